@@ -1,0 +1,64 @@
+"""Stage 4: one deterministic FHIR transaction Bundle per trial, and its data-quality OperationOutcome.
+
+Deterministic: the same record always gives the same bytes. fullUrls are `urn:uuid`s derived from each
+resource's identifier, references inside the Bundle use them, and nothing reads the clock. Every entry is
+a conditional update (`PUT Type?identifier=system|value`) without `id`, so pushing twice creates nothing
+new and servers that refuse update-as-create with an id (DESIGN.md section 7) still accept it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from fhir_adapter.resources import FhirVersion, Json, TrialResources
+from fhir_adapter.sources import DataQualityIssue
+from fhir_adapter.terms import PROJECT_BASE
+
+BUNDLE_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-bundle"
+
+
+def build_bundle(built: TrialResources, *, version: FhirVersion = FhirVersion.R4) -> Json:
+    """Return the transaction Bundle that writes every resource of one trial."""
+    return {
+        "resourceType": "Bundle",
+        "identifier": {"system": BUNDLE_ID_SYSTEM, "value": built.trial.nct_id},
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": item.key.full_url,
+                "resource": item.resource,
+                "request": {"method": "PUT", "url": item.key.conditional_url},
+            }
+            for item in built.resources
+        ],
+    }
+
+
+def quality_outcome(nct_id: str, issues: Iterable[DataQualityIssue]) -> Json:
+    """Return the data-quality findings of one trial as an OperationOutcome (kept beside its Bundle)."""
+    return {
+        "resourceType": "OperationOutcome",
+        "id": f"{nct_id}-data-quality",
+        "issue": [
+            {
+                "severity": issue.severity,
+                "code": "informational" if issue.severity == "information" else "incomplete",
+                "details": {"text": str(issue)},
+                "expression": [issue.field],
+            }
+            for issue in issues
+        ]
+        or [
+            {
+                "severity": "information",
+                "code": "informational",
+                "details": {"text": f"{nct_id}: no findings"},
+            }
+        ],
+    }
+
+
+def to_json_bytes(resource: Json) -> bytes:
+    """Return `resource` as the bytes the adapter writes: UTF-8, indented, key order kept, final newline."""
+    return (json.dumps(resource, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

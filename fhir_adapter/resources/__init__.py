@@ -1,0 +1,67 @@
+"""Stage 3: build a trial's FHIR resources as plain JSON dicts, keys in the specification's element order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey
+from fhir_adapter.resources.group import build_eligibility_group
+from fhir_adapter.resources.keys import TrialKeys, trial_keys
+from fhir_adapter.resources.parties import build_location, build_organization, build_practitioner
+from fhir_adapter.resources.plan_definition import build_plan_definition, plan_arms
+from fhir_adapter.resources.research_study import build_research_study
+from fhir_adapter.sources import QualityReport, TrialRecord
+from fhir_adapter.terms import Terms
+
+__all__ = [
+    "BuiltResource",
+    "FhirVersion",
+    "Json",
+    "ResourceKey",
+    "TrialResources",
+    "build_trial_resources",
+]
+
+
+@dataclass(frozen=True)
+class BuiltResource:
+    key: ResourceKey
+    resource: Json
+
+
+@dataclass(frozen=True)
+class TrialResources:
+    """Everything one trial becomes: its resources (referenced ones first) and its data-quality report."""
+
+    trial: TrialRecord
+    resources: tuple[BuiltResource, ...]
+    issues: QualityReport = field(default_factory=list)
+
+
+def build_trial_resources(
+    trial: TrialRecord, terms: Terms, *, version: FhirVersion = FhirVersion.R4
+) -> TrialResources:
+    """Return every resource `trial` becomes. Raises MappingError when a required code cannot be mapped."""
+    report: QualityReport = []
+    arms = plan_arms(trial)
+    keys = trial_keys(trial, arms)
+    built = [
+        *_organizations(trial, terms, version),
+        *(BuiltResource(k, build_practitioner(o, k, version=version)) for o, k in keys.officials),
+        *(BuiltResource(k, build_location(s, k, terms, version=version)) for s, k in keys.sites),
+        BuiltResource(
+            keys.group, build_eligibility_group(trial, keys.group, terms, version=version, report=report)
+        ),
+        *(BuiltResource(k, build_plan_definition(trial, a, k, terms, version=version)) for a, k in keys.arms),
+        BuiltResource(keys.study, build_research_study(trial, keys, terms, version=version, report=report)),
+    ]
+    return TrialResources(trial, tuple(built), report)
+
+
+def _organizations(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list[BuiltResource]:
+    orgs = [o for o in (trial.lead_sponsor, *trial.collaborators) if o is not None]
+    unique = {TrialKeys.organization(o): o for o in reversed(orgs)}  # the first naming of an org wins
+    return [
+        BuiltResource(k, build_organization(o, k, terms, version=version))
+        for k, o in reversed(unique.items())
+    ]

@@ -1,0 +1,114 @@
+"""Builder for the eligibility Group: who may enrol, as a definitional (not actual) cohort.
+
+Follows DESIGN.md section 5 and the EBM IG's StudyEligibilityCriteria: age is SNOMED 397669002 with a
+UCUM `a` quantity. Characteristics from the structured fields come first, then one per written criterion.
+"""
+
+from __future__ import annotations
+
+from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey, compact
+from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
+from fhir_adapter.terms import (
+    CHARACTERISTIC_SYSTEM,
+    EXT_R5_GROUP_DESCRIPTION,
+    SNOMED_AGE,
+    SNOMED_SYSTEM,
+    UCUM_SYSTEM,
+    Terms,
+)
+from fhir_adapter.text import parse_age
+
+ELIGIBILITY_FIELD = "protocolSection.eligibilityModule"
+
+
+def build_eligibility_group(
+    trial: TrialRecord, key: ResourceKey, terms: Terms, *, version: FhirVersion, report: QualityReport
+) -> Json:
+    """Return the Group describing who may enrol in `trial`."""
+    criteria = trial.eligibility.criteria
+    return compact(
+        {
+            "resourceType": "Group",
+            "extension": [{"url": EXT_R5_GROUP_DESCRIPTION, "valueMarkdown": criteria}] if criteria else None,
+            "identifier": [key.identifier()],
+            "type": "person",
+            "actual": False,
+            "name": f"Eligibility for {trial.nct_id}",
+            "quantity": trial.enrollment_count,
+            "characteristic": structured_characteristics(trial, terms, report),
+        }
+    )
+
+
+def structured_characteristics(trial: TrialRecord, terms: Terms, report: QualityReport) -> list[Json]:
+    """Return the characteristics CT.gov states as fields: age range, sex, healthy volunteers."""
+    eligibility = trial.eligibility
+    characteristics = []
+    age = _age_characteristic(trial, terms, report)
+    if age:
+        characteristics.append(age)
+    sex = terms.map("ctgov-sex", eligibility.sex) if eligibility.sex else None
+    if sex:
+        characteristics.append(
+            _characteristic(
+                "sex", f"Sex: {eligibility.sex}", {"valueCodeableConcept": {"coding": [sex.coding()]}}
+            )
+        )
+    if eligibility.healthy_volunteers is not None:
+        answer = "Yes" if eligibility.healthy_volunteers else "No"
+        characteristics.append(
+            _characteristic(
+                "healthy-volunteers",
+                f"Accepts healthy volunteers: {answer}",
+                {"valueBoolean": eligibility.healthy_volunteers},
+            )
+        )
+    return characteristics
+
+
+def _characteristic(code: str, text: str, value: Json) -> Json:
+    return {
+        "code": {"coding": [{"system": CHARACTERISTIC_SYSTEM, "code": code}], "text": text},
+        **value,
+        "exclude": False,
+    }
+
+
+def _age_characteristic(trial: TrialRecord, terms: Terms, report: QualityReport) -> Json | None:
+    eligibility = trial.eligibility
+    low = _age_quantity(trial, "minimumAge", eligibility.minimum_age, terms, report)
+    high = _age_quantity(trial, "maximumAge", eligibility.maximum_age, terms, report)
+    if not (low or high):
+        return None
+    stated = [
+        f"{label} {value}"
+        for label, value in (
+            ("Minimum age", eligibility.minimum_age),
+            ("Maximum age", eligibility.maximum_age),
+        )
+        if value
+    ]
+    return {
+        "code": {
+            "coding": [{"system": SNOMED_SYSTEM, "code": SNOMED_AGE, "display": "Age"}],
+            "text": "; ".join(stated),
+        },
+        "valueRange": compact({"low": low, "high": high}),
+        "exclude": False,
+    }
+
+
+def _age_quantity(
+    trial: TrialRecord, field: str, text: str | None, terms: Terms, report: QualityReport
+) -> Json | None:
+    if not text:
+        return None
+    parsed = parse_age(text)
+    unit = terms.map("ctgov-age-unit", parsed[1]) if parsed else None
+    if parsed is None or unit is None:
+        report.append(
+            DataQualityIssue(trial.nct_id, f"{ELIGIBILITY_FIELD}.{field}", f"{text!r} is not an age")
+        )
+        return None
+    number = int(parsed[0]) if parsed[0].is_integer() else parsed[0]
+    return {"value": number, "unit": unit.display or unit.code, "system": UCUM_SYSTEM, "code": unit.code}

@@ -1,0 +1,41 @@
+"""Stage 1: read ClinicalTrials.gov records into plain, typed TrialRecords."""
+
+from fhir_adapter.sources.files import ReadResult, read_trials
+from fhir_adapter.sources.model import (
+    Arm,
+    Contact,
+    Design,
+    Eligibility,
+    Intervention,
+    Link,
+    Mesh,
+    Official,
+    Organization,
+    Outcome,
+    Reference,
+    SecondaryId,
+    Site,
+    TrialRecord,
+)
+from fhir_adapter.sources.quality import DataQualityIssue, QualityReport
+
+__all__ = [
+    "Arm",
+    "Contact",
+    "DataQualityIssue",
+    "Design",
+    "Eligibility",
+    "Intervention",
+    "Link",
+    "Mesh",
+    "Official",
+    "Organization",
+    "Outcome",
+    "QualityReport",
+    "ReadResult",
+    "Reference",
+    "SecondaryId",
+    "Site",
+    "TrialRecord",
+    "read_trials",
+]

@@ -1,0 +1,110 @@
+"""Typed access to one study's JSON, so a wrong type fails with the file, record and field named."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fhir_adapter.errors import InputError
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a study came from: the file, its index in that file, and (once known) its NCT id."""
+
+    file: str
+    record: int | None = None
+    nct_id: str | None = None
+
+    def error(self, field: str, reason: str, value: Any = None) -> InputError:
+        return InputError(
+            reason, file=self.file, record=self.record, nct_id=self.nct_id, field=field, value=value
+        )
+
+
+class Node:
+    """A JSON object at a known path; every getter checks the type it promises.
+
+    Unknown extra fields are ignored; a present field of the wrong type raises InputError.
+    """
+
+    def __init__(self, data: Mapping[str, Any], path: str, where: Where) -> None:
+        self.data = data
+        self.path = path
+        self.where = where
+
+    def _field(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def _typed(self, key: str, kinds: type | tuple[type, ...], label: str) -> Any:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        # bool is an int in Python; CT.gov never means a boolean where it says number.
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _as_tuple(kinds)):
+            raise self.where.error(self._field(key), f"expected {label}, got {_json_type(value)}", value)
+        return value
+
+    def text(self, key: str) -> str | None:
+        value: str | None = self._typed(key, str, "a string")
+        return value if value is None else value.strip() or None
+
+    def boolean(self, key: str) -> bool | None:
+        value: bool | None = self._typed(key, bool, "true or false")
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value: int | float | None = self._typed(key, (int, float), "a number")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.where.error(self._field(key), "expected a whole number", value)
+        return None if value is None else int(value)
+
+    def number(self, key: str) -> float | None:
+        value: int | float | None = self._typed(key, (int, float), "a number")
+        return None if value is None else float(value)
+
+    def node(self, key: str) -> Node:
+        value = self._typed(key, dict, "an object")
+        return Node(value or {}, self._field(key), self.where)
+
+    def nodes(self, key: str) -> list[Node]:
+        items: list[Any] = self._typed(key, list, "a list") or []
+        result = []
+        for index, item in enumerate(items):
+            path = f"{self._field(key)}[{index}]"
+            if not isinstance(item, dict):
+                raise self.where.error(path, f"expected an object, got {_json_type(item)}", item)
+            result.append(Node(item, path, self.where))
+        return result
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        items: list[Any] = self._typed(key, list, "a list of strings") or []
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                path = f"{self._field(key)}[{index}]"
+                raise self.where.error(path, f"expected a string, got {_json_type(item)}", item)
+        return tuple(item.strip() for item in items if item.strip())
+
+
+def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
+
+
+def _json_type(value: Any) -> str:
+    """Name a Python value by its JSON type.
+
+    >>> _json_type([1]), _json_type(True), _json_type(None), _json_type(2.5)
+    ('a list', 'true/false', 'null', 'a number')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
