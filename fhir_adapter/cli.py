@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="a folder of ConceptMaps that add to or override ours",
     )
+    convert.add_argument("--indent", type=int, default=None, help="indent the JSON, for reading by eye")
     convert.set_defaults(run=_run_convert)
     return parser
 
@@ -72,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run_convert(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
     results = []
-    for result in convert_trials(args.inputs, args.out, terms, version=FhirVersion.R4):
+    for result in convert_trials(args.inputs, args.out, terms, version=FhirVersion.R4, indent=args.indent):
         print_result(result, sys.stdout)
         results.append(result)
     print_totals(results, args.out, sys.stdout)

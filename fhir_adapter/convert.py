@@ -40,7 +40,12 @@ class ConversionResult:
 
 
 def convert_trials(
-    inputs: Iterable[str | Path], out_dir: Path, terms: Terms, *, version: FhirVersion = FhirVersion.R4
+    inputs: Iterable[str | Path],
+    out_dir: Path,
+    terms: Terms,
+    *,
+    version: FhirVersion = FhirVersion.R4,
+    indent: int | None = None,
 ) -> Iterator[ConversionResult]:
     """Yield a ConversionResult for every record found in `inputs`, writing Bundles into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -49,11 +54,11 @@ def convert_trials(
             log.warning("%s: read: %s", item.nct_id or item.file, item)
             yield ConversionResult(source=item.file or "?", nct_id=item.nct_id, error=str(item))
         else:
-            yield convert_trial(item, out_dir, terms, version=version)
+            yield convert_trial(item, out_dir, terms, version=version, indent=indent)
 
 
 def convert_trial(
-    trial: TrialRecord, out_dir: Path, terms: Terms, *, version: FhirVersion
+    trial: TrialRecord, out_dir: Path, terms: Terms, *, version: FhirVersion, indent: int | None = None
 ) -> ConversionResult:
     """Build, check and write one trial's Bundle; return what happened."""
     try:
@@ -76,10 +81,9 @@ def convert_trial(
             error=f"{len(errors)} validation errors; first: {errors[0]}",
         )
     bundle_path = out_dir / f"{trial.nct_id}.json"
-    bundle_path.write_bytes(to_json_bytes(bundle))
-    (out_dir / f"{trial.nct_id}.issues.json").write_bytes(
-        to_json_bytes(quality_outcome(trial.nct_id, built.issues))
-    )
+    bundle_path.write_bytes(to_json_bytes(bundle, indent=indent))
+    outcome = quality_outcome(trial.nct_id, built.issues)
+    (out_dir / f"{trial.nct_id}.issues.json").write_bytes(to_json_bytes(outcome, indent=indent))
     log.info("%s: convert: %d resources written to %s", trial.nct_id, len(built.resources), bundle_path)
     return ConversionResult(
         source=trial.source,

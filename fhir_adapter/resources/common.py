@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -33,7 +34,7 @@ class ResourceKey:
     system: str
     value: str
 
-    @property
+    @cached_property
     def uuid(self) -> str:
         return str(uuid.uuid5(KEY_NAMESPACE, f"{self.resource_type}|{self.system}|{self.value}"))
 
@@ -54,12 +55,17 @@ class ResourceKey:
         return compact({"reference": self.full_url, "display": display})
 
 
+_TOKEN_SPECIALS = frozenset("\\|,$")
+
+
 def _escape_token(part: str) -> str:
     r"""Escape FHIR search special characters in one half of a token (`\`, `|`, `,`, `$`).
 
     >>> _escape_token("a|b,c")
     'a\\|b\\,c'
     """
+    if not _TOKEN_SPECIALS.intersection(part):
+        return part
     return re.sub(r"([\\|,$])", r"\\\1", part)
 
 
@@ -130,7 +136,11 @@ def humanize(code: str) -> str:
 
     >>> humanize("ACTIVE_NOT_RECRUITING")
     'Active not recruiting'
+    >>> humanize("NA")
+    'NA'
     """
+    if len(code) <= 3:  # acronyms such as NA, NIH, FED read worse capitalised
+        return code
     return code.replace("_", " ").capitalize()
 
 

@@ -13,6 +13,7 @@ from fhir_adapter.resources.common import (
     compact,
     ctgov_coding,
     ctgov_concept,
+    humanize,
     present,
     text_concept,
 )
@@ -143,9 +144,7 @@ def _purpose(trial: TrialRecord, terms: Terms) -> Json | None:
     purpose = trial.design.primary_purpose
     if not purpose:
         return None
-    return text_concept(
-        purpose.replace("_", " ").capitalize(), terms.codings("ctgov-primary-purpose", purpose)
-    )
+    return text_concept(humanize(purpose), terms.codings("ctgov-primary-purpose", purpose))
 
 
 def _phase(trial: TrialRecord, terms: Terms, report: QualityReport) -> Json | None:
@@ -159,7 +158,8 @@ def _phase(trial: TrialRecord, terms: Terms, report: QualityReport) -> Json | No
                 trial.nct_id, "protocolSection.designModule.phases", f"{key!r} has no phase code"
             )
         )
-    return text_concept(" / ".join(p.replace("_", " ").capitalize() for p in trial.phases), codings)
+    display = codings[0].get("display") if codings else None
+    return text_concept(display or " / ".join(trial.phases), codings)
 
 
 def _categories(trial: TrialRecord) -> list[Json]:

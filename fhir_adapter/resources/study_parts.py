@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fhir_adapter.resources.common import Json, compact, text_concept
+from fhir_adapter.resources.common import Json, compact, humanize, text_concept
 from fhir_adapter.resources.parties import contact_points
 from fhir_adapter.sources import Contact, Mesh, SecondaryId, TrialRecord
 from fhir_adapter.terms import (
@@ -105,9 +105,7 @@ def arm_elements(trial: TrialRecord, terms: Terms) -> list[Json]:
         compact(
             {
                 "name": arm.label,
-                "type": text_concept(
-                    arm.type.replace("_", " ").capitalize(), terms.codings("ctgov-arm-type", arm.type)
-                )
+                "type": text_concept(humanize(arm.type), terms.codings("ctgov-arm-type", arm.type))
                 if arm.type
                 else None,
                 "description": arm.description,

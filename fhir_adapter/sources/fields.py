@@ -47,8 +47,11 @@ class Node:
         return value
 
     def text(self, key: str) -> str | None:
-        value: str | None = self._typed(key, str, "a string")
-        return value if value is None else value.strip() or None
+        value = self.data.get(key)
+        if type(value) is str:  # the common case, checked first: reading is the hot path of `convert`
+            return value.strip() or None
+        checked: str | None = self._typed(key, str, "a string")
+        return checked
 
     def boolean(self, key: str) -> bool | None:
         value: bool | None = self._typed(key, bool, "true or false")

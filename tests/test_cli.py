@@ -1,0 +1,82 @@
+"""The command line, run in-process: exit codes, output and the files written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fhir_adapter.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, main
+from tests.conftest import CTGOV, SEED, load_json, study_json
+
+
+def test_convert_seed_writes_its_bundle_and_quality_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["convert", str(SEED), "--out", str(tmp_path)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "NCT06158412  converted" in out
+    assert "1 records: 1 converted, 0 failed" in out
+    bundle = load_json(tmp_path / "NCT06158412.json")
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "transaction"
+    assert load_json(tmp_path / "NCT06158412.issues.json")["resourceType"] == "OperationOutcome"
+
+
+def test_a_failing_record_does_not_stop_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED, inputs / "a.json")
+    (inputs / "b.json").write_text("{not json", encoding="utf-8")
+    withheld = study_json("NCT03418623")
+    withheld["protocolSection"]["statusModule"]["overallStatus"] = "WITHHELD"
+    (inputs / "c.json").write_text(json.dumps(withheld), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    assert main(["convert", str(inputs), "--out", str(out_dir)]) == EXIT_SOME_FAILED
+    out = capsys.readouterr().out
+    assert "3 records: 1 converted, 2 failed" in out
+    assert "b.json" in out and "not valid JSON" in out
+    assert "NCT03418623" in out and "'WITHHELD' has no entry in the mapping table 'ctgov-status-r4'" in out
+    assert sorted(p.name for p in out_dir.glob("NCT*.json")) == [
+        "NCT06158412.issues.json",
+        "NCT06158412.json",
+    ]
+
+
+def test_unknown_status_falls_back_to_last_known_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = study_json("NCT03418623")
+    study["protocolSection"]["statusModule"].update(overallStatus="UNKNOWN", lastKnownStatus="RECRUITING")
+    path = tmp_path / "unknown.json"
+    path.write_text(json.dumps(study), encoding="utf-8")
+    assert main(["convert", str(path), "--out", str(tmp_path / "out")]) == EXIT_OK
+    assert (
+        "status 'UNKNOWN' has no R4 code; R4 status taken from lastKnownStatus 'RECRUITING'"
+        in capsys.readouterr().out
+    )
+    bundle = load_json(tmp_path / "out" / "NCT03418623.json")
+    study_resource = bundle["entry"][-1]["resource"]
+    assert study_resource["status"] == "active"
+    assert study_resource["extension"][0]["valueCoding"]["code"] == "UNKNOWN"
+
+
+def test_missing_input_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", str(tmp_path / "nope.json"), "--out", str(tmp_path)]) == EXIT_USAGE
+    assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_no_arguments_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == EXIT_USAGE
+
+
+def test_convert_whole_fixture_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", str(CTGOV), "--out", str(tmp_path)]) == EXIT_OK
+    count = len(list(CTGOV.glob("*.json")))
+    assert f"{count} records: {count} converted, 0 failed" in capsys.readouterr().out
+    assert len(list(tmp_path.glob("NCT????????.json"))) == count
