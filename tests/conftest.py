@@ -12,6 +12,9 @@ import pytest
 
 from fhir_adapter.terms import Terms, load_terms
 
+# The real test FHIR server (Node, tests/fhir_server): `fhir_server` (session) and `clean_fhir_server`.
+pytest_plugins = ["tests.fhir_server.plugin"]
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 CTGOV = FIXTURES / "ctgov"

@@ -1,12 +1,14 @@
 """Builder for the eligibility Group: who may enrol, as a definitional (not actual) cohort.
 
 Follows DESIGN.md section 5 and the EBM IG's StudyEligibilityCriteria: age is SNOMED 397669002 with a
-UCUM `a` quantity. Characteristics from the structured fields come first, then one per written criterion.
+UCUM `a` quantity. Characteristics from the structured fields come first, then those of the written criteria
+(resources/criteria_characteristics.py).
 """
 
 from __future__ import annotations
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey, compact
+from fhir_adapter.resources.criteria_characteristics import criteria_characteristics
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
 from fhir_adapter.terms import (
     CHARACTERISTIC_SYSTEM,
@@ -35,7 +37,10 @@ def build_eligibility_group(
             "actual": False,
             "name": f"Eligibility for {trial.nct_id}",
             "quantity": trial.enrollment_count,
-            "characteristic": structured_characteristics(trial, terms, report),
+            "characteristic": [
+                *structured_characteristics(trial, terms, report),
+                *criteria_characteristics(trial, terms, report),
+            ],
         }
     )
 

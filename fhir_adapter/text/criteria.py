@@ -1,0 +1,224 @@
+"""Split CT.gov eligibility criteria (markdown) into an ordered list of inclusion and exclusion criteria.
+
+Real records write criteria in many shapes: "Inclusion Criteria:" headings or none at all, `* ` and `-`
+bullets, numbered items (`1.`, `1)`, `(1)`), indented sub-items, prose paragraphs between items, and
+markdown escapes (`\\<`, `\\>=`). The rules, as the hand-checked expectations in
+tests/text/expectations/README.md state them:
+
+- a criterion is a top-level item of a section; deeper items, and items of another list style right after an
+  item ending in ':', belong to it; a flat list of the same style after such an item is not nested;
+- a free paragraph is a criterion unless it introduces what follows (ends with ':') or continues the item
+  above ("Note: ...", or no blank line between); placeholders ("None", "N/A") and boilerplate ("Other
+  protocol-defined inclusion criteria may apply") are not criteria;
+- text before any heading is inclusion; each further inclusion or exclusion block continues its section's
+  numbering.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fhir_adapter.text.criteria_facts import Fact, Unclear, find_facts, find_unclear
+
+INCLUSION = "inclusion"
+EXCLUSION = "exclusion"
+
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^])")
+_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[*\-+•·▪◦]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|[a-zA-Z][.)]|\([a-zA-Z]\)|"
+    r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)])(?:\s+|(?<=[-*•])(?=[A-Z]))(?P<text>\S.*)$"
+)
+_HEADING = re.compile(
+    r"^(?:[\w/&\-.,]+\s+){0,4}?(?P<kind>inclusion|exclusion|ineligibility|non[- ]?inclusion|eligibility)"
+    r"(?:\s+criteri(?:a|on))?(?:\s*\([^)]*\))?(?:\s+[\w()./-]+){0,4}?\s*:?$",
+    re.IGNORECASE,
+)
+_HEADING_VERBS = re.compile(r"\b(must|meet|meets|fulfil|fulfill|see|listed|all|any|other|no|not)\b", re.I)
+_PLACEHOLDER = re.compile(
+    r"^(?:none|nil|n/?a|not applicable|not specified|no (?:inclusion|exclusion) criteria|"
+    r"see (?:disease characteristics|patient characteristics|above|below))\.?$",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"protocol[- ]defined .*criteria (?:may )?apply|not all .*criteria are listed|"
+    r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply",
+    re.IGNORECASE,
+)
+_CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
+_EMPHASIS = re.compile(r"[*_#]+")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion: its section, place in it (1-based), verbatim text, sub-items and recognised facts."""
+
+    section: str
+    index: int
+    text: str
+    sub_items: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    unclear: tuple[Unclear, ...] = ()
+
+    @property
+    def full_text(self) -> str:
+        """Return the criterion with its sub-items, one per line: the whole verbatim criterion."""
+        return "\n".join((self.text, *self.sub_items))
+
+
+@dataclass
+class _Draft:
+    section: str
+    lines: list[str]
+    marker_indent: int
+    marker_style: str | None
+    sub_items: list[str] = field(default_factory=list)
+    context: str = ""  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
+
+
+@dataclass
+class _State:
+    section: str = INCLUSION
+    drafts: list[_Draft] = field(default_factory=list)
+    top_indent: int | None = None
+    top_style: str | None = None
+    blank_before: bool = True
+    intro_pending: bool = False
+    context: str = ""
+
+
+def unescape(text: str) -> str:
+    r"""Remove markdown backslash escapes, which CT.gov adds before <, >, [ and friends.
+
+    >>> unescape(r"platelets \<30 x 109/L and \[CTCAE\]")
+    'platelets <30 x 109/L and [CTCAE]'
+    """
+    return _ESCAPE.sub(r"\1", text)
+
+
+def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
+    """Return the criteria of an eligibilityCriteria text, in source order, with their facts."""
+    state = _State()
+    for raw in unescape(markdown).splitlines():
+        _read_line(raw.rstrip(), state)
+    return _finish(state.drafts)
+
+
+def _read_line(line: str, state: _State) -> None:
+    if not line.strip():
+        state.blank_before = True
+        return
+    heading = _heading_section(line)
+    if heading:
+        state.section, state.top_indent, state.top_style, state.intro_pending = heading, None, None, False
+        state.context = ""
+        state.drafts.append(_Draft(heading, [], -1, "heading"))  # a fence: nothing continues across a heading
+    else:
+        item = _ITEM.match(line)
+        if item:
+            _read_item(item, state)
+        else:
+            _read_paragraph(line, state)
+    state.blank_before = False
+
+
+def _heading_section(line: str) -> str | None:
+    item = _ITEM.match(line)
+    text = _EMPHASIS.sub("", item.group("text") if item else line).strip()
+    if len(text) > 80 or not (match := _HEADING.match(text)):
+        return None
+    if _HEADING_VERBS.search(text.replace(match.group("kind"), "")) and not text.endswith(":"):
+        return None
+    kind = match.group("kind").lower()
+    return EXCLUSION if kind.startswith(("exclusion", "ineligib", "non")) else INCLUSION
+
+
+def _marker_style(marker: str) -> str:
+    if marker[0] in "*-+•·▪◦":
+        return "bullet"
+    if marker[0].isdigit():
+        return "number"
+    if marker.startswith("(") and marker[1].isdigit():
+        return "paren-number"
+    return "letter"
+
+
+def _read_item(item: re.Match[str], state: _State) -> None:
+    indent = len(item.group("indent").expandtabs(4))
+    style = _marker_style(item.group("marker"))
+    text = item.group("text").strip()
+    if _is_boilerplate(text):
+        return
+    parent = _open_criterion(state)
+    if parent is not None and _is_sub_item(indent, style, parent, state):
+        parent.sub_items.append(text)
+        return
+    # The first item of a list sets its level; a stray item further left (legacy XML's "-Patients ...")
+    # is a criterion of its own but does not turn the items after it into sub-items.
+    if state.top_indent is None or state.intro_pending:
+        state.top_indent, state.top_style = indent, style
+    state.intro_pending = False
+    state.drafts.append(_Draft(state.section, [text], indent, style, context=state.context))
+
+
+def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool:
+    if state.intro_pending or state.top_indent is None:
+        return False
+    if indent > state.top_indent:
+        return True
+    ends_with_colon = (parent.sub_items or parent.lines)[-1].endswith(":")
+    nested_run = bool(parent.sub_items) and style != state.top_style
+    return indent == state.top_indent and style != state.top_style and (ends_with_colon or nested_run)
+
+
+def _open_criterion(state: _State) -> _Draft | None:
+    if not state.drafts:
+        return None
+    last = state.drafts[-1]
+    return last if last.marker_style != "heading" and last.lines else None
+
+
+def _read_paragraph(line: str, state: _State) -> None:
+    text = _EMPHASIS.sub("", line).strip() if line.lstrip().startswith(("*", "_", "#")) else line.strip()
+    if _is_boilerplate(text):
+        return
+    parent = _open_criterion(state)
+    # Inside the item when indented past its marker (legacy XML indents everything, items a bit more).
+    inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0
+    if parent is not None and (not state.blank_before or inside or _CONTINUATION.match(text)):
+        (parent.sub_items if parent.sub_items else parent.lines).append(text)
+        return
+    if text.endswith(":"):
+        state.intro_pending = True
+        state.context = text if len(text) <= 40 else ""
+        return
+    state.context = ""
+    state.drafts.append(_Draft(state.section, [text], -1, None))
+    state.top_indent, state.top_style = None, None
+
+
+def _only_placeholders(text: str, sub_items: list[str]) -> bool:
+    """Return True for "Hormone receptor status:" whose only sub-item is "Not specified"."""
+    return text.endswith(":") and bool(sub_items) and all(_PLACEHOLDER.match(item) for item in sub_items)
+
+
+def _is_boilerplate(text: str) -> bool:
+    """Return True for "Other protocol-defined criteria may apply" and the like: a remark, not a criterion."""
+    return len(text) < 300 and bool(_BOILERPLATE.search(text))
+
+
+def _finish(drafts: list[_Draft]) -> tuple[Criterion, ...]:
+    counters = {INCLUSION: 0, EXCLUSION: 0}
+    criteria = []
+    for draft in drafts:
+        text = " ".join(draft.lines).strip()
+        if not text or _PLACEHOLDER.match(text) or _only_placeholders(text, draft.sub_items):
+            continue
+        counters[draft.section] += 1
+        sub_items = tuple(draft.sub_items)
+        whole = "\n".join((text, *sub_items))
+        facts = find_facts(f"{draft.context} {whole}" if draft.context else whole)
+        found = {f.kind for f in facts}
+        unclear = tuple(u for u in find_unclear(whole) if not set(u.kind.split("/")) & found)
+        criteria.append(Criterion(draft.section, counters[draft.section], text, sub_items, facts, unclear))
+    return tuple(criteria)

@@ -1,0 +1,31 @@
+"""The criteria parser against hand-checked expectations for 71 real records (tests/text/expectations/).
+
+The expectations were written by reading each record, not by running the parser (see the README there).
+A regression below the issue's targets (precision >= 0.97, recall >= 0.90) or in any criteria count fails.
+"""
+
+from __future__ import annotations
+
+from benchmarks.criteria_accuracy import HOLDOUT, score
+
+
+def test_fact_precision_and_recall_meet_the_targets() -> None:
+    result = score()
+    assert result.records >= 25
+    assert result.precision >= 0.97, f"precision {result.precision:.3f}"
+    assert result.recall >= 0.90, f"recall {result.recall:.3f}"
+
+
+def test_criteria_counts_match_for_every_record() -> None:
+    result = score()
+    assert result.counts_right == result.records
+
+
+def test_held_out_records_stay_above_a_floor() -> None:
+    """43 records read by someone who never saw the parser (incl. 21 legacy XML texts). The first, blind
+    score was precision 0.649 / recall 0.654, mostly structure of the legacy XML layout, since fixed; the
+    floor guards that work, it is not the issue's target."""
+    result = score(expectations_file=HOLDOUT)
+    assert result.records == 43
+    assert result.precision >= 0.85, f"precision {result.precision:.3f}"
+    assert result.recall >= 0.90, f"recall {result.recall:.3f}"
