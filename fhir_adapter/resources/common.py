@@ -52,7 +52,7 @@ class ResourceKey:
         return {**extra, "system": self.system, "value": self.value}
 
     def reference(self, display: str | None = None) -> Json:
-        return compact({"reference": self.full_url, "display": display})
+        return {"reference": self.full_url, "display": display} if display else {"reference": self.full_url}
 
 
 _TOKEN_SPECIALS = frozenset("\\|,$")

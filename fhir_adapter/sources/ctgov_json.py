@@ -204,6 +204,7 @@ def _official(node: Node) -> Official:
 
 
 def _site(node: Node) -> Site:
+    # Some records list over a thousand sites (NCT02513394): keep this path lean.
     geo = node.node("geoPoint")
     return Site(
         facility=node.text("facility"),

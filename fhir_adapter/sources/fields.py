@@ -29,13 +29,29 @@ class Node:
     Unknown extra fields are ignored; a present field of the wrong type raises InputError.
     """
 
-    def __init__(self, data: Mapping[str, Any], path: str, where: Where) -> None:
+    __slots__ = ("_at", "_parent", "data", "where")
+
+    def __init__(
+        self, data: Mapping[str, Any], at: str | int, where: Where, parent: Node | None = None
+    ) -> None:
         self.data = data
-        self.path = path
         self.where = where
+        self._at = at  # the key (or list index) under the parent; the path is spelled out only for errors
+        self._parent = parent
+
+    @property
+    def path(self) -> str:
+        """Return the JSON path of this object, e.g. protocolSection.armsInterventionsModule.armGroups[0]."""
+        if self._parent is None:
+            return str(self._at)
+        if isinstance(self._at, int):
+            return f"{self._parent.path}[{self._at}]"
+        parent = self._parent.path
+        return f"{parent}.{self._at}" if parent else self._at
 
     def _field(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        path = self.path
+        return f"{path}.{key}" if path else key
 
     def _typed(self, key: str, kinds: type | tuple[type, ...], label: str) -> Any:
         value = self.data.get(key)
@@ -69,16 +85,18 @@ class Node:
 
     def node(self, key: str) -> Node:
         value = self._typed(key, dict, "an object")
-        return Node(value or {}, self._field(key), self.where)
+        return Node(value or {}, key, self.where, self)
 
     def nodes(self, key: str) -> list[Node]:
         items: list[Any] = self._typed(key, list, "a list") or []
+        holder = Node({}, key, self.where, self)
         result = []
         for index, item in enumerate(items):
-            path = f"{self._field(key)}[{index}]"
             if not isinstance(item, dict):
-                raise self.where.error(path, f"expected an object, got {_json_type(item)}", item)
-            result.append(Node(item, path, self.where))
+                raise self.where.error(
+                    f"{holder.path}[{index}]", f"expected an object, got {_json_type(item)}", item
+                )
+            result.append(Node(item, index, self.where, holder))
         return result
 
     def texts(self, key: str) -> tuple[str, ...]:

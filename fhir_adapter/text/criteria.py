@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fhir_adapter.text.criteria_facts import Fact, Unclear, find_facts, find_unclear
+from fhir_adapter.text.criteria_facts import Fact, Unclear, analyse
 
 INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
@@ -217,8 +217,6 @@ def _finish(drafts: list[_Draft]) -> tuple[Criterion, ...]:
         counters[draft.section] += 1
         sub_items = tuple(draft.sub_items)
         whole = "\n".join((text, *sub_items))
-        facts = find_facts(f"{draft.context} {whole}" if draft.context else whole)
-        found = {f.kind for f in facts}
-        unclear = tuple(u for u in find_unclear(whole) if not set(u.kind.split("/")) & found)
+        facts, unclear = analyse(f"{draft.context} {whole}" if draft.context else whole)
         criteria.append(Criterion(draft.section, counters[draft.section], text, sub_items, facts, unclear))
     return tuple(criteria)

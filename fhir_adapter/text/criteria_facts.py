@@ -81,12 +81,24 @@ _HAS_DIGIT = re.compile(r"\d")
 _AGE_HINT = re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE)
 
 
+def analyse(text: str) -> tuple[tuple[Fact, ...], tuple[Unclear, ...]]:
+    """Return the facts in `text` and the unclear thresholds among measures with no fact."""
+    if not _HAS_DIGIT.search(text):
+        return _dedupe(text, _status_facts(text)), ()
+    groups = _mention_groups(text)
+    facts = _dedupe(text, [*_measure_facts(text, groups), *_age_facts(text), *_status_facts(text)])
+    found = {fact.kind for fact in facts}
+    unclear = tuple(u for u in _unclear(text, groups) if not set(u.kind.split("/")) & found)
+    return facts, unclear
+
+
 def find_facts(text: str) -> tuple[Fact, ...]:
     """Return the facts stated in `text`, in order of appearance, one per kind and direction."""
-    numeric = (
-        _measure_facts(text, _mention_groups(text)) + _age_facts(text) if _HAS_DIGIT.search(text) else []
-    )
-    facts = sorted([*numeric, *_status_facts(text)], key=lambda f: _position(text, f))
+    return analyse(text)[0]
+
+
+def _dedupe(text: str, found: list[Fact]) -> tuple[Fact, ...]:
+    facts = sorted(found, key=lambda f: _position(text, f))
     kept: dict[tuple[str, str], Fact] = {}
     for fact in facts:
         direction = "range" if fact.low is not None else (fact.comparator or "status").rstrip("=")
@@ -94,12 +106,10 @@ def find_facts(text: str) -> tuple[Fact, ...]:
     return tuple(sorted(kept.values(), key=lambda f: _position(text, f)))
 
 
-def find_unclear(text: str) -> tuple[Unclear, ...]:
+def _unclear(text: str, groups: list[tuple[list[str], int, int]]) -> tuple[Unclear, ...]:
     """Return measures followed by a number with no comparator, such as "total bilirubin 3 times normal"."""
-    if not _HAS_DIGIT.search(text):
-        return ()
     unclear = []
-    for kinds, start, end in _mention_groups(text):
+    for kinds, start, end in groups:
         match = re.match(rf"[\s:(]*(?P<num>{NUMBER})\s*(?:{UNITS}|times normal|x normal)", text[end:], re.I)
         if match and kinds[0] not in ("ecog", "karnofsky"):
             unclear.append(Unclear("/".join(kinds), text[start : end + match.end()].strip()))
