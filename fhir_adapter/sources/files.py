@@ -3,8 +3,10 @@
 Accepted layouts of ClinicalTrials.gov API v2 JSON:
 - one study object (`{"protocolSection": ...}`), as `GET /api/v2/studies/NCT...` returns it;
 - a page of the search API (`{"studies": [...], "nextPageToken": ...}`);
-- a JSON array of studies (the website's "Download JSON" export);
-- a directory holding any of these (`*.json`, read in name order, not recursive into hidden folders).
+- a JSON array of studies (the website's "Download JSON" export).
+And a legacy XML record (`*.xml`, one `<clinical_study>` per file, the format before API v2).
+A directory may hold any of these (`*.json` and `*.xml` together, read in name order, not recursive into
+hidden folders).
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from typing import Any
 
 from fhir_adapter.errors import InputError
 from fhir_adapter.sources.ctgov_json import parse_study
+from fhir_adapter.sources.ctgov_xml import parse_clinical_study
 from fhir_adapter.sources.fields import Where
 from fhir_adapter.sources.model import TrialRecord
 
 ReadResult = TrialRecord | InputError
+
+XML_SUFFIX = ".xml"
+RECORD_SUFFIXES = frozenset({".json", XML_SUFFIX})
 
 
 def read_trials(inputs: Iterable[str | Path]) -> Iterator[ReadResult]:
@@ -35,7 +41,11 @@ def _record_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.json") if not _is_hidden(p.relative_to(path)))
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in RECORD_SUFFIXES and not _is_hidden(p.relative_to(path)) and p.is_file()
+            )
         else:
             yield path
 
@@ -45,6 +55,25 @@ def _is_hidden(relative: Path) -> bool:
 
 
 def _read_file(path: Path) -> Iterator[ReadResult]:
+    if path.suffix == XML_SUFFIX:
+        yield _read_xml_file(path)
+    else:
+        yield from _read_json_file(path)
+
+
+def _read_xml_file(path: Path) -> ReadResult:
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return InputError(f"cannot read the file: {exc.strerror or exc}", file=file)
+    try:
+        return parse_clinical_study(data, file)
+    except InputError as exc:
+        return exc
+
+
+def _read_json_file(path: Path) -> Iterator[ReadResult]:
     file = str(path)
     try:
         with path.open("rb") as handle:
