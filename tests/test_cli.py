@@ -80,3 +80,11 @@ def test_convert_whole_fixture_folder(tmp_path: Path, capsys: pytest.CaptureFixt
     count = len(list(CTGOV.glob("*.json")))
     assert f"{count} records: {count} converted, 0 failed" in capsys.readouterr().out
     assert len(list(tmp_path.glob("NCT????????.json"))) == count
+
+
+def test_criteria_prints_each_criterion_with_its_facts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["criteria", str(SEED)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "NCT06158412: 6 inclusion, 17 exclusion criteria" in out
+    assert "-> platelets < 30 10*9/L" in out
+    assert "!! unclear, kept as text: 'total bilirubin 3 times normal'" in out

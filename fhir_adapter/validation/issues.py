@@ -11,13 +11,18 @@ Severity = Literal["error", "warning", "information"]
 
 @dataclass(frozen=True)
 class ValidationIssue:
-    """One problem: where (resource and path), how bad, what, and which layer found it."""
+    """One problem: where (resource and path), how bad, what, and which layer found it.
+
+    `code` is the OperationOutcome issue type (http://hl7.org/fhir/issue-type) when the layer knows a more
+    precise one than its default (a server's own answer, for instance).
+    """
 
     resource: str
     location: str
     severity: Severity
     message: str
     layer: str
+    code: str | None = None
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.location}: {self.message} [{self.layer}]"

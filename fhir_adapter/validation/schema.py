@@ -21,39 +21,73 @@ SCHEMA_FILE = "fhir.r4.schema.json"
 
 
 @cache
-def _definitions() -> dict[str, Any]:
+def definitions() -> dict[str, Any]:
+    """Return the R4 schema's definitions: resource, datatype and backbone element name -> sub-schema."""
     text = resources.files("fhir_adapter.validation.data").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    definitions: dict[str, Any] = json.loads(text)["definitions"]
-    return definitions
+    loaded: dict[str, Any] = json.loads(text)["definitions"]
+    return loaded
 
 
 @cache
 def _validator(resource_type: str) -> jsonschema.protocols.Validator | None:
-    definitions = _definitions()
-    if resource_type not in definitions or resource_type == "ResourceList":
+    known = definitions()
+    if resource_type not in known or resource_type == "ResourceList":
         return None
-    schema = {"$ref": f"#/definitions/{resource_type}", "definitions": definitions}
+    schema = {"$ref": f"#/definitions/{resource_type}", "definitions": known}
     return jsonschema.Draft6Validator(schema)
 
 
 def check_schema(resource: dict[str, Any]) -> list[ValidationIssue]:
-    """Return where `resource` breaks the R4 JSON Schema of its type (empty when it conforms)."""
+    """Return where `resource` breaks the R4 JSON Schema of its type (empty when it conforms).
+
+    Contained resources are checked against their own type too: left in place, the schema would try them
+    against every resource type (its `ResourceList` oneOf), which is slow and says nothing useful.
+    """
     resource_type = str(resource.get("resourceType", "?"))
     validator = _validator(resource_type)
     if validator is None:
         return [ValidationIssue(resource_type, resource_type, "error", "not an R4 resource type", LAYER)]
-    return [
-        ValidationIssue(
-            resource_type, fhirpath(resource_type, error.absolute_path), "error", _message(error), LAYER
-        )
-        for error in validator.iter_errors(resource)
-    ]
+    contained = resource.get("contained")
+    if isinstance(contained, list):
+        resource = {k: v for k, v in resource.items() if k != "contained"}
+    issues = [issue for error in validator.iter_errors(resource) for issue in _issues(resource_type, error)]
+    for index, inner in enumerate(contained if isinstance(contained, list) else []):
+        if isinstance(inner, dict):
+            issues += [_in_contained(resource_type, index, issue) for issue in check_schema(inner)]
+    return issues
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _in_contained(resource_type: str, index: int, issue: ValidationIssue) -> ValidationIssue:
+    rest = issue.location.split(".", 1)[1] if "." in issue.location else ""
+    location = f"{resource_type}.contained[{index}]" + (f".{rest}" if rest else "")
+    return ValidationIssue(resource_type, location, issue.severity, issue.message, issue.layer, issue.code)
+
+
+def _issues(resource_type: str, error: jsonschema.ValidationError) -> list[ValidationIssue]:
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        return [
+            ValidationIssue(
+                resource_type,
+                fhirpath(resource_type, [*path, name]),
+                "error",
+                "unknown element",
+                LAYER,
+                "structure",
+            )
+            for name in error.instance
+            if name not in known
+        ]
+    message, code = _message(error)
+    return [ValidationIssue(resource_type, fhirpath(resource_type, path), "error", message, LAYER, code)]
+
+
+def _message(error: jsonschema.ValidationError) -> tuple[str, str]:
+    """Return the issue's text and its OperationOutcome issue type."""
     if error.validator == "enum":
         allowed = ", ".join(str(code) for code in error.validator_value)  # type: ignore[union-attr]
-        return f"{error.instance!r} is not one of the codes the element allows: {allowed}"
-    if error.validator == "additionalProperties":
-        return f"unknown element: {error.message}"
-    return error.message
+        return f"{error.instance!r} is not one of the codes the element allows: {allowed}", "code-invalid"
+    if error.validator == "required":
+        return error.message, "required"
+    return error.message, "value"

@@ -1,5 +1,7 @@
-"""Every fixture record converts, and every resource passes the R4B model, the R4 JSON Schema and a
-round trip through the model (dict -> model -> dump -> model gives the same model)."""
+"""Every fixture record (all of shared/ctgov/v2 and the seed) converts to a Bundle that every validation
+layer passes without an error or a warning (model, R4 JSON Schema, FHIRPath invariants, references, UCUM,
+project rules), and every resource survives a round trip through the model (dict -> model -> dump -> model
+gives the same model)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,150 @@
+"""Every element of a resource with its location, FHIR type and element path, found through the R4 schema.
+
+The layers that work element by element (FHIRPath invariants, UCUM units, project rules) need to know that
+`Group.characteristic[0].valueRange.low` is a SimpleQuantity inside a Range: the R4 JSON Schema (already
+loaded for the schema layer) names each property's type, and the invariant table names the elements whose
+Quantity is profiled. Elements the schema does not know are skipped here; the model and schema layers
+report them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from fhirpathpy.models import models
+
+from fhir_adapter.validation.schema import definitions
+
+INVARIANTS_FILE = "r4-invariants.json"
+_R4_MODEL: Mapping[str, Any] = models["r4"]  # fhirpathpy's R4 type tables: path2Type, pathsDefinedElsewhere
+
+
+@dataclass(frozen=True, eq=False)
+class Element:
+    """One element (or resource) found in a resource, and the resources it sits in."""
+
+    location: str  # FHIRPath-like, as issues report it: Group.characteristic[0].valueRange.low
+    path: str  # its element path: Range.low, Organization.telecom, Timing.repeat, Group (a resource)
+    type_name: str  # its FHIR type: SimpleQuantity, ContactPoint, BackboneElement, dateTime, Group
+    node_path: str  # what fhirpathpy needs to type its children: the type, or a backbone's element path
+    value: Any  # the JSON: an object, a primitive value, or None for a primitive that has only `_name`
+    extension: Mapping[str, Any] | None  # a primitive's `_name` object (id, extension)
+    resource: Mapping[str, Any]  # the resource it belongs to (FHIRPath %resource)
+    root: Mapping[str, Any]  # the outermost resource, the container of contained ones (%rootResource)
+
+    @property
+    def is_resource(self) -> bool:
+        return self.value is self.resource
+
+    @property
+    def is_primitive(self) -> bool:
+        return not isinstance(self.value, dict)
+
+
+@cache
+def quantity_profiles() -> Mapping[str, str]:
+    """Return element path -> Quantity profile (Range.low -> SimpleQuantity), from the R4 definitions."""
+    text = resources.files("fhir_adapter.validation.data").joinpath(INVARIANTS_FILE).read_text("utf-8")
+    profiles: dict[str, str] = json.loads(text)["quantityProfiles"]
+    return profiles
+
+
+def walk_resource(resource: Mapping[str, Any], *, skip_entry_resources: bool = False) -> list[Element]:
+    """Return the resource and every element in it, contained resources included, in document order.
+
+    With `skip_entry_resources`, a Bundle's entry resources are left out (they are checked one by one).
+    """
+    walk = _Walk([], resource, skip_entry_resources)
+    walk.add_resource(resource, str(resource.get("resourceType", "?")))
+    return walk.out
+
+
+@dataclass
+class _Walk:
+    out: list[Element]
+    root: Mapping[str, Any]
+    skip_entry_resources: bool
+
+    def add_resource(self, resource: Mapping[str, Any], location: str) -> None:
+        resource_type = str(resource.get("resourceType", "?"))
+        self.out.append(
+            Element(
+                location, resource_type, resource_type, resource_type, resource, None, resource, self.root
+            )
+        )
+        definition = definitions().get(resource_type)
+        if definition is not None and "properties" in definition:
+            self.add_children(resource, definition, base=resource_type, location=location, resource=resource)
+
+    def add_children(
+        self,
+        obj: Mapping[str, Any],
+        definition: Mapping[str, Any],
+        *,
+        base: str,
+        location: str,
+        resource: Mapping[str, Any],
+    ) -> None:
+        properties = definition["properties"]
+        for name in _element_names(obj):
+            prop = properties.get(name)
+            if prop is None:
+                continue
+            ref = str(prop.get("$ref") or prop.get("items", {}).get("$ref", ""))
+            path = f"{base}.{name}"
+            # The schema spells many primitives inline (choice types, codes); FHIR's model names their type.
+            kind = ref.rsplit("/", 1)[-1] if ref else _R4_MODEL["path2Type"].get(path, "")
+            for item_location, value, extension in _items(obj, name, f"{location}.{name}"):
+                if kind == "ResourceList":
+                    if isinstance(value, dict) and not (
+                        self.skip_entry_resources and path == "Bundle.entry.resource"
+                    ):
+                        self.add_resource(value, item_location)
+                elif "properties" not in definitions().get(kind, {}):
+                    self.out.append(
+                        Element(item_location, path, kind, kind, value, extension, resource, self.root)
+                    )
+                elif isinstance(value, dict):
+                    self.add_complex(value, kind, path=path, location=item_location, resource=resource)
+
+    def add_complex(
+        self, value: Mapping[str, Any], kind: str, *, path: str, location: str, resource: Mapping[str, Any]
+    ) -> None:
+        """Add a datatype or backbone element (schema names like Group_Characteristic) and its children."""
+        backbone = "_" in kind
+        if backbone:  # a recursive backbone (PlanDefinition.action.action) has its first path's definition
+            path = _R4_MODEL["pathsDefinedElsewhere"].get(path, path)
+        type_name = "BackboneElement" if backbone else quantity_profiles().get(path, kind)
+        node_path = path if backbone else kind
+        self.out.append(Element(location, path, type_name, node_path, value, None, resource, self.root))
+        base = path if backbone else kind
+        self.add_children(value, definitions()[kind], base=base, location=location, resource=resource)
+
+
+def _element_names(obj: Mapping[str, Any]) -> Iterator[str]:
+    """Yield each element name once, whether it comes as `name`, `_name` or both."""
+    seen: set[str] = set()
+    for key in obj:
+        name = key[1:] if key.startswith("_") else key
+        if name != "resourceType" and name not in seen:
+            seen.add(name)
+            yield name
+
+
+def _items(obj: Mapping[str, Any], name: str, location: str) -> Iterator[tuple[str, Any, Any]]:
+    """Yield (location, value, `_name` object) for an element, one per array item for a repeating one."""
+    value, extension = obj.get(name), obj.get(f"_{name}")
+    if isinstance(value, list) or isinstance(extension, list):
+        values = value if isinstance(value, list) else []
+        extensions = extension if isinstance(extension, list) else []
+        for index in range(max(len(values), len(extensions))):
+            item = values[index] if index < len(values) else None
+            item_extension = extensions[index] if index < len(extensions) else None
+            yield f"{location}[{index}]", item, item_extension
+    else:
+        yield location, value, extension

@@ -1,0 +1,258 @@
+"""Layer 3: the FHIRPath invariants of the R4 core StructureDefinitions, evaluated with fhirpathpy.
+
+The invariants (key, severity, human text, expression, element path) come from npm by
+`scripts/fetch_r4_invariants.py` and ship as package data. Each is evaluated on every element of its type or
+path, with %resource and %rootResource set; compiled expressions are cached. An invariant is broken when it
+evaluates to false; an empty result (undecidable, e.g. dates of different precision) is not a failure.
+
+fhirpathpy 2.2.4 lacks two functions and two expressions need a change it can evaluate:
+- `hasValue()` (ele-1, per-1, age-1, ...) and `htmlChecks()` (txt-1, txt-2) are registered as user functions.
+- dom-3 and rng-2 are rewritten (REWRITES below, each with its reason); a test checks that every rewrite
+  still finds its text, so a changed data file cannot make one silently stop applying. dom-3's rewrite
+  takes two sub-expressions from variables the element walk fills (%localReferences, %containerReferrers).
+An invariant that fhirpathpy still cannot evaluate on some data is reported as a warning, never skipped.
+
+ele-1 (`hasValue() or (children().count() > id.count())`) runs in fhirpathpy on every complex element and on
+every primitive without a value (its `_name` object). On a primitive that has a value its first operand,
+hasValue(), is true by definition, so the result is known without the call; a test checks that fhirpathpy
+agrees.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import fhirpathpy
+from fhirpathpy.engine.nodes import ResourceNode
+from fhirpathpy.models import models
+
+from fhir_adapter.validation.elements import INVARIANTS_FILE, Element
+from fhir_adapter.validation.issues import Severity, ValidationIssue
+from fhir_adapter.validation.narrative import html_checks
+from fhir_adapter.validation.schema import definitions
+
+LAYER = "invariant"
+
+# key -> ((text in the R4 expression, replacement), ...), and why.
+REWRITES: Mapping[str, tuple[tuple[str, str], ...]] = {
+    # dom-3 asks of each contained resource: is '#id' among the reference, canonical, uri and url values of
+    # the resource, or does the contained resource itself refer to its container ('#')? As written,
+    # fhirpathpy fails on it (it applies as() strictly: an error on more than one item; R4B and R5 say
+    # ofType(), which is what R4 means) and, spelled with ofType(), walks every descendant seven times for
+    # each contained resource: 99 ms for a regimen PlanDefinition with six contained ActivityDefinitions.
+    # The element walk already has those values with their types, so they come in as variables:
+    # %localReferences and %containerReferrers (see dom_3_variables).
+    "dom-3": (
+        (
+            "(%resource.descendants().reference | %resource.descendants().as(canonical) | "
+            "%resource.descendants().as(uri) | %resource.descendants().as(url))",
+            "%localReferences",
+        ),
+        (
+            "descendants().where(reference = '#').exists() or "
+            "descendants().where(as(canonical) = '#').exists() or "
+            "descendants().where(as(canonical) = '#').exists()",
+            "(id in %containerReferrers)",
+        ),
+    ),
+    # fhirpathpy cannot order two Quantity objects (TypeError: dict <= dict). Comparing the values is the
+    # same test when both have the same unit code (or none); low and high in different units are not
+    # compared, since that needs UCUM conversion fhirpathpy does not have.
+    "rng-2": (
+        (
+            "(low <= high)",
+            "low.value.empty() or high.value.empty() or (low.code ~ high.code).not() or "
+            "(low.value <= high.value)",
+        ),
+    ),
+}
+
+
+# The element types whose values dom-3's union collects (Reference.reference is a string inside a Reference).
+LOCAL_REFERENCE_TYPES = frozenset({"canonical", "uri", "url"})
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """One constraint from a StructureDefinition."""
+
+    key: str
+    severity: Severity
+    human: str
+    expression: str
+    path: str
+    best_practice: bool = False
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The invariants by type (own and inherited) and by element path, and the element invariants."""
+
+    by_type: Mapping[str, tuple[Invariant, ...]]
+    by_path: Mapping[str, tuple[Invariant, ...]]
+    element: tuple[Invariant, ...]
+    source: Mapping[str, Any]
+
+
+@cache
+def catalog() -> Catalog:
+    """Return the invariant table loaded from package data (once)."""
+    text = resources.files("fhir_adapter.validation.data").joinpath(INVARIANTS_FILE).read_text("utf-8")
+    document = json.loads(text)
+    types: dict[str, Any] = document["types"]
+    own: dict[str, list[Invariant]] = {}
+    by_path: dict[str, list[Invariant]] = {}
+    for name, entry in types.items():
+        for raw in entry["invariants"]:
+            invariant = Invariant(
+                raw["key"],
+                raw["severity"],
+                raw["human"],
+                raw["expression"],
+                raw["path"],
+                raw.get("bestPractice", False),
+            )
+            target = own.setdefault(name, []) if raw["path"] == name else by_path.setdefault(raw["path"], [])
+            target.append(invariant)
+    by_type = {name: tuple(_inherited(name, types, own)) for name in types}
+    return Catalog(
+        by_type=by_type,
+        by_path={path: tuple(found) for path, found in by_path.items()},
+        element=tuple(own.get("Element", ())),
+        source=document["source"],
+    )
+
+
+def _inherited(
+    name: str | None, types: Mapping[str, Any], own: Mapping[str, list[Invariant]]
+) -> list[Invariant]:
+    found: list[Invariant] = []
+    while name and name != "Element":  # Element's own (ele-1) apply to elements, not resources
+        found = list(own.get(name, ())) + found
+        name = types.get(name, {}).get("base")
+    return found
+
+
+@cache
+def expression_for(invariant: Invariant) -> str:
+    """Return the expression fhirpathpy evaluates: the R4 one, with its REWRITES applied."""
+    expression = invariant.expression
+    for old, new in REWRITES.get(invariant.key, ()):
+        expression = expression.replace(old, new)
+    return expression
+
+
+def has_value(inputs: list[Any]) -> bool:
+    """FHIRPath hasValue(): True when the input is one primitive element that has a value.
+
+    fhirpathpy hands a primitive that also has a `_name` object (id, extensions) to functions as two items,
+    the value and that object, so the pair counts as one element.
+
+    >>> has_value(["2024-05"]), has_value(["2024-05", {"extension": [{"url": "u"}]}])
+    (True, True)
+    >>> has_value([{"extension": [{"url": "u"}]}]), has_value([{"text": "x"}]), has_value(["a", "b"])
+    (False, False, False)
+    """
+    values = [item for item in inputs if not isinstance(item, dict | list)]
+    extensions = [item for item in inputs if isinstance(item, dict) and set(item) <= {"id", "extension"}]
+    if len(values) != 1 or len(values) + len(extensions) != len(inputs) or len(extensions) > 1:
+        return False
+    return values[0] is not None and values[0] != ""
+
+
+# fhirpathpy's node constructor is untyped; typed here once. A node's path types its children for FHIRPath.
+fhirpath_node: Callable[[Any, str], Any] = ResourceNode.create_node
+
+_OPTIONS = {
+    "userInvocationTable": {
+        "hasValue": {"fn": has_value, "arity": {0: []}},
+        "htmlChecks": {"fn": html_checks, "arity": {0: []}},
+    },
+    "traceFn": lambda *args: None,  # dom-3 and ref-1 call trace(); fhirpathpy would print it
+}
+
+
+@cache
+def compiled(expression: str) -> Callable[..., list[Any]]:
+    """Return fhirpathpy's compiled form of `expression` (compiled once)."""
+    function: Callable[..., list[Any]] = fhirpathpy.compile(expression, model=models["r4"], options=_OPTIONS)
+    return function
+
+
+def check_invariants(elements: list[Element], *, best_practice: bool = False) -> list[ValidationIssue]:
+    """Return the invariants `elements` break (best-practice ones, such as dom-6, only when asked)."""
+    issues: list[ValidationIssue] = []
+    variables = dom_3_variables(elements)
+    for element in elements:
+        for invariant in applicable(element):
+            if invariant.best_practice and not best_practice:
+                continue
+            issue = _evaluate(invariant, element, variables)
+            if issue is not None:
+                issues.append(issue)
+    return issues
+
+
+def applicable(element: Element) -> tuple[Invariant, ...]:
+    """Return the invariants that apply to `element`: its type's, its path's, and ele-1 on every element."""
+    table = catalog()
+    found = table.by_type.get(element.type_name, ()) + table.by_path.get(element.path, ())
+    if element.is_resource:
+        if element.type_name not in table.by_type:  # a resource type without its own table: its bases'
+            properties = definitions().get(element.type_name, {}).get("properties", {})
+            found += table.by_type["DomainResource" if "text" in properties else "Resource"]
+        return found
+    if element.is_primitive and _primitive_has_value(element):
+        return found  # hasValue() is true, so ele-1 holds (its first `or` operand): nothing to evaluate
+    return found + table.element
+
+
+def _primitive_has_value(element: Element) -> bool:
+    return element.value is not None and element.value != ""
+
+
+def dom_3_variables(elements: list[Element]) -> dict[str, list[str]]:
+    """Return dom-3's variables: every reference, canonical, uri and url value among `elements`
+    (%localReferences), and the ids of the contained resources that refer to their container as '#'
+    (%containerReferrers)."""
+    references = [
+        element
+        for element in elements
+        if isinstance(element.value, str)
+        and (element.type_name in LOCAL_REFERENCE_TYPES or element.path == "Reference.reference")
+    ]
+    referrers = {
+        str(element.resource.get("id"))
+        for element in references
+        if element.value == "#"
+        and element.resource is not element.root
+        and element.type_name in ("canonical", "string")  # Reference.reference is a string
+    }
+    return {
+        "localReferences": sorted({str(element.value) for element in references}),
+        "containerReferrers": sorted(referrers),
+    }
+
+
+def _evaluate(invariant: Invariant, element: Element, variables: Mapping[str, Any]) -> ValidationIssue | None:
+    data = element.value
+    if element.is_primitive and not _primitive_has_value(element):
+        data = element.extension or {}  # a primitive without a value is its `_name` object: id, extension
+    node = fhirpath_node(data, element.node_path)
+    context = {"resource": element.resource, "rootResource": element.root, **variables}
+    resource_type = str(element.root.get("resourceType", "?"))
+    message = f"{invariant.key}: {invariant.human}"
+    try:
+        result = compiled(expression_for(invariant))(node, context)
+    except Exception as exc:  # fhirpathpy raises plain Exception for unsupported data
+        text = f"{invariant.key}: could not be evaluated here ({exc}); check by hand: {invariant.human}"
+        return ValidationIssue(resource_type, element.location, "warning", text, LAYER)
+    if result == [False]:
+        severity: Severity = "warning" if invariant.best_practice else invariant.severity
+        return ValidationIssue(resource_type, element.location, severity, message, LAYER)
+    return None

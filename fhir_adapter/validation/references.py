@@ -1,0 +1,95 @@
+"""Layer 4: references that do not resolve.
+
+Inside a Bundle (https://hl7.org/fhir/R4/bundle.html#references): a `urn:uuid:`/`urn:oid:` reference must be
+some entry's fullUrl, or the transaction fails (error); a relative `Type/id` reference should be an entry's
+too, or the server must already hold that resource (warning). Absolute URLs may point outside the Bundle, and
+conditional references (`Type?identifier=...`) are resolved by the server in a transaction: neither is
+checked. A local `#id` canonical (PlanDefinition.action.definitionCanonical) must name a contained resource;
+ref-1 checks the same for a Reference. Outside a Bundle a `urn:uuid:` reference can never resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fhir_adapter.validation.elements import Element
+from fhir_adapter.validation.issues import ValidationIssue
+
+LAYER = "references"
+RELATIVE = re.compile(r"^([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/[A-Za-z0-9\-.]{1,64})?$")
+
+
+@dataclass(frozen=True)
+class BundleTargets:
+    """What a reference inside a Bundle can resolve to: the fullUrls, and Type/id of the entries."""
+
+    full_urls: frozenset[str]
+    relative: frozenset[str]
+
+
+def bundle_targets(bundle: Mapping[str, Any]) -> BundleTargets:
+    """Return the fullUrls and `Type/id` keys of a Bundle's entries."""
+    full_urls, relative = set(), set()
+    for entry in bundle.get("entry", []) if isinstance(bundle.get("entry"), list) else []:
+        if not isinstance(entry, dict):
+            continue
+        full_url = entry.get("fullUrl")
+        if isinstance(full_url, str):
+            full_urls.add(full_url)
+            match = re.search(r"([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64})$", full_url)
+            if match and not full_url.startswith("urn:"):
+                relative.add(match.group(1))
+        resource = entry.get("resource")
+        if isinstance(resource, dict) and resource.get("id") and resource.get("resourceType"):
+            relative.add(f"{resource['resourceType']}/{resource['id']}")
+    return BundleTargets(frozenset(full_urls), frozenset(relative))
+
+
+def check_references(elements: Iterable[Element], targets: BundleTargets | None) -> list[ValidationIssue]:
+    """Return the references in `elements` that do not resolve (`targets` None: not inside a Bundle)."""
+    issues: list[ValidationIssue] = []
+    for element in elements:
+        if element.type_name == "Reference" and isinstance(element.value, dict):
+            reference = element.value.get("reference")
+            if isinstance(reference, str):
+                issue = _check(element, reference, f"{element.location}.reference", targets)
+                if issue is not None:
+                    issues.append(issue)
+        elif (
+            element.type_name == "canonical"
+            and isinstance(element.value, str)
+            and element.value.startswith("#")
+        ):
+            contained = element.root.get("contained", [])
+            ids = (
+                {c.get("id") for c in contained if isinstance(c, dict)}
+                if isinstance(contained, list)
+                else set()
+            )
+            if element.value[1:] not in ids:
+                message = f"{element.value!r} names no contained resource"
+                issues.append(_issue(element, element.location, "error", message))
+    return issues
+
+
+def _check(
+    element: Element, reference: str, location: str, targets: BundleTargets | None
+) -> ValidationIssue | None:
+    if reference.startswith(("urn:uuid:", "urn:oid:")):
+        if targets is None:
+            return _issue(element, location, "error", f"{reference!r} can only resolve inside a Bundle")
+        if reference not in targets.full_urls:
+            return _issue(element, location, "error", f"{reference!r} is no entry's fullUrl in this Bundle")
+        return None
+    match = RELATIVE.match(reference)
+    if targets is not None and match and f"{match.group(1)}/{match.group(2)}" not in targets.relative:
+        text = f"{reference!r} is not in this Bundle; the server must already have it"
+        return _issue(element, location, "warning", text)
+    return None
+
+
+def _issue(element: Element, location: str, severity: Any, message: str) -> ValidationIssue:
+    return ValidationIssue(str(element.root.get("resourceType", "?")), location, severity, message, LAYER)

@@ -1,0 +1,57 @@
+"""`convert` runs every validation layer on what it writes: an error stops the Bundle, a warning does not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fhir_adapter.bundle import build_bundle
+from fhir_adapter.convert import convert_trial
+from fhir_adapter.resources import FhirVersion
+from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.terms import UCUM_SYSTEM, Terms
+from tests.conftest import SEED
+
+
+def _seed() -> TrialRecord:
+    [trial] = list(read_trials([SEED]))
+    assert isinstance(trial, TrialRecord)
+    return trial
+
+
+def _with_characteristic(characteristic: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+    def build_and_add(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        bundle = build_bundle(*args, **kwargs)
+        [group] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Group"]
+        group["characteristic"].append(characteristic)
+        return bundle
+
+    return build_and_add
+
+
+def test_an_invariant_error_stops_the_bundle(
+    tmp_path: Path, terms: Terms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_code = {"code": {}, "valueBoolean": True, "exclude": False}
+    monkeypatch.setattr("fhir_adapter.convert.build_bundle", _with_characteristic(empty_code))
+    result = convert_trial(_seed(), tmp_path, terms, version=FhirVersion.R4)
+    assert not result.ok and result.error is not None and "2 validation errors" in result.error
+    assert [(p.layer, p.message[:5]) for p in result.problems] == [
+        ("invariant", "ele-1"),
+        ("project", "a cha"),
+    ]
+    assert not (tmp_path / "NCT06158412.json").exists()
+
+
+def test_a_warning_does_not_stop_the_bundle(
+    tmp_path: Path, terms: Terms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quantity = {"value": 100, "comparator": ">=", "unit": "10^9/L", "system": UCUM_SYSTEM, "code": "10^9/L"}
+    platelets = {"code": {"text": "Platelets >= 100 x 10^9/L"}, "valueQuantity": quantity, "exclude": False}
+    monkeypatch.setattr("fhir_adapter.convert.build_bundle", _with_characteristic(platelets))
+    result = convert_trial(_seed(), tmp_path, terms, version=FhirVersion.R4)
+    assert result.ok and (tmp_path / "NCT06158412.json").exists()
+    assert [(p.severity, p.layer) for p in result.problems] == [("warning", "ucum")]
