@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fhir_adapter.bundle import build_bundle
+from fhir_adapter.client import FhirClient
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import (
     AuthError,
@@ -19,8 +20,9 @@ from fhir_adapter.errors import (
 )
 from fhir_adapter.resources import FhirVersion, build_trial_resources
 from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.sync import SyncOptions, sync_trials
 from fhir_adapter.terms import Terms, load_terms
-from fhir_adapter.validation import validate_bundle
+from fhir_adapter.validation import validate_bundle, validate_file
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -29,12 +31,14 @@ __all__ = [
     "ConversionResult",
     "FatalServerError",
     "FhirAdapterError",
+    "FhirClient",
     "FhirVersion",
     "InputError",
     "MappingError",
     "RetryableServerError",
     "ServerError",
     "SettingsError",
+    "SyncOptions",
     "Terms",
     "TrialRecord",
     "ValidationFailed",
@@ -43,5 +47,7 @@ __all__ = [
     "convert_trials",
     "load_terms",
     "read_trials",
+    "sync_trials",
     "validate_bundle",
+    "validate_file",
 ]

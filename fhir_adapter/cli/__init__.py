@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from fhir_adapter.cli.push import add_push_parser
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
 from fhir_adapter.resources import FhirVersion
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         "inputs", nargs="+", help="CT.gov API v2 JSON or legacy XML files, or directories of them"
     )
     criteria.set_defaults(run=_run_criteria)
+    add_push_parser(commands)
     validate = commands.add_parser("validate", help="check FHIR R4 Bundles or resources as an EHR would")
     _add_validate_arguments(validate)
     return parser
