@@ -129,6 +129,8 @@ def test_a_file_that_is_not_a_conceptmap_is_a_settings_error(tmp_path: Path) -> 
 def test_every_criteria_fact_kind_has_a_code_row(terms: Terms) -> None:
     from fhir_adapter.text.criteria_terms import BOOLEAN_KINDS, MEASURES  # noqa: PLC0415 - text-stage detail
 
-    kinds = {kind for kind, _ in MEASURES if kind != "transaminases"} | {k for k, _ in BOOLEAN_KINDS} | {"age"}
+    kinds = (
+        {kind for kind, _ in MEASURES if kind != "transaminases"} | {k for k, _ in BOOLEAN_KINDS} | {"age"}
+    )
     missing = sorted(kind for kind in kinds if not terms.knows("criteria-codes", kind))
     assert missing == []

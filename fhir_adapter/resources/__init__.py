@@ -52,7 +52,10 @@ def build_trial_resources(
         BuiltResource(
             keys.group, build_eligibility_group(trial, keys.group, terms, version=version, report=report)
         ),
-        *(BuiltResource(k, build_plan_definition(trial, a, k, terms, version=version)) for a, k in keys.arms),
+        *(
+            BuiltResource(k, build_plan_definition(trial, a, k, terms, version=version, report=report))
+            for a, k in keys.arms
+        ),
         BuiltResource(keys.study, build_research_study(trial, keys, terms, version=version, report=report)),
     ]
     return TrialResources(trial, tuple(built), report)

@@ -3,5 +3,38 @@
 from fhir_adapter.text.ages import parse_age
 from fhir_adapter.text.criteria import EXCLUSION, INCLUSION, Criterion, parse_criteria
 from fhir_adapter.text.criteria_facts import Fact, Unclear
+from fhir_adapter.text.regimen import parse_regimen
+from fhir_adapter.text.regimen_drugs import is_drug_intervention, linked_interventions
+from fhir_adapter.text.regimen_model import (
+    CyclePhase,
+    CycleRange,
+    DoseCondition,
+    DrugDose,
+    Duration,
+    Frequency,
+    Offset,
+    Regimen,
+)
+from fhir_adapter.text.regimen_phases import cycle_phases
 
-__all__ = ["EXCLUSION", "INCLUSION", "Criterion", "Fact", "Unclear", "parse_age", "parse_criteria"]
+__all__ = [
+    "EXCLUSION",
+    "INCLUSION",
+    "Criterion",
+    "CyclePhase",
+    "CycleRange",
+    "DoseCondition",
+    "DrugDose",
+    "Duration",
+    "Fact",
+    "Frequency",
+    "Offset",
+    "Regimen",
+    "Unclear",
+    "cycle_phases",
+    "is_drug_intervention",
+    "linked_interventions",
+    "parse_age",
+    "parse_criteria",
+    "parse_regimen",
+]

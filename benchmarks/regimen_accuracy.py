@@ -1,0 +1,156 @@
+"""Score the regimen parser against the hand-checked expectations: (drug, dose, unit) and days of the cycle.
+
+    python benchmarks/regimen_accuracy.py [--show]
+
+Per arm, a parsed dose matches an expected one when the drug names meet (a normalized name or alias on
+either side) and value, high value and UCUM unit agree; parsed days match when the drug names meet and the
+day lists are equal. Each expected item matches at most once. Units go through mappings/dose-unit-ucum.json,
+as the builders use them ("AUC" stays "AUC").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fhir_adapter.resources.plan_definition import plan_arms
+from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.terms import Terms, load_terms
+from fhir_adapter.text import DrugDose, parse_regimen
+
+REPO = Path(__file__).resolve().parent.parent
+EXPECTATIONS = REPO / "tests" / "text" / "expectations" / "regimen.json"
+RECORDS = REPO / "fixtures" / "ctgov"
+DRUG_TABLE = "drug-rxnorm"
+UNIT_TABLE = "dose-unit-ucum"
+
+Item = tuple[frozenset[str], Any]
+
+
+@dataclass
+class Score:
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positive + self.false_positive
+        return self.true_positive / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        expected = self.true_positive + self.false_negative
+        return self.true_positive / expected if expected else 1.0
+
+    def add(self, parsed: list[Item], expected: list[Item]) -> tuple[list[Item], list[Item]]:
+        """Count one arm's items; return (wrong parsed items, missed expected items)."""
+        open_expected = list(expected)
+        wrong = []
+        for names, value in parsed:
+            match = next((e for e in open_expected if e[1] == value and e[0] & names), None)
+            if match is None:
+                wrong.append((names, value))
+            else:
+                open_expected.remove(match)
+        self.true_positive += len(parsed) - len(wrong)
+        self.false_positive += len(wrong)
+        self.false_negative += len(open_expected)
+        return wrong, open_expected
+
+
+@dataclass
+class Result:
+    records: int = 0
+    arms: int = 0
+    doses: Score = field(default_factory=Score)
+    days: Score = field(default_factory=Score)
+
+
+def normalized(names: Iterable[str]) -> frozenset[str]:
+    """Return names without case, spaces or punctuation: "APG-2575" meets "apg2575"."""
+    return frozenset(re.sub(r"[^a-z0-9]", "", n.lower()) for n in names if n)
+
+
+def ucum(unit: str | None, terms: Terms) -> str | None:
+    target = terms.map(UNIT_TABLE, unit) if unit else None
+    return target.code if target else unit
+
+
+def known_drugs(terms: Terms) -> frozenset[str]:
+    """Return the ingredient names the builders pass to the parser (the RxNorm table's rows)."""
+    return frozenset(terms.tables.get(DRUG_TABLE, {}))
+
+
+def parsed_items(drugs: Iterable[DrugDose], terms: Terms) -> tuple[list[Item], list[Item]]:
+    doses = [
+        (normalized(d.names), (d.dose, d.dose_high, ucum(d.unit, terms))) for d in drugs if d.dose is not None
+    ]
+    days = [(normalized(d.names), tuple(d.days)) for d in drugs if d.days]
+    return doses, days
+
+
+def expected_items(drugs: list[dict[str, Any]]) -> tuple[list[Item], list[Item]]:
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    doses = [
+        (normalized([d["drug"], *d["aliases"]]), (number(d["dose"]), number(d["dose_high"]), d["unit"]))
+        for d in drugs
+        if d["dose"] is not None
+    ]
+    days = [(normalized([d["drug"], *d["aliases"]]), tuple(d["days"])) for d in drugs if d["days"]]
+    return doses, days
+
+
+def score(show: bool = False, *, terms: Terms | None = None) -> Result:
+    terms = terms or load_terms()
+    known = known_drugs(terms)
+    expectations = json.loads(EXPECTATIONS.read_text(encoding="utf-8"))
+    result = Result()
+    for nct_id, expected in sorted(expectations.items()):
+        if nct_id.startswith("_"):
+            continue
+        [trial] = list(read_trials([RECORDS / f"{nct_id}.json"]))
+        assert isinstance(trial, TrialRecord), trial
+        result.records += 1
+        arms = {arm.label: arm for arm in plan_arms(trial)}
+        for label, arm_expected in expected["arms"].items():
+            regimen = parse_regimen(trial, arms[label], known_drugs=known)
+            result.arms += 1
+            got_doses, got_days = parsed_items(regimen.drugs, terms)
+            want_doses, want_days = expected_items(arm_expected["drugs"])
+            misses = (result.doses.add(got_doses, want_doses), result.days.add(got_days, want_days))
+            if show:
+                _show(nct_id, label, misses)
+    return result
+
+
+def _show(nct_id: str, label: str, misses: tuple[tuple[list[Item], list[Item]], ...]) -> None:
+    for kind, (wrong, missed) in zip(("dose", "days"), misses, strict=True):
+        for names, value in wrong:
+            print(f"{nct_id} {label!r}: wrong {kind} {sorted(names)} {value}")
+        for names, value in missed:
+            print(f"{nct_id} {label!r}: missed {kind} {sorted(names)} {value}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--show", action="store_true", help="print every wrong and missed item")
+    args = parser.parse_args()
+    result = score(args.show)
+    for kind, figures in (("(drug, dose, unit)", result.doses), ("days of the cycle", result.days)):
+        counts = (
+            f"{figures.true_positive} right, {figures.false_positive} wrong, {figures.false_negative} missed"
+        )
+        print(f"{kind:20s} precision {figures.precision:.3f}  recall {figures.recall:.3f}  ({counts})")
+    print(f"{result.records} records, {result.arms} arms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""Find the doses written in dosing text: amounts, ranges, units, AUC targets and cell counts.
+
+Plain results, no FHIR. Units come back in a small canonical spelling ("mg/m2", "ug", "IU", "AUC",
+"cells/kg"); mapping them to UCUM is the builders' job (mappings/dose-unit-ucum.json). A number is read
+only when its format is certain: "1,250" is 1250 and "2,5" is 2.5, but "2.670" (a decimal point or a
+thousands separator?) is reported as ambiguous rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# One character for one character, so positions found in the normalized text are positions in the
+# original, and verbatim passages can be cut from the record's own text.
+_CHAR_MAP = str.maketrans(
+    {
+        "²": "2",
+        "³": "3",
+        "⁰": "0",
+        "¹": "1",
+        "⁴": "4",
+        "⁵": "5",
+        "⁶": "6",
+        "⁷": "7",
+        "⁸": "8",
+        "⁹": "9",
+        "µ": "u",
+        "μ": "u",
+        "×": "x",
+        "–": "-",
+        "—": "-",
+        "−": "-",
+        "，": ",",
+        "（": "(",
+        "）": ")",
+        "：": ":",
+        "；": ";",
+        "＋": "+",
+        "\u00a0": " ",
+        "\u3000": " ",
+    }
+)
+# CT.gov markdown escapes punctuation ("\>75 years", "mg/m\^2", "regimens\*"): the backslash becomes a space.
+_ESCAPE = re.compile(r"\\(?=[^\w\s])")
+
+NUMBER = r"\d+(?:[.,]\d+)*"
+# A number starts after a non-word character, or after a full stop that ends a sentence ("six weeks.1x10").
+_START = r"(?<!\w)(?<!\d[.,])"
+_MASS = r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?)"
+_BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
+_BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
+_PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
+# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h") is not a dose.
+_NOT_CONCENTRATION = r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)(?![A-Za-z])"
+_UNIT = rf"{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}"
+_AUC = (
+    rf"\bAUC\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
+    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min)?|{_START}(?P<auc_pre>{NUMBER})\s*AUC\b"
+)
+_CELLS = (
+    rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
+    r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*/\s*(?P<cells_kg>kg)\b)?"
+)
+_AMOUNT = (
+    rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
+    rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*{_UNIT}"
+)
+# The leading lookahead lets the scan skip, at one character's cost, every position that cannot start one.
+DOSE = re.compile(rf"(?=\d|auc)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
+NUMBERLESS_UNIT = re.compile(rf"[ \t]*{_UNIT}", re.IGNORECASE)
+# Words before a number that make it a limit or a total, not a dose to give.
+_LIMIT = re.compile(
+    r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total\s+)?dose)?|"
+    r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
+    r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+# The strength of one unit, not the dose: "2 tablets (500 mg each)".
+_UNIT_STRENGTH = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six)\s+(?:tablets?|capsules?|pills?|sachets?|vials?|puffs?|drops?)"
+    r"\s*(?:of|containing|\(|,)?\s*$",
+    re.IGNORECASE,
+)
+# A bare number chained to the next dose by "or", "," or "/": "60 or 40 mg" is 60 mg or 40 mg.
+_CHAINED = re.compile(rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*or|or|,|/)\s*$", re.IGNORECASE)
+_NOT_A_DOSE_NUMBER = re.compile(
+    r"(?:days?|d|cycles?|cohorts?|levels?|weeks?|arms?|groups?|phases?|parts?|stages?|grades?|lines?)\s*$",
+    re.IGNORECASE,
+)
+_SPACES = re.compile(r"\s+")
+_MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
+_MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One written dose. `value` is None when the number cannot be read safely (`ambiguous`) or is not
+    written at all; `times` is a written multiplier ("2x5 mg" = two doses of 5 mg); `limit` the word that
+    makes it a total or a maximum rather than a dose ("for a total of 600 mg")."""
+
+    start: int
+    end: int
+    value: float | None
+    high: float | None
+    unit: str
+    per_day: bool
+    text: str
+    times: int | None = None
+    ambiguous: bool = False
+    limit: str | None = None
+    chained: bool = False
+
+
+def normalize(text: str) -> str:
+    r"""Return `text` with markdown escapes, full-width punctuation and unit glyphs made plain.
+
+    The result has the same length, so a position in it is a position in `text`.
+
+    >>> normalize("mg/m\\^2; \\>75 years，1×10⁹ μg")
+    'mg/m ^2;  >75 years,1x109 ug'
+    """
+    return _ESCAPE.sub(" ", text).translate(_CHAR_MAP)
+
+
+def parse_number(text: str) -> float | None:
+    """Return the number written as `text`, or None when its format is ambiguous.
+
+    >>> parse_number("1,250"), parse_number("2,5"), parse_number("0.125"), parse_number("27")
+    (1250.0, 2.5, 0.125, 27.0)
+    >>> parse_number("2.670") is None
+    True
+    """
+    if "," in text and "." in text:
+        return None
+    if "," in text:
+        head, *rest = text.split(",")
+        if all(len(part) == 3 for part in rest) and head != "0":
+            return float(head + "".join(rest))
+        return float(f"{head}.{rest[0]}") if len(rest) == 1 and len(rest[0]) < 3 else None
+    if text.count(".") > 1:
+        return None
+    head, _, tail = text.partition(".")
+    if len(tail) == 3 and head not in ("", "0"):
+        return None  # "2.670": European thousands or a decimal point; a dose is never guessed
+    return float(text)
+
+
+def find_doses(text: str) -> list[Dose]:
+    """Return every dose written in normalized `text`, in order, chained bare numbers included.
+
+    >>> [(d.value, d.unit) for d in find_doses("Carfilzomib 27mg/m2 (20mg/m2 on day 1)")]
+    [(27.0, 'mg/m2'), (20.0, 'mg/m2')]
+    >>> [(d.value, d.high, d.unit, d.per_day) for d in find_doses("docetaxel 60-75 mg/m2; 2,5mg/kg BW/d")]
+    [(60.0, 75.0, 'mg/m2', False), (2.5, None, 'mg/kg', True)]
+    >>> [(d.value, d.unit) for d in find_doses("carboplatin (AUC 6) and 1x10 ^9 NK cells/dose")]
+    [(6.0, 'AUC'), (1000000000.0, 'cells')]
+    >>> [(d.value, d.chained) for d in find_doses("Osimertinib 60 or 40 mg daily")]
+    [(60.0, True), (40.0, False)]
+    >>> [d.limit for d in find_doses("300 mg (for a total of 600 mg); 2 tablets (500 mg each)")]
+    [None, 'total of ', '2 tablets (']
+    >>> find_doses("GE-145-320 mg I/mL, target 200-300ng/mL, over 6-19 minutes, day +1, 10mg")[0].value
+    10.0
+    >>> [(d.value, d.times) for d in find_doses("2x5 mg/kg BW, six weeks.1x10 ^9 NK cells/dose")]
+    [(5.0, 2), (1000000000.0, None)]
+    """
+    doses: list[Dose] = []
+    for match in DOSE.finditer(text):
+        dose = _dose(match, text)
+        doses.extend(_chained_before(dose, text))
+        doses.append(dose)
+    return doses
+
+
+def numberless_unit(text: str, position: int) -> Dose | None:
+    """Return a unit written with no number right at `position` ("ATRA mg/m2/day"), else None."""
+    match = NUMBERLESS_UNIT.match(text, position)
+    if not match:
+        return None
+    unit, per_day = _unit(match)
+    return Dose(match.start(), match.end(), None, None, unit, per_day, match.group().strip())
+
+
+def _dose(match: re.Match[str], text: str) -> Dose:
+    groups = match.groupdict()
+    if groups["auc"] or groups["auc_pre"]:
+        low = groups["auc"] or groups["auc_pre"]
+        return _made(match, text, low, groups["auc_hi"], "AUC", per_day=False)
+    if groups["cells"]:
+        scale = 10.0 ** int(groups["exp"])
+        unit = "cells/kg" if groups["cells_kg"] else "cells"
+        made = _made(match, text, groups["cells"], groups["cells_hi"], unit, per_day=False)
+        return Dose(
+            made.start,
+            made.end,
+            None if made.value is None else made.value * scale,
+            None if made.high is None else made.high * scale,
+            unit,
+            False,
+            made.text,
+            ambiguous=made.ambiguous,
+            limit=made.limit,
+        )
+    unit, per_day = _unit(match)
+    made = _made(match, text, groups["value"], groups["high"], unit, per_day=per_day)
+    times = int(groups["times"]) if groups["times"] else None
+    return Dose(
+        made.start,
+        made.end,
+        made.value,
+        made.high,
+        unit,
+        per_day,
+        made.text,
+        times,
+        made.ambiguous,
+        made.limit,
+    )
+
+
+def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str, *, per_day: bool) -> Dose:
+    value = parse_number(low)
+    high_value = parse_number(high) if high else None
+    ambiguous = value is None or (high is not None and high_value is None)
+    limit = _LIMIT.search(text, max(0, match.start() - 40), match.start()) or _UNIT_STRENGTH.search(
+        text, max(0, match.start() - 30), match.start()
+    )
+    return Dose(
+        match.start(),
+        match.end(),
+        None if ambiguous else value,
+        None if ambiguous else high_value,
+        unit,
+        per_day,
+        match.group(),
+        ambiguous=ambiguous,
+        limit=limit.group() if limit else None,
+    )
+
+
+def _unit(match: re.Match[str]) -> tuple[str, bool]:
+    mass = _SPACES.sub(" ", match.group("mass").lower()).rstrip("s")
+    unit = _MASS_UNITS.get(mass, mass)
+    if match.group("m2"):
+        unit += "/m2"
+    elif match.group("kg"):
+        unit += "/kg"
+    return unit, bool(match.group("day"))
+
+
+def _chained_before(dose: Dose, text: str) -> list[Dose]:
+    """Return the bare numbers chained to `dose` ("60 or 40 mg"), each as a dose with its unit."""
+    if dose.value is None or dose.high is not None or dose.unit == "AUC":
+        return []
+    chained: list[Dose] = []
+    end = dose.start
+    while True:
+        match = _CHAINED.search(text, max(0, end - 24), end)
+        if not match or _NOT_A_DOSE_NUMBER.search(text, max(0, match.start() - 12), match.start()):
+            break
+        value = parse_number(match.group("value"))
+        chained.insert(
+            0,
+            Dose(
+                match.start(),
+                match.start() + len(match.group("value")),
+                value,
+                None,
+                dose.unit,
+                dose.per_day,
+                match.group("value"),
+                ambiguous=value is None,
+                chained=True,
+            ),
+        )
+        end = match.start()
+    return chained

@@ -1,0 +1,140 @@
+"""Read what one dosing text says whatever the arm: doses, schedule words, cycle statements.
+
+A text is read once (cached): an intervention linked to several arms is parsed for each of them, and its
+doses and schedule words do not depend on the arm. Which drug each belongs to does, and is settled in
+regimen_segments.py with the arm's drug names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from fhir_adapter.text.dosing import Dose, find_doses, normalize
+from fhir_adapter.text.dosing_schedule import (
+    CONSECUTIVE,
+    CYCLE_COUNT,
+    OFFSET,
+    PLACEHOLDER,
+    UNTIL_PROGRESSION,
+    Found,
+    count,
+    find_cycle_lengths,
+    find_cycle_ranges,
+    find_day_lists,
+    find_durations,
+    find_frequencies,
+    find_routes,
+)
+from fhir_adapter.text.regimen_drugs import Mention
+from fhir_adapter.text.regimen_model import CycleRange, Duration, Frequency
+
+# A full stop or semicolon before a space, or a line break; not the stops of "p.o. ", "i.v. ", "b.i.d. ".
+SENTENCE_END = re.compile(r"(?<!\.[A-Za-z])[.;]\s|\n")
+_DIGIT_OR_COUNT = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty)"
+)
+_RELATION_WORDS = re.compile(r"prior|before|after|following")
+_PLACEHOLDER_WORDS = re.compile(r"specified|protocol|instruction|determined|tbd|directed|selected")
+_CLAUSE_HEADING = re.compile(r"^(?:regimen|schedule|treatment|dosing)\s*:\s*", re.IGNORECASE)
+_UNIT_WORD = re.compile(r"\b(?:mg|g|mcg|ug|iu|auc)\b")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The schedule facts found in one text, by kind."""
+
+    routes: tuple[Found[str], ...]
+    frequencies: tuple[Found[Frequency], ...]
+    days: tuple[Found[tuple[int, ...]], ...]
+    consecutive: tuple[re.Match[str], ...]
+    cycles: tuple[Found[CycleRange], ...]
+    durations: tuple[Found[Duration], ...]
+    offsets: tuple[tuple[re.Match[str], str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a text says whatever the arm: its doses and schedule words. Read once per distinct text, since
+    an intervention linked to several arms is parsed for each of them."""
+
+    norm: str
+    doses: tuple[Dose, ...]
+    facts: Facts
+    cycle_lengths: tuple[Found[int], ...]
+    offsets: tuple[re.Match[str], ...]
+    cycle_counts: tuple[tuple[int, bool, str], ...]
+    until_progression: str | None
+    placeholder: str | None
+    says_nothing: bool = False
+
+
+@lru_cache(maxsize=64)
+def read_text(text: str) -> Reading:
+    """Return the doses and schedule words of `text` (cached: the same text always reads the same)."""
+    norm = normalize(text)
+    low = norm.lower()
+    # Cheap substring gates first: most descriptions ("Given IV", "Undergo CT") have no cycle, no number.
+    cycled = "cycl" in low or "course" in low
+    numbered = _DIGIT_OR_COUNT.search(low) is not None
+    cycle_lengths = tuple(find_cycle_lengths(norm)) if cycled else ()
+    facts = Facts(
+        routes=tuple(find_routes(norm)),
+        frequencies=tuple(f for f in find_frequencies(norm) if not inside(f.start, cycle_lengths)),
+        days=tuple(find_day_lists(norm)) if numbered and ("d" in low) else (),
+        consecutive=tuple(CONSECUTIVE.finditer(norm)) if "consecutive" in low else (),
+        cycles=tuple(find_cycle_ranges(norm)) if "cycle" in low else (),
+        durations=tuple(f for f in find_durations(norm) if not inside(f.start, cycle_lengths))
+        if numbered and "for " in low
+        else (),
+    )
+    doses = tuple(d for d in find_doses(norm) if not inside(d.start, cycle_lengths)) if numbered else ()
+    offsets = tuple(OFFSET.finditer(norm)) if numbered and _RELATION_WORDS.search(low) else ()
+    counts = (
+        tuple((count(m.group("n")), bool(m.group("max")), m.group()) for m in CYCLE_COUNT.finditer(norm))
+        if cycled
+        else ()
+    )
+    until = _first(UNTIL_PROGRESSION.search(norm)) if "until" in low or "absence" in low else None
+    placeholder = _first(PLACEHOLDER.search(norm)) if _PLACEHOLDER_WORDS.search(low) else None
+    nothing = not (doses or cycle_lengths or counts or until or offsets or _UNIT_WORD.search(low))
+    nothing = nothing and not any(
+        (facts.routes, facts.frequencies, facts.days, facts.cycles, facts.durations)
+    )
+    return Reading(norm, doses, facts, cycle_lengths, offsets, counts, until, placeholder, nothing)
+
+
+def offset_targets(
+    offsets: tuple[re.Match[str], ...], mentions: list[Mention]
+) -> tuple[tuple[re.Match[str], str], ...]:
+    """Return each "N days prior to" with the drug it is timed from, named within 40 characters after it."""
+    targeted = []
+    for match in offsets:
+        target = next((m for m in mentions if 0 <= m.start - match.end() <= 40), None)
+        if target:
+            targeted.append((match, target.key))
+    return tuple(targeted)
+
+
+def inside(position: int, spans: tuple[Found[int], ...]) -> bool:
+    return any(span.start <= position < span.end for span in spans)
+
+
+def _first(match: re.Match[str] | None) -> str | None:
+    return match.group() if match else None
+
+
+def clause(text: str, norm: str, start: int, end: int) -> str:
+    """Return the line or sentence holding text[start:end], as written ("1 course of treatment for 28 days
+    until disease progression or intolerable toxicity occurs")."""
+    before = [m.end() for m in SENTENCE_END.finditer(norm, 0, start)]
+    after = SENTENCE_END.search(norm, end)
+    clause = text[before[-1] if before else 0 : after.start() if after else len(text)].strip()
+    return _CLAUSE_HEADING.sub("", clause)
+
+
+def sentence_around(norm: str, position: int) -> str:
+    before = [m.end() for m in SENTENCE_END.finditer(norm, 0, position)]
+    after = SENTENCE_END.search(norm, position)
+    return norm[before[-1] if before else 0 : after.start() if after else len(norm)]

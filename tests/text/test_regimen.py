@@ -1,0 +1,440 @@
+"""The regimen parser, one phrasing family at a time, then the seed trial's acceptance points.
+
+Each case is a small record made here: an arm and its linked interventions, with the text a real record
+uses (the NCT id in a comment where the phrasing comes from). Nothing may be filled in from general
+knowledge: a fact the text does not state is None, and the report says why.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fhir_adapter.sources import Arm, Intervention, Mesh, TrialRecord, read_trials
+from fhir_adapter.text import DrugDose, Regimen, cycle_phases, parse_regimen
+from tests.conftest import SEED
+
+KNOWN = frozenset({"dexamethasone", "carboplatin", "aspirin"})
+
+
+def regimen_of(
+    arm_text: str | None = None,
+    *interventions: tuple[str, str | None],
+    kind: str = "DRUG",
+    meshes: tuple[Mesh, ...] = (),
+) -> Regimen:
+    """Return the regimen of one arm "Arm" linked to `interventions`, each (name, description)."""
+    linked = tuple(Intervention(kind, name, text, ("Arm",)) for name, text in interventions)
+    arm = Arm("Arm", "EXPERIMENTAL", arm_text, tuple(i.label for i in linked))
+    trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=linked, intervention_meshes=meshes)
+    return parse_regimen(trial, arm, known_drugs=KNOWN)
+
+
+def only(regimen: Regimen) -> DrugDose:
+    [drug] = regimen.drugs
+    return drug
+
+
+def messages(regimen: Regimen) -> list[str]:
+    return [issue.message for issue in regimen.issues]
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "high", "unit", "per_day"),
+    [
+        ("75 mg/m² IV on day 1", 75, None, "mg/m2", False),
+        ("75 mg/m\\^2 SC QD on Days 1- 7", 75, None, "mg/m2", False),  # NCT04501120
+        ("Given IV, 60-75mg/m2 Q3W", 60, 75, "mg/m2", False),  # NCT05816499
+        ("1,250 mg/m2 IV over 30 minutes", 1250, None, "mg/m2", False),  # NCT06576635
+        ("2,5mg/kg BW/d 3 days", 2.5, None, "mg/kg", True),  # NCT01949129
+        ("X (AUC 6, 30 min IV infusion) on day 1", 6, None, "AUC", False),  # NCT00576225
+        ("X: 2.5 AUC i.v on day 1", 2.5, None, "AUC", False),  # NCT02175381
+        ("once a week.1×10\\^9 NK cells/dose.", 1e9, None, "cells", False),  # NCT06097962
+        ("2x5 mg/kg BW, 1 day", 5, None, "mg/kg", False),  # NCT01949129: two doses of 5, not 25 or 2
+        ("4 mg/m2/day administered IV day -10 through -9", 4, None, "mg/m2", True),  # NCT04547049
+        ("DPI 250 mcg BID for 3 weeks", 250, None, "ug", False),  # NCT00712335
+    ],
+    ids=[
+        "superscript_m2",
+        "escaped_caret_m2",
+        "range_gives_low_and_high",
+        "thousands_separator",
+        "decimal_comma_and_body_weight_word",
+        "auc_before_number",
+        "auc_after_number",
+        "cell_count_in_scientific_notation",
+        "multiplier_is_not_the_dose",
+        "daily_total_is_per_day",
+        "mcg_is_ug",
+    ],
+)
+def test_dose_number_and_unit_are_read_as_written(
+    text: str, dose: float, high: float | None, unit: str, per_day: bool
+) -> None:
+    drug = only(regimen_of(None, ("X", text)))
+    assert (drug.dose, drug.dose_high, drug.unit, drug.per_day) == (dose, high, unit, per_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "doses"),
+    [
+        ("30 mg/m2 IV through a weekly injection over 6-19 minutes on Days 1, 8", [30]),  # NCT06576635
+        ("GE-145-320 mg I/mL as a single iv. administration", []),  # NCT01252810: a concentration
+        ("300 mg (for a total of 600 mg) as a loading dose on Day 1", [300]),  # NCT02210780
+        ("2.5 mg/kg/day from day -7, target: 200-300ng/mL", [2.5]),  # NCT04547049: a drug level
+        ("15 mg/m2 on day +1, 10mg/m2 on day +3, +6, and +9", [15, 10]),  # NCT04547049: "+1, 10" is no list
+    ],
+    ids=["infusion_time", "concentration", "total_of_doses", "drug_level_target", "day_then_dose"],
+)
+def test_numbers_that_are_not_doses_are_not_read_as_doses(text: str, doses: list[float]) -> None:
+    assert [d.dose for d in regimen_of(None, ("X", text)).drugs if d.dose] == doses
+
+
+def test_dose_without_number_is_warning_not_value() -> None:
+    regimen = regimen_of(None, ("ATRA", "ATRA mg/m2/day in 2 oral doses for 3 days."))  # NCT06158412
+    drug = only(regimen)
+    assert (drug.dose, drug.unit, drug.dose_text) == (None, "mg/m2", None)
+    assert any("dose has no number" in m for m in messages(regimen))
+
+
+def test_ambiguous_number_is_warning_not_value() -> None:
+    regimen = regimen_of(None, ("GVG", "2.670 g/day for 14 days"))  # NCT00405041: 2.67 or 2670?
+    assert only(regimen).dose is None
+    assert any("ambiguous" in m for m in messages(regimen))
+
+
+def test_placeholder_text_is_a_warning_and_label_numbers_are_not_doses() -> None:
+    regimen = regimen_of(None, ("Iberdomide", "Specified dose on specified days"))  # NCT05827016
+    issue = next(i for i in regimen.issues if "placeholder" in i.message)
+    assert only(regimen).dose is None
+    assert (issue.nct_id, issue.arm, issue.drug) == ("NCT00000000", "Arm", "Iberdomide")
+    assert issue.field == "protocolSection.armsInterventionsModule.interventions[0].description"
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("4mg orally daily", "oral"),
+        ("80 mg PO QD", "oral"),
+        ("90 mg once daily p.o. for the first 7 days", "oral"),
+        ("a tablet for oral administration, 16 mg QD", "oral"),
+        ("75 mg/m2 IV over 1-hour", "intravenous"),
+        ("2.5 AUC i.v on day 1", "intravenous"),
+        ("500 mg/day administered intravenously", "intravenous"),
+        ("280 mg subcutaneous (SC) injections", "subcutaneous"),
+        ("75 mg/m2 SC or Iv gtt QD", "intravenous or subcutaneous"),
+        ("12 mg intrathecally on day 1", "intrathecal"),
+        ("Stage IV patients receive 10 mg daily", None),
+        ("an orally active inhibitor; 100 mg daily", None),
+        ("X tablets 80 mg BID", None),
+    ],
+    ids=[
+        "orally", "PO", "p.o.", "oral_administration", "IV", "i.v", "intravenously", "subcutaneous",
+        "route_choice", "intrathecal", "stage_IV_is_no_route", "orally_active_is_no_route", "tablets_is_no_route",
+    ],
+)  # fmt: skip
+def test_route_is_the_word_written_or_none(text: str, route: str | None) -> None:
+    regimen = regimen_of(None, ("X", text))
+    assert only(regimen).route == route
+    assert ("no route stated; none given" in messages(regimen)) == (route is None)
+
+
+@pytest.mark.parametrize(
+    ("text", "frequency"),
+    [
+        ("4mg orally daily", (1, 1, "d")),
+        ("100mg one a day at night", (1, 1, "d")),
+        ("8 mg BID", (2, 1, "d")),
+        ("80 mg bis in die", (2, 1, "d")),
+        ("45 mg/m2/day in 2 oral doses", (2, 1, "d")),
+        ("125mg three times a day (TID)", (3, 1, "d")),
+        ("10mg/kg Q3W", (1, 3, "wk")),
+        ("15 mg/kg every 3 weeks", (1, 3, "wk")),
+        ("300 mg injection qw", (1, 1, "wk")),
+        ("Twice-daily application of 1 g", (2, 1, "d")),
+    ],
+    ids=[
+        "daily",
+        "one_a_day",
+        "BID",
+        "bis_in_die",
+        "in_2_doses",
+        "TID",
+        "Q3W",
+        "every_3_weeks",
+        "qw",
+        "twice-daily",
+    ],
+)
+def test_frequency_is_times_per_period(text: str, frequency: tuple[int, float, str]) -> None:
+    found = only(regimen_of(None, ("X", text))).frequency
+    assert found is not None and (found.times, found.period, found.unit) == frequency
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("4mg orally daily, d1-21;", tuple(range(1, 22))),
+        ("40 mg only on days 1, 8, 15, and 22 of each cycle", (1, 8, 15, 22)),
+        ("250mg/m2/day IV(Day -5, Day -4, Day -3 ).", (-5, -4, -3)),
+        ("4 mg/m2/day administered IV day -10 through -9.", (-10, -9)),
+        ("1,250 mg/m2 IV on Days 1 and 8 of each 21 day cycle", (1, 8)),
+        ("125 mg orally once daily, Day 1 to Day 21 followed by 7 days off", tuple(range(1, 22))),
+        ("80 mg once daily (QD) on Days\n\n1 to 21 of a 21-day cycle.", tuple(range(1, 22))),
+        ("90 mg once daily p.o. for the first 7 days (lead-in)", tuple(range(1, 8))),
+        ("180 mg once daily afterwards, starting with day 8", None),
+        ("2.5 mg/kg/day administered intravenously from day -7", None),
+        ("50mg/kg BW/d 2 days", None),
+    ],
+    ids=[
+        "d1-21", "comma_list", "negative_days", "through_range", "days_and", "day_to_day", "paragraph_break",
+        "first_n_days", "start_day_is_not_a_dosing_day", "from_day_is_not_a_dosing_day", "per_d_is_not_a_day",
+    ],
+)  # fmt: skip
+def test_days_of_cycle_are_only_written_day_numbers(text: str, days: tuple[int, ...] | None) -> None:
+    assert only(regimen_of(None, ("X", text))).days == days
+
+
+def test_weekly_pattern_becomes_days_only_when_a_day_anchors_it() -> None:
+    anchored = regimen_of(
+        None, ("K", "K 27mg/m2 2 consecutive days per week x 3 weeks (20mg/m2 on day 1 and day 2 of cycle 1)")
+    )
+    loose = regimen_of(None, ("K", "K 27mg/m2 2 consecutive days per week x 3 weeks"))
+    assert [d.days for d in anchored.drugs] == [(1, 2, 8, 9, 15, 16), (1, 2)]
+    assert only(loose).days is None
+    assert any("not tied to a day" in m for m in messages(loose))
+
+
+@pytest.mark.parametrize(
+    ("text", "length", "cycles", "until"),
+    [
+        ("X 100 mg on day 1 of each 21-day cycle for up to 6 cycles.", 21, 6, False),
+        ("Regimen: 1 course of treatment for 28 days until disease progression occurs. X 4mg daily", 28, None, True),
+        ("X orally once daily, every 28 days as a cycle.", 28, None, False),
+        ("X 75 mg/m2 IV on Day 1 of each 3-week cycle.", 21, None, False),
+        ("X: 2.5 AUC i.v on day 1. Cycle repeated ever 2 weeks", 14, None, False),
+        ("X on day 1. Treatment repeats every 21 days for 4 cycles in the absence of disease progression.", 21, 4, True),
+        ("X in 21 day cycles or until disease progression, death, intolerable AEs", 21, None, True),
+    ],
+    ids=["n_day_cycle_up_to", "course_for_n_days", "every_n_days_as_a_cycle", "week_cycle", "repeated_ever",
+         "repeats_every_for_count", "or_until_progression"],
+)  # fmt: skip
+def test_cycle_length_count_and_until_progression(
+    text: str, length: int, cycles: int | None, until: bool
+) -> None:
+    regimen = regimen_of(None, ("X", text))
+    assert (regimen.cycle_length_days, regimen.cycles, regimen.until_progression) == (length, cycles, until)
+
+
+def test_conflicting_cycle_lengths_are_left_out_with_a_warning() -> None:
+    text = (
+        "X 1000 mg/m2 on Days 1, 8 of each 28-day cycle or 1,250 mg/m2 on Days 1 and 8 of each 21 day cycle"
+    )
+    regimen = regimen_of(None, ("X", text))  # NCT06576635
+    assert regimen.cycle_length_days is None
+    assert any("cycle length stated differently" in m for m in messages(regimen))
+
+
+def test_up_to_n_cycles_is_recorded_with_a_warning() -> None:
+    regimen = regimen_of(None, ("X", "X 100 mg on day 1 of each 21-day cycle for up to 6 cycles."))
+    assert regimen.cycles == 6 and any("maximum" in m for m in messages(regimen))
+
+
+def test_cycle_one_dose_gives_a_cycle_one_phase_and_a_later_phase() -> None:
+    regimen = regimen_of(
+        None,
+        (
+            "K",
+            "K 27mg/m2 2 consecutive days per week x 3 weeks (20mg/m2 on day 1 and day 2 of cycle 1); 28-day cycles",
+        ),
+    )
+    phases = cycle_phases(regimen)
+    assert [(p.first, p.last) for p in phases] == [(1, 1), (2, None)]
+    assert [(d.dose, d.days) for d in phases[0].drugs] == [(20, (1, 2)), (27, (8, 9, 15, 16))]
+    assert [(d.dose, d.days) for d in phases[1].drugs] == [(27, (1, 2, 8, 9, 15, 16))]
+
+
+def test_doses_conditional_on_age_are_alternatives_with_the_age() -> None:
+    text = "Dexamethasone given orally only on days 1, 8, 15, and 22 of each cycle; ≤75 years: 40 mg/day; \\>75 years: 20 mg/day."
+    drugs = regimen_of(None, ("Dexamethasone", text)).drugs
+    conditions = [
+        (d.dose, d.condition.kind, d.condition.comparator, d.condition.age_years)
+        for d in drugs
+        if d.condition
+    ]
+    assert conditions == [(40, "age", "<=", 75), (20, "age", ">", 75)]
+    assert all(d.days == (1, 8, 15, 22) and d.route == "oral" for d in drugs)
+
+
+def test_labelled_doses_keep_their_label_as_condition() -> None:
+    text = "* Cohorts 1-3: 16 mg QD\n* Cohort 4: 8 mg BID\n* Cohort 5: randomized to 8 mg BID or 6 mg BID"  # NCT03318939
+    drugs = regimen_of(None, ("Poziotinib", text)).drugs
+    assert [(d.dose, d.condition.text) for d in drugs if d.condition] == [
+        (16, "Cohorts 1-3"), (8, "Cohort 4"), (8, "Cohort 5"), (6, "Cohort 5"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arm_text", "name", "text", "doses"),
+    [
+        (None, "Osimertinib", "Osimertinib 60 or 40 mg daily until progression", [60, 40]),  # NCT02856893
+        ("anlotinib 6mg/8mg/10mg qd 2W/3W", "Anlotinib", None, [6, 8, 10]),  # NCT05816499
+        ("Dose finding at 8 mg, 12 mg, or 16 mg of poziotinib once daily", "Poziotinib", None, [8, 12, 16]),
+    ],
+    ids=["or_chain", "slash_list", "list_before_the_name"],
+)
+def test_doses_written_as_alternatives_are_a_choice(
+    arm_text: str | None, name: str, text: str | None, doses: list[float]
+) -> None:
+    drugs = regimen_of(arm_text, (name, text)).drugs
+    assert [d.dose for d in drugs] == doses
+    assert {d.condition.kind for d in drugs if d.condition} == {"choice"} and all(d.frequency for d in drugs)
+
+
+def test_several_doses_without_a_rule_are_flagged_not_merged() -> None:
+    text = "100mg one a day（QD）at night continuously,If can tolerance after 1 weeks to add to 200mg;"  # NCT02778893
+    regimen = regimen_of(None, ("Thalidomide", text))
+    assert [(d.dose, d.condition.kind if d.condition else None) for d in regimen.drugs] == [
+        (100, "unstated"),
+        (200, "unstated"),
+    ]
+    assert any("rule for choosing" in m for m in messages(regimen))
+
+
+def test_doses_on_different_days_are_both_given() -> None:
+    drugs = regimen_of(
+        None, ("MTX", "15 mg/m2 administered intravenously on day +1, 10mg/m2 on day +3, +6, and +9.")
+    ).drugs
+    assert [(d.dose, d.days, d.route, d.condition) for d in drugs] == [
+        (15, (1,), "intravenous", None), (10, (3, 6, 9), "intravenous", None),
+    ]  # fmt: skip
+
+
+def test_offset_from_another_drug_is_kept_and_has_no_invented_days() -> None:
+    text = "1. ATRA mg/m2/day in 2 oral doses for 3 days, two days prior to carfilzomib administration.\n2. Carfilzomib 27mg/m2 on day 1"
+    regimen = regimen_of(None, ("ATRA + carfilzomib", text))
+    atra = next(d for d in regimen.drugs if d.drug == "ATRA")
+    assert atra.offset is not None and (atra.offset.value, atra.offset.unit, atra.offset.relation) == (
+        2,
+        "d",
+        "before",
+    )
+    assert atra.offset.target == "carfilzomib" and atra.days is None
+
+
+def test_arm_and_intervention_doses_that_disagree_give_no_dose_and_a_warning() -> None:
+    regimen = regimen_of(
+        "Salmeterol dosage - DPI 50 mcg BID for 3 months", ("Salmeterol", "DPI 50mg BID for 3 weeks")
+    )
+    assert only(regimen).dose is None  # NCT00712335: mcg in the arm, mg in the intervention
+    assert any("arm text gives" in m for m in messages(regimen))
+
+
+def test_arm_may_pick_one_of_the_doses_its_shared_intervention_lists() -> None:
+    arm = "Participants received 80 mg MRX2843 administered orally (PO), once daily (QD) on Days 1 to 21"
+    drug = only(
+        regimen_of(arm, ("MRX2843", "MRX2843 is treated at 80mg/d, 120mg/d and 180mg/d respectively"))
+    )
+    assert (drug.dose, drug.route, drug.source) == (80, "oral", "both")  # NCT04946890
+
+
+def test_intervention_text_adds_the_route_the_arm_text_lacks() -> None:
+    drug = only(
+        regimen_of(
+            "Patients receive cadonilimab IV over 90 minutes on day 1.",
+            ("Cadonilimab", "Given IV, 10mg/kg Q3W"),
+        )
+    )
+    assert (drug.dose, drug.unit, drug.days, drug.route) == (10, "mg/kg", (1,), "intravenous")
+
+
+def test_schedule_after_two_drugs_applies_to_both() -> None:
+    text = "CT-2103 (175 mg/m2 10 min IV infusion) and carboplatin (AUC 6, 30 min IV infusion) on day 1 of each 21-day cycle"
+    drugs = regimen_of(None, ("CT-2103/carboplatin", text)).drugs  # NCT00576225
+    assert [(d.drug, d.dose, d.days) for d in drugs] == [("CT-2103", 175, (1,)), ("carboplatin", 6, (1,))]
+
+
+def test_doses_in_a_sentence_about_placebo_are_not_the_drugs() -> None:
+    text = "It is planned to supplement the diet of the placebo group with 1.5 g/day maltodextrins."  # NCT05521061
+    regimen = regimen_of(None, ("2-fucosyllactose", text), kind="DIETARY_SUPPLEMENT")
+    assert only(regimen).dose is None and any("not written next to a drug" in m for m in messages(regimen))
+
+
+def test_a_drug_the_arm_does_not_link_needs_a_dose_to_be_listed() -> None:
+    arm = "Two injections of placebo (for Dupilumab) on Day 1; dexamethasone 20 mg orally on day 1"
+    regimen = regimen_of(arm, ("ABC-123", None))
+    assert [(d.drug, d.dose) for d in regimen.drugs] == [("dexamethasone", 20), ("ABC-123", None)]
+
+
+def test_alternative_agents_in_one_intervention_name_are_a_choice() -> None:
+    regimen = regimen_of(
+        None, ("Tislelizumab，atezolizumab or sugemalimab", "Administer according to the instructions")
+    )
+    assert [d.drug for d in regimen.drugs] == ["Tislelizumab", "atezolizumab", "sugemalimab"]
+    assert {d.choice for d in regimen.drugs} == {"Tislelizumab，atezolizumab or sugemalimab"}
+
+
+def test_arm_without_a_drug_has_an_empty_regimen() -> None:
+    assert (
+        regimen_of("Patients undergo surgery.", ("Surgery", "Radical resection"), kind="PROCEDURE")
+        == Regimen()
+    )
+
+
+def test_route_is_never_invented() -> None:
+    regimen = regimen_of(
+        None, ("Carfilzomib", "Proteasome inhibitor: Carfilzomib 27mg/m2 on days 1, 2, 8, 9")
+    )
+    assert only(regimen).route is None and "no route stated; none given" in messages(regimen)
+
+
+def seed_regimen() -> Regimen:
+    [trial] = list(read_trials([SEED]))
+    assert isinstance(trial, TrialRecord)
+    return parse_regimen(trial, trial.arms[0], known_drugs=KNOWN | {"pomalidomide", "carfilzomib"})
+
+
+def test_seed_cycle_is_28_days_until_progression() -> None:
+    regimen = seed_regimen()
+    assert (regimen.cycle_length_days, regimen.cycles, regimen.until_progression) == (28, None, True)
+
+
+def test_seed_doses_routes_and_days() -> None:
+    doses = {(d.drug.lower(), d.dose): d for d in seed_regimen().drugs}
+    assert doses["carfilzomib", 27].days == (1, 2, 8, 9, 15, 16) and doses["carfilzomib", 27].cycles is None
+    cycle_one = doses["carfilzomib", 20].cycles
+    assert (
+        doses["carfilzomib", 20].days == (1, 2) and cycle_one and (cycle_one.first, cycle_one.last) == (1, 1)
+    )
+    assert all(
+        d.unit == "mg/m2" and d.route is None for (name, _), d in doses.items() if name == "carfilzomib"
+    )
+    pomalidomide = doses["pomalidomide", 4]
+    assert (pomalidomide.unit, pomalidomide.route, pomalidomide.days) == ("mg", "oral", tuple(range(1, 22)))
+    assert pomalidomide.frequency and (pomalidomide.frequency.times, pomalidomide.frequency.unit) == (1, "d")
+    for dose, comparator in ((40, "<="), (20, ">")):
+        dexamethasone = doses["dexamethasone", dose]
+        assert (dexamethasone.route, dexamethasone.days) == ("oral", (1, 8, 15, 22))
+        assert dexamethasone.condition and (
+            dexamethasone.condition.comparator,
+            dexamethasone.condition.age_years,
+        ) == (comparator, 75)
+
+
+def test_seed_atra_is_oral_twice_daily_for_3_days_before_carfilzomib_without_a_dose() -> None:
+    regimen = seed_regimen()
+    atra = next(d for d in regimen.drugs if "ATRA" in d.names or "All-trans Retinoic Acid" in d.names)
+    assert (atra.dose, atra.unit, atra.route, atra.days) == (None, "mg/m2", "oral", None)
+    assert atra.frequency and (atra.frequency.times, atra.frequency.period, atra.frequency.unit) == (
+        2,
+        1,
+        "d",
+    )
+    assert atra.duration and (atra.duration.value, atra.duration.unit) == (3, "d")
+    assert atra.offset and (atra.offset.value, atra.offset.relation, atra.offset.target.lower()) == (
+        2,
+        "before",
+        "carfilzomib",
+    )
+    warned = [(i.drug, i.message) for i in regimen.issues]
+    assert any(drug == atra.drug and "dose has no number" in m for drug, m in warned)
+    assert any(drug and drug.lower() == "carfilzomib" and "no route" in m for drug, m in warned)
