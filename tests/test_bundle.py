@@ -44,6 +44,13 @@ def test_bytes_do_not_depend_on_key_order_in_the_source(terms: Terms, tmp_path: 
 
 
 @pytest.mark.parametrize("nct_id", SAMPLE)
+def test_compact_bytes_are_what_the_standard_json_encoder_writes(terms: Terms, nct_id: str) -> None:
+    bundle = build_bundle(build_trial_resources(_trial(CTGOV / f"{nct_id}.json"), terms))
+    standard = json.dumps(bundle, separators=(",", ":"), ensure_ascii=False) + "\n"
+    assert to_json_bytes(bundle) == standard.encode("utf-8")
+
+
+@pytest.mark.parametrize("nct_id", SAMPLE)
 def test_every_entry_is_a_conditional_put_without_id(terms: Terms, nct_id: str) -> None:
     bundle = build_bundle(build_trial_resources(_trial(CTGOV / f"{nct_id}.json"), terms))
     assert bundle["type"] == "transaction"

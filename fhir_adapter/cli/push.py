@@ -74,7 +74,7 @@ def run_push(args: argparse.Namespace) -> int:
     journal = None if args.dry_run else Journal(args.journal, settings.base_url)
     if journal is not None and not args.restart:
         journal.load()
-    progress = Progress(sys.stderr, total=count_record_files(args.inputs))
+    progress = Progress(sys.stderr, total=count_record_files(args.inputs), dry_run=args.dry_run)
     results: list[TrialSync] = []
     with FhirClient(settings) as client:
         options = SyncOptions(dry_run=args.dry_run, journal=journal, on_trial=progress.update)
@@ -99,9 +99,10 @@ def count_record_files(inputs: Sequence[str]) -> int:
 class Progress:
     """A bar redrawn in place on a terminal; one plain line per trial in CI or a log."""
 
-    def __init__(self, out: TextIO, *, total: int) -> None:
+    def __init__(self, out: TextIO, *, total: int, dry_run: bool = False) -> None:
         self.out = out
         self.total = total
+        self.verb = "would be " if dry_run else ""
         self.counts: Counter[str] = Counter()
         self.started = time.monotonic()
         self.interactive = out.isatty() and not read_env("CI")
@@ -110,14 +111,15 @@ class Progress:
         self.counts[result.outcome] += 1
         done = sum(self.counts.values())
         name = result.nct_id or result.source
+        count = f"{done}/{max(done, self.total)}"
         if not self.interactive:
-            print(f"[{done}/{max(done, self.total)}] {name} {result.outcome}", file=self.out, flush=True)
+            print(f"[{count}] {name} {self.verb}{result.outcome}", file=self.out, flush=True)
             return
         width = 30
         filled = min(width, width * done // max(1, self.total))
         rate = done / max(1e-6, time.monotonic() - self.started)
         bar = "#" * filled + "." * (width - filled)
-        line = f"\r[{bar}] {done}/{max(done, self.total)} {rate:5.1f}/s  {name} {result.outcome}"
+        line = f"\r[{bar}] {count} {rate:5.1f}/s  {name} {self.verb}{result.outcome}"
         print(f"{line:<100}", end="", file=self.out, flush=True)
 
     def finish(self) -> None:

@@ -51,7 +51,9 @@ def test_dry_run_prints_the_plan(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["push", str(SEED), "--server", clean_fhir_server.base_url, "--dry-run"]) == EXIT_OK
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "[1/1] NCT06158412 would be created" in captured.err  # progress never claims a write
     assert "NCT06158412: would create 6, update 0, leave 0 unchanged" in out
     assert "  + ResearchStudy https://clinicaltrials.gov|NCT06158412" in out
     assert "dry run, nothing written: 1 trials: 1 created" in out
