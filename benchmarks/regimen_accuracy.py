@@ -1,6 +1,9 @@
 """Score the regimen parser against the hand-checked expectations: (drug, dose, unit) and days of the cycle.
 
-    python benchmarks/regimen_accuracy.py [--show]
+    python benchmarks/regimen_accuracy.py [--show] [--expectations FILE]
+
+FILE defaults to tests/text/expectations/regimen.json (the set the parser was tuned on);
+regimen_holdout.json holds records written blind after the parser, to measure it on text it has not seen.
 
 Per arm, a parsed dose matches an expected one when the drug names meet (a normalized name or alias on
 either side) and value, high value and UCUM unit agree; parsed days match when the drug names meet and the
@@ -25,7 +28,8 @@ from fhir_adapter.text import DrugDose, parse_regimen
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTATIONS = REPO / "tests" / "text" / "expectations" / "regimen.json"
-RECORDS = REPO / "fixtures" / "ctgov"
+HOLDOUT = REPO / "tests" / "text" / "expectations" / "regimen_holdout.json"
+RECORD_FOLDERS = (REPO / "fixtures" / "ctgov", REPO / "fixtures" / "ctgov-xml")
 DRUG_TABLE = "drug-rxnorm"
 UNIT_TABLE = "dose-unit-ucum"
 
@@ -108,15 +112,26 @@ def expected_items(drugs: list[dict[str, Any]]) -> tuple[list[Item], list[Item]]
     return doses, days
 
 
-def score(show: bool = False, *, terms: Terms | None = None) -> Result:
+def record_path(nct_id: str) -> Path:
+    """Return the fixture holding `nct_id`: API v2 JSON first, then legacy XML."""
+    for folder in RECORD_FOLDERS:
+        for path in (folder / f"{nct_id}.json", folder / f"{nct_id}.xml"):
+            if path.exists():
+                return path
+    raise FileNotFoundError(f"{nct_id}: no fixture in {', '.join(str(f) for f in RECORD_FOLDERS)}")
+
+
+def score(
+    show: bool = False, *, terms: Terms | None = None, expectations_file: Path = EXPECTATIONS
+) -> Result:
     terms = terms or load_terms()
     known = known_drugs(terms)
-    expectations = json.loads(EXPECTATIONS.read_text(encoding="utf-8"))
+    expectations = json.loads(expectations_file.read_text(encoding="utf-8"))
     result = Result()
     for nct_id, expected in sorted(expectations.items()):
         if nct_id.startswith("_"):
             continue
-        [trial] = list(read_trials([RECORDS / f"{nct_id}.json"]))
+        [trial] = list(read_trials([record_path(nct_id)]))
         assert isinstance(trial, TrialRecord), trial
         result.records += 1
         arms = {arm.label: arm for arm in plan_arms(trial)}
@@ -142,8 +157,9 @@ def _show(nct_id: str, label: str, misses: tuple[tuple[list[Item], list[Item]], 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--show", action="store_true", help="print every wrong and missed item")
+    parser.add_argument("--expectations", type=Path, default=EXPECTATIONS, help="hand-checked expectations")
     args = parser.parse_args()
-    result = score(args.show)
+    result = score(args.show, expectations_file=args.expectations)
     for kind, figures in (("(drug, dose, unit)", result.doses), ("days of the cycle", result.days)):
         counts = (
             f"{figures.true_positive} right, {figures.false_positive} wrong, {figures.false_negative} missed"

@@ -9,7 +9,7 @@ thousands separator?) is reported as ambiguous rather than guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # One character for one character, so positions found in the normalized text are positions in the
 # original, and verbatim passages can be cut from the record's own text.
@@ -55,8 +55,10 @@ _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
 _NOT_CONCENTRATION = r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)(?![A-Za-z])"
 _UNIT = rf"{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}"
 _AUC = (
-    rf"\bAUC\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
-    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min)?|{_START}(?P<auc_pre>{NUMBER})\s*AUC\b"
+    rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*\(\s*AUC\s*\))?)"
+    rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
+    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg)))?"
+    rf"|{_START}(?P<auc_pre>{NUMBER})\s*AUC\b"
 )
 _CELLS = (
     rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
@@ -67,11 +69,12 @@ _AMOUNT = (
     rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*{_UNIT}"
 )
 # The leading lookahead lets the scan skip, at one character's cost, every position that cannot start one.
-DOSE = re.compile(rf"(?=\d|auc)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
+DOSE = re.compile(rf"(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
 NUMBERLESS_UNIT = re.compile(rf"[ \t]*{_UNIT}", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
-    r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total\s+)?dose)?|"
+    r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
+    r"capped\s+at|cap\s+of|"
     r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
     r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,
@@ -83,7 +86,11 @@ _UNIT_STRENGTH = re.compile(
     re.IGNORECASE,
 )
 # A bare number chained to the next dose by "or", "," or "/": "60 or 40 mg" is 60 mg or 40 mg.
-_CHAINED = re.compile(rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*or|or|,|/)\s*$", re.IGNORECASE)
+_CHAINED = re.compile(rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*or|or|,)\s*$", re.IGNORECASE)
+# "600/100 mg TMC114/rtv", "5/325 mg": a fixed combination's component doses, not one dose or alternatives.
+_SLASH_PAIR = re.compile(r"\d\s*/\s*$")
+# "Two injections of Dupilumab 300 mg (for a total of 600 mg)": one unit's amount, not the dose given.
+_TOTAL_AFTER = re.compile(r"\s*\(\s*(?:for\s+)?(?:a\s+)?total\s+(?:dose\s+)?(?:of\s+)?\d", re.IGNORECASE)
 _NOT_A_DOSE_NUMBER = re.compile(
     r"(?:days?|d|cycles?|cohorts?|levels?|weeks?|arms?|groups?|phases?|parts?|stages?|grades?|lines?)\s*$",
     re.IGNORECASE,
@@ -110,6 +117,7 @@ class Dose:
     ambiguous: bool = False
     limit: str | None = None
     chained: bool = False
+    doubt: str | None = None  # why an ambiguous dose cannot be read, for the data-quality warning
 
 
 def normalize(text: str) -> str:
@@ -159,6 +167,14 @@ def find_doses(text: str) -> list[Dose]:
     [(60.0, True), (40.0, False)]
     >>> [d.limit for d in find_doses("300 mg (for a total of 600 mg); 2 tablets (500 mg each)")]
     [None, 'total of ', '2 tablets (']
+    >>> [(d.value, d.ambiguous) for d in find_doses("600/100 mg TMC114/rtv; 60 or 40 mg")]
+    [(None, True), (60.0, False), (40.0, False)]
+    >>> [(d.value, d.unit, d.doubt) for d in find_doses("carboplatin area under the curve 2mg/m2, AUC 5")]
+    [(None, 'AUC', 'an AUC target written with a dose unit'), (5.0, 'AUC', None)]
+    >>> [(d.value, d.doubt) for d in find_doses("Dupilumab 300 mg (for a total of 600 mg)")]
+    [(None, 'written with a different total'), (600.0, None)]
+    >>> find_doses("2.5 mg/kg (maximum calculated dose 250 mg)")[1].limit
+    'maximum calculated dose '
     >>> find_doses("GE-145-320 mg I/mL, target 200-300ng/mL, over 6-19 minutes, day +1, 10mg")[0].value
     10.0
     >>> [(d.value, d.times) for d in find_doses("2x5 mg/kg BW, six weeks.1x10 ^9 NK cells/dose")]
@@ -167,6 +183,14 @@ def find_doses(text: str) -> list[Dose]:
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
+        if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
+            dose = replace(
+                dose, value=None, high=None, ambiguous=True, doubt="component doses of a combination"
+            )
+        elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
+            dose = replace(
+                dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
+            )
         doses.extend(_chained_before(dose, text))
         doses.append(dose)
     return doses
@@ -185,7 +209,12 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     groups = match.groupdict()
     if groups["auc"] or groups["auc_pre"]:
         low = groups["auc"] or groups["auc_pre"]
-        return _made(match, text, low, groups["auc_hi"], "AUC", per_day=False)
+        made = _made(match, text, low, groups["auc_hi"], "AUC", per_day=False)
+        if groups.get("auc_mass"):  # "area under the curve 2mg/m2": an AUC target or a dose? Not ours to say.
+            return replace(
+                made, value=None, high=None, ambiguous=True, doubt="an AUC target written with a dose unit"
+            )
+        return made
     if groups["cells"]:
         scale = 10.0 ** int(groups["exp"])
         unit = "cells/kg" if groups["cells_kg"] else "cells"

@@ -25,6 +25,7 @@ from fhir_adapter.text.regimen_finish import finish_entries, to_drug_dose
 from fhir_adapter.text.regimen_merge import merge_sides
 from fhir_adapter.text.regimen_model import CyclePhase, CycleRange, DrugDose, Regimen
 from fhir_adapter.text.regimen_phases import cycle_phases
+from fhir_adapter.text.regimen_scope import ArmShape, applicable_text
 from fhir_adapter.text.regimen_segments import Entry, TextParse, parse_text
 
 __all__ = ["CyclePhase", "CycleRange", "DrugDose", "Regimen", "cycle_phases", "parse_regimen"]
@@ -89,7 +90,9 @@ def _parse_texts(
             field_path = INTERVENTION_FIELD.format(trial.interventions.index(intervention))
             keys = [drug_key(c) for c in name_components(intervention.name)]
             default = keys[0] if len(keys) == 1 and keys[0] in lexicon.drugs else None
-            parse = _parse(intervention.description, lexicon, default, "intervention", field_path)
+            shape = ArmShape(arm.label, len(linked), frozenset(keys))
+            description = applicable_text(intervention.description, shape, lexicon)
+            parse = _parse(description, lexicon, default, "intervention", field_path)
             texts.append(_Text(parse, "intervention", field_path, intervention.name))
     for text in texts:
         _text_issues(text, report)

@@ -34,6 +34,14 @@ _TRAILER = re.compile(
     r"|for\s+\w.*|in\s+phase\b.*|\(.*\))$",
     re.IGNORECASE,
 )
+# "DHAP + 0.25 mg/kg primaquine administered to G6PD deficient" (NCT02654730): a dose or the people a drug is
+# given to, inside a name, are not part of the drug's name; removed before "/" and "+" split the name.
+_DOSE_IN_NAME = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d))?(?:\s+of)?\b",
+    re.IGNORECASE,
+)
+_PURPOSE_IN_NAME = re.compile(r"\s+(?:administered|given)\s+(?:to|in|as)\b.*$", re.IGNORECASE)
+_DEFINED_ABBREVIATION = re.compile(r"\s*\(\s*([A-Z][A-Z0-9]{1,6})\s*[),;]")
 _REGIMEN_NAME = re.compile(r"\bregimens?$", re.IGNORECASE)
 _SALT = re.compile(
     r"\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
@@ -206,9 +214,11 @@ def name_components(name: str) -> tuple[str, ...]:
     ('HHT',)
     >>> name_components("QL1706 plus bevacizumab with or without chemotherapy")
     ('QL1706', 'bevacizumab')
+    >>> name_components("DHA-piperaquine + 0.25 mg/kg primaquine administered to G6PD normal")
+    ('DHA-piperaquine', 'primaquine')
     """
     components: list[str] = []
-    for part in _SPLIT.split(normalize(name)):
+    for part in _SPLIT.split(_DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", normalize(name)))):
         cleaned = _clean(part)
         if cleaned and cleaned.lower() not in (c.lower() for c in components):
             components.append(cleaned)
@@ -247,8 +257,42 @@ def arm_lexicon(trial: TrialRecord, linked: tuple[Intervention, ...], known_drug
     """Return the drug names of an arm whose linked drug interventions are `linked`: those first, then the
     trial's other interventions and MeSH terms. Built once per trial and arm shape: every arm of a trial
     shares the names, and a parse only adds the stems it meets, to its own copy."""
-    base = _lexicon(trial.interventions, trial.intervention_meshes, linked, known_drugs)
+    base = _abbreviated_lexicon(
+        trial.interventions, trial.intervention_meshes, linked, known_drugs, _trial_texts(trial)
+    )
     return Lexicon(dict(base.drugs), base.index, base.prefixes, base.shared)
+
+
+@lru_cache(maxsize=32)
+def _abbreviated_lexicon(
+    interventions: tuple[Intervention, ...],
+    meshes: tuple[Mesh, ...],
+    linked: tuple[Intervention, ...],
+    known_drugs: frozenset[str],
+    texts: tuple[str, ...],
+) -> Lexicon:
+    return _with_abbreviations(_lexicon(interventions, meshes, linked, known_drugs), texts)
+
+
+def _trial_texts(trial: TrialRecord) -> tuple[str, ...]:
+    arm_texts = (t for arm in trial.arms for t in (arm.label, arm.description))
+    intervention_texts = (i.description for i in trial.interventions)
+    return tuple(normalize(t) for t in (*arm_texts, *intervention_texts) if t)
+
+
+def _with_abbreviations(lexicon: Lexicon, texts: tuple[str, ...]) -> Lexicon:
+    """Return `lexicon` that also knows the abbreviations the trial defines: "Remdesivir (RDV)" in an arm
+    label (NCT04431453) makes "RDV 100 mg" in the arm's text a remdesivir dose, not an unknown drug's."""
+    added: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+    for text in texts:
+        for mention in lexicon.find(text):
+            match = _DEFINED_ABBREVIATION.match(text, mention.end)
+            abbreviation = match.group(1).lower() if match else None
+            if abbreviation and abbreviation not in lexicon.index and drug_key(abbreviation) != mention.key:
+                added.setdefault(abbreviation, [((abbreviation,), mention.key, True)])
+    if not added:
+        return lexicon
+    return Lexicon(dict(lexicon.drugs), {**lexicon.index, **added}, lexicon.prefixes, lexicon.shared)
 
 
 @lru_cache(maxsize=32)

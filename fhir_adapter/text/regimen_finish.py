@@ -123,8 +123,8 @@ def to_drug_dose(entry: Entry, lexicon: Lexicon, report: Reporter) -> DrugDose:
 def _warn(drug: DrugDose, entry: Entry, report: Reporter) -> None:
     where = drug.fields[0] if drug.fields else ""
     if entry.dose is not None and entry.dose.ambiguous:
-        report.add(where, f"dose number {entry.dose.text!r} is ambiguous (decimal or thousands?); left out",
-                   drug.drug)  # fmt: skip
+        doubt = entry.dose.doubt or "decimal or thousands?"
+        report.add(where, f"dose {entry.dose.text!r} is ambiguous ({doubt}); left out", drug.drug)
     elif entry.dose is not None and drug.dose is None:
         report.add(where, f"dose has no number (text reads {entry.dose.text!r}); no dose given", drug.drug)
     elif drug.dose is None:

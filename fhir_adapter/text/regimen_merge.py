@@ -56,10 +56,13 @@ def tidy(entries: list[Entry]) -> list[Entry]:
     with_dose = [e for e in entries if signature(e)]
     if not with_dose:
         return _dedupe(entries)
-    for mention in (e for e in entries if not signature(e)):
+    # A dose whose number cannot be read ("300 mg (for a total of 600 mg)") is a dose of its own, left
+    # out: its days and timing are not lent to the other doses, and its warning is kept.
+    unreadable = [e for e in entries if e.dose is not None and e.dose.ambiguous]
+    for mention in (e for e in entries if not signature(e) and e not in unreadable):
         for entry in with_dose:
             _fill_missing(entry, mention)
-    return _dedupe(with_dose)
+    return _dedupe(with_dose) + unreadable
 
 
 def _dedupe(entries: list[Entry]) -> list[Entry]:

@@ -1,32 +1,46 @@
-"""The regimen parser against hand-checked expectations for 28 real records (tests/text/expectations/).
+"""The regimen parser against hand-checked expectations for real records (tests/text/expectations/).
 
-The expectations were written by reading each record, not by running the parser (see the README there).
-A wrong dose is the worst error a converter can make, so precision must stay at or above 0.97; recall at or
-above 0.85, for (drug, dose, unit) and for days of the cycle. A regression below either fails.
+The expectations were written by reading each record, not by running the parser (see the README there):
+regimen.json (28 records, oncology first) was the set the parser was built on; regimen_holdout.json (18
+records, 8 of them legacy XML) was written blind afterwards to measure the parser on text it had not seen,
+and is kept as a regression set since. A wrong dose is the worst error a converter can make, so precision
+must stay at or above 0.97; recall at or above 0.85 on the tuning set, and at or above 0.75 on the held-out
+set, whose misses are mostly doses the parser leaves out on purpose (an AUC target written "2mg/m2",
+"600/100 mg" combination tablets, arm and intervention texts that disagree), for (drug, dose, unit) and for
+days of the cycle. A regression below any of them fails.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from benchmarks.regimen_accuracy import Result, score
+from benchmarks.regimen_accuracy import EXPECTATIONS, HOLDOUT, Result, score
 from fhir_adapter.terms import Terms
 
-
-@pytest.fixture(scope="module")
-def result(terms: Terms) -> Result:
-    return score(terms=terms)
+SETS = {"tuning": (EXPECTATIONS, 0.85), "held-out": (HOLDOUT, 0.75)}
 
 
-def test_the_corpus_covers_at_least_15_oncology_records(result: Result) -> None:
+@pytest.fixture(scope="module", params=sorted(SETS))
+def scored(request: pytest.FixtureRequest, terms: Terms) -> tuple[Result, float]:
+    path, recall_floor = SETS[request.param]
+    assert isinstance(path, Path)
+    return score(terms=terms, expectations_file=path), recall_floor
+
+
+def test_the_tuning_corpus_covers_at_least_15_oncology_records(terms: Terms) -> None:
+    result = score(terms=terms)
     assert result.records >= 15 and result.arms >= 50
 
 
-def test_dose_precision_and_recall_meet_the_targets(result: Result) -> None:
+def test_dose_precision_and_recall_meet_the_targets(scored: tuple[Result, float]) -> None:
+    result, recall_floor = scored
     assert result.doses.precision >= 0.97, f"precision {result.doses.precision:.3f}"
-    assert result.doses.recall >= 0.85, f"recall {result.doses.recall:.3f}"
+    assert result.doses.recall >= recall_floor, f"recall {result.doses.recall:.3f}"
 
 
-def test_days_of_cycle_precision_and_recall_meet_the_targets(result: Result) -> None:
+def test_days_of_cycle_precision_and_recall_meet_the_targets(scored: tuple[Result, float]) -> None:
+    result, recall_floor = scored
     assert result.days.precision >= 0.97, f"precision {result.days.precision:.3f}"
-    assert result.days.recall >= 0.85, f"recall {result.days.recall:.3f}"
+    assert result.days.recall >= recall_floor, f"recall {result.days.recall:.3f}"
