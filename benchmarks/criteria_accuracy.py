@@ -1,6 +1,6 @@
 """Score the criteria parser against the hand-checked expectations: counts, and precision/recall of facts.
 
-    python benchmarks/criteria_accuracy.py [--show]
+    python -m benchmarks.criteria_accuracy [--show]
 
 A fact matches when section, criterion number, kind, comparator, value (or low/high) and unit agree. A
 range and the equivalent pair of comparator facts ("0-2" vs ">= 0" and "<= 2") are not merged: the parser
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.scoring import PrecisionRecall
 from fhir_adapter.text.criteria import Criterion, parse_criteria
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,22 +29,9 @@ FactKey = tuple[str, int, str, str | None, float | None, float | None, float | N
 
 
 @dataclass
-class Score:
+class Score(PrecisionRecall):
     records: int = 0
     counts_right: int = 0
-    true_positive: int = 0
-    false_positive: int = 0
-    false_negative: int = 0
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positive + self.false_positive
-        return self.true_positive / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        expected = self.true_positive + self.false_negative
-        return self.true_positive / expected if expected else 1.0
 
 
 def expected_key(fact: dict[str, Any]) -> FactKey:

@@ -1,6 +1,6 @@
 """Score the regimen parser against the hand-checked expectations: (drug, dose, unit) and days of the cycle.
 
-    python benchmarks/regimen_accuracy.py [--show] [--expectations FILE]
+    python -m benchmarks.regimen_accuracy [--show] [--expectations FILE]
 
 FILE defaults to tests/text/expectations/regimen.json (the set the parser was tuned on);
 regimen_holdout.json holds records written blind after the parser, to measure it on text it has not seen.
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.scoring import PrecisionRecall
 from fhir_adapter.resources.plan_definition import plan_arms
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.terms import Terms, load_terms
@@ -37,21 +38,7 @@ Item = tuple[frozenset[str], Any]
 
 
 @dataclass
-class Score:
-    true_positive: int = 0
-    false_positive: int = 0
-    false_negative: int = 0
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positive + self.false_positive
-        return self.true_positive / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        expected = self.true_positive + self.false_negative
-        return self.true_positive / expected if expected else 1.0
-
+class Score(PrecisionRecall):
     def add(self, parsed: list[Item], expected: list[Item]) -> tuple[list[Item], list[Item]]:
         """Count one arm's items; return (wrong parsed items, missed expected items)."""
         open_expected = list(expected)
