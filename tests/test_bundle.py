@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fhir_adapter.bundle import build_bundle, to_json_bytes
-from fhir_adapter.resources import build_trial_resources
+from fhir_adapter.resources import FhirVersion, build_trial_resources
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.terms import Terms
 from tests.conftest import CTGOV, SEED, study_json
@@ -106,3 +106,9 @@ def test_two_trials_with_the_same_sponsor_share_its_organization(terms: Terms, t
     ]
     assert orgs[0] == orgs[1]
     assert studies[0] != studies[1]
+
+
+def test_asking_for_r5_fails_until_r5_is_built(terms: Terms) -> None:
+    # R5 is a later target: content labelled R5 but shaped as R4 would be worse than an error.
+    with pytest.raises(NotImplementedError, match="only R4"):
+        build_trial_resources(_trial(SEED), terms, version=FhirVersion.R5)
