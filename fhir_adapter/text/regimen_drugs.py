@@ -284,15 +284,18 @@ def _with_abbreviations(lexicon: Lexicon, texts: tuple[str, ...]) -> Lexicon:
     """Return `lexicon` that also knows the abbreviations the trial defines: "Remdesivir (RDV)" in an arm
     label (NCT04431453) makes "RDV 100 mg" in the arm's text a remdesivir dose, not an unknown drug's."""
     added: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+    # `find` records the names it meets in `drugs`; scan a copy, so the cached lexicon every arm starts
+    # from keeps only the trial's own names, whatever text was scanned first.
+    probe = Lexicon(dict(lexicon.drugs), lexicon.index, lexicon.prefixes, lexicon.shared)
     for text in texts:
-        for mention in lexicon.find(text):
+        for mention in probe.find(text):
             match = _DEFINED_ABBREVIATION.match(text, mention.end)
             abbreviation = match.group(1).lower() if match else None
             if abbreviation and abbreviation not in lexicon.index and drug_key(abbreviation) != mention.key:
                 added.setdefault(abbreviation, [((abbreviation,), mention.key, True)])
     if not added:
         return lexicon
-    return Lexicon(dict(lexicon.drugs), {**lexicon.index, **added}, lexicon.prefixes, lexicon.shared)
+    return Lexicon(lexicon.drugs, {**lexicon.index, **added}, lexicon.prefixes, lexicon.shared)
 
 
 @lru_cache(maxsize=32)

@@ -58,11 +58,15 @@ def tidy(entries: list[Entry]) -> list[Entry]:
         return _dedupe(entries)
     # A dose whose number cannot be read ("300 mg (for a total of 600 mg)") is a dose of its own, left
     # out: its days and timing are not lent to the other doses, and its warning is kept.
-    unreadable = [e for e in entries if e.dose is not None and e.dose.ambiguous]
-    for mention in (e for e in entries if not signature(e) and e not in unreadable):
+    unreadable = [e for e in entries if _unreadable(e)]
+    for mention in (e for e in entries if not signature(e) and not _unreadable(e)):
         for entry in with_dose:
             _fill_missing(entry, mention)
     return _dedupe(with_dose) + unreadable
+
+
+def _unreadable(entry: Entry) -> bool:
+    return entry.dose is not None and entry.dose.ambiguous
 
 
 def _dedupe(entries: list[Entry]) -> list[Entry]:
