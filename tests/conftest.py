@@ -12,8 +12,9 @@ import pytest
 
 from fhir_adapter.terms import Terms, load_terms
 
-# The real test FHIR server (Node, tests/fhir_server): `fhir_server` (session) and `clean_fhir_server`.
-pytest_plugins = ["tests.fhir_server.plugin"]
+# The real test FHIR server (Node, tests/fhir_server): `fhir_server` (session) and `clean_fhir_server`;
+# HL7's official packages from npm (tests/hl7_packages): `r4_examples` and `r5_core`.
+pytest_plugins = ["tests.fhir_server.plugin", "tests.hl7_packages.plugin"]
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import fcntl
 import os
 import shutil
 import socket
@@ -24,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 
 import requests
+
+from tests.npm import NpmInstallError, npm_ci
 
 SERVER_DIR = Path(__file__).resolve().parent
 _SENTINEL_PACKAGE = Path("node_modules") / "@medplum" / "fhir-router" / "package.json"
@@ -102,37 +103,12 @@ class FhirTestServer:
 
     def ensure_installed(self) -> None:
         """Runs ``npm ci`` in the server folder when its node_modules are missing."""
-        if (self.directory / _SENTINEL_PACKAGE).is_file():
-            return
-        if shutil.which(self.npm) is None:
-            raise FhirTestServerError(f"`{self.npm}` not found: install Node.js 20+ with npm")
-        lock_path = Path(tempfile.gettempdir()) / "fhir-adapter-test-server-npm-ci.lock"
-        with lock_path.open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers: one npm ci at a time
-            try:
-                if (self.directory / _SENTINEL_PACKAGE).is_file():
-                    return
-                started = time.monotonic()
-                try:
-                    done = subprocess.run(
-                        [self.npm, "ci", "--no-audit", "--no-fund"],
-                        cwd=self.directory,
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT,
-                        timeout=self.npm_timeout,
-                        check=False,
-                    )
-                except subprocess.TimeoutExpired as exc:
-                    raise FhirTestServerError(f"npm ci timed out after {self.npm_timeout:.0f} s") from exc
-                self.npm_ci_seconds = time.monotonic() - started
-                if done.returncode != 0:
-                    output = done.stdout.decode("utf-8", errors="replace")[-4000:]
-                    raise FhirTestServerError(
-                        f"npm ci failed ({done.returncode}) in {self.directory}:\n{output}"
-                    )
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        try:
+            seconds = npm_ci(self.directory, _SENTINEL_PACKAGE, npm=self.npm, timeout=self.npm_timeout)
+        except NpmInstallError as exc:
+            raise FhirTestServerError(str(exc)) from exc
+        if seconds is not None:
+            self.npm_ci_seconds = seconds
 
     def start(self) -> FhirTestServer:
         if self._process is not None:
