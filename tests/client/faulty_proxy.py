@@ -12,7 +12,9 @@ answering), `ok` (the answer as it is).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,10 +47,14 @@ class Seen:
 
 @dataclass
 class FaultPlan:
-    """Which requests to break: `faults[i]` applies to the i-th request `matches` accepts; the rest pass."""
+    """Which requests to break: `faults[i]` applies to the i-th request `matches` accepts; the rest pass.
+
+    `before`, when given, runs before each matching request is forwarded (to change the server meanwhile).
+    """
 
     matches: Callable[[str, str], bool] = field(default=lambda method, path: True)
     faults: list[Fault] = field(default_factory=list)
+    before: Callable[[], None] | None = None
 
 
 class FaultyServer:
@@ -65,6 +71,7 @@ class FaultyServer:
         self.upstream = upstream
         self.plan = plan or FaultPlan()
         self.seen: list[Seen] = []
+        self.connections: list[socket.socket] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -82,9 +89,14 @@ class FaultyServer:
         self.stop()
 
     def stop(self) -> None:
-        """Stop answering and close the port: later connections are refused."""
+        """Stop answering, drop the open (keep-alive) connections and close the port, as a server going down
+        does: later connections are refused."""
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
 
     def next_reply(self, method: str, path: str, body: bytes) -> Reply:
         """Return the answer to this request: the next scripted one, or upstream's with the planned fault."""
@@ -93,8 +105,11 @@ class FaultyServer:
             if self.upstream is None:
                 return self.script.pop(0) if self.script else Reply(b"no more scripted answers", 599)
             fault: Fault = "ok"
-            if self.plan.matches(method, path) and self.plan.faults:
+            matches = self.plan.matches(method, path)
+            if matches and self.plan.faults:
                 fault = self.plan.faults.pop(0)
+            if matches and self.plan.before is not None:
+                self.plan.before()
         return self._forward(method, path, body, fault)
 
     def _forward(self, method: str, path: str, body: bytes, fault: Fault) -> Reply:
@@ -118,6 +133,11 @@ def _handler_for(owner: FaultyServer) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: object) -> None:  # quiet: the tests read `seen`
             return
+
+        def setup(self) -> None:
+            super().setup()
+            with owner._lock:
+                owner.connections.append(self.connection)
 
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
