@@ -16,7 +16,6 @@ import requests
 from fhir_adapter.client.auth import build_auth
 from fhir_adapter.client.bundles import (
     BundleResult,
-    EntryFailure,
     Json,
     SendMode,
     Written,
@@ -131,7 +130,6 @@ class FhirClient:
             send_batch=send_batch if capabilities.batch else None,
             send_entry=send_entry,
         )
-        _log_failures(nct_id, failures)
         return BundleResult(nct_id, mode, response, tuple(failures))
 
     def search(self, resource_type: str, params: SearchParams, *, nct_id: str | None = None) -> list[Json]:
@@ -291,20 +289,6 @@ class FhirClient:
             raise FatalServerError(
                 method="GET", url=current, status=None, detail=detail, nct_id=nct_id
             ) from None
-
-
-def _log_failures(nct_id: str, failures: Sequence[EntryFailure]) -> None:
-    for failure in failures:
-        error = failure.error
-        logger.warning(
-            "%s: client: entry %d not written: %s %s -> %s: %s",
-            nct_id,
-            failure.index,
-            error.method,
-            error.url,
-            error.status,
-            error.detail,
-        )
 
 
 def _json_bytes(resource: Mapping[str, Any]) -> bytes:
