@@ -5,23 +5,29 @@
     ├── MappingError                       a value no mapping table can translate where one is required
     ├── ValidationFailed                   a resource or Bundle broke a rule; holds the issues
     ├── ServerError                        the FHIR server answered with an error
-    │   ├── RetryableServerError           429/5xx/timeouts: worth another try
+    │   ├── RetryableServerError           429/5xx/timeouts, answers cut short: worth another try
+    │   │   └── ServerUnavailable          no connection, or 502/503 after every retry     (stops a run)
     │   └── FatalServerError               4xx and the like: trying again will not help
-    ├── AuthError                          a token could not be had or was refused
+    ├── AuthError                          a token could not be had or was refused            (stops a run)
     └── SettingsError                      the run's settings are incomplete or contradict each other
+                                                                                               (stops a run)
 
 Every error carries what failed as attributes (trial id, file, field path, value) and builds its message from
-them, so reports read the attributes and never parse the text.
+them, so reports read the attributes and never parse the text. `stops_run` marks the errors that would fail
+every trial the same way (the server is down, our credentials or settings are refused): a run stops at the
+first one instead of failing each remaining trial in turn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 
 class FhirAdapterError(Exception):
     """The root of every error fhir-adapter raises."""
+
+    stops_run: ClassVar[bool] = False  # True: every other trial of the run would fail the same way
 
 
 class InputError(FhirAdapterError, ValueError):
@@ -93,7 +99,14 @@ class ServerError(FhirAdapterError):
 
 
 class RetryableServerError(ServerError):
-    """A server error worth another try (429, 502, 503, 504, timeouts, dropped connections)."""
+    """A server error worth another try (429, 502, 503, 504, timeouts, dropped connections, cut answers)."""
+
+
+class ServerUnavailable(RetryableServerError):
+    """No server answered (connection refused, unknown host, connect timeout) or it said 502/503 to the
+    last try: the run cannot go on, every other trial would wait for the same retries."""
+
+    stops_run = True
 
 
 class FatalServerError(ServerError):
@@ -103,6 +116,10 @@ class FatalServerError(ServerError):
 class AuthError(FhirAdapterError):
     """A token could not be obtained or was refused. The message never contains the secret."""
 
+    stops_run = True
+
 
 class SettingsError(FhirAdapterError):
-    """The run's settings are incomplete or contradict each other."""
+    """The run's settings are incomplete or contradict each other (or name a file or variable not there)."""
+
+    stops_run = True

@@ -1,6 +1,8 @@
 """The `fhir-adapter` command: parses arguments, calls one library function per subcommand, reports.
 
-Exit codes: 0 every record succeeded; 1 some records failed (the others were still written); 2 usage error.
+Exit codes (exit_codes.py): 0 every record succeeded; 1 some records failed (the others were still
+written); 2 usage error; 3 the run could not proceed (the server is down, or credentials every trial needs
+were refused).
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED as EXIT_CANNOT_PROCEED
+from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
+from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
+from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.push import add_push_parser
+from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
 from fhir_adapter.resources import FhirVersion
@@ -24,10 +31,6 @@ from fhir_adapter.sources import read_trials
 from fhir_adapter.terms import load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
 from fhir_adapter.validation import fhir_files, format_text, to_junit_xml, to_operation_outcome, validate_file
-
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_USAGE = 2
 
 DEFAULT_OUT_DIR = Path("out")
 
@@ -176,17 +179,17 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
     )
     validate.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE")
     validate.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
-    validate.add_argument("--server", metavar="URL", help="also ask this FHIR server's $validate")
     validate.add_argument(
         "--best-practice", action="store_true", help="also check best-practice invariants (dom-6: narrative)"
     )
-    validate.set_defaults(run=_run_validate)
+    add_server_arguments(validate, required=False, server_help="also ask this FHIR server's $validate")
+    validate.set_defaults(run=with_server_validation(_run_validate))
 
 
 def _run_validate(args: argparse.Namespace) -> int:
     try:
         reports = [
-            validate_file(path, server=args.server, best_practice=args.best_practice)
+            validate_file(path, server=args.server_check, best_practice=args.best_practice)
             for path in fhir_files(args.inputs)
         ]
     except InputError as exc:

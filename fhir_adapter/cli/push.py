@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
@@ -10,13 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED
+from fhir_adapter.cli.server_options import add_server_arguments, settings_from
 from fhir_adapter.client import FhirClient
-from fhir_adapter.settings import AuthSettings, Settings, parse_auth_kind, read_env
-from fhir_adapter.sync import Journal, SyncOptions, TrialSync, sync_trials
+from fhir_adapter.errors import SettingsError
+from fhir_adapter.settings import read_env
+from fhir_adapter.sync import NOT_ATTEMPTED, Journal, SyncOptions, TrialSync, sync_trials
 from fhir_adapter.terms import load_terms
 
 DEFAULT_JOURNAL = Path("fhir-adapter-push.jsonl")
-OUTCOMES = ("created", "updated", "unchanged", "resumed", "failed")
+OUTCOMES = ("created", "updated", "unchanged", "resumed", "failed", NOT_ATTEMPTED)
 
 
 def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -24,52 +28,19 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     push.add_argument(
         "inputs", nargs="+", help="CT.gov API v2 JSON or legacy XML files, or directories of them"
     )
-    push.add_argument("--server", required=True, metavar="URL", help="the FHIR server's base URL")
     push.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     push.add_argument("--journal", type=Path, default=DEFAULT_JOURNAL, help=f"default: {DEFAULT_JOURNAL}")
     push.add_argument("--restart", action="store_true", help="push every trial, ignoring the journal")
     push.add_argument("--mappings", type=Path, action="append", default=[], help="extra ConceptMaps folder")
-    auth = push.add_argument_group("authentication (secrets are read from the environment variables named)")
-    auth.add_argument("--auth", default="none", help="none | bearer | basic | client-secret | smart")
-    auth.add_argument("--token-env", metavar="VAR", help="bearer: variable holding the access token")
-    auth.add_argument("--username", help="basic: the user name")
-    auth.add_argument("--password-env", metavar="VAR", help="basic: variable holding the password")
-    auth.add_argument("--client-id", help="client-secret, smart: the client id")
-    auth.add_argument("--client-secret-env", metavar="VAR", help="client-secret: variable holding the secret")
-    auth.add_argument("--token-url", help="token endpoint (smart: instead of .well-known discovery)")
-    auth.add_argument("--scope", help='e.g. "system/ResearchStudy.write system/Group.write"')
-    auth.add_argument("--private-key", type=Path, metavar="PEM", help="smart: the private key file")
-    auth.add_argument("--key-id", help="smart: the key's kid in the JWKS the server knows")
-    auth.add_argument("--algorithm", default="RS384", help="smart: RS384 (default) or ES384")
-    tls = push.add_argument_group("TLS")
-    tls.add_argument("--ca-bundle", type=Path, help="trust this CA bundle (PEM) as well")
-    tls.add_argument("--insecure-no-verify-tls", action="store_true", help="turn TLS certificate checks off")
+    add_server_arguments(push, required=True, server_help="the FHIR server's base URL")
     push.set_defaults(run=run_push)
     return push
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Return the run's Settings from the flags (SettingsError when they are incomplete)."""
-    auth = AuthSettings(
-        kind=parse_auth_kind(args.auth),
-        token_env=args.token_env,
-        username=args.username,
-        password_env=args.password_env,
-        client_id=args.client_id,
-        client_secret_env=args.client_secret_env,
-        token_url=args.token_url,
-        scope=args.scope,
-        private_key_path=args.private_key,
-        key_id=args.key_id,
-        algorithm=args.algorithm,
-    )
-    return Settings(
-        base_url=args.server, auth=auth, verify_tls=not args.insecure_no_verify_tls, ca_bundle=args.ca_bundle
-    )
-
-
 def run_push(args: argparse.Namespace) -> int:
+    """Push every trial; return EXIT_OK, EXIT_SOME_FAILED, or EXIT_CANNOT_PROCEED when the run stopped."""
     settings = settings_from(args)
+    check_push_files(args)
     terms = load_terms(args.mappings)
     journal = None if args.dry_run else Journal(args.journal, settings.base_url)
     if journal is not None and not args.restart:
@@ -84,7 +55,33 @@ def run_push(args: argparse.Namespace) -> int:
                 print_planned(result, sys.stdout)
     progress.finish()
     print_summary(results, sys.stdout, dry_run=args.dry_run)
-    return 0 if all(r.ok for r in results) else 1
+    if any(r.stops_run for r in results):
+        return EXIT_CANNOT_PROCEED
+    return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+
+
+def check_push_files(args: argparse.Namespace) -> None:
+    """Raise SettingsError naming the flag and path when `--mappings` or `--journal` cannot be used."""
+    for folder in args.mappings:
+        if not folder.is_dir():
+            raise SettingsError(f"--mappings {folder}: no such directory")
+    if not args.dry_run:  # a dry run writes no journal
+        check_writable(args.journal, flag="--journal")
+
+
+def check_writable(path: Path, *, flag: str) -> None:
+    """Raise SettingsError unless `path` is a file we can append to, or one we can create."""
+    if path.is_dir():
+        raise SettingsError(f"{flag} {path}: is a directory, not a file")
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise SettingsError(f"{flag} {path}: cannot be read and written")
+        return
+    folder = path.parent
+    while not folder.exists():  # the journal makes missing folders; the first existing one must allow it
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise SettingsError(f"{flag} {path}: cannot be created in {folder}")
 
 
 def count_record_files(inputs: Sequence[str]) -> int:
@@ -130,6 +127,9 @@ class Progress:
 def print_planned(result: TrialSync, out: TextIO) -> None:
     """Print what a dry run would do to one trial, resource by resource."""
     name = result.nct_id or result.source
+    if result.outcome == NOT_ATTEMPTED:
+        print(f"{name}: {NOT_ATTEMPTED}", file=out)
+        return
     if not result.ok:
         print(f"{name}: FAILED {result.error}", file=out)
         return
@@ -149,9 +149,17 @@ def print_planned(result: TrialSync, out: TextIO) -> None:
 
 
 def print_summary(results: Sequence[TrialSync], out: TextIO, *, dry_run: bool) -> None:
+    """Print the totals, why the run stopped (if it did), each failure and the trials not attempted."""
     counts = Counter(r.outcome for r in results)
-    parts = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o != "resumed")
+    shown = [o for o in OUTCOMES if counts[o] or o not in ("resumed", NOT_ATTEMPTED)]
+    parts = ", ".join(f"{counts[o]} {o}" for o in shown)
     head = "dry run, nothing written: " if dry_run else ""
     print(f"{head}{len(results)} trials: {parts}", file=out)
-    for failed in (r for r in results if not r.ok):
+    for stopper in (r for r in results if r.stops_run):
+        name = stopper.nct_id or stopper.source
+        print(f"  run stopped at {name}: its failure would repeat for every other trial", file=out)
+    for failed in (r for r in results if r.outcome == "failed"):
         print(f"  failed: {failed.nct_id or failed.source}: {failed.error}", file=out)
+    skipped = [r.nct_id or r.source for r in results if r.outcome == NOT_ATTEMPTED]
+    if skipped:
+        print(f"  {NOT_ATTEMPTED} ({len(skipped)}): {', '.join(skipped)}", file=out)

@@ -8,10 +8,19 @@ from __future__ import annotations
 from fhir_adapter.client.bundles import BundleRejected, BundleResult, EntryFailure, ResourceRef, Written
 from fhir_adapter.client.capabilities import Capabilities, parse_capabilities
 from fhir_adapter.client.client import FhirClient
-from fhir_adapter.client.http import ConnectFailed, CredentialsRefused, VersionConflict, redact_url
+from fhir_adapter.client.http import (
+    AnswerCutShort,
+    ConnectFailed,
+    CredentialsRefused,
+    TlsFailed,
+    VersionConflict,
+    redact_url,
+)
 from fhir_adapter.client.token import TokenEndpointError
+from fhir_adapter.client.validate import ServerValidation
 
 __all__ = [
+    "AnswerCutShort",
     "BundleRejected",
     "BundleResult",
     "Capabilities",
@@ -20,6 +29,8 @@ __all__ = [
     "EntryFailure",
     "FhirClient",
     "ResourceRef",
+    "ServerValidation",
+    "TlsFailed",
     "TokenEndpointError",
     "VersionConflict",
     "Written",

@@ -49,7 +49,7 @@ def parse_capabilities(statement: Mapping[str, Any]) -> Capabilities:
     resources = [res for r in rest for res in _dicts(r.get("resource"))]
     conditional = {str(res.get("type")) for res in resources if res.get("conditionalUpdate") is True}
     validate = {str(res.get("type")) for res in resources if _has_validate(res)}
-    if any(_has_validate(r) for r in rest):
+    if any(_has_validate(r) for r in rest) or "Resource" in validate:  # declared for every type
         validate.add(ANY_TYPE)
     software = statement.get("software")
     return Capabilities(
@@ -64,7 +64,8 @@ def parse_capabilities(statement: Mapping[str, Any]) -> Capabilities:
 
 def _has_validate(declaring: Mapping[str, Any]) -> bool:
     return any(
-        op.get("name") == "validate" or str(op.get("definition", "")).startswith(VALIDATE_DEFINITION)
+        op.get("name") in ("validate", "$validate")
+        or str(op.get("definition", "")).startswith(VALIDATE_DEFINITION)
         for op in _dicts(declaring.get("operation"))
     )
 

@@ -16,7 +16,6 @@ import requests
 from fhir_adapter.client.auth import build_auth
 from fhir_adapter.client.bundles import (
     BundleResult,
-    EntryFailure,
     Json,
     SendMode,
     Written,
@@ -29,7 +28,7 @@ from fhir_adapter.client.bundles import (
 )
 from fhir_adapter.client.capabilities import Capabilities, parse_capabilities
 from fhir_adapter.client.fallback import send_in_waves
-from fhir_adapter.client.http import FHIR_JSON, check_response, read_json, redact_url
+from fhir_adapter.client.http import FHIR_JSON, check_response, json_body, read_json, redact_url
 from fhir_adapter.client.retry import Pacing
 from fhir_adapter.client.transport import Transport
 from fhir_adapter.errors import FatalServerError
@@ -38,6 +37,7 @@ from fhir_adapter.settings import Settings
 logger = logging.getLogger(__name__)
 
 SearchParams = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
+NO_OPERATION = frozenset({404, 405, 501})  # the server has no such operation (for this type)
 _ENTRY_HEADERS = {"ifMatch": "If-Match", "ifNoneExist": "If-None-Exist", "ifNoneMatch": "If-None-Match"}
 
 
@@ -130,7 +130,6 @@ class FhirClient:
             send_batch=send_batch if capabilities.batch else None,
             send_entry=send_entry,
         )
-        _log_failures(nct_id, failures)
         return BundleResult(nct_id, mode, response, tuple(failures))
 
     def search(self, resource_type: str, params: SearchParams, *, nct_id: str | None = None) -> list[Json]:
@@ -177,6 +176,22 @@ class FhirClient:
         response = self._request("DELETE", target, nct_id=nct_id)
         if response.status_code not in (404, 410):
             self._check(response, "DELETE", target, nct_id=nct_id)
+
+    def validate(self, resource: Mapping[str, Any]) -> tuple[int, Json | None]:
+        """Return the status and OperationOutcome of `POST [type]/$validate` for `resource`.
+
+        The operation writes nothing, so it is retried like a read. An answer without an OperationOutcome
+        gives None with 404, 405 and 501 (no $validate here) and raises its ServerError otherwise.
+        """
+        url = f"{self.base_url}/{resource.get('resourceType', 'Resource')}/$validate"
+        headers = {"Content-Type": FHIR_JSON}
+        data = _json_bytes(resource)
+        response = self._request("POST", url, nct_id=None, headers=headers, data=data, idempotent=True)
+        body = json_body(response)
+        outcome = body if isinstance(body, dict) and body.get("resourceType") == "OperationOutcome" else None
+        if response.status_code == 401 or (outcome is None and response.status_code not in NO_OPERATION):
+            self._check(response, "POST", url, nct_id=None)
+        return response.status_code, outcome
 
     # -- requests ------------------------------------------------------------------------------------------
 
@@ -274,20 +289,6 @@ class FhirClient:
             raise FatalServerError(
                 method="GET", url=current, status=None, detail=detail, nct_id=nct_id
             ) from None
-
-
-def _log_failures(nct_id: str, failures: Sequence[EntryFailure]) -> None:
-    for failure in failures:
-        error = failure.error
-        logger.warning(
-            "%s: client: entry %d not written: %s %s -> %s: %s",
-            nct_id,
-            failure.index,
-            error.method,
-            error.url,
-            error.status,
-            error.detail,
-        )
 
 
 def _json_bytes(resource: Mapping[str, Any]) -> bytes:

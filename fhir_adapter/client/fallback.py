@@ -11,6 +11,7 @@ Entries that reference each other in a cycle cannot be written without a transac
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ from fhir_adapter.client.bundles import (
     resource_ref,
 )
 from fhir_adapter.client.http import outcome_text
+
+logger = logging.getLogger(__name__)
 
 FAILED_DEPENDENCY = 424
 
@@ -60,7 +63,19 @@ def send_in_waves(
             FAILED_DEPENDENCY,
             f"not sent: it is in a reference cycle (entries {cycle}), which only a transaction can write",
         )
-    return run.response(), [run.failures[index] for index in sorted(run.failures)]
+    failures = [run.failures[index] for index in sorted(run.failures)]
+    for failure in failures:
+        error = failure.error
+        logger.warning(
+            "%s: client: entry %d not written: %s %s -> %s: %s",
+            nct_id,
+            failure.index,
+            error.method,
+            error.url,
+            error.status,
+            error.detail,
+        )
+    return run.response(), failures
 
 
 class _WaveRun:

@@ -14,11 +14,21 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from fhir_adapter.errors import AuthError, FatalServerError, RetryableServerError, ServerError
+from fhir_adapter.errors import (
+    AuthError,
+    FatalServerError,
+    RetryableServerError,
+    ServerError,
+    ServerUnavailable,
+)
 
 FHIR_JSON = "application/fhir+json"
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# After every retry, these say the server (or the gateway in front of it) is down, not that this request
+# was bad; 504 is left out, since a gateway timeout can be one large Bundle taking too long.
+UNAVAILABLE_STATUSES = frozenset({502, 503})
 # Query keys that carry credentials (access_token, api_key, X-Amz-Signature...), matched as whole words,
 # so that FHIR search parameters such as `keyword` or `code` stay readable in messages.
 _SECRET_QUERY_KEY = re.compile(
@@ -32,8 +42,20 @@ class VersionConflict(FatalServerError):
     """412 Precondition Failed: the resource changed on the server after the version sent in If-Match."""
 
 
-class ConnectFailed(RetryableServerError):
-    """No connection could be opened in time: the request never left, so even a POST may be sent again."""
+class ConnectFailed(ServerUnavailable):
+    """No connection could be opened (refused, unknown host, timeout): the request never left, so even a
+    POST may be sent again."""
+
+
+class AnswerCutShort(RetryableServerError):
+    """The answer's body broke off (its connection closed early) or its JSON is cut short: the request may
+    have been carried out, so only an idempotent one is sent again."""
+
+
+class TlsFailed(FatalServerError):
+    """The TLS handshake failed: the certificate is not trusted or the server does not speak TLS."""
+
+    stops_run = True
 
 
 class CredentialsRefused(AuthError):
@@ -99,7 +121,9 @@ def error_for_status(
 ) -> ServerError:
     """Return the ServerError class that fits `status`: retryable, a version conflict, or fatal."""
     kind: type[ServerError] = FatalServerError
-    if status is None or status in RETRYABLE_STATUSES:
+    if status in UNAVAILABLE_STATUSES:
+        kind = ServerUnavailable
+    elif status is None or status in RETRYABLE_STATUSES:
         kind = RetryableServerError
     elif status == 412:
         kind = VersionConflict
@@ -156,6 +180,25 @@ def read_json(
     return body
 
 
+def check_json_answer(
+    response: requests.Response, *, method: str, url: str, nct_id: str | None = None
+) -> None:
+    """Raise AnswerCutShort when a successful answer says it is JSON but its body does not parse.
+
+    A proxy or server that drops the connection after a complete header may leave a body whose length
+    matches but whose JSON stops mid-way; the same request, if idempotent, is worth sending again.
+    """
+    if not 200 <= response.status_code < 300 or not response.content:
+        return
+    content_type = response.headers.get("Content-Type", "json").lower()
+    if "json" not in content_type or json_body(response) is not None:
+        return
+    detail = f"the JSON answer is broken or cut short ({len(response.content)} bytes)"
+    raise AnswerCutShort(
+        method=method, url=redact_url(url), status=response.status_code, detail=detail, nct_id=nct_id
+    )
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -167,9 +210,14 @@ def send(
     data: bytes | Mapping[str, str] | None = None,
     nct_id: str | None = None,
 ) -> requests.Response:
-    """Return the server's answer to one request; a failure to get one becomes a ServerError."""
+    """Return the server's answer to one request, body read; a failure to get it whole is a ServerError.
+
+    The body is read here rather than inside `requests`, so that one which breaks off is reported with the
+    status the server had already sent (a 200 then means the request was most likely carried out).
+    """
+    response: requests.Response | None = None
     try:
-        return session.request(
+        response = session.request(
             method,
             url,
             headers=dict(headers),
@@ -177,28 +225,51 @@ def send(
             timeout=timeout,
             verify=verify,
             allow_redirects=method in ("GET", "HEAD"),  # a redirected write would turn into a GET
+            stream=True,
         )
+        _ = response.content
+        return response
     except requests.exceptions.RequestException as exc:
         kind, detail = _failure(exc, timeout)
-        raise kind(method=method, url=redact_url(url), status=None, detail=detail, nct_id=nct_id) from exc
+        status = response.status_code if response is not None else None
+        if response is not None:
+            response.close()
+        raise kind(method=method, url=redact_url(url), status=status, detail=detail, nct_id=nct_id) from exc
 
 
 def _failure(
     exc: requests.exceptions.RequestException, timeout: tuple[float, float]
 ) -> tuple[type[ServerError], str]:
-    """Return the error class and words for a request that got no answer (subclasses first)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return ConnectFailed, f"could not connect within {timeout[0]} s"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return (
-            FatalServerError,
-            "TLS handshake failed (is the certificate trusted? see the CA bundle setting)",
-        )
-    if isinstance(exc, requests.exceptions.Timeout):
-        return RetryableServerError, f"no answer within {timeout[1]} s"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return RetryableServerError, f"connection failed ({type(exc).__name__})"
+    """Return the error class and words for a request that got no (whole) answer."""
+    if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
+        return ConnectFailed, "could not connect (connection refused or host not found)"
+    for caught, kind, words in _FAILURES:
+        if isinstance(exc, caught):
+            name = type(exc).__name__
+            return kind, words.format(connect=timeout[0], read=timeout[1], name=name)
     return FatalServerError, f"request failed ({type(exc).__name__})"
+
+
+# `requests` exceptions, subclasses before their bases: (caught, our error, words).
+_FAILURES: tuple[tuple[type[requests.exceptions.RequestException], type[ServerError], str], ...] = (
+    (requests.exceptions.ConnectTimeout, ConnectFailed, "could not connect within {connect} s"),
+    (
+        requests.exceptions.SSLError,
+        TlsFailed,
+        "TLS handshake failed (is the certificate trusted? see the CA bundle setting)",
+    ),
+    (requests.exceptions.Timeout, RetryableServerError, "no answer within {read} s"),
+    (requests.exceptions.ChunkedEncodingError, AnswerCutShort, "the answer broke off ({name})"),
+    (requests.exceptions.ContentDecodingError, AnswerCutShort, "the answer could not be decoded ({name})"),
+    (requests.exceptions.ConnectionError, RetryableServerError, "connection failed ({name})"),
+)
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """Return whether no connection was opened at all (refused, unknown host), so nothing was sent."""
+    cause = exc.args[0] if exc.args else None
+    reason = cause.reason if isinstance(cause, MaxRetryError) else cause
+    return isinstance(reason, NewConnectionError)
 
 
 def json_body(response: requests.Response) -> Any:

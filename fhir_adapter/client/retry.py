@@ -1,10 +1,11 @@
 """The one retry function: transient failures of idempotent requests, with backoff, jitter and Retry-After.
 
-Retried: 408, 429, 500, 502, 503, 504 and connection failures or timeouts, for requests that are idempotent by
-construction (the caller says so). A connection that was never opened is retried for any request, since
-nothing reached the server. Backoff is exponential with full jitter (a random wait between 0 and
-base * 2**(try - 1), at most max_delay); a Retry-After header (seconds or an HTTP date, RFC 9110 10.2.3)
-replaces it up to a cap, and one longer than the cap ends the retries at once.
+Retried: 408, 429, 500, 502, 503, 504, connection failures, timeouts and answers cut short (a body that
+broke off, or broken JSON in a 2xx), for requests that are idempotent by construction (the caller says so).
+A connection that was never opened is retried for any request, since nothing reached the server. Backoff is
+exponential with full jitter (a random wait between 0 and base * 2**(try - 1), at most max_delay); a
+Retry-After header (seconds or an HTTP date, RFC 9110 10.2.3) replaces it up to a cap, and one longer than
+the cap ends the retries at once.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""One `requests.Session` with the run's timeout, TLS choice, headers, retries and auth on every request."""
+"""One `requests.Session` with the run's timeout, TLS choice, headers, retries and auth on every request.
+
+A successful answer whose body broke off or whose JSON does not parse is a failed try like a 503: an
+idempotent request is sent again within the same retry budget (the server may well have done the work;
+sending an idempotent request twice does no harm).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Protocol
 
 import requests
 
-from fhir_adapter.client.http import FHIR_JSON, redact_url, send
+from fhir_adapter.client.http import FHIR_JSON, check_json_answer, redact_url, send
 from fhir_adapter.client.retry import Pacing, send_with_retries
 from fhir_adapter.settings import Settings
 
@@ -58,7 +63,8 @@ class Transport:
         """Return the final answer to `method url` after retries and, on a 401, one renewal of the auth.
 
         Error statuses come back as answers (the caller names the subject in the error); a request that
-        got no answer raises a ServerError. `data` may be a function, called once per try.
+        got no whole answer (or broken JSON in a 2xx) raises a ServerError. `data` may be a function,
+        called once per try.
         """
         response = self._send(
             method, url, idempotent=idempotent, auth=auth, nct_id=nct_id, headers=headers, data=data
@@ -102,6 +108,7 @@ class Transport:
                 nct_id=nct_id,
             )
             logger.debug("%s -> %d in %.2f s", label, response.status_code, time.monotonic() - started)
+            check_json_answer(response, method=method, url=url, nct_id=nct_id)
             return response
 
         return send_with_retries(

@@ -2,9 +2,17 @@
 
 from fhir_adapter.sync.diff import comparable, describe_changes
 from fhir_adapter.sync.journal import Journal
-from fhir_adapter.sync.push import ResourceChange, SyncOptions, TrialSync, sync_trial, sync_trials
+from fhir_adapter.sync.push import (
+    NOT_ATTEMPTED,
+    ResourceChange,
+    SyncOptions,
+    TrialSync,
+    sync_trial,
+    sync_trials,
+)
 
 __all__ = [
+    "NOT_ATTEMPTED",
     "Journal",
     "ResourceChange",
     "SyncOptions",

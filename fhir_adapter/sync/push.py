@@ -5,7 +5,14 @@ study by every NCT system seen in the wild); leave out resources whose content i
 as one transaction. Existing resources are updated by id with If-Match on the version read, so a resource
 changed by someone else meanwhile fails with 412 instead of being overwritten; new ones are conditional
 creates. References to unchanged resources become `Type/id`. A journal records each trial's outcome, so an
-interrupted run resumes where it stopped; one failing trial never stops the others.
+interrupted run resumes where it stopped; one failing trial never stops the others (unless its failure
+would fail them all, below).
+
+Two things make outcomes exact. A write that failed may still have landed (its answer was cut short, and the
+retry then met the If-Match versions it had itself moved on): the server is read again, and a trial whose
+resources all hold what we sent is reported as written. A failure that would repeat for every trial (the
+server is down, our credentials are refused: `stops_run`) stops the run; the trials after it are reported
+`not attempted` and stay unjournaled, so the next run pushes them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ log = logging.getLogger(__name__)
 
 SEARCH_CHUNK = 40  # identifiers per search: keeps URLs well under common 8 KB limits
 SEARCH_PAGE_SIZE = 100  # one page holds every match of a chunk, even with a duplicate or two
+NOT_ATTEMPTED = "not attempted"
+SUCCEEDED = frozenset({"created", "updated", "unchanged", "resumed"})
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,8 @@ class ResourceChange:
 
 @dataclass(frozen=True)
 class TrialSync:
-    """One trial's outcome: created | updated | unchanged | failed | resumed (done in an earlier run)."""
+    """One trial's outcome: created | updated | unchanged | failed | resumed (done in an earlier run) |
+    not attempted (the run stopped before it)."""
 
     source: str
     nct_id: str | None
@@ -51,10 +61,11 @@ class TrialSync:
     changes: tuple[ResourceChange, ...] = ()
     error: str | None = None
     content_hash: str | None = None  # of the trial's full Bundle: the journal's "same input" check
+    stops_run: bool = False  # this failure would repeat for every trial: the run stopped here
 
     @property
     def ok(self) -> bool:
-        return self.outcome != "failed"
+        return self.outcome in SUCCEEDED
 
 
 @dataclass
@@ -68,19 +79,30 @@ class SyncOptions:
 def sync_trials(
     inputs: Iterable[str], server: FhirClient, terms: Terms, options: SyncOptions | None = None
 ) -> Iterator[TrialSync]:
-    """Yield the outcome of pushing every trial found in `inputs` to `server`."""
+    """Yield the outcome of pushing every trial found in `inputs` to `server`.
+
+    After a failure that stops the run, every later trial is yielded `not attempted` without being built
+    or sent (a record that cannot be read is still reported failed, with its reason).
+    """
     options = options or SyncOptions()
+    stopped = False
     for item in read_trials(inputs):
         if isinstance(item, InputError):
             result = TrialSync(item.file or "?", item.nct_id, "failed", error=str(item))
+        elif stopped:
+            result = TrialSync(item.source, item.nct_id, NOT_ATTEMPTED)
         else:
             result = sync_trial(item, server, terms, options)
-        if options.journal is not None and not options.dry_run and result.outcome != "resumed":
+            stopped = result.stops_run
+        if options.journal is not None and not options.dry_run and result.outcome not in _UNJOURNALED:
             options.journal.record(
                 result.nct_id or result.source, result.outcome, result.content_hash, result.error
             )
         options.on_trial(result)
         yield result
+
+
+_UNJOURNALED = frozenset({"resumed", NOT_ATTEMPTED})
 
 
 def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: SyncOptions) -> TrialSync:
@@ -98,15 +120,40 @@ def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: Sy
             errors = [issue for issue in validate_bundle(bundle) if issue.severity == "error"]
             if errors:
                 raise _InvalidBundle(f"{len(errors)} validation errors; first: {errors[0]}")
-        if not options.dry_run and any(change.action != "unchanged" for change, _ in plan):
-            sent = server.send_bundle(_write_bundle(bundle, plan, existing), nct_id=trial.nct_id)
-            if not sent.ok:
-                raise _PartlyWritten(trial.nct_id, [str(failure.error) for failure in sent.failures])
+            if not options.dry_run:
+                _write(server, _write_bundle(bundle, plan, existing), built.resources, trial.nct_id)
     except FhirAdapterError as exc:
         log.warning("%s: push: %s", trial.nct_id, exc)
-        return TrialSync(trial.source, trial.nct_id, "failed", error=str(exc))
+        return TrialSync(trial.source, trial.nct_id, "failed", error=str(exc), stops_run=exc.stops_run)
     changes = tuple(change for change, _ in plan)
     return TrialSync(trial.source, trial.nct_id, _outcome(changes), changes, content_hash=content_hash)
+
+
+def _write(
+    server: FhirClient, bundle: dict[str, Any], resources: Sequence[BuiltResource], nct_id: str
+) -> None:
+    """Send the write Bundle; on a failure that may hide a landed write, read the server again.
+
+    Raises the write's error unless the server now holds every resource exactly as we built it.
+    """
+    try:
+        sent = server.send_bundle(bundle, nct_id=nct_id)
+        if not sent.ok:
+            raise _PartlyWritten(nct_id, [str(failure.error) for failure in sent.failures])
+    except FhirAdapterError as exc:
+        if exc.stops_run or not _has_landed(server, resources, nct_id):
+            raise
+        log.info("%s: push: the write reported %s, but the server holds every resource as sent", nct_id, exc)
+
+
+def _has_landed(server: FhirClient, resources: Sequence[BuiltResource], nct_id: str) -> bool:
+    """Return whether the server holds each resource with our content (a failed re-read says no)."""
+    try:
+        plan = _plan(resources, _existing(server, resources, nct_id))
+    except FhirAdapterError as exc:
+        log.info("%s: push: could not read the server again after a failed write: %s", nct_id, exc)
+        return False
+    return all(change.action == "unchanged" for change, _ in plan)
 
 
 class _InvalidBundle(FhirAdapterError):

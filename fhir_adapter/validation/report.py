@@ -13,7 +13,7 @@ from fhir_adapter.errors import InputError
 from fhir_adapter.validation.invariants import catalog
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.layers import check_resource, validate_bundle
-from fhir_adapter.validation.server import validate_on_server
+from fhir_adapter.validation.server import ServerValidator, validate_on_server
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def fhir_files(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def validate_file(
-    path: str | Path, *, server: str | None = None, best_practice: bool = False
+    path: str | Path, *, server: ServerValidator | None = None, best_practice: bool = False
 ) -> ValidationReport:
     """Return the report for one FHIR JSON file (a Bundle or a single resource).
 
@@ -69,7 +69,11 @@ def validate_file(
 
 
 def validate_document(
-    document: dict[str, Any], *, source: str, server: str | None = None, best_practice: bool = False
+    document: dict[str, Any],
+    *,
+    source: str,
+    server: ServerValidator | None = None,
+    best_practice: bool = False,
 ) -> ValidationReport:
     """Return the report for one parsed resource or Bundle; with `server`, its $validate answer too."""
     resource_type = str(document.get("resourceType"))

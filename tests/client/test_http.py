@@ -9,10 +9,12 @@ import pytest
 import requests
 import responses
 
+from fhir_adapter.client import ConnectFailed, TlsFailed
 from fhir_adapter.client.http import error_for_status, outcome_text, redact_url
-from fhir_adapter.errors import FatalServerError, RetryableServerError
+from fhir_adapter.errors import FatalServerError, RetryableServerError, ServerUnavailable
 from fhir_adapter.settings import DEFAULT_TIMEOUT
-from tests.client.conftest import BASE, NCT, MakeClient, outcome, study_bundle
+from tests.client.conftest import BASE, NCT, MakeClient, Sleeps, outcome, study_bundle
+from tests.client.faulty_proxy import FaultyServer
 
 TRANSACTION_RESPONSE = {"resourceType": "Bundle", "type": "transaction-response", "entry": []}
 
@@ -66,9 +68,30 @@ def test_a_tls_failure_is_fatal_and_says_what_to_check(
     fake: responses.RequestsMock, make_client: MakeClient
 ) -> None:
     fake.get(f"{BASE}/Group/1", body=requests.exceptions.SSLError("certificate verify failed"))
-    with pytest.raises(FatalServerError, match=r"TLS handshake failed .* CA bundle"):
+    with pytest.raises(TlsFailed, match=r"TLS handshake failed .* CA bundle") as raised:
         make_client().read("Group/1", nct_id=NCT)
     assert len(fake.calls) == 1
+    assert isinstance(raised.value, FatalServerError) and raised.value.stops_run  # every trial would fail
+
+
+def test_a_refused_connection_is_connect_failed_and_stops_a_run(make_client: MakeClient, sleeps: Sleeps) -> None:
+    with FaultyServer() as server:
+        closed = server.base_url  # the port is closed when the block ends
+    with pytest.raises(ConnectFailed) as raised:
+        make_client(base_url=closed).read("Group/1", nct_id=NCT)
+    assert str(raised.value) == (
+        f"{NCT}: GET {closed}/Group/1 -> no response: could not connect (connection refused or host not found)"
+    )
+    assert raised.value.stops_run and len(sleeps.delays) == 4  # the whole budget, then the run stops
+
+
+def test_a_connection_dropped_mid_answer_does_not_stop_a_run(
+    fake: responses.RequestsMock, make_client: MakeClient
+) -> None:
+    fake.get(f"{BASE}/Group/1", body=requests.exceptions.ConnectionError("Connection aborted."))
+    with pytest.raises(RetryableServerError) as raised:
+        make_client().read("Group/1", nct_id=NCT)
+    assert not raised.value.stops_run and not isinstance(raised.value, ConnectFailed)
 
 
 def test_a_write_is_not_redirected(fake: responses.RequestsMock, make_client: MakeClient) -> None:
@@ -114,17 +137,20 @@ def test_outcome_text_prefers_details_text_then_diagnostics() -> None:
         (408, RetryableServerError),
         (429, RetryableServerError),
         (500, RetryableServerError),
+        (502, ServerUnavailable),
+        (503, ServerUnavailable),
         (504, RetryableServerError),
         (None, RetryableServerError),
         (400, FatalServerError),
         (404, FatalServerError),
         (422, FatalServerError),
     ],
-    ids=["408", "429", "500", "504", "no-response", "400", "404", "422"],
+    ids=["408", "429", "500", "502", "503", "504", "no-response", "400", "404", "422"],
 )
 def test_status_picks_retryable_or_fatal(status: int | None, kind: type[Exception]) -> None:
     error = error_for_status(status, method="GET", url=BASE, detail="x", nct_id=NCT)
     assert type(error) is kind
+    assert error.stops_run is (status in (502, 503))  # the server (or its gateway) is down: the run stops
 
 
 def test_error_message_names_trial_method_redacted_url_status_and_words() -> None:
