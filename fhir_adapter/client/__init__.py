@@ -18,7 +18,14 @@ from fhir_adapter.client.bundles import (
 )
 from fhir_adapter.client.capabilities import Capabilities, parse_capabilities
 from fhir_adapter.client.client import FhirClient
-from fhir_adapter.client.ctgov import CTGOV_API, CtgovClient, StudyPage, study_nct_id
+from fhir_adapter.client.ctgov import (
+    CTGOV_API,
+    IDS_PER_REQUEST,
+    CtgovClient,
+    StudyPage,
+    study_aliases,
+    study_nct_id,
+)
 from fhir_adapter.client.ctgov_query import OVERALL_STATUSES, StudyQuery
 from fhir_adapter.client.http import (
     AnswerCutShort,
@@ -34,6 +41,7 @@ from fhir_adapter.client.validate import ServerValidation
 
 __all__ = [
     "CTGOV_API",
+    "IDS_PER_REQUEST",
     "OVERALL_STATUSES",
     "AnswerCutShort",
     "BundleRejected",
@@ -57,6 +65,7 @@ __all__ = [
     "parse_capabilities",
     "read_by_id",
     "redact_url",
+    "study_aliases",
     "study_nct_id",
     "written_version",
 ]

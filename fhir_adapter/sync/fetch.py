@@ -15,11 +15,13 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from fhir_adapter.client.ctgov import IDS_PER_REQUEST, CtgovClient, Json, study_aliases, study_nct_id
-from fhir_adapter.client.ctgov_query import StudyQuery
+from fhir_adapter.client import IDS_PER_REQUEST, CtgovClient, StudyQuery, study_aliases, study_nct_id
 
 log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
 
 
 @dataclass

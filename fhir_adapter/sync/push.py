@@ -31,7 +31,7 @@ from typing import Protocol
 from fhir_adapter.bundle import build_bundle, to_json_bytes
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import FhirAdapterError, InputError
-from fhir_adapter.resources import FhirVersion, TrialResources, build_trial_resources
+from fhir_adapter.resources import FhirVersion, ResourceKey, TrialResources, build_trial_resources
 from fhir_adapter.sources import ReadResult, TrialRecord, read_trials
 from fhir_adapter.sync.index import ServerIndex, TrialKeys
 from fhir_adapter.sync.journal import Journal
@@ -214,19 +214,21 @@ class TrialPusher:
                 if errors:
                     raise _InvalidBundle(f"{len(errors)} validation errors; first: {errors[0]}")
                 if not self.options.dry_run:
-                    self._write(item, bundle)
+                    self._write(item, bundle, {c.key for c, _ in plan if c.action != "unchanged"})
         changes = tuple(change for change, _ in plan)
         return TrialSync(
             trial.source, trial.nct_id, outcome(changes), changes, content_hash=item.content_hash
         )
 
-    def _write(self, item: _Prepared, bundle: dict[str, object]) -> None:
-        """Send the write Bundle and note what it left on the server for the shared keys."""
+    def _write(self, item: _Prepared, bundle: dict[str, object], changed: set[ResourceKey]) -> None:
+        """Send the write Bundle; note what it left on the server for the shared keys it wrote (a shared
+        key whose answer did not say is read again by the next trial that needs it)."""
         written = write_trial(self.server, self.index, item.built.resources, item.keys, bundle)
-        for key, held in written.items():
-            if not item.keys.is_own(key):
-                self.index.record(key, held)
-        self.index.forget(k for k in item.keys.shared if k not in written)
+        for key in changed.intersection(item.keys.shared):
+            if key in written:
+                self.index.record(key, written[key])
+            else:
+                self.index.forget([key])
 
     def _failed(self, trial: TrialRecord, exc: FhirAdapterError) -> TrialSync:
         return TrialSync(trial.source, trial.nct_id, "failed", error=str(exc), stops_run=exc.stops_run)

@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -152,6 +153,7 @@ class FakeCtgovApi:
         self.studies = copy.deepcopy(studies) if studies is not None else load_studies()
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.data_timestamp = "2026-12-01T09:00:00"
+        self.delay = 0.0  # seconds each answer waits: a slow API, so a test can stop a run midway
         self._throttled: list[int] = []  # Retry-After seconds of the next 429 answers
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
@@ -203,6 +205,8 @@ class FakeCtgovApi:
         """Return (status, headers, body) for one GET."""
         params_list = parse_qsl(query, keep_blank_values=True)
         params = dict(params_list)
+        if self.delay:
+            time.sleep(self.delay)
         with self._lock:
             self.requests.append((path, params))
             if self._throttled:
