@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from fhir_adapter.resources.common import ResourceKey, slug, unique_slugs
 from fhir_adapter.sources import Contact, Organization, Site, TrialRecord
@@ -80,6 +81,7 @@ class TrialPeople:
         return (*self.officials, *([self.responsible] if self.responsible else []), *self.site_roles)
 
 
+@lru_cache(maxsize=8192)  # a trial names the same people at many sites (NCT02465060: 1,218 sites)
 def person_key(name: str) -> str:
     """Return the key under which two spellings of one person's name meet: titles and degrees left out.
 
@@ -106,10 +108,17 @@ def is_person_name(name: str, organizations: Iterable[str] = ()) -> bool:
     >>> is_person_name("Bristol-Myers Squibb", ["Bristol-Myers Squibb"])
     False
     """
-    head = name.partition(",")[0]
-    if not re.search(r"[^\W\d_]", head) or re.search(r"\d", head) or _NOT_A_PERSON.search(head):
+    if not _has_a_persons_words(name.partition(",")[0]):
         return False
     return name.casefold() not in {org.casefold() for org in organizations}
+
+
+@lru_cache(maxsize=8192)
+def _has_a_persons_words(head: str) -> bool:
+    """Return True when `head` has letters, no digits and no word that names a function or company."""
+    return (
+        bool(re.search(r"[^\W\d_]", head)) and not re.search(r"\d", head) and not _NOT_A_PERSON.search(head)
+    )
 
 
 @dataclass
