@@ -224,7 +224,7 @@ def _findings(trial: TrialRecord, keys: TrialKeys, terms: Terms) -> list[DataQua
     """Return what a reader of this study should check in the registry record."""
     issues = unsure_mesh_issues(trial)
     for country in _countries(trial):
-        if not terms.knows(COUNTRY_TABLE, country) or country_coding(country, terms) is None:
+        if country_coding(country, terms) is None:  # no row, or an 'unmatched' one
             issues.append(
                 DataQualityIssue(
                     trial.nct_id,
