@@ -46,7 +46,7 @@ def test_every_ctgov_value_has_a_row(terms: Terms, table: str, code: str) -> Non
         ("ctgov-primary-purpose", "ECT", None),
         ("ctgov-primary-purpose", "OTHER", None),
         ("ctgov-arm-type", "PLACEBO_COMPARATOR", "placebo-comparator"),
-        ("ctgov-arm-type", "OTHER", "other-arm"),
+        ("ctgov-arm-type", "OTHER", "other-arm-type"),
         ("ctgov-intervention-type", "DRUG", "MedicationRequest"),
         ("ctgov-intervention-type", "DEVICE", "DeviceRequest"),
         ("ctgov-intervention-type", "OTHER", None),

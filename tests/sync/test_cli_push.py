@@ -13,6 +13,9 @@ import responses
 
 from fhir_adapter.cli import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, main
 from fhir_adapter.client import FhirClient
+from fhir_adapter.resources import build_trial_resources
+from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.terms import load_terms
 from tests.conftest import CTGOV, SEED
 from tests.fhir_server.harness import FhirTestServer, free_port
 
@@ -58,7 +61,10 @@ def test_dry_run_prints_the_plan(
     captured = capsys.readouterr()
     out = captured.out
     assert "[1/1] NCT06158412 would be created" in captured.err  # progress never claims a write
-    assert "NCT06158412: would create 6, update 0, leave 0 unchanged" in out
+    [seed] = read_trials([SEED])
+    assert isinstance(seed, TrialRecord)
+    count = len(build_trial_resources(seed, load_terms()).resources)  # every resource the seed becomes
+    assert f"NCT06158412: would create {count}, update 0, leave 0 unchanged" in out
     assert "  + ResearchStudy https://clinicaltrials.gov|NCT06158412" in out
     assert "dry run, nothing written: 1 trials: 1 created" in out
     assert not (tmp_path / "fhir-adapter-push.jsonl").exists()  # a dry run writes no journal
