@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from fhir_adapter.cli.push import add_push_parser
+from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
 from fhir_adapter.resources import FhirVersion
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     criteria.set_defaults(run=_run_criteria)
     add_push_parser(commands)
+    add_screen_parser(commands)
     validate = commands.add_parser("validate", help="check FHIR R4 Bundles or resources as an EHR would")
     _add_validate_arguments(validate)
     return parser
