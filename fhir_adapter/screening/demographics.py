@@ -8,12 +8,13 @@ the youngest and oldest possible age; the criterion is decided only when both ag
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from fhir_adapter.screening.evidence import Evidence, ScreeningContext, reference
 from fhir_adapter.screening.findings import Finding
 from fhir_adapter.screening.intervals import Interval, decide, describe
-from fhir_adapter.screening.measures import read_threshold
 from fhir_adapter.screening.patients import PatientRecord
 from fhir_adapter.screening.trial import Characteristic
 
@@ -62,24 +63,55 @@ def birth_range(text: str) -> tuple[date, date] | None:
 def evaluate_age(
     characteristic: Characteristic, patient: PatientRecord, context: ScreeningContext
 ) -> Finding:
-    """Return whether the patient's age at the screening date lies in the characteristic's range."""
-    threshold = read_threshold(characteristic.value)
-    if isinstance(threshold, str):
-        return Finding(characteristic, None, threshold)
-    interval, unit = threshold
+    """Return whether the patient's age at the screening date lies in the characteristic's range.
+
+    Each bound is counted in its own unit: "1 Month to 18 Years" is at least 1 completed month and at most 18
+    completed years (so until the 19th birthday), as CT.gov states ages.
+    """
+    bounds = age_bounds(characteristic.value)
+    if isinstance(bounds, str):
+        return Finding(characteristic, None, bounds)
     birth_date = patient.patient.get("birthDate")
     born = birth_range(birth_date) if isinstance(birth_date, str) else None
-    if unit not in AGE_UNITS:
-        return Finding(characteristic, None, f"an age in {unit!r} is not counted; review")
     if born is None:
         return Finding(characteristic, None, "the patient has no usable birthDate")
     on = context.screening_date
-    age = Interval(completed(unit, born[1], on), completed(unit, born[0], on))
-    evidence = Evidence(
-        reference(patient.patient), f"birthDate {birth_date}", note=f"age {describe(age, unit)} on {on}"
-    )
-    reason = f"age {describe(age, unit)} on {on}; criterion {describe(interval, unit)}"
-    return Finding(characteristic, decide(age, interval), reason, (evidence,))
+    decisions, ages = [], []
+    for interval, unit in bounds:
+        age = Interval(completed(unit, born[1], on), completed(unit, born[0], on))
+        decisions.append(decide(age, interval))
+        ages.append(describe(age, unit))
+    holds = False if False in decisions else (True if all(decisions) else None)
+    wanted = " and ".join(describe(interval, unit) for interval, unit in bounds)
+    age_text = " / ".join(dict.fromkeys(ages))
+    evidence = Evidence(reference(patient.patient), f"birthDate {birth_date}", note=f"age {age_text} on {on}")
+    return Finding(characteristic, holds, f"age {age_text} on {on}; criterion {wanted}", (evidence,))
+
+
+def age_bounds(value: Mapping[str, Any]) -> list[tuple[Interval, str]] | str:
+    """Return the age conditions of a characteristic value, one per bound, each in its own unit.
+
+    >>> one_month_to_18 = {"low": {"value": 1, "code": "mo"}, "high": {"value": 18, "code": "a"}}
+    >>> bounds = age_bounds({"valueRange": one_month_to_18})
+    >>> [(describe(interval), unit) for interval, unit in bounds]
+    [('>= 1', 'mo'), ('<= 18', 'a')]
+    """
+    quantity = value.get("valueQuantity")
+    if isinstance(quantity, Mapping):
+        parts = [(quantity.get("comparator"), quantity)]
+    elif isinstance(value.get("valueRange"), Mapping):
+        parts = [(c, value["valueRange"].get(k)) for c, k in ((">=", "low"), ("<=", "high"))]
+    else:
+        return "the criterion's age is not a quantity or range"
+    bounds = []
+    for comparator, bound in parts:
+        if not isinstance(bound, Mapping) or not isinstance(bound.get("value"), int | float):
+            continue
+        unit = str(bound.get("code") or bound.get("unit") or "")
+        if unit not in AGE_UNITS:
+            return f"an age in {unit!r} is not counted; review"
+        bounds.append((Interval.from_comparator(comparator, float(bound["value"])), unit))
+    return bounds or "the criterion states no age"
 
 
 def evaluate_sex(

@@ -9,6 +9,7 @@ structured fields (age range, sex, healthy volunteers) have no criterion number 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, PROJECT_BASE, SNOMED_AGE, 
 
 EXT_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
 EXT_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
+_AXES = re.compile(r" \[| in | by | \(")
 INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange", "valueReference")
@@ -40,8 +42,12 @@ class Characteristic:
 
     @property
     def display(self) -> str:
-        """Return a short name for the characteristic's measure: the first coding's display, else its code."""
-        return self.code_display or (self.codes[0][1] if self.codes else "text")
+        """Return a short name for the characteristic's measure: its coding's display, or its code."""
+        return (
+            short_name(self.code_display)
+            if self.code_display
+            else (self.codes[0][1] if self.codes else "text")
+        )
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,21 @@ class ScreeningTrial:
     title: str | None
     criteria: tuple[Criterion, ...]
     study_reference: str | None = None
+
+
+def short_name(display: str) -> str:
+    """Return a LOINC or SNOMED CT display without its axes: what a clinician calls the measure.
+
+    >>> short_name("Platelets [#/volume] in Blood by Automated count")
+    'Platelets'
+    >>> short_name("Life expectancy [Time] Estimated")
+    'Life expectancy'
+    >>> short_name("Creatinine renal clearance in 24 hour Urine and Serum or Plasma")
+    'Creatinine renal clearance'
+    >>> short_name("Viral hepatitis type C (disorder)"), short_name("Q-T interval corrected")
+    ('Viral hepatitis type C', 'Q-T interval corrected')
+    """
+    return _AXES.split(display, maxsplit=1)[0].strip() or display
 
 
 def trial_from_group(
