@@ -124,7 +124,7 @@ def _meaning(observation: Mapping[str, Any], context: ScreeningContext) -> tuple
         for code in sorted(codes_of(concept)):
             meaning = context.rules.result_meaning(code)
             if meaning is not None:
-                return meaning, code[1]
+                return meaning, f"{meaning} ({code[1]})"
     shown = next(iter(sorted(codes_of(observation.get("valueCodeableConcept")))), ("", "uncoded value"))[1]
     return None, shown
 

@@ -42,7 +42,9 @@ def quantity(value: float, unit: str, comparator: str | None = None) -> Json:
     return {**out, "unit": unit, "system": UCUM_SYSTEM, "code": unit}
 
 
-def criterion(label: str, text: str, *, code: tuple[str, str] | None = None, exclude: bool = False, **value: Any) -> Json:
+def criterion(
+    label: str, text: str, *, code: tuple[str, str] | None = None, exclude: bool = False, **value: Any
+) -> Json:
     """Return a characteristic from a written criterion: label 'inclusion 3', verbatim text, coded or not."""
     concept: Json = {"text": text}
     if code is not None:
@@ -77,7 +79,12 @@ def healthy_volunteers_not_accepted() -> Json:
 
 
 def group(*characteristics: Json) -> Json:
-    return {"resourceType": "Group", "type": "person", "actual": False, "characteristic": list(characteristics)}
+    return {
+        "resourceType": "Group",
+        "type": "person",
+        "actual": False,
+        "characteristic": list(characteristics),
+    }
 
 
 def trial(*characteristics: Json) -> ScreeningTrial:
@@ -107,7 +114,9 @@ def observation(code: tuple[str, str], day: str = IN_WINDOW, *, oid: str = "o1",
     }
 
 
-def condition(code: str, clinical: str = "active", *, verification: str = "confirmed", cid: str = "c1") -> Json:
+def condition(
+    code: str, clinical: str = "active", *, verification: str = "confirmed", cid: str = "c1"
+) -> Json:
     return {
         "resourceType": "Condition",
         "id": cid,

@@ -24,7 +24,9 @@ from tests.screening.groups import (
 
 # inclusion 1: "Age >= 18 years"; inclusion 2: "ANC >= 1.5 x 10^9/L and platelets >= 100 x 10^9/L" (two facts,
 # ANDed); exclusion 1: "QTc > 470 ms or HIV infection" (rule 2: one excluded characteristic per fact).
-AGE = criterion("inclusion 1", "Age >= 18 years", code=(SNOMED_SYSTEM, SNOMED_AGE), valueQuantity=quantity(18, "a", ">="))
+AGE = criterion(
+    "inclusion 1", "Age >= 18 years", code=(SNOMED_SYSTEM, SNOMED_AGE), valueQuantity=quantity(18, "a", ">=")
+)
 ANC = criterion("inclusion 2", "ANC >= 1.5 x 10^9/L and platelets >= 100 x 10^9/L", code=loinc("751-8"),
                 valueQuantity=quantity(1.5, "10*9/L", ">="))  # fmt: skip
 PLATELETS = criterion("inclusion 2", "ANC >= 1.5 x 10^9/L and platelets >= 100 x 10^9/L", code=loinc("777-3"),
@@ -46,7 +48,9 @@ CONDITIONAL = with_logic(
 SEX = {"code": {"coding": [{"system": CHARACTERISTIC_SYSTEM, "code": "sex"}], "text": "Sex: FEMALE"},
        "valueCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/administrative-gender", "code": "female"}]},
        "exclude": False}  # fmt: skip
-TRIAL = trial(SEX, AGE, ANC, PLATELETS, QTC, HIV, TEXT_ONLY, ANY_OF, CONDITIONAL, healthy_volunteers_not_accepted())
+TRIAL = trial(
+    SEX, AGE, ANC, PLATELETS, QTC, HIV, TEXT_ONLY, ANY_OF, CONDITIONAL, healthy_volunteers_not_accepted()
+)
 
 
 def _labs(anc: float = 2.0, platelets: float = 150, qtc: float = 420, hiv: Json = NEGATIVE) -> list[Json]:
@@ -78,7 +82,9 @@ def test_all_coded_criteria_passing_is_likely_whatever_the_text_only_ones_say() 
      (_labs(qtc=471), "exclusion 1", Result.MET), (_labs(hiv=POSITIVE), "exclusion 1", Result.MET)],
     ids=["anc-low", "platelets-low", "qtc-long", "hiv-positive"],
 )  # fmt: skip
-def test_one_failing_fact_fails_its_criterion_and_excludes(labs: list[Json], label: str, result: Result) -> None:
+def test_one_failing_fact_fails_its_criterion_and_excludes(
+    labs: list[Json], label: str, result: Result
+) -> None:
     screen = screen_patient(TRIAL, patient(*labs), context())
     assert _results(screen)[label] is result
     assert screen.verdict is Verdict.EXCLUDED

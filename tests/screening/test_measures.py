@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fhir_adapter.screening import evaluate_characteristic
@@ -18,16 +20,25 @@ from tests.screening.groups import (
 )
 
 PLATELETS_AT_LEAST_100 = criterion(
-    "inclusion 1", "Platelets >= 100 x 10^9/L", code=loinc("777-3"), valueQuantity=quantity(100, "10*9/L", ">=")
+    "inclusion 1",
+    "Platelets >= 100 x 10^9/L",
+    code=loinc("777-3"),
+    valueQuantity=quantity(100, "10*9/L", ">="),
 )
 AST_AT_MOST_1_5_ULN = criterion(
     "inclusion 2", "AST <= 1.5 x ULN", code=loinc("1920-8"), valueQuantity=quantity(1.5, "{ULN}", "<=")
 )
 CREATININE_AT_MOST_1_5 = criterion(
-    "inclusion 3", "Serum creatinine <= 1.5 mg/dL", code=loinc("2160-0"), valueQuantity=quantity(1.5, "mg/dL", "<=")
+    "inclusion 3",
+    "Serum creatinine <= 1.5 mg/dL",
+    code=loinc("2160-0"),
+    valueQuantity=quantity(1.5, "mg/dL", "<="),
 )
 BILIRUBIN_AT_MOST_1_5 = criterion(
-    "inclusion 4", "Total bilirubin <= 1.5 mg/dL", code=loinc("1975-2"), valueQuantity=quantity(1.5, "mg/dL", "<=")
+    "inclusion 4",
+    "Total bilirubin <= 1.5 mg/dL",
+    code=loinc("1975-2"),
+    valueQuantity=quantity(1.5, "mg/dL", "<="),
 )
 ECOG_0_TO_1 = criterion(
     "inclusion 5",
@@ -53,7 +64,9 @@ def _holds(item: dict[str, object], *resources: dict[str, object]) -> bool | Non
     ],
     ids=["at-threshold", "just-below", "per-microlitre-thousands", "per-microlitre", "per-mm3", "non-ucum"],
 )
-def test_platelet_counts_compare_after_unit_conversion(value: float, unit: str, expected: bool | None) -> None:
+def test_platelet_counts_compare_after_unit_conversion(
+    value: float, unit: str, expected: bool | None
+) -> None:
     result = observation(loinc("777-3"), valueQuantity=quantity(value, unit))
     assert _holds(PLATELETS_AT_LEAST_100, result) is expected
 
@@ -88,7 +101,11 @@ def test_a_stale_result_is_unknown_and_says_how_old_it_is() -> None:
 
 @pytest.mark.parametrize(
     ("extra", "day"),
-    [({"status": "preliminary"}, "2025-01-20"), ({"status": "entered-in-error"}, "2025-01-20"), ({}, "2025-02-05")],
+    [
+        ({"status": "preliminary"}, "2025-01-20"),
+        ({"status": "entered-in-error"}, "2025-01-20"),
+        ({}, "2025-02-05"),
+    ],
     ids=["preliminary", "entered-in-error", "after-the-screening-date"],
 )
 def test_results_that_must_not_decide_are_ignored(extra: dict[str, str], day: str) -> None:
@@ -99,9 +116,16 @@ def test_results_that_must_not_decide_are_ignored(extra: dict[str, str], day: st
 @pytest.mark.parametrize(
     ("value", "comparator", "expected"),
     [(150, ">", True), (0.2, "<", False), (120, "<", None), (99, ">", None)],
-    ids=["above-a-limit-that-passes", "below-a-limit-that-fails", "below-a-limit-undecided", "above-99-undecided"],
+    ids=[
+        "above-a-limit-that-passes",
+        "below-a-limit-that-fails",
+        "below-a-limit-undecided",
+        "above-99-undecided",
+    ],
 )
-def test_a_result_with_a_comparator_is_a_range_of_values(value: float, comparator: str, expected: bool | None) -> None:
+def test_a_result_with_a_comparator_is_a_range_of_values(
+    value: float, comparator: str, expected: bool | None
+) -> None:
     result = observation(loinc("777-3"), valueQuantity=quantity(value, "10*9/L", comparator))
     assert _holds(PLATELETS_AT_LEAST_100, result) is expected
 
@@ -118,7 +142,9 @@ def test_a_result_with_a_comparator_is_a_range_of_values(value: float, comparato
 def test_multiples_of_uln_use_the_results_own_reference_range(
     value: float, unit: str, high: float, expected: bool
 ) -> None:
-    result = observation(loinc("1920-8"), valueQuantity=quantity(value, unit), referenceRange=[{"high": quantity(high, unit)}])
+    result = observation(
+        loinc("1920-8"), valueQuantity=quantity(value, unit), referenceRange=[{"high": quantity(high, unit)}]
+    )
     assert _holds(AST_AT_MOST_1_5_ULN, result) is expected
 
 
@@ -168,7 +194,7 @@ def test_bilirubin_in_umol_per_l_is_unknown_without_a_declared_molar_mass() -> N
     ids=["integer-1", "integer-2", "quantity", "la-ecog-0", "la-ecog-2", "snomed-grade-1", "interpretation-3",
          "karnofsky-answer", "not-a-score-unit"],
 )  # fmt: skip
-def test_ecog_is_read_in_each_form_an_ehr_sends(value: dict[str, object], expected: bool | None) -> None:
+def test_ecog_is_read_in_each_form_an_ehr_sends(value: dict[str, Any], expected: bool | None) -> None:
     result = observation(loinc("89247-1"), **value)
     assert _holds(ECOG_0_TO_1, result) is expected
 
@@ -177,7 +203,10 @@ def test_lookback_zero_keeps_only_results_of_the_screening_day() -> None:
     today = observation(loinc("777-3"), "2025-01-31", valueQuantity=quantity(150, "10*9/L"))
     yesterday = observation(loinc("777-3"), "2025-01-30", valueQuantity=quantity(150, "10*9/L"))
     assert evaluate_characteristic(one(PLATELETS_AT_LEAST_100), patient(today), context(lookback=0)).holds
-    assert evaluate_characteristic(one(PLATELETS_AT_LEAST_100), patient(yesterday), context(lookback=0)).holds is None
+    assert (
+        evaluate_characteristic(one(PLATELETS_AT_LEAST_100), patient(yesterday), context(lookback=0)).holds
+        is None
+    )
 
 
 def test_a_result_without_a_value_says_why() -> None:
@@ -187,5 +216,7 @@ def test_a_result_without_a_value_says_why() -> None:
 
 
 def test_v3_interpretation_codes_are_not_scores() -> None:
-    result = observation(loinc("89247-1"), interpretation=[{"coding": [{"system": V3_INTERPRETATION, "code": "N"}]}])
+    result = observation(
+        loinc("89247-1"), interpretation=[{"coding": [{"system": V3_INTERPRETATION, "code": "N"}]}]
+    )
     assert _holds(ECOG_0_TO_1, result) is None

@@ -46,7 +46,9 @@ def test_an_active_condition_shows_the_status() -> None:
     [("resolved", "confirmed"), ("inactive", "confirmed"), ("active", "refuted"), ("active", "entered-in-error"),
      ("active", "provisional")],
 )  # fmt: skip
-def test_conditions_that_are_not_active_and_confirmed_are_no_evidence(clinical: str, verification: str) -> None:
+def test_conditions_that_are_not_active_and_confirmed_are_no_evidence(
+    clinical: str, verification: str
+) -> None:
     assert _finding(HIV, condition("86406008", clinical, verification=verification)).holds is None
 
 
@@ -86,7 +88,9 @@ def test_an_active_condition_and_a_negative_test_conflict() -> None:
      (NOT_PREGNANT, POSITIVE, False)],
     ids=["exclusion-positive", "exclusion-negative", "inclusion-negative", "inclusion-positive"],
 )  # fmt: skip
-def test_pregnancy_test_against_exclusion_and_negated_inclusion(item: Json, result: Json, satisfied: bool) -> None:
+def test_pregnancy_test_against_exclusion_and_negated_inclusion(
+    item: Json, result: Json, satisfied: bool
+) -> None:
     finding = _finding(item, observation(loinc("2106-3"), valueCodeableConcept=result))
     assert finding.satisfied is satisfied
 
@@ -108,4 +112,6 @@ def test_male_sex_at_birth_rules_out_pregnancy_but_not_breastfeeding() -> None:
 @pytest.mark.parametrize(("answer", "expected"), [("LA29252-6", True), ("LA29253-4", False)])
 def test_breastfeeding_status_answers(answer: str, expected: bool) -> None:
     value = {"coding": [{"system": "http://loinc.org", "code": answer}]}
-    assert _finding(BREASTFEEDING, observation(loinc("63895-7"), valueCodeableConcept=value)).holds is expected
+    assert (
+        _finding(BREASTFEEDING, observation(loinc("63895-7"), valueCodeableConcept=value)).holds is expected
+    )

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from fhir_adapter.errors import InputError
-from fhir_adapter.screening import CriterionResult, PatientScreen, read_patient_folder, read_trial_file, screen_patients
+from fhir_adapter.screening import (
+    CriterionResult,
+    PatientScreen,
+    read_patient_folder,
+    read_trial_file,
+    screen_patients,
+)
 from fhir_adapter.terms import load_terms
 from tests.conftest import CTGOV, FIXTURES
 from tests.screening.groups import context
@@ -60,16 +66,23 @@ def test_patient_screens_as_the_criterion_text_says(
 
 
 @pytest.mark.parametrize("nct_id", sorted(EXPECTED))
-def test_every_fixture_patient_has_an_expectation(screened: dict[str, dict[str, PatientScreen]], nct_id: str) -> None:
+def test_every_fixture_patient_has_an_expectation(
+    screened: dict[str, dict[str, PatientScreen]], nct_id: str
+) -> None:
     assert set(screened[nct_id]) == set(EXPECTED[nct_id])
 
 
-def test_every_decided_criterion_names_the_data_it_used(screened: dict[str, dict[str, PatientScreen]]) -> None:
+def test_every_decided_criterion_names_the_data_it_used(
+    screened: dict[str, dict[str, PatientScreen]],
+) -> None:
     for screens in screened.values():
         for screen in screens.values():
             for result in screen.results:
                 if result.passed is not None:
-                    assert any(f.evidence for f in result.findings), (screen.patient_id, result.criterion.label)
+                    assert any(f.evidence for f in result.findings), (
+                        screen.patient_id,
+                        result.criterion.label,
+                    )
 
 
 def _explain(screen: PatientScreen) -> str:

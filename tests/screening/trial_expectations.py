@@ -64,9 +64,11 @@ SEED: Expected = {
     "s-crcl-stale": (P, (("2164-2", UNK),)),
     "s-crcl-none": (P, (("2164-2", UNK),)),
     "s-hiv-condition": (X, (("86406008", MET),)),  # an active HIV infection on the problem list: known HIV
-    "s-hiv-condition-negative-test": (P, (("86406008", UNK),)),  # the record contradicts itself: a person decides
+    # The record contradicts itself (active HIV Condition, negative test): a person decides.
+    "s-hiv-condition-negative-test": (P, (("86406008", UNK),)),
     "s-hbsag-positive": (X, (("86406008", MET),)),  # HBsAg positive: active hepatitis B
-    "s-hcv-resolved-condition": (L, (("86406008", NOT),)),  # resolved hepatitis C, HCV RNA negative: not active
+    # Resolved hepatitis C and HCV RNA negative: not active.
+    "s-hcv-resolved-condition": (L, (("86406008", NOT),)),
     "s-viral-stale": (P, (("86406008", UNK),)),
     "s-viral-none": (P, (("86406008", UNK),)),
     "s-hcg-positive": (X, (("77386006", MET),)),
