@@ -38,7 +38,7 @@ REVIEW_LOGIC = {
 def screen_patient(trial: ScreeningTrial, patient: PatientRecord, context: ScreeningContext) -> PatientScreen:
     """Return the patient's result for every criterion of the trial, and so the verdict."""
     results = tuple(_criterion_result(criterion, patient, context) for criterion in trial.criteria)
-    return PatientScreen(patient.id, results)
+    return PatientScreen.of(patient.id, results)
 
 
 def screen_patients(
@@ -100,7 +100,7 @@ def _criterion_result(
     criterion: Criterion, patient: PatientRecord, context: ScreeningContext
 ) -> CriterionResult:
     findings = tuple(evaluate_characteristic(c, patient, context) for c in criterion.characteristics)
-    return CriterionResult(criterion, findings)
+    return CriterionResult.of(criterion, findings)
 
 
 def _is_deceased(patient: PatientRecord) -> bool:

@@ -33,7 +33,7 @@ class ScreeningContext:
         return self.screening_date - timedelta(days=self.lookback_days)
 
     def in_window(self, day: date) -> bool:
-        return self.window_start <= day <= self.screening_date
+        return 0 <= (self.screening_date - day).days <= self.lookback_days
 
 
 @dataclass(frozen=True)

@@ -50,30 +50,29 @@ class Finding:
 
 @dataclass(frozen=True)
 class CriterionResult:
-    """One criterion's result for one patient, with the finding for each of its characteristics."""
+    """One criterion's result for one patient, with the finding for each of its characteristics.
+
+    `passed` is True when every characteristic is satisfied, False when one is not, else None; `review` is
+    True when the tool decides none of them. Build it with `of`, which works both out.
+    """
 
     criterion: Criterion
     findings: tuple[Finding, ...]
+    passed: bool | None
+    review: bool
 
-    @property
-    def review(self) -> bool:
-        return all(f.review for f in self.findings)
-
-    @property
-    def passed(self) -> bool | None:
-        """Return True when every characteristic is satisfied, False when one is not, else None."""
-        states = [f.satisfied for f in self.findings]
-        if any(s is False for s in states):
-            return False
-        return True if states and all(s is True for s in states) else None
+    @classmethod
+    def of(cls, criterion: Criterion, findings: tuple[Finding, ...]) -> CriterionResult:
+        states = [f.satisfied for f in findings]
+        passed = False if False in states else (True if states and all(states) else None)
+        return cls(criterion, findings, passed, all(f.review for f in findings))
 
     @property
     def result(self) -> Result:
-        passed = self.passed
-        if passed is None:
+        if self.passed is None:
             return Result.UNKNOWN
         excluded_when_met = self.criterion.section == EXCLUSION
-        return Result.MET if passed != excluded_when_met else Result.NOT_MET
+        return Result.MET if self.passed != excluded_when_met else Result.NOT_MET
 
     @property
     def reason(self) -> str:
@@ -82,16 +81,19 @@ class CriterionResult:
 
 @dataclass(frozen=True)
 class PatientScreen:
-    """One patient's screening: the verdict and every criterion's result."""
+    """One patient's screening: every criterion's result and the verdict (build it with `of`)."""
 
     patient_id: str
     results: tuple[CriterionResult, ...]
+    verdict: Verdict
 
-    @property
-    def verdict(self) -> Verdict:
-        coded = [r for r in self.results if not r.review]
+    @classmethod
+    def of(cls, patient_id: str, results: tuple[CriterionResult, ...]) -> PatientScreen:
+        coded = [r for r in results if not r.review]
         if any(r.passed is False for r in coded):
-            return Verdict.EXCLUDED
-        if coded and all(r.passed is True for r in coded):
-            return Verdict.LIKELY
-        return Verdict.POSSIBLE
+            verdict = Verdict.EXCLUDED
+        elif coded and all(r.passed is True for r in coded):
+            verdict = Verdict.LIKELY
+        else:
+            verdict = Verdict.POSSIBLE
+        return cls(patient_id, results, verdict)

@@ -51,7 +51,7 @@ def evaluate_measure(
     if isinstance(threshold, str):
         return Finding(characteristic, None, threshold)
     codes = frozenset().union(*(context.rules.observation_codes(code) for code in characteristic.codes))
-    found = latest_result(patient.observations, codes, context)
+    found = latest_result(patient.observations_with(codes), codes, context)
     what = characteristic.display
     if found.in_window is None:
         stale = found.latest

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from fhir_adapter.errors import InputError
-from fhir_adapter.screening.trial import Json
+from fhir_adapter.screening.evidence import codes_of
+from fhir_adapter.screening.trial import Code, Json
 
 DATA_TYPES = ("Observation", "Condition")
 
@@ -30,12 +31,25 @@ class PatientRecord:
     observations: list[Json] = field(default_factory=list)
     conditions: list[Json] = field(default_factory=list)
     source: str = ""
+    _by_code: dict[Code, list[Json]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, resource: Json) -> None:
         if resource.get("resourceType") == "Observation":
             self.observations.append(resource)
+            self._by_code = None
         elif resource.get("resourceType") == "Condition":
             self.conditions.append(resource)
+
+    def observations_with(self, codes: Iterable[Code]) -> list[Json]:
+        """Return the observations coded with any of `codes` (indexed once, as every criterion asks)."""
+        if self._by_code is None:
+            index: dict[Code, list[Json]] = {}
+            for observation in self.observations:
+                for code in codes_of(observation.get("code")):
+                    index.setdefault(code, []).append(observation)
+            self._by_code = index
+        found = {id(o): o for code in codes for o in self._by_code.get(code, ())}
+        return list(found.values())
 
 
 def read_patient_folder(folder: Path) -> Iterator[PatientRecord | InputError]:

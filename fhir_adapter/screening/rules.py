@@ -52,6 +52,12 @@ class ScreeningRules:
     score_answers: Mapping[tuple[Code, Code], float]
     status_tests: Mapping[Code, tuple[StatusTest, ...]]
     result_meanings: Mapping[Code, str]
+    score_codes: frozenset[Code] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "score_codes", frozenset(observation for observation, _ in self.score_answers)
+        )
 
     def observation_codes(self, code: Code) -> frozenset[Code]:
         """Return the observation codes that report the measure `code` names: itself and its equivalents."""
@@ -62,7 +68,7 @@ class ScreeningRules:
 
     def is_score(self, code: Code) -> bool:
         """Return True for a score observation (ECOG, Karnofsky): numbers compared as written."""
-        return any(observation == code for observation, _ in self.score_answers)
+        return code in self.score_codes
 
     def score(self, observation: Code, answer: Code) -> float | None:
         return self.score_answers.get((observation, answer))

@@ -96,7 +96,7 @@ def _latest_test(
     if not tests:
         return None, f"no Condition showing {what}, and no test for it is listed in the mapping file", ()
     by_code = {test.code: test for test in tests}
-    found = latest_result(patient.observations, frozenset(by_code), context)
+    found = latest_result(patient.observations_with(by_code), frozenset(by_code), context)
     if found.in_window is None:
         stale = found.latest
         evidence = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fhir_adapter.screening import PatientScreen, Result, Verdict, screen_patient
+from fhir_adapter.screening import PatientScreen, Result, Verdict, screen_patient, screen_patients
 from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, SNOMED_AGE, SNOMED_SYSTEM
 from tests.screening.groups import (
     NEGATIVE,
@@ -137,3 +137,11 @@ def test_a_coded_characteristic_without_a_rule_is_unknown_and_counts() -> None:
     assert screen.results[0].review is False
     assert "no screening rule" in screen.results[0].reason
     assert screen.verdict is Verdict.POSSIBLE
+
+
+def test_deceased_patients_are_not_screened() -> None:
+    alive = patient(*_labs())
+    deceased = patient(*_labs(), extra={"deceasedDateTime": "2024-12-01"})
+    deceased.id = "p2"
+    screened = list(screen_patients(TRIAL, [alive, deceased], context()))
+    assert [s.patient_id for s in screened if isinstance(s, PatientScreen)] == ["p1"]
