@@ -1,8 +1,9 @@
 """The screening's outputs: a readable table, JSON and CSV, written patient by patient as results come.
 
 JSON: `{"trial": {...}, "patients": [{"id", "verdict", "criteria": [{"criterion", "result", ...}]}]}`; each
-criterion also has its section, verbatim text, `review` (true: the tool never decides it), the reason and the
-data used. The outputs hold the patient's id and the values the criteria read, nothing else about them.
+patient's criterion also has `review` (true: the tool never decides it), the reason and the data used; the
+criteria's section and verbatim text are given once, in `trial.criteria`. The outputs hold the patient's id
+and the values the criteria read, nothing else about them.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from fhir_adapter.screening.evaluate import review_reason
 from fhir_adapter.screening.evidence import ScreeningContext
 from fhir_adapter.screening.findings import CriterionResult, PatientScreen, Verdict
-from fhir_adapter.screening.trial import Json, ScreeningTrial
+from fhir_adapter.screening.trial import Criterion, Json, ScreeningTrial
 
 CSV_COLUMNS = (
     "trial",
@@ -49,12 +51,22 @@ class Tally:
 
 
 def trial_json(trial: ScreeningTrial, context: ScreeningContext) -> Json:
+    """Return the JSON output's `trial`: the run's date and window, and each criterion's text once."""
     return {
         "id": trial.nct_id,
         "title": trial.title,
         "screening_date": context.screening_date.isoformat(),
         "lookback_days": context.lookback_days,
+        "criteria": [
+            {"criterion": c.label, "section": c.section, "review": is_review(c), "text": c.text}
+            for c in trial.criteria
+        ],
     }
+
+
+def is_review(criterion: Criterion) -> bool:
+    """Return True for a criterion the tool never decides (text only, logic kept as text, not EHR data)."""
+    return all(review_reason(c) is not None for c in criterion.characteristics)
 
 
 def patient_json(screen: PatientScreen) -> Json:
@@ -67,15 +79,13 @@ def patient_json(screen: PatientScreen) -> Json:
 
 
 def criterion_json(result: CriterionResult) -> Json:
-    criterion = result.criterion
+    """Return one criterion's result for one patient (its text is in the trial's `criteria`, once)."""
     return {
-        "criterion": criterion.label,
-        "section": criterion.section,
+        "criterion": result.criterion.label,
         "result": result.result.value,
         "review": result.review,
         "reason": result.reason,
         "evidence": [e.as_json() for f in result.findings for e in f.evidence],
-        "text": criterion.text,
     }
 
 
@@ -144,13 +154,10 @@ class TableWriter:
             f"results from the {context.lookback_days} days before it count",
             file=out,
         )
-        self.review_listed = False
+        review = [c.label for c in trial.criteria if is_review(c)]
+        print(f"not decided by the tool, review by hand: {', '.join(review) or 'none'}", file=out)
 
     def write(self, screen: PatientScreen) -> None:
-        if not self.review_listed:
-            review = [r.criterion.label for r in screen.results if r.review]
-            print(f"not decided by the tool, review by hand: {', '.join(review) or 'none'}", file=self.out)
-            self.review_listed = True
         coded = [r for r in screen.results if not r.review]
         counts = Counter(r.passed for r in coded)
         print(
