@@ -132,7 +132,7 @@ def _build(rows: Iterable[_Row]) -> ScreeningRules:
                 meanings[code] = str(row["code"])
             elif source == SNOMED_SYSTEM and target == LOINC_SYSTEM:
                 tests.setdefault(code, []).append(_status_test(code, row))
-            elif source == LOINC_SYSTEM and target == LOINC_SYSTEM:
+            elif target == LOINC_SYSTEM:
                 equivalents.setdefault(code, set()).add((target, row["code"]))
                 mass = _product(row, MOLAR_MASS)
                 if mass is not None:

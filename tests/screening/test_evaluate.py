@@ -145,3 +145,24 @@ def test_deceased_patients_are_not_screened() -> None:
     deceased.id = "p2"
     screened = list(screen_patients(TRIAL, [alive, deceased], context()))
     assert [s.patient_id for s in screened if isinstance(s, PatientScreen)] == ["p1"]
+
+
+ONE_MONTH_TO_18_YEARS = {
+    "code": {
+        "coding": [{"system": SNOMED_SYSTEM, "code": SNOMED_AGE}],
+        "text": "Minimum age 1 Month; Maximum age 18 Years",
+    },
+    "valueRange": {"low": quantity(1, "mo"), "high": quantity(18, "a")},
+    "exclude": False,
+}
+
+
+@pytest.mark.parametrize(
+    ("birth", "verdict"),
+    [("2006-03-01", Verdict.LIKELY), ("2006-01-31", Verdict.EXCLUDED), ("2025-01-10", Verdict.EXCLUDED),
+     ("2024-12-31", Verdict.LIKELY)],
+    ids=["18-years-11-months", "19", "3-weeks", "1-month"],
+)  # fmt: skip
+def test_an_age_range_counts_each_bound_in_its_own_unit(birth: str, verdict: Verdict) -> None:
+    # CT.gov "1 Month" to "18 Years": at least one completed month, at most 18 completed years.
+    assert screen_patient(trial(ONE_MONTH_TO_18_YEARS), patient(birth=birth), context()).verdict is verdict

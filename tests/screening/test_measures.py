@@ -220,3 +220,25 @@ def test_v3_interpretation_codes_are_not_scores() -> None:
         loinc("89247-1"), interpretation=[{"coding": [{"system": V3_INTERPRETATION, "code": "N"}]}]
     )
     assert _holds(ECOG_0_TO_1, result) is None
+
+
+KARNOFSKY_BELOW_50 = criterion(
+    "exclusion 1",
+    "Karnofsky score < 50%",
+    code=loinc("89243-0"),
+    valueQuantity=quantity(50, "%", "<"),
+    exclude=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "holds"),
+    [({"valueInteger": 50}, False), ({"valueInteger": 40}, True),
+     ({"valueQuantity": quantity(40, "%")}, True),
+     ({"valueCodeableConcept": {"coding": [{"system": "http://loinc.org", "code": "LA29180-9"}]}}, False),
+     ({"interpretation": [{"coding": [{"system": "http://loinc.org", "code": "LA29181-7"}]}]}, True),
+     ({"valueCodeableConcept": {"coding": [{"system": "http://loinc.org", "code": "LA9627-6"}]}}, True)],
+    ids=["50", "40", "40-percent", "answer-kps-50", "interpretation-kps-40", "dead-is-kps-0"],
+)  # fmt: skip
+def test_karnofsky_is_read_in_each_form_an_ehr_sends(value: dict[str, Any], holds: bool) -> None:
+    assert _holds(KARNOFSKY_BELOW_50, observation(loinc("89243-0"), **value)) is holds

@@ -36,11 +36,12 @@ def screen_folder(nct_id: str, folder: Path | None = None) -> dict[str, PatientS
 
 def criterion_for(screen: PatientScreen, selector: str) -> CriterionResult:
     """Return the criterion a check names: CT.gov's structured age, or the written criterion with that code."""
+    wanted = set(selector.split("|"))
     for result in screen.results:
         if selector == "age" and result.criterion.label == "age":
             return result
         if result.criterion.label.startswith(("inclusion", "exclusion")) and any(
-            code == selector for c in result.criterion.characteristics for _, code in c.codes
+            code in wanted for c in result.criterion.characteristics for _, code in c.codes
         ):
             return result
     raise AssertionError(f"{screen.patient_id}: no criterion coded {selector}")
