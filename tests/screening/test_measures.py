@@ -242,3 +242,23 @@ KARNOFSKY_BELOW_50 = criterion(
 )  # fmt: skip
 def test_karnofsky_is_read_in_each_form_an_ehr_sends(value: dict[str, Any], holds: bool) -> None:
     assert _holds(KARNOFSKY_BELOW_50, observation(loinc("89243-0"), **value)) is holds
+
+
+QTC_ANY_METHOD_ABOVE_470 = criterion(
+    "exclusion 2", "QTc > 470 ms", code=loinc("8636-3"), valueQuantity=quantity(470, "ms", ">"), exclude=True
+)
+QTCF_ABOVE_470 = criterion(
+    "exclusion 3",
+    "QTcF > 470 ms",
+    code=loinc("76634-5"),
+    valueQuantity=quantity(470, "ms", ">"),
+    exclude=True,
+)
+
+
+def test_a_qtc_by_a_named_formula_counts_for_a_criterion_that_names_none_never_the_reverse() -> None:
+    fridericia = observation(loinc("76634-5"), valueQuantity=quantity(480, "ms"))
+    method_less = observation(loinc("8636-3"), valueQuantity=quantity(480, "ms"))
+    assert _holds(QTC_ANY_METHOD_ABOVE_470, fridericia) is True
+    assert _holds(QTCF_ABOVE_470, fridericia) is True
+    assert _holds(QTCF_ABOVE_470, method_less) is None  # which formula? not known: not a QTcF
