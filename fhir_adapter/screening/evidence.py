@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fhir_adapter.screening.rules import ScreeningRules
@@ -27,10 +27,6 @@ class ScreeningContext:
     rules: ScreeningRules
     screening_date: date
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
-
-    @property
-    def window_start(self) -> date:
-        return self.screening_date - timedelta(days=self.lookback_days)
 
     def in_window(self, day: date) -> bool:
         return 0 <= (self.screening_date - day).days <= self.lookback_days

@@ -62,13 +62,11 @@ def evaluate_measure(
     reading = _read_score(observation, characteristic, context) if score else read_quantity(observation)
     if isinstance(reading, str):
         return Finding(characteristic, None, f"{what} on {day}: {reading}", (_evidence(observation, day),))
-    compared = _compare(reading, threshold, observation, characteristic, context, score=score)
-    holds, note = compared
+    holds, note = _compare(reading, threshold, observation, characteristic, context, score=score)
     evidence = (Evidence(reference(observation), reading.text, day, note),)
-    against = (
-        describe(threshold[0], threshold[1]) if threshold[1] != ULN else f"{describe(threshold[0])} x ULN"
-    )
-    measured = f"{reading.text}" + (f" ({note})" if note else "")
+    interval, unit = threshold
+    against = f"{describe(interval)} x ULN" if unit == ULN else describe(interval, unit)
+    measured = reading.text + (f" ({note})" if note else "")
     return Finding(characteristic, holds, f"{what} {measured} on {day}; criterion {against}", evidence)
 
 
