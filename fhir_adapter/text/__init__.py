@@ -1,8 +1,7 @@
 """Stage 2: plain-text parsers (ages, eligibility criteria, dosing). Plain results, no FHIR."""
 
 from fhir_adapter.text.ages import parse_age
-from fhir_adapter.text.criteria import EXCLUSION, INCLUSION, Criterion, parse_criteria
-from fhir_adapter.text.criteria_facts import Fact, Unclear
+from fhir_adapter.text.criteria import EXCLUSION, INCLUSION, Criterion, Fact, Unclear, parse_criteria
 from fhir_adapter.text.regimen import parse_regimen
 from fhir_adapter.text.regimen_drugs import is_drug_intervention, linked_interventions
 from fhir_adapter.text.regimen_model import (

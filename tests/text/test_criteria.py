@@ -6,7 +6,7 @@ import pytest
 
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.text import EXCLUSION, INCLUSION, Fact, parse_criteria
-from fhir_adapter.text.criteria_facts import find_facts
+from fhir_adapter.text.criteria.facts import find_facts
 from tests.conftest import SEED
 
 

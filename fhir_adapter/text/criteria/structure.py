@@ -1,4 +1,4 @@
-"""Split CT.gov eligibility criteria (markdown) into an ordered list of inclusion and exclusion criteria.
+"""The list structure of eligibility criteria: sections, items, nesting and prose, as numbered texts.
 
 Real records write criteria in many shapes: "Inclusion Criteria:" headings or none at all, `* ` and `-`
 bullets, numbered items (`1.`, `1)`, `(1)`), indented sub-items, prose paragraphs between items, and
@@ -19,12 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fhir_adapter.text.criteria_facts import Fact, Unclear, analyse
+from fhir_adapter.text.criteria.model import EXCLUSION, INCLUSION, CriterionText
 
-INCLUSION = "inclusion"
-EXCLUSION = "exclusion"
-
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^])")
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[*\-+•·▪◦]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|[a-zA-Z][.)]|\([a-zA-Z]\)|"
     r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)])(?:\s+|(?<=[-*•])(?=[A-Z]))(?P<text>\S.*)$"
@@ -49,23 +45,6 @@ _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
 _EMPHASIS = re.compile(r"[*_#]+")
 
 
-@dataclass(frozen=True)
-class Criterion:
-    """One criterion: its section, place in it (1-based), verbatim text, sub-items and recognised facts."""
-
-    section: str
-    index: int
-    text: str
-    sub_items: tuple[str, ...] = ()
-    facts: tuple[Fact, ...] = ()
-    unclear: tuple[Unclear, ...] = ()
-
-    @property
-    def full_text(self) -> str:
-        """Return the criterion with its sub-items, one per line: the whole verbatim criterion."""
-        return "\n".join((self.text, *self.sub_items))
-
-
 @dataclass
 class _Draft:
     section: str
@@ -87,21 +66,12 @@ class _State:
     context: str = ""
 
 
-def unescape(text: str) -> str:
-    r"""Remove markdown backslash escapes, which CT.gov adds before <, >, [ and friends.
-
-    >>> unescape(r"platelets \<30 x 109/L and \[CTCAE\]")
-    'platelets <30 x 109/L and [CTCAE]'
-    """
-    return _ESCAPE.sub(r"\1", text)
-
-
-def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
-    """Return the criteria of an eligibilityCriteria text, in source order, with their facts."""
+def split_criteria(text: str) -> list[CriterionText]:
+    """Return the criteria of an unescaped eligibilityCriteria text, numbered per section, in order."""
     state = _State()
-    for raw in unescape(markdown).splitlines():
+    for raw in text.splitlines():
         _read_line(raw.rstrip(), state)
-    return _finish(state.drafts)
+    return _number(state.drafts)
 
 
 def _read_line(line: str, state: _State) -> None:
@@ -207,7 +177,7 @@ def _is_boilerplate(text: str) -> bool:
     return len(text) < 300 and bool(_BOILERPLATE.search(text))
 
 
-def _finish(drafts: list[_Draft]) -> tuple[Criterion, ...]:
+def _number(drafts: list[_Draft]) -> list[CriterionText]:
     counters = {INCLUSION: 0, EXCLUSION: 0}
     criteria = []
     for draft in drafts:
@@ -215,8 +185,7 @@ def _finish(drafts: list[_Draft]) -> tuple[Criterion, ...]:
         if not text or _PLACEHOLDER.match(text) or _only_placeholders(text, draft.sub_items):
             continue
         counters[draft.section] += 1
-        sub_items = tuple(draft.sub_items)
-        whole = "\n".join((text, *sub_items))
-        facts, unclear = analyse(f"{draft.context} {whole}" if draft.context else whole)
-        criteria.append(Criterion(draft.section, counters[draft.section], text, sub_items, facts, unclear))
-    return tuple(criteria)
+        criteria.append(
+            CriterionText(draft.section, counters[draft.section], text, tuple(draft.sub_items), draft.context)
+        )
+    return criteria

@@ -1,0 +1,131 @@
+"""Read a threshold in the words after a measure: comparator, number or range, and a unit it can have.
+
+A number without a comparator ("total bilirubin 3 times normal") is not guessed at. Units are kept as written
+(as UCUM), never converted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fhir_adapter.text.criteria.measures import CONDITIONAL_BEFORE
+from fhir_adapter.text.criteria.model import Fact
+from fhir_adapter.text.criteria.words import (
+    COMPARATOR,
+    COMPARATOR_CODES,
+    NUMBER,
+    POST_COMPARATOR,
+    RANGE_JOIN,
+    UNITLESS_DEFAULT,
+    UNITS,
+    allowed_units,
+    parse_number,
+)
+
+_VALUE = re.compile(
+    rf"(?P<comp>{COMPARATOR})?\s*(?:of\s+|to\s+|than\s+)?(?P<num>{NUMBER})"
+    rf"(?:\s*{RANGE_JOIN}\s*(?P<num2>{NUMBER}))?(?P<ors>(?:\s*,\s*{NUMBER})*\s*,?\s*or\s+{NUMBER})?"
+    rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
+    re.IGNORECASE,
+)
+_BETWEEN = re.compile(
+    rf"\bbetween\s+(?P<num>{NUMBER})\s*(?P<unit1>{UNITS})?\s+and\s+(?P<num2>{NUMBER})", re.I
+)
+_BARE_ULN = re.compile(
+    rf"(?P<comp>{COMPARATOR})\s*(?:the\s+)?(?:institutional\s+)?"
+    r"(?:ULN\b|upper limit of (?:the\s+)?(?:institutional\s+)?normal(?: range)?)",
+    re.IGNORECASE,
+)
+_CHAIN = re.compile(r"\s*(?:and|but|to|,)\s*", re.IGNORECASE)
+_UNIT_AFTER = re.compile(rf"\s*(?P<unit>{UNITS})")
+_STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")
+_WINDOW = 90
+
+
+def window_after(text: str, end: int) -> str:
+    """Return the words after a mention that can hold its threshold: 90 characters, cut at a clause end."""
+    window = text[end : end + _WINDOW]
+    stop = _STOP.search(window)
+    return window[: stop.start()] if stop else window
+
+
+def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[Fact]:
+    """Return the facts of `kind` stated in `window` (the words after `mention`), in order."""
+    between = _BETWEEN.search(window)
+    if between:
+        unit = _unit_after(window[between.end() :]) or between.group("unit1")
+        code = unit_code(kind, unit)
+        if code and (unit or not unit_required):
+            low, high = parse_number(between.group("num")), parse_number(between.group("num2"))
+            return [Fact(kind, mention + window[: between.end()], low=low, high=high, unit=code)]
+    facts = _value_facts(kind, window, mention, unit_required=unit_required)
+    bare = _BARE_ULN.search(window)
+    if not facts and bare and unit_code(kind, "ULN"):
+        comparator = COMPARATOR_CODES.lookup(bare.group("comp"))
+        facts.append(Fact(kind, mention + window[: bare.end()], comparator, 1.0, unit="{ULN}"))
+    return facts
+
+
+def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -> list[Fact]:
+    facts: list[Fact] = []
+    matches = list(_VALUE.finditer(window))
+    for index, match in enumerate(matches):
+        if CONDITIONAL_BEFORE.search(window[max(0, match.start() - 25) : match.start()]):
+            break
+        unit_text = match.group("unit") or _chained_unit(window, matches, index)
+        if unit_required and not unit_text:
+            continue
+        fact = _fact_from_value(kind, match, unit_text, mention + window[: match.end()])
+        if fact:
+            facts.append(fact)
+            if not _CHAIN.match(window[match.end() :]):
+                break
+        elif facts:
+            break
+    return facts
+
+
+def _chained_unit(window: str, matches: list[re.Match[str]], index: int) -> str | None:
+    """Return the unit of the next value when two are joined ("≥18 and < 65 years": both in years)."""
+    if index + 1 >= len(matches):
+        return None
+    following = matches[index + 1]
+    joined = _CHAIN.fullmatch(window[matches[index].end() : following.start()])
+    return following.group("unit") if joined else None
+
+
+def _fact_from_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: str) -> Fact | None:
+    code = unit_code(kind, unit_text)
+    if code is None:
+        return None
+    value = parse_number(match.group("num"), unit=code)
+    if match.group("ors") or match.group("num2"):
+        return _range_fact(kind, match, value, code, phrase)
+    if kind == "hba1c" and not unit_text and value >= 1:
+        return None  # "HbA1c < 8" could be % or mmol/mol: only a fraction ("< 0.099") is unitless for sure
+    comparator_text = match.group("comp") or match.group("post")
+    comparator = COMPARATOR_CODES.lookup(comparator_text) if comparator_text else None
+    return Fact(kind, phrase, comparator, value, unit=code) if comparator else None
+
+
+def _range_fact(kind: str, match: re.Match[str], value: float, code: str, phrase: str) -> Fact | None:
+    """Return the range of "0-2" or "0, 1 or 2"; None when a comparator makes it something else."""
+    if match.group("comp"):
+        return None
+    if match.group("ors"):
+        numbers = [value, *(parse_number(n) for n in re.findall(NUMBER, match.group("ors")))]
+        return Fact(kind, phrase, low=min(numbers), high=max(numbers), unit=code)
+    high = parse_number(match.group("num2"), unit=code)
+    return Fact(kind, phrase, low=value, high=high, unit=code) if high > value else None
+
+
+def _unit_after(text: str) -> str | None:
+    match = _UNIT_AFTER.match(text)
+    return match.group("unit") if match else None
+
+
+def unit_code(kind: str, unit_text: str | None) -> str | None:
+    """Return the UCUM code for `unit_text` when `kind` can have that unit (or its unitless default)."""
+    if not unit_text:
+        return UNITLESS_DEFAULT.get(kind)
+    return allowed_units(kind, unit_text)
