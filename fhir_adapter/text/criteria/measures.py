@@ -78,7 +78,7 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     ("transaminases", _words(r"transaminases?", r"aminotransferases")),
     ("alkaline_phosphatase", _mixed(r"ALP|ALKP", r"alkaline phosphatase")),
-    ("inr", _mixed(r"INR", r"international normali[sz]ed ratio")),
+    ("inr", _mixed(r"INR", r"international (?:normali[sz]ed|standardi[sz]ed) ratio")),
     ("qtc", _mixed(r"QTc[FB]?|QTcF|QTcB|QTC", r"corrected QT(?: interval)?|QT interval")),
     ("lvef", _mixed(r"LVEF|EF", r"(?:left ventricular )?ejection fraction")),
     (
@@ -95,12 +95,32 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _words(r"life expectancy", r"expected survival", r"survival expectancy", r"estimated survival"),
     ),
     ("bmi", _mixed(r"BMI", r"body mass index")),
+    # Myeloma's measurable disease (seed NCT06158412): urine before serum, whose names it contains.
+    (
+        "urine_m_protein",
+        _mixed(
+            r"(?i:urine|urinary)\s+(?:M[- ]?protein|M[- ]?spike|M[- ]component)",
+            r"(?:urine|urinary)\s+(?:monoclonal protein|paraprotein)|Bence[- ]Jones protein",
+        ),
+    ),
+    (
+        "m_protein",
+        _mixed(
+            r"M[- ]?protein|M[- ]?spike|M[- ]component",
+            r"monoclonal (?:protein|component|gammaglobulin|paraprotein)|paraprotein",
+        ),
+    ),
+    ("free_light_chain", _mixed(r"s?FLC", r"free light[- ]chains?")),
+    ("psqi", _mixed(r"PSQI", r"pittsburgh sleep quality index")),
+    ("phq9", _mixed(r"PHQ-?9", r"patient health questionnaire[- ]?9")),
+    ("audit", _mixed(r"AUDIT(?!-C)", r"alcohol use disorders? (?:identification|inventory) test")),
+    ("lansky", _words(r"lansky(?:\s+play[- ]performance)?")),
 )
 # All measures in one pattern, scanned once per criterion; `match.lastgroup` names the kind. At a given
 # position the first alternative that matches wins, hence the order above.
 # The leading guard (a word start whose first letter some name starts with) lets the engine skip most
 # positions without trying twenty alternatives: five times faster on real criteria, same matches.
-_MEASURE_START = r"(?<![\w])(?=[aAbBcCeEgGhHiIkKlLnNpPqQsStTwWzZ])"
+_MEASURE_START = r"(?<![\w])(?=[aAbBcCeEfFgGhHiIkKlLmMnNpPqQsStTuUwWzZ])"
 ANY_MEASURE = re.compile(
     _MEASURE_START + "(?:" + "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in MEASURES) + ")"
 )

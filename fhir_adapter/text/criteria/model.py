@@ -8,11 +8,22 @@ from typing import NamedTuple
 INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
 
+# How a criterion's facts combine, read as what a patient must meet (an exclusion "A or B" means "neither A
+# nor B": all-of). R4 Group can say only all-of; the other two stay text (ELIGIBILITY_R4.md points 1-3).
+ALL_OF = "all-of"
+ANY_OF = "any-of"  # an inclusion "A or B" of different facts, or "one of the following"
+CONDITIONAL = "conditional"  # a threshold that holds for a subgroup or at a time other than now
+
 
 @dataclass(frozen=True)
 class Fact:
     """A recognised fact. Quantities have `comparator` + `value`, ranges `low` + `high`; status facts
-    (pregnancy, hiv, ...) have neither. `unit` is a UCUM code; `phrase` the words it was read from."""
+    (pregnancy, hiv, ...) have neither. `unit` is a UCUM code; `phrase` the words it was read from.
+
+    `method` is how the measure is taken when the text says so ("fridericia", "cockcroft-gault"); `condition`
+    the subgroup or time point the threshold holds for ("in patients with Gilbert's", "at diagnosis");
+    `alternative` marks one side of an "or" between different facts. Each fact is stated as if alone.
+    """
 
     kind: str
     phrase: str
@@ -21,6 +32,23 @@ class Fact:
     low: float | None = None
     high: float | None = None
     unit: str | None = None
+    method: str | None = None
+    condition: str | None = None
+    alternative: bool = False
+
+    @property
+    def is_threshold(self) -> bool:
+        """Return True for a quantity or range, False for a status fact."""
+        return self.value is not None or self.low is not None
+
+    @property
+    def measure(self) -> str:
+        """Return the kind, qualified by its method when stated: the key of its code ("qtc.fridericia").
+
+        >>> Fact("qtc", "QTcF > 470 ms", ">", 470.0, unit="ms", method="fridericia").measure
+        'qtc.fridericia'
+        """
+        return f"{self.kind}.{self.method}" if self.method else self.kind
 
 
 @dataclass(frozen=True)
@@ -33,7 +61,10 @@ class Unclear:
 
 @dataclass(frozen=True)
 class Criterion:
-    """One criterion: its section, place in it (1-based), verbatim text, sub-items and recognised facts."""
+    """One criterion: its section, place in it (1-based), verbatim text, sub-items and recognised facts.
+
+    `logic` says how its facts combine, as requirements on the patient: ALL_OF, ANY_OF or CONDITIONAL.
+    """
 
     section: str
     index: int
@@ -41,6 +72,7 @@ class Criterion:
     sub_items: tuple[str, ...] = ()
     facts: tuple[Fact, ...] = ()
     unclear: tuple[Unclear, ...] = ()
+    logic: str = ALL_OF
 
     @property
     def full_text(self) -> str:
@@ -62,6 +94,14 @@ class CriterionText:
     def full_text(self) -> str:
         """Return the criterion with its sub-items, one per line."""
         return "\n".join((self.text, *self.sub_items))
+
+
+class Found(NamedTuple):
+    """A fact and its span in the text it was read from: from its measure's name to the end of its value."""
+
+    fact: Fact
+    start: int
+    end: int
 
 
 class MeasureMention(NamedTuple):

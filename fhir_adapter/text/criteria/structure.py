@@ -11,7 +11,10 @@ tests/text/expectations/README.md state them:
   above ("Note: ...", or no blank line between); placeholders ("None", "N/A") and boilerplate ("Other
   protocol-defined inclusion criteria may apply") are not criteria;
 - text before any heading is inclusion; each further inclusion or exclusion block continues its section's
-  numbering.
+  numbering;
+- a bullet that only wraps the real criteria (empty or a stray "•", or the one item of its block ending in
+  ':' like "Patients must meet all of the following:") is not a criterion: its sub-items are (issue 10).
+  "One of the following:" is not a wrapper: its sub-items are alternatives of one criterion.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ _BOILERPLATE = re.compile(
     r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply",
     re.IGNORECASE,
 )
+# A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
+_STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
+_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b[^:]*:$", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
 _EMPHASIS = re.compile(r"[*_#]+")
 
@@ -71,7 +77,7 @@ def split_criteria(text: str) -> list[CriterionText]:
     state = _State()
     for raw in text.splitlines():
         _read_line(raw.rstrip(), state)
-    return _number(state.drafts)
+    return _number(_unwrap(state.drafts))
 
 
 def _read_line(line: str, state: _State) -> None:
@@ -94,7 +100,7 @@ def _read_line(line: str, state: _State) -> None:
 
 def _heading_section(line: str) -> str | None:
     item = _ITEM.match(line)
-    text = _EMPHASIS.sub("", item.group("text") if item else line).strip()
+    text = _EMPHASIS.sub("", _STRAY_BULLET.sub("", item.group("text")) if item else line).strip()
     if len(text) > 80 or not (match := _HEADING.match(text)):
         return None
     if _HEADING_VERBS.search(text.replace(match.group("kind"), "")) and not text.endswith(":"):
@@ -116,7 +122,7 @@ def _marker_style(marker: str) -> str:
 def _read_item(item: re.Match[str], state: _State) -> None:
     indent = len(item.group("indent").expandtabs(4))
     style = _marker_style(item.group("marker"))
-    text = item.group("text").strip()
+    text = _STRAY_BULLET.sub("", item.group("text")).strip()
     if _is_boilerplate(text):
         return
     parent = _open_criterion(state)
@@ -175,6 +181,44 @@ def _only_placeholders(text: str, sub_items: list[str]) -> bool:
 def _is_boilerplate(text: str) -> bool:
     """Return True for "Other protocol-defined criteria may apply" and the like: a remark, not a criterion."""
     return len(text) < 300 and bool(_BOILERPLATE.search(text))
+
+
+def _unwrap(drafts: list[_Draft]) -> list[_Draft]:
+    """Return the drafts with every wrapper bullet replaced by its sub-items, each a criterion."""
+    unwrapped: list[_Draft] = []
+    for block in _blocks(drafts):
+        lone = sum(1 for draft in block if draft.marker_style != "heading") == 1
+        for draft in block:
+            if _is_wrapper(draft, lone=lone):
+                unwrapped.extend(_promoted(draft, item) for item in draft.sub_items)
+            else:
+                unwrapped.append(draft)
+    return unwrapped
+
+
+def _promoted(wrapper: _Draft, item: str) -> _Draft:
+    return _Draft(
+        wrapper.section, [item], wrapper.marker_indent, wrapper.marker_style, context=wrapper.context
+    )
+
+
+def _blocks(drafts: list[_Draft]) -> list[list[_Draft]]:
+    """Return the drafts in runs between headings (each heading opens a run)."""
+    blocks: list[list[_Draft]] = [[]]
+    for draft in drafts:
+        if draft.marker_style == "heading":
+            blocks.append([])
+        blocks[-1].append(draft)
+    return blocks
+
+
+def _is_wrapper(draft: _Draft, *, lone: bool) -> bool:
+    if draft.marker_style == "heading" or not draft.sub_items:
+        return False
+    text = " ".join(draft.lines).strip()
+    if not text:
+        return True
+    return lone and len(draft.sub_items) > 1 and text.endswith(":") and not _ALTERNATIVES_INTRO.search(text)
 
 
 def _number(drafts: list[_Draft]) -> list[CriterionText]:

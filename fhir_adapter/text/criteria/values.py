@@ -7,6 +7,7 @@ A number without a comparator ("total bilirubin 3 times normal") is not guessed 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from fhir_adapter.text.criteria.measures import CONDITIONAL_BEFORE
 from fhir_adapter.text.criteria.model import Fact
@@ -37,9 +38,24 @@ _BARE_ULN = re.compile(
     re.IGNORECASE,
 )
 _CHAIN = re.compile(r"\s*(?:and|but|to|,)\s*", re.IGNORECASE)
+# Where a second value for the same measure starts: "(<= 5 x ULN if ...)", "... or <= 5 x ULN in ...",
+# "NOTE: <= 5 x ULN is acceptable if ..." (NCT04318938).
+_BRANCH_PAREN = re.compile(r"\s*\(\s*(?:or\s+)?")
+_BRANCH_OR = re.compile(r"\b(?:or|note\s*:)\s*", re.IGNORECASE)
+# The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
+_CLAUSE_END = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
+_CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"\s*(?P<unit>{UNITS})")
 _STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")
 _WINDOW = 90
+
+
+class WindowFact(NamedTuple):
+    """A fact read in a window of text, and where its value starts and ends in that window."""
+
+    fact: Fact
+    start: int
+    end: int
 
 
 def window_after(text: str, end: int) -> str:
@@ -49,7 +65,7 @@ def window_after(text: str, end: int) -> str:
     return window[: stop.start()] if stop else window
 
 
-def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[Fact]:
+def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[WindowFact]:
     """Return the facts of `kind` stated in `window` (the words after `mention`), in order."""
     between = _BETWEEN.search(window)
     if between:
@@ -57,17 +73,44 @@ def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool
         code = unit_code(kind, unit)
         if code and (unit or not unit_required):
             low, high = parse_number(between.group("num")), parse_number(between.group("num2"))
-            return [Fact(kind, mention + window[: between.end()], low=low, high=high, unit=code)]
+            fact = Fact(kind, mention + window[: between.end()], low=low, high=high, unit=code)
+            return [WindowFact(fact, between.start(), between.end())]
     facts = _value_facts(kind, window, mention, unit_required=unit_required)
     bare = _BARE_ULN.search(window)
     if not facts and bare and unit_code(kind, "ULN"):
         comparator = COMPARATOR_CODES.lookup(bare.group("comp"))
-        facts.append(Fact(kind, mention + window[: bare.end()], comparator, 1.0, unit="{ULN}"))
+        fact = Fact(kind, mention + window[: bare.end()], comparator, 1.0, unit="{ULN}")
+        facts.append(WindowFact(fact, bare.start(), bare.end()))
     return facts
 
 
-def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -> list[Fact]:
-    facts: list[Fact] = []
+def branch_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
+    """Return further values for `kind` in the rest of its clause, after its first value: "ECOG 0-2 (0 to 3
+    for participants >= 60)", "ALT <= 2.5 x ULN if no liver metastases or <= 5 x ULN with them". Only a
+    value with a comparator or a range counts, so the numbers of the subgroup itself ("60") never do."""
+    clause = clause[: _clause_end(clause)]
+    starts = [m.end() for m in _BRANCH_OR.finditer(clause)]
+    opening = _BRANCH_PAREN.match(clause)
+    if opening:
+        starts.insert(0, opening.end())
+    found = []
+    for start in starts:
+        match = _VALUE.match(clause, start)
+        if match is None or not (match.group("comp") or match.group("num2") or match.group("ors")):
+            continue
+        fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
+        if fact:
+            found.append(WindowFact(fact, match.start(), match.end()))
+    return found
+
+
+def _clause_end(text: str) -> int:
+    end = _CLAUSE_END.search(text, 0, _CLAUSE)
+    return end.start() if end else min(len(text), _CLAUSE)
+
+
+def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -> list[WindowFact]:
+    facts: list[WindowFact] = []
     matches = list(_VALUE.finditer(window))
     for index, match in enumerate(matches):
         if CONDITIONAL_BEFORE.search(window[max(0, match.start() - 25) : match.start()]):
@@ -77,7 +120,7 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
             continue
         fact = _fact_from_value(kind, match, unit_text, mention + window[: match.end()])
         if fact:
-            facts.append(fact)
+            facts.append(WindowFact(fact, match.start(), match.end()))
             if not _CHAIN.match(window[match.end() :]):
                 break
         elif facts:

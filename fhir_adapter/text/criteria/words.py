@@ -81,6 +81,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("/mL", r"(?:/|per)\s*m[lL]\b(?!\s*/)"),
     ("g/dL", r"g\s*/\s*d[lL]\b|gm\s*/\s*d[lL]\b|g%|G/DL\b"),
     ("mg/dL", r"mg\s*/\s*d[lL]\b|MG/DL\b"),
+    ("mg/(24.h)", r"mg\s*(?:/|per)\s*24\s*(?:h|hours?|hrs?)\b"),
+    ("mg/L", r"mg\s*/\s*[lL]\b"),
     ("g/L", r"g\s*/\s*[lL]\b"),
     ("umol/L", r"(?:µ|u|μ|micro)mol\s*/\s*[lL]\b|(?:µ|u|μ)MOL/L\b"),
     ("mmol/mol", r"mmol\s*/\s*mol\b"),
@@ -129,10 +131,25 @@ KIND_UNITS: dict[str, set[str]] = {
     "bmi": {"kg/m2"},
     "hba1c": {"%", "mmol/mol"},
     "age": {"a", "mo", "wk", "d", "h"},
+    "m_protein": {"g/dL", "g/L", "mg/dL"},
+    "urine_m_protein": {"mg/(24.h)"},
+    "free_light_chain": {"mg/L", "mg/dL"},
+    "lansky": {"%"},
 }
 # The unit a kind has when the text writes none: scores and ratios are unitless ("1"); a BMI is kg/m2 by
 # definition; an age with no unit is in years ("Age >= 18").
-UNITLESS_DEFAULT = {"ecog": "1", "karnofsky": "1", "inr": "1", "bmi": "kg/m2", "age": "a", "hba1c": "1"}
+UNITLESS_DEFAULT = {
+    "ecog": "1",
+    "karnofsky": "1",
+    "lansky": "1",
+    "inr": "1",
+    "bmi": "kg/m2",
+    "age": "a",
+    "hba1c": "1",
+    "psqi": "1",
+    "phq9": "1",
+    "audit": "1",
+}
 
 
 def allowed_units(kind: str, unit_text: str) -> str | None:
