@@ -30,7 +30,8 @@ from fhir_adapter.text.criteria.words import NUMBER, UNITS
 
 _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"\d")
-_BARE_NUMBER = re.compile(rf"[\s:(]*(?P<num>{NUMBER})\s*(?:{UNITS}|times normal|x normal)", re.I)
+_BARE_NUMBER = re.compile(rf"(?P<num>{NUMBER})\s*(?:{UNITS}|times normal|x normal)", re.I)
+_BEFORE_NUMBER = re.compile(r"[\s:(]*+")
 # How the measure is taken, when the text says so: it picks a narrower code (mappings/criteria-codes.json).
 _METHODS = {
     "qtc": (
@@ -84,7 +85,8 @@ def _unclear(text: str, mentions: list[MeasureMention]) -> tuple[Unclear, ...]:
     """Return measures followed by a number with no comparator, such as "total bilirubin 3 times normal"."""
     unclear = []
     for mention in mentions:
-        match = _BARE_NUMBER.match(text, mention.end)
+        start = _BEFORE_NUMBER.match(text, mention.end)
+        match = _BARE_NUMBER.match(text, start.end() if start else mention.end)
         if match and mention.kinds[0] not in ("ecog", "karnofsky", "lansky"):
             phrase = text[mention.start : match.end()].strip()
             unclear.append(Unclear("/".join(mention.kinds), phrase))

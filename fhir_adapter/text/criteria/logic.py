@@ -28,6 +28,7 @@ from fhir_adapter.text.criteria.model import (
     Fact,
     Found,
 )
+from fhir_adapter.text.criteria.values import skip_spaces
 
 _QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"
@@ -55,7 +56,7 @@ _ONE_OF = re.compile(
 )
 # "Age >= 18 years (or per national guidelines)" (NCT02513394): the threshold has an unstated alternative.
 _OR_OTHERWISE = re.compile(
-    r"\s*\(\s*or\s+[^()]{0,60}?\b(?:guidelines?|regulations?|laws?|legal|majority|countr(?:y|ies)|local)\b",
+    r"\(\s*+or\s++[^()]{0,60}?\b(?:guidelines?|regulations?|laws?|legal|majority|countr(?:y|ies)|local)\b",
     re.IGNORECASE,
 )
 _ENDS_WITH_OR = re.compile(r"\bor\s*$", re.IGNORECASE)
@@ -197,7 +198,7 @@ def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple
         joined = True
         marked.update(span for span, fact in ((left, left_fact), (right, right_fact)) if fact)
     for item in found:
-        if item.fact.is_threshold and _OR_OTHERWISE.match(text, item.end):
+        if item.fact.is_threshold and _OR_OTHERWISE.match(text, skip_spaces(text, item.end)):
             marked.add((item.start, item.end))
             joined = True
     result = [

@@ -143,7 +143,7 @@ AGE_CONTEXT = re.compile(
 _YEARS = r"(?:years?|yrs?|months?)"
 # "18 years of age or older", "at least 18 years old", "18 years and older": the number comes before.
 AGE_BEFORE = re.compile(
-    rf"(?P<comp>{COMPARATOR})?\s*(?P<num>{NUMBER})\s*(?P<unit>{_YEARS})[\s-]*(?P<of>of\s+age|old)?"
+    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?P<num>{NUMBER})\s*(?P<unit>{_YEARS})[\s-]*(?P<of>of\s+age|old)?"
     rf"(?P<post>\s*,?\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )

@@ -40,13 +40,13 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
-    r"protocol[- ]defined .*criteria (?:may )?apply|not all .*criteria are listed|"
+    r"protocol[- ]defined .{0,200}criteria (?:may )?apply|not all .{0,200}criteria are listed|"
     r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply",
     re.IGNORECASE,
 )
 # A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
 _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
-_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b[^:]*:$", re.IGNORECASE)
+_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
 _EMPHASIS = re.compile(r"[*_#]+")
 

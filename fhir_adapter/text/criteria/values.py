@@ -23,29 +23,34 @@ from fhir_adapter.text.criteria.words import (
     parse_number,
 )
 
+# Every pattern here is linear on any text (issue 11): none starts with white space (callers skip it with
+# skip_spaces), a number starts where no digit precedes it, and the white space between a comparator and
+# its number is taken whole; lists of values are bounded.
 _VALUE = re.compile(
-    rf"(?P<comp>{COMPARATOR})?\s*(?:of\s+|to\s+|than\s+)?(?P<num>{NUMBER})"
-    rf"(?:\s*{RANGE_JOIN}\s*(?P<num2>{NUMBER}))?(?P<ors>(?:\s*,\s*{NUMBER})*\s*,?\s*or\s+{NUMBER})?"
+    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
+    rf"(?:\s*{RANGE_JOIN}\s*(?P<num2>{NUMBER}))?(?P<ors>(?:\s*+,\s*+{NUMBER}){{0,8}}+\s*+,?\s*+or\s++{NUMBER})?"
     rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(
-    rf"\bbetween\s+(?P<num>{NUMBER})\s*(?P<unit1>{UNITS})?\s+and\s+(?P<num2>{NUMBER})", re.I
+    rf"\bbetween\s++(?P<num>{NUMBER})(?:\s*+(?P<unit1>{UNITS}))?\s++and\s++(?P<num2>{NUMBER})", re.I
 )
 _BARE_ULN = re.compile(
-    rf"(?P<comp>{COMPARATOR})\s*(?:the\s+)?(?:institutional\s+)?"
+    rf"(?P<comp>{COMPARATOR})\s*+(?:the\s++)?(?:institutional\s++)?"
     r"(?:ULN\b|upper limit of (?:the\s+)?(?:institutional\s+)?normal(?: range)?)",
     re.IGNORECASE,
 )
-_CHAIN = re.compile(r"\s*(?:and|but|to|,)\s*", re.IGNORECASE)
+_CHAIN = re.compile(r"(?:and|but|to|,)", re.IGNORECASE)  # matched on stripped text
 # Where a second value for the same measure starts: "(<= 5 x ULN if ...)", "... or <= 5 x ULN in ...",
 # "NOTE: <= 5 x ULN is acceptable if ..." (NCT04318938).
-_BRANCH_PAREN = re.compile(r"\s*\(\s*(?:or\s+)?")
-_BRANCH_OR = re.compile(r"\b(?:or|note\s*:)\s*", re.IGNORECASE)
+_BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
+_BRANCH_OR = re.compile(r"\b(?:or|note\s*+:)", re.IGNORECASE)
+_SPACES = re.compile(r"\s*+")
+_NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
 _CLAUSE_END = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
 _CLAUSE = 160
-_UNIT_AFTER = re.compile(rf"\s*(?P<unit>{UNITS})")
+_UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
 _STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")
 _WINDOW = 90
 
@@ -90,18 +95,24 @@ def branch_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
     value with a comparator or a range counts, so the numbers of the subgroup itself ("60") never do."""
     clause = clause[: _clause_end(clause)]
     starts = [m.end() for m in _BRANCH_OR.finditer(clause)]
-    opening = _BRANCH_PAREN.match(clause)
+    opening = _BRANCH_PAREN.match(clause, skip_spaces(clause, 0))
     if opening:
         starts.insert(0, opening.end())
     found = []
     for start in starts:
-        match = _VALUE.match(clause, start)
+        match = _VALUE.match(clause, skip_spaces(clause, start))
         if match is None or not (match.group("comp") or match.group("num2") or match.group("ors")):
             continue
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact:
             found.append(WindowFact(fact, match.start(), match.end()))
     return found
+
+
+def skip_spaces(text: str, position: int) -> int:
+    """Return the position of the first character at or after `position` that is not white space."""
+    match = _SPACES.match(text, position)
+    return match.end() if match else position
 
 
 def _clause_end(text: str) -> int:
@@ -121,7 +132,7 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
         fact = _fact_from_value(kind, match, unit_text, mention + window[: match.end()])
         if fact:
             facts.append(WindowFact(fact, match.start(), match.end()))
-            if not _CHAIN.match(window[match.end() :]):
+            if not _CHAIN.match(window[match.end() :].lstrip()):
                 break
         elif facts:
             break
@@ -133,7 +144,7 @@ def _chained_unit(window: str, matches: list[re.Match[str]], index: int) -> str 
     if index + 1 >= len(matches):
         return None
     following = matches[index + 1]
-    joined = _CHAIN.fullmatch(window[matches[index].end() : following.start()])
+    joined = _CHAIN.fullmatch(window[matches[index].end() : following.start()].strip())
     return following.group("unit") if joined else None
 
 
@@ -156,14 +167,14 @@ def _range_fact(kind: str, match: re.Match[str], value: float, code: str, phrase
     if match.group("comp"):
         return None
     if match.group("ors"):
-        numbers = [value, *(parse_number(n) for n in re.findall(NUMBER, match.group("ors")))]
+        numbers = [value, *(parse_number(n) for n in _NUMBER.findall(match.group("ors")))]
         return Fact(kind, phrase, low=min(numbers), high=max(numbers), unit=code)
     high = parse_number(match.group("num2"), unit=code)
     return Fact(kind, phrase, low=value, high=high, unit=code) if high > value else None
 
 
 def _unit_after(text: str) -> str | None:
-    match = _UNIT_AFTER.match(text)
+    match = _UNIT_AFTER.match(text, skip_spaces(text, 0))
     return match.group("unit") if match else None
 
 

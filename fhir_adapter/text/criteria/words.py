@@ -11,7 +11,9 @@ import re
 from collections.abc import Sequence
 
 # Numbers: "1,500", "100 000", "100.000" (European thousands), "2,5" (decimal comma), "1.5".
-NUMBER = r"(?:\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)"
+# Linear on any text (issue 11): a number starts where no digit precedes it and, once read, is never split
+# again (an atomic group), so a run of 100,000 digits, or "1,1,1,...", is read once per number.
+NUMBER = r"(?<!\d)(?>\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)"
 
 _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     (
@@ -65,12 +67,8 @@ class _ComparatorCodes:
 COMPARATOR_CODES = _ComparatorCodes()
 
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
-_TEN9 = (
-    r"(?:x|×|\*)?\s*10\s*(?:\^|\*|e|E|\*\*)?\s*(?:9|⁹|\(9\))\s*/\s*[lL]\b|G/L\b|(?:x|×)\s*109\s*/\s*[lL]\b"
-)
-_TEN3 = (
-    r"(?:x|×|\*)?\s*10\s*(?:\^|\*|e|E)?\s*(?:3|³|\(3\))\s*/\s*(?:µ|u|μ|mc)[lL]\b|K\s*/\s*(?:µ|u|μ|mc)[lL]\b"
-)
+_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+/\s*+[lL]\b"
+_TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
 UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("10*9/L", _TEN9),
     ("10*3/uL", _TEN3),
@@ -91,7 +89,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("kg/m2", r"kg\s*/\s*m\s*(?:2|²|\^2)"),
     (
         "{ULN}",
-        r"(?:x|X|×|times|fold)?\s*(?:of\s+)?(?:the\s+)?(?:institutional\s+|local\s+)?"
+        r"(?:(?:x|X|×|times|fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
         r"(?:ULN\b|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
         r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
@@ -105,9 +103,11 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("a", r"(?i:years?|yrs?|ans)\b"),
     ("d", r"(?i:days?)\b"),
 )
-# Case matters in units (G/L is giga per litre, g/L grams): the spellings say which letters may vary.
+# Case matters in units (G/L is giga per litre, g/L grams): the spellings say which letters may vary. No
+# spelling starts with white space (the caller's own white space comes before it): a run of spaces is then
+# skipped once, never re-read by each of the thirty alternatives (issue 11).
 UNITS = "(?-i:" + "|".join(f"(?:{pattern})" for _, pattern in UNIT_SPELLINGS) + ")"
-_UNIT_CODES = [(code, re.compile(rf"^\s*(?:{pattern})\s*$")) for code, pattern in UNIT_SPELLINGS]
+_UNIT_CODES = [(code, re.compile(rf"^\s*+(?:{pattern})\s*+$")) for code, pattern in UNIT_SPELLINGS]
 
 _COUNTS = {"10*9/L", "10*3/uL", "/mm3", "/uL", "/mL"}
 _LIVER = {"{ULN}", "mg/dL", "umol/L", "U/L", "[IU]/L"}
@@ -162,6 +162,11 @@ def allowed_units(kind: str, unit_text: str) -> str | None:
     return code if code in KIND_UNITS.get(kind, set()) else None
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:[, ]\d{3})+")
+_THOUSANDS_POINT = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_SEPARATORS = re.compile(r"[, ]")
+
+
 def parse_number(text: str, *, unit: str | None = None) -> float:
     """Return the value of a written number: thousands separators dropped, a decimal comma read as a point.
 
@@ -171,8 +176,8 @@ def parse_number(text: str, *, unit: str | None = None) -> float:
     (100000.0, 1.0)
     """
     text = text.replace("\u00a0", " ")
-    if re.fullmatch(r"\d{1,3}(?:[, ]\d{3})+", text):
-        return float(re.sub(r"[, ]", "", text))
-    if unit in {"/mm3", "/uL", "/mL"} and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+    if _THOUSANDS.fullmatch(text):
+        return float(_SEPARATORS.sub("", text))
+    if unit in {"/mm3", "/uL", "/mL"} and _THOUSANDS_POINT.fullmatch(text):
         return float(text.replace(".", ""))  # "100.000/mm3": a European thousands point
     return float(text.replace(",", "."))
