@@ -32,6 +32,7 @@ CTGOV_STUDY_URL = "https://clinicaltrials.gov/study/"
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/"
 
 MESH_SYSTEM = "https://www.nlm.nih.gov/mesh"
+ISO_3166_SYSTEM = "urn:iso:std:iso:3166"
 SNOMED_SYSTEM = "http://snomed.info/sct"
 LOINC_SYSTEM = "http://loinc.org"
 UCUM_SYSTEM = "http://unitsofmeasure.org"
@@ -39,12 +40,19 @@ RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 OBJECTIVE_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/research-study-objective-type"
 PLAN_DEFINITION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 CONTACT_POINT_SYSTEM = "http://hl7.org/fhir/contact-point-system"
+# R5 code systems R4 output uses where R4 has none (arm type, party role, title type) or too few codes.
+PARTY_ROLE_SYSTEM = "http://hl7.org/fhir/research-study-party-role"
+TITLE_TYPE_SYSTEM = "http://hl7.org/fhir/title-type"
+R5_STUDY_STATUS_SYSTEM = "http://hl7.org/fhir/research-study-status"
+R5_OBJECTIVE_TYPE_SYSTEM = "http://hl7.org/fhir/research-study-objective-type"
 
 SNOMED_AGE = "397669002"
 
 # Adapter-owned identifier systems: conditional updates find our resources again by these.
 ORGANIZATION_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-organization"
+# Named when only officials became Practitioners; site investigators and contacts share it since.
 PRACTITIONER_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-official"
+PRACTITIONER_ROLE_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-practitioner-role"
 LOCATION_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-site"
 GROUP_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-eligibility"
 PLAN_DEFINITION_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-arm"
@@ -57,13 +65,20 @@ CHARACTERISTIC_SYSTEM = f"{PROJECT_BASE}/CodeSystem/eligibility-characteristic"
 # Extensions.
 EXT_CTGOV_STATUS = f"{PROJECT_BASE}/StructureDefinition/ctgov-overall-status"
 EXT_SITE_STATUS = f"{PROJECT_BASE}/StructureDefinition/ctgov-site-recruitment-status"
-EXT_R5_ASSOCIATED_PARTY = (
-    "http://hl7.org/fhir/5.0/StructureDefinition/extension-ResearchStudy.associatedParty"
-)
-EXT_R5_GROUP_DESCRIPTION = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Group.description"
-EXT_R5_DESCRIPTION_SUMMARY = (
-    "http://hl7.org/fhir/5.0/StructureDefinition/extension-ResearchStudy.descriptionSummary"
-)
+# HL7's cross-version extensions for R5 elements in R4: http://hl7.org/fhir/5.0/StructureDefinition/
+# extension-<element path> (xver-r5.r4). A backbone element (associatedParty, progressStatus, recruitment,
+# outcomeMeasure) is a complex extension whose sub-extensions are its children, named and typed as in R5.
+R5_EXTENSION_BASE = "http://hl7.org/fhir/5.0/StructureDefinition/extension-"
+EXT_R5_ASSOCIATED_PARTY = f"{R5_EXTENSION_BASE}ResearchStudy.associatedParty"
+EXT_R5_GROUP_DESCRIPTION = f"{R5_EXTENSION_BASE}Group.description"
+EXT_R5_DESCRIPTION_SUMMARY = f"{R5_EXTENSION_BASE}ResearchStudy.descriptionSummary"
+EXT_R5_LABEL = f"{R5_EXTENSION_BASE}ResearchStudy.label"
+EXT_R5_DATE = f"{R5_EXTENSION_BASE}ResearchStudy.date"
+EXT_R5_PROGRESS_STATUS = f"{R5_EXTENSION_BASE}ResearchStudy.progressStatus"
+EXT_R5_RECRUITMENT = f"{R5_EXTENSION_BASE}ResearchStudy.recruitment"
+EXT_R5_OUTCOME_MEASURE = f"{R5_EXTENSION_BASE}ResearchStudy.outcomeMeasure"
+# R4 core extension: the coded value of a string (here Address.country as an ISO 3166 code).
+EXT_STRING_CODING = "http://hl7.org/fhir/StructureDefinition/iso21090-SC-coding"
 
 MAPPINGS_PACKAGE = "fhir_adapter.mappings"
 

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey
 from fhir_adapter.resources.group import build_eligibility_group
 from fhir_adapter.resources.keys import TrialKeys, trial_keys
-from fhir_adapter.resources.parties import build_location, build_organization, build_practitioner
+from fhir_adapter.resources.parties import (
+    build_location,
+    build_organization,
+    build_practitioner,
+    build_practitioner_role,
+)
 from fhir_adapter.resources.plan_definition import build_plan_definition, plan_arms
 from fhir_adapter.resources.research_study import build_research_study
 from fhir_adapter.sources import QualityReport, TrialRecord
@@ -49,10 +54,12 @@ def build_trial_resources(
     report: QualityReport = []
     arms = plan_arms(trial)
     keys = trial_keys(trial, arms)
+    people = keys.people
     built = [
-        *_organizations(trial, terms, version),
-        *(BuiltResource(k, build_practitioner(o, k, version=version)) for o, k in keys.officials),
+        *_organizations(trial, keys, terms, version),
+        *(BuiltResource(p.key, build_practitioner(p, version=version)) for p in people.people),
         *(BuiltResource(k, build_location(s, k, terms, version=version)) for s, k in keys.sites),
+        *(BuiltResource(r.key, build_practitioner_role(r, terms, version=version)) for r in people.roles),
         BuiltResource(
             keys.group, build_eligibility_group(trial, keys.group, terms, version=version, report=report)
         ),
@@ -65,8 +72,12 @@ def build_trial_resources(
     return TrialResources(trial, tuple(built), report)
 
 
-def _organizations(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list[BuiltResource]:
-    orgs = [o for o in (trial.lead_sponsor, *trial.collaborators) if o is not None]
+def _organizations(
+    trial: TrialRecord, keys: TrialKeys, terms: Terms, version: FhirVersion
+) -> list[BuiltResource]:
+    """Return the sponsors, collaborators and the affiliations of the trial's people, each once."""
+    affiliations = [r.organization for r in keys.people.roles if r.organization is not None]
+    orgs = [o for o in (trial.lead_sponsor, *trial.collaborators, *affiliations) if o is not None]
     unique = {TrialKeys.organization(o): o for o in reversed(orgs)}  # the first naming of an org wins
     return [
         BuiltResource(k, build_organization(o, k, terms, version=version))

@@ -6,27 +6,28 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from fhir_adapter.resources.common import ResourceKey, slug, unique_slugs
-from fhir_adapter.sources import Arm, Official, Organization, Site, TrialRecord
+from fhir_adapter.resources.people import TrialPeople, trial_people
+from fhir_adapter.sources import Arm, Organization, Site, TrialRecord
 from fhir_adapter.terms import (
     GROUP_ID_SYSTEM,
     LOCATION_ID_SYSTEM,
     NCT_SYSTEM,
     ORGANIZATION_ID_SYSTEM,
     PLAN_DEFINITION_ID_SYSTEM,
-    PRACTITIONER_ID_SYSTEM,
 )
 
 
 @dataclass(frozen=True)
 class TrialKeys:
     """Keys for a trial's resources. Organizations are shared across trials (keyed by name alone);
-    officials and sites belong to the trial, since a name or a site status means nothing outside it."""
+    people, their roles and sites belong to the trial, since a name or a site status means nothing outside
+    it."""
 
     study: ResourceKey
     group: ResourceKey
     arms: tuple[tuple[Arm, ResourceKey], ...]
-    officials: tuple[tuple[Official, ResourceKey], ...]
     sites: tuple[tuple[Site, ResourceKey], ...]
+    people: TrialPeople
 
     @staticmethod
     def organization(org: Organization) -> ResourceKey:
@@ -36,16 +37,15 @@ class TrialKeys:
 def trial_keys(trial: TrialRecord, plan_arms: tuple[Arm, ...]) -> TrialKeys:
     """Return the keys of `trial`'s resources; `plan_arms` are the arms that get a PlanDefinition."""
     nct = trial.nct_id
+    sites = _keyed(trial.sites, [_site_name(s) for s in trial.sites], "Location", LOCATION_ID_SYSTEM, nct)
     return TrialKeys(
         study=ResourceKey("ResearchStudy", NCT_SYSTEM, nct),
         group=ResourceKey("Group", GROUP_ID_SYSTEM, nct),
         arms=_keyed(
             plan_arms, [a.label for a in plan_arms], "PlanDefinition", PLAN_DEFINITION_ID_SYSTEM, nct
         ),
-        officials=_keyed(
-            trial.officials, [o.name for o in trial.officials], "Practitioner", PRACTITIONER_ID_SYSTEM, nct
-        ),
-        sites=_keyed(trial.sites, [_site_name(s) for s in trial.sites], "Location", LOCATION_ID_SYSTEM, nct),
+        sites=sites,
+        people=trial_people(trial, sites),
     )
 
 

@@ -1,14 +1,30 @@
-"""Builders for a trial's parties: Organization (sponsors), Practitioner (officials), Location (sites)."""
+"""Builders for a trial's parties: Organization (sponsors, collaborators, affiliations), Practitioner and
+PractitionerRole (officials, the responsible investigator, site investigators and contacts), Location (sites).
+
+R4 element orders: http://hl7.org/fhir/R4/practitionerrole.html, location.html, organization.html.
+"""
 
 from __future__ import annotations
 
-from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey, compact, ctgov_coding, text_concept
-from fhir_adapter.sources import Contact, Official, Organization, Site
-from fhir_adapter.terms import EXT_SITE_STATUS, Terms
+from fhir_adapter.resources.common import (
+    FhirVersion,
+    Json,
+    ResourceKey,
+    compact,
+    ctgov_coding,
+    humanize,
+    text_concept,
+)
+from fhir_adapter.resources.keys import TrialKeys
+from fhir_adapter.resources.people import Person, PersonRole
+from fhir_adapter.sources import Contact, Organization, Site
+from fhir_adapter.terms import EXT_SITE_STATUS, EXT_STRING_CODING, Terms
+
+COUNTRY_TABLE = "ctgov-country-iso3166"
 
 
 def build_organization(org: Organization, key: ResourceKey, terms: Terms, *, version: FhirVersion) -> Json:
-    """Return the Organization for a sponsor or collaborator; shared by every trial naming it."""
+    """Return the Organization for a sponsor, collaborator or affiliation; shared by every trial naming it."""
     org_type = None
     if org.agency_class:
         org_type = text_concept(org.agency_class, terms.codings("ctgov-agency-class", org.agency_class))
@@ -22,15 +38,36 @@ def build_organization(org: Organization, key: ResourceKey, terms: Terms, *, ver
     )
 
 
-def build_practitioner(official: Official, key: ResourceKey, *, version: FhirVersion) -> Json:
-    """Return the Practitioner for an overall official; the name stays as written (never split)."""
+def build_practitioner(person: Person, *, version: FhirVersion) -> Json:
+    """Return the Practitioner for one person: every spelling the record uses, as written (never split)."""
+    return {
+        "resourceType": "Practitioner",
+        "identifier": [person.key.identifier()],
+        "name": [{"text": name} for name in person.names],
+    }
+
+
+def build_practitioner_role(role: PersonRole, terms: Terms, *, version: FhirVersion) -> Json:
+    """Return the PractitionerRole linking a person to what they do in this trial, for whom and where."""
+    org = role.organization
+    codes = [_role_concept(table, code, terms) for table, code in role.codes]
     return compact(
         {
-            "resourceType": "Practitioner",
-            "identifier": [key.identifier()],
-            "name": [{"text": official.name}],
+            "resourceType": "PractitionerRole",
+            "identifier": [role.key.identifier()],
+            "practitioner": role.practitioner.reference(role.name) if role.practitioner else None,
+            "organization": TrialKeys.organization(org).reference(org.name) if org else None,
+            "code": [*codes, {"text": role.title}] if role.title else codes,
+            "location": [role.location.reference()] if role.location else None,
+            "telecom": contact_points(role.contacts),
         }
     )
+
+
+def _role_concept(table: str, code: str, terms: Terms) -> Json:
+    """Return a CT.gov role as a CodeableConcept: the R5 party role where one fits, then CT.gov's own code."""
+    codings = [*terms.codings(table, code), ctgov_coding(table.removeprefix("ctgov-"), code)]
+    return {"coding": codings, "text": humanize(code)}
 
 
 def build_location(site: Site, key: ResourceKey, terms: Terms, *, version: FhirVersion) -> Json:
@@ -44,10 +81,16 @@ def build_location(site: Site, key: ResourceKey, terms: Terms, *, version: FhirV
             "status": status.code if status else None,
             "name": site.facility,
             "telecom": contact_points(site.contacts),
-            "address": _address(site),
+            "address": _address(site, terms),
             "position": _position(site),
         }
     )
+
+
+def country_coding(country: str, terms: Terms) -> dict[str, str] | None:
+    """Return the ISO 3166-1 alpha-2 coding of a CT.gov country name, None when the table has none."""
+    target = terms.map(COUNTRY_TABLE, country)
+    return target.coding() if target else None
 
 
 def contact_points(contacts: tuple[Contact, ...]) -> list[Json]:
@@ -67,9 +110,18 @@ def _site_status_extension(status: str) -> Json:
     return {"url": EXT_SITE_STATUS, "valueCoding": ctgov_coding("recruitment-status", status)}
 
 
-def _address(site: Site) -> Json | None:
+def _address(site: Site, terms: Terms) -> Json | None:
+    coding = country_coding(site.country, terms) if site.country else None
+    # The country stays as the registry writes it; its ISO code rides on the string (R4's SC-coding).
+    country_code = {"extension": [{"url": EXT_STRING_CODING, "valueCoding": coding}]} if coding else None
     address = compact(
-        {"city": site.city, "state": site.state, "postalCode": site.zip, "country": site.country}
+        {
+            "city": site.city,
+            "state": site.state,
+            "postalCode": site.zip,
+            "country": site.country,
+            "_country": country_code,
+        }
     )
     return address or None
 

@@ -1,7 +1,8 @@
 """Builder for ResearchStudy: every field of the registry record that the FHIR version can carry.
 
 R4 element order: http://hl7.org/fhir/R4/researchstudy.html. What R4 has no element for (official title,
-acronym, collaborators, other officials) goes into HL7's R5 cross-version extensions.
+acronym, last update, progress dates, actual or estimated enrollment, parties, outcome measures) goes into
+HL7's R5 cross-version extensions (resources/study_extensions.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ from fhir_adapter.resources.common import (
     text_concept,
 )
 from fhir_adapter.resources.keys import TrialKeys
+from fhir_adapter.resources.parties import COUNTRY_TABLE, country_coding
+from fhir_adapter.resources.people import OFFICIAL_ROLE_TABLE, PersonRole, person_named_sites
+from fhir_adapter.resources.study_extensions import (
+    associated_party,
+    label,
+    last_changed,
+    outcome_measure,
+    progress_statuses,
+    recruitment,
+)
 from fhir_adapter.resources.study_parts import (
     arm_elements,
     concepts_with_mesh,
@@ -25,17 +36,13 @@ from fhir_adapter.resources.study_parts import (
     objectives,
     related_artifacts,
     study_identifiers,
+    unsure_mesh_issues,
 )
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
-from fhir_adapter.terms import (
-    EXT_CTGOV_STATUS,
-    EXT_R5_ASSOCIATED_PARTY,
-    Terms,
-)
+from fhir_adapter.terms import EXT_CTGOV_STATUS, PARTY_ROLE_SYSTEM, Terms
 
-EXT_R5_LABEL = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ResearchStudy.label"
-TITLE_TYPE_SYSTEM = "http://hl7.org/fhir/title-type"
-PARTY_ROLE_SYSTEM = "http://hl7.org/fhir/research-study-party-role"
+LOCATIONS_FIELD = "protocolSection.contactsLocationsModule.locations"
+PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR"
 
 
 def build_research_study(
@@ -43,10 +50,12 @@ def build_research_study(
 ) -> Json:
     """Return the ResearchStudy for `trial`, referencing its other resources through `keys`."""
     lead = trial.lead_sponsor
+    principal = _principal_investigator(keys)
+    report.extend(_findings(trial, keys, terms))
     return compact(
         {
             "resourceType": "ResearchStudy",
-            "extension": _extensions(trial, keys, terms),
+            "extension": _extensions(trial, keys, terms, principal),
             "identifier": study_identifiers(trial),
             "title": trial.brief_title or trial.official_title,
             "protocol": [key.reference(arm.label) for arm, key in keys.arms],
@@ -59,12 +68,12 @@ def build_research_study(
             "contact": contact_details(trial.central_contacts),
             "relatedArtifact": related_artifacts(trial),
             "keyword": [{"text": k} for k in trial.keywords],
-            "location": [{"text": country} for country in _countries(trial)],
+            "location": [text_concept(c, present([country_coding(c, terms)])) for c in _countries(trial)],
             "description": _description(trial),
             "enrollment": [keys.group.reference()],
             "period": compact({"start": trial.start_date, "end": trial.completion_date}),
             "sponsor": keys.organization(lead).reference(lead.name) if lead else None,
-            "principalInvestigator": _principal_investigator(keys),
+            "principalInvestigator": principal.key.reference(principal.name) if principal else None,
             "site": [key.reference(site.facility) for site, key in keys.sites],
             "reasonStopped": text_concept(trial.why_stopped),
             "arm": arm_elements(trial, terms),
@@ -73,7 +82,9 @@ def build_research_study(
     )
 
 
-def _extensions(trial: TrialRecord, keys: TrialKeys, terms: Terms) -> list[Json]:
+def _extensions(
+    trial: TrialRecord, keys: TrialKeys, terms: Terms, principal: PersonRole | None
+) -> list[Json]:
     extensions: list[Json] = []
     if trial.overall_status:
         extensions.append(
@@ -81,43 +92,59 @@ def _extensions(trial: TrialRecord, keys: TrialKeys, terms: Terms) -> list[Json]
         )
     for title_type, value in (("official", trial.official_title), ("acronym", trial.acronym)):
         if value:
-            extensions.append(_label(title_type, value))
+            extensions.append(label(title_type, value))
+    extensions.extend(present([last_changed(trial)]))
+    extensions.extend(progress_statuses(trial, terms))
+    extensions.extend(present([recruitment(trial)]))
     for org in trial.collaborators:
-        extensions.append(_party(keys.organization(org).reference(org.name), "collaborator", org.name))
-    for official, key in keys.officials:
-        if official.role != "PRINCIPAL_INVESTIGATOR":
-            role = terms.map("ctgov-official-role", official.role) if official.role else None
-            extensions.append(
-                _party(key.reference(official.name), role.code if role else None, official.name)
+        extensions.append(
+            associated_party(
+                org.name, _party_role("collaborator"), keys.organization(org).reference(org.name)
             )
+        )
+    for role in keys.people.officials:
+        if role is not principal:  # R4's principalInvestigator holds that one
+            extensions.append(
+                associated_party(role.name, _mapped_role(role, terms), role.key.reference(role.name))
+            )
+    extensions.extend(present([_responsible_party(trial, keys, terms)]))
+    extensions.extend(outcome_measure(outcome) for outcome in trial.outcomes)
     return extensions
 
 
-def _label(title_type: str, value: str) -> Json:
-    return {
-        "url": EXT_R5_LABEL,
-        "extension": [
-            {
-                "url": "type",
-                "valueCodeableConcept": {"coding": [{"system": TITLE_TYPE_SYSTEM, "code": title_type}]},
-            },
-            {"url": "value", "valueString": value},
-        ],
-    }
+def _party_role(code: str) -> Json:
+    return {"coding": [{"system": PARTY_ROLE_SYSTEM, "code": code, "display": code}]}
 
 
-def _party(reference: Json, role: str | None, name: str) -> Json:
-    role_concept = (
-        {"coding": [{"system": PARTY_ROLE_SYSTEM, "code": role}]} if role else {"text": "unspecified role"}
+def _mapped_role(role: PersonRole, terms: Terms) -> Json | None:
+    """Return the R5 party role of a CT.gov role, with CT.gov's word as text; None when it has no role."""
+    for table, code in role.codes:
+        return text_concept(humanize(code), terms.codings(table, code))
+    return None
+
+
+def _responsible_party(trial: TrialRecord, keys: TrialKeys, terms: Terms) -> Json | None:
+    """Return who answers for the record, as an associated party classified 'Responsible party'.
+
+    When the sponsor is responsible, the party is the lead sponsor; otherwise the investigator's role,
+    which names the person (with their title and affiliation) through a PractitionerRole.
+    """
+    party = trial.responsible_party
+    if party is None:
+        return None
+    classifier = text_concept(
+        "Responsible party", [ctgov_coding("responsible-party", party.type)] if party.type else None
     )
-    return {
-        "url": EXT_R5_ASSOCIATED_PARTY,
-        "extension": [
-            {"url": "name", "valueString": name},
-            {"url": "role", "valueCodeableConcept": role_concept},
-            {"url": "party", "valueReference": reference},
-        ],
-    }
+    role = keys.people.responsible
+    if role is not None:
+        reference = role.key.reference(role.name)
+        return associated_party(role.name, _mapped_role(role, terms), reference, classifier=classifier)
+    lead = trial.lead_sponsor
+    if party.type != "SPONSOR" or lead is None:
+        return None
+    sponsor_role = text_concept(humanize(party.type), terms.codings("ctgov-responsible-party", party.type))
+    reference = keys.organization(lead).reference(lead.name)
+    return associated_party(lead.name, sponsor_role, reference, classifier=classifier)
 
 
 def _status(trial: TrialRecord, terms: Terms, report: QualityReport) -> str:
@@ -172,6 +199,7 @@ def _categories(trial: TrialRecord) -> list[Json]:
             ctgov_concept("observational-model", design.observational_model),
             ctgov_concept("time-perspective", design.time_perspective),
             ctgov_concept("masking", design.masking),
+            *(ctgov_concept("who-masked", who) for who in design.who_masked),
         ]
     )
 
@@ -185,8 +213,44 @@ def _description(trial: TrialRecord) -> str | None:
     return "\n\n".join(part for part in parts if part) or None
 
 
-def _principal_investigator(keys: TrialKeys) -> Json | None:
-    for official, key in keys.officials:
-        if official.role == "PRINCIPAL_INVESTIGATOR":
-            return key.reference(official.name)
+def _principal_investigator(keys: TrialKeys) -> PersonRole | None:
+    for role in keys.people.officials:
+        if (OFFICIAL_ROLE_TABLE, PRINCIPAL_INVESTIGATOR) in role.codes:
+            return role
     return None
+
+
+def _findings(trial: TrialRecord, keys: TrialKeys, terms: Terms) -> list[DataQualityIssue]:
+    """Return what a reader of this study should check in the registry record."""
+    issues = unsure_mesh_issues(trial)
+    for country in _countries(trial):
+        if country_coding(country, terms) is None:  # no row, or an 'unmatched' one
+            issues.append(
+                DataQualityIssue(
+                    trial.nct_id,
+                    f"{LOCATIONS_FIELD}.country",
+                    f"country {country!r} has no ISO 3166 code in {COUNTRY_TABLE}: kept as text only",
+                    severity="information",
+                )
+            )
+    for index in person_named_sites(trial, keys.people):
+        # The name itself stays out of the message: it is a person's name, and findings reach logs.
+        issues.append(
+            DataQualityIssue(
+                trial.nct_id,
+                f"{LOCATIONS_FIELD}[{index}].facility",
+                "the facility name is the name of a person this record names (a contact or investigator), "
+                "not of an institution: check the site in the registry record",
+            )
+        )
+    if trial.enrollment_count is not None and trial.enrollment_type is None:
+        issues.append(
+            DataQualityIssue(
+                trial.nct_id,
+                "protocolSection.designModule.enrollmentInfo.type",
+                "the enrollment count is not marked actual or estimated: kept as the eligibility Group's "
+                "quantity only",
+                severity="information",
+            )
+        )
+    return issues

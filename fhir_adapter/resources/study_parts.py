@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fhir_adapter.resources.common import Json, compact, humanize, text_concept
 from fhir_adapter.resources.parties import contact_points
-from fhir_adapter.sources import Contact, Mesh, SecondaryId, TrialRecord
+from fhir_adapter.resources.study_extensions import OBJECTIVE_TYPES
+from fhir_adapter.sources import Contact, DataQualityIssue, Mesh, SecondaryId, TrialRecord, is_unsure_mesh_id
 from fhir_adapter.terms import (
     CTGOV_STUDY_URL,
     MESH_SYSTEM,
@@ -14,10 +15,6 @@ from fhir_adapter.terms import (
     PUBMED_URL,
     Terms,
 )
-
-# CT.gov outcome kinds -> research-study-objective-type codes. Fixed by the two specifications, not a table a
-# hospital would edit: "other" outcomes are the registry's exploratory ones.
-OBJECTIVE_TYPES = {"primary": "primary", "secondary": "secondary", "other": "exploratory"}
 
 
 def study_identifiers(trial: TrialRecord) -> list[Json]:
@@ -51,7 +48,7 @@ def _secondary_identifier(secondary: SecondaryId) -> Json:
 
 def concepts_with_mesh(texts: list[str], meshes: tuple[Mesh, ...]) -> list[Json]:
     """Return one CodeableConcept per text, coded where a MeSH term has the same words, then the rest of
-    the MeSH terms as concepts of their own. MeSH ids are kept exactly as the registry gives them."""
+    the MeSH terms as concepts of their own. MeSH ids come in NLM's form (sources' `canonical_mesh_id`)."""
     by_term = {mesh.term.casefold(): mesh for mesh in meshes}
     used: set[str] = set()
     concepts = []
@@ -65,6 +62,26 @@ def concepts_with_mesh(texts: list[str], meshes: tuple[Mesh, ...]) -> list[Json]
             used.add(mesh.id)
             concepts.append(text_concept(mesh.term, [_mesh_coding(mesh)]))
     return [c for c in concepts if c]
+
+
+def unsure_mesh_issues(trial: TrialRecord) -> list[DataQualityIssue]:
+    """Return a finding per MeSH id whose NLM form cannot be told (see sources' `is_unsure_mesh_id`)."""
+    browse = (
+        ("derivedSection.conditionBrowseModule.meshes", trial.condition_meshes),
+        ("derivedSection.interventionBrowseModule.meshes", trial.intervention_meshes),
+    )
+    return [
+        DataQualityIssue(
+            trial.nct_id,
+            field,
+            f"MeSH id {mesh.id!r} ({mesh.term}) may be a 7-character NLM id padded to 10 characters or "
+            "an NLM 10-character id; kept as the registry wrote it",
+            severity="information",
+        )
+        for field, meshes in browse
+        for mesh in meshes
+        if is_unsure_mesh_id(mesh.id)
+    ]
 
 
 def _mesh_coding(mesh: Mesh) -> dict[str, str]:

@@ -13,9 +13,12 @@ from fhir_adapter.sources.model import (
     Organization,
     Outcome,
     Reference,
+    ResponsibleParty,
     SecondaryId,
     Site,
     TrialRecord,
+    canonical_mesh_id,
+    is_unsure_mesh_id,
 )
 from fhir_adapter.sources.quality import DataQualityIssue, QualityReport
 
@@ -34,8 +37,11 @@ __all__ = [
     "QualityReport",
     "ReadResult",
     "Reference",
+    "ResponsibleParty",
     "SecondaryId",
     "Site",
     "TrialRecord",
+    "canonical_mesh_id",
+    "is_unsure_mesh_id",
     "read_trials",
 ]

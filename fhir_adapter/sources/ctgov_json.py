@@ -22,9 +22,11 @@ from fhir_adapter.sources.model import (
     Organization,
     Outcome,
     Reference,
+    ResponsibleParty,
     SecondaryId,
     Site,
     TrialRecord,
+    canonical_mesh_id,
 )
 
 NCT_ID_PATTERN = re.compile(r"^NCT\d{8}$")
@@ -83,10 +85,14 @@ def _trial(protocol: Node, derived: Node, nct_id: str, where: Where) -> TrialRec
         last_known_status=status.text("lastKnownStatus"),
         why_stopped=status.text("whyStopped"),
         start_date=status.node("startDateStruct").text("date"),
+        start_date_type=status.node("startDateStruct").text("type"),
         primary_completion_date=status.node("primaryCompletionDateStruct").text("date"),
+        primary_completion_date_type=status.node("primaryCompletionDateStruct").text("type"),
         completion_date=status.node("completionDateStruct").text("date"),
+        completion_date_type=status.node("completionDateStruct").text("type"),
         last_update_date=status.node("lastUpdatePostDateStruct").text("date"),
         lead_sponsor=_organization(lead) if lead.text("name") else None,
+        responsible_party=_responsible_party(sponsors.node("responsibleParty")),
         collaborators=tuple(_organization(n) for n in sponsors.nodes("collaborators") if n.text("name")),
         brief_summary=description.text("briefSummary"),
         detailed_description=description.text("detailedDescription"),
@@ -121,9 +127,23 @@ def _organization(node: Node) -> Organization:
     return Organization(name=node.text("name") or "", agency_class=node.text("class"))
 
 
+def _responsible_party(node: Node) -> ResponsibleParty | None:
+    party = ResponsibleParty(
+        type=node.text("type"),
+        investigator_name=node.text("investigatorFullName"),
+        investigator_title=node.text("investigatorTitle"),
+        investigator_affiliation=node.text("investigatorAffiliation"),
+        old_name_title=node.text("oldNameTitle"),
+        old_organization=node.text("oldOrganization"),
+    )
+    return party if party != ResponsibleParty() else None
+
+
 def _meshes(browse: Node) -> tuple[Mesh, ...]:
     return tuple(
-        Mesh(id=n.text("id") or "", term=n.text("term") or "") for n in browse.nodes("meshes") if n.text("id")
+        Mesh(id=canonical_mesh_id(mesh_id), term=n.text("term") or "")
+        for n in browse.nodes("meshes")
+        if (mesh_id := n.text("id"))
     )
 
 

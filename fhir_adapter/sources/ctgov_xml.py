@@ -3,10 +3,10 @@ TrialRecord, with every enum word turned into its API v2 code so the rest of the
 
 Schema: https://clinicaltrials.gov/ct2/html/images/info/public.xsd (last version 2019-02-14). Unknown elements
 are ignored. What the XML holds and a TrialRecord has no field for is not read: MeSH terms (the XML gives no
-MeSH ids, and a Mesh needs one, so none are guessed), NCT aliases, date types (Actual/Anticipated), the
-submission, posting and verification dates, responsible party, oversight, expanded access details, study
-population and sampling method, biospecimens, the patient-registry flag, site investigators' affiliations,
-location and removed countries, IPD sharing, documents and results.
+MeSH ids, and a Mesh needs one, so none are guessed), NCT aliases, the submission, posting and verification
+dates, oversight, expanded access details, study population and sampling method, biospecimens, the
+patient-registry flag, location and removed countries, IPD sharing, documents and results. (Site
+investigators have no affiliation in the XML either.)
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fhir_adapter.sources.model import (
     Organization,
     Outcome,
     Reference,
+    ResponsibleParty,
     SecondaryId,
     Site,
     TrialRecord,
@@ -34,6 +35,7 @@ from fhir_adapter.sources.xml_values import legacy_code, normalise_word, parse_m
 ROOT_TAG = "clinical_study"
 CONTACT_ROLE = "CONTACT"  # v2's role for central and site contacts
 RESULT_REFERENCE_TYPE = "RESULT"  # v2's type for what the XML calls results_reference
+REDACTED = "[Redacted]"  # what public.xsd writes for a withheld device trial's party (NCT03182660)
 _HEALTHY_VOLUNTEERS = {"ACCEPTS_HEALTHY_VOLUNTEERS": True, "YES": True, "NO": False}
 _OUTCOME_TAGS = (
     ("primary", "primary_outcome"),
@@ -78,10 +80,14 @@ def _trial(study: XmlNode, nct_id: str) -> TrialRecord:
         last_known_status=study.code("last_known_status"),
         why_stopped=study.text("why_stopped"),
         start_date=study.date("start_date"),
+        start_date_type=_date_type(study, "start_date"),
         primary_completion_date=study.date("primary_completion_date"),
+        primary_completion_date_type=_date_type(study, "primary_completion_date"),
         completion_date=study.date("completion_date"),
+        completion_date_type=_date_type(study, "completion_date"),
         last_update_date=_last_update(study),
         lead_sponsor=_organization(study.node("sponsors/lead_sponsor")),
+        responsible_party=_responsible_party(study.node("responsible_party")),
         collaborators=tuple(
             org for node in study.nodes("sponsors/collaborator") if (org := _organization(node))
         ),
@@ -125,6 +131,29 @@ def _study_type(study: XmlNode) -> str | None:
 def _enrollment_type(study: XmlNode) -> str | None:
     value = study.attribute("enrollment", "type")
     return legacy_code(value) if value else None
+
+
+def _date_type(study: XmlNode, tag: str) -> str | None:
+    """Return v2's ACTUAL or ESTIMATED for the `type` attribute of a date ('Anticipated' -> 'ESTIMATED')."""
+    value = study.attribute(tag, "type")
+    return legacy_code(value) if value and study.date(tag) else None
+
+
+def _responsible_party(node: XmlNode) -> ResponsibleParty | None:
+    def text(tag: str) -> str | None:
+        value = node.text(tag)
+        return None if value == REDACTED else value
+
+    kind = node.code("responsible_party_type")
+    party = ResponsibleParty(
+        type=kind,
+        investigator_name=text("investigator_full_name"),
+        investigator_title=text("investigator_title"),
+        investigator_affiliation=text("investigator_affiliation"),
+        old_name_title=text("name_title"),
+        old_organization=text("organization"),
+    )
+    return party if party != ResponsibleParty() else None
 
 
 def _organization(node: XmlNode) -> Organization | None:

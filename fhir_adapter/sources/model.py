@@ -6,12 +6,60 @@ dates stay as the registry wrote them ("2023-11", "2023-11-22"), which are valid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# MeSH unique identifiers grew from 7 to 10 characters in 2014; existing ones kept their 7 characters, and new
+# ones continue the numbering after the last 7-character one (NLM Tech Bull. 2013 Mar-Apr;(391):e1:
+# "If D009710 is the last descriptor UI ..., the next would be D000009711"). AACT and some registry exports
+# write every id in 10 characters, padding the old ones with zeros after the letter: D000001943 for NLM's
+# D001943, which NLM's services do not know. Per letter, the highest number seen in 7-character form in a
+# record that also holds NLM 10-character ids, and the lowest 10-character number seen beside it
+# (D065886 and D000067877 in NCT04326231; C582435 in NCT04267848, C000596361 in NCT02856893): every number up
+# to the first was issued with 7 characters, every number from the second with 10. Between them the form
+# is not known, so such an id is kept as the registry wrote it.
+MESH_LAST_SEVEN_CHARACTER = {"D": 65886, "C": 582435}
+MESH_FIRST_TEN_CHARACTER = {"D": 67877, "C": 596361}
+_PADDED_MESH = re.compile(r"([A-Z])000(\d{6})")
+
+
+def canonical_mesh_id(mesh_id: str) -> str:
+    """Return a MeSH id in NLM's form: AACT's 10-character padding of a 7-character id removed.
+
+    The padding is removed only from the 10-character form (letter, '000', six digits) and only when the
+    number is one NLM issued with 7 characters; NLM's own 10-character ids stay as they are.
+
+    >>> canonical_mesh_id("D000001943"), canonical_mesh_id("D000000437"), canonical_mesh_id("C000500026")
+    ('D001943', 'D000437', 'C500026')
+    >>> canonical_mesh_id("D001943"), canonical_mesh_id("D000086382"), canonical_mesh_id("C000596361")
+    ('D001943', 'D000086382', 'C000596361')
+    >>> canonical_mesh_id("D000066000"), canonical_mesh_id("Q000000941"), canonical_mesh_id("D0000019430")
+    ('D000066000', 'Q000000941', 'D0000019430')
+    """
+    match = _PADDED_MESH.fullmatch(mesh_id)
+    if match is None or int(match[2]) > MESH_LAST_SEVEN_CHARACTER.get(match[1], -1):
+        return mesh_id
+    return match[1] + match[2]
+
+
+def is_unsure_mesh_id(mesh_id: str) -> bool:
+    """Return True for a 10-character id whose number NLM may have issued with 7 characters or with 10.
+
+    >>> is_unsure_mesh_id("D000066000"), is_unsure_mesh_id("D000067877"), is_unsure_mesh_id("D000001943")
+    (True, False, False)
+    """
+    match = _PADDED_MESH.fullmatch(mesh_id)
+    if match is None or match[1] not in MESH_LAST_SEVEN_CHARACTER:
+        return False
+    return MESH_LAST_SEVEN_CHARACTER[match[1]] < int(match[2]) < MESH_FIRST_TEN_CHARACTER[match[1]]
 
 
 @dataclass(frozen=True)
 class Mesh:
-    """A MeSH descriptor from the registry's derivedSection."""
+    """A MeSH descriptor or supplementary concept from the registry's derivedSection.
+
+    `id` is in NLM's canonical form (`canonical_mesh_id`), whatever padding the registry export used.
+    """
 
     id: str
     term: str
@@ -31,6 +79,32 @@ class Organization:
 
     name: str
     agency_class: str | None = None
+
+
+@dataclass(frozen=True)
+class ResponsibleParty:
+    """Who answers for the registry record: `type` SPONSOR, PRINCIPAL_INVESTIGATOR or SPONSOR_INVESTIGATOR.
+
+    An investigator is named with title and affiliation. Records from before 2011 name the party in one
+    free-text string instead (`old_name_title`, e.g. 'Scott B. Phillips, M.D., Study Director', with
+    `old_organization`), and give no type.
+    """
+
+    type: str | None = None
+    investigator_name: str | None = None
+    investigator_title: str | None = None
+    investigator_affiliation: str | None = None
+    old_name_title: str | None = None
+    old_organization: str | None = None
+
+    @property
+    def person_name(self) -> str | None:
+        """Return the responsible person's name as written, or None when the party is the sponsor."""
+        return self.investigator_name or self.old_name_title
+
+    @property
+    def affiliation(self) -> str | None:
+        return self.investigator_affiliation or self.old_organization
 
 
 @dataclass(frozen=True)
@@ -155,10 +229,14 @@ class TrialRecord:
     last_known_status: str | None = None
     why_stopped: str | None = None
     start_date: str | None = None
+    start_date_type: str | None = None  # ACTUAL or ESTIMATED, as for the two dates below
     primary_completion_date: str | None = None
+    primary_completion_date_type: str | None = None
     completion_date: str | None = None
+    completion_date_type: str | None = None
     last_update_date: str | None = None
     lead_sponsor: Organization | None = None
+    responsible_party: ResponsibleParty | None = None
     collaborators: tuple[Organization, ...] = ()
     brief_summary: str | None = None
     detailed_description: str | None = None
@@ -170,7 +248,7 @@ class TrialRecord:
     phases: tuple[str, ...] = ()
     design: Design = field(default_factory=Design)
     enrollment_count: int | None = None
-    enrollment_type: str | None = None
+    enrollment_type: str | None = None  # ACTUAL or ESTIMATED
     arms: tuple[Arm, ...] = ()
     interventions: tuple[Intervention, ...] = ()
     outcomes: tuple[Outcome, ...] = ()

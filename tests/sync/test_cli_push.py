@@ -13,6 +13,9 @@ import responses
 
 from fhir_adapter.cli import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, main
 from fhir_adapter.client import FhirClient
+from fhir_adapter.resources import build_trial_resources
+from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.terms import load_terms
 from tests.conftest import CTGOV, SEED
 from tests.fhir_server.harness import FhirTestServer, free_port
 
@@ -58,7 +61,10 @@ def test_dry_run_prints_the_plan(
     captured = capsys.readouterr()
     out = captured.out
     assert "[1/1] NCT06158412 would be created" in captured.err  # progress never claims a write
-    assert "NCT06158412: would create 6, update 0, leave 0 unchanged" in out
+    [seed] = read_trials([SEED])
+    assert isinstance(seed, TrialRecord)
+    count = len(build_trial_resources(seed, load_terms()).resources)  # every resource the seed becomes
+    assert f"NCT06158412: would create {count}, update 0, leave 0 unchanged" in out
     assert "  + ResearchStudy https://clinicaltrials.gov|NCT06158412" in out
     assert "dry run, nothing written: 1 trials: 1 created" in out
     assert not (tmp_path / "fhir-adapter-push.jsonl").exists()  # a dry run writes no journal
@@ -122,14 +128,7 @@ def test_401_on_the_token_endpoint_stops_the_run_with_exit_3(
     monkeypatch.setenv("FHIR_PUSH_SECRET", "client-s3cret")
     responses.post("https://auth.example/token", status=401, json={"error": "invalid_client"})
     folder = _inputs(tmp_path, "NCT06158412", "NCT03418623")
-    args = [
-        "push",
-        str(folder),
-        "--server",
-        "https://ehr.example/fhir",
-        "--journal",
-        str(tmp_path / "j.jsonl"),
-    ]
+    args = ["push", str(folder), "--server", "https://ehr.example/fhir", "--journal", str(tmp_path / "j.jsonl")]
     auth = ["--auth", "client-secret", "--client-id", "adapter", "--client-secret-env", "FHIR_PUSH_SECRET"]
     assert main([*args, *auth, "--token-url", "https://auth.example/token"]) == EXIT_CANNOT_PROCEED
     out = capsys.readouterr().out
@@ -151,20 +150,10 @@ SMART = ["--auth", "smart", "--client-id", "adapter", "--key-id", "k1", "--scope
             "--private-key: private key file {tmp}/not-a-key.pem is not a PEM private key",
         ),
         (["--journal", "{tmp}"], "--journal {tmp}: is a directory, not a file"),
-        (
-            ["--journal", "{tmp}/not-a-key.pem/j.jsonl"],
-            "--journal {tmp}/not-a-key.pem/j.jsonl: cannot be created",
-        ),
+        (["--journal", "{tmp}/not-a-key.pem/j.jsonl"], "--journal {tmp}/not-a-key.pem/j.jsonl: cannot be created"),
         (["--mappings", "{tmp}/no-maps"], "--mappings {tmp}/no-maps: no such directory"),
     ],
-    ids=[
-        "ca-bundle",
-        "private-key",
-        "private-key-not-pem",
-        "journal-is-a-folder",
-        "journal-under-a-file",
-        "mappings",
-    ],
+    ids=["ca-bundle", "private-key", "private-key-not-pem", "journal-is-a-folder", "journal-under-a-file", "mappings"],
 )
 def test_a_file_option_that_cannot_be_used_is_a_usage_error_naming_flag_and_path(
     flags: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -17,7 +17,15 @@ from fhir_adapter.terms import Terms
 from tests.conftest import SEED, study_json
 from tests.fhir_server.harness import FhirTestServer
 
-TYPES = ("ResearchStudy", "Group", "PlanDefinition", "Organization", "Practitioner", "Location")
+TYPES = (
+    "ResearchStudy",
+    "Group",
+    "PlanDefinition",
+    "Organization",
+    "Practitioner",
+    "PractitionerRole",
+    "Location",
+)
 
 
 @pytest.fixture
@@ -60,14 +68,23 @@ def test_seed_lands_with_every_reference_resolved(client: FhirClient, terms: Ter
         study["principalInvestigator"],
         *study["site"],
     ]
+    roles = _all(client, "PractitionerRole")
+    for role in roles:  # who, for whom and where: every link of every role lands too
+        references += [role[k] for k in ("practitioner", "organization") if k in role]
+        references += role.get("location", [])
     for reference in references:
         assert client.read(reference["reference"])["id"] == reference["reference"].split("/")[1]
+    practitioners = {f"Practitioner/{p['id']}" for p in _all(client, "Practitioner")}
+    assert practitioners == {r["practitioner"]["reference"] for r in roles}  # nobody left unreferenced
+    # Sponsor and the PI's affiliation; PI Zhijuan Lin and responsible investigator Bing Xu, each also a
+    # site contact: one role as official, one as responsible party, one per site contact.
     assert {t: len(_all(client, t)) for t in TYPES} == {
         "ResearchStudy": 1,
         "Group": 1,
         "PlanDefinition": 1,
-        "Organization": 1,
-        "Practitioner": 1,
+        "Organization": 2,
+        "Practitioner": 2,
+        "PractitionerRole": 4,
         "Location": 1,
     }
 
