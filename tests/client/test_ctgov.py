@@ -154,9 +154,9 @@ def test_an_answer_cut_short_every_time_is_an_error_after_the_retries(
 
 
 def test_an_api_that_cannot_be_reached_stops_the_run(sleeps: Sleeps, clock: FrozenClock) -> None:
-    with _client(f"http://127.0.0.1:{free_port()}/api/v2", sleeps, clock) as client:
-        with pytest.raises(ConnectFailed) as caught:
-            list(client.pages(StudyQuery(term="x")))
+    closed = f"http://127.0.0.1:{free_port()}/api/v2"
+    with _client(closed, sleeps, clock) as client, pytest.raises(ConnectFailed) as caught:
+        list(client.pages(StudyQuery(term="x")))
     assert caught.value.stops_run
 
 
