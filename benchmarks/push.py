@@ -25,6 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the test server harness lives in tests/
 
+from fhir_adapter.cli.push import validation_processes  # noqa: E402
 from fhir_adapter.client import FhirClient  # noqa: E402
 from fhir_adapter.settings import Settings  # noqa: E402
 from fhir_adapter.sync import SyncOptions, sync_trials  # noqa: E402
@@ -45,10 +46,11 @@ def make_trials(source: Path, count: int, out_dir: Path) -> int:
 
 
 def cpu_seconds(pid: int | None = None) -> float:
-    """Return the CPU seconds (user + system) of this process, or of process `pid` (from /proc)."""
+    """Return the CPU seconds (user + system) of this process and its ended children (the validation
+    workers), or of process `pid` (from /proc)."""
     if pid is None:
         times = os.times()
-        return times.user + times.system
+        return times.user + times.system + times.children_user + times.children_system
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -67,13 +69,12 @@ class Counted:
         client.send_bundle = counted  # type: ignore[method-assign]
 
 
-def timed_push(folder: Path, server: FhirTestServer, concurrency: int, label: str) -> None:
+def timed_push(folder: Path, server: FhirTestServer, options: SyncOptions, label: str) -> None:
     terms = load_terms()
     with FhirClient(Settings(base_url=server.base_url)) as client:
         counted = Counted(client)
         ours, theirs = cpu_seconds(), cpu_seconds(server.pid)
         start = time.perf_counter()
-        options = SyncOptions(concurrency=concurrency)
         outcomes = Counter(result.outcome for result in sync_trials([str(folder)], client, terms, options))
         seconds = time.perf_counter() - start
         ours, theirs = cpu_seconds() - ours, cpu_seconds(server.pid) - theirs
@@ -90,18 +91,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--trials", type=int, default=1000, help="how many trials to push (default 1000)")
     parser.add_argument("--concurrency", type=int, default=4, help="trials written at once (default 4)")
+    parser.add_argument(
+        "--processes", type=int, help="validation processes (default: as the CLI, min(concurrency, CPUs))"
+    )
     parser.add_argument("--source", type=Path, default=REPO / "fixtures" / "ctgov", help="records to copy")
     args = parser.parse_args()
+    processes = args.processes or validation_processes(args.concurrency)
+    options = SyncOptions(concurrency=args.concurrency, validation_processes=processes)
     with tempfile.TemporaryDirectory(prefix="fhir-adapter-push-") as tmp:
         folder = Path(tmp)
         used = make_trials(args.source, args.trials, folder)
         with FhirTestServer() as server:
             print(
                 f"{args.trials} trials from {used} records in {args.source}; server {server.base_url}; "
-                f"concurrency {args.concurrency}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+                f"concurrency {args.concurrency}, {processes} validation processes; "
+                f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
             )
-            timed_push(folder, server, args.concurrency, "first push")
-            timed_push(folder, server, args.concurrency, "unchanged re-push")
+            timed_push(folder, server, options, "first push")
+            timed_push(folder, server, options, "unchanged re-push")
 
 
 if __name__ == "__main__":

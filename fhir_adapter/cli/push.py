@@ -58,7 +58,11 @@ def run_push(args: argparse.Namespace) -> int:
     results: list[TrialSync] = []
     with FhirClient(settings) as client:
         options = SyncOptions(
-            dry_run=args.dry_run, journal=journal, on_trial=progress.update, concurrency=args.concurrency
+            dry_run=args.dry_run,
+            journal=journal,
+            on_trial=progress.update,
+            concurrency=args.concurrency,
+            validation_processes=validation_processes(args.concurrency),
         )
         for result in sync_trials(args.inputs, client, terms, options):
             results.append(result)
@@ -69,6 +73,11 @@ def run_push(args: argparse.Namespace) -> int:
     if any(r.stops_run for r in results):
         return EXIT_CANNOT_PROCEED
     return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+
+
+def validation_processes(concurrency: int) -> int:
+    """Return how many processes validate Bundles: one per trial written at once, at most one per core."""
+    return max(1, min(concurrency, os.cpu_count() or 1))
 
 
 def check_push_files(args: argparse.Namespace) -> None:

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED
-from fhir_adapter.cli.push import DEFAULT_CONCURRENCY, OUTCOMES, Progress, check_mappings, check_writable
+from fhir_adapter.cli.push import (
+    DEFAULT_CONCURRENCY,
+    OUTCOMES,
+    Progress,
+    check_mappings,
+    check_writable,
+    validation_processes,
+)
 from fhir_adapter.cli.selection import add_selection_arguments, ctgov_client, query_from
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
 from fhir_adapter.client import FhirClient
@@ -76,7 +83,12 @@ def run_sync_command(args: argparse.Namespace) -> int:
         check_writable(paths.journal, flag="--state-dir")
     terms = load_terms(args.mappings)
     progress = Progress(sys.stderr, total=0, dry_run=args.dry_run)
-    options = SyncOptions(dry_run=args.dry_run, on_trial=progress.update, concurrency=args.concurrency)
+    options = SyncOptions(
+        dry_run=args.dry_run,
+        on_trial=progress.update,
+        concurrency=args.concurrency,
+        validation_processes=validation_processes(args.concurrency),
+    )
     with ctgov_client(args) as api, FhirClient(settings) as server:
         run = run_sync(api, server, terms, query, paths, full=args.full, options=options)
     progress.finish()

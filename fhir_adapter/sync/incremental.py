@@ -81,12 +81,30 @@ def run_sync(
     since = None if full or previous is None else previous.started.date() - SINCE_MARGIN
     run = SyncRun(server.base_url, query, clock(), since)
     journal = None if options.dry_run else Journal(paths.journal, server.base_url).load()
-    pusher = TrialPusher(server, terms, replace(options, journal=journal))
+    with TrialPusher(server, terms, replace(options, journal=journal)) as pusher:
+        _run(api, pusher, paths, previous, run)
+    run.finished = clock()
+    if run.ok and not options.dry_run:
+        write_state(paths.state, _state(run))
+        paths.journal.unlink(missing_ok=True)
+        run.state_saved = True
+    return run
+
+
+def _run(
+    api: CtgovClient,
+    pusher: TrialPusher,
+    paths: StatePaths,
+    previous: SyncState | None,
+    run: SyncRun,
+) -> None:
+    """Fetch and push what changed since `previous` (everything without it), recording it all in `run`."""
+    query = run.query
     try:
         if previous is not None:
             run.matching = matching_ids(api, query)
             run.no_longer_matching = sorted(previous.matching - run.matching)
-        _fetch_and_push(api, pusher, query.since_date(since), paths.studies, run)
+        _fetch_and_push(api, pusher, query.since_date(run.since), paths.studies, run)
         if previous is not None and not run.stops_run:
             run.newly_matching = sorted(run.matching - previous.matching - set(run.fetch.fetched))
             if run.newly_matching:
@@ -97,12 +115,6 @@ def run_sync(
     except FhirAdapterError as exc:
         log.warning("sync: ClinicalTrials.gov could not be read: %s", exc)
         run.error, run.stops_run = f"ClinicalTrials.gov: {exc}", True
-    run.finished = clock()
-    if run.ok and not options.dry_run:
-        write_state(paths.state, _state(run))
-        paths.journal.unlink(missing_ok=True)
-        run.state_saved = True
-    return run
 
 
 def _fetch_and_push(

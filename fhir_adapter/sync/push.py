@@ -33,12 +33,12 @@ from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import FhirAdapterError, InputError
 from fhir_adapter.resources import FhirVersion, ResourceKey, TrialResources, build_trial_resources
 from fhir_adapter.sources import ReadResult, TrialRecord, read_trials
+from fhir_adapter.sync.checks import BundleChecker
 from fhir_adapter.sync.index import ServerIndex, TrialKeys
 from fhir_adapter.sync.journal import Journal
 from fhir_adapter.sync.plan import ResourceChange, has_writes, outcome, plan_trial, write_bundle
 from fhir_adapter.sync.write import write_trial
 from fhir_adapter.terms import Terms
-from fhir_adapter.validation import validate_bundle
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class SyncOptions:
     on_trial: Callable[[TrialSync], None] = field(default=lambda _: None)
     concurrency: int = 1  # trials written at once (the command line's default is 4)
     window: int = DEFAULT_WINDOW
+    validation_processes: int = 1  # > 1: Bundles are validated in that many worker processes
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,14 @@ def sync_trials(
     After a failure that stops the run, every later trial is yielded `not attempted` without being sent (a
     record that cannot be read is still reported failed, with its reason).
     """
-    yield from TrialPusher(server, terms, options or SyncOptions()).push(read_trials(inputs))
+    with TrialPusher(server, terms, options or SyncOptions()) as pusher:
+        yield from pusher.push(read_trials(inputs))
 
 
 def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: SyncOptions) -> TrialSync:
     """Push one trial; return what happened. Never raises for a trial-level failure."""
-    [result] = TrialPusher(server, terms, options).push([trial])
+    with TrialPusher(server, terms, options) as pusher:
+        [result] = pusher.push([trial])
     return result
 
 
@@ -114,8 +117,19 @@ class TrialPusher:
         self.terms = terms
         self.options = options
         self.index = ServerIndex(server)
+        self.checker = BundleChecker(options.validation_processes)
         self._stopped = threading.Event()
         self._journal_lock = threading.Lock()
+
+    def __enter__(self) -> TrialPusher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the validation workers, if any were started."""
+        self.checker.close()
 
     def push(self, items: Iterable[ReadResult]) -> Iterator[TrialSync]:
         """Yield the outcome of every trial in `items`, in order, as its window completes."""
@@ -210,7 +224,7 @@ class TrialPusher:
                     item.bundle, plan, held, create_by_id=capabilities.supports_update_create
                 )
                 # Checked only when something will be written, and before it is: a re-sync stays cheap.
-                errors = [issue for issue in validate_bundle(bundle) if issue.severity == "error"]
+                errors = self.checker.errors(bundle)
                 if errors:
                     raise _InvalidBundle(f"{len(errors)} validation errors; first: {errors[0]}")
                 if not self.options.dry_run:
