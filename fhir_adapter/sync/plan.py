@@ -11,7 +11,7 @@ unchanged resources become `Type/id`; those to resources in the same transaction
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +32,21 @@ class ResourceChange:
     differences: tuple[str, ...] = ()
 
 
-def plan_trial(resources: Sequence[BuiltResource], held: Mapping[ResourceKey, Held]) -> Plan:
-    """Return each resource with what to do to it, comparing content with server references resolved."""
+def plan_trial(
+    resources: Sequence[BuiltResource],
+    held: Mapping[ResourceKey, Held],
+    *,
+    shared: Collection[ResourceKey] = (),
+) -> Plan:
+    """Return each resource with what to do to it, comparing content with server references resolved.
+
+    A `shared` resource (an Organization several trials name) is merged, not replaced: an element this
+    trial's record leaves out is kept from the server's copy. Otherwise two records of which one states the
+    sponsor's type and the other does not (Dana-Farber in NCT05584540 and NCT02513394) would rewrite it on
+    every sync, and a detail the hospital added to a shared sponsor would be lost.
+    """
     references = {key.full_url: found.reference for key, found in held.items()}
-    plan = []
+    plan: Plan = []
     for item in resources:
         found = held.get(item.key)
         ours = comparable(item.resource, references)
@@ -43,10 +54,13 @@ def plan_trial(resources: Sequence[BuiltResource], held: Mapping[ResourceKey, He
             plan.append((ResourceChange(item.key, "create", ("new resource",)), item))
             continue
         theirs = comparable(found.resource, {})
+        if item.key in shared:
+            ours = {**ours, **{k: v for k, v in theirs.items() if k not in ours}}
+        written = BuiltResource(item.key, ours) if item.key in shared else item
         if theirs == ours:
-            plan.append((ResourceChange(item.key, "unchanged"), item))
+            plan.append((ResourceChange(item.key, "unchanged"), written))
         else:
-            plan.append((ResourceChange(item.key, "update", tuple(describe_changes(theirs, ours))), item))
+            plan.append((ResourceChange(item.key, "update", tuple(describe_changes(theirs, ours))), written))
     return plan
 
 

@@ -217,7 +217,7 @@ class TrialPusher:
         trial = item.trial
         with self.index.locked(item.keys):
             held = self.index.lookup(item.keys)
-            plan = plan_trial(item.built.resources, held)
+            plan = plan_trial(item.built.resources, held, shared=set(item.keys.shared))
             if has_writes(plan):
                 capabilities = self.server.capabilities()
                 bundle = write_bundle(

@@ -90,7 +90,7 @@ def written_entries(bundle: Json, response: Json, resources: Sequence[BuiltResou
 def _has_landed(index: ServerIndex, resources: Sequence[BuiltResource], keys: TrialKeys) -> bool:
     """Return whether the server holds each resource with our content (a failed re-read says no)."""
     try:
-        plan = plan_trial(resources, index.refresh(keys))
+        plan = plan_trial(resources, index.refresh(keys), shared=set(keys.shared))
     except FhirAdapterError as exc:
         log.info("%s: push: could not read the server again after a failed write: %s", keys.nct_id, exc)
         return False

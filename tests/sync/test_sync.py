@@ -27,7 +27,15 @@ from fhir_adapter.terms import Terms
 from tests.ctgov_api.server import FakeCtgovApi
 from tests.fhir_server.harness import FhirTestServer, free_port
 
-TYPES = ("ResearchStudy", "Group", "PlanDefinition", "Organization", "Practitioner", "Location")
+TYPES = (
+    "ResearchStudy",
+    "Group",
+    "PlanDefinition",
+    "Organization",
+    "Practitioner",
+    "PractitionerRole",
+    "Location",
+)
 LEUKEMIA = ["--condition", "leukemia", "--status", "RECRUITING"]
 LEUKEMIA_RECRUITING = {
     "NCT01949129",
