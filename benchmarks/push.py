@@ -25,7 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the test server harness lives in tests/
 
-from fhir_adapter.cli.push import validation_processes  # noqa: E402
+from fhir_adapter.cli.push import worker_processes  # noqa: E402
 from fhir_adapter.client import FhirClient  # noqa: E402
 from fhir_adapter.settings import Settings  # noqa: E402
 from fhir_adapter.sync import SyncOptions, sync_trials  # noqa: E402
@@ -92,19 +92,19 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=1000, help="how many trials to push (default 1000)")
     parser.add_argument("--concurrency", type=int, default=4, help="trials written at once (default 4)")
     parser.add_argument(
-        "--processes", type=int, help="validation processes (default: as the CLI, min(concurrency, CPUs))"
+        "--processes", type=int, help="worker processes (default: as the CLI, min(concurrency, CPUs))"
     )
     parser.add_argument("--source", type=Path, default=REPO / "fixtures" / "ctgov", help="records to copy")
     args = parser.parse_args()
-    processes = args.processes or validation_processes(args.concurrency)
-    options = SyncOptions(concurrency=args.concurrency, validation_processes=processes)
+    processes = args.processes or worker_processes(args.concurrency)
+    options = SyncOptions(concurrency=args.concurrency, processes=processes)
     with tempfile.TemporaryDirectory(prefix="fhir-adapter-push-") as tmp:
         folder = Path(tmp)
         used = make_trials(args.source, args.trials, folder)
         with FhirTestServer() as server:
             print(
                 f"{args.trials} trials from {used} records in {args.source}; server {server.base_url}; "
-                f"concurrency {args.concurrency}, {processes} validation processes; "
+                f"concurrency {args.concurrency}, {processes} worker processes; "
                 f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
             )
             timed_push(folder, server, options, "first push")

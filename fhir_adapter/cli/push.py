@@ -62,7 +62,7 @@ def run_push(args: argparse.Namespace) -> int:
             journal=journal,
             on_trial=progress.update,
             concurrency=args.concurrency,
-            validation_processes=validation_processes(args.concurrency),
+            processes=worker_processes(args.concurrency),
         )
         for result in sync_trials(args.inputs, client, terms, options):
             results.append(result)
@@ -75,8 +75,8 @@ def run_push(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
 
 
-def validation_processes(concurrency: int) -> int:
-    """Return how many processes validate Bundles: one per trial written at once, at most one per core."""
+def worker_processes(concurrency: int) -> int:
+    """Return how many processes build and validate trials: one per trial written at once, one per core."""
     return max(1, min(concurrency, os.cpu_count() or 1))
 
 

@@ -21,7 +21,7 @@ from fhir_adapter.cli.push import (
     Progress,
     check_mappings,
     check_writable,
-    validation_processes,
+    worker_processes,
 )
 from fhir_adapter.cli.selection import add_selection_arguments, ctgov_client, query_from
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
@@ -87,7 +87,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         on_trial=progress.update,
         concurrency=args.concurrency,
-        validation_processes=validation_processes(args.concurrency),
+        processes=worker_processes(args.concurrency),
     )
     with ctgov_client(args) as api, FhirClient(settings) as server:
         run = run_sync(api, server, terms, query, paths, full=args.full, options=options)

@@ -18,7 +18,6 @@ server is down, our credentials are refused: `stops_run`) stops the run; trials 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import deque
@@ -28,15 +27,14 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
-from fhir_adapter.bundle import build_bundle, to_json_bytes
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import FhirAdapterError, InputError
-from fhir_adapter.resources import FhirVersion, ResourceKey, TrialResources, build_trial_resources
+from fhir_adapter.resources import FhirVersion, ResourceKey
 from fhir_adapter.sources import ReadResult, TrialRecord, read_trials
-from fhir_adapter.sync.checks import BundleChecker
 from fhir_adapter.sync.index import ServerIndex, TrialKeys
 from fhir_adapter.sync.journal import Journal
 from fhir_adapter.sync.plan import ResourceChange, has_writes, outcome, plan_trial, write_bundle
+from fhir_adapter.sync.workers import BuildFailed, Built, Workers
 from fhir_adapter.sync.write import write_trial
 from fhir_adapter.terms import Terms
 
@@ -74,17 +72,15 @@ class SyncOptions:
     on_trial: Callable[[TrialSync], None] = field(default=lambda _: None)
     concurrency: int = 1  # trials written at once (the command line's default is 4)
     window: int = DEFAULT_WINDOW
-    validation_processes: int = 1  # > 1: Bundles are validated in that many worker processes
+    processes: int = 1  # > 1: trials are built and validated in that many worker processes
 
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A trial built and ready to plan: its resources, full Bundle, that Bundle's hash and its keys."""
+    """A trial built and ready to plan: its resources, full Bundle and that Bundle's hash, and its keys."""
 
     trial: TrialRecord
-    built: TrialResources
-    bundle: dict[str, object]
-    content_hash: str
+    built: Built
     keys: TrialKeys
 
 
@@ -117,7 +113,7 @@ class TrialPusher:
         self.terms = terms
         self.options = options
         self.index = ServerIndex(server)
-        self.checker = BundleChecker(options.validation_processes)
+        self.workers = Workers(terms, options.version, options.processes)
         self._stopped = threading.Event()
         self._journal_lock = threading.Lock()
 
@@ -128,8 +124,8 @@ class TrialPusher:
         self.close()
 
     def close(self) -> None:
-        """Stop the validation workers, if any were started."""
-        self.checker.close()
+        """Stop the worker processes, if any were started."""
+        self.workers.close()
 
     def push(self, items: Iterable[ReadResult]) -> Iterator[TrialSync]:
         """Yield the outcome of every trial in `items`, in order, as its window completes."""
@@ -158,7 +154,7 @@ class TrialPusher:
     def _start(self, window: list[ReadResult]) -> list[_Prepared | TrialSync]:
         """Build the window's trials and read what the server holds for them; a load that stops the run
         fails the first trial with its error and leaves the others not attempted."""
-        started = [self._prepare(item) for item in window]
+        started = self._prepare(window)
         prepared = [p for p in started if isinstance(p, _Prepared)]
         if not prepared or self._stopped.is_set():
             return started
@@ -175,24 +171,32 @@ class TrialPusher:
             return [self._failed(first.trial, exc) if item is first else item for item in started]
         return started
 
-    def _prepare(self, item: ReadResult) -> _Prepared | TrialSync:
-        if isinstance(item, InputError):
-            return TrialSync(item.file or "?", item.nct_id, "failed", error=str(item))
-        if self._stopped.is_set():
-            return TrialSync(item.source, item.nct_id, NOT_ATTEMPTED)
-        try:
-            built = build_trial_resources(item, self.terms, version=self.options.version)
-        except FhirAdapterError as exc:
-            log.warning("%s: push: %s", item.nct_id, exc)
-            return TrialSync(item.source, item.nct_id, "failed", error=str(exc))
-        bundle = build_bundle(built, version=self.options.version)
-        content_hash = hashlib.sha256(to_json_bytes(bundle)).hexdigest()
+    def _prepare(self, window: list[ReadResult]) -> list[_Prepared | TrialSync]:
+        """Return each item built (or failed, resumed, not attempted), building them all at once."""
+        triaged: list[TrialRecord | TrialSync] = []
+        for item in window:
+            if isinstance(item, InputError):
+                triaged.append(TrialSync(item.file or "?", item.nct_id, "failed", error=str(item)))
+            elif self._stopped.is_set():
+                triaged.append(TrialSync(item.source, item.nct_id, NOT_ATTEMPTED))
+            else:
+                triaged.append(item)
+        trials = [item for item in triaged if isinstance(item, TrialRecord)]
+        built = iter(self.workers.build(trials))
+        return [
+            self._prepared(item, next(built)) if isinstance(item, TrialRecord) else item for item in triaged
+        ]
+
+    def _prepared(self, trial: TrialRecord, built: Built | BuildFailed) -> _Prepared | TrialSync:
+        if isinstance(built, BuildFailed):
+            log.warning("%s: push: %s", trial.nct_id, built)
+            return TrialSync(trial.source, trial.nct_id, "failed", error=str(built))
         journal = self.options.journal
-        if journal is not None and journal.is_done(item.nct_id, content_hash):
-            return TrialSync(item.source, item.nct_id, "resumed")
+        if journal is not None and journal.is_done(trial.nct_id, built.content_hash):
+            return TrialSync(trial.source, trial.nct_id, "resumed")
         keys = tuple(resource.key for resource in built.resources)
         study = next(k for k in keys if k.resource_type == "ResearchStudy")
-        return _Prepared(item, built, bundle, content_hash, TrialKeys(item.nct_id, study, keys))
+        return _Prepared(trial, built, TrialKeys(trial.nct_id, study, keys))
 
     def _finish(self, item: _Prepared | TrialSync) -> TrialSync:
         """Plan and write one prepared trial (in a worker); journal its outcome as soon as it is known."""
@@ -221,17 +225,17 @@ class TrialPusher:
             if has_writes(plan):
                 capabilities = self.server.capabilities()
                 bundle = write_bundle(
-                    item.bundle, plan, held, create_by_id=capabilities.supports_update_create
+                    item.built.bundle, plan, held, create_by_id=capabilities.supports_update_create
                 )
                 # Checked only when something will be written, and before it is: a re-sync stays cheap.
-                errors = self.checker.errors(bundle)
+                errors = self.workers.errors(bundle)
                 if errors:
                     raise _InvalidBundle(f"{len(errors)} validation errors; first: {errors[0]}")
                 if not self.options.dry_run:
                     self._write(item, bundle, {c.key for c, _ in plan if c.action != "unchanged"})
         changes = tuple(change for change, _ in plan)
         return TrialSync(
-            trial.source, trial.nct_id, outcome(changes), changes, content_hash=item.content_hash
+            trial.source, trial.nct_id, outcome(changes), changes, content_hash=item.built.content_hash
         )
 
     def _write(self, item: _Prepared, bundle: dict[str, object], changed: set[ResourceKey]) -> None:
