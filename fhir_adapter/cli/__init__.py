@@ -23,10 +23,10 @@ from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.push import add_push_parser
+from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
-from fhir_adapter.resources import FhirVersion
 from fhir_adapter.sources import read_trials
 from fhir_adapter.terms import load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of ConceptMaps that add to or override ours",
     )
     convert.add_argument("--indent", type=int, default=None, help="indent the JSON, for reading by eye")
+    add_version_argument(convert)
     convert.set_defaults(run=_run_convert)
     criteria = commands.add_parser(
         "criteria", help="print a trial's eligibility criteria as parsed, for review"
@@ -88,9 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     criteria.add_argument(
         "inputs", nargs="+", help="CT.gov API v2 JSON or legacy XML files, or directories of them"
     )
+    add_version_argument(criteria)
     criteria.set_defaults(run=_run_criteria)
     add_push_parser(commands)
-    validate = commands.add_parser("validate", help="check FHIR R4 Bundles or resources as an EHR would")
+    validate = commands.add_parser("validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would")
     _add_validate_arguments(validate)
     return parser
 
@@ -98,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run_convert(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
     results = []
-    for result in convert_trials(args.inputs, args.out, terms, version=FhirVersion.R4, indent=args.indent):
+    for result in convert_trials(args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent):
         print_result(result, sys.stdout)
         results.append(result)
     print_totals(results, args.out, sys.stdout)
@@ -182,6 +184,7 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
     validate.add_argument(
         "--best-practice", action="store_true", help="also check best-practice invariants (dom-6: narrative)"
     )
+    add_version_argument(validate)
     add_server_arguments(validate, required=False, server_help="also ask this FHIR server's $validate")
     validate.set_defaults(run=with_server_validation(_run_validate))
 
@@ -189,7 +192,9 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
 def _run_validate(args: argparse.Namespace) -> int:
     try:
         reports = [
-            validate_file(path, server=args.server_check, best_practice=args.best_practice)
+            validate_file(
+                path, server=args.server_check, best_practice=args.best_practice, version=args.fhir_version
+            )
             for path in fhir_files(args.inputs)
         ]
     except InputError as exc:
