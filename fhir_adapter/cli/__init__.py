@@ -23,6 +23,7 @@ from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.push import add_push_parser
+from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
 from fhir_adapter.convert import ConversionResult, convert_trials
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     add_version_argument(criteria)
     criteria.set_defaults(run=_run_criteria)
     add_push_parser(commands)
+    add_screen_parser(commands)
     validate = commands.add_parser("validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would")
     _add_validate_arguments(validate)
     return parser

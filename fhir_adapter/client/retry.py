@@ -115,7 +115,7 @@ def _delay_for(
     if asked > policy.retry_after_cap:
         logger.info(
             "%s -> %s: Retry-After %.0f s exceeds the cap of %.0f s; not retrying",
-            label,
+            without_query(label),
             response.status_code,
             asked,
             policy.retry_after_cap,
@@ -125,5 +125,22 @@ def _delay_for(
 
 
 def _wait(delay: float, attempt: int, *, policy: RetrySettings, pacing: Pacing, label: str, why: str) -> None:
-    logger.info("%s -> %s; try %d of %d in %.2f s", label, why, attempt + 1, policy.max_attempts, delay)
+    logger.info(
+        "%s -> %s; try %d of %d in %.2f s", without_query(label), why, attempt + 1, policy.max_attempts, delay
+    )
+    logger.debug("retrying %s", label)
     pacing.sleep(delay)
+
+
+def without_query(label: str) -> str:
+    """Return a request label without its query, which can name a patient (`Observation?subject=...`).
+
+    INFO lines carry this form; the whole label is logged at DEBUG only.
+
+    >>> without_query("client: GET https://x.org/fhir/Observation?subject=Patient/p1")
+    'client: GET https://x.org/fhir/Observation?...'
+    >>> without_query("NCT00000001: client: POST https://x.org/fhir")
+    'NCT00000001: client: POST https://x.org/fhir'
+    """
+    head, sep, _ = label.partition("?")
+    return f"{head}?..." if sep else head

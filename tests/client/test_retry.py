@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import requests
 import responses
@@ -34,6 +36,22 @@ def test_429_then_success_is_retried_after_a_jittered_backoff(
     assert [r["id"] for r in found] == ["1"]
     assert len(fake.calls) == 2
     assert sleeps.delays == [0.5]  # base delay 0.5 s * 2**0, full jitter drawn as 1.0
+
+
+def test_a_retry_logs_the_query_only_at_debug(
+    fake: responses.RequestsMock, make_client: MakeClient, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A screening search names the patient in its query; INFO lines must not (only DEBUG may).
+    observations = f"{BASE}/Observation"
+    fake.get(observations, status=503)
+    fake.get(observations, json={"resourceType": "Bundle", "type": "searchset"})
+    with caplog.at_level(logging.DEBUG, logger="fhir_adapter"):
+        make_client().search("Observation", {"subject": "Patient/p-4711"})
+    info = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any("503" in line for line in info)
+    assert not any("p-4711" in line for line in info)
+    assert any("p-4711" in line for line in debug)
 
 
 def test_503_with_retry_after_seconds_waits_as_long_as_asked(
