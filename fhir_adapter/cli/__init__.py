@@ -24,8 +24,8 @@ from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.push import add_push_parser
 from fhir_adapter.cli.screen import add_screen_parser
-from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
+from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
 from fhir_adapter.sources import read_trials
@@ -94,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     criteria.set_defaults(run=_run_criteria)
     add_push_parser(commands)
     add_screen_parser(commands)
-    validate = commands.add_parser("validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would")
+    validate = commands.add_parser(
+        "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
+    )
     _add_validate_arguments(validate)
     return parser
 

@@ -15,6 +15,7 @@ from fhir_adapter.resources.parties import (
 )
 from fhir_adapter.resources.plan_definition import build_plan_definition, plan_arms
 from fhir_adapter.resources.research_study import build_research_study
+from fhir_adapter.resources.versions import renamed_for
 from fhir_adapter.sources import QualityReport, TrialRecord
 from fhir_adapter.terms import Terms
 
@@ -60,7 +61,12 @@ def build_trial_resources(
             keys.group, build_eligibility_group(trial, keys.group, terms, version=version, report=report)
         ),
         *(
-            BuiltResource(k, build_plan_definition(trial, a, k, terms, version=version, report=report))
+            BuiltResource(
+                k,
+                renamed_for(
+                    build_plan_definition(trial, a, k, terms, version=version, report=report), version
+                ),
+            )
             for a, k in keys.arms
         ),
         BuiltResource(keys.study, build_research_study(trial, keys, terms, version=version, report=report)),

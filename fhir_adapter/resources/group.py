@@ -31,11 +31,16 @@ def build_eligibility_group(
     return compact(
         {
             "resourceType": "Group",
-            "extension": [{"url": EXT_R5_GROUP_DESCRIPTION, "valueMarkdown": criteria}] if criteria else None,
+            # R4 has no Group.description: HL7's cross-version extension carries the criteria text.
+            "extension": [{"url": EXT_R5_GROUP_DESCRIPTION, "valueMarkdown": criteria}]
+            if criteria and version is FhirVersion.R4
+            else None,
             "identifier": [key.identifier()],
             "type": "person",
-            "actual": False,
+            "actual": False if version is FhirVersion.R4 else None,
+            "membership": "definitional" if version is FhirVersion.R5 else None,  # R4's actual false
             "name": f"Eligibility for {trial.nct_id}",
+            "description": criteria if version is FhirVersion.R5 else None,
             "quantity": trial.enrollment_count,
             "characteristic": [
                 *structured_characteristics(trial, terms, report),

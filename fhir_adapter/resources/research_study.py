@@ -28,6 +28,7 @@ from fhir_adapter.resources.common import (
 from fhir_adapter.resources.keys import TrialKeys
 from fhir_adapter.resources.parties import country_coding
 from fhir_adapter.resources.people import OFFICIAL_ROLE_TABLE, PersonRole
+from fhir_adapter.resources.study_exposures import arm_exposures
 from fhir_adapter.resources.study_findings import countries, study_findings
 from fhir_adapter.resources.study_parties import associated_parties
 from fhir_adapter.resources.study_parts import (
@@ -198,6 +199,7 @@ def _principal_investigator(keys: TrialKeys) -> PersonRole | None:
 # Element name -> how its value is built. An R4 element and its R5 rename share a function.
 ELEMENTS: Mapping[str, Callable[[Study], Any]] = MappingProxyType(
     {
+        "contained": lambda s: arm_exposures(s.trial, s.keys),
         "extension": _extensions,
         "identifier": lambda s: study_identifiers(s.trial),
         "title": lambda s: s.trial.brief_title or s.trial.official_title,
@@ -249,7 +251,17 @@ R4_ORDER = (
     ),
 )
 R5_ORDER = (
-    *("extension", "identifier", "title", "label", "protocol", "relatedArtifact", "date", "status"),
+    *(
+        "contained",
+        "extension",
+        "identifier",
+        "title",
+        "label",
+        "protocol",
+        "relatedArtifact",
+        "date",
+        "status",
+    ),
     *("primaryPurposeType", "phase", "studyDesign", "focus", "condition", "keyword", "region"),
     *("descriptionSummary", "description", "period", "site", "associatedParty", "progressStatus"),
     *("whyStopped", "recruitment", "comparisonGroup", "outcomeMeasure"),

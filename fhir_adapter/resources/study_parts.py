@@ -142,6 +142,10 @@ def arm_elements(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list
                 if arm.type
                 else None,
                 "description": arm.description,
+                # R5: each arm's contained exposure EvidenceVariable (resources/study_exposures.py)
+                "intendedExposure": [{"reference": f"#exposure-{link_ids[index]}", "display": arm.label}]
+                if link_ids
+                else None,
             }
         )
         for index, arm in enumerate(trial.arms)

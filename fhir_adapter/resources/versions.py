@@ -91,6 +91,35 @@ RESHAPED: Mapping[str, str] = MappingProxyType(
 )
 
 
+# Element path -> its R5 name, where only the name changed. Repeating nested actions count as `action`.
+R5_RENAMES: Mapping[str, str] = MappingProxyType({"PlanDefinition.action.relatedAction.actionId": "targetId"})
+
+
+def renamed_for(resource: Json, version: FhirVersion) -> Json:
+    """Return `resource` with the elements of R5_RENAMES renamed when `version` is R5 (key order kept).
+
+    >>> plan = {"resourceType": "PlanDefinition", "action": [{"action": [{"relatedAction": [
+    ...     {"actionId": "a1", "relationship": "after-end"}]}]}]}
+    >>> renamed_for(plan, FhirVersion.R5)["action"][0]["action"][0]["relatedAction"]
+    [{'targetId': 'a1', 'relationship': 'after-end'}]
+    """
+    if version is R4:
+        return resource
+    return _renamed(resource, str(resource.get("resourceType")))
+
+
+def _renamed(value: Any, path: str) -> Any:
+    if isinstance(value, list):
+        return [_renamed(item, path) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, child in value.items():
+        child_path = path if key == "action" and path.endswith(".action") else f"{path}.{key}"
+        out[R5_RENAMES.get(child_path, key)] = _renamed(child, child_path)
+    return out
+
+
 def cross_version_extension(element: str, value: Any) -> Json:
     """Return R5 element `element`'s `value` (one item of a repeating element) as HL7's R4 extension.
 
