@@ -1,10 +1,16 @@
-"""Score the criteria parser against the hand-checked expectations: counts, and precision/recall of facts.
+"""Score the criteria parser against hand-checked expectations: counts, facts, and any-of/conditional logic.
 
-    python -m benchmarks.criteria_accuracy [--show]
+    python -m benchmarks.criteria_accuracy [--expectations FILE] [--show]
 
 A fact matches when section, criterion number, kind, comparator, value (or low/high) and unit agree. A
 range and the equivalent pair of comparator facts ("0-2" vs ">= 0" and "<= 2") are not merged: the parser
 must say it the way the text does.
+
+When a record lists `"logic": [{"section": "inclusion", "criterion": 3, "kind": "any-of"}]` (kind any-of or
+conditional), the criteria the parser marks any-of or conditional are scored against it too (precision and
+recall of (section, criterion, kind), overall and per section). Records without the key are not scored on
+logic. Fact convention for such criteria: every threshold a patient must meet in some branch, each as if
+alone, and not the values that only define a subgroup (tests/text/expectations/README.md).
 """
 
 from __future__ import annotations
@@ -12,12 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring import PrecisionRecall
-from fhir_adapter.text.criteria import Criterion, parse_criteria
+from fhir_adapter.text.criteria import ALL_OF, Criterion, parse_criteria
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTATIONS = REPO / "tests" / "text" / "expectations" / "criteria.json"
@@ -26,12 +32,16 @@ HOLDOUT = REPO / "tests" / "text" / "expectations" / "criteria_holdout.json"
 RECORDS = REPO / "fixtures" / "ctgov"
 
 FactKey = tuple[str, int, str, str | None, float | None, float | None, float | None, str | None]
+LogicKey = tuple[str, int, str]
 
 
 @dataclass
 class Score(PrecisionRecall):
     records: int = 0
     counts_right: int = 0
+    logic_records: int = 0
+    logic: PrecisionRecall = field(default_factory=PrecisionRecall)
+    logic_by_section: dict[str, PrecisionRecall] = field(default_factory=dict)
 
 
 def expected_key(fact: dict[str, Any]) -> FactKey:
@@ -58,51 +68,122 @@ def parsed_keys(criteria: tuple[Criterion, ...]) -> Counter[FactKey]:
     )
 
 
-def criteria_text(nct_id: str) -> str:
-    study = json.loads((RECORDS / f"{nct_id}.json").read_text(encoding="utf-8"))
+def parsed_logic(criteria: tuple[Criterion, ...]) -> set[LogicKey]:
+    return {(c.section, c.index, c.logic) for c in criteria if c.logic != ALL_OF}
+
+
+def criteria_text(nct_id: str, records: Path = RECORDS) -> str:
+    """Return a record's criteria, from `records` or one folder below it (a held-out set's own folder)."""
+    path = records / f"{nct_id}.json"
+    if not path.exists():
+        path = next(iter(sorted(records.glob(f"*/{nct_id}.json"))), path)
+    study = json.loads(path.read_text(encoding="utf-8"))
     text: str = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
     return text
 
 
-def score(show: bool = False, *, expectations_file: Path = EXPECTATIONS) -> Score:
+def score(
+    show: bool = False, *, expectations_file: Path = EXPECTATIONS, records: Path | None = None
+) -> Score:
+    """Return the scores of every record in `expectations_file`, reading records from `records`
+    (default fixtures/ctgov/ and its sub-folders)."""
     expectations = json.loads(expectations_file.read_text(encoding="utf-8"))
     total = Score()
     for nct_id, expected in sorted(expectations.items()):
         if nct_id.startswith("_"):
             continue
-        text = expected["criteria_text"] if "criteria_text" in expected else criteria_text(nct_id)
-        criteria = parse_criteria(text or "")
-        counts = (
-            sum(c.section == "inclusion" for c in criteria),
-            sum(c.section == "exclusion" for c in criteria),
+        text = (
+            expected["criteria_text"]
+            if "criteria_text" in expected
+            else criteria_text(nct_id, records or RECORDS)
         )
-        want = Counter(expected_key(f) for f in expected["facts"])
-        got = parsed_keys(criteria)
-        total.records += 1
-        total.counts_right += counts == (expected["inclusion"], expected["exclusion"])
-        total.true_positive += sum((want & got).values())
-        total.false_positive += sum((got - want).values())
-        total.false_negative += sum((want - got).values())
-        if show and (got != want or counts != (expected["inclusion"], expected["exclusion"])):
-            print(f"{nct_id}: counts {counts} expected {(expected['inclusion'], expected['exclusion'])}")
-            for key in sorted((got - want).elements(), key=str):
-                print(f"   extra   {key}")
-            for key in sorted((want - got).elements(), key=str):
-                print(f"   missing {key}")
+        criteria = parse_criteria(text or "")
+        _score_record(total, nct_id, expected, criteria, show=show)
     return total
+
+
+def _score_record(
+    total: Score, nct_id: str, expected: dict[str, Any], criteria: tuple[Criterion, ...], *, show: bool
+) -> None:
+    counts = (
+        sum(c.section == "inclusion" for c in criteria),
+        sum(c.section == "exclusion" for c in criteria),
+    )
+    want = Counter(expected_key(f) for f in expected["facts"])
+    got = parsed_keys(criteria)
+    total.records += 1
+    total.counts_right += counts == (expected["inclusion"], expected["exclusion"])
+    _add(total, want, got)
+    logic_want: set[LogicKey] = set()
+    logic_got: set[LogicKey] = set()
+    if "logic" in expected:
+        total.logic_records += 1
+        logic_want = {(e["section"], e["criterion"], e["kind"]) for e in expected["logic"]}
+        logic_got = parsed_logic(criteria)
+        _add(total.logic, Counter(logic_want), Counter(logic_got))
+        for section in ("inclusion", "exclusion"):
+            part = total.logic_by_section.setdefault(section, PrecisionRecall())
+            _add(
+                part,
+                Counter(k for k in logic_want if k[0] == section),
+                Counter(k for k in logic_got if k[0] == section),
+            )
+    differs = (
+        got != want or counts != (expected["inclusion"], expected["exclusion"]) or logic_got != logic_want
+    )
+    if show and differs:
+        print(f"{nct_id}: counts {counts} expected {(expected['inclusion'], expected['exclusion'])}")
+        for key in sorted((got - want).elements(), key=str):
+            print(f"   extra   {key}")
+        for key in sorted((want - got).elements(), key=str):
+            print(f"   missing {key}")
+        for logic in sorted(logic_got - logic_want):
+            print(f"   extra   logic {logic}")
+        for logic in sorted(logic_want - logic_got):
+            print(f"   missing logic {logic}")
+
+
+def _add(score: PrecisionRecall, want: Counter[Any], got: Counter[Any]) -> None:
+    score.true_positive += sum((want & got).values())
+    score.false_positive += sum((got - want).values())
+    score.false_negative += sum((want - got).values())
+
+
+def report(result: Score) -> str:
+    """Return the scores as the lines the command prints."""
+    lines = [
+        f"{result.records} records; criteria counts right in {result.counts_right}; facts: "
+        f"precision {result.precision:.3f}, recall {result.recall:.3f} "
+        f"({result.true_positive} right, {result.false_positive} wrong, {result.false_negative} missed)"
+    ]
+    if result.logic_records:
+        logic = result.logic
+        lines.append(
+            f"logic (any-of/conditional) in {result.logic_records} records: precision {logic.precision:.3f}, "
+            f"recall {logic.recall:.3f} ({logic.true_positive} right, {logic.false_positive} wrong, "
+            f"{logic.false_negative} missed)"
+        )
+        for section, part in sorted(result.logic_by_section.items()):
+            lines.append(
+                f"  {section}: precision {part.precision:.3f}, recall {part.recall:.3f} "
+                f"({part.true_positive} right, {part.false_positive} wrong, {part.false_negative} missed)"
+            )
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--show", action="store_true", help="print every record whose result differs")
-    parser.add_argument("--holdout", action="store_true", help="score the held-out set instead")
-    args = parser.parse_args()
-    result = score(args.show, expectations_file=HOLDOUT if args.holdout else EXPECTATIONS)
-    print(
-        f"{result.records} records; criteria counts right in {result.counts_right}; facts: "
-        f"precision {result.precision:.3f}, recall {result.recall:.3f} "
-        f"({result.true_positive} right, {result.false_positive} wrong, {result.false_negative} missed)"
+    parser.add_argument(
+        "--expectations", type=Path, metavar="FILE", help="score these expectations (default: criteria.json)"
     )
+    parser.add_argument("--holdout", action="store_true", help="score criteria_holdout.json instead")
+    parser.add_argument(
+        "--records", type=Path, metavar="DIR", help="folder of the records (default: fixtures/ctgov)"
+    )
+    args = parser.parse_args()
+    expectations = args.expectations or (HOLDOUT if args.holdout else EXPECTATIONS)
+    print(report(score(args.show, expectations_file=expectations, records=args.records)))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,20 @@ def test_convert_seed_writes_its_bundle_and_quality_report(
     assert load_json(tmp_path / "NCT06158412.issues.json")["resourceType"] == "OperationOutcome"
 
 
+def test_criteria_left_as_text_are_counted_apart_from_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ELIGIBILITY_R4.md point 5: coverage shows per trial and in the totals line; information findings go
+    to <NCT>.issues.json, not to the console as warnings."""
+    assert main(["convert", str(SEED), "--out", str(tmp_path)]) == EXIT_OK
+    out = capsys.readouterr().out
+    outcome = load_json(tmp_path / "NCT06158412.issues.json")
+    kept = sum(issue["severity"] == "information" for issue in outcome["issue"])
+    assert kept > 0
+    assert f"; {kept} kept as text (information)" in out
+    assert "warning:" in out and not any("kept as text: no threshold" in line for line in out.splitlines())
+
+
 def test_a_failing_record_does_not_stop_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

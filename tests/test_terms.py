@@ -127,7 +127,7 @@ def test_a_file_that_is_not_a_conceptmap_is_a_settings_error(tmp_path: Path) -> 
 
 
 def test_every_criteria_fact_kind_has_a_code_row(terms: Terms) -> None:
-    from fhir_adapter.text.criteria_terms import BOOLEAN_KINDS, MEASURES  # noqa: PLC0415 - text-stage detail
+    from fhir_adapter.text.criteria.measures import BOOLEAN_KINDS, MEASURES  # noqa: PLC0415 - text-stage detail
 
     kinds = (
         {kind for kind, _ in MEASURES if kind != "transaminases"} | {k for k, _ in BOOLEAN_KINDS} | {"age"}

@@ -114,13 +114,16 @@ def _run_convert(args: argparse.Namespace) -> int:
 def print_result(result: ConversionResult, out: TextIO) -> None:
     """Print one trial's line, then its data-quality warnings and any validation problems."""
     name = result.nct_id or result.source
+    warnings = [issue for issue in result.quality if issue.severity != "information"]
     if result.ok:
         counts = ", ".join(f"{n} {t}" for t, n in sorted(result.resource_counts.items()))
-        warnings = f"; {len(result.quality)} data-quality warnings" if result.quality else ""
-        print(f"{name}  converted  {counts}{warnings}  -> {result.bundle_path}", file=out)
+        found = f"; {len(warnings)} data-quality warnings" if warnings else ""
+        kept = len(result.quality) - len(warnings)
+        found += f"; {kept} kept as text (information)" if kept else ""
+        print(f"{name}  converted  {counts}{found}  -> {result.bundle_path}", file=out)
     else:
         print(f"{name}  FAILED  {result.error}  ({result.source})", file=out)
-    for issue in result.quality:
+    for issue in warnings:  # information findings (what stays text) are in <NCT>.issues.json
         print(f"    warning: {issue}", file=out)
     for problem in result.problems:
         print(f"    {problem}", file=out)
@@ -131,10 +134,12 @@ def print_totals(results: list[ConversionResult], out_dir: Path, out: TextIO) ->
     resources: Counter[str] = Counter()
     for result in converted:
         resources.update(result.resource_counts)
-    warnings = sum(len(r.quality) for r in results)
+    findings = [issue for r in results for issue in r.quality]
+    kept = sum(issue.severity == "information" for issue in findings)
     print(
         f"{len(results)} records: {len(converted)} converted, {len(results) - len(converted)} failed; "
-        f"{sum(resources.values())} resources; {warnings} data-quality warnings; Bundles in {out_dir}/",
+        f"{sum(resources.values())} resources; {len(findings) - kept} data-quality warnings; "
+        f"{kept} kept as text (information); Bundles in {out_dir}/",
         file=out,
     )
     for failed in (r for r in results if not r.ok):

@@ -1,15 +1,22 @@
-"""Group characteristics for the written eligibility criteria, one or more per criterion, in source order.
+"""Group characteristics for the written eligibility criteria, in source order (ELIGIBILITY_R4.md).
 
-A criterion with no recognised fact becomes one characteristic: `code.text` the verbatim criterion,
-`valueBoolean true`, `exclude` from its section. A recognised fact becomes a coded characteristic (LOINC or
-SNOMED CT from mappings/criteria-codes.json, a UCUM Quantity with comparator or a Range); a criterion stating
-several facts ("platelets < 30 x 10^9/L or ANC < 1.0 x 10^9/L") gives one characteristic per fact, each with
-the whole verbatim criterion as `code.text` and the criterion's number in an extension, so nothing is lost
-and a screening tool can still group them.
+R4 Group semantics: a reader ANDs every characteristic; `exclude: true` negates one. So only a fact that
+holds for every patient, on its own, is coded (LOINC or SNOMED CT from mappings/criteria-codes.json, a UCUM
+Quantity with comparator or a Range), one characteristic per fact, each with the whole verbatim criterion as
+`code.text` and the criterion's number in an extension. An exclusion "A or B" gives one coded characteristic
+per fact (excluding A and excluding B is excluding "A or B").
 
-A status fact (pregnant, HIV, hepatitis B/C, breastfeeding) is coded only where its polarity is certain: in
-an exclusion criterion, or in an inclusion criterion that says "not" / "negative". "HIV-infected patients
-are eligible" stays text.
+What the structure cannot say exactly stays text: an inclusion "A or B" of different facts (eligibility-logic
+`any-of`) and a threshold for a subgroup or a past time point (`conditional`) become one characteristic with
+the verbatim text and `valueBoolean true`, plus a warning; facts of the same criterion that hold for everyone
+(other sub-items, clauses joined by "and") stay coded beside it. A status fact (pregnant, HIV, hepatitis B/C,
+breastfeeding) is coded only where its polarity is certain: in an exclusion criterion, or in an inclusion
+criterion that says "not" / "negative". Every criterion or fact read but left as text gets an information
+finding, so coverage shows per trial.
+
+A `{ULN}` Quantity is a multiple of the upper limit of normal: compare the patient's result divided by the
+upper limit of the reference range its laboratory reports with it (Observation.referenceRange.high, same
+unit) with the value. It never means the analyte's own unit (README, "Eligibility logic in R4").
 """
 
 from __future__ import annotations
@@ -19,12 +26,25 @@ import re
 from fhir_adapter.resources.common import Json, compact
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
 from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, PROJECT_BASE, UCUM_SYSTEM, Terms
-from fhir_adapter.text import EXCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text import (
+    ALL_OF,
+    ANY_OF,
+    EXCLUSION,
+    INCLUSION,
+    MAX_CRITERIA_CHARS,
+    Criterion,
+    Fact,
+    parse_criteria,
+)
 
 EXT_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
+EXT_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
 CRITERIA_FIELD = "protocolSection.eligibilityModule.eligibilityCriteria"
+CODE_TABLE = "criteria-codes"
 STATUS_KINDS = frozenset({"pregnancy", "breastfeeding", "hiv", "hepatitis_b", "hepatitis_c"})
 _NEGATED = re.compile(r"\bnot\b|\bnon-?|\bnegative\b|\bmust not\b|\bno\b", re.IGNORECASE)
+# A method-specific clearance code is per minute; a threshold per 1.73 m2 is another quantity.
+_PER_AREA_UNITS = frozenset({"mL/min/{1.73_m2}"})
 
 # Human-readable forms of the UCUM codes criteria use; the code itself is what a machine reads.
 UNIT_DISPLAY = {
@@ -37,53 +57,148 @@ UNIT_DISPLAY = {
     "wk": "weeks",
     "d": "days",
     "mL/min/{1.73_m2}": "mL/min/1.73m2",
+    "mg/(24.h)": "mg/24 h",
 }
 
 
 def criteria_characteristics(trial: TrialRecord, terms: Terms, report: QualityReport) -> list[Json]:
-    """Return the characteristics for every written criterion of `trial`, reporting unclear thresholds."""
+    """Return the characteristics for every written criterion of `trial`, reporting what stays text."""
     text = trial.eligibility.criteria
     if not text:
         return []
+    if len(text) > MAX_CRITERIA_CHARS:
+        report.append(
+            _finding(
+                trial,
+                f"the criteria text has {len(text):,} characters, more than the {MAX_CRITERIA_CHARS:,} the "
+                "parser reads: not split into criteria, kept only as the Group's description",
+                "warning",
+            )
+        )
+        return []
     characteristics: list[Json] = []
     for criterion in parse_criteria(text):
-        characteristics.extend(_for_criterion(criterion, terms))
-        report.extend(
-            DataQualityIssue(
-                trial.nct_id,
-                CRITERIA_FIELD,
-                f"{criterion.section} criterion {criterion.index}: {unclear.phrase!r} has no comparator or "
-                f"no unit; kept as text, not coded",
-            )
-            for unclear in criterion.unclear
-        )
+        characteristics.extend(_for_criterion(trial, criterion, terms, report))
     return characteristics
 
 
-def _for_criterion(criterion: Criterion, terms: Terms) -> list[Json]:
-    coded = [c for fact in criterion.facts if (c := _coded(criterion, fact, terms))]
-    return coded or [_characteristic(criterion, {"text": criterion.full_text}, {"valueBoolean": True})]
+def _for_criterion(
+    trial: TrialRecord, criterion: Criterion, terms: Terms, report: QualityReport
+) -> list[Json]:
+    where = f"{criterion.section} criterion {criterion.index}"
+    held = [f for f in criterion.facts if _held_by_logic(criterion, f)]
+    characteristics: list[Json] = []
+    for fact in (f for f in criterion.facts if f not in held):
+        coded = _coded(criterion, fact, terms)
+        if coded is None:
+            report.append(_finding(trial, f"{where}: {fact.phrase!r} read, kept as text: {_why_text(fact)}"))
+            continue
+        characteristics.append(coded)
+        if coded["code"]["coding"][0]["system"] == CHARACTERISTIC_SYSTEM:
+            report.append(
+                _finding(
+                    trial,
+                    f"{where}: {fact.phrase!r} coded with the project's own code only: {_why_own_code(fact)}",
+                )
+            )
+    report.extend(
+        _finding(
+            trial, f"{where}: {u.phrase!r} has no comparator or no unit; kept as text, not coded", "warning"
+        )
+        for u in criterion.unclear
+    )
+    if criterion.logic != ALL_OF and (held or not characteristics):
+        characteristics.append(_text_characteristic(criterion, logic=criterion.logic))
+        report.append(_logic_finding(trial, where, criterion, held))
+    elif not characteristics:
+        characteristics.append(_text_characteristic(criterion))
+        report.append(_finding(trial, f"{where}: kept as text: {_why_uncoded(criterion)}"))
+    return characteristics
 
 
-def _characteristic(criterion: Criterion, code: Json, value: Json, *, exclude: bool | None = None) -> Json:
+def _held_by_logic(criterion: Criterion, fact: Fact) -> bool:
+    """Return True for a fact R4 cannot state alone: a subgroup's threshold, an inclusion alternative."""
+    if not fact.is_threshold:
+        return False
+    return fact.condition is not None or (criterion.section == INCLUSION and fact.alternative)
+
+
+def _logic_finding(
+    trial: TrialRecord, where: str, criterion: Criterion, held: list[Fact]
+) -> DataQualityIssue:
+    thresholds = "; ".join(dict.fromkeys(f"{f.phrase!r}" for f in held))
+    if criterion.logic == ANY_OF:
+        if not held:
+            return _finding(trial, f"{where}: alternatives ('one of', 'or') kept as text, nothing coded")
+        return _finding(
+            trial,
+            f"{where}: alternatives joined by 'or' ({thresholds}) kept as text: R4 Group characteristics all "
+            "apply together, so an inclusion 'A or B' is one text characteristic (eligibility-logic any-of)",
+            "warning",
+        )
+    conditions = "; ".join(dict.fromkeys(f"{f.condition!r}" for f in held if f.condition))
+    return _finding(
+        trial,
+        f"{where}: threshold ({thresholds}) holds only for a subgroup or time point ({conditions}): kept as "
+        "text (eligibility-logic conditional), not coded as a limit for everyone",
+        "warning",
+    )
+
+
+def _why_text(fact: Fact) -> str:
+    if fact.kind in STATUS_KINDS:
+        return "an inclusion criterion about this status without 'not' or 'negative': its polarity is unsure"
+    return "no value R4 can carry"
+
+
+def _why_own_code(fact: Fact) -> str:
+    if fact.kind == "creatinine_clearance" and fact.method is None:
+        return "the text does not say how creatinine clearance is measured, and LOINC codes name a method"
+    return f"no verified standard code for {fact.measure!r} (mappings/criteria-codes.json)"
+
+
+def _why_uncoded(criterion: Criterion) -> str:
+    if criterion.facts:
+        return "its facts could not be coded"
+    return "no threshold or status the parser codes"
+
+
+def _finding(trial: TrialRecord, message: str, severity: str = "information") -> DataQualityIssue:
+    return DataQualityIssue(trial.nct_id, CRITERIA_FIELD, message, severity=severity)
+
+
+def _characteristic(criterion: Criterion, code: Json, value: Json, *, logic: str | None = None) -> Json:
+    extensions = [{"url": EXT_CRITERION, "valueString": f"{criterion.section} {criterion.index}"}]
+    if logic:
+        extensions.append({"url": EXT_LOGIC, "valueCode": logic})
     return {
-        "extension": [{"url": EXT_CRITERION, "valueString": f"{criterion.section} {criterion.index}"}],
+        "extension": extensions,
         "code": code,
         **value,
-        "exclude": criterion.section == EXCLUSION if exclude is None else exclude,
+        "exclude": criterion.section == EXCLUSION,
     }
 
 
+def _text_characteristic(criterion: Criterion, *, logic: str | None = None) -> Json:
+    return _characteristic(criterion, {"text": criterion.full_text}, {"valueBoolean": True}, logic=logic)
+
+
 def _coded(criterion: Criterion, fact: Fact, terms: Terms) -> Json | None:
-    target = terms.map("criteria-codes", fact.kind)
-    coding = (
-        target.coding() if target else {"system": CHARACTERISTIC_SYSTEM, "code": fact.kind.replace("_", "-")}
-    )
-    code = {"coding": [coding], "text": criterion.full_text}
+    code = {"coding": [_coding(fact, terms)], "text": criterion.full_text}
     if fact.kind in STATUS_KINDS:
         return _status(criterion, code)
     value = _range(fact) if fact.low is not None else _quantity(fact)
     return _characteristic(criterion, code, value) if value else None
+
+
+def _coding(fact: Fact, terms: Terms) -> dict[str, str]:
+    """Return the standard coding of the fact's measure (with its method when that has a row), else the
+    project's own code for the kind."""
+    key = fact.measure if fact.unit not in _PER_AREA_UNITS else fact.kind
+    target = terms.map(CODE_TABLE, key) if terms.knows(CODE_TABLE, key) else terms.map(CODE_TABLE, fact.kind)
+    return (
+        target.coding() if target else {"system": CHARACTERISTIC_SYSTEM, "code": fact.kind.replace("_", "-")}
+    )
 
 
 def _status(criterion: Criterion, code: Json) -> Json | None:

@@ -2,7 +2,12 @@
 
 Follows DESIGN.md section 5 and the EBM IG's StudyEligibilityCriteria: age is SNOMED 397669002 with a
 UCUM `a` quantity. Characteristics from the structured fields come first, then those of the written criteria
-(resources/criteria_characteristics.py).
+(resources/criteria_characteristics.py). A reader ANDs every characteristic (ELIGIBILITY_R4.md).
+
+CT.gov's `healthyVolunteers` says whether the study accepts healthy volunteers, not that its members are
+ones: `true` adds no characteristic (a "must be healthy" one would shut out every patient, as it did for
+NCT00712335's asthmatic smokers); `false` excludes them (`healthy-volunteers`, `exclude: true`). Either way
+the registry's answer stays on the Group in the accepts-healthy-volunteers extension.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
 from fhir_adapter.terms import (
     CHARACTERISTIC_SYSTEM,
     EXT_R5_GROUP_DESCRIPTION,
+    PROJECT_BASE,
     SNOMED_AGE,
     SNOMED_SYSTEM,
     UCUM_SYSTEM,
@@ -21,26 +27,23 @@ from fhir_adapter.terms import (
 from fhir_adapter.text import parse_age
 
 ELIGIBILITY_FIELD = "protocolSection.eligibilityModule"
+EXT_ACCEPTS_HEALTHY_VOLUNTEERS = f"{PROJECT_BASE}/StructureDefinition/accepts-healthy-volunteers"
 
 
 def build_eligibility_group(
     trial: TrialRecord, key: ResourceKey, terms: Terms, *, version: FhirVersion, report: QualityReport
 ) -> Json:
     """Return the Group describing who may enrol in `trial`."""
-    criteria = trial.eligibility.criteria
     return compact(
         {
             "resourceType": "Group",
-            # R4 has no Group.description: HL7's cross-version extension carries the criteria text.
-            "extension": [{"url": EXT_R5_GROUP_DESCRIPTION, "valueMarkdown": criteria}]
-            if criteria and version is FhirVersion.R4
-            else None,
+            "extension": _extensions(trial, version) or None,
             "identifier": [key.identifier()],
             "type": "person",
             "actual": False if version is FhirVersion.R4 else None,
             "membership": "definitional" if version is FhirVersion.R5 else None,  # R4's actual false
             "name": f"Eligibility for {trial.nct_id}",
-            "description": criteria if version is FhirVersion.R5 else None,
+            "description": trial.eligibility.criteria if version is FhirVersion.R5 else None,
             "quantity": trial.enrollment_count,
             "characteristic": [
                 *structured_characteristics(trial, terms, report),
@@ -48,6 +51,18 @@ def build_eligibility_group(
             ],
         }
     )
+
+
+def _extensions(trial: TrialRecord, version: FhirVersion) -> list[Json]:
+    """Return the criteria text (Markdown, as written; R4 has no Group.description, HL7's cross-version
+    extension carries it) and the registry's healthy-volunteers answer."""
+    extensions: list[Json] = []
+    if trial.eligibility.criteria and version is FhirVersion.R4:
+        extensions.append({"url": EXT_R5_GROUP_DESCRIPTION, "valueMarkdown": trial.eligibility.criteria})
+    if trial.eligibility.healthy_volunteers is not None:
+        accepts = trial.eligibility.healthy_volunteers
+        extensions.append({"url": EXT_ACCEPTS_HEALTHY_VOLUNTEERS, "valueBoolean": accepts})
+    return extensions
 
 
 def structured_characteristics(trial: TrialRecord, terms: Terms, report: QualityReport) -> list[Json]:
@@ -64,23 +79,23 @@ def structured_characteristics(trial: TrialRecord, terms: Terms, report: Quality
                 "sex", f"Sex: {eligibility.sex}", {"valueCodeableConcept": {"coding": [sex.coding()]}}
             )
         )
-    if eligibility.healthy_volunteers is not None:
-        answer = "Yes" if eligibility.healthy_volunteers else "No"
+    if eligibility.healthy_volunteers is False:
         characteristics.append(
             _characteristic(
                 "healthy-volunteers",
-                f"Accepts healthy volunteers: {answer}",
-                {"valueBoolean": eligibility.healthy_volunteers},
+                "Accepts healthy volunteers: No",
+                {"valueBoolean": True},
+                exclude=True,
             )
         )
     return characteristics
 
 
-def _characteristic(code: str, text: str, value: Json) -> Json:
+def _characteristic(code: str, text: str, value: Json, *, exclude: bool = False) -> Json:
     return {
         "code": {"coding": [{"system": CHARACTERISTIC_SYSTEM, "code": code}], "text": text},
         **value,
-        "exclude": False,
+        "exclude": exclude,
     }
 
 

@@ -1,8 +1,19 @@
 """Stage 2: plain-text parsers (ages, eligibility criteria, dosing). Plain results, no FHIR."""
 
 from fhir_adapter.text.ages import parse_age
-from fhir_adapter.text.criteria import EXCLUSION, INCLUSION, Criterion, parse_criteria
-from fhir_adapter.text.criteria_facts import Fact, Unclear
+from fhir_adapter.text.criteria import (
+    ALL_OF,
+    ANY_OF,
+    CONDITIONAL,
+    EXCLUSION,
+    INCLUSION,
+    MAX_CRITERIA_CHARS,
+    Criterion,
+    Fact,
+    Unclear,
+    parse_criteria,
+    unescape,
+)
 from fhir_adapter.text.regimen import parse_regimen
 from fhir_adapter.text.regimen_drugs import is_drug_intervention, linked_interventions
 from fhir_adapter.text.regimen_model import (
@@ -18,8 +29,12 @@ from fhir_adapter.text.regimen_model import (
 from fhir_adapter.text.regimen_phases import cycle_phases
 
 __all__ = [
+    "ALL_OF",
+    "ANY_OF",
+    "CONDITIONAL",
     "EXCLUSION",
     "INCLUSION",
+    "MAX_CRITERIA_CHARS",
     "Criterion",
     "CyclePhase",
     "CycleRange",
@@ -37,4 +52,5 @@ __all__ = [
     "parse_age",
     "parse_criteria",
     "parse_regimen",
+    "unescape",
 ]

@@ -6,7 +6,7 @@ import pytest
 
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.text import EXCLUSION, INCLUSION, Fact, parse_criteria
-from fhir_adapter.text.criteria_facts import find_facts
+from fhir_adapter.text.criteria.facts import find_facts
 from tests.conftest import SEED
 
 
@@ -27,6 +27,7 @@ def test_seed_has_6_inclusion_and_17_exclusion_criteria() -> None:
 
 
 def test_seed_facts_are_the_ones_the_issue_names() -> None:
+    """Issue 10 defect 4: the measurable-disease thresholds of inclusion 2 are read, not silently left."""
     found = {
         (section, index, f.kind, f.comparator, f.value, f.low, f.high, f.unit)
         for section, index, facts in _seed_criteria()
@@ -34,6 +35,9 @@ def test_seed_facts_are_the_ones_the_issue_names() -> None:
     }
     assert found == {
         (INCLUSION, 1, "age", ">=", 18.0, None, None, "a"),
+        (INCLUSION, 2, "m_protein", ">=", 5.0, None, None, "g/L"),
+        (INCLUSION, 2, "urine_m_protein", ">=", 200.0, None, None, "mg/(24.h)"),
+        (INCLUSION, 2, "free_light_chain", ">=", 100.0, None, None, "mg/L"),
         (INCLUSION, 4, "ecog", None, None, 0.0, 2.0, "1"),
         (INCLUSION, 5, "life_expectancy", ">=", 3.0, None, None, "mo"),
         (EXCLUSION, 6, "platelets", "<", 30.0, None, None, "10*9/L"),
@@ -167,9 +171,33 @@ def test_markdown_escapes_are_removed_from_the_verbatim_text() -> None:
         ("platelets ≥ 100.000/µl", [("platelets", ">=", 100000.0, None, None, "/uL")]),
         (
             "Hb ≥ 9 g/dL; for patients with bone marrow involvement Hb ≥ 8 g/dL",
-            [("hemoglobin", ">=", 9.0, None, None, "g/dL")],
+            [("hemoglobin", ">=", 9.0, None, None, "g/dL"), ("hemoglobin", ">=", 8.0, None, None, "g/dL")],
         ),
-        ("AST ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)", [("ast", "<=", 2.5, None, None, "{ULN}")]),
+        (
+            "AST ≤ 2.5 x ULN (≤ 5 x ULN if liver metastases)",
+            [("ast", "<=", 2.5, None, None, "{ULN}"), ("ast", "<=", 5.0, None, None, "{ULN}")],
+        ),
+        ("Pittsburgh Sleep Quality Index (PSQI) score 10 or higher", [("psqi", ">=", 10.0, None, None, "1")]),
+        (
+            "Patient Health Questionnaire-9 (PHQ-9) score greater than or equal to 20",
+            [("phq9", ">=", 20.0, None, None, "1")],
+        ),
+        (
+            "Alcohol Use Disorders Inventory Test (AUDIT) (score of 8 or higher)",
+            [("audit", ">=", 8.0, None, None, "1")],
+        ),
+        (
+            "Karnofsky / Lansky score < 50%",
+            [("karnofsky", "<", 50.0, None, None, "%"), ("lansky", "<", 50.0, None, None, "%")],
+        ),
+        (
+            "urinary M protein level ≥ 200 mg/24 hours",
+            [("urine_m_protein", ">=", 200.0, None, None, "mg/(24.h)")],
+        ),
+        (
+            "serum free light chain ≥ 100 mg/L (10 mg/dL)",
+            [("free_light_chain", ">=", 100.0, None, None, "mg/L")],
+        ),
         ("HIV positive", [("hiv", None, None, None, None, None)]),
         (
             "active hepatitis B or C",

@@ -16,6 +16,15 @@ def test_fact_precision_and_recall_meet_the_targets() -> None:
     assert result.recall >= 0.90, f"recall {result.recall:.3f}"
 
 
+def test_any_of_and_conditional_criteria_are_found() -> None:
+    """Every record lists its any-of and conditional criteria (README, 'Logic'): a tuning set, so the bar
+    is high; a miss here is a criterion coded as if it held for everyone."""
+    result = score()
+    assert result.logic_records == result.records
+    assert result.logic.precision >= 0.95, f"logic precision {result.logic.precision:.3f}"
+    assert result.logic.recall >= 0.95, f"logic recall {result.logic.recall:.3f}"
+
+
 def test_criteria_counts_match_for_every_record() -> None:
     result = score()
     assert result.counts_right == result.records
@@ -24,7 +33,8 @@ def test_criteria_counts_match_for_every_record() -> None:
 def test_held_out_records_stay_above_a_floor() -> None:
     """43 records read by someone who never saw the parser (incl. 21 legacy XML texts). The first, blind
     score was precision 0.649 / recall 0.654, mostly structure of the legacy XML layout, since fixed; the
-    floor guards that work, it is not the issue's target."""
+    floor guards that work, it is not the issue's target. It follows the old fact convention (a subgroup's
+    value is not a fact), so the issue-10 branch values count against precision here."""
     result = score(expectations_file=HOLDOUT)
     assert result.records == 43
     assert result.precision >= 0.85, f"precision {result.precision:.3f}"

@@ -1,4 +1,4 @@
-"""Split CT.gov eligibility criteria (markdown) into an ordered list of inclusion and exclusion criteria.
+"""The list structure of eligibility criteria: sections, items, nesting and prose, as numbered texts.
 
 Real records write criteria in many shapes: "Inclusion Criteria:" headings or none at all, `* ` and `-`
 bullets, numbered items (`1.`, `1)`, `(1)`), indented sub-items, prose paragraphs between items, and
@@ -11,7 +11,10 @@ tests/text/expectations/README.md state them:
   above ("Note: ...", or no blank line between); placeholders ("None", "N/A") and boilerplate ("Other
   protocol-defined inclusion criteria may apply") are not criteria;
 - text before any heading is inclusion; each further inclusion or exclusion block continues its section's
-  numbering.
+  numbering;
+- a bullet that only wraps the real criteria (empty or a stray "•", or the one item of its block ending in
+  ':' like "Patients must meet all of the following:") is not a criterion: its sub-items are (issue 10).
+  "One of the following:" is not a wrapper: its sub-items are alternatives of one criterion.
 """
 
 from __future__ import annotations
@@ -19,12 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from fhir_adapter.text.criteria_facts import Fact, Unclear, analyse
+from fhir_adapter.text.criteria.model import EXCLUSION, INCLUSION, CriterionText
 
-INCLUSION = "inclusion"
-EXCLUSION = "exclusion"
-
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^])")
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[*\-+•·▪◦]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|[a-zA-Z][.)]|\([a-zA-Z]\)|"
     r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)])(?:\s+|(?<=[-*•])(?=[A-Z]))(?P<text>\S.*)$"
@@ -41,29 +40,15 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
-    r"protocol[- ]defined .*criteria (?:may )?apply|not all .*criteria are listed|"
+    r"protocol[- ]defined .{0,200}criteria (?:may )?apply|not all .{0,200}criteria are listed|"
     r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply",
     re.IGNORECASE,
 )
+# A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
+_STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
+_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
 _EMPHASIS = re.compile(r"[*_#]+")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One criterion: its section, place in it (1-based), verbatim text, sub-items and recognised facts."""
-
-    section: str
-    index: int
-    text: str
-    sub_items: tuple[str, ...] = ()
-    facts: tuple[Fact, ...] = ()
-    unclear: tuple[Unclear, ...] = ()
-
-    @property
-    def full_text(self) -> str:
-        """Return the criterion with its sub-items, one per line: the whole verbatim criterion."""
-        return "\n".join((self.text, *self.sub_items))
 
 
 @dataclass
@@ -87,21 +72,12 @@ class _State:
     context: str = ""
 
 
-def unescape(text: str) -> str:
-    r"""Remove markdown backslash escapes, which CT.gov adds before <, >, [ and friends.
-
-    >>> unescape(r"platelets \<30 x 109/L and \[CTCAE\]")
-    'platelets <30 x 109/L and [CTCAE]'
-    """
-    return _ESCAPE.sub(r"\1", text)
-
-
-def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
-    """Return the criteria of an eligibilityCriteria text, in source order, with their facts."""
+def split_criteria(text: str) -> list[CriterionText]:
+    """Return the criteria of an unescaped eligibilityCriteria text, numbered per section, in order."""
     state = _State()
-    for raw in unescape(markdown).splitlines():
+    for raw in text.splitlines():
         _read_line(raw.rstrip(), state)
-    return _finish(state.drafts)
+    return _number(_unwrap(state.drafts))
 
 
 def _read_line(line: str, state: _State) -> None:
@@ -124,7 +100,7 @@ def _read_line(line: str, state: _State) -> None:
 
 def _heading_section(line: str) -> str | None:
     item = _ITEM.match(line)
-    text = _EMPHASIS.sub("", item.group("text") if item else line).strip()
+    text = _EMPHASIS.sub("", _STRAY_BULLET.sub("", item.group("text")) if item else line).strip()
     if len(text) > 80 or not (match := _HEADING.match(text)):
         return None
     if _HEADING_VERBS.search(text.replace(match.group("kind"), "")) and not text.endswith(":"):
@@ -146,7 +122,7 @@ def _marker_style(marker: str) -> str:
 def _read_item(item: re.Match[str], state: _State) -> None:
     indent = len(item.group("indent").expandtabs(4))
     style = _marker_style(item.group("marker"))
-    text = item.group("text").strip()
+    text = _STRAY_BULLET.sub("", item.group("text")).strip()
     if _is_boilerplate(text):
         return
     parent = _open_criterion(state)
@@ -207,7 +183,45 @@ def _is_boilerplate(text: str) -> bool:
     return len(text) < 300 and bool(_BOILERPLATE.search(text))
 
 
-def _finish(drafts: list[_Draft]) -> tuple[Criterion, ...]:
+def _unwrap(drafts: list[_Draft]) -> list[_Draft]:
+    """Return the drafts with every wrapper bullet replaced by its sub-items, each a criterion."""
+    unwrapped: list[_Draft] = []
+    for block in _blocks(drafts):
+        lone = sum(1 for draft in block if draft.marker_style != "heading") == 1
+        for draft in block:
+            if _is_wrapper(draft, lone=lone):
+                unwrapped.extend(_promoted(draft, item) for item in draft.sub_items)
+            else:
+                unwrapped.append(draft)
+    return unwrapped
+
+
+def _promoted(wrapper: _Draft, item: str) -> _Draft:
+    return _Draft(
+        wrapper.section, [item], wrapper.marker_indent, wrapper.marker_style, context=wrapper.context
+    )
+
+
+def _blocks(drafts: list[_Draft]) -> list[list[_Draft]]:
+    """Return the drafts in runs between headings (each heading opens a run)."""
+    blocks: list[list[_Draft]] = [[]]
+    for draft in drafts:
+        if draft.marker_style == "heading":
+            blocks.append([])
+        blocks[-1].append(draft)
+    return blocks
+
+
+def _is_wrapper(draft: _Draft, *, lone: bool) -> bool:
+    if draft.marker_style == "heading" or not draft.sub_items:
+        return False
+    text = " ".join(draft.lines).strip()
+    if not text:
+        return True
+    return lone and len(draft.sub_items) > 1 and text.endswith(":") and not _ALTERNATIVES_INTRO.search(text)
+
+
+def _number(drafts: list[_Draft]) -> list[CriterionText]:
     counters = {INCLUSION: 0, EXCLUSION: 0}
     criteria = []
     for draft in drafts:
@@ -215,8 +229,7 @@ def _finish(drafts: list[_Draft]) -> tuple[Criterion, ...]:
         if not text or _PLACEHOLDER.match(text) or _only_placeholders(text, draft.sub_items):
             continue
         counters[draft.section] += 1
-        sub_items = tuple(draft.sub_items)
-        whole = "\n".join((text, *sub_items))
-        facts, unclear = analyse(f"{draft.context} {whole}" if draft.context else whole)
-        criteria.append(Criterion(draft.section, counters[draft.section], text, sub_items, facts, unclear))
-    return tuple(criteria)
+        criteria.append(
+            CriterionText(draft.section, counters[draft.section], text, tuple(draft.sub_items), draft.context)
+        )
+    return criteria

@@ -1,0 +1,64 @@
+"""Eligibility criteria as plain results, no FHIR: one pass per step.
+
+1. `markdown.unescape`: CT.gov's Markdown escapes (`\\<`, `m\\^2`) removed, so every later text is verbatim;
+2. `structure.split_criteria`: sections, list items, nesting and prose, as numbered criterion texts;
+3. `facts.read_part`: the thresholds and statuses each part of a criterion (its text, each sub-item) states;
+4. `logic.combine`: which facts hold for everyone, which are alternatives, which a subgroup's.
+
+Texts longer than MAX_CRITERIA_CHARS are not parsed at all (the caller keeps them as text, with a finding):
+every pattern is linear, and the bound keeps a hostile record from holding a batch up even so.
+"""
+
+from __future__ import annotations
+
+from fhir_adapter.text.criteria.facts import read_part
+from fhir_adapter.text.criteria.logic import combine
+from fhir_adapter.text.criteria.markdown import unescape
+from fhir_adapter.text.criteria.model import (
+    ALL_OF,
+    ANY_OF,
+    CONDITIONAL,
+    EXCLUSION,
+    INCLUSION,
+    Criterion,
+    CriterionText,
+    Fact,
+    Unclear,
+)
+from fhir_adapter.text.criteria.structure import split_criteria
+
+__all__ = [
+    "ALL_OF",
+    "ANY_OF",
+    "CONDITIONAL",
+    "EXCLUSION",
+    "INCLUSION",
+    "MAX_CRITERIA_CHARS",
+    "Criterion",
+    "Fact",
+    "Unclear",
+    "parse_criteria",
+    "unescape",
+]
+
+# Three times the longest criteria text among the real records (16,870 characters, NCT02465060).
+MAX_CRITERIA_CHARS = 50_000
+
+
+def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
+    """Return the criteria of an eligibilityCriteria text, in source order, with their facts and logic;
+    nothing for a text over MAX_CRITERIA_CHARS."""
+    if len(markdown) > MAX_CRITERIA_CHARS:
+        return ()
+    return tuple(_read(criterion) for criterion in split_criteria(unescape(markdown)))
+
+
+def _read(criterion: CriterionText) -> Criterion:
+    first = f"{criterion.context} {criterion.text}" if criterion.context else criterion.text
+    parts = (first, *criterion.sub_items)
+    readings = [read_part(part) for part in parts]
+    facts, logic = combine(criterion.section, parts, readings)
+    unclear = tuple(u for reading in readings for u in reading.unclear)
+    return Criterion(
+        criterion.section, criterion.index, criterion.text, criterion.sub_items, facts, unclear, logic
+    )

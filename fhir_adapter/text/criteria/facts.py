@@ -1,0 +1,173 @@
+"""Find recognisable thresholds and statuses in one part of a criterion (its text or one sub-item).
+
+A lab or score fact needs a measure ("platelet count"), a comparator ("<", "at least") or a range
+("0-2", "0, 1 or 2"), a number and a unit the measure can have ("x 10^9/L", "x ULN"). A number without a
+comparator ("total bilirubin 3 times normal") is not guessed at: it comes back as an unclear phrase for a
+data-quality warning. Units are kept as written (as UCUM), never converted. Every value a measure has in
+its clause is read, a subgroup's too ("<= 5 x ULN for patients with liver metastases"); which of them hold
+for whom is the next pass's work (logic.py). A measure named inside a subgroup ("for patients with serum
+creatinine above ULN") is the subgroup's definition, not a threshold, and is not read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import NamedTuple
+
+from fhir_adapter.text.criteria.age_facts import age_facts
+from fhir_adapter.text.criteria.measures import (
+    ANY_MEASURE,
+    BOOLEAN_KINDS,
+    CONDITIONAL_BEFORE,
+    CONNECTOR,
+    CONTRACEPTION,
+    PREGNANCY_TEST,
+)
+from fhir_adapter.text.criteria.model import Fact, Found, MeasureMention, Unclear
+from fhir_adapter.text.criteria.values import branch_facts, facts_in_window, window_after
+from fhir_adapter.text.criteria.words import NUMBER, UNITS
+
+_PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
+_HAS_DIGIT = re.compile(r"\d")
+_BARE_NUMBER = re.compile(rf"(?P<num>{NUMBER})\s*(?:{UNITS}|times normal|x normal)", re.I)
+_BEFORE_NUMBER = re.compile(r"[\s:(]*+")
+# How the measure is taken, when the text says so: it picks a narrower code (mappings/criteria-codes.json).
+_METHODS = {
+    "qtc": (
+        # Fridericia, and the seed's "Friedreichian formula" (NCT06158412 exclusion 8)
+        ("fridericia", re.compile(r"QTcF|(?i:\bfr[ie]e?de?r(?:e?i)c)")),
+        ("bazett", re.compile(r"QTcB|(?i:\bbazett)")),
+    ),
+    "creatinine_clearance": (
+        ("cockcroft-gault", re.compile(r"(?i:\bcock?croft|\bC-G\b)")),
+        ("24h-urine", re.compile(r"(?i:\b24[- ]?(?:h|hr|hour)s?\.?\s+urine|\burine\s+collection)")),
+    ),
+}
+_METHOD_REACH = 60
+_CLAUSE_BREAK = re.compile(r"[;\n]")
+
+
+class Reading(NamedTuple):
+    """What one part of a criterion states: its facts (with spans), unclear thresholds and measure names."""
+
+    found: tuple[Found, ...]
+    unclear: tuple[Unclear, ...]
+    mentions: tuple[MeasureMention, ...]
+
+
+def read_part(text: str) -> Reading:
+    """Return the facts in `text` with their spans, in order, and unclear thresholds of measures with none."""
+    if not _HAS_DIGIT.search(text):
+        return Reading(_in_order([*_status_facts(text)]), (), ())
+    mentions = _mentions(text)
+    found = _in_order([*_measure_facts(text, mentions), *age_facts(text), *_status_facts(text)])
+    kinds = {f.fact.kind for f in found}
+    unclear = tuple(u for u in _unclear(text, mentions) if not set(u.kind.split("/")) & kinds)
+    return Reading(tuple(_with_method(text, f) for f in found), unclear, tuple(mentions))
+
+
+def find_facts(text: str) -> tuple[Fact, ...]:
+    """Return the facts stated in `text`, in order of appearance, each once (before the logic pass)."""
+    return tuple(f.fact for f in read_part(text).found)
+
+
+def _in_order(found: list[Found]) -> tuple[Found, ...]:
+    """Return the facts by position, each stated fact once (a repeat of the same value adds nothing)."""
+    kept: dict[tuple[object, ...], Found] = {}
+    for item in sorted(found, key=lambda f: (f.start, f.end)):
+        fact = item.fact
+        kept.setdefault((fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit), item)
+    return tuple(kept.values())
+
+
+def _unclear(text: str, mentions: list[MeasureMention]) -> tuple[Unclear, ...]:
+    """Return measures followed by a number with no comparator, such as "total bilirubin 3 times normal"."""
+    unclear = []
+    for mention in mentions:
+        start = _BEFORE_NUMBER.match(text, mention.end)
+        match = _BARE_NUMBER.match(text, start.end() if start else mention.end)
+        if match and mention.kinds[0] not in ("ecog", "karnofsky", "lansky"):
+            phrase = text[mention.start : match.end()].strip()
+            unclear.append(Unclear("/".join(mention.kinds), phrase))
+    return tuple(unclear)
+
+
+def _mentions(text: str) -> list[MeasureMention]:
+    """Return runs of measure mentions joined only by connectors ("AST/ALT", "AST and ALT"), with spans."""
+    mentions: list[MeasureMention] = []
+    for match in ANY_MEASURE.finditer(text):
+        start, end, kind = match.start(), match.end(), match.lastgroup or ""
+        kinds = ("ast", "alt") if kind == "transaminases" else (kind,)
+        if mentions and CONNECTOR.fullmatch(text[mentions[-1].end : start]):
+            previous = mentions[-1]
+            joined = previous.kinds + tuple(k for k in kinds if k not in previous.kinds)
+            mentions[-1] = MeasureMention(joined, previous.start, end)
+        else:
+            mentions.append(MeasureMention(kinds, start, end))
+    return mentions
+
+
+def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
+    found: list[Found] = []
+    for index, mention in enumerate(mentions):
+        start = mention.start
+        if CONDITIONAL_BEFORE.search(text[max(0, start - 40) : start]):
+            continue  # the measure defines a subgroup ("for patients with serum creatinine above ULN")
+        limit = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
+        for kind in mention.kinds:
+            found.extend(_facts_of(kind, text, mention, limit))
+    return found
+
+
+def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list[Found]:
+    """Return the values of one measure after its mention: the first ones, then any later branch values."""
+    name = text[mention.start : mention.end]
+    window = window_after(text[:limit], mention.end)
+    read = [Found(w.fact, mention.start, mention.end + w.end) for w in facts_in_window(kind, window, name)]
+    before = _PRE_COMPARATOR.search(text[max(0, mention.start - 20) : mention.start])
+    if not read and before:
+        stated = f" {before.group('comp')} {window.lstrip(' of')}"
+        shift = len(window) - len(stated)  # the re-read window is a little longer than the text
+        read = [
+            Found(w.fact, mention.start, mention.end + max(w.end + shift, 0))
+            for w in facts_in_window(kind, stated, name)
+        ]
+    if not read:
+        return []
+    last = read[-1].end
+    branches = branch_facts(kind, text[last:limit], name)
+    return [*read, *(Found(w.fact, last + w.start, last + w.end) for w in branches)]
+
+
+def _with_method(text: str, found: Found) -> Found:
+    """Return the fact with its method when the words around it name exactly one (QTcF, Cockcroft-Gault)."""
+    methods = _METHODS.get(found.fact.kind)
+    if not methods:
+        return found
+    before = text[max(0, found.start - 40) : found.start]
+    before = before[_last_break(before) :]
+    after = text[found.end : found.end + _METHOD_REACH]
+    after = after[: (m.start() if (m := _CLAUSE_BREAK.search(after)) else len(after))]
+    around = before + text[found.start : found.end] + after
+    named = [name for name, pattern in methods if pattern.search(around)]
+    if len(named) != 1:
+        return found
+    return found._replace(fact=replace(found.fact, method=named[0]))
+
+
+def _last_break(text: str) -> int:
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
+    return breaks[-1] if breaks else 0
+
+
+def _status_facts(text: str) -> list[Found]:
+    found = []
+    for kind, pattern in BOOLEAN_KINDS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        if kind == "pregnancy" and CONTRACEPTION.search(text) and not PREGNANCY_TEST.search(text):
+            continue
+        found.append(Found(Fact(kind, match.group(0)), match.start(), match.end()))
+    return found

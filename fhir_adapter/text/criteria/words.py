@@ -1,0 +1,183 @@
+"""How criteria write numbers, comparators and units, and which units each measure can have.
+
+These are spellings, not codes: which LOINC or SNOMED code a kind becomes lives in mappings/.
+"""
+
+# ruff: noqa: E501 - spelling tables (regex alternatives) read best one entry per line, however long
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# Numbers: "1,500", "100 000", "100.000" (European thousands), "2,5" (decimal comma), "1.5".
+# Linear on any text (issue 11): a number starts where no digit precedes it and, once read, is never split
+# again (an atomic group), so a run of 100,000 digits, or "1,1,1,...", is read once per number.
+NUMBER = r"(?<!\d)(?>\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)"
+
+_COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
+    (
+        ">=",
+        r"≥\s*=?|>=|=>|≧|⩾|>\s*/\s*=|>\s*or\s*=|greater than or equal to|greater or equal to|more than or equal to",
+    ),
+    (">=", r"equal to or older than|older than or equal to|=\s*/\s*>"),
+    (">=", r"equal to or (?:greater|more|higher) than|equal or (?:greater|more) than|at least|not less than"),
+    (">=", r"no less than|not lower than|not below|minimum(?: of)?|a minimum of"),
+    (
+        "<=",
+        r"≤\s*=?|<=|=<|≦|⩽|<\s*/\s*=|<\s*or\s*=|less than or equal to|less or equal to|lower than or equal to",
+    ),
+    ("<=", r"equal to or younger than|younger than or equal to|=\s*/\s*<"),
+    ("<=", r"equal to or (?:less|lower) than|equal or less than|at most|not more than|no more than"),
+    (
+        "<=",
+        r"not greater than|no greater than|not higher than|not exceeding|does not exceed|maximum(?: of)?|up to",
+    ),
+    ("<=", r"not above"),
+    (">", r">|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
+    ("<", r"<|﹤|less than|lower than|below|under|fewer than|younger than"),
+)
+COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")"
+
+_POST_WORDS: Sequence[tuple[str, str]] = (
+    (">=", r"(?:or|and) (?:older|over|above|more|greater|higher|up|beyond)|\+"),
+    ("<=", r"(?:or|and) (?:younger|under|below|less|lower|fewer)"),
+)
+POST_COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _POST_WORDS) + ")"
+RANGE_JOIN = r"(?:-|–|—|to|through)"
+
+
+class _ComparatorCodes:
+    """Turns a written comparator ("at least", "≤", "or older") into <, <=, > or >=."""
+
+    def __init__(self) -> None:
+        words = (*_COMPARATOR_WORDS, *_POST_WORDS)
+        self._patterns = [(code, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for code, pattern in words]
+
+    def lookup(self, text: str) -> str | None:
+        """Return the comparator code.
+
+        >>> COMPARATOR_CODES.lookup("at least"), COMPARATOR_CODES.lookup(" or older"), COMPARATOR_CODES.lookup("<")
+        ('>=', '>=', '<')
+        """
+        cleaned = " ".join(text.split())
+        return next((code for code, pattern in self._patterns if pattern.match(cleaned)), None)
+
+
+COMPARATOR_CODES = _ComparatorCodes()
+
+# Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
+_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+/\s*+[lL]\b"
+_TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
+UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
+    ("10*9/L", _TEN9),
+    ("10*3/uL", _TEN3),
+    ("mL/min/{1.73_m2}", r"[mM][lL]\s*/\s*min(?:ute)?\s*(?:/|per)\s*1[.,]73\s*m\s*(?:2|²|\^2)"),
+    ("mL/min", r"[mM][lL]\s*/\s*min(?:ute)?\b|[mM][lL] per min(?:ute)?\b"),
+    ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm\b"),
+    ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:µ|u|μ|mc)[lL]\b|per microlit(?:er|re)"),
+    ("/mL", r"(?:/|per)\s*m[lL]\b(?!\s*/)"),
+    ("g/dL", r"g\s*/\s*d[lL]\b|gm\s*/\s*d[lL]\b|g%|G/DL\b"),
+    ("mg/dL", r"mg\s*/\s*d[lL]\b|MG/DL\b"),
+    ("mg/(24.h)", r"mg\s*(?:/|per)\s*24\s*(?:h|hours?|hrs?)\b"),
+    ("mg/L", r"mg\s*/\s*[lL]\b"),
+    ("g/L", r"g\s*/\s*[lL]\b"),
+    ("umol/L", r"(?:µ|u|μ|micro)mol\s*/\s*[lL]\b|(?:µ|u|μ)MOL/L\b"),
+    ("mmol/mol", r"mmol\s*/\s*mol\b"),
+    ("mmol/L", r"mmol\s*/\s*[lL]\b"),
+    ("meq/L", r"m[eE]q\s*/\s*[lL]\b"),
+    ("kg/m2", r"kg\s*/\s*m\s*(?:2|²|\^2)"),
+    (
+        "{ULN}",
+        r"(?:(?:x|X|×|times|fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
+        r"(?:ULN\b|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
+        r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
+    ),
+    ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),
+    ("%", r"%|(?i:percent)\b"),
+    ("U/L", r"(?:U|u)\s*/\s*[lL]\b"),
+    ("[IU]/L", r"(?:IU|iu)\s*/\s*[lL]\b"),
+    ("h", r"(?i:hours?|hrs?)\b"),
+    ("mo", r"(?i:months?|mos?)\b"),
+    ("wk", r"(?i:weeks?|wks?)\b"),
+    ("a", r"(?i:years?|yrs?|ans)\b"),
+    ("d", r"(?i:days?)\b"),
+)
+# Case matters in units (G/L is giga per litre, g/L grams): the spellings say which letters may vary. No
+# spelling starts with white space (the caller's own white space comes before it): a run of spaces is then
+# skipped once, never re-read by each of the thirty alternatives (issue 11).
+UNITS = "(?-i:" + "|".join(f"(?:{pattern})" for _, pattern in UNIT_SPELLINGS) + ")"
+_UNIT_CODES = [(code, re.compile(rf"^\s*+(?:{pattern})\s*+$")) for code, pattern in UNIT_SPELLINGS]
+
+_COUNTS = {"10*9/L", "10*3/uL", "/mm3", "/uL", "/mL"}
+_LIVER = {"{ULN}", "mg/dL", "umol/L", "U/L", "[IU]/L"}
+KIND_UNITS: dict[str, set[str]] = {
+    "platelets": _COUNTS,
+    "anc": _COUNTS,
+    "wbc": _COUNTS,
+    "hemoglobin": {"g/dL", "g/L", "mg/dL", "mmol/L"},
+    "creatinine": {"mg/dL", "umol/L", "{ULN}", "meq/L", "mmol/L"},
+    "creatinine_clearance": {"mL/min", "mL/min/{1.73_m2}"},
+    "egfr": {"mL/min/{1.73_m2}", "mL/min"},
+    "bilirubin": _LIVER,
+    "ast": _LIVER,
+    "alt": _LIVER,
+    "alkaline_phosphatase": _LIVER,
+    "inr": {"{ULN}"},
+    "qtc": {"ms"},
+    "lvef": {"%"},
+    "karnofsky": {"%"},
+    "life_expectancy": {"mo", "wk", "a", "d"},
+    "bmi": {"kg/m2"},
+    "hba1c": {"%", "mmol/mol"},
+    "age": {"a", "mo", "wk", "d", "h"},
+    "m_protein": {"g/dL", "g/L", "mg/dL"},
+    "urine_m_protein": {"mg/(24.h)"},
+    "free_light_chain": {"mg/L", "mg/dL"},
+    "lansky": {"%"},
+}
+# The unit a kind has when the text writes none: scores and ratios are unitless ("1"); a BMI is kg/m2 by
+# definition; an age with no unit is in years ("Age >= 18").
+UNITLESS_DEFAULT = {
+    "ecog": "1",
+    "karnofsky": "1",
+    "lansky": "1",
+    "inr": "1",
+    "bmi": "kg/m2",
+    "age": "a",
+    "hba1c": "1",
+    "psqi": "1",
+    "phq9": "1",
+    "audit": "1",
+}
+
+
+def allowed_units(kind: str, unit_text: str) -> str | None:
+    """Return the UCUM code of `unit_text` if a `kind` can be measured in it.
+
+    >>> allowed_units("platelets", "x 109/L"), allowed_units("qtc", "msec"), allowed_units("qtc", "%")
+    ('10*9/L', 'ms', None)
+    """
+    code = next((code for code, pattern in _UNIT_CODES if pattern.match(unit_text)), None)
+    return code if code in KIND_UNITS.get(kind, set()) else None
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:[, ]\d{3})+")
+_THOUSANDS_POINT = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_SEPARATORS = re.compile(r"[, ]")
+
+
+def parse_number(text: str, *, unit: str | None = None) -> float:
+    """Return the value of a written number: thousands separators dropped, a decimal comma read as a point.
+
+    >>> parse_number("1,500"), parse_number("2,5"), parse_number("100 000"), parse_number("1.5")
+    (1500.0, 2.5, 100000.0, 1.5)
+    >>> parse_number("100.000", unit="/mm3"), parse_number("1.000", unit="10*9/L")
+    (100000.0, 1.0)
+    """
+    text = text.replace("\u00a0", " ")
+    if _THOUSANDS.fullmatch(text):
+        return float(_SEPARATORS.sub("", text))
+    if unit in {"/mm3", "/uL", "/mL"} and _THOUSANDS_POINT.fullmatch(text):
+        return float(text.replace(".", ""))  # "100.000/mm3": a European thousands point
+    return float(text.replace(",", "."))

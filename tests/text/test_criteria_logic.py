@@ -1,0 +1,219 @@
+"""Issue 10, parser side: "or" is not "and", subgroup thresholds are not everyone's, methods and list shapes.
+
+Built from the real records the issue names (fixtures/ctgov/) and small hand-written texts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.text import (
+    ALL_OF,
+    ANY_OF,
+    CONDITIONAL,
+    EXCLUSION,
+    INCLUSION,
+    MAX_CRITERIA_CHARS,
+    Criterion,
+    parse_criteria,
+)
+from tests.conftest import CTGOV, SEED
+
+
+def _criteria(nct_id: str) -> tuple[Criterion, ...]:
+    [trial] = list(read_trials([SEED if nct_id == "NCT06158412" else CTGOV / f"{nct_id}.json"]))
+    assert isinstance(trial, TrialRecord)
+    return parse_criteria(trial.eligibility.criteria or "")
+
+
+def _criterion(nct_id: str, section: str, index: int) -> Criterion:
+    [criterion] = [c for c in _criteria(nct_id) if (c.section, c.index) == (section, index)]
+    return criterion
+
+
+def _values(criterion: Criterion) -> list[tuple[str, str | None, float | None, float | None, float | None]]:
+    return [(f.kind, f.comparator, f.value, f.low, f.high) for f in criterion.facts]
+
+
+@pytest.mark.parametrize(
+    ("nct_id", "index"),
+    [("NCT02513394", 21), ("NCT02513394", 19), ("NCT02513394", 2), ("NCT06158412", 2)],
+    ids=["creatinine-or-clearance", "bilirubin-or-gilbert", "age-or-national-guidelines", "seed-measurable"],
+)
+def test_inclusion_or_between_different_facts_is_any_of(nct_id: str, index: int) -> None:
+    criterion = _criterion(nct_id, INCLUSION, index)
+    assert criterion.logic == ANY_OF
+    assert all(f.alternative for f in criterion.facts if f.is_threshold)
+
+
+def test_creatinine_or_clearance_keeps_both_facts_each_as_if_alone() -> None:
+    criterion = _criterion("NCT02513394", INCLUSION, 21)
+    assert _values(criterion) == [
+        ("creatinine", "<", 1.0, None, None),
+        ("creatinine_clearance", ">=", 60.0, None, None),
+    ]
+
+
+def test_gilbert_value_is_a_fact_of_its_own_branch() -> None:
+    criterion = _criterion("NCT02513394", INCLUSION, 19)
+    assert _values(criterion) == [("bilirubin", "<=", 1.0, None, None), ("bilirubin", "<=", 3.0, None, None)]
+
+
+def test_exclusion_or_asks_for_neither_so_it_is_all_of() -> None:
+    criterion = _criterion("NCT06158412", EXCLUSION, 6)  # platelet count <30 x 109/L or ANC <1.0 x 109/L
+    assert criterion.logic == ALL_OF
+    assert [f.kind for f in criterion.facts] == ["platelets", "anc"]
+
+
+def test_same_text_in_inclusion_and_exclusion() -> None:
+    text = "Inclusion Criteria:\n* Creatinine ≤ 1.5 mg/dL or CrCl ≥ 60 mL/min\nExclusion Criteria:\n* Creatinine > 1.5 mg/dL or CrCl < 60 mL/min"
+    inclusion, exclusion = parse_criteria(text)
+    assert (inclusion.logic, exclusion.logic) == (ANY_OF, ALL_OF)
+
+
+def test_ecog_with_a_subgroup_value_is_conditional_and_keeps_both_values() -> None:
+    criterion = _criterion("NCT04501120", INCLUSION, 2)
+    assert criterion.logic == CONDITIONAL
+    assert _values(criterion) == [("ecog", None, None, 0.0, 2.0), ("ecog", None, None, 0.0, 3.0)]
+    assert all(f.condition and "participants" in f.condition for f in criterion.facts)
+
+
+def test_age_at_diagnosis_and_at_hsct_are_conditional_not_current_age() -> None:
+    criterion = _criterion("NCT01949129", INCLUSION, 1)
+    assert criterion.logic == CONDITIONAL
+    assert _values(criterion) == [("age", "<=", 18.0, None, None), ("age", "<=", 21.0, None, None)]
+    conditions = [f.condition or "" for f in criterion.facts]
+    assert "diagnosis" in conditions[0] and "HSCT" in conditions[1]
+
+
+def test_subgroup_ages_are_not_facts_and_other_sentences_stay_unconditional() -> None:
+    criterion = _criterion("NCT05464836", INCLUSION, 4)  # ECOG <= 2 for >= 16 y, Lansky > 50 for < 16 y
+    assert criterion.logic == CONDITIONAL
+    by_kind = {f.kind: f for f in criterion.facts}
+    assert set(by_kind) == {"ecog", "lansky", "life_expectancy", "age"}
+    assert by_kind["ecog"].condition and by_kind["lansky"].condition
+    assert by_kind["life_expectancy"].condition is None
+    assert (by_kind["age"].low, by_kind["age"].high, by_kind["age"].condition) == (12.0, 40.0, None)
+
+
+def test_parenthetical_age_band_names_the_subgroup_it_is_not_an_age_limit() -> None:
+    criterion = _criterion("NCT05480501", INCLUSION, 6)  # ECOG 0 or 1 (age >= 16 years) or Lansky (age < 16)
+    assert [f.kind for f in criterion.facts] == ["ecog"]
+    assert criterion.logic == ANY_OF
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "for patients with liver metastases AST ≤ 5 x ULN",
+        "AST ≤ 2.5 x ULN (≤ 5 x ULN for participants with liver metastases)",
+        "Total bilirubin ≤1.5x ULN (< 3x the ULN if Gilbert's disease is present)",
+        "QTc prolongation (Male: >450ms, Female: >470ms)",
+        "eGFR < 30 mL/min/1.73m^2 using Schwartz formula for individuals ≥ 1 year of age",
+    ],
+)
+def test_subgroup_thresholds_are_conditional(text: str) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    assert criterion.logic == CONDITIONAL
+    assert all(f.condition for f in criterion.facts)
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("ANC ≥ 1,500/mm3 or ≥ 1.5 x 10^9/L", [("anc", ">=", 1500.0, None, None)]),
+        ("ECOG 0, 1 or 2", [("ecog", None, None, 0.0, 2.0)]),
+        ("Pregnant or breastfeeding women are excluded", []),
+    ],
+    ids=["same-threshold-another-unit", "range-on-one-measure", "statuses"],
+)
+def test_or_that_is_not_a_choice_between_facts_stays_all_of(
+    text: str, facts: list[tuple[object, ...]]
+) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    assert criterion.logic == ALL_OF
+    assert [v for v in _values(criterion) if v[1] or v[3] is not None] == facts
+
+
+def test_one_of_the_following_thresholds_is_any_of_and_a_list_without_measures_is_not() -> None:
+    with_thresholds = (
+        "Inclusion Criteria:\n* Must meet one of the following:\n  * ECOG ≤ 1\n  * Karnofsky ≥ 80%"
+    )
+    without = "Inclusion Criteria:\n* Female patients who:\n  * are postmenopausal, OR\n  * are surgically sterile, OR\n  * agree to contraception"
+    assert parse_criteria(with_thresholds)[0].logic == ANY_OF
+    assert parse_criteria(without)[0].logic == ALL_OF
+
+
+def test_lab_list_codes_every_unconditional_sub_item() -> None:
+    criterion = _criterion("NCT04318938", INCLUSION, 7)  # bilirubin (Gilbert's), ALT/AST (NOTE: liver mets)
+    conditional = {f.kind for f in criterion.facts if f.condition}
+    assert conditional == {"bilirubin", "alt", "ast"}
+    assert {f.kind for f in criterion.facts if not f.condition} == {"egfr", "platelets", "hemoglobin", "anc"}
+
+
+@pytest.mark.parametrize(
+    ("text", "measure"),
+    [
+        (
+            "Screening ECG showing a baseline QT interval (QTcF) corrected by the Friedreichian formula >470 ms",
+            "qtc.fridericia",
+        ),
+        ("QTc (Bazett) > 450 ms", "qtc.bazett"),
+        ("QTc > 470 ms", "qtc"),
+        ("Creatinine clearance <20 mL/min", "creatinine_clearance"),
+        ("Creatinine clearance ≥ 60 mL/min (Cockcroft-Gault)", "creatinine_clearance.cockcroft-gault"),
+        ("Creatinine clearance ≥ 50 mL/min on a 24-hour urine collection", "creatinine_clearance.24h-urine"),
+    ],
+)
+def test_the_method_written_picks_the_measure(text: str, measure: str) -> None:
+    [criterion] = parse_criteria(f"Exclusion Criteria:\n* {text}")
+    assert [f.measure for f in criterion.facts] == [measure]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Inclusion Criteria:\n\n* •\n    * Age ≥ 18 years\n    * ECOG 0-1\n\nExclusion Criteria:\n\n* HIV",
+            2,
+        ),
+        ("Inclusion Criteria:\n\n*\n    * Age ≥ 18 years\n    * ECOG 0-1", 2),
+        (
+            "Inclusion Criteria:\n\n* Patients must meet all of the following criteria:\n    * Age ≥ 18 years\n"
+            "    * ECOG 0-1\n    * Signed consent\n\nExclusion Criteria:\n\n* HIV",
+            3,
+        ),
+        ("Inclusion Criteria:\n\n* • Age ≥ 18 years\n* • ECOG 0-1", 2),
+        (
+            "Inclusion Criteria:\n\n* Patients must have one of the following:\n    * ECOG ≤ 1\n    * KPS ≥ 80%",
+            1,
+        ),
+    ],
+    ids=[
+        "stray-bullet-wrapper",
+        "empty-bullet-wrapper",
+        "lone-all-of-wrapper",
+        "stray-bullets",
+        "one-of-is-kept",
+    ],
+)
+def test_a_bullet_that_only_wraps_the_criteria_is_not_one(text: str, expected: int) -> None:
+    inclusion = [c for c in parse_criteria(text) if c.section == INCLUSION]
+    assert len(inclusion) == expected
+    assert all(c.text and "•" not in c.text for c in inclusion)
+
+
+def test_markdown_escapes_never_reach_the_criteria_of_any_fixture() -> None:
+    """Issue 10 defect 7: CT.gov escapes (\\< \\> \\[ \\^ \\&) are removed from every criterion (NCT06022848 has
+    'D\\&C', the seed '\\<30')."""
+    for path in sorted(CTGOV.glob("*.json")):
+        for item in read_trials([path]):
+            assert isinstance(item, TrialRecord)
+            for criterion in parse_criteria(item.eligibility.criteria or ""):
+                assert "\\" not in criterion.full_text, f"{path.name} {criterion.section} {criterion.index}"
+
+
+def test_text_over_the_bound_is_not_parsed() -> None:
+    assert parse_criteria("Inclusion Criteria:\n* Age ≥ 18 years\n" + "x" * MAX_CRITERIA_CHARS) == ()
+    assert len(parse_criteria("Inclusion Criteria:\n* Age ≥ 18 years\n")) == 1
