@@ -14,7 +14,7 @@ def add_version_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fhir-version",
         type=fhir_version,
-        default=FhirVersion.R4,
+        default="r4",  # a string default goes through `type` too
         metavar="r4|r5",
         help="r4 (4.0.1, the default: what EHRs serve) or r5 (5.0.0)",
     )

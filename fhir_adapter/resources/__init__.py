@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey
+from fhir_adapter.resources.eligibility_variable import build_eligibility_variable
 from fhir_adapter.resources.group import build_eligibility_group
 from fhir_adapter.resources.keys import TrialKeys, trial_keys
 from fhir_adapter.resources.parties import (
@@ -59,6 +60,11 @@ def build_trial_resources(
         *(BuiltResource(r.key, build_practitioner_role(r, terms, version=version)) for r in people.roles),
         BuiltResource(
             keys.group, build_eligibility_group(trial, keys.group, terms, version=version, report=report)
+        ),
+        *(
+            [BuiltResource(keys.eligibility, build_eligibility_variable(trial, keys.eligibility, terms))]
+            if version is FhirVersion.R5
+            else []
         ),
         *(
             BuiltResource(

@@ -185,7 +185,8 @@ def _principal(study: Study) -> Json | None:
 
 
 def _recruitment(study: Study) -> Json | None:
-    eligibility = study.keys.group.reference() if study.version is R5 else None  # R4: `enrollment`
+    # R5: the EvidenceVariable, which states the criteria exactly; R4 refers to the Group in `enrollment`.
+    eligibility = study.keys.eligibility.reference() if study.version is R5 else None
     return recruitment(study.trial, eligibility)
 
 

@@ -105,7 +105,8 @@ def renamed_for(resource: Json, version: FhirVersion) -> Json:
     """
     if version is R4:
         return resource
-    return _renamed(resource, str(resource.get("resourceType")))
+    renamed: Json = _renamed(resource, str(resource.get("resourceType")))
+    return renamed
 
 
 def _renamed(value: Any, path: str) -> Any:
