@@ -49,6 +49,7 @@ def main() -> int:
         return 1
     definitions = [d for d in files.values() if d.get("resourceType") == "StructureDefinition"]
     schema = files["openapi/fhir.schema.json"]
+    _correct_patterns(schema["definitions"])
     unlisted = _add_enums(schema["definitions"], definitions, files)
     schema["description"] = (
         f"{schema.get('description', '')} Code lists of required bindings added by scripts/fetch_r5_data.py."
@@ -88,6 +89,28 @@ def _fetch() -> dict[str, Any] | None:
                     if data is not None:
                         files[name] = json.loads(data.read())
     return files
+
+
+# The published schema's decimal pattern has a stray '}' (`[0-9]{1,9}})?$`), which no ECMA regex engine
+# accepts; it is written as R4's schema writes it.
+BROKEN_PATTERNS = {
+    "^-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,17})?([eE][+-]?[0-9]{1,9}})?$": (
+        "^-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,17})?([eE][+-]?[0-9]{1,9})?$"
+    ),
+}
+
+
+def _correct_patterns(node: Any) -> None:
+    """Replace each BROKEN_PATTERNS pattern in the schema, wherever it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and value in BROKEN_PATTERNS:
+                node[key] = BROKEN_PATTERNS[value]
+            else:
+                _correct_patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            _correct_patterns(item)
 
 
 def _add_enums(

@@ -153,12 +153,13 @@ def arm_elements(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list
 
 
 def arm_link_ids(labels: list[str]) -> list[str]:
-    """Return an R5 comparisonGroup.linkId per arm label: its slug, short enough for an id (64).
+    """Return an R5 comparisonGroup.linkId per arm label: its slug, short enough for an id (64) with the
+    'exposure-' prefix of its EvidenceVariable and a repeat number.
 
     >>> arm_link_ids(["Arm A: ATRA", "Arm A: ATRA"])
     ['arm-a-atra', 'arm-a-atra-2']
     """
-    return unique_slugs(slug(label)[:56] for label in labels)
+    return unique_slugs(slug(label)[:50] for label in labels)
 
 
 def objectives(trial: TrialRecord) -> list[Json]:

@@ -31,7 +31,7 @@ from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.sync.diff import comparable, describe_changes
 from fhir_adapter.sync.journal import Journal
 from fhir_adapter.terms import NCT_SYSTEM, NCT_SYSTEM_VARIANTS, Terms
-from fhir_adapter.validation import validate_bundle
+from fhir_adapter.validation import validate_bundle_as
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +113,12 @@ def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: Sy
         content_hash = hashlib.sha256(to_json_bytes(bundle)).hexdigest()
         if options.journal is not None and options.journal.is_done(trial.nct_id, content_hash):
             return TrialSync(trial.source, trial.nct_id, "resumed")
+        _check_release(server, options.version, trial.nct_id)
         existing = _existing(server, built.resources, trial.nct_id)
         plan = _plan(built.resources, existing)
         if any(change.action != "unchanged" for change, _ in plan):
             # Checked only when something will be written, and before it is: a re-sync stays cheap.
-            errors = [issue for issue in validate_bundle(bundle) if issue.severity == "error"]
+            errors = [i for i in validate_bundle_as(bundle, options.version) if i.severity == "error"]
             if errors:
                 raise _InvalidBundle(f"{len(errors)} validation errors; first: {errors[0]}")
             if not options.dry_run:
@@ -154,6 +155,29 @@ def _has_landed(server: FhirClient, resources: Sequence[BuiltResource], nct_id: 
         log.info("%s: push: could not read the server again after a failed write: %s", nct_id, exc)
         return False
     return all(change.action == "unchanged" for change, _ in plan)
+
+
+def _check_release(server: FhirClient, version: FhirVersion, nct_id: str) -> None:
+    """Raise _WrongRelease when the server declares a FHIR release other than the one we write.
+
+    R5 resources on an R4 server (or the reverse) are not what its clients read: ResearchStudy.status means
+    something else, elements have other names. A server that does not say is trusted.
+    """
+    declared = server.capabilities().fhir_version
+    if declared and declared.split(".")[0] != version.value.split(".")[0]:
+        raise _WrongRelease(nct_id, declared, version)
+
+
+class _WrongRelease(FhirAdapterError):
+    """The server serves another FHIR release: every trial would be written wrong, so the run stops."""
+
+    stops_run = True
+
+    def __init__(self, nct_id: str, declared: str, version: FhirVersion) -> None:
+        super().__init__(
+            f"{nct_id}: the server declares FHIR {declared} in its CapabilityStatement, the Bundles are FHIR "
+            f"{version.value}: nothing written (choose --fhir-version to match the server)"
+        )
 
 
 class _InvalidBundle(FhirAdapterError):

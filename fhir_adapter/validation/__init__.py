@@ -13,17 +13,20 @@ from fhir_adapter.validation.layers import check_resource, validate_bundle
 from fhir_adapter.validation.outcome import format_text, to_junit_xml, to_operation_outcome
 from fhir_adapter.validation.report import ValidationReport, fhir_files, validate_document, validate_file
 from fhir_adapter.validation.server import validate_on_server
+from fhir_adapter.validation.versions import check_resource_as, validate_bundle_as
 
 __all__ = [
     "Severity",
     "ValidationIssue",
     "ValidationReport",
     "check_resource",
+    "check_resource_as",
     "fhir_files",
     "format_text",
     "to_junit_xml",
     "to_operation_outcome",
     "validate_bundle",
+    "validate_bundle_as",
     "validate_document",
     "validate_file",
     "validate_on_server",

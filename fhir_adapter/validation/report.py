@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from fhir_adapter.errors import InputError
+from fhir_adapter.resources import FhirVersion
 from fhir_adapter.validation.invariants import catalog
 from fhir_adapter.validation.issues import ValidationIssue
-from fhir_adapter.validation.layers import check_resource, validate_bundle
 from fhir_adapter.validation.server import ServerValidator, validate_on_server
+from fhir_adapter.validation.versions import check_resource_as, validate_bundle_as
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,11 @@ def fhir_files(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def validate_file(
-    path: str | Path, *, server: ServerValidator | None = None, best_practice: bool = False
+    path: str | Path,
+    *,
+    server: ServerValidator | None = None,
+    best_practice: bool = False,
+    version: FhirVersion = FhirVersion.R4,
 ) -> ValidationReport:
     """Return the report for one FHIR JSON file (a Bundle or a single resource).
 
@@ -65,7 +70,9 @@ def validate_file(
         raise InputError(f"not valid JSON: {exc}", file=str(path)) from exc
     if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
         raise InputError("not a FHIR resource: no resourceType", file=str(path))
-    return validate_document(document, source=str(path), server=server, best_practice=best_practice)
+    return validate_document(
+        document, source=str(path), server=server, best_practice=best_practice, version=version
+    )
 
 
 def validate_document(
@@ -74,14 +81,16 @@ def validate_document(
     source: str,
     server: ServerValidator | None = None,
     best_practice: bool = False,
+    version: FhirVersion = FhirVersion.R4,
 ) -> ValidationReport:
-    """Return the report for one parsed resource or Bundle; with `server`, its $validate answer too."""
+    """Return the report for one parsed resource or Bundle, checked against `version`'s rules; with
+    `server`, its $validate answer too."""
     resource_type = str(document.get("resourceType"))
     start = time.perf_counter()
     if resource_type == "Bundle":
-        issues = validate_bundle(document, best_practice=best_practice)
+        issues = validate_bundle_as(document, version, best_practice=best_practice)
     else:
-        issues = check_resource(document, best_practice=best_practice)
+        issues = check_resource_as(document, version, best_practice=best_practice)
     seconds = time.perf_counter() - start
     resources = _resources(document)
     notes = _notes(resources, best_practice=best_practice)
