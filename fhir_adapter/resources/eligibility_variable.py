@@ -23,6 +23,7 @@ Nothing is ever stated stricter or looser than the criterion.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fhir_adapter.resources.common import Json, ResourceKey, compact
@@ -37,6 +38,7 @@ from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
 
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -143,26 +145,59 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
     facts = [(f, c) for f in held if (c := _fact(criterion, f, terms))]
     if len(facts) < len(held):
         return None
+    general, groups = _split(criterion, facts)
+    if any(not _distinct_measures(group) for group in (general, *groups.values())):
+        return None  # two thresholds of one measure side by side: one of them is another group's
+    if not groups:
+        # Alternatives: exact when there are two or more and as many as the text's "or"s say (one coded
+        # alternative beside words, or a third one the parser did not read, would make it stricter).
+        alternatives = len(_OR.findall(criterion.full_text)) + 1
+        return _any_of(criterion, [c for _, c in general]) if len(general) == alternatives >= 2 else None
+    if not general and len(groups) < 2:
+        return None  # a subgroup's threshold alone: what holds for everyone else is not stated
+    options = (
+        [{"description": _phrases(general), **_combined([c for _, c in general], ALL_OF)}] if general else []
+    )
+    for thresholds in groups.values():
+        clause = _clause(criterion, thresholds[0][0], facts)
+        subgroup = {"description": clause, "definitionCodeableConcept": {"text": clause}}
+        both = _combined([subgroup, *(c for _, c in thresholds)], ALL_OF)
+        options.append({"description": clause, **both})
+    return _any_of(criterion, options)
+
+
+def _split(
+    criterion: Criterion, facts: list[tuple[Fact, Json]]
+) -> tuple[list[tuple[Fact, Json]], dict[str, list[tuple[Fact, Json]]]]:
+    """Return the thresholds for everyone and, by condition, the subgroups' thresholds.
+
+    The parser gives a parenthesised or trailing subgroup's condition to both thresholds of a measure
+    ("ECOG 0-2 (0 to 3 for participants >= 60 to 74 years)"): when the condition is written after the first
+    of the two, the first is the threshold for everyone else.
+    """
     general = [(f, c) for f, c in facts if f.condition is None]
     groups: dict[str, list[tuple[Fact, Json]]] = {}
     for fact, characteristic in facts:
         if fact.condition is not None:
             groups.setdefault(fact.condition, []).append((fact, characteristic))
-    if any(not _distinct_measures(group) for group in (general, *groups.values())):
-        return None  # two thresholds of one measure side by side: one of them is another group's
-    if not groups:
-        # Alternatives: exact only for two or more (one alternative beside words would be stricter).
-        return _any_of(criterion, [c for _, c in general]) if len(general) >= 2 else None
-    if not general and len(groups) < 2:
-        return None  # a subgroup's threshold alone: what holds for everyone else is not stated
-    options = (
-        [_combined([c for _, c in general], ALL_OF) | {"description": _phrases(general)}] if general else []
-    )
-    for condition, thresholds in groups.items():
-        subgroup = {"description": condition, "definitionCodeableConcept": {"text": condition}}
-        both = _combined([subgroup, *(c for _, c in thresholds)], ALL_OF)
-        options.append({"description": f"{condition}: {_phrases(thresholds)}", **both})
-    return _any_of(criterion, options)
+    text = criterion.full_text
+    for condition, members in list(groups.items()):
+        kinds = [f.kind for f, _ in members]
+        first = members[0][0]
+        if len(members) == 2 and len(set(kinds)) == 1 and -1 < text.find(first.phrase) < text.find(condition):
+            general.append(members.pop(0))
+    return general, groups
+
+
+def _clause(criterion: Criterion, fact: Fact, facts: list[tuple[Fact, Json]]) -> str:
+    """Return the words of a subgroup's alternative: from its threshold (or its condition) to the next
+    threshold's words or the end, so a requirement the parser did not code stays in the text."""
+    text = criterion.full_text
+    start = text.find(fact.phrase)
+    if start < 0:
+        start = max(text.find(fact.condition or ""), 0)
+    later = [i for f, _ in facts if (i := text.find(f.phrase, start + 1)) > start and f is not fact]
+    return text[start : min(later, default=len(text))].strip(" ;,") or text
 
 
 def _distinct_measures(facts: list[tuple[Fact, Json]]) -> bool:
