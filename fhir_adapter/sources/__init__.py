@@ -1,6 +1,7 @@
 """Stage 1: read ClinicalTrials.gov records into plain, typed TrialRecords."""
 
-from fhir_adapter.sources.files import ReadResult, read_trials
+from fhir_adapter.sources.duplicates import DuplicateRecord
+from fhir_adapter.sources.files import ReadResult, read_trials, record_files
 from fhir_adapter.sources.model import (
     Arm,
     Contact,
@@ -24,6 +25,7 @@ __all__ = [
     "Contact",
     "DataQualityIssue",
     "Design",
+    "DuplicateRecord",
     "Eligibility",
     "Intervention",
     "Link",
@@ -38,4 +40,5 @@ __all__ = [
     "Site",
     "TrialRecord",
     "read_trials",
+    "record_files",
 ]

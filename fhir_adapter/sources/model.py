@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fhir_adapter.sources.quality import DataQualityIssue
+
 
 @dataclass(frozen=True)
 class Mesh:
@@ -180,6 +182,8 @@ class TrialRecord:
     sites: tuple[Site, ...] = ()
     references: tuple[Reference, ...] = ()
     links: tuple[Link, ...] = ()
+    # Findings made while reading (a null left out of a list); the builders add theirs after these.
+    reading_issues: tuple[DataQualityIssue, ...] = ()
 
     def interventions_for(self, arm: Arm) -> tuple[Intervention, ...]:
         """Return the interventions linked to `arm`, through either side's labels, in record order."""
