@@ -16,7 +16,8 @@ from fhir_adapter.sync import Journal, SyncOptions, TrialSync, sync_trials
 from fhir_adapter.terms import load_terms
 
 DEFAULT_JOURNAL = Path("fhir-adapter-push.jsonl")
-OUTCOMES = ("created", "updated", "unchanged", "resumed", "failed")
+OUTCOMES = ("created", "updated", "unchanged", "resumed", "duplicate", "failed")
+SHOWN_WHEN_NONE = frozenset({"created", "updated", "unchanged", "failed"})
 
 
 def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -44,7 +45,7 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     tls = push.add_argument_group("TLS")
     tls.add_argument("--ca-bundle", type=Path, help="trust this CA bundle (PEM) as well")
     tls.add_argument("--insecure-no-verify-tls", action="store_true", help="turn TLS certificate checks off")
-    push.set_defaults(run=run_push)
+    push.set_defaults(run=run_push, reads_records=True)
     return push
 
 
@@ -133,6 +134,9 @@ def print_planned(result: TrialSync, out: TextIO) -> None:
     if not result.ok:
         print(f"{name}: FAILED {result.error}", file=out)
         return
+    if result.outcome == "duplicate":
+        print(f"{result.error}", file=out)
+        return
     actions = Counter(change.action for change in result.changes)
     print(
         f"{name}: would create {actions['create']}, update {actions['update']}, "
@@ -150,8 +154,10 @@ def print_planned(result: TrialSync, out: TextIO) -> None:
 
 def print_summary(results: Sequence[TrialSync], out: TextIO, *, dry_run: bool) -> None:
     counts = Counter(r.outcome for r in results)
-    parts = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o != "resumed")
+    parts = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o in SHOWN_WHEN_NONE)
     head = "dry run, nothing written: " if dry_run else ""
     print(f"{head}{len(results)} trials: {parts}", file=out)
     for failed in (r for r in results if not r.ok):
         print(f"  failed: {failed.nct_id or failed.source}: {failed.error}", file=out)
+    for duplicate in (r for r in results if r.outcome == "duplicate"):
+        print(f"  duplicate: {duplicate.error}", file=out)

@@ -20,7 +20,7 @@ from fhir_adapter.bundle import build_bundle, to_json_bytes
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import FhirAdapterError, InputError
 from fhir_adapter.resources import BuiltResource, FhirVersion, ResourceKey, build_trial_resources
-from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.sources import DuplicateRecord, TrialRecord, read_trials
 from fhir_adapter.sync.diff import comparable, describe_changes
 from fhir_adapter.sync.journal import Journal
 from fhir_adapter.terms import NCT_SYSTEM, NCT_SYSTEM_VARIANTS, Terms
@@ -43,7 +43,8 @@ class ResourceChange:
 
 @dataclass(frozen=True)
 class TrialSync:
-    """One trial's outcome: created | updated | unchanged | failed | resumed (done in an earlier run)."""
+    """One trial's outcome: created | updated | unchanged | failed | resumed (done in an earlier run) |
+    duplicate (a newer record of the same study was read; `error` says which and why)."""
 
     source: str
     nct_id: str | None
@@ -71,11 +72,15 @@ def sync_trials(
     """Yield the outcome of pushing every trial found in `inputs` to `server`."""
     options = options or SyncOptions()
     for item in read_trials(inputs):
-        if isinstance(item, InputError):
+        if isinstance(item, DuplicateRecord):
+            result = TrialSync(item.file, item.nct_id, "duplicate", error=str(item))
+        elif isinstance(item, InputError):
             result = TrialSync(item.file or "?", item.nct_id, "failed", error=str(item))
         else:
             result = sync_trial(item, server, terms, options)
-        if options.journal is not None and not options.dry_run and result.outcome != "resumed":
+        # A duplicate's line would stand as its study's last line in the journal, hiding the kept one's.
+        journaled = result.outcome not in ("resumed", "duplicate")
+        if options.journal is not None and not options.dry_run and journaled:
             options.journal.record(
                 result.nct_id or result.source, result.outcome, result.content_hash, result.error
             )
