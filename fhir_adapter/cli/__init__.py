@@ -1,6 +1,7 @@
 """The `fhir-adapter` command: parses arguments, calls one library function per subcommand, reports.
 
 Exit codes: 0 every record succeeded; 1 some records failed (the others were still written); 2 usage error.
+A record left out as a duplicate of a newer record of the same study is reported, and is not a failure.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fhir_adapter.cli.push import add_push_parser
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
 from fhir_adapter.resources import FhirVersion
-from fhir_adapter.sources import read_trials
+from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
 from fhir_adapter.terms import load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
 from fhir_adapter.validation import fhir_files, format_text, to_junit_xml, to_operation_outcome, validate_file
@@ -39,10 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
-    missing = [path for path in getattr(args, "inputs", []) if not Path(path).exists()]
-    if missing:
+    usage_error = _input_error(args)
+    if usage_error:
         parser.print_usage(sys.stderr)
-        print(f"fhir-adapter: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        print(f"fhir-adapter: error: {usage_error}", file=sys.stderr)
         return EXIT_USAGE
     try:
         code: int = args.run(args)
@@ -53,6 +54,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fhir-adapter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return code
+
+
+def _input_error(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with the inputs named: a path that does not exist, or (for the commands that
+    read CT.gov records) a folder holding no record file. None when they are fine."""
+    inputs: list[str] = getattr(args, "inputs", [])
+    missing = [path for path in inputs if not Path(path).exists()]
+    if missing:
+        return f"no such file or directory: {', '.join(missing)}"
+    if getattr(args, "reads_records", False):
+        # A folder with nothing to read is a wrong path as surely as a missing one: saying so beats a
+        # silent "0 records" (a file that holds no studies, such as an empty search page, is accepted).
+        empty = [path for path in inputs if Path(path).is_dir() and next(record_files([path]), None) is None]
+        if empty:
+            return f"no records found: no .json or .xml file in {', '.join(empty)}"
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,14 +95,14 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of ConceptMaps that add to or override ours",
     )
     convert.add_argument("--indent", type=int, default=None, help="indent the JSON, for reading by eye")
-    convert.set_defaults(run=_run_convert)
+    convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
         "criteria", help="print a trial's eligibility criteria as parsed, for review"
     )
     criteria.add_argument(
         "inputs", nargs="+", help="CT.gov API v2 JSON or legacy XML files, or directories of them"
     )
-    criteria.set_defaults(run=_run_criteria)
+    criteria.set_defaults(run=_run_criteria, reads_records=True)
     add_push_parser(commands)
     validate = commands.add_parser("validate", help="check FHIR R4 Bundles or resources as an EHR would")
     _add_validate_arguments(validate)
@@ -105,7 +122,13 @@ def _run_convert(args: argparse.Namespace) -> int:
 def print_result(result: ConversionResult, out: TextIO) -> None:
     """Print one trial's line, then its data-quality warnings and any validation problems."""
     name = result.nct_id or result.source
-    if result.ok:
+    if result.duplicate is not None:
+        kept = result.duplicate.kept.place
+        print(
+            f"{name}  duplicate  left out, {kept} kept: {result.duplicate.reason}  ({result.source})",
+            file=out,
+        )
+    elif result.ok:
         counts = ", ".join(f"{n} {t}" for t, n in sorted(result.resource_counts.items()))
         warnings = f"; {len(result.quality)} data-quality warnings" if result.quality else ""
         print(f"{name}  converted  {counts}{warnings}  -> {result.bundle_path}", file=out)
@@ -118,18 +141,27 @@ def print_result(result: ConversionResult, out: TextIO) -> None:
 
 
 def print_totals(results: list[ConversionResult], out_dir: Path, out: TextIO) -> None:
-    converted = [r for r in results if r.ok]
+    """Print the run's totals, then each failed record and each duplicate left out."""
+    outcomes = Counter(r.outcome for r in results)
     resources: Counter[str] = Counter()
-    for result in converted:
-        resources.update(result.resource_counts)
+    for result in results:
+        if result.outcome == "converted":
+            resources.update(result.resource_counts)
     warnings = sum(len(r.quality) for r in results)
+    duplicates = f", {outcomes['duplicate']} duplicates left out" if outcomes["duplicate"] else ""
     print(
-        f"{len(results)} records: {len(converted)} converted, {len(results) - len(converted)} failed; "
-        f"{sum(resources.values())} resources; {warnings} data-quality warnings; Bundles in {out_dir}/",
+        f"{len(results)} records: {outcomes['converted']} converted, {outcomes['failed']} failed"
+        f"{duplicates}; {sum(resources.values())} resources; {warnings} data-quality warnings; "
+        f"Bundles in {out_dir}/",
         file=out,
     )
+    if not results:
+        print("no records found in the inputs", file=out)
     for failed in (r for r in results if not r.ok):
         print(f"  failed: {failed.nct_id or failed.source}: {failed.error}", file=out)
+    for result in results:
+        if result.duplicate is not None:
+            print(f"  duplicate: {result.duplicate}", file=out)
 
 
 def _run_criteria(args: argparse.Namespace) -> int:
@@ -138,6 +170,8 @@ def _run_criteria(args: argparse.Namespace) -> int:
         if isinstance(item, InputError):
             print(f"FAILED  {item}", file=sys.stdout)
             failed = True
+        elif isinstance(item, DuplicateRecord):
+            print(f"DUPLICATE  {item}", file=sys.stdout)
         else:
             print_criteria(item.nct_id, parse_criteria(item.eligibility.criteria or ""), sys.stdout)
     return EXIT_SOME_FAILED if failed else EXIT_OK
