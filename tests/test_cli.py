@@ -122,14 +122,18 @@ def test_mappings_folder_without_concept_maps_is_a_usage_error(
     assert not (tmp_path / "out" / "NCT06158412.json").exists()
 
 
-@pytest.mark.parametrize("command", ["convert", "criteria"])
+@pytest.mark.parametrize(
+    "command",
+    [["convert"], ["criteria"], ["push", "--server", "http://127.0.0.1:9", "--dry-run"]],
+    ids=["convert", "criteria", "push"],
+)
 def test_input_folder_without_record_files_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     empty = tmp_path / "in"
     empty.mkdir()
     (empty / "notes.txt").write_text("no records here", encoding="utf-8")
-    assert main([command, str(empty)]) == EXIT_USAGE
+    assert main([*command, str(empty)]) == EXIT_USAGE
     assert f"no records found: no .json or .xml file in {empty}" in capsys.readouterr().err
 
 
@@ -213,3 +217,17 @@ def test_null_in_a_list_is_converted_with_a_finding_in_the_report(
     assert [field] in [issue.get("expression") for issue in issues]
     research_study = load_json(tmp_path / "out" / "NCT06158412.json")["entry"][-1]["resource"]
     assert [c["text"] for c in research_study["condition"]][: len(conditions)] == conditions
+
+
+def test_criteria_names_a_duplicate_and_prints_the_newest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    older, newer = study_json(), study_json()
+    older["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2014-11-20"
+    older["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = "Inclusion Criteria:\n\n* Age 18"
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([newer, older]), encoding="utf-8")
+    assert main(["criteria", str(export)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert f"DUPLICATE  NCT06158412 ({export} record 2): duplicate, left out; kept {export} record 1" in out
+    assert "NCT06158412: 6 inclusion, 17 exclusion criteria" in out

@@ -79,6 +79,7 @@ class _StudyBuilder:
         self.count = 0  # studies yielded so far
 
     def studies(self, events: Iterable[tuple[str, Any]]) -> Iterator[NumberedStudy]:
+        """Return the studies built from `events` (ijson basic_parse), each as soon as it is complete."""
         for event, value in events:
             if event == "map_key":
                 self.key = value
