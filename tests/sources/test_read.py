@@ -10,7 +10,7 @@ import pytest
 
 from fhir_adapter.errors import InputError
 from fhir_adapter.sources import ReadResult, TrialRecord, read_trials
-from tests.conftest import CTGOV, SEED, study_json
+from tests.conftest import CTGOV, FIXTURES, SEED, study_json
 
 
 def _write(tmp_path: Path, name: str, document: Any) -> Path:
@@ -213,3 +213,18 @@ def test_a_list_without_nulls_gives_no_finding() -> None:
     [trial] = list(read_trials([SEED]))
     assert isinstance(trial, TrialRecord)
     assert trial.reading_issues == ()
+
+
+def test_empty_list_elements_in_legacy_xml_are_left_out_as_v2_empty_strings_are(tmp_path: Path) -> None:
+    # XML has no null; an empty repeated element is its nearest kin and never refused the trial.
+    text = (FIXTURES / "ctgov-xml" / "NCT01341288.xml").read_text(encoding="utf-8")
+    text = text.replace(
+        "<condition>Prostate Cancer</condition>", "<condition/><condition>Prostate Cancer</condition>"
+    )
+    text = text.replace("<keyword>EUCLIDIAN</keyword>", "<keyword>  </keyword><keyword>EUCLIDIAN</keyword>")
+    path = tmp_path / "x.xml"
+    path.write_text(text, encoding="utf-8")
+    [trial] = list(read_trials([path]))
+    assert isinstance(trial, TrialRecord)
+    assert trial.conditions == ("Prostate Cancer",)
+    assert trial.keywords[:2] == ("prostate cancer", "EUCLIDIAN")
