@@ -14,6 +14,7 @@ import sys
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -111,12 +112,31 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_convert(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
-    results = []
+    totals = ConvertTotals()
     for result in convert_trials(args.inputs, args.out, terms, version=FhirVersion.R4, indent=args.indent):
         print_result(result, sys.stdout)
-        results.append(result)
-    print_totals(results, args.out, sys.stdout)
-    return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+        totals.add(result)
+    print_totals(totals, args.out, sys.stdout)
+    return EXIT_SOME_FAILED if totals.outcomes["failed"] else EXIT_OK
+
+
+@dataclass
+class ConvertTotals:
+    """A convert run's running totals. Only failed and duplicate results are kept, for the closing list,
+    so a run over a large export stays flat in memory."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    resources: Counter[str] = field(default_factory=Counter)
+    warnings: int = 0
+    listed: list[ConversionResult] = field(default_factory=list)
+
+    def add(self, result: ConversionResult) -> None:
+        self.outcomes[result.outcome] += 1
+        self.warnings += len(result.quality)
+        if result.outcome == "converted":
+            self.resources.update(result.resource_counts)
+        else:
+            self.listed.append(result)
 
 
 def print_result(result: ConversionResult, out: TextIO) -> None:
@@ -140,26 +160,22 @@ def print_result(result: ConversionResult, out: TextIO) -> None:
         print(f"    {problem}", file=out)
 
 
-def print_totals(results: list[ConversionResult], out_dir: Path, out: TextIO) -> None:
+def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO) -> None:
     """Print the run's totals, then each failed record and each duplicate left out."""
-    outcomes = Counter(r.outcome for r in results)
-    resources: Counter[str] = Counter()
-    for result in results:
-        if result.outcome == "converted":
-            resources.update(result.resource_counts)
-    warnings = sum(len(r.quality) for r in results)
+    outcomes = totals.outcomes
+    records = sum(outcomes.values())
     duplicates = f", {outcomes['duplicate']} duplicates left out" if outcomes["duplicate"] else ""
     print(
-        f"{len(results)} records: {outcomes['converted']} converted, {outcomes['failed']} failed"
-        f"{duplicates}; {sum(resources.values())} resources; {warnings} data-quality warnings; "
+        f"{records} records: {outcomes['converted']} converted, {outcomes['failed']} failed{duplicates}; "
+        f"{sum(totals.resources.values())} resources; {totals.warnings} data-quality warnings; "
         f"Bundles in {out_dir}/",
         file=out,
     )
-    if not results:
+    if not records:
         print("no records found in the inputs", file=out)
-    for failed in (r for r in results if not r.ok):
+    for failed in (r for r in totals.listed if not r.ok):
         print(f"  failed: {failed.nct_id or failed.source}: {failed.error}", file=out)
-    for result in results:
+    for result in totals.listed:
         if result.duplicate is not None:
             print(f"  duplicate: {result.duplicate}", file=out)
 
