@@ -6,7 +6,8 @@ Accepted layouts of ClinicalTrials.gov API v2 JSON:
 - a JSON array of studies (the website's "Download JSON" export).
 And a legacy XML record (`*.xml`, one `<clinical_study>` per file, the format before API v2).
 A directory may hold any of these (`*.json` and `*.xml` together, read in name order, not recursive into
-hidden folders).
+hidden folders). JSON files are streamed study by study (`json_stream`), and a study read twice in one run is
+read once, from its newest record (`duplicates`).
 """
 
 from __future__ import annotations
