@@ -51,7 +51,7 @@ def build_trial_resources(
         # The builders take the version so R5 can be added without writing them twice; until its R5
         # elements are written, asking for R5 must fail rather than return R4 content labelled R5.
         raise NotImplementedError(f"FHIR {version.value} output is not built yet; only R4 (4.0.1) is")
-    report: QualityReport = []
+    report: QualityReport = list(trial.reading_issues)
     arms = plan_arms(trial)
     keys = trial_keys(trial, arms)
     people = keys.people
