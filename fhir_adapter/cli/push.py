@@ -21,7 +21,8 @@ from fhir_adapter.sync import NOT_ATTEMPTED, Journal, SyncOptions, TrialSync, sy
 from fhir_adapter.terms import load_terms
 
 DEFAULT_JOURNAL = Path("fhir-adapter-push.jsonl")
-OUTCOMES = ("created", "updated", "unchanged", "resumed", "failed", NOT_ATTEMPTED)
+OUTCOMES = ("created", "updated", "unchanged", "resumed", "duplicate", "failed", NOT_ATTEMPTED)
+SHOWN_WHEN_NONE = frozenset({"created", "updated", "unchanged", "failed"})
 
 
 def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -35,7 +36,7 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     push.add_argument("--mappings", type=Path, action="append", default=[], help="extra ConceptMaps folder")
     add_version_argument(push)
     add_server_arguments(push, required=True, server_help="the FHIR server's base URL")
-    push.set_defaults(run=run_push)
+    push.set_defaults(run=run_push, reads_records=True)
     return push
 
 
@@ -137,6 +138,9 @@ def print_planned(result: TrialSync, out: TextIO) -> None:
     if not result.ok:
         print(f"{name}: FAILED {result.error}", file=out)
         return
+    if result.outcome == "duplicate":
+        print(f"{result.error}", file=out)
+        return
     actions = Counter(change.action for change in result.changes)
     print(
         f"{name}: would create {actions['create']}, update {actions['update']}, "
@@ -155,8 +159,7 @@ def print_planned(result: TrialSync, out: TextIO) -> None:
 def print_summary(results: Sequence[TrialSync], out: TextIO, *, dry_run: bool) -> None:
     """Print the totals, why the run stopped (if it did), each failure and the trials not attempted."""
     counts = Counter(r.outcome for r in results)
-    shown = [o for o in OUTCOMES if counts[o] or o not in ("resumed", NOT_ATTEMPTED)]
-    parts = ", ".join(f"{counts[o]} {o}" for o in shown)
+    parts = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o in SHOWN_WHEN_NONE)
     head = "dry run, nothing written: " if dry_run else ""
     print(f"{head}{len(results)} trials: {parts}", file=out)
     for stopper in (r for r in results if r.stops_run):
@@ -167,3 +170,5 @@ def print_summary(results: Sequence[TrialSync], out: TextIO, *, dry_run: bool) -
     skipped = [r.nct_id or r.source for r in results if r.outcome == NOT_ATTEMPTED]
     if skipped:
         print(f"  {NOT_ATTEMPTED} ({len(skipped)}): {', '.join(skipped)}", file=out)
+    for duplicate in (r for r in results if r.outcome == "duplicate"):
+        print(f"  duplicate: {duplicate.error}", file=out)

@@ -49,7 +49,7 @@ def build_trial_resources(
     trial: TrialRecord, terms: Terms, *, version: FhirVersion = FhirVersion.R4
 ) -> TrialResources:
     """Return every resource `trial` becomes. Raises MappingError when a required code cannot be mapped."""
-    report: QualityReport = []
+    report: QualityReport = list(trial.reading_issues)
     arms = plan_arms(trial)
     keys = trial_keys(trial, arms)
     people = keys.people

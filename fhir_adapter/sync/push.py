@@ -27,7 +27,7 @@ from fhir_adapter.bundle import build_bundle, to_json_bytes
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import FhirAdapterError, InputError
 from fhir_adapter.resources import BuiltResource, FhirVersion, ResourceKey, build_trial_resources
-from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.sources import DuplicateRecord, TrialRecord, read_trials
 from fhir_adapter.sync.diff import comparable, describe_changes
 from fhir_adapter.sync.journal import Journal
 from fhir_adapter.terms import NCT_SYSTEM, NCT_SYSTEM_VARIANTS, Terms
@@ -53,7 +53,8 @@ class ResourceChange:
 @dataclass(frozen=True)
 class TrialSync:
     """One trial's outcome: created | updated | unchanged | failed | resumed (done in an earlier run) |
-    not attempted (the run stopped before it)."""
+    not attempted (the run stopped before it); or
+    duplicate (a newer record of the same study was read; `error` says which and why)."""
 
     source: str
     nct_id: str | None
@@ -87,7 +88,9 @@ def sync_trials(
     options = options or SyncOptions()
     stopped = False
     for item in read_trials(inputs):
-        if isinstance(item, InputError):
+        if isinstance(item, DuplicateRecord):
+            result = TrialSync(item.file, item.nct_id, "duplicate", error=str(item))
+        elif isinstance(item, InputError):
             result = TrialSync(item.file or "?", item.nct_id, "failed", error=str(item))
         elif stopped:
             result = TrialSync(item.source, item.nct_id, NOT_ATTEMPTED)
@@ -102,7 +105,8 @@ def sync_trials(
         yield result
 
 
-_UNJOURNALED = frozenset({"resumed", NOT_ATTEMPTED})
+# A duplicate's line would stand as its study's last line in the journal, hiding the kept one's.
+_UNJOURNALED = frozenset({"resumed", "duplicate", NOT_ATTEMPTED})
 
 
 def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: SyncOptions) -> TrialSync:
