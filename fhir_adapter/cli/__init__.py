@@ -30,6 +30,7 @@ from fhir_adapter.cli.server_options import add_server_arguments, with_server_va
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
+from fhir_adapter.resources import FhirVersion, r5_statement
 from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
 from fhir_adapter.terms import load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
@@ -204,15 +205,28 @@ def _run_criteria(args: argparse.Namespace) -> int:
         elif isinstance(item, DuplicateRecord):
             print(f"DUPLICATE  {item}", file=sys.stdout)
         else:
-            print_criteria(item.nct_id, parse_criteria(item.eligibility.criteria or ""), sys.stdout)
+            criteria = parse_criteria(item.eligibility.criteria or "")
+            statements = None
+            if args.fhir_version is FhirVersion.R5:
+                terms = load_terms()
+                statements = [r5_statement(criterion, terms) for criterion in criteria]
+            print_criteria(item.nct_id, criteria, sys.stdout, r5=statements)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def print_criteria(nct_id: str, criteria: Sequence[Criterion], out: TextIO, *, width: int = 72) -> None:
-    """Print criteria as a table: section and number, the text (wrapped), then each fact found."""
+def print_criteria(
+    nct_id: str,
+    criteria: Sequence[Criterion],
+    out: TextIO,
+    *,
+    width: int = 72,
+    r5: Sequence[str | None] | None = None,
+) -> None:
+    """Print criteria as a table: section and number, the text (wrapped), then each fact found; with `r5`,
+    how the R5 EvidenceVariable states each "A or B" or subgroup criterion."""
     counts = Counter(c.section for c in criteria)
     print(f"{nct_id}: {counts[INCLUSION]} inclusion, {counts[EXCLUSION]} exclusion criteria", file=out)
-    for criterion in criteria:
+    for position, criterion in enumerate(criteria):
         label = f"{criterion.section[:3].upper()} {criterion.index:>2}"
         lines = textwrap.wrap(" ".join(criterion.full_text.split()), width) or [""]
         print(f"  {label}  {lines[0]}", file=out)
@@ -222,6 +236,9 @@ def print_criteria(nct_id: str, criteria: Sequence[Criterion], out: TextIO, *, w
             print(f"          -> {describe_fact(fact)}", file=out)
         for unclear in criterion.unclear:
             print(f"          !! unclear, kept as text: {unclear.phrase!r}", file=out)
+        statement = r5[position] if r5 else None
+        if statement:
+            print(f"          R5: {statement}", file=out)
 
 
 def describe_fact(fact: Fact) -> str:

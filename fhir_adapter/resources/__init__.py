@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey
-from fhir_adapter.resources.eligibility_variable import build_eligibility_variable
+from fhir_adapter.resources.eligibility_variable import build_eligibility_variable, r5_statement
 from fhir_adapter.resources.group import build_eligibility_group
 from fhir_adapter.resources.keys import TrialKeys, trial_keys
 from fhir_adapter.resources.parties import (
@@ -27,6 +27,7 @@ __all__ = [
     "ResourceKey",
     "TrialResources",
     "build_trial_resources",
+    "r5_statement",
 ]
 
 

@@ -80,6 +80,22 @@ def _from_group(characteristic: Json) -> Json:
     }
 
 
+def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
+    """Return how the EvidenceVariable states an "A or B" or subgroup criterion, for people (`criteria`
+    command); None for a criterion whose facts all hold for everyone."""
+    if criterion.logic == ALL_OF:
+        return None
+    found = [c for c in _walk(_criterion(criterion, terms)) if "definitionByCombination" in c]
+    if any(c["definitionByCombination"]["code"] == ANY_OF for c in found):
+        return f"exact: any-of ({criterion.logic}), each alternative coded"
+    return f"kept as text ({criterion.logic}), as in R4"
+
+
+def _walk(characteristic: Json) -> list[Json]:
+    inner = characteristic.get("definitionByCombination", {}).get("characteristic", [])
+    return [characteristic, *(c for i in inner for c in _walk(i))]
+
+
 def _criterion(criterion: Criterion, terms: Terms) -> Json:
     exclusion = criterion.section == EXCLUSION
     held = [f for f in criterion.facts if is_held_by_logic(criterion, f)]
