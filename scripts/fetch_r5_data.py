@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fetch_r4_invariants import SKIPPED_TYPES, _quantity_profiles, _type_entry, _without_repeats  # noqa: E402
+from fetch_r4_invariants import SKIPPED_TYPES, _quantity_profiles, _type_entry, _without_repeats
 
 PACKAGE = "hl7.fhir.r5.core@5.0.0"
 # npm's integrity for hl7.fhir.r5.core 5.0.0 (package-lock.json of tests/hl7_packages).
@@ -113,9 +113,7 @@ def _correct_patterns(node: Any) -> None:
             _correct_patterns(item)
 
 
-def _add_enums(
-    schema: dict[str, Any], definitions: list[dict[str, Any]], files: dict[str, Any]
-) -> list[str]:
+def _add_enums(schema: dict[str, Any], definitions: list[dict[str, Any]], files: dict[str, Any]) -> list[str]:
     """Put each required binding's codes on its `code` element in `schema`; return the paths left as is."""
     value_sets = {d["url"]: d for d in files.values() if d.get("resourceType") == "ValueSet"}
     code_systems = {d["url"]: d for d in files.values() if d.get("resourceType") == "CodeSystem"}

@@ -1,7 +1,7 @@
 """Regenerate tests/golden/ from the fixtures. Review every change by hand before committing it.
 
-    python scripts/regenerate_golden.py                    # R4: tests/golden/NCT06158412.bundle.json
-    python scripts/regenerate_golden.py --fhir-version r5  # R5: tests/golden/NCT06158412.r5.bundle.json
+python scripts/regenerate_golden.py                    # R4: tests/golden/NCT06158412.bundle.json
+python scripts/regenerate_golden.py --fhir-version r5  # R5: tests/golden/NCT06158412.r5.bundle.json
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey, compact
 from fhir_adapter.resources.criteria_characteristics import criteria_characteristics
+from fhir_adapter.resources.versions import cross_version_extension
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
 from fhir_adapter.terms import (
     CHARACTERISTIC_SYSTEM,
-    EXT_R5_GROUP_DESCRIPTION,
     PROJECT_BASE,
     SNOMED_AGE,
     SNOMED_SYSTEM,
@@ -58,7 +58,7 @@ def _extensions(trial: TrialRecord, version: FhirVersion) -> list[Json]:
     extension carries it) and the registry's healthy-volunteers answer."""
     extensions: list[Json] = []
     if trial.eligibility.criteria and version is FhirVersion.R4:
-        extensions.append({"url": EXT_R5_GROUP_DESCRIPTION, "valueMarkdown": trial.eligibility.criteria})
+        extensions.append(cross_version_extension("Group.description", trial.eligibility.criteria))
     if trial.eligibility.healthy_volunteers is not None:
         accepts = trial.eligibility.healthy_volunteers
         extensions.append({"url": EXT_ACCEPTS_HEALTHY_VOLUNTEERS, "valueBoolean": accepts})

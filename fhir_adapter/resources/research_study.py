@@ -40,7 +40,7 @@ from fhir_adapter.resources.study_parts import (
     study_identifiers,
 )
 from fhir_adapter.resources.study_r5 import labels, outcome_measure, progress_statuses, recruitment
-from fhir_adapter.resources.versions import R4, R5, concept_for, cross_version_extension
+from fhir_adapter.resources.versions import CROSS_VERSION, R4, R5, concept_for, cross_version_extension
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
 from fhir_adapter.terms import EXT_CTGOV_STATUS, EXT_R4_CONTACT, Terms
 
@@ -267,5 +267,5 @@ R5_ORDER = (
     *("descriptionSummary", "description", "period", "site", "associatedParty", "progressStatus"),
     *("whyStopped", "recruitment", "comparisonGroup", "outcomeMeasure"),
 )
-# The R5 elements R4 carries as cross-version extensions, in the order R4 writes them.
-R4_CROSS_VERSION = ("label", "date", "progressStatus", "recruitment", "associatedParty", "outcomeMeasure")
+# The R5 elements R4 carries as cross-version extensions, in the order R4 writes them (versions.py's).
+R4_CROSS_VERSION = tuple(path.split(".")[1] for path in CROSS_VERSION if path.startswith("ResearchStudy."))

@@ -68,7 +68,7 @@ def _push(terms: Terms, version: FhirVersion) -> list[TrialSync]:
 
 def _sent(mock: responses.RequestsMock) -> dict[str, Any]:
     [post] = [c for c in mock.calls if c.request.method == "POST"]
-    body: dict[str, Any] = json.loads(post.request.body)
+    body: dict[str, Any] = json.loads(post.request.body or b"")
     return body
 
 
