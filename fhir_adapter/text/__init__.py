@@ -3,9 +3,7 @@
 from fhir_adapter.text.ages import parse_age
 from fhir_adapter.text.criteria import EXCLUSION, INCLUSION, Criterion, parse_criteria
 from fhir_adapter.text.criteria_facts import Fact, Unclear
-from fhir_adapter.text.regimen import parse_regimen
-from fhir_adapter.text.regimen_drugs import is_drug_intervention, linked_interventions
-from fhir_adapter.text.regimen_model import (
+from fhir_adapter.text.regimen import (
     CyclePhase,
     CycleRange,
     DoseCondition,
@@ -14,8 +12,11 @@ from fhir_adapter.text.regimen_model import (
     Frequency,
     Offset,
     Regimen,
+    cycle_phases,
+    is_drug_intervention,
+    linked_interventions,
+    parse_regimen,
 )
-from fhir_adapter.text.regimen_phases import cycle_phases
 
 __all__ = [
     "EXCLUSION",

@@ -1,34 +1,37 @@
 """Read what one dosing text says whatever the arm: doses, schedule words, cycle statements.
 
-A text is read once (cached): an intervention linked to several arms is parsed for each of them, and its
-doses and schedule words do not depend on the arm. Which drug each belongs to does, and is settled in
-regimen_segments.py with the arm's drug names.
+A text's reading does not depend on the arm: an intervention linked to several arms is read once per trial
+(trial.py). Which drug each dose and schedule word belongs to does depend on the arm's drug names, and is
+settled in segments.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from fhir_adapter.text.dosing import Dose, find_doses, normalize
-from fhir_adapter.text.dosing_schedule import (
-    CONSECUTIVE,
-    CYCLE_COUNT,
-    OFFSET,
-    PLACEHOLDER,
+from fhir_adapter.text.regimen.cycles import (
     UNTIL_PROGRESSION,
-    Found,
-    count,
+    CycleCount,
+    find_cycle_counts,
     find_cycle_lengths,
     find_cycle_ranges,
+)
+from fhir_adapter.text.regimen.doses import Dose, find_doses, normalize
+from fhir_adapter.text.regimen.lexicon import Mention
+from fhir_adapter.text.regimen.model import CycleRange, Duration, Frequency
+from fhir_adapter.text.regimen.schedule import (
+    PLACEHOLDER,
+    Found,
+    OffsetPhrase,
+    WeeklyPattern,
     find_day_lists,
     find_durations,
     find_frequencies,
+    find_offsets,
     find_routes,
+    find_weekly_patterns,
 )
-from fhir_adapter.text.regimen_drugs import Mention
-from fhir_adapter.text.regimen_model import CycleRange, Duration, Frequency
 
 # A full stop or semicolon before a space, or a line break; not the stops of "p.o. ", "i.v. ", "b.i.d. ".
 SENTENCE_END = re.compile(r"(?<!\.[A-Za-z])[.;]\s|\n")
@@ -42,37 +45,44 @@ _UNIT_WORD = re.compile(r"\b(?:mg|g|mcg|ug|iu|auc)\b")
 
 
 @dataclass(frozen=True)
+class TimedOffset:
+    """An offset phrase ("two days prior to") and the key of the drug it is timed from."""
+
+    start: int
+    phrase: OffsetPhrase
+    target: str
+
+
+@dataclass(frozen=True)
 class Facts:
-    """The schedule facts found in one text, by kind."""
+    """The schedule facts found in one text, by kind; `offsets` only those whose drug is named."""
 
     routes: tuple[Found[str], ...]
     frequencies: tuple[Found[Frequency], ...]
     days: tuple[Found[tuple[int, ...]], ...]
-    consecutive: tuple[re.Match[str], ...]
+    weekly: tuple[Found[WeeklyPattern], ...]
     cycles: tuple[Found[CycleRange], ...]
     durations: tuple[Found[Duration], ...]
-    offsets: tuple[tuple[re.Match[str], str], ...] = ()
+    offsets: tuple[TimedOffset, ...] = ()
 
 
 @dataclass(frozen=True)
 class Reading:
-    """What a text says whatever the arm: its doses and schedule words. Read once per distinct text, since
-    an intervention linked to several arms is parsed for each of them."""
+    """What a text says whatever the arm: its normalized form, doses and schedule words."""
 
     norm: str
     doses: tuple[Dose, ...]
     facts: Facts
     cycle_lengths: tuple[Found[int], ...]
-    offsets: tuple[re.Match[str], ...]
-    cycle_counts: tuple[tuple[int, bool, str], ...]
+    offsets: tuple[Found[OffsetPhrase], ...]
+    cycle_counts: tuple[CycleCount, ...]
     until_progression: str | None
     placeholder: str | None
     says_nothing: bool = False
 
 
-@lru_cache(maxsize=64)
 def read_text(text: str) -> Reading:
-    """Return the doses and schedule words of `text` (cached: the same text always reads the same)."""
+    """Return the doses and schedule words of `text`."""
     norm = normalize(text)
     low = norm.lower()
     # Cheap substring gates first: most descriptions ("Given IV", "Undergo CT") have no cycle, no number.
@@ -83,19 +93,15 @@ def read_text(text: str) -> Reading:
         routes=tuple(find_routes(norm)),
         frequencies=tuple(f for f in find_frequencies(norm) if not inside(f.start, cycle_lengths)),
         days=tuple(find_day_lists(norm)) if numbered and ("d" in low) else (),
-        consecutive=tuple(CONSECUTIVE.finditer(norm)) if "consecutive" in low else (),
+        weekly=tuple(find_weekly_patterns(norm)) if "consecutive" in low else (),
         cycles=tuple(find_cycle_ranges(norm)) if "cycle" in low else (),
         durations=tuple(f for f in find_durations(norm) if not inside(f.start, cycle_lengths))
         if numbered and "for " in low
         else (),
     )
     doses = tuple(d for d in find_doses(norm) if not inside(d.start, cycle_lengths)) if numbered else ()
-    offsets = tuple(OFFSET.finditer(norm)) if numbered and _RELATION_WORDS.search(low) else ()
-    counts = (
-        tuple((count(m.group("n")), bool(m.group("max")), m.group()) for m in CYCLE_COUNT.finditer(norm))
-        if cycled
-        else ()
-    )
+    offsets = tuple(find_offsets(norm)) if numbered and _RELATION_WORDS.search(low) else ()
+    counts = tuple(f.value for f in find_cycle_counts(norm)) if cycled else ()
     until = _first(UNTIL_PROGRESSION.search(norm)) if "until" in low or "absence" in low else None
     placeholder = _first(PLACEHOLDER.search(norm)) if _PLACEHOLDER_WORDS.search(low) else None
     nothing = not (doses or cycle_lengths or counts or until or offsets or _UNIT_WORD.search(low))
@@ -106,14 +112,14 @@ def read_text(text: str) -> Reading:
 
 
 def offset_targets(
-    offsets: tuple[re.Match[str], ...], mentions: list[Mention]
-) -> tuple[tuple[re.Match[str], str], ...]:
+    offsets: tuple[Found[OffsetPhrase], ...], mentions: tuple[Mention, ...]
+) -> tuple[TimedOffset, ...]:
     """Return each "N days prior to" with the drug it is timed from, named within 40 characters after it."""
     targeted = []
-    for match in offsets:
-        target = next((m for m in mentions if 0 <= m.start - match.end() <= 40), None)
+    for offset in offsets:
+        target = next((m for m in mentions if 0 <= m.start - offset.end <= 40), None)
         if target:
-            targeted.append((match, target.key))
+            targeted.append(TimedOffset(offset.start, offset.value, target.key))
     return tuple(targeted)
 
 

@@ -2,9 +2,15 @@
 
 Entry point: `parse_regimen(trial, arm)`. The result states only what the text states; what it leaves out,
 words as a placeholder or contradicts becomes a DataQualityIssue naming the trial, arm, drug and CT.gov
-field. Steps: find the arm's drug names (regimen_drugs), cut each text into drug segments and read doses
-and schedules (regimen_segments), merge arm and intervention texts per drug (regimen_merge), then settle
-what needs the whole arm: the cycle, weekly patterns anchored by a day, and doses that need a condition.
+field. Steps, one pass each:
+
+1. the arm's drug names (lexicon.py), built from the linked interventions;
+2. each text (the arm's, then each linked intervention's, keeping the passages scoped to this arm) cut into
+   drug segments and read into entries (text_parse.py); the names each text meets are noted in turn;
+3. the cycle: length, count, until progression;
+4. per drug, the arm and intervention sides merged (merge.py), and the linked drugs no text doses listed;
+5. what needs the whole arm (finish.py): weekly patterns anchored by a day, days within the cycle, doses
+   that are alternatives; then each entry becomes a DrugDose.
 """
 
 from __future__ import annotations
@@ -13,22 +19,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
-from fhir_adapter.text.regimen_drugs import (
-    Lexicon,
-    arm_lexicon,
+from fhir_adapter.text.regimen.entries import Entry
+from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
+from fhir_adapter.text.regimen.lexicon import Lexicon, arm_lexicon
+from fhir_adapter.text.regimen.merge import merge_sides
+from fhir_adapter.text.regimen.model import Regimen
+from fhir_adapter.text.regimen.names import (
     drug_key,
     is_drug_intervention,
     linked_interventions,
     name_components,
 )
-from fhir_adapter.text.regimen_finish import finish_entries, to_drug_dose
-from fhir_adapter.text.regimen_merge import merge_sides
-from fhir_adapter.text.regimen_model import CyclePhase, CycleRange, DrugDose, Regimen
-from fhir_adapter.text.regimen_phases import cycle_phases
-from fhir_adapter.text.regimen_scope import ArmShape, applicable_text
-from fhir_adapter.text.regimen_segments import Entry, TextParse, parse_text
-
-__all__ = ["CyclePhase", "CycleRange", "DrugDose", "Regimen", "cycle_phases", "parse_regimen"]
+from fhir_adapter.text.regimen.scope import ArmShape, applicable_text
+from fhir_adapter.text.regimen.text_parse import TextParse, parse_text
+from fhir_adapter.text.regimen.trial import TrialTexts, trial_texts
 
 ARM_FIELD = "protocolSection.armsInterventionsModule.armGroups[{}].description"
 INTERVENTION_FIELD = "protocolSection.armsInterventionsModule.interventions[{}].description"
@@ -49,11 +53,24 @@ class Report:
 
 
 @dataclass(frozen=True)
-class _Text:
+class ArmText:
+    """One text read for an arm: its parse, 'arm' or 'intervention', its CT.gov path, and the
+    intervention's name (None for the arm's own description)."""
+
     parse: TextParse
     source: str
     field: str
     drug: str | None = None
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """The arm's cycle as its texts state it: each value only when the texts agree on one."""
+
+    length_days: int | None = None
+    count: int | None = None
+    until_progression: bool = False
+    text: str | None = None
 
 
 def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = ()) -> Regimen:
@@ -65,45 +82,61 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     linked = tuple(i for i in linked_interventions(trial, arm) if is_drug_intervention(i))
     if not linked:  # no drug given in this arm (procedures, devices, behaviour, placebo): nothing to dose
         return Regimen()
-    lexicon = arm_lexicon(trial, linked, frozenset(known_drugs))
+    texts = trial_texts(trial)
+    lexicon = arm_lexicon(
+        trial.interventions, trial.intervention_meshes, linked, frozenset(known_drugs), texts.normalized
+    )
     report = Report(trial.nct_id, arm.label)
-    texts = _parse_texts(trial, arm, linked, lexicon, report)
-    length, cycles, until, cycle_text = _cycle(texts, report)
-    entries = _merged_entries(texts, lexicon, report)
+    arm_texts, lexicon = _read_arm_texts(trial, arm, linked, texts, lexicon)
+    for text in arm_texts:
+        _text_issues(text, report)
+    cycle = _cycle(arm_texts, report)
+    entries = _merged_entries(arm_texts, lexicon, report)
     entries += _named_only(trial, linked, entries, lexicon)
-    entries = finish_entries(entries, length, lexicon, report)
+    entries = finish_entries(entries, cycle.length_days, lexicon, report)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
-    return Regimen(length, cycles, until, cycle_text, drugs, tuple(report.issues))
+    return Regimen(
+        cycle.length_days, cycle.count, cycle.until_progression, cycle.text, drugs, tuple(report.issues)
+    )
 
 
-def _parse_texts(
-    trial: TrialRecord, arm: Arm, linked: tuple[Intervention, ...], lexicon: Lexicon, report: Report
-) -> list[_Text]:
-    texts: list[_Text] = []
+def _read_arm_texts(
+    trial: TrialRecord, arm: Arm, linked: tuple[Intervention, ...], texts: TrialTexts, lexicon: Lexicon
+) -> tuple[list[ArmText], Lexicon]:
+    """Return the arm's texts, parsed in order, and the lexicon with the names they met."""
+    read: list[ArmText] = []
     linked_keys = {drug_key(c) for i in linked for c in name_components(i.name)} & set(lexicon.drugs)
     if arm.description and arm in trial.arms:
         field_path = ARM_FIELD.format(trial.arms.index(arm))
         default = next(iter(linked_keys)) if len(linked_keys) == 1 else None
-        texts.append(_Text(_parse(arm.description, lexicon, default, "arm", field_path), "arm", field_path))
+        parse = _parse(arm.description, texts, lexicon, default=default, source="arm", field_path=field_path)
+        lexicon = lexicon.noting(parse.mentions)
+        read.append(ArmText(parse, "arm", field_path))
     for intervention in linked:
-        if intervention.description:
-            field_path = INTERVENTION_FIELD.format(trial.interventions.index(intervention))
-            keys = [drug_key(c) for c in name_components(intervention.name)]
-            default = keys[0] if len(keys) == 1 and keys[0] in lexicon.drugs else None
-            shape = ArmShape(arm.label, len(linked), frozenset(keys))
-            description = applicable_text(intervention.description, shape, lexicon)
-            parse = _parse(description, lexicon, default, "intervention", field_path)
-            texts.append(_Text(parse, "intervention", field_path, intervention.name))
-    for text in texts:
-        _text_issues(text, report)
-    return texts
+        if not intervention.description:
+            continue
+        field_path = INTERVENTION_FIELD.format(trial.interventions.index(intervention))
+        keys = [drug_key(c) for c in name_components(intervention.name)]
+        default = keys[0] if len(keys) == 1 and keys[0] in lexicon.drugs else None
+        shape = ArmShape(arm.label, len(linked), frozenset(keys))
+        description = applicable_text(intervention.description, shape, lexicon)
+        parse = _parse(
+            description, texts, lexicon, default=default, source="intervention", field_path=field_path
+        )
+        lexicon = lexicon.noting(parse.mentions)
+        read.append(ArmText(parse, "intervention", field_path, intervention.name))
+    return read, lexicon
 
 
-def _parse(text: str, lexicon: Lexicon, default: str | None, source: str, field_path: str) -> TextParse:
-    return parse_text(text, lexicon=lexicon, default_key=default, source=source, field=field_path)
+def _parse(
+    text: str, texts: TrialTexts, lexicon: Lexicon, *, default: str | None, source: str, field_path: str
+) -> TextParse:
+    return parse_text(
+        text, texts.reading(text), lexicon=lexicon, default_key=default, source=source, field=field_path
+    )
 
 
-def _text_issues(text: _Text, report: Report) -> None:
+def _text_issues(text: ArmText, report: Report) -> None:
     parse = text.parse
     if parse.placeholder:
         report.add(text.field, f"placeholder text instead of dosing: {parse.placeholder!r}", text.drug)
@@ -116,30 +149,30 @@ def _text_issues(text: _Text, report: Report) -> None:
         )
 
 
-def _cycle(texts: list[_Text], report: Report) -> tuple[int | None, int | None, bool, str | None]:
-    """Return (cycle length, number of cycles, until progression, cycle text), one value or none."""
-    lengths = {n: (t.field, written) for t in texts for n, written in t.parse.cycle_lengths}
+def _cycle(texts: list[ArmText], report: Report) -> Cycle:
+    """Return the cycle: length, number of cycles, until progression, each one value or none."""
+    lengths = {c.days: (t.field, c.text) for t in texts for c in t.parse.cycle_lengths}
     length = next(iter(lengths)) if len(lengths) == 1 else None
     if len(lengths) > 1:
         where = next(iter(lengths.values()))[0]
         report.add(
             where, f"cycle length stated differently ({', '.join(f'{n} days' for n in lengths)}); left out"
         )
-    counts = {n: (t.field, is_max, written) for t in texts for n, is_max, written in t.parse.cycle_counts}
+    counts = {c.cycles: (t.field, c) for t in texts for c in t.parse.cycle_counts}
     cycles = next(iter(counts)) if len(counts) == 1 else None
     if len(counts) > 1:
         report.add(
             next(iter(counts.values()))[0],
             f"number of cycles stated differently ({sorted(counts)}); left out",
         )
-    elif cycles is not None and counts[cycles][1]:
-        report.add(counts[cycles][0], f"{counts[cycles][2]!r} is a maximum; recorded as the number of cycles")
+    elif cycles is not None and counts[cycles][1].is_max:
+        where, count = counts[cycles]
+        report.add(where, f"{count.text!r} is a maximum; recorded as the number of cycles")
     until = any(t.parse.until_progression for t in texts)
-    cycle_text = lengths[length][1] if length is not None else None
-    return length, cycles, until, cycle_text
+    return Cycle(length, cycles, until, lengths[length][1] if length is not None else None)
 
 
-def _merged_entries(texts: list[_Text], lexicon: Lexicon, report: Report) -> list[Entry]:
+def _merged_entries(texts: list[ArmText], lexicon: Lexicon, report: Report) -> list[Entry]:
     keys = list(dict.fromkeys(e.key for t in texts for e in t.parse.entries))
     merged: list[Entry] = []
     for key in keys:
