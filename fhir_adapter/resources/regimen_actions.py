@@ -1,16 +1,23 @@
 """The actions of a regimen PlanDefinition, after HL7's KDN5 example (DESIGN.md section 5).
 
-    regimen action (the linked interventions' verbatim texts)
+    regimen action (the linked interventions' verbatim texts; "until progression" as a stop condition)
       cycle action: timingTiming.repeat {count, duration, durationUnit, period, periodUnit}
         drug action: timing-daysOfCycle days, verbatim textEquivalent, definitionCanonical "#<activity>"
         drug group: selectionBehavior exactly-one, one action per conditional dose (age: a CQL condition)
 
 Doses that differ by cycle give one cycle action per phase ("Cycle 1", "Cycles 2+"), each after the end of
 the one before. Every action's keys are in R4 element order.
+
+"Until disease progression or unacceptable toxicity" is a `condition` of kind `stop` on the regimen action:
+the verbatim clause is its description. R4's Expression needs a language and an expression (exp-1), and the
+official R4 schema allows only text/cql, text/fhirpath and application/x-fhir-query; no library defines
+progression, so the expression is a CQL identifier that names the clause as written: an engine cannot
+evaluate it, a clinician judges it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,6 +28,7 @@ from fhir_adapter.text import CyclePhase, DrugDose, Regimen, cycle_phases
 
 EXT_DAYS_OF_CYCLE = "http://hl7.org/fhir/StructureDefinition/timing-daysOfCycle"
 CQL = "text/cql"
+_NOT_IN_CQL_IDENTIFIER = re.compile(r'["\\\s]+')
 _RELATIONS = {"before": "before-start", "after": "after-start"}
 
 
@@ -79,10 +87,24 @@ def regimen_action(regimen: Regimen, description: str | None, ctx: Context) -> t
             "id": plan.new_id("regimen"),
             "title": "Treatment regimen",
             "description": description,
+            "condition": [stop_condition(regimen.until_text)] if regimen.until_text else None,
             "action": children,
         }
     )
     return action, plan.contained
+
+
+def stop_condition(clause: str) -> Json:
+    """Return the condition that stops the regimen, as written ("until disease progression ...").
+
+    >>> stop_condition('until "PD"')["expression"]["expression"]
+    '"until PD"'
+    """
+    identifier = _NOT_IN_CQL_IDENTIFIER.sub(" ", clause).strip()
+    return {
+        "kind": "stop",
+        "expression": {"description": clause, "language": CQL, "expression": f'"{identifier}"'},
+    }
 
 
 def _cycle_actions(plan: Plan, regimen: Regimen, phases: tuple[CyclePhase, ...]) -> list[Json]:

@@ -16,6 +16,7 @@ from fhir_adapter.text.regimen import (
     is_drug_intervention,
     linked_interventions,
     parse_regimen,
+    unescape,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "parse_age",
     "parse_criteria",
     "parse_regimen",
+    "unescape",
 ]

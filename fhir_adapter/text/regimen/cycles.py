@@ -11,6 +11,8 @@ from fhir_adapter.text.regimen.model import CycleRange
 from fhir_adapter.text.regimen.schedule import COUNT, Found, count
 
 _I = re.IGNORECASE
+_CLAUSE_END = re.compile(r"[;\n]|\.(?=\s|$)")
+_MAX_CLAUSE = 300
 
 CYCLE_LENGTH = re.compile(
     rf"\b(?P<n1>{COUNT})[-\s]?(?P<u1>day|week)s?[-\s]+(?:treatment\s+|chemotherapy\s+)?(?:cycles?|courses?)\b"
@@ -106,3 +108,26 @@ def find_cycle_counts(text: str) -> list[Found[CycleCount]]:
         Found(m.start(), m.end(), CycleCount(count(m.group("n")), bool(m.group("max")), m.group()))
         for m in CYCLE_COUNT.finditer(text)
     ]
+
+
+def find_until(text: str) -> Found[str] | None:
+    """Return the first "until progression" clause, as written to the end of its clause (at most 300
+    characters): the condition that stops treatment.
+
+    >>> find_until("for 4 cycles in the absence of disease progression or unacceptable toxicity.").value
+    'in the absence of disease progression or unacceptable toxicity'
+    >>> find_until("250mg daily until progression (RECIST 1.1); then ...").value
+    'until progression (RECIST 1.1)'
+    >>> find_until("Osimertinib (given until PD), 80 mg").value
+    'until PD'
+    """
+    match = UNTIL_PROGRESSION.search(text)
+    if not match:
+        return None
+    limit = min(len(text), match.end() + _MAX_CLAUSE)
+    end = _CLAUSE_END.search(text, match.end(), limit)
+    stop = end.start() if end else limit
+    closing = text.find(")", match.end(), stop)
+    if closing >= 0 and "(" not in text[match.start() : closing]:
+        stop = closing  # the clause sits inside parentheses: "(given until PD)"
+    return Found(match.start(), stop, text[match.start() : stop].rstrip(" ,"))

@@ -1,9 +1,9 @@
 """Find the doses written in dosing text: amounts, ranges, units, AUC targets and cell counts.
 
-Plain results, no FHIR. Units come back in a small canonical spelling ("mg/m2", "ug", "IU", "AUC",
-"cells/kg"); mapping them to UCUM is the builders' job (mappings/dose-unit-ucum.json). A number is read
-only when its format is certain: "1,250" is 1250 and "2,5" is 2.5, but "2.670" (a decimal point or a
-thousands separator?) is reported as ambiguous rather than guessed.
+Plain results, no FHIR. Units come back in a small canonical spelling ("mg/m2", "ug", "IU", "mL", "AUC",
+"cells/kg", "L/min"); mapping them to UCUM is the builders' job (mappings/dose-unit-ucum.json). A number
+is read only when its format is certain: "1,250" is 1250 and "2,5" is 2.5, but "2.670" (a decimal point
+or a thousands separator?) is reported as ambiguous rather than guessed.
 """
 
 from __future__ import annotations
@@ -41,19 +41,27 @@ _CHAR_MAP = str.maketrans(
         "\u3000": " ",
     }
 )
-# CT.gov markdown escapes punctuation ("\>75 years", "mg/m\^2", "regimens\*"): the backslash becomes a space.
-_ESCAPE = re.compile(r"\\(?=[^\w\s])")
+# CT.gov Markdown escapes ASCII punctuation ("\>75 years", "mg/m\^2", "regimens\*", "\_"): CommonMark's rule.
+MARKDOWN_ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 
 NUMBER = r"\d+(?:[.,]\d+)*"
 # A number starts after a non-word character, or after a full stop that ends a sentence ("six weeks.1x10").
 _START = r"(?<!\w)(?<!\d[.,])"
-_MASS = r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?)"
+_MASS = (
+    r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
+    r"|ml|milli(?:lit(?:er|re))s?)"
+)
 _BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
 _BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
 _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
-# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h") is not a dose.
-_NOT_CONCENTRATION = r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)(?![A-Za-z])"
-_UNIT = rf"{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}"
+# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose.
+_NOT_CONCENTRATION = (
+    r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"
+    r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z])"
+)
+# A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
+_FLOW = r"(?P<flow>l\s*/\s*min(?:ute)?|(?:lit(?:er|re)s?)\s*(?:/|per)\s*min(?:ute)?)\b"
+_UNIT = rf"(?:{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}|{_FLOW})"
 _AUC = (
     rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*\(\s*AUC\s*\))?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
@@ -62,7 +70,7 @@ _AUC = (
 )
 _CELLS = (
     rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
-    r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*/\s*(?P<cells_kg>kg)\b)?"
+    r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
 )
 _AMOUNT = (
     rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
@@ -98,13 +106,24 @@ _NOT_A_DOSE_NUMBER = re.compile(
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
+_MASS_UNITS |= {"ml": "mL", "milliliter": "mL", "millilitre": "mL"}
+VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
+LIMIT_REASON = "a total, a limit or one unit's strength"
+VOLUME_REASON = "a volume to dilute in or draw from"
+# "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose.
+_VOLUME_BEFORE = re.compile(r"\b(?:in|into|from|with)\s*$", re.IGNORECASE)
+_DILUENT_AFTER = re.compile(
+    r"\s*(?:of\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water|bone\s+marrow)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Dose:
     """One written dose. `value` is None when the number cannot be read safely (`ambiguous`) or is not
-    written at all; `times` is a written multiplier ("2x5 mg" = two doses of 5 mg); `limit` the word that
-    makes it a total or a maximum rather than a dose ("for a total of 600 mg")."""
+    written at all; `times` is a written multiplier ("2x5 mg" = two doses of 5 mg); `limit` the words that
+    make it a total, a maximum or a volume rather than a dose ("for a total of 600 mg", "in 250 mL"), and
+    `limit_reason` which of these it is."""
 
     start: int
     end: int
@@ -118,6 +137,7 @@ class Dose:
     limit: str | None = None
     chained: bool = False
     doubt: str | None = None  # why an ambiguous dose cannot be read, for the data-quality warning
+    limit_reason: str = LIMIT_REASON
 
 
 def normalize(text: str) -> str:
@@ -128,7 +148,16 @@ def normalize(text: str) -> str:
     >>> normalize("mg/m\\^2; \\>75 years，1×10⁹ μg")
     'mg/m ^2;  >75 years,1x109 ug'
     """
-    return _ESCAPE.sub(" ", text).translate(_CHAR_MAP)
+    return MARKDOWN_ESCAPE.sub(" ", text).translate(_CHAR_MAP)
+
+
+def unescape(text: str) -> str:
+    r"""Return `text` as a reader sees it: CT.gov's Markdown escapes removed, nothing else changed.
+
+    >>> unescape("\\>75 years: 20 mg/day; 2mg/m\\^2; a\\_b; C:\\path")
+    '>75 years: 20 mg/day; 2mg/m^2; a_b; C:\\path'
+    """
+    return MARKDOWN_ESCAPE.sub("", text)
 
 
 def parse_number(text: str) -> float | None:
@@ -219,32 +248,15 @@ def _dose(match: re.Match[str], text: str) -> Dose:
         scale = 10.0 ** int(groups["exp"])
         unit = "cells/kg" if groups["cells_kg"] else "cells"
         made = _made(match, text, groups["cells"], groups["cells_hi"], unit, per_day=False)
-        return Dose(
-            made.start,
-            made.end,
-            None if made.value is None else made.value * scale,
-            None if made.high is None else made.high * scale,
-            unit,
-            False,
-            made.text,
-            ambiguous=made.ambiguous,
-            limit=made.limit,
+        return replace(
+            made,
+            value=None if made.value is None else made.value * scale,
+            high=None if made.high is None else made.high * scale,
         )
     unit, per_day = _unit(match)
     made = _made(match, text, groups["value"], groups["high"], unit, per_day=per_day)
     times = int(groups["times"]) if groups["times"] else None
-    return Dose(
-        made.start,
-        made.end,
-        made.value,
-        made.high,
-        unit,
-        per_day,
-        made.text,
-        times,
-        made.ambiguous,
-        made.limit,
-    )
+    return replace(made, times=times)
 
 
 def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str, *, per_day: bool) -> Dose:
@@ -254,6 +266,11 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     limit = _LIMIT.search(text, max(0, match.start() - 40), match.start()) or _UNIT_STRENGTH.search(
         text, max(0, match.start() - 30), match.start()
     )
+    reason = LIMIT_REASON
+    if limit is None and unit in VOLUME_UNITS:
+        before = _VOLUME_BEFORE.search(text, max(0, match.start() - 12), match.start())
+        limit = before or _DILUENT_AFTER.match(text, match.end())
+        reason = VOLUME_REASON
     return Dose(
         match.start(),
         match.end(),
@@ -264,10 +281,13 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
         match.group(),
         ambiguous=ambiguous,
         limit=limit.group() if limit else None,
+        limit_reason=reason,
     )
 
 
 def _unit(match: re.Match[str]) -> tuple[str, bool]:
+    if match.group("flow"):
+        return "L/min", False
     mass = _SPACES.sub(" ", match.group("mass").lower()).rstrip("s")
     unit = _MASS_UNITS.get(mass, mass)
     if match.group("m2"):

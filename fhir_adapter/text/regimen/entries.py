@@ -8,11 +8,10 @@ the first dose (the segment's head) are shared by its doses. Doses written as al
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from fhir_adapter.text.regimen.doses import Dose, numberless_unit
+from fhir_adapter.text.regimen.doses import Dose, numberless_unit, unescape
 from fhir_adapter.text.regimen.labels import dose_condition
 from fhir_adapter.text.regimen.model import CycleRange, DoseCondition, Duration, Frequency
 from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, TimedOffset
@@ -33,7 +32,13 @@ _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
     r"cohort|level|arm|group|phase|part|mtd|rp2d|oral|orally|daily)"
 )
+# What follows "followed by" is the next step of the regimen, not more words on this dose: "cyclophosphamide
+# will be administered followed by a single infusion of CAR transduced autologous T cells" (NCT03937544);
+# but "Day 1 to Day 21 followed by 7 days off treatment" (NCT02513394) is the same drug's rest.
+_NEXT_STEP = re.compile(r"\bfollowed\s+by\b(?![^.;\n]{0,30}\b(?:off|rest|break)\b)", re.IGNORECASE)
 _COORDINATOR_END = re.compile(r"(?:\band|\bplus|,|\+|\bwith)\s*\(?\s*$", re.IGNORECASE)
+_COORDINATOR_REACH = 200
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 _FREQUENCY_WORD = re.compile(r"\b(?:BID|QD|TID|daily|once|twice)\b", re.IGNORECASE)
 _TRAILING_PUNCTUATION = re.compile(r"[\s;,]*$")
 _HEADING_LINE = re.compile(r"^\s*(?:(?:\d{1,2}[.)]|[*\-•])(?:\s+[^\d\n]*)?|[^\d\n]*:\s*|\s*)$")
@@ -44,8 +49,10 @@ _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]\s+|[*\-•]\s+)")
 class Entry:
     """One dose (or a drug named without a dose) read from one text, before arm and intervention merge.
 
-    `start`..`end` is the dose's own text, `segment_start` where its drug's segment starts; `choice`
-    numbers a group of alternative doses; `weekly` is a weekly pattern not yet tied to days.
+    `start`..`end` is the dose's own text, `segment_start`..`segment_end` its drug's segment; `choice`
+    numbers a group of alternative doses; `weekly` is a weekly pattern not yet tied to days; `times` the
+    times of day written ("morning", "evening"). Texts (`verbatim`, `dose_written`) are as written, less
+    the Markdown escapes.
     """
 
     key: str
@@ -54,8 +61,10 @@ class Entry:
     dose: Dose | None = None
     dose_written: str | None = None
     segment_start: int = 0
+    segment_end: int = 0
     route: str | None = None
     frequency: Frequency | None = None
+    times: tuple[str, ...] | None = None
     days: tuple[int, ...] | None = None
     weekly: WeeklyPattern | None = None
     cycles: CycleRange | None = None
@@ -66,6 +75,7 @@ class Entry:
     verbatim: str = ""
     source: str = "intervention"
     fields: tuple[str, ...] = ()
+    read_at: tuple[int, ...] = ()
 
 
 def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]]:
@@ -75,9 +85,11 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
     doses, foreign = _own_doses(cut, key, (start, end))
     if not doses:
         mention_end = next((m.end for m in cut.mentions if m.start >= start and m.key == key), start)
-        entry = Entry(key, start, end, dose=numberless_unit(cut.norm, mention_end), segment_start=start)
-        entry = replace(entry, verbatim=verbatim)
-        return [_with_facts(entry, cut.facts, own=(start, end), head=(start, end))], foreign
+        dose = numberless_unit(cut.norm, mention_end)
+        entry = Entry(key, start, end, dose, segment_start=start, segment_end=end, verbatim=verbatim)
+        next_step = _NEXT_STEP.search(cut.norm, mention_end, end)
+        own = (start, next_step.start() if next_step else end)
+        return [_with_facts(entry, cut.facts, own=own, head=own)], foreign
     choices = _choice_groups(cut.norm, doses)
     entries: list[Entry] = []
     for i, dose in enumerate(doses):
@@ -85,14 +97,16 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         # A dose's own words end with its sentence: "PD-1 blockade will be administered every 3 weeks"
         # after "1x10^9 NK cells/dose." is not the NK cells' frequency (NCT06097962).
         stop = SENTENCE_END.search(cut.norm, dose.end, own_end)
+        stop = stop or _NEXT_STEP.search(cut.norm, dose.end, own_end)
         floor = max((d.end for d in cut.doses if d.end <= dose.start), default=0)
         entry = Entry(
             key,
             dose.start,
             stop.start() + 1 if stop else own_end,
             dose=dose,
-            dose_written=cut.text[dose.start : dose.end].replace("\\", ""),
+            dose_written=unescape(cut.text[dose.start : dose.end]),
             segment_start=start,
+            segment_end=end,
             condition=dose_condition(cut.norm, dose, floor, cut.mentions),
             choice=choices[i],
             verbatim=verbatim,
@@ -152,40 +166,40 @@ def _gap(norm: str, doses: list[Dose], index: int) -> str:
 
 
 def _with_facts(entry: Entry, facts: Facts, *, own: Span, head: Span) -> Entry:
-    """Return the entry with its schedule: from its own text, else from the segment's shared head."""
+    """Return the entry with its schedule: from its own text, else from the segment's shared head; with
+    where each fact it took is written (`read_at`), so the facts no dose takes can be reported."""
     spans = (own, head)
+    routes = _pick(facts.routes, spans, every=True)
+    frequency = _pick(facts.frequencies, spans)
+    times = _pick(facts.times, spans, every=True)
+    days = _pick(facts.days, spans, every=True)
+    cycles = _pick(facts.cycles, spans)
+    duration = _pick(facts.durations, spans)
+    weekly = _pick(facts.weekly, spans)
+    offsets = [Found(o.start, o.start, o) for o in facts.offsets if o.target != entry.key]
+    offset = _pick(tuple(offsets), spans)
+    taken: list[Found[Any]] = [*routes, *frequency, *times, *days, *cycles, *duration, *weekly, *offset]
     return replace(
         entry,
-        route=_first(spans, lambda span: _routes(facts, span)),
-        frequency=_first(spans, lambda span: _first_value(facts.frequencies, span)),
-        days=_first(spans, lambda span: _days(facts, span)),
-        cycles=_first(spans, lambda span: _first_value(facts.cycles, span)),
-        duration=_first(spans, lambda span: _first_value(facts.durations, span)),
-        weekly=_first(spans, lambda span: _first_value(facts.weekly, span)),
-        offset=_first(spans, lambda span: _offset(facts, span, entry.key)),
+        route=" or ".join(sorted({f.value for f in routes})) or None,
+        frequency=frequency[0].value if frequency else None,
+        times=tuple(dict.fromkeys(f.value for f in times)) or None,
+        days=tuple(sorted({d for f in days for d in f.value})) or None,
+        cycles=cycles[0].value if cycles else None,
+        duration=duration[0].value if duration else None,
+        weekly=weekly[0].value if weekly else None,
+        offset=offset[0].value if offset else None,
+        read_at=tuple(sorted({f.start for f in taken})),
     )
 
 
-def _first(spans: tuple[Span, ...], read: Callable[[Span], T | None]) -> T | None:
-    return next((value for span in spans if (value := read(span)) is not None), None)
-
-
-def _routes(facts: Facts, span: Span) -> str | None:
-    routes = sorted({f.value for f in facts.routes if span[0] <= f.start < span[1]})
-    return " or ".join(routes) if routes else None
-
-
-def _days(facts: Facts, span: Span) -> tuple[int, ...] | None:
-    days = [f.value for f in facts.days if span[0] <= f.start < span[1]]
-    return tuple(sorted({d for found in days for d in found})) if days else None
-
-
-def _offset(facts: Facts, span: Span, key: str) -> TimedOffset | None:
-    return next((o for o in facts.offsets if span[0] <= o.start < span[1] and o.target != key), None)
-
-
-def _first_value(found: tuple[Found[T], ...], span: Span) -> T | None:
-    return next((f.value for f in found if span[0] <= f.start < span[1]), None)
+def _pick(found: tuple[Found[T], ...], spans: tuple[Span, ...], *, every: bool = False) -> list[Found[T]]:
+    """Return the facts written in the first span that has any: all of them, or the first."""
+    for start, end in spans:
+        hits = [f for f in found if start <= f.start < end]
+        if hits:
+            return hits if every else hits[:1]
+    return []
 
 
 def _share_within(entries: list[Entry]) -> list[Entry]:
@@ -215,21 +229,32 @@ def _shared_by_alternatives(entry: Entry, group: list[Entry]) -> Entry:
     return replace(entry, condition=condition)
 
 
-def share_sentence_tails(norm: str, entries: list[Entry]) -> list[Entry]:
+def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
     """Give a drug the days and frequency written after the next drug of the same sentence when it has
-    none ("CT-2103 (175 mg/m2) and carboplatin (AUC 6) on day 1 of each cycle")."""
+    none ("CT-2103 (175 mg/m2) and carboplatin (AUC 6) on day 1 of each cycle"), with the words that say
+    so. Not when the drug has a route of its own that the tail's drug does not share ("docetaxel 75 mg/m2
+    IV and capecitabine 1000 mg/m2 PO BID on days 1-14": the days are capecitabine's), nor when the
+    sentence pairs them "respectively"."""
+    norm = cut.norm
     shared = list(entries)
     for i, entry in enumerate(entries[:-1]):
         following = entries[i + 1]
         if following.key == entry.key or entry.days is not None or entry.frequency is not None:
             continue
-        between = norm[entry.start : following.segment_start]
-        if SENTENCE_END.search(between) or not _COORDINATOR_END.search(norm[: following.segment_start]):
+        joined_at = following.segment_start
+        if SENTENCE_END.search(norm, entry.start, joined_at) or not _COORDINATOR_END.search(
+            norm, max(0, joined_at - _COORDINATOR_REACH), joined_at
+        ):
             continue
         tail = next((e for e in entries[i + 1 :] if e.days is not None or e.frequency is not None), None)
-        if tail is None or SENTENCE_END.search(norm[entry.start : tail.start]):
+        if tail is None or tail.key == entry.key or SENTENCE_END.search(norm, entry.start, tail.start):
             continue
-        shared[i] = replace(entry, days=tail.days, frequency=tail.frequency)
+        if (entry.route and tail.route and entry.route != tail.route) or _RESPECTIVELY.search(
+            norm, tail.start, tail.end
+        ):
+            continue
+        verbatim = _verbatim(cut.text, entry.segment_start, tail.end)
+        shared[i] = replace(entry, days=tail.days, frequency=tail.frequency, verbatim=verbatim)
     return shared
 
 
@@ -239,4 +264,4 @@ def _verbatim(text: str, start: int, end: int) -> str:
     lines = _LIST_MARKER.sub("", text[start:end].strip()).split("\n")
     while len(lines) > 1 and _HEADING_LINE.match(lines[-1]):
         lines.pop()
-    return _TRAILING_PUNCTUATION.sub("", "\n".join(lines)).strip()
+    return unescape(_TRAILING_PUNCTUATION.sub("", "\n".join(lines)).strip())

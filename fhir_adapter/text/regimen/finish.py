@@ -15,7 +15,11 @@ UNSTATED = "several doses are written; the rule for choosing between them is not
 
 
 class Reporter(Protocol):
-    def add(self, field_path: str, message: str, drug: str | None = None) -> None: ...
+    def add(
+        self, field_path: str, message: str, drug: str | None = None, severity: str = "warning"
+    ) -> None: ...
+
+    def note(self, field_path: str, message: str, drug: str | None = None) -> None: ...
 
 
 def finish_entries(
@@ -119,6 +123,7 @@ def to_drug_dose(entry: Entry, lexicon: Lexicon, report: Reporter) -> DrugDose:
         dose_text=(entry.dose_written or dose.text) if dose and dose.value is not None else None,
         route=entry.route,
         frequency=frequency,
+        times=entry.times or (),
         days=entry.days,
         duration=entry.duration,
         cycles=entry.cycles,

@@ -14,9 +14,9 @@ from dataclasses import replace
 from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.model import Frequency
 
-_FACTS = ("route", "frequency", "days", "duration", "offset")
+_FACTS = ("route", "frequency", "times", "days", "duration", "offset")
 _LENT = ("dose", "duration", "offset", "weekly", "cycles")  # facts the other side may add when missing
-_CHECKED = ("route", "days", "frequency")  # facts the other side may add, or contradict
+_CHECKED = ("route", "days", "frequency", "times")  # facts the other side may add, or contradict
 DoseSignature = tuple[float | None, float | None, str]
 
 
@@ -159,6 +159,7 @@ def _without_dose(arm: Entry, intervention: Entry) -> Entry:
         dose=None,
         days=None,
         frequency=None,
+        times=None,
         choice=None,
         condition=None,
         route=route,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
+from fhir_adapter.text.regimen.doses import VOLUME_REASON, unescape
 from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
 from fhir_adapter.text.regimen.lexicon import Lexicon, arm_lexicon
@@ -46,10 +47,14 @@ class Report:
     arm: str
     issues: list[DataQualityIssue] = field(default_factory=list)
 
-    def add(self, field_path: str, message: str, drug: str | None = None) -> None:
-        issue = DataQualityIssue(self.nct_id, field_path, message, "warning", self.arm, drug)
+    def add(self, field_path: str, message: str, drug: str | None = None, severity: str = "warning") -> None:
+        issue = DataQualityIssue(self.nct_id, field_path, message, severity, self.arm, drug)
         if issue not in self.issues:
             self.issues.append(issue)
+
+    def note(self, field_path: str, message: str, drug: str | None = None) -> None:
+        """Report a dosing phrase read but kept as text (severity 'information')."""
+        self.add(field_path, message, drug, "information")
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class Cycle:
     count: int | None = None
     until_progression: bool = False
     text: str | None = None
+    until_text: str | None = None
 
 
 def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = ()) -> Regimen:
@@ -89,14 +95,20 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     report = Report(trial.nct_id, arm.label)
     arm_texts, lexicon = _read_arm_texts(trial, arm, linked, texts, lexicon)
     for text in arm_texts:
-        _text_issues(text, report)
+        _text_issues(text, lexicon, report)
     cycle = _cycle(arm_texts, report)
     entries = _merged_entries(arm_texts, lexicon, report)
     entries += _named_only(trial, linked, entries, lexicon)
     entries = finish_entries(entries, cycle.length_days, lexicon, report)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
     return Regimen(
-        cycle.length_days, cycle.count, cycle.until_progression, cycle.text, drugs, tuple(report.issues)
+        cycle.length_days,
+        cycle.count,
+        cycle.until_progression,
+        cycle.text,
+        drugs,
+        tuple(report.issues),
+        cycle.until_text,
     )
 
 
@@ -136,17 +148,29 @@ def _parse(
     )
 
 
-def _text_issues(text: ArmText, report: Report) -> None:
+def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
     parse = text.parse
     if parse.placeholder:
         report.add(text.field, f"placeholder text instead of dosing: {parse.placeholder!r}", text.drug)
     for dose in parse.unattributed:
         report.add(text.field, f"dose {dose.text!r} is not written next to a drug name; left out", text.drug)
     for dose in parse.limits:
-        written = f"{(dose.limit or '').strip()} {dose.text}"
-        report.add(
-            text.field, f"{written!r} is a total, a limit or one unit's strength, not a dose", text.drug
-        )
+        written = f"{(dose.limit or '').strip()} {dose.text}".strip()
+        message = f"{written!r} is {dose.limit_reason}, not a dose"
+        if dose.limit_reason == VOLUME_REASON:
+            report.note(text.field, f"{message}; kept as text", text.drug)
+        else:
+            report.add(text.field, message, text.drug)
+    for fact in parse.unread:
+        drug = _drug_at(parse, fact.start, lexicon) or text.drug
+        message = f"{fact.kind} {fact.text!r} is written but tied to no dose; kept as text"
+        report.note(text.field, message, drug)
+
+
+def _drug_at(parse: TextParse, position: int, lexicon: Lexicon) -> str | None:
+    """Return the drug whose stretch of text holds `position`, if any."""
+    entry = next((e for e in parse.entries if e.segment_start <= position < e.segment_end), None)
+    return lexicon.drugs[entry.key].display if entry and entry.key in lexicon.drugs else None
 
 
 def _cycle(texts: list[ArmText], report: Report) -> Cycle:
@@ -168,8 +192,9 @@ def _cycle(texts: list[ArmText], report: Report) -> Cycle:
     elif cycles is not None and counts[cycles][1].is_max:
         where, count = counts[cycles]
         report.add(where, f"{count.text!r} is a maximum; recorded as the number of cycles")
-    until = any(t.parse.until_progression for t in texts)
-    return Cycle(length, cycles, until, lengths[length][1] if length is not None else None)
+    until = next((t.parse.until_progression for t in texts if t.parse.until_progression), None)
+    cycle_text = lengths[length][1] if length is not None else None
+    return Cycle(length, cycles, until is not None, cycle_text, until)
 
 
 def _merged_entries(texts: list[ArmText], lexicon: Lexicon, report: Report) -> list[Entry]:
@@ -199,5 +224,6 @@ def _named_only(
             key = drug_key(component)
             if key in lexicon.drugs and key not in present:
                 present.add(key)
-                named.append(Entry(key, 0, 0, verbatim=intervention.description or "", fields=(field_path,)))
+                verbatim = unescape(intervention.description or "")
+                named.append(Entry(key, 0, 0, verbatim=verbatim, fields=(field_path,)))
     return named

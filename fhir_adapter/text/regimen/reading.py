@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 
 from fhir_adapter.text.regimen.cycles import (
-    UNTIL_PROGRESSION,
     CycleCount,
     find_cycle_counts,
     find_cycle_lengths,
     find_cycle_ranges,
+    find_until,
 )
-from fhir_adapter.text.regimen.doses import Dose, find_doses, normalize
+from fhir_adapter.text.regimen.doses import Dose, find_doses, normalize, unescape
 from fhir_adapter.text.regimen.lexicon import Mention
 from fhir_adapter.text.regimen.model import CycleRange, Duration, Frequency
 from fhir_adapter.text.regimen.schedule import (
@@ -27,9 +27,11 @@ from fhir_adapter.text.regimen.schedule import (
     WeeklyPattern,
     find_day_lists,
     find_durations,
+    find_durations_after,
     find_frequencies,
     find_offsets,
     find_routes,
+    find_times_of_day,
     find_weekly_patterns,
 )
 
@@ -42,6 +44,7 @@ _RELATION_WORDS = re.compile(r"prior|before|after|following")
 _PLACEHOLDER_WORDS = re.compile(r"specified|protocol|instruction|determined|tbd|directed|selected")
 _CLAUSE_HEADING = re.compile(r"^(?:regimen|schedule|treatment|dosing)\s*:\s*", re.IGNORECASE)
 _UNIT_WORD = re.compile(r"\b(?:mg|g|mcg|ug|iu|auc)\b")
+_TIME_WORDS = re.compile(r"morning|afternoon|evening|night|bedtime")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Facts:
     weekly: tuple[Found[WeeklyPattern], ...]
     cycles: tuple[Found[CycleRange], ...]
     durations: tuple[Found[Duration], ...]
+    times: tuple[Found[str], ...] = ()
     offsets: tuple[TimedOffset, ...] = ()
 
 
@@ -76,7 +80,7 @@ class Reading:
     cycle_lengths: tuple[Found[int], ...]
     offsets: tuple[Found[OffsetPhrase], ...]
     cycle_counts: tuple[CycleCount, ...]
-    until_progression: str | None
+    until: Found[str] | None
     placeholder: str | None
     says_nothing: bool = False
 
@@ -89,26 +93,35 @@ def read_text(text: str) -> Reading:
     cycled = "cycl" in low or "course" in low
     numbered = _DIGIT_OR_COUNT.search(low) is not None
     cycle_lengths = tuple(find_cycle_lengths(norm)) if cycled else ()
+    doses = tuple(d for d in find_doses(norm) if not inside(d.start, cycle_lengths)) if numbered else ()
     facts = Facts(
         routes=tuple(find_routes(norm)),
         frequencies=tuple(f for f in find_frequencies(norm) if not inside(f.start, cycle_lengths)),
         days=tuple(find_day_lists(norm)) if numbered and ("d" in low) else (),
         weekly=tuple(find_weekly_patterns(norm)) if "consecutive" in low else (),
         cycles=tuple(find_cycle_ranges(norm)) if "cycle" in low else (),
-        durations=tuple(f for f in find_durations(norm) if not inside(f.start, cycle_lengths))
-        if numbered and "for " in low
-        else (),
+        durations=_durations(norm, doses, cycle_lengths) if numbered else (),
+        times=tuple(find_times_of_day(norm)) if _TIME_WORDS.search(low) else (),
     )
-    doses = tuple(d for d in find_doses(norm) if not inside(d.start, cycle_lengths)) if numbered else ()
     offsets = tuple(find_offsets(norm)) if numbered and _RELATION_WORDS.search(low) else ()
     counts = tuple(f.value for f in find_cycle_counts(norm)) if cycled else ()
-    until = _first(UNTIL_PROGRESSION.search(norm)) if "until" in low or "absence" in low else None
+    until = find_until(norm) if "until" in low or "absence" in low else None
     placeholder = _first(PLACEHOLDER.search(norm)) if _PLACEHOLDER_WORDS.search(low) else None
     nothing = not (doses or cycle_lengths or counts or until or offsets or _UNIT_WORD.search(low))
     nothing = nothing and not any(
         (facts.routes, facts.frequencies, facts.days, facts.cycles, facts.durations)
     )
     return Reading(norm, doses, facts, cycle_lengths, offsets, counts, until, placeholder, nothing)
+
+
+def _durations(
+    norm: str, doses: tuple[Dose, ...], cycles: tuple[Found[int], ...]
+) -> tuple[Found[Duration], ...]:
+    """Return the lengths of treatment: "for N days" anywhere, "N days" right after a dose."""
+    found = {f.start: f for f in find_durations_after(norm, (d.end for d in doses))}
+    if "for " in norm.lower():
+        found |= {f.start: f for f in find_durations(norm)}
+    return tuple(sorted((f for f in found.values() if not inside(f.start, cycles)), key=lambda f: f.start))
 
 
 def offset_targets(
@@ -132,12 +145,12 @@ def _first(match: re.Match[str] | None) -> str | None:
 
 
 def clause(text: str, norm: str, start: int, end: int) -> str:
-    """Return the line or sentence holding text[start:end], as written ("1 course of treatment for 28 days
-    until disease progression or intolerable toxicity occurs")."""
+    """Return the line or sentence holding text[start:end], as written less Markdown escapes ("1 course of
+    treatment for 28 days until disease progression or intolerable toxicity occurs")."""
     before = [m.end() for m in SENTENCE_END.finditer(norm, 0, start)]
     after = SENTENCE_END.search(norm, end)
     clause = text[before[-1] if before else 0 : after.start() if after else len(text)].strip()
-    return _CLAUSE_HEADING.sub("", clause)
+    return unescape(_CLAUSE_HEADING.sub("", clause))
 
 
 def sentence_around(norm: str, position: int) -> str:

@@ -7,12 +7,13 @@ parser can tell which dose a fact belongs to by where it is written. Plain resul
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from fhir_adapter.text.regimen.model import Duration, Frequency
 
-T = TypeVar("T")
+Value_co = TypeVar("Value_co", covariant=True)
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "twenty-one": 21, "twenty-eight": 28,
@@ -74,6 +75,21 @@ DURATION = re.compile(
     r"(?P<unit>day|week|month|year)s?\b",
     _I,
 )
+# "14g/m² BS, 3 days", "50mg/kg BW/d 2 days" (NCT01949129), "30 mg/m2 x 5 days": a length of treatment
+# written right after a dose; not "2 days per week", "2 days before", "3 days later".
+DURATION_AFTER_DOSE = re.compile(
+    rf"[ \t,;]*(?:(?:for|x)[ \t]*)?(?P<n>{COUNT})[ \t]*(?P<unit>day|week)s?\b"
+    r"(?![ \t]*(?:per|a|an|each|every|of|prior|before|after|following|later|cycles?|courses?)\b)(?![-/])",
+    _I,
+)
+# "in the morning", "every evening", "morning and evening", "at bedtime", "nightly".
+TIME_OF_DAY = re.compile(
+    r"\b(?:(?:in|during)[ \t]+the|every|each|at)[ \t]+(?P<one>morning|afternoon|evening|night|bedtime)s?\b"
+    r"|\b(?P<first>morning|afternoon|evening)s?[ \t]+and[ \t]+(?:(?:in|at)[ \t]+the[ \t]+)?"
+    r"(?P<second>morning|afternoon|evening|night|bedtime)s?\b"
+    r"|\b(?P<nightly>nightly)\b",
+    _I,
+)
 OFFSET = re.compile(
     rf"\b(?P<n>{COUNT})\s+(?P<unit>day|hour|week)s?\s+(?P<rel>prior\s+to|before|after|following)\b",
     _I,
@@ -96,12 +112,12 @@ _UNIT_CODES = {"day": "d", "week": "wk", "month": "mo", "year": "a", "hour": "h"
 
 
 @dataclass(frozen=True)
-class Found(Generic[T]):
+class Found(Generic[Value_co]):
     """A schedule fact and where it is written."""
 
     start: int
     end: int
-    value: T
+    value: Value_co
 
 
 @dataclass(frozen=True)
@@ -238,6 +254,40 @@ def find_durations(text: str) -> list[Found[Duration]]:
         )
         for m in DURATION.finditer(text)
     ]
+
+
+def find_durations_after(text: str, positions: Iterable[int]) -> list[Found[Duration]]:
+    """Return each length of treatment written right after one of `positions` (where doses end).
+
+    >>> text = "14g/m2 BS, 3 days; 50mg/kg BW/d 2 days; 20 mg 2 days per week; 5 mg x 5 days"
+    >>> ends = [text.index(dose) + len(dose) for dose in ("BS", "BW/d", "20 mg", "5 mg")]
+    >>> [f.value.text for f in find_durations_after(text, ends)]
+    ['3 days', '2 days', 'x 5 days']
+    """
+    found = []
+    for position in positions:
+        match = DURATION_AFTER_DOSE.match(text, position)
+        if match:
+            written = match.group().strip(" \t,;")
+            duration = Duration(count(match.group("n")), _UNIT_CODES[match.group("unit").lower()], written)
+            found.append(Found(match.end() - len(written), match.end(), duration))
+    return found
+
+
+def find_times_of_day(text: str) -> list[Found[str]]:
+    """Return each time of day a dose is given at: 'morning', 'afternoon', 'evening', 'night', 'bedtime'.
+
+    >>> [f.value for f in find_times_of_day("in the morning; morning and evening; nightly; good morning")]
+    ['morning', 'morning', 'evening', 'night']
+    """
+    found = []
+    for match in TIME_OF_DAY.finditer(text):
+        for name in ("one", "first", "second"):
+            if match.group(name):
+                found.append(Found(match.start(name), match.end(name), match.group(name).lower()))
+        if match.group("nightly"):
+            found.append(Found(match.start(), match.end(), "night"))
+    return found
 
 
 def age_condition(text: str) -> tuple[str, float] | None:
