@@ -196,7 +196,7 @@ def _drug_actions(plan: Plan, drugs: tuple[DrugDose, ...], prefix: str) -> list[
         else:
             placed.add(key)
             actions.extend(_one_drug(plan, [d for d in drugs if d.key == key], prefix, leaves))
-    _relate_offsets(leaves)
+    _relate_offsets(plan, leaves)
     return actions
 
 
@@ -245,6 +245,8 @@ def _dose_action(
     action_id = plan.new_id(base)
     activity_id = plan.activity(drug)
     condition = _condition(drug) if alternative else None
+    if alternative and condition is None and drug.condition and drug.condition.kind in ("label", "choice"):
+        plan.ctx.note(drug, f"dose for {drug.condition.text!r}, a condition written in words; kept as text")
     action = compact(
         {
             "id": action_id,
@@ -290,13 +292,17 @@ def _condition(drug: DrugDose) -> Json | None:
     }
 
 
-def _relate_offsets(leaves: list[tuple[Json, DrugDose]]) -> None:
+def _relate_offsets(plan: Plan, leaves: list[tuple[Json, DrugDose]]) -> None:
     """Give each dose timed from another drug ("two days prior to carfilzomib administration") a
     relatedAction to that drug's first administration in the same cycle phase."""
     for action, drug in leaves:
         offset = drug.offset
-        targets = [(a, d) for a, d in leaves if offset and d.drug == offset.target]
-        if offset is None or not targets:
+        if offset is None:
+            continue
+        targets = [(a, d) for a, d in leaves if d.drug == offset.target]
+        if not targets:
+            message = f"{offset.text!r} {offset.target}, which this plan does not list; kept as text"
+            plan.ctx.note(drug, message)
             continue
         target, _ = min(targets, key=lambda pair: min(pair[1].days) if pair[1].days else 10**6)
         related = {

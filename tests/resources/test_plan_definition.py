@@ -464,6 +464,22 @@ def test_subtitle_never_repeats_the_study_title(terms: Terms, path: Path) -> Non
         )
 
 
+def test_nct01949129_donor_type_doses_are_kept_as_text_with_a_finding(terms: Terms) -> None:
+    # "MD: 15mg/kg BW/d 3 days MMD: 10mg/kg BW/d 3 days": who gets which dose is written in words only.
+    _, report = fixture_plans(terms, "NCT01949129")[0]
+    notes = {i.message for i in report if i.drug == "Grafalon" and i.severity == "information"}
+    assert {"dose for 'MD', a condition written in words; kept as text"} <= notes
+    assert {"dose for 'MMD', a condition written in words; kept as text"} <= notes
+
+
+def test_timing_relative_to_a_drug_the_plan_does_not_list_is_a_finding(terms: Terms) -> None:
+    plan, report = build(
+        small_trial(("X", "X 10 mg orally two days prior to carboplatin administration")), terms
+    )
+    assert all("relatedAction" not in a for a in walk(plan["action"]))
+    assert any(i.severity == "information" and "which this plan does not list" in i.message for i in report)
+
+
 def small_trial(*interventions: tuple[str, str | None]) -> TrialRecord:
     linked = tuple(Intervention("DRUG", name, text, ("Arm",)) for name, text in interventions)
     arm = Arm("Arm", "EXPERIMENTAL", None, tuple(i.label for i in linked))
