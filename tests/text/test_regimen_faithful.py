@@ -338,3 +338,15 @@ def test_every_fixture_finding_names_trial_arm_and_field(path: Path) -> None:
             assert issue.nct_id == trial.nct_id and issue.arm == arm.label
             assert issue.field.startswith("protocolSection.armsInterventionsModule.")
             assert issue.severity in ("warning", "information")
+
+
+# Issue 11: the parser reads a bounded length of text.
+
+
+def test_a_text_longer_than_the_bound_is_read_that_far_with_a_warning() -> None:
+    text = "X 10 mg on day 1. " + "No further dosing words here. " * 400 + "X 20 mg on day 8."
+    regimen = regimen_of(None, ("X", text))
+    assert [d.dose for d in regimen.drugs] == [10]
+    [warning] = [i for i in regimen.issues if "characters" in i.message]
+    assert warning.message == f"text of {len(text)} characters; only the first 10000 are read for dosing"
+    assert warning.severity == "warning" and warning.field.endswith("interventions[0].description")

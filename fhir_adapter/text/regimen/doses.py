@@ -78,7 +78,9 @@ _AMOUNT = (
 )
 # The leading lookahead lets the scan skip, at one character's cost, every position that cannot start one.
 DOSE = re.compile(rf"(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
-NUMBERLESS_UNIT = re.compile(rf"[ \t]*{_UNIT}", re.IGNORECASE)
+# "(?<!...)" at the start of a pattern: it may start only where a run of spaces (or digits) starts, so a
+# search never rescans a long run from each of its positions (issue 11: linear on any text).
+NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
     r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
@@ -98,7 +100,9 @@ _CHAINED = re.compile(rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*or|or|,)\s*$
 # "600/100 mg TMC114/rtv", "5/325 mg": a fixed combination's component doses, not one dose or alternatives.
 _SLASH_PAIR = re.compile(r"\d\s*/\s*$")
 # "Two injections of Dupilumab 300 mg (for a total of 600 mg)": one unit's amount, not the dose given.
-_TOTAL_AFTER = re.compile(r"\s*\(\s*(?:for\s+)?(?:a\s+)?total\s+(?:dose\s+)?(?:of\s+)?\d", re.IGNORECASE)
+_TOTAL_AFTER = re.compile(
+    r"(?<!\s)\s*\(\s*(?:for\s+)?(?:a\s+)?total\s+(?:dose\s+)?(?:of\s+)?\d", re.IGNORECASE
+)
 _NOT_A_DOSE_NUMBER = re.compile(
     r"(?:days?|d|cycles?|cohorts?|levels?|weeks?|arms?|groups?|phases?|parts?|stages?|grades?|lines?)\s*$",
     re.IGNORECASE,
@@ -113,7 +117,7 @@ VOLUME_REASON = "a volume to dilute in or draw from"
 # "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose.
 _VOLUME_BEFORE = re.compile(r"\b(?:in|into|from|with)\s*$", re.IGNORECASE)
 _DILUENT_AFTER = re.compile(
-    r"\s*(?:of\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water|bone\s+marrow)\b",
+    r"(?<!\s)\s*(?:of\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water|bone\s+marrow)\b",
     re.IGNORECASE,
 )
 

@@ -98,7 +98,7 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         # after "1x10^9 NK cells/dose." is not the NK cells' frequency (NCT06097962).
         stop = SENTENCE_END.search(cut.norm, dose.end, own_end)
         stop = stop or _NEXT_STEP.search(cut.norm, dose.end, own_end)
-        floor = max((d.end for d in cut.doses if d.end <= dose.start), default=0)
+        floor = cut.floor(dose.start)
         entry = Entry(
             key,
             dose.start,
@@ -117,10 +117,25 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
 
 
 def _choice_groups(norm: str, doses: list[Dose]) -> list[int | None]:
-    """Return, per dose, the number of the group of alternatives it belongs to (None: not one)."""
+    """Return, per dose, the number of the group of alternatives it belongs to (None: not one).
+
+    A dose is an alternative to the one before it when it is chained to it ("60 or 40 mg"), or when both
+    are in a run of doses joined by commas, "or" or "/" with at least one "or" or "/" ("8 mg, 12 mg, or
+    16 mg"; not the ramp-up "20 mg, 50 mg, 100 mg, then 400 mg"). One pass over the gaps between doses.
+    """
+    gaps = ["", *(_gap(norm, doses, i) for i in range(1, len(doses)))]
+    joined = [i > 0 and _LIST_GAP.match(gap) is not None for i, gap in enumerate(gaps)]
+    run_start = 0
+    starts: list[int] = []
+    has_or: set[int] = set()
+    for i, gap in enumerate(gaps):
+        run_start = run_start if joined[i] else i
+        starts.append(run_start)
+        if joined[i] and _OR_GAP.search(gap):
+            has_or.add(run_start)
     choices: list[int | None] = [None] * len(doses)
     for i in range(1, len(doses)):
-        if _is_choice(norm, doses, i):
+        if doses[i - 1].chained or (joined[i] and starts[i] in has_or):
             choices[i - 1] = choices[i] = choices[i - 1] or i
     return choices
 
@@ -145,20 +160,6 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
-
-
-def _is_choice(norm: str, doses: list[Dose], index: int) -> bool:
-    """Return True when doses[index] is an alternative to the dose before it: a run of doses joined by
-    commas, "or" or "/" with at least one "or" or "/" ("8 mg, 12 mg, or 16 mg"; not the ramp-up "20 mg,
-    50 mg, 100 mg, then 400 mg")."""
-    if doses[index - 1].chained:
-        return True
-    run = [index]
-    while run[0] > 0 and _LIST_GAP.match(_gap(norm, doses, run[0])):
-        run.insert(0, run[0] - 1)
-    while run[-1] + 1 < len(doses) and _LIST_GAP.match(_gap(norm, doses, run[-1] + 1)):
-        run.append(run[-1] + 1)
-    return index != run[0] and any(_OR_GAP.search(_gap(norm, doses, i)) for i in run[1:])
 
 
 def _gap(norm: str, doses: list[Dose], index: int) -> str:

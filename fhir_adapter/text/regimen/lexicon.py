@@ -35,7 +35,7 @@ from fhir_adapter.text.regimen.names import (
     without_salt,
 )
 
-_DEFINED_ABBREVIATION = re.compile(r"\s*\(\s*([A-Z][A-Z0-9]{1,6})\s*[),;]")
+_DEFINED_ABBREVIATION = re.compile(r"(?<!\s)\s*\(\s*([A-Z][A-Z0-9]{1,6})\s*[),;]")
 _WORD_SPLIT = re.compile(r"[\s\-]+")
 _PREFIX_STOPLIST = frozenset({"car", "pet", "tki", "cns"})
 _STEM_LENGTH = 7  # shorter words are too often not drugs ("domide" stems need a real name before them)

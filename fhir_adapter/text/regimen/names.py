@@ -14,10 +14,14 @@ from functools import lru_cache
 from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text.regimen.doses import normalize
 
+MAX_NAME_CHARS = 500
 DRUG_TYPES = frozenset({"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "DIETARY_SUPPLEMENT"})
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
+# Patterns over free text are linear (issue 11): one that starts with a run of spaces may start only where
+# the run starts ("(?<!\s)"), and a number or word only where it starts, so no search rescans a long run
+# from each of its positions.
 _SPLIT = re.compile(
-    r"\s*(?:/|\+|,|;|&|\bplus\b|\band\b|\bor\b|\bwith(?:\s+or\s+without)?\b|\bin\s+combination\s+with\b"
+    r"(?<!\s)\s*(?:/|\+|,|;|&|\bplus\b|\band\b|\bor\b|\bwith(?:\s+or\s+without)?\b|\bin\s+combination\s+with\b"
     r"|\bcombined\s+with\b|\bfollowed\s+by\b|\bthen\b|\bversus\b|\bvs\b\.?)\s*",
     re.IGNORECASE,
 )
@@ -25,9 +29,9 @@ _QUALIFIER = re.compile(
     r"^(?:the\s+)?(?:(?:reduced|standard|high|low|full|fixed|escalating|optimal)[- ]dose\s+)?", re.IGNORECASE
 )
 _TRAILER = re.compile(
-    r"\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dosing|dose|tablets?|capsules?|injection|infusion"
-    r"|for\s+injection|oral\s+solution|\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|%)\b.*|as\s+determined\b.*"
-    r"|for\s+\w.*|in\s+phase\b.*|\(.*\))$",
+    r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dosing|dose|tablets?|capsules?|injection|infusion"
+    r"|for\s+injection|oral\s+solution|(?s:\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|%)\b.*|as\s+determined\b.*"
+    r"|for\s+\w.*|in\s+phase\b.*)|\((?:[^()]|\([^()]*\))*\))$",
     re.IGNORECASE,
 )
 # "DHAP + 0.25 mg/kg primaquine administered to G6PD deficient" (NCT02654730): a dose or the people a drug is
@@ -36,10 +40,10 @@ _DOSE_IN_NAME = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d))?(?:\s+of)?\b",
     re.IGNORECASE,
 )
-_PURPOSE_IN_NAME = re.compile(r"\s+(?:administered|given)\s+(?:to|in|as)\b.*$", re.IGNORECASE)
+_PURPOSE_IN_NAME = re.compile(r"(?<!\s)\s+(?:administered|given)\s+(?:to|in|as)\b(?s:.*)$", re.IGNORECASE)
 _REGIMEN_NAME = re.compile(r"\bregimens?$", re.IGNORECASE)
 _SALT = re.compile(
-    r"\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
+    r"(?<!\s)\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
     r"malate|besylate|fumarate|dihydrochloride)$",
     re.IGNORECASE,
 )
@@ -52,7 +56,7 @@ _GENERIC_WORDS = frozenset(
     }
 )
 _STEM = re.compile(
-    r"[a-z]{4,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
+    r"(?<![a-z])[a-z]{4,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
     r"rubicin|mycin|abine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
     r"poside|methasone|nisone|nisolone|retinoin|inostat|leucel|leukin|trozole|estrant|uracil)"
 )
@@ -144,7 +148,10 @@ def name_components(name: str) -> tuple[str, ...]:
     ('DHA-piperaquine', 'primaquine')
     """
     components: list[str] = []
-    for part in _SPLIT.split(_DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", normalize(name)))):
+    # CT.gov caps an intervention name at 200 characters; a longer one is read that far.
+    for part in _SPLIT.split(
+        _DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", normalize(name[:MAX_NAME_CHARS])))
+    ):
         cleaned = clean_name(part)
         if cleaned and cleaned.lower() not in (c.lower() for c in components):
             components.append(cleaned)

@@ -33,7 +33,7 @@ from fhir_adapter.text.regimen.names import (
 )
 from fhir_adapter.text.regimen.scope import ArmShape, applicable_text
 from fhir_adapter.text.regimen.text_parse import TextParse, parse_text
-from fhir_adapter.text.regimen.trial import TrialTexts, trial_texts
+from fhir_adapter.text.regimen.trial import MAX_TEXT_CHARS, TrialTexts, bounded, trial_texts
 
 ARM_FIELD = "protocolSection.armsInterventionsModule.armGroups[{}].description"
 INTERVENTION_FIELD = "protocolSection.armsInterventionsModule.interventions[{}].description"
@@ -93,6 +93,7 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
         trial.interventions, trial.intervention_meshes, linked, frozenset(known_drugs), texts.normalized
     )
     report = Report(trial.nct_id, arm.label)
+    _report_long_texts(trial, arm, linked, report)
     arm_texts, lexicon = _read_arm_texts(trial, arm, linked, texts, lexicon)
     for text in arm_texts:
         _text_issues(text, lexicon, report)
@@ -112,6 +113,17 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     )
 
 
+def _report_long_texts(
+    trial: TrialRecord, arm: Arm, linked: tuple[Intervention, ...], report: Report
+) -> None:
+    written = [(ARM_FIELD.format(trial.arms.index(arm)), arm.description)] if arm in trial.arms else []
+    written += [(INTERVENTION_FIELD.format(trial.interventions.index(i)), i.description) for i in linked]
+    for field_path, text in written:
+        if text and len(text) > MAX_TEXT_CHARS:
+            message = f"text of {len(text)} characters; only the first {MAX_TEXT_CHARS} are read for dosing"
+            report.add(field_path, message)
+
+
 def _read_arm_texts(
     trial: TrialRecord, arm: Arm, linked: tuple[Intervention, ...], texts: TrialTexts, lexicon: Lexicon
 ) -> tuple[list[ArmText], Lexicon]:
@@ -121,7 +133,9 @@ def _read_arm_texts(
     if arm.description and arm in trial.arms:
         field_path = ARM_FIELD.format(trial.arms.index(arm))
         default = next(iter(linked_keys)) if len(linked_keys) == 1 else None
-        parse = _parse(arm.description, texts, lexicon, default=default, source="arm", field_path=field_path)
+        parse = _parse(
+            bounded(arm.description), texts, lexicon, default=default, source="arm", field_path=field_path
+        )
         lexicon = lexicon.noting(parse.mentions)
         read.append(ArmText(parse, "arm", field_path))
     for intervention in linked:
@@ -131,7 +145,7 @@ def _read_arm_texts(
         keys = [drug_key(c) for c in name_components(intervention.name)]
         default = keys[0] if len(keys) == 1 and keys[0] in lexicon.drugs else None
         shape = ArmShape(arm.label, len(linked), frozenset(keys))
-        description = applicable_text(intervention.description, shape, lexicon)
+        description = applicable_text(bounded(intervention.description), shape, lexicon)
         parse = _parse(
             description, texts, lexicon, default=default, source="intervention", field_path=field_path
         )

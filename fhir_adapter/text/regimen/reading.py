@@ -8,7 +8,9 @@ settled in segments.py.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fhir_adapter.text.regimen.cycles import (
     CycleCount,
@@ -147,13 +149,31 @@ def _first(match: re.Match[str] | None) -> str | None:
 def clause(text: str, norm: str, start: int, end: int) -> str:
     """Return the line or sentence holding text[start:end], as written less Markdown escapes ("1 course of
     treatment for 28 days until disease progression or intolerable toxicity occurs")."""
-    before = [m.end() for m in SENTENCE_END.finditer(norm, 0, start)]
-    after = SENTENCE_END.search(norm, end)
-    clause = text[before[-1] if before else 0 : after.start() if after else len(text)].strip()
-    return unescape(_CLAUSE_HEADING.sub("", clause))
+    first, _ = sentence_span(norm, start)
+    _, last = sentence_span(norm, end)
+    return unescape(_CLAUSE_HEADING.sub("", text[first:last].strip()))
 
 
 def sentence_around(norm: str, position: int) -> str:
-    before = [m.end() for m in SENTENCE_END.finditer(norm, 0, position)]
-    after = SENTENCE_END.search(norm, position)
-    return norm[before[-1] if before else 0 : after.start() if after else len(norm)]
+    start, end = sentence_span(norm, position)
+    return norm[start:end]
+
+
+def sentence_span(norm: str, position: int) -> tuple[int, int]:
+    """Return where the sentence (or line) holding `position` starts and ends.
+
+    >>> text = "Day 1: 10 mg. Day 2: 20 mg; day 3"
+    >>> [text[slice(*sentence_span(text, p))] for p in (3, 16, 30)]
+    ['Day 1: 10 mg', 'Day 2: 20 mg', 'day 3']
+    """
+    starts, ends = _sentence_stops(norm)
+    before = bisect_right(ends, position)  # the stops that end at or before `position`
+    after = bisect_left(starts, position)  # the first stop that starts at or after it
+    return (ends[before - 1] if before else 0), (starts[after] if after < len(starts) else len(norm))
+
+
+@lru_cache(maxsize=16)
+def _sentence_stops(norm: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Return where each sentence stop of `norm` starts and ends, found in one pass (cached per text)."""
+    spans = [m.span() for m in SENTENCE_END.finditer(norm)]
+    return tuple(s for s, _ in spans), tuple(e for _, e in spans)

@@ -61,7 +61,7 @@ DAY_LIST = re.compile(
     rf"(?:\s*(?:,|and|&|/)\s*(?:and\s+)?{_DAY_ITEM})*",
     _I,
 )
-_DAY_RANGE = re.compile(r"([-+]?\d+)\s*(?:-|to|through|thru)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I)
+_DAY_RANGE = re.compile(r"(?<!\d)([-+]?\d+)\s*(?:-|to|through|thru)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I)
 _DAY_SINGLE = re.compile(r"[-+]?\d+")
 FIRST_DAYS = re.compile(rf"\bthe\s+first\s+(?P<n>{COUNT})\s+days\b", _I)
 CONSECUTIVE = re.compile(
@@ -78,7 +78,7 @@ DURATION = re.compile(
 # "14g/m² BS, 3 days", "50mg/kg BW/d 2 days" (NCT01949129), "30 mg/m2 x 5 days": a length of treatment
 # written right after a dose; not "2 days per week", "2 days before", "3 days later".
 DURATION_AFTER_DOSE = re.compile(
-    rf"[ \t,;]*(?:(?:for|x)[ \t]*)?(?P<n>{COUNT})[ \t]*(?P<unit>day|week)s?\b"
+    rf"(?<![ \t,;])[ \t,;]*(?:(?:for|x)[ \t]*)?(?<!\d)(?P<n>{COUNT})[ \t]*(?P<unit>day|week)s?\b"
     r"(?![ \t]*(?:per|a|an|each|every|of|prior|before|after|following|later|cycles?|courses?)\b)(?![-/])",
     _I,
 )

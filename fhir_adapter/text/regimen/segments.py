@@ -9,11 +9,13 @@ it doses something or names no other drug; else it is a heading and nobody's.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 from fhir_adapter.text.regimen.doses import Dose
 from fhir_adapter.text.regimen.lexicon import Mention
-from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, sentence_around
+from fhir_adapter.text.regimen.reading import Facts, sentence_span
 
 _REFERENCE = re.compile(
     r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|as)\s+(?:the\s+)?(?:first\s+|last\s+)?"
@@ -46,7 +48,22 @@ class Cut:
     starts: tuple[Mention, ...]  # the names that start a segment
 
     def doses_in(self, start: int, end: int) -> list[Dose]:
-        return [d for d in self.doses if start <= d.start < end]
+        """Return the doses written from `start` to `end` (doses are in text order: two bisections)."""
+        starts = self._dose_starts
+        return list(self.doses[bisect_left(starts, start) : bisect_left(starts, end)])
+
+    def floor(self, position: int) -> int:
+        """Return where the last dose ending at or before `position` ends (0 when none)."""
+        index = bisect_right(self._dose_ends, position)
+        return self._dose_ends[index - 1] if index else 0
+
+    @cached_property
+    def _dose_starts(self) -> tuple[int, ...]:
+        return tuple(d.start for d in self.doses)
+
+    @cached_property
+    def _dose_ends(self) -> tuple[int, ...]:
+        return tuple(d.end for d in self.doses)
 
 
 def segment_mentions(
@@ -54,11 +71,11 @@ def segment_mentions(
 ) -> tuple[Mention, ...]:
     """Return the mentions that start segments: not mere references to another drug."""
     kept: list[Mention] = []
+    starts = [d.start for d in doses]  # in text order
     for i, mention in enumerate(mentions):
         following = mentions[i + 1].start if i + 1 < len(mentions) else len(norm)
-        sentence_end = SENTENCE_END.search(norm, mention.end)
-        stop = min(following, sentence_end.start() if sentence_end else len(norm))
-        has_dose = any(mention.end <= d.start < stop for d in doses)
+        stop = min(following, sentence_span(norm, mention.end)[1])
+        has_dose = bisect_left(starts, mention.end) < bisect_left(starts, stop)
         is_reference = _REFERENCE.search(norm, max(0, mention.start - 40), mention.start)
         if kept and is_reference and not has_dose:
             continue
@@ -93,9 +110,11 @@ def _without_inactive_sentences(cut: Cut, segments: list[Segment]) -> list[Segme
     """Leave unattributed the preamble doses of sentences about a placebo ("supplement the diet of the
     placebo group with 1.5 g/day maltodextrins", NCT05521061): they are not the drug's."""
     preamble = segments[0]
-    doses = cut.doses_in(preamble.start, preamble.end)
-    if any(_INACTIVE.search(sentence_around(cut.norm, d.start)) for d in doses):
-        return [Segment(None, preamble.start, preamble.end), *segments[1:]]
+    inactive = [m.start() for m in _INACTIVE.finditer(cut.norm)]
+    for dose in cut.doses_in(preamble.start, preamble.end):
+        start, end = sentence_span(cut.norm, dose.start)
+        if bisect_left(inactive, start) < bisect_left(inactive, end):  # an inactive word in its sentence
+            return [Segment(None, preamble.start, preamble.end), *segments[1:]]
     return segments
 
 
@@ -120,7 +139,7 @@ def _segment_start(cut: Cut, index: int) -> int:
     mention = cut.starts[index]
     start = mention.start
     previous_end = cut.starts[index - 1].end if index else 0
-    before = [d for d in cut.doses if previous_end <= d.start and d.end <= start]
+    before = [d for d in cut.doses_in(previous_end, start) if d.end <= start]
     group = _dose_group_before(cut.norm, before, start)
     following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
     own_dose = bool(cut.doses_in(mention.end, following))

@@ -3,6 +3,9 @@
 Every arm of a trial reads the same texts: its own description, and interventions often linked to several
 arms. Reading a text (normalizing it, finding its doses and schedule words) does not depend on the arm, so
 it is done once per trial; which drug a dose belongs to depends on the arm and is settled per arm.
+
+A text is read up to MAX_TEXT_CHARS characters: CT.gov caps arm and intervention descriptions at 1,000
+characters, so a longer one is not a dosing text, and a bound keeps every step linear in practice.
 """
 
 from __future__ import annotations
@@ -16,6 +19,17 @@ from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text.regimen.doses import normalize
 from fhir_adapter.text.regimen.names import is_drug_intervention
 from fhir_adapter.text.regimen.reading import Reading, read_text
+
+MAX_TEXT_CHARS = 10_000
+
+
+def bounded(text: str) -> str:
+    """Return the part of `text` the parser reads: its first MAX_TEXT_CHARS characters.
+
+    >>> len(bounded("5 mg/m2 " * 5000)) == MAX_TEXT_CHARS
+    True
+    """
+    return text[:MAX_TEXT_CHARS]
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,5 +57,5 @@ def _trial_texts(arms: tuple[Arm, ...], interventions: tuple[Intervention, ...])
     written += [i.description for i in interventions]
     drugs = [i.description for i in interventions if is_drug_intervention(i)]
     descriptions = [arm.description for arm in arms] + drugs
-    readings = {text: read_text(text) for text in descriptions if text}
-    return TrialTexts(tuple(normalize(t) for t in written if t), MappingProxyType(readings))
+    readings = {bounded(text): read_text(bounded(text)) for text in descriptions if text}
+    return TrialTexts(tuple(normalize(bounded(t)) for t in written if t), MappingProxyType(readings))
