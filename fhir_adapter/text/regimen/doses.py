@@ -76,8 +76,9 @@ _AMOUNT = (
     rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
     rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*{_UNIT}"
 )
-# The leading lookahead lets the scan skip, at one character's cost, every position that cannot start one.
-DOSE = re.compile(rf"(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
+# The leading assertions let the scan skip, at one character's cost, every position that cannot start one:
+# each alternative starts a word or a number.
+DOSE = re.compile(rf"(?<!\w)(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
 # "(?<!...)" at the start of a pattern: it may start only where a run of spaces (or digits) starts, so a
 # search never rescans a long run from each of its positions (issue 11: linear on any text).
 NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
