@@ -161,8 +161,8 @@ def name_components(name: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def clean_name(part: str) -> str | None:
     """Return one name without qualifiers and dosing words, or None when nothing drug-like is left."""
-    text = _QUALIFIER.sub("", part.strip())
-    while True:
+    text = _QUALIFIER.sub("", part[:MAX_NAME_CHARS].strip())
+    while True:  # each pass strips one trailer: bounded by the name's length
         shorter = _TRAILER.sub("", text)
         if shorter == text:
             break
