@@ -40,8 +40,10 @@ _COORDINATOR_END = re.compile(r"(?:\band|\bplus|,|\+|\bwith)\s*\(?\s*$", re.IGNO
 _COORDINATOR_REACH = 200
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 _FREQUENCY_WORD = re.compile(r"\b(?:BID|QD|TID|daily|once|twice)\b", re.IGNORECASE)
-_TRAILING_PUNCTUATION = re.compile(r"[\s;,]*$")
-_HEADING_LINE = re.compile(r"^\s*(?:(?:\d{1,2}[.)]|[*\-•])(?:\s+[^\d\n]*)?|[^\d\n]*:\s*|\s*)$")
+_TRAILING_PUNCTUATION = re.compile(r"(?<![\s;,])[\s;,]*$")
+# A line that is only a list marker, a heading ("2. Proteasome inhibitor:", "Regimen:") or blank. Each part
+# starts where the one before cannot go on, so a long line is tried once (issue 11: linear).
+_HEADING_LINE = re.compile(r"^\s*(?:(?:\d{1,2}[.)]|[*\-•])(?:\s[^\d\n]*)?|(?:[^\d\s][^\d\n]*)?:\s*)?$")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]\s+|[*\-•]\s+)")
 
 

@@ -23,7 +23,7 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _DOSE_BEFORE_NAME = re.compile(r"^\s*(?:of\s+)?(?:the\s+)?$", re.IGNORECASE)
-_CHAIN_GAP = re.compile(r"^\s*(?:,|or|/|and|, or|, and)?\s*$", re.IGNORECASE)
+_CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
 
 
