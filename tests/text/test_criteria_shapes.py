@@ -104,3 +104,34 @@ def test_a_wish_to_become_pregnant_later_is_not_a_pregnancy_criterion() -> None:
 )
 def test_pregnancy_next_to_contraception_words_is_still_a_status(text: str) -> None:
     assert "pregnancy" in [v[0] for v in _values(_one(EXCLUSION, text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AST and ALT <= 3 x ULN; <= 5 x ULN in the presence of hepatic metastases",
+        "AST and ALT <= 3 x ULN, and for patients with hepatic metastases <= 5 x ULN",
+    ],
+    ids=["semicolon-then-comparator", "and-for-patients-with"],
+)
+def test_a_subgroup_value_after_the_general_one_is_read_and_makes_it_conditional(text: str) -> None:
+    criterion = _one(INCLUSION, text)
+    assert criterion.logic != ALL_OF
+    values = _values(criterion)
+    assert ("ast", "<=", 3.0, None, None, "{ULN}") in values
+    assert ("ast", "<=", 5.0, None, None, "{ULN}") in values
+
+
+def test_a_semicolon_before_another_measure_still_ends_the_clause() -> None:
+    criterion = _one(INCLUSION, "AST <= 3 x ULN; bilirubin <= 1.5 x ULN")
+    assert criterion.logic == ALL_OF
+    assert _values(criterion) == [
+        ("ast", "<=", 3.0, None, None, "{ULN}"),
+        ("bilirubin", "<=", 1.5, None, None, "{ULN}"),
+    ]
+
+
+def test_unl_is_the_upper_limit_of_normal_misspelt() -> None:
+    assert _values(_one(INCLUSION, "Total bilirubin <= 2 UNL")) == [
+        ("bilirubin", "<=", 2.0, None, None, "{ULN}")
+    ]
