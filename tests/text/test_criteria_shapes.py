@@ -135,3 +135,16 @@ def test_unl_is_the_upper_limit_of_normal_misspelt() -> None:
     assert _values(_one(INCLUSION, "Total bilirubin <= 2 UNL")) == [
         ("bilirubin", "<=", 2.0, None, None, "{ULN}")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Platelets >= 75,000/ µ L", ("platelets", ">=", 75000.0, None, None, "/uL")),
+        ("Creatinine <= 2 ⋅ ULN", ("creatinine", "<=", 2.0, None, None, "{ULN}")),
+        ("ALT <= 3 · upper limit of normal", ("alt", "<=", 3.0, None, None, "{ULN}")),
+    ],
+    ids=["micro-sign-then-space", "dot-operator", "middle-dot"],
+)
+def test_unit_spellings_from_word_processors(text: str, fact: tuple[object, ...]) -> None:
+    assert _values(_one(INCLUSION, text)) == [fact]
