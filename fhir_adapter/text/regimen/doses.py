@@ -1,15 +1,17 @@
 """Find the doses written in dosing text: amounts, ranges, units, AUC targets and cell counts.
 
-Plain results, no FHIR. Units come back in a small canonical spelling ("mg/m2", "ug", "IU", "AUC",
-"cells/kg"); mapping them to UCUM is the builders' job (mappings/dose-unit-ucum.json). A number is read
-only when its format is certain: "1,250" is 1250 and "2,5" is 2.5, but "2.670" (a decimal point or a
-thousands separator?) is reported as ambiguous rather than guessed.
+Plain results, no FHIR. Units come back in a small canonical spelling ("mg/m2", "ug", "IU", "mL", "AUC",
+"cells/kg", "L/min"); mapping them to UCUM is the builders' job (mappings/dose-unit-ucum.json). A number
+is read only when its format is certain: "1,250" is 1250 and "2,5" is 2.5, but "2.670" (a decimal point
+or a thousands separator?) is reported as ambiguous rather than guessed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+
+from fhir_adapter.text.markdown import MARKDOWN_ESCAPE
 
 # One character for one character, so positions found in the normalized text are positions in the
 # original, and verbatim passages can be cut from the record's own text.
@@ -41,19 +43,26 @@ _CHAR_MAP = str.maketrans(
         "\u3000": " ",
     }
 )
-# CT.gov markdown escapes punctuation ("\>75 years", "mg/m\^2", "regimens\*"): the backslash becomes a space.
-_ESCAPE = re.compile(r"\\(?=[^\w\s])")
+# CT.gov Markdown escapes ASCII punctuation ("\>75 years", "mg/m\^2", "regimens\*", "\_"): CommonMark's rule.
 
 NUMBER = r"\d+(?:[.,]\d+)*"
 # A number starts after a non-word character, or after a full stop that ends a sentence ("six weeks.1x10").
 _START = r"(?<!\w)(?<!\d[.,])"
-_MASS = r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?)"
+_MASS = (
+    r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
+    r"|ml|milli(?:lit(?:er|re))s?)"
+)
 _BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
 _BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
 _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
-# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h") is not a dose.
-_NOT_CONCENTRATION = r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)(?![A-Za-z])"
-_UNIT = rf"{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}"
+# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose.
+_NOT_CONCENTRATION = (
+    r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"
+    r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z])"
+)
+# A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
+_FLOW = r"(?P<flow>l\s*/\s*min(?:ute)?|(?:lit(?:er|re)s?)\s*(?:/|per)\s*min(?:ute)?)\b"
+_UNIT = rf"(?:{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}|{_FLOW})"
 _AUC = (
     rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*\(\s*AUC\s*\))?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
@@ -62,15 +71,18 @@ _AUC = (
 )
 _CELLS = (
     rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
-    r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*/\s*(?P<cells_kg>kg)\b)?"
+    r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
 )
 _AMOUNT = (
     rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
     rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*{_UNIT}"
 )
-# The leading lookahead lets the scan skip, at one character's cost, every position that cannot start one.
-DOSE = re.compile(rf"(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
-NUMBERLESS_UNIT = re.compile(rf"[ \t]*{_UNIT}", re.IGNORECASE)
+# The leading assertions let the scan skip, at one character's cost, every position that cannot start one:
+# each alternative starts a word or a number.
+DOSE = re.compile(rf"(?<!\w)(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
+# "(?<!...)" at the start of a pattern: it may start only where a run of spaces (or digits) starts, so a
+# search never rescans a long run from each of its positions (issue 11: linear on any text).
+NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
     r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
@@ -90,7 +102,9 @@ _CHAINED = re.compile(rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*or|or|,)\s*$
 # "600/100 mg TMC114/rtv", "5/325 mg": a fixed combination's component doses, not one dose or alternatives.
 _SLASH_PAIR = re.compile(r"\d\s*/\s*$")
 # "Two injections of Dupilumab 300 mg (for a total of 600 mg)": one unit's amount, not the dose given.
-_TOTAL_AFTER = re.compile(r"\s*\(\s*(?:for\s+)?(?:a\s+)?total\s+(?:dose\s+)?(?:of\s+)?\d", re.IGNORECASE)
+_TOTAL_AFTER = re.compile(
+    r"(?<!\s)\s*\(\s*(?:for\s+)?(?:a\s+)?total\s+(?:dose\s+)?(?:of\s+)?\d", re.IGNORECASE
+)
 _NOT_A_DOSE_NUMBER = re.compile(
     r"(?:days?|d|cycles?|cohorts?|levels?|weeks?|arms?|groups?|phases?|parts?|stages?|grades?|lines?)\s*$",
     re.IGNORECASE,
@@ -98,13 +112,24 @@ _NOT_A_DOSE_NUMBER = re.compile(
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
+_MASS_UNITS |= {"ml": "mL", "milliliter": "mL", "millilitre": "mL"}
+VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
+LIMIT_REASON = "a total, a limit or one unit's strength"
+VOLUME_REASON = "a volume to dilute in or draw from"
+# "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose.
+_VOLUME_BEFORE = re.compile(r"\b(?:in|into|from|with)\s*$", re.IGNORECASE)
+_DILUENT_AFTER = re.compile(
+    r"(?<!\s)\s*(?:of\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water|bone\s+marrow)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Dose:
     """One written dose. `value` is None when the number cannot be read safely (`ambiguous`) or is not
-    written at all; `times` is a written multiplier ("2x5 mg" = two doses of 5 mg); `limit` the word that
-    makes it a total or a maximum rather than a dose ("for a total of 600 mg")."""
+    written at all; `times` is a written multiplier ("2x5 mg" = two doses of 5 mg); `limit` the words that
+    make it a total, a maximum or a volume rather than a dose ("for a total of 600 mg", "in 250 mL"), and
+    `limit_reason` which of these it is."""
 
     start: int
     end: int
@@ -118,6 +143,7 @@ class Dose:
     limit: str | None = None
     chained: bool = False
     doubt: str | None = None  # why an ambiguous dose cannot be read, for the data-quality warning
+    limit_reason: str = LIMIT_REASON
 
 
 def normalize(text: str) -> str:
@@ -128,7 +154,7 @@ def normalize(text: str) -> str:
     >>> normalize("mg/m\\^2; \\>75 years，1×10⁹ μg")
     'mg/m ^2;  >75 years,1x109 ug'
     """
-    return _ESCAPE.sub(" ", text).translate(_CHAR_MAP)
+    return MARKDOWN_ESCAPE.sub(" ", text).translate(_CHAR_MAP)
 
 
 def parse_number(text: str) -> float | None:
@@ -219,32 +245,15 @@ def _dose(match: re.Match[str], text: str) -> Dose:
         scale = 10.0 ** int(groups["exp"])
         unit = "cells/kg" if groups["cells_kg"] else "cells"
         made = _made(match, text, groups["cells"], groups["cells_hi"], unit, per_day=False)
-        return Dose(
-            made.start,
-            made.end,
-            None if made.value is None else made.value * scale,
-            None if made.high is None else made.high * scale,
-            unit,
-            False,
-            made.text,
-            ambiguous=made.ambiguous,
-            limit=made.limit,
+        return replace(
+            made,
+            value=None if made.value is None else made.value * scale,
+            high=None if made.high is None else made.high * scale,
         )
     unit, per_day = _unit(match)
     made = _made(match, text, groups["value"], groups["high"], unit, per_day=per_day)
     times = int(groups["times"]) if groups["times"] else None
-    return Dose(
-        made.start,
-        made.end,
-        made.value,
-        made.high,
-        unit,
-        per_day,
-        made.text,
-        times,
-        made.ambiguous,
-        made.limit,
-    )
+    return replace(made, times=times)
 
 
 def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str, *, per_day: bool) -> Dose:
@@ -254,6 +263,11 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     limit = _LIMIT.search(text, max(0, match.start() - 40), match.start()) or _UNIT_STRENGTH.search(
         text, max(0, match.start() - 30), match.start()
     )
+    reason = LIMIT_REASON
+    if limit is None and unit in VOLUME_UNITS:
+        before = _VOLUME_BEFORE.search(text, max(0, match.start() - 12), match.start())
+        limit = before or _DILUENT_AFTER.match(text, match.end())
+        reason = VOLUME_REASON
     return Dose(
         match.start(),
         match.end(),
@@ -264,10 +278,13 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
         match.group(),
         ambiguous=ambiguous,
         limit=limit.group() if limit else None,
+        limit_reason=reason,
     )
 
 
 def _unit(match: re.Match[str]) -> tuple[str, bool]:
+    if match.group("flow"):
+        return "L/min", False
     mass = _SPACES.sub(" ", match.group("mass").lower()).rstrip("s")
     unit = _MASS_UNITS.get(mass, mass)
     if match.group("m2"):

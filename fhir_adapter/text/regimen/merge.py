@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fhir_adapter.text.regimen_segments import Entry
+from fhir_adapter.text.regimen.entries import Entry
+from fhir_adapter.text.regimen.model import Frequency
 
-_FACTS = ("route", "frequency", "days", "duration", "offset")
+_FACTS = ("route", "frequency", "times", "days", "duration", "offset")
+_LENT = ("dose", "duration", "offset", "weekly", "cycles")  # facts the other side may add when missing
+_CHECKED = ("route", "days", "frequency", "times")  # facts the other side may add, or contradict
 DoseSignature = tuple[float | None, float | None, str]
 
 
@@ -40,8 +43,12 @@ def merge_sides(arm: list[Entry], interventions: list[Entry]) -> tuple[list[Entr
         base, other = arm, interventions
     else:
         base, other = interventions, arm
+    merged: list[Entry] = []
     messages: list[str] = []
-    merged = [_fill(entry, other, messages) for entry in base]
+    for entry in base:
+        filled, found = _fill(entry, other)
+        merged.append(filled)
+        messages.extend(found)
     return merged, messages
 
 
@@ -59,10 +66,14 @@ def tidy(entries: list[Entry]) -> list[Entry]:
     # A dose whose number cannot be read ("300 mg (for a total of 600 mg)") is a dose of its own, left
     # out: its days and timing are not lent to the other doses, and its warning is kept.
     unreadable = [e for e in entries if _unreadable(e)]
-    for mention in (e for e in entries if not signature(e) and not _unreadable(e)):
-        for entry in with_dose:
-            _fill_missing(entry, mention)
-    return _dedupe(with_dose) + unreadable
+    mentions = [e for e in entries if not signature(e) and not _unreadable(e)]
+    return _dedupe([_with_all_missing(entry, mentions) for entry in with_dose]) + unreadable
+
+
+def _with_all_missing(entry: Entry, others: list[Entry]) -> Entry:
+    for other in others:
+        entry = _with_missing(entry, other)
+    return entry
 
 
 def _unreadable(entry: Entry) -> bool:
@@ -75,11 +86,12 @@ def _dedupe(entries: list[Entry]) -> list[Entry]:
     in its continuance therapy)."""
     kept: list[Entry] = []
     for entry in entries:
-        twin = next((k for k in kept if _same(k, entry) and (signature(entry) or not entry.days)), None)
+        repeatable = signature(entry) is not None or not entry.days
+        twin = next((i for i, k in enumerate(kept) if repeatable and _same(k, entry)), None)
         if twin is None:
             kept.append(entry)
         else:
-            _fill_missing(twin, entry)
+            kept[twin] = _with_missing(kept[twin], entry)
     return kept
 
 
@@ -91,48 +103,50 @@ def _same(a: Entry, b: Entry) -> bool:
     return a.days == b.days
 
 
-def _fill_missing(entry: Entry, other: Entry) -> None:
-    for name in _FACTS:
-        if getattr(entry, name) is None and getattr(other, name) is not None:
-            setattr(entry, name, getattr(other, name))
-    if entry.consecutive is None:
-        entry.consecutive = other.consecutive
+def _with_missing(entry: Entry, other: Entry) -> Entry:
+    """Return `entry` with the facts it lacks taken from `other`, and `other`'s text when it adds some."""
+    missing = {
+        name: getattr(other, name)
+        for name in (*_FACTS, "weekly")
+        if getattr(entry, name) is None and getattr(other, name) is not None
+    }
     if other.verbatim and other.verbatim not in entry.verbatim:
-        entry.verbatim = f"{entry.verbatim}\n{other.verbatim}".strip()
+        missing["verbatim"] = f"{entry.verbatim}\n{other.verbatim}".strip()
+    return replace(entry, **missing) if missing else entry
 
 
-def _fill(entry: Entry, others: list[Entry], messages: list[str]) -> Entry:
+def _fill(entry: Entry, others: list[Entry]) -> tuple[Entry, list[str]]:
+    """Return `entry` with what the other side adds for the same dose, and the facts the sides dispute."""
     same_dose = [o for o in others if signature(o) and signature(o) == signature(entry)]
     candidates = same_dose or (others if len(others) == 1 else [o for o in others if not signature(o)])
-    merged = replace(entry, source="both")
+    changes: dict[str, object] = {}
+    messages: list[str] = []
     contributed: list[Entry] = []
-    for name in ("route", "days", "frequency"):
+    for name in _CHECKED:
         givers = [c for c in candidates if getattr(c, name) is not None]
         values = {_comparable(getattr(c, name)) for c in givers}
         mine = getattr(entry, name)
         if mine is None and len(values) == 1:
-            setattr(merged, name, getattr(givers[0], name))
+            changes[name] = getattr(givers[0], name)
             contributed.extend(givers)
         elif mine is not None and values and values != {_comparable(mine)}:
             messages.append(f"{name} differs between the arm and the intervention text; left out")
-            setattr(merged, name, None)
-    for name in ("dose", "duration", "offset", "consecutive", "cycles"):
+            changes[name] = None
+    for name in _LENT:
         giver = next((c for c in candidates if getattr(c, name)), None)
-        if getattr(merged, name) is None and giver is not None:
-            setattr(merged, name, getattr(giver, name))
+        if getattr(entry, name) is None and giver is not None:
+            changes[name] = getattr(giver, name)
             contributed.append(giver)
-    extra = [c.verbatim for c in contributed if c.verbatim and c.verbatim not in merged.verbatim]
-    merged.verbatim = "\n".join([merged.verbatim, *dict.fromkeys(extra)]).strip()
-    merged.fields = tuple(dict.fromkeys([*entry.fields, *(f for c in contributed for f in c.fields)]))
-    if not contributed and not same_dose:
-        merged.source = entry.source
-    return merged
+    extra = [c.verbatim for c in contributed if c.verbatim and c.verbatim not in entry.verbatim]
+    changes["verbatim"] = "\n".join([entry.verbatim, *dict.fromkeys(extra)]).strip()
+    changes["fields"] = tuple(dict.fromkeys([*entry.fields, *(f for c in contributed for f in c.fields)]))
+    changes["source"] = entry.source if not contributed and not same_dose else "both"
+    return replace(entry, **changes), messages  # type: ignore[arg-type]
 
 
 def _comparable(value: object) -> object:
-    times = getattr(value, "times", None)
-    if times is not None:  # a Frequency: compare what it means, not how it was written
-        return (times, getattr(value, "period", None), getattr(value, "unit", None))
+    if isinstance(value, Frequency):  # compare what it means, not how it was written
+        return (value.times, value.period, value.unit)
     return value
 
 
@@ -140,11 +154,19 @@ def _without_dose(arm: Entry, intervention: Entry) -> Entry:
     route = arm.route if arm.route == intervention.route or intervention.route is None else intervention.route
     if arm.route and intervention.route and arm.route != intervention.route:
         route = None
-    merged = replace(arm, dose=None, days=None, frequency=None, choice=None, condition=None, route=route)
-    merged.source = "both"
-    merged.verbatim = f"{arm.verbatim}\n{intervention.verbatim}".strip()
-    merged.fields = (*arm.fields, *intervention.fields)
-    return merged
+    return replace(
+        arm,
+        dose=None,
+        days=None,
+        frequency=None,
+        times=None,
+        choice=None,
+        condition=None,
+        route=route,
+        source="both",
+        verbatim=f"{arm.verbatim}\n{intervention.verbatim}".strip(),
+        fields=(*arm.fields, *intervention.fields),
+    )
 
 
 def _conflict(arm: list[Entry], interventions: list[Entry]) -> str:

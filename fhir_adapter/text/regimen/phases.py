@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fhir_adapter.text.regimen_model import CyclePhase, DrugDose, Regimen
+from fhir_adapter.text.regimen.model import CyclePhase, DrugDose, Regimen
 
 
 def cycle_phases(regimen: Regimen) -> tuple[CyclePhase, ...]:
     """Return the regimen's phases in cycle order; a single all-cycles phase when no dose names cycles.
 
-    >>> from fhir_adapter.text.regimen_model import CycleRange
+    >>> from fhir_adapter.text.regimen.model import CycleRange
     >>> every = DrugDose("k", "K", dose=27, days=(1, 2, 8, 9))
     >>> first = DrugDose("k", "K", dose=20, days=(1, 2), cycles=CycleRange(1, 1, "of cycle 1"))
     >>> phases = cycle_phases(Regimen(drugs=(every, first)))

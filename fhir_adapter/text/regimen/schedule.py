@@ -1,23 +1,24 @@
-"""Find the schedule words of dosing text: routes, frequencies, days of the cycle, cycle statements.
+"""Find the schedule words of dosing text: routes, frequencies, days, durations, offsets, age conditions.
 
-Each finder takes normalized text (dosing.normalize) and returns (start, end, value) spans, so the regimen
+Each finder takes normalized text (doses.normalize) and returns (start, end, value) spans, so the regimen
 parser can tell which dose a fact belongs to by where it is written. Plain results, no FHIR.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from fhir_adapter.text.regimen_model import CycleRange, Duration, Frequency
+from fhir_adapter.text.regimen.model import Duration, Frequency
 
-T = TypeVar("T")
+Value_co = TypeVar("Value_co", covariant=True)
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "twenty-one": 21, "twenty-eight": 28,
 }  # fmt: skip
-_COUNT = (
+COUNT = (
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty-one|twenty-eight)"
 )
 _I = re.IGNORECASE
@@ -42,8 +43,8 @@ FREQUENCY = re.compile(
     r"|(?P<four>\bfour\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b)"
-    rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{_COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
-    rf"|(?P<every_days>\bevery\s+(?P<days>{_COUNT})\s+days\b)"
+    rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
+    rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
     r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
@@ -60,52 +61,37 @@ DAY_LIST = re.compile(
     rf"(?:\s*(?:,|and|&|/)\s*(?:and\s+)?{_DAY_ITEM})*",
     _I,
 )
-_DAY_RANGE = re.compile(r"([-+]?\d+)\s*(?:-|to|through|thru)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I)
+_DAY_RANGE = re.compile(r"(?<!\d)([-+]?\d+)\s*(?:-|to|through|thru)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I)
 _DAY_SINGLE = re.compile(r"[-+]?\d+")
-FIRST_DAYS = re.compile(rf"\bthe\s+first\s+(?P<n>{_COUNT})\s+days\b", _I)
+FIRST_DAYS = re.compile(rf"\bthe\s+first\s+(?P<n>{COUNT})\s+days\b", _I)
 CONSECUTIVE = re.compile(
-    rf"\b(?P<n>{_COUNT})\s+consecutive\s+days\s+(?:per|a|each|every)\s+week\s*(?:x|for)\s*(?P<weeks>{_COUNT})"
+    rf"\b(?P<n>{COUNT})\s+consecutive\s+days\s+(?:per|a|each|every)\s+week\s*(?:x|for)\s*(?P<weeks>{COUNT})"
     r"\s*(?:consecutive\s+)?weeks?\b",
     _I,
 )
 
-CYCLE_LENGTH = re.compile(
-    rf"\b(?P<n1>{_COUNT})[-\s]?(?P<u1>day|week)s?[-\s]+(?:treatment\s+|chemotherapy\s+)?(?:cycles?|courses?)\b"
-    rf"|\b(?:cycles?|courses?)\s+(?:of\s+treatment\s+)?(?:of|for|lasting|lasts)\s+(?P<n2>{_COUNT})\s+(?P<u2>day|week)s\b"
-    rf"|\bevery\s+(?P<n3>{_COUNT})\s+(?P<u3>day|week)s\s+(?:as\s+a|per|for\s+(?:a|one)|is\s+(?:a|one))\s+(?:treatment\s+)?cycle\b"
-    rf"|\b(?:cycles?|treatment|courses?|therapy)\s+(?:is\s+|are\s+|was\s+|will\s+be\s+)?repeat(?:s|ed)?\s+"
-    rf"(?:every|ever|each)\s+(?P<n4>{_COUNT})\s+(?P<u4>day|week)s\b"
-    rf"|\bevery\s+(?P<n5>{_COUNT})\s+(?P<u5>day|week)s\s+(?=for\s+(?:up\s+to\s+)?{_COUNT}\s+(?:cycles|courses)\b)",
-    _I,
-)  # fmt: skip
-CYCLE_COUNT = re.compile(
-    rf"\b(?:for|x|of)\s*(?P<max>up\s+to\s+|a\s+(?:total|maximum)\s+of\s+|a\s+max(?:imum)?\s+of\s+|max(?:imum)?\s+)?"
-    rf"(?P<n>{_COUNT})\s+(?:treatment\s+)?(?:cycles|courses)\b",
-    _I,
-)
-UNTIL_PROGRESSION = re.compile(
-    r"\buntil\s+(?:(?:radiographic|radiological|confirmed|documented|objective|second)\s+)?"
-    r"(?:disease\s+progression|progression|progressive\s+disease|PD\b)"
-    r"|\bin\s+the\s+absence\s+of\s+(?:disease\s+)?progression"
-    r"|\buntil\s+(?:unacceptable|intolerable)\s+(?:toxicity|adverse)",
-    _I,
-)
-APPLIES_TO_CYCLES = re.compile(
-    r"\bcycles?\s+(?P<a>\d+)\s*(?:-|to|through)\s*(?P<b>\d+)\b"
-    r"|\b(?:from\s+)?cycles?\s+(?P<c>\d+)\s*(?:\+|and\s+(?:beyond|onwards?|thereafter|later|subsequent(?:\s+cycles)?)"
-    r"|onwards?|or\s+later|and\s+after)"
-    r"|\b(?:of|in|during|for)\s+(?:the\s+)?cycle\s+(?P<d>\d+)\b(?!\s*(?:-|to|and|through|,))"
-    r"|\bcycle\s+(?P<e>\d+)(?:\s+only\b|\s*:)|\b(?:in|during|of)\s+the\s+(?P<first>first)\s+cycle\b"
-    r"|\b(?P<later>subsequent|later|following)\s+cycles\b",
-    _I,
-)
 DURATION = re.compile(
-    rf"\bfor\s+(?:a\s+total\s+(?:duration\s+)?of\s+|a\s+period\s+of\s+|up\s+to\s+)?(?P<n>{_COUNT})\s+"
+    rf"\bfor\s+(?:a\s+total\s+(?:duration\s+)?of\s+|a\s+period\s+of\s+|up\s+to\s+)?(?P<n>{COUNT})\s+"
     r"(?P<unit>day|week|month|year)s?\b",
     _I,
 )
+# "14g/m² BS, 3 days", "50mg/kg BW/d 2 days" (NCT01949129), "30 mg/m2 x 5 days": a length of treatment
+# written right after a dose; not "2 days per week", "2 days before", "3 days later".
+DURATION_AFTER_DOSE = re.compile(
+    rf"(?<![ \t,;])[ \t,;]*(?:(?:for|x)[ \t]*)?(?<!\d)(?P<n>{COUNT})[ \t]*(?P<unit>day|week)s?\b"
+    r"(?![ \t]*(?:per|a|an|each|every|of|prior|before|after|following|later|cycles?|courses?)\b)(?![-/])",
+    _I,
+)
+# "in the morning", "every evening", "morning and evening", "at bedtime", "nightly".
+TIME_OF_DAY = re.compile(
+    r"\b(?:(?:in|during)[ \t]+the|every|each|at)[ \t]+(?P<one>morning|afternoon|evening|night|bedtime)s?\b"
+    r"|\b(?P<first>morning|afternoon|evening)s?[ \t]+and[ \t]+(?:(?:in|at)[ \t]+the[ \t]+)?"
+    r"(?P<second>morning|afternoon|evening|night|bedtime)s?\b"
+    r"|\b(?P<nightly>nightly)\b",
+    _I,
+)
 OFFSET = re.compile(
-    rf"\b(?P<n>{_COUNT})\s+(?P<unit>day|hour|week)s?\s+(?P<rel>prior\s+to|before|after|following)\b",
+    rf"\b(?P<n>{COUNT})\s+(?P<unit>day|hour|week)s?\s+(?P<rel>prior\s+to|before|after|following)\b",
     _I,
 )
 AGE_CONDITION = re.compile(
@@ -126,12 +112,30 @@ _UNIT_CODES = {"day": "d", "week": "wk", "month": "mo", "year": "a", "hour": "h"
 
 
 @dataclass(frozen=True)
-class Found(Generic[T]):
+class Found(Generic[Value_co]):
     """A schedule fact and where it is written."""
 
     start: int
     end: int
-    value: T
+    value: Value_co
+
+
+@dataclass(frozen=True)
+class WeeklyPattern:
+    """ "2 consecutive days per week x 3 weeks": `days_per_week` consecutive days in each of `weeks` weeks."""
+
+    days_per_week: int
+    weeks: int
+
+
+@dataclass(frozen=True)
+class OffsetPhrase:
+    """ "two days prior to": `value` `unit` ('d', 'h', 'wk') `relation` ('before' | 'after') another event."""
+
+    value: float
+    unit: str
+    relation: str
+    text: str
 
 
 def count(word: str) -> int:
@@ -238,49 +242,6 @@ def _expand(written: str) -> tuple[int, ...]:
     return tuple(sorted(set(days)))
 
 
-def find_cycle_lengths(text: str) -> list[Found[int]]:
-    """Return each cycle length statement, in days.
-
-    >>> [f.value for f in find_cycle_lengths("each 21-day cycle; 3-week cycle; Cycle repeated ever 2 weeks")]
-    [21, 21, 14]
-    >>> [f.value for f in find_cycle_lengths("1 course of treatment for 28 days; every 28 days as a cycle")]
-    [28, 28]
-    >>> [f.value for f in find_cycle_lengths("Cycles repeat every 21 days; every 6 weeks for 2 cycles")]
-    [21, 42]
-    """
-    found = []
-    for match in CYCLE_LENGTH.finditer(text):
-        number = next(match.group(f"n{i}") for i in range(1, 6) if match.group(f"n{i}"))
-        unit = next(match.group(f"u{i}") for i in range(1, 6) if match.group(f"u{i}"))
-        days = count(number) * (7 if unit.lower() == "week" else 1)
-        found.append(Found(match.start(), match.end(), days))
-    return found
-
-
-def find_cycle_ranges(text: str) -> list[Found[CycleRange]]:
-    """Return each "of cycle 1" / "cycles 2-6" / "subsequent cycles" phrase as a CycleRange.
-
-    >>> [(f.value.first, f.value.last) for f in find_cycle_ranges("day 1 of cycle 1; cycles 2-6; cycle 3+")]
-    [(1, 1), (2, 6), (3, None)]
-    >>> found = find_cycle_ranges("Cycle 1: 10 mg; Cycle 2 and beyond: 20 mg")
-    >>> [(f.value.first, f.value.last) for f in found]
-    [(1, 1), (2, None)]
-    """
-    found = []
-    for match in APPLIES_TO_CYCLES.finditer(text):
-        groups = match.groupdict()
-        if groups["a"]:
-            first, last = int(groups["a"]), int(groups["b"])
-        elif groups["c"]:
-            first, last = int(groups["c"]), None
-        elif groups["d"] or groups["e"]:
-            first = last = int(groups["d"] or groups["e"])
-        else:
-            first, last = (1, 1) if groups["first"] else (2, None)
-        found.append(Found(match.start(), match.end(), CycleRange(first, last, match.group())))
-    return found
-
-
 def find_durations(text: str) -> list[Found[Duration]]:
     """Return each "for N days/weeks/months/years" as a Duration.
 
@@ -293,6 +254,40 @@ def find_durations(text: str) -> list[Found[Duration]]:
         )
         for m in DURATION.finditer(text)
     ]
+
+
+def find_durations_after(text: str, positions: Iterable[int]) -> list[Found[Duration]]:
+    """Return each length of treatment written right after one of `positions` (where doses end).
+
+    >>> text = "14g/m2 BS, 3 days; 50mg/kg BW/d 2 days; 20 mg 2 days per week; 5 mg x 5 days"
+    >>> ends = [text.index(dose) + len(dose) for dose in ("BS", "BW/d", "20 mg", "5 mg")]
+    >>> [f.value.text for f in find_durations_after(text, ends)]
+    ['3 days', '2 days', 'x 5 days']
+    """
+    found = []
+    for position in positions:
+        match = DURATION_AFTER_DOSE.match(text, position)
+        if match:
+            written = match.group().strip(" \t,;")
+            duration = Duration(count(match.group("n")), _UNIT_CODES[match.group("unit").lower()], written)
+            found.append(Found(match.end() - len(written), match.end(), duration))
+    return found
+
+
+def find_times_of_day(text: str) -> list[Found[str]]:
+    """Return each time of day a dose is given at: 'morning', 'afternoon', 'evening', 'night', 'bedtime'.
+
+    >>> [f.value for f in find_times_of_day("in the morning; morning and evening; nightly; good morning")]
+    ['morning', 'morning', 'evening', 'night']
+    """
+    found = []
+    for match in TIME_OF_DAY.finditer(text):
+        for name in ("one", "first", "second"):
+            if match.group(name):
+                found.append(Found(match.start(name), match.end(name), match.group(name).lower()))
+        if match.group("nightly"):
+            found.append(Found(match.start(), match.end(), "night"))
+    return found
 
 
 def age_condition(text: str) -> tuple[str, float] | None:
@@ -311,3 +306,29 @@ def age_condition(text: str) -> tuple[str, float] | None:
 def unit_code(word: str) -> str:
     """Return the short unit code ('d', 'wk', 'mo', 'a', 'h') of a time word."""
     return _UNIT_CODES[word.lower().rstrip("s")]
+
+
+def find_weekly_patterns(text: str) -> list[Found[WeeklyPattern]]:
+    """Return each "N consecutive days per week x M weeks".
+
+    >>> [f.value for f in find_weekly_patterns("27mg/m2 2 consecutive days per week x 3 weeks")]
+    [WeeklyPattern(days_per_week=2, weeks=3)]
+    """
+    return [
+        Found(m.start(), m.end(), WeeklyPattern(count(m.group("n")), count(m.group("weeks"))))
+        for m in CONSECUTIVE.finditer(text)
+    ]
+
+
+def find_offsets(text: str) -> list[Found[OffsetPhrase]]:
+    """Return each "N days/hours/weeks before/after" phrase.
+
+    >>> [f.value for f in find_offsets("two days prior to carfilzomib")]
+    [OffsetPhrase(value=2.0, unit='d', relation='before', text='two days prior to')]
+    """
+    found = []
+    for m in OFFSET.finditer(text):
+        relation = "after" if m.group("rel").lower() in ("after", "following") else "before"
+        phrase = OffsetPhrase(float(count(m.group("n"))), unit_code(m.group("unit")), relation, m.group())
+        found.append(Found(m.start(), m.end(), phrase))
+    return found

@@ -5,11 +5,12 @@ BID", "MD: ATG Thymo: 2,5mg/kg". A label is the text before a colon that is not 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from fhir_adapter.text.dosing import Dose
-from fhir_adapter.text.dosing_schedule import AGE_CONDITION, age_condition
-from fhir_adapter.text.regimen_drugs import Mention
-from fhir_adapter.text.regimen_model import DoseCondition
+from fhir_adapter.text.regimen.doses import Dose
+from fhir_adapter.text.regimen.lexicon import Mention
+from fhir_adapter.text.regimen.model import DoseCondition
+from fhir_adapter.text.regimen.schedule import AGE_CONDITION, age_condition
 
 _CLAUSE_END = re.compile(r"[;\n]|\.\s")
 _BULLET = re.compile(r"^\s*(?:[*\-•]|\d{1,2}[.)])\s*")
@@ -28,12 +29,12 @@ _LEADING_DURATION = re.compile(
 )
 
 
-def dose_condition(norm: str, dose: Dose, floor: int, mentions: list[Mention]) -> DoseCondition | None:
+def dose_condition(norm: str, dose: Dose, floor: int, mentions: Sequence[Mention]) -> DoseCondition | None:
     """Return the condition written for `dose`: a label before it, else an age just after it.
 
     `floor` is where the previous dose ends: a label never reaches back past another dose.
 
-    >>> from fhir_adapter.text.dosing import find_doses
+    >>> from fhir_adapter.text.regimen.doses import find_doses
     >>> text = "Dexamethasone on days 1, 8; ≤75 years: 40 mg/day;  >75 years: 20 mg/day."
     >>> [dose_condition(text, d, 0, []) for d in find_doses(text)]  # doctest: +NORMALIZE_WHITESPACE
     [DoseCondition(kind='age', text='≤75 years', comparator='<=', age_years=75.0),
@@ -51,7 +52,7 @@ def dose_condition(norm: str, dose: Dose, floor: int, mentions: list[Mention]) -
     return DoseCondition("label", label)
 
 
-def _label(norm: str, start: int, end: int, mentions: list[Mention]) -> str | None:
+def _label(norm: str, start: int, end: int, mentions: Sequence[Mention]) -> str | None:
     clause = norm[start:end]
     if ":" not in clause:
         return None
@@ -78,7 +79,7 @@ def _is_group_label(label: str) -> bool:
     return not _SCHEDULE_LABEL.match(label)
 
 
-def _has_mention(mentions: list[Mention], start: int, end: int) -> bool:
+def _has_mention(mentions: Sequence[Mention], start: int, end: int) -> bool:
     return any(m.start < end and start < m.end for m in mentions)
 
 

@@ -3,18 +3,23 @@ cycle, marking doses that are alternatives, and turning entries into DrugDose va
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
-from fhir_adapter.text.regimen_drugs import Lexicon
-from fhir_adapter.text.regimen_merge import signature
-from fhir_adapter.text.regimen_model import CycleRange, DoseCondition, DrugDose, Duration, Frequency, Offset
-from fhir_adapter.text.regimen_segments import Entry
+from fhir_adapter.text.regimen.entries import Entry
+from fhir_adapter.text.regimen.lexicon import Lexicon
+from fhir_adapter.text.regimen.merge import signature
+from fhir_adapter.text.regimen.model import DoseCondition, DrugDose, Frequency, Offset
 
 UNSTATED = "several doses are written; the rule for choosing between them is not stated"
 
 
 class Reporter(Protocol):
-    def add(self, field_path: str, message: str, drug: str | None = None) -> None: ...
+    def add(
+        self, field_path: str, message: str, drug: str | None = None, severity: str = "warning"
+    ) -> None: ...
+
+    def note(self, field_path: str, message: str, drug: str | None = None) -> None: ...
 
 
 def finish_entries(
@@ -24,53 +29,65 @@ def finish_entries(
     # A drug the arm does not link is kept only where the text doses it: a bare mention ("placebo (for
     # Dupilumab)", "Post Tx-Cyclophosphamide is used for ...") says nothing to give.
     kept = [e for e in entries if lexicon.drugs[e.key].linked or e.dose is not None]
+    finished: dict[int, Entry] = {}
     for key in dict.fromkeys(e.key for e in kept):
-        same = [e for e in kept if e.key == key]
+        same = [(i, e) for i, e in enumerate(kept) if e.key == key]
         name = lexicon.drugs[key].display
-        _anchor_weekly(same, name, report)
-        _mark_alternatives(same, name, report)
-    for entry in kept:
-        if entry.days and cycle_length and max(entry.days) > cycle_length:
-            message = f"day {max(entry.days)} is outside the {cycle_length}-day cycle; days left out"
-            report.add(entry.fields[0], message, lexicon.drugs[entry.key].display)
-            entry.days = None
-    return kept
+        anchored = _anchor_weekly([e for _, e in same], name, report)
+        marked = _mark_alternatives(anchored, name, report)
+        finished.update(zip((i for i, _ in same), marked, strict=True))
+    return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in range(len(kept))]
 
 
-def _anchor_weekly(entries: list[Entry], name: str, report: Reporter) -> None:
+def _within_cycle(entry: Entry, cycle_length: int | None, lexicon: Lexicon, report: Reporter) -> Entry:
+    if entry.days and cycle_length and max(entry.days) > cycle_length:
+        message = f"day {max(entry.days)} is outside the {cycle_length}-day cycle; days left out"
+        report.add(entry.fields[0], message, lexicon.drugs[entry.key].display)
+        return replace(entry, days=None)
+    return entry
+
+
+def _anchor_weekly(entries: list[Entry], name: str, report: Reporter) -> list[Entry]:
     """Expand "2 consecutive days per week x 3 weeks" to days only when another dose of the same drug gives
     its first days ("20mg/m2 on day 1 and day 2 of cycle 1" anchors the pair to days 1-2, NCT06158412)."""
-    for entry in entries:
-        if entry.consecutive is None or entry.days is not None:
+    anchored = list(entries)
+    for i, entry in enumerate(entries):
+        if entry.weekly is None or entry.days is not None:
             continue
-        per_week, weeks = entry.consecutive
-        anchor = next((e.days for e in entries if e.days and _is_run(e.days, per_week)), None)
+        per_week, weeks = entry.weekly.days_per_week, entry.weekly.weeks
+        anchor = next((e.days for e in anchored if e.days and _is_run(e.days, per_week)), None)
         if anchor is None:
             report.add(
                 entry.fields[0], "weekly pattern is not tied to a day of the cycle; no days given", name
             )
             continue
-        entry.days = tuple(anchor[0] + 7 * week + day for week in range(weeks) for day in range(per_week))
+        days = tuple(anchor[0] + 7 * week + day for week in range(weeks) for day in range(per_week))
+        anchored[i] = replace(entry, days=days)
+    return anchored
 
 
 def _is_run(days: tuple[int, ...], length: int) -> bool:
     return len(days) == length and days == tuple(range(days[0], days[0] + length))
 
 
-def _mark_alternatives(entries: list[Entry], name: str, report: Reporter) -> None:
+def _mark_alternatives(entries: list[Entry], name: str, report: Reporter) -> list[Entry]:
     """Give a condition to doses written as alternatives, and flag doses whose relation is not stated."""
-    for entry in entries:
-        if entry.choice is not None and entry.condition is None:
-            texts = [e.dose_written or e.dose.text for e in entries if e.choice == entry.choice and e.dose]
-            entry.condition = DoseCondition("choice", f"one of {' or '.join(texts)}")
-    dosed = [e for e in entries if signature(e)]
+    marked = [_as_choice(entry, entries) for entry in entries]
+    dosed = [e for e in marked if signature(e)]
     open_doses = [e for e in dosed if e.condition is None]
     if not open_doses or len(dosed) < 2 or _told_apart(dosed):
-        return
-    for entry in open_doses:
-        entry.condition = DoseCondition("unstated", UNSTATED)
+        return marked
     doses = ", ".join(e.dose_written or e.dose.text for e in open_doses if e.dose)
     report.add(open_doses[0].fields[0], f"{UNSTATED} ({doses})", name)
+    unstated = DoseCondition("unstated", UNSTATED)
+    return [replace(e, condition=unstated) if signature(e) and e.condition is None else e for e in marked]
+
+
+def _as_choice(entry: Entry, entries: list[Entry]) -> Entry:
+    if entry.choice is None or entry.condition is not None:
+        return entry
+    texts = [e.dose_written or e.dose.text for e in entries if e.choice == entry.choice and e.dose]
+    return replace(entry, condition=DoseCondition("choice", f"one of {' or '.join(texts)}"))
 
 
 def _told_apart(entries: list[Entry]) -> bool:
@@ -87,13 +104,14 @@ def to_drug_dose(entry: Entry, lexicon: Lexicon, report: Reporter) -> DrugDose:
     """Return an entry as a DrugDose, reporting what it leaves out."""
     name = lexicon.drugs[entry.key]
     dose = entry.dose
-    frequency = entry.frequency if isinstance(entry.frequency, Frequency) else None
+    frequency = entry.frequency
     if dose is not None and dose.times and frequency is None:
         frequency = Frequency(dose.times, 1, "d", dose.text)
     offset = None
     if entry.offset:
-        value, unit, relation, target, written = entry.offset
-        offset = Offset(value, unit, relation, lexicon.drugs[target].display, written)
+        phrase = entry.offset.phrase
+        target = lexicon.drugs[entry.offset.target].display
+        offset = Offset(phrase.value, phrase.unit, phrase.relation, target, phrase.text)
     drug = DrugDose(
         key=entry.key,
         drug=name.display,
@@ -105,10 +123,11 @@ def to_drug_dose(entry: Entry, lexicon: Lexicon, report: Reporter) -> DrugDose:
         dose_text=(entry.dose_written or dose.text) if dose and dose.value is not None else None,
         route=entry.route,
         frequency=frequency,
+        times=entry.times or (),
         days=entry.days,
-        duration=entry.duration if isinstance(entry.duration, Duration) else None,
-        cycles=entry.cycles if isinstance(entry.cycles, CycleRange) else None,
-        condition=entry.condition if isinstance(entry.condition, DoseCondition) else None,
+        duration=entry.duration,
+        cycles=entry.cycles,
+        condition=entry.condition,
         offset=offset,
         verbatim=entry.verbatim,
         source=entry.source,

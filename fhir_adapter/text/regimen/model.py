@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from fhir_adapter.sources import DataQualityIssue
 
+RATE_UNITS = frozenset({"L/min"})  # units of a flow: the speed of administration, not an amount
+
 
 @dataclass(frozen=True)
 class Frequency:
@@ -80,6 +82,8 @@ class DrugDose:
     negative before a transplant or infusion day). `source` is 'arm', 'intervention' or 'both', and
     `fields` the CT.gov paths of the texts read. `choice` is set when the record names this drug as one of
     several alternatives ("Tislelizumab, atezolizumab or sugemalimab"): the words naming the choice.
+    `times` are the times of day written for it ('morning', 'afternoon', 'evening', 'night', 'bedtime').
+    Texts (`verbatim`, `dose_text`) are as written, less CT.gov's Markdown escapes.
     """
 
     key: str
@@ -92,6 +96,7 @@ class DrugDose:
     dose_text: str | None = None
     route: str | None = None
     frequency: Frequency | None = None
+    times: tuple[str, ...] = ()
     days: tuple[int, ...] | None = None
     duration: Duration | None = None
     cycles: CycleRange | None = None
@@ -108,13 +113,19 @@ class DrugDose:
         """Return the drug's name and every alias, the name first."""
         return (self.drug, *self.aliases)
 
+    @property
+    def is_rate(self) -> bool:
+        """Return True when the dose is a rate of administration (a gas flow, "1-9 L/min"), not an amount."""
+        return self.unit in RATE_UNITS
+
 
 @dataclass(frozen=True)
 class Regimen:
     """An arm's regimen: the cycle (when the text states one) and every drug dose.
 
     `cycles` is the number of cycles when written; `until_progression` is True when treatment repeats
-    until progression or unacceptable toxicity. `cycle_text` is the verbatim cycle statement.
+    until progression or unacceptable toxicity, `until_text` that clause as written. `cycle_text` is the
+    verbatim cycle statement.
     """
 
     cycle_length_days: int | None = None
@@ -123,6 +134,7 @@ class Regimen:
     cycle_text: str | None = None
     drugs: tuple[DrugDose, ...] = ()
     issues: tuple[DataQualityIssue, ...] = ()
+    until_text: str | None = None
 
 
 @dataclass(frozen=True)

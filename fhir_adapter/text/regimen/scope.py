@@ -16,19 +16,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fhir_adapter.text.regimen_drugs import Lexicon
+from fhir_adapter.text.regimen.lexicon import Lexicon
 
 _ARM_SCOPE = re.compile(
-    r"(?:^|(?<=[.;\n]))\s*(?:For|In)\s+(?:the\s+)?(?P<arms>[^:\n.]{2,300}?)\s+(?:arms?|groups?|cohorts?)\s*[:,]",
+    r"(?:^|(?<=[.;\n]))[^\S\n]*(?:For|In)\s+(?:the\s+)?(?P<arms>[^:\n.]{2,300}?)\s+(?:arms?|groups?|cohorts?)\s*[:,]",
     re.IGNORECASE,
 )
 _SIZE_SCOPE = re.compile(
-    r"(?:^|(?<=[.;\n]))\s*When\s+(?:given|administered|used)\s+(?:as\s+)?(?:an?\s+|in\s+)?(?P<size>monotherapy|"
+    r"(?:^|(?<=[.;\n]))[^\S\n]*When\s+(?:given|administered|used)\s+(?:as\s+)?(?:an?\s+|in\s+)?(?P<size>monotherapy|"
     r"single[- ]agent|doublet|triplet|quadruplet)\b",
     re.IGNORECASE,
 )
 _SIZES = {"monotherapy": 1, "single-agent": 1, "doublet": 2, "triplet": 3, "quadruplet": 4}
-_ITEM_SPLIT = re.compile(r"\s*(?:,\s*or\s+|,|\bor\b|\band\b)\s*", re.IGNORECASE)
+_ITEM_SPLIT = re.compile(r"(?<!\s)\s*(?:,\s*or\s+|,|\bor\b|\band\b)\s*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -52,10 +52,8 @@ class _Passage:
 def applicable_text(text: str, arm: ArmShape, lexicon: Lexicon) -> str:
     """Return `text` with the passages scoped to other arms blanked, when one passage is this arm's.
 
-    >>> from fhir_adapter.text.regimen_drugs import DrugName
-    >>> drugs = Lexicon()
-    >>> for name in ("Atezolizumab", "Bevacizumab", "Capecitabine", "Ipatasertib"):
-    ...     drugs.add(DrugName(name.lower(), name), [name])
+    >>> from fhir_adapter.text.regimen.lexicon import names_lexicon
+    >>> drugs = names_lexicon(["Atezolizumab", "Bevacizumab", "Capecitabine", "Ipatasertib"])
     >>> text = "For Atezolizumab + Bevacizumab or Capecitabine arms: 1200 mg. For + Ipatasertib arms: 840 mg."
     >>> shape = ArmShape("Atezolizumab + Ipatasertib", 2, frozenset({"atezolizumab"}))
     >>> applicable_text(text, shape, drugs).split()
