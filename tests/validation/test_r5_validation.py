@@ -48,12 +48,9 @@ def _errors(resource: Json) -> list[tuple[str, str]]:
 def test_every_fixture_record_converts_in_r5_and_passes_the_r5_validator(
     terms: Terms, tmp_path: Path
 ) -> None:
-    records = [CTGOV, FIXTURES / "ctgov-xml"]
-    results = [
-        convert_trial(t, tmp_path, terms, version=R5)
-        for t in read_trials(records)
-        if isinstance(t, TrialRecord)
-    ]
+    # Each folder apart: the XML folder holds some of the same trials, which one run counts as duplicates.
+    trials = [t for folder in (CTGOV, FIXTURES / "ctgov-xml") for t in read_trials([folder])]
+    results = [convert_trial(t, tmp_path, terms, version=R5) for t in trials if isinstance(t, TrialRecord)]
     failed = {r.nct_id: r.error for r in results if not r.ok}
     assert not failed
     assert len(results) == len(list(CTGOV.glob("*.json"))) + len(list((FIXTURES / "ctgov-xml").glob("*.xml")))
