@@ -24,7 +24,8 @@ _COMPARATOR = (
 _LIMIT = r"(?:\d|\buln\b|\blln\b|\bupper\s+limit|\blower\s+limit|\bnormal\b)"
 # A threshold: a comparator followed closely by a number or a normal limit, or a numeric range ("0-2").
 _THRESHOLD = re.compile(
-    rf"{_COMPARATOR}[^.;\n]{{0,40}}?{_LIMIT}|\b\d+(?:\.\d+)?\s*(?:-|–|to)\s*\d+(?:\.\d+)?\b", re.IGNORECASE
+    rf"{_COMPARATOR}[^.;\n]{{0,40}}?{_LIMIT}|(?<![\d.])\d+(?:\.\d+)?\s*(?:-|–|to)\s*\d+(?:\.\d+)?\b",
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+|\n")

@@ -66,8 +66,14 @@ def validate_files(
         try:
             yield validate_file(path, server=server, best_practice=best_practice, rules=rules)
         except InputError as exc:
-            issue = ValidationIssue("?", "(file)", "error", exc.reason, INPUT_LAYER, "structure")
-            yield ValidationReport(str(path), UNREADABLE, (issue,), (("(file)", UNREADABLE),), 0.0)
+            yield _unreadable(path, exc.reason)
+        except RecursionError:  # JSON nested deeper than the checks can follow (valid JSON, no FHIR does it)
+            yield _unreadable(path, "nested too deeply to check")
+
+
+def _unreadable(path: str | Path, reason: str) -> ValidationReport:
+    issue = ValidationIssue("?", "(file)", "error", reason, INPUT_LAYER, "structure")
+    return ValidationReport(str(path), UNREADABLE, (issue,), (("(file)", UNREADABLE),), 0.0)
 
 
 def validate_file(
@@ -88,6 +94,8 @@ def validate_file(
         raise InputError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"not valid JSON: {exc}", file=str(path)) from exc
+    except RecursionError as exc:
+        raise InputError("not readable: JSON nested too deeply", file=str(path)) from exc
     if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
         raise InputError("not a FHIR resource: no resourceType", file=str(path))
     return validate_document(

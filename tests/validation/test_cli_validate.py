@@ -125,8 +125,9 @@ def test_a_directory_is_validated_file_by_file(tmp_path: Path, capsys: pytest.Ca
         ('{"name": "x"}', "not a FHIR resource"),
         ("[1, 2]", "not a FHIR resource"),
         (b"\xff\xfe{", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ],
-    ids=["not-json", "no-resource-type", "not-an-object", "not-utf-8"],
+    ids=["not-json", "no-resource-type", "not-an-object", "not-utf-8", "nested-100000-levels"],
 )
 def test_an_unreadable_file_is_that_files_error_and_the_others_are_still_checked(
     tmp_path: Path, valid_bundle: Path, capsys: pytest.CaptureFixture[str], content: str | bytes, message: str
@@ -190,3 +191,16 @@ def test_what_convert_writes_is_valid_r4(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["convert", str(SEED), "--out", str(tmp_path)]) == EXIT_OK
     assert main(["validate", "--strict", "--rules", "base", str(tmp_path)]) == EXIT_OK
     assert "2 files: 0 failed; 0 errors, 0 warnings" in capsys.readouterr().out
+
+
+def test_a_resource_nested_deeper_than_the_checks_follow_is_that_files_error(
+    tmp_path: Path, valid_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Valid JSON that Python reads (about 900 levels), deeper than the model layer follows.
+    nested = '{"url": "x", "extension": [' * 450 + '{"url": "x", "valueString": "deep"}' + "]}" * 450
+    path = tmp_path / "deep.json"
+    path.write_text('{"resourceType": "Organization", "extension": [' + nested + "]}", encoding="utf-8")
+    assert main(["validate", str(tmp_path)]) == EXIT_SOME_FAILED
+    out = capsys.readouterr().out
+    assert "deep.json: unreadable: 1 errors" in out and "nested too deeply" in out
+    assert "2 files: 1 failed" in out
