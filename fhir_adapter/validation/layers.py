@@ -3,20 +3,19 @@
 Two rule sets. The base R4 rules (model, R4 schema, invariants, references, UCUM) apply to every resource.
 fhir-adapter's own rules (the "project" layer: NCT identifier, verbatim criteria, dose units, and the
 semantic self-check of eligibility logic, dosing, codes and text) apply to what fhir-adapter produces:
-`RuleSet.AUTO`, the default, recognises that output by the systems only fhir-adapter writes (a Bundle whose
-identifier is in `BUNDLE_ID_SYSTEM`, or any resource that uses an identifier, extension or code system under
-`PROJECT_BASE`); `FHIR_ADAPTER` applies them to anything, `BASE` to nothing.
+`RuleSet.AUTO`, the default, applies them to the Bundles fhir-adapter writes, which name themselves so (their
+identifier is in `BUNDLE_ID_SYSTEM`), and to nothing else; `FHIR_ADAPTER` applies them to anything, `BASE`
+to nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from fhir_adapter.bundle import BUNDLE_ID_SYSTEM
-from fhir_adapter.terms import PROJECT_BASE
 from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.invariants import check_invariants
 from fhir_adapter.validation.issues import ValidationIssue
@@ -25,8 +24,6 @@ from fhir_adapter.validation.references import BundleTargets, bundle_targets, ch
 from fhir_adapter.validation.rules import check_rules
 from fhir_adapter.validation.schema import check_schema
 from fhir_adapter.validation.units import check_units
-
-URI_TYPES = frozenset({"uri", "url", "canonical"})
 
 
 class RuleSet(StrEnum):
@@ -52,7 +49,7 @@ def check_document(
     if document.get("resourceType") == "Bundle":
         return _check_bundle(document, best_practice=best_practice, rules=rules)
     elements = walk_resource(document)
-    project = _project(rules, [elements])
+    project = rules == RuleSet.FHIR_ADAPTER
     return Checked(_check_walked(document, elements, None, best_practice, project), project)
 
 
@@ -63,9 +60,10 @@ def check_resource(
     best_practice: bool = False,
     rules: RuleSet = RuleSet.AUTO,
 ) -> list[ValidationIssue]:
-    """Return every issue the layers find in one resource (`targets`: the Bundle it sits in, if any)."""
+    """Return every issue the layers find in one resource (`targets`: the Bundle it sits in, if any). On its
+    own a resource is nobody's output: `AUTO` applies the base rules only."""
     elements = walk_resource(resource)
-    return _check_walked(resource, elements, targets, best_practice, _project(rules, [elements]))
+    return _check_walked(resource, elements, targets, best_practice, rules == RuleSet.FHIR_ADAPTER)
 
 
 def validate_bundle(
@@ -95,12 +93,9 @@ def _check_bundle(bundle: dict[str, Any], *, best_practice: bool, rules: RuleSet
         for index, entry in enumerate(entries)
         if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)
     ]
-    walked = [walk_resource(resource) for _, resource in resources]
-    project = rules == RuleSet.FHIR_ADAPTER or (
-        rules == RuleSet.AUTO and (is_fhir_adapter_bundle(bundle) or _project(rules, walked))
-    )
-    for (index, resource), elements in zip(resources, walked, strict=True):
-        found = _check_walked(resource, elements, targets, best_practice, project)
+    project = rules == RuleSet.FHIR_ADAPTER or (rules == RuleSet.AUTO and is_fhir_adapter_bundle(bundle))
+    for index, resource in resources:
+        found = _check_walked(resource, walk_resource(resource), targets, best_practice, project)
         issues += [_in_entry(index, issue) for issue in found]
     return Checked(issues, project)
 
@@ -109,22 +104,6 @@ def is_fhir_adapter_bundle(bundle: Mapping[str, Any]) -> bool:
     """Return True for a Bundle that names itself fhir-adapter's (identifier system `BUNDLE_ID_SYSTEM`)."""
     identifier = bundle.get("identifier")
     return isinstance(identifier, dict) and identifier.get("system") == BUNDLE_ID_SYSTEM
-
-
-def uses_project_systems(elements: Iterable[Element]) -> bool:
-    """Return True when an identifier, extension or code system among `elements` is under PROJECT_BASE."""
-    return any(
-        element.type_name in URI_TYPES
-        and isinstance(element.value, str)
-        and element.value.startswith(f"{PROJECT_BASE}/")
-        for element in elements
-    )
-
-
-def _project(rules: RuleSet, walked: Iterable[list[Element]]) -> bool:
-    if rules != RuleSet.AUTO:
-        return rules == RuleSet.FHIR_ADAPTER
-    return any(uses_project_systems(elements) for elements in walked)
 
 
 def _check_walked(
