@@ -15,6 +15,7 @@ from fhir_adapter.terms import (
     PUBMED_URL,
     Terms,
 )
+from fhir_adapter.text import unescape
 
 
 def study_identifiers(trial: TrialRecord) -> list[Json]:
@@ -117,7 +118,9 @@ def related_artifacts(trial: TrialRecord) -> list[Json]:
 
 
 def arm_elements(trial: TrialRecord, terms: Terms) -> list[Json]:
-    """Return the arms (name, type, description)."""
+    """Return the arms (name, type, description). R4's arm description is a plain string, so CT.gov's
+    Markdown escapes (NCT05378763 'mg/m\\^2') are removed; the arm name stays as written, being the
+    label interventions link by."""
     return [
         compact(
             {
@@ -125,7 +128,7 @@ def arm_elements(trial: TrialRecord, terms: Terms) -> list[Json]:
                 "type": text_concept(humanize(arm.type), terms.codings("ctgov-arm-type", arm.type))
                 if arm.type
                 else None,
-                "description": arm.description,
+                "description": unescape(arm.description) if arm.description else None,
             }
         )
         for arm in trial.arms
@@ -136,7 +139,7 @@ def objectives(trial: TrialRecord) -> list[Json]:
     """Return the outcome measures as objectives typed primary, secondary or exploratory."""
     return [
         {
-            "name": outcome.measure,
+            "name": unescape(outcome.measure),
             "type": {"coding": [{"system": OBJECTIVE_TYPE_SYSTEM, "code": OBJECTIVE_TYPES[outcome.kind]}]},
         }
         for outcome in trial.outcomes
