@@ -34,7 +34,14 @@ from fhir_adapter.resources import FhirVersion, r5_statement
 from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
 from fhir_adapter.terms import load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
-from fhir_adapter.validation import fhir_files, format_text, to_junit_xml, to_operation_outcome, validate_file
+from fhir_adapter.validation import (
+    RuleSet,
+    fhir_files,
+    format_text,
+    to_junit_xml,
+    to_operation_outcome,
+    validate_files,
+)
 
 DEFAULT_OUT_DIR = Path("out")
 
@@ -262,21 +269,33 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
         "--best-practice", action="store_true", help="also check best-practice invariants (dom-6: narrative)"
     )
     add_version_argument(validate)
+    validate.add_argument(
+        "--rules",
+        type=RuleSet,
+        choices=list(RuleSet),
+        default=RuleSet.AUTO,
+        help="fhir-adapter: also the project's rules (NCT id, units, eligibility logic, doses, codes, text); "
+        "base: the release's rules only; auto (default): the project's rules on fhir-adapter's output only",
+    )
     add_server_arguments(validate, required=False, server_help="also ask this FHIR server's $validate")
     validate.set_defaults(run=with_server_validation(_run_validate))
 
 
 def _run_validate(args: argparse.Namespace) -> int:
     try:
-        reports = [
-            validate_file(
-                path, server=args.server_check, best_practice=args.best_practice, version=args.fhir_version
-            )
-            for path in fhir_files(args.inputs)
-        ]
+        paths = fhir_files(args.inputs)
     except InputError as exc:
         print(f"fhir-adapter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    reports = list(
+        validate_files(
+            paths,
+            server=args.server_check,
+            best_practice=args.best_practice,
+            rules=args.rules,
+            version=args.fhir_version,
+        )
+    )
     if args.format == "json":
         print(json.dumps(to_operation_outcome(reports), indent=2, ensure_ascii=False))
     else:

@@ -30,6 +30,7 @@ from fhir_adapter.terms import (
     PUBMED_URL,
     Terms,
 )
+from fhir_adapter.text import unescape
 
 
 def study_identifiers(trial: TrialRecord) -> list[Json]:
@@ -131,7 +132,10 @@ def _artifact(
 
 
 def arm_elements(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list[Json]:
-    """Return the arms (name, type, description); R5's comparisonGroup adds a linkId first."""
+    """Return the arms (name, type, description); R5's comparisonGroup adds a linkId first and each arm's
+    intended exposure. R4's arm description is a plain string, so CT.gov's Markdown escapes (NCT05378763
+    'mg/m\\^2') are removed; R5's is markdown and keeps them. The arm name stays as written, being the
+    label interventions link by."""
     link_ids = arm_link_ids([arm.label for arm in trial.arms]) if version is FhirVersion.R5 else []
     return [
         compact(
@@ -141,7 +145,7 @@ def arm_elements(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list
                 "type": text_concept(humanize(arm.type), terms.codings("ctgov-arm-type", arm.type))
                 if arm.type
                 else None,
-                "description": arm.description,
+                "description": _arm_description(arm.description, version),
                 # R5: each arm's contained exposure EvidenceVariable (resources/study_exposures.py)
                 "intendedExposure": [{"reference": f"#exposure-{link_ids[index]}", "display": arm.label}]
                 if link_ids
@@ -150,6 +154,12 @@ def arm_elements(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list
         )
         for index, arm in enumerate(trial.arms)
     ]
+
+
+def _arm_description(description: str | None, version: FhirVersion) -> str | None:
+    if not description:
+        return None
+    return unescape(description) if version is FhirVersion.R4 else description
 
 
 def arm_link_ids(labels: list[str]) -> list[str]:
@@ -166,7 +176,7 @@ def objectives(trial: TrialRecord) -> list[Json]:
     """Return the outcome measures as objectives typed primary, secondary or exploratory."""
     return [
         {
-            "name": outcome.measure,
+            "name": unescape(outcome.measure),
             "type": {"coding": [{"system": OBJECTIVE_TYPE_SYSTEM, "code": OBJECTIVE_TYPES[outcome.kind]}]},
         }
         for outcome in trial.outcomes

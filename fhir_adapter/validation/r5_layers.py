@@ -10,6 +10,7 @@ from typing import Any
 
 from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.issues import ValidationIssue
+from fhir_adapter.validation.layers import Checked, RuleSet, is_fhir_adapter_bundle
 from fhir_adapter.validation.r5_invariants import check_r5_invariants
 from fhir_adapter.validation.r5_model import check_r5_model
 from fhir_adapter.validation.r5_schema import check_r5_schema
@@ -27,23 +28,43 @@ CHARACTERISTIC_PATHS = frozenset(
 )
 
 
+def check_r5_document(
+    document: dict[str, Any], *, best_practice: bool = False, rules: RuleSet = RuleSet.AUTO
+) -> Checked:
+    """Return the R5 issues in a Bundle or a single resource, and whether the project rules ran (the same
+    RuleSet as R4: by default on the Bundles fhir-adapter writes)."""
+    if document.get("resourceType") == "Bundle":
+        project = rules == RuleSet.FHIR_ADAPTER or (
+            rules == RuleSet.AUTO and is_fhir_adapter_bundle(document)
+        )
+        return Checked(validate_r5_bundle(document, best_practice=best_practice, project=project), project)
+    project = rules == RuleSet.FHIR_ADAPTER
+    return Checked(check_r5_resource(document, best_practice=best_practice, project=project), project)
+
+
 def check_r5_resource(
-    resource: dict[str, Any], *, targets: BundleTargets | None = None, best_practice: bool = False
+    resource: dict[str, Any],
+    *,
+    targets: BundleTargets | None = None,
+    best_practice: bool = False,
+    project: bool = True,
 ) -> list[ValidationIssue]:
-    """Return every issue the R5 layers find in one resource (`targets`: the Bundle it sits in, if any)."""
+    """Return every issue the R5 layers find in one resource (`targets`: the Bundle it sits in, if any;
+    `project`: fhir-adapter's own rules too)."""
     elements = walk_resource(resource, tables=r5_tables())
-    return (
+    issues = (
         check_r5_model(resource)
         + check_r5_schema(resource)
         + check_r5_invariants(elements, best_practice=best_practice)
         + check_references(elements, targets)
         + check_units(elements)
-        + check_rules(elements)
-        + _described_characteristics(elements)
     )
+    return issues + check_rules(elements) + _described_characteristics(elements) if project else issues
 
 
-def validate_r5_bundle(bundle: dict[str, Any], *, best_practice: bool = False) -> list[ValidationIssue]:
+def validate_r5_bundle(
+    bundle: dict[str, Any], *, best_practice: bool = False, project: bool = True
+) -> list[ValidationIssue]:
     """Return every issue in an R5 Bundle: the Bundle's own elements, then each entry's resource."""
     entries: list[Any] = bundle["entry"] if isinstance(bundle.get("entry"), list) else []
     shell = {k: v for k, v in bundle.items() if k != "entry"}
@@ -58,7 +79,7 @@ def validate_r5_bundle(bundle: dict[str, Any], *, best_practice: bool = False) -
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict):
-            found = check_r5_resource(resource, targets=targets, best_practice=best_practice)
+            found = check_r5_resource(resource, targets=targets, best_practice=best_practice, project=project)
             issues += [_in_entry(index, issue) for issue in found]
     return issues
 
