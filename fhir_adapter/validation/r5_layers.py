@@ -59,7 +59,9 @@ def check_r5_resource(
         + check_references(elements, targets)
         + check_units(elements)
     )
-    return issues + check_rules(elements) + _described_characteristics(elements) if project else issues
+    return (
+        issues + check_rules(elements, r5=True) + _described_characteristics(elements) if project else issues
+    )
 
 
 def validate_r5_bundle(
