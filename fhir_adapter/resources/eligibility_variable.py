@@ -85,10 +85,10 @@ def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
     command); None for a criterion whose facts all hold for everyone."""
     if criterion.logic == ALL_OF:
         return None
-    found = [c for c in _walk(_criterion(criterion, terms)) if "definitionByCombination" in c]
-    if any(c["definitionByCombination"]["code"] == ANY_OF for c in found):
-        return f"exact: any-of ({criterion.logic}), each alternative coded"
-    return f"kept as text ({criterion.logic}), as in R4"
+    found = _walk(_criterion(criterion, terms))
+    if any("extension" in c for c in found):  # the eligibility-logic marker of a criterion kept as text
+        return f"kept as text ({criterion.logic}), as in R4"
+    return f"exact: any-of ({criterion.logic}), each alternative coded"
 
 
 def _walk(characteristic: Json) -> list[Json]:
