@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 SEARCH_CHUNK = 40  # identifiers per search: keeps URLs well under common 8 KB limits
 SEARCH_PAGE_SIZE = 100  # one page holds every match of a chunk, even with a duplicate or two
 NOT_ATTEMPTED = "not attempted"
-SUCCEEDED = frozenset({"created", "updated", "unchanged", "resumed"})
+# A duplicate left out is not a failure (README: "they are not failures"): the run can still exit 0.
+SUCCEEDED = frozenset({"created", "updated", "unchanged", "resumed", "duplicate"})
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: Sy
         content_hash = hashlib.sha256(to_json_bytes(bundle)).hexdigest()
         if options.journal is not None and options.journal.is_done(trial.nct_id, content_hash):
             return TrialSync(trial.source, trial.nct_id, "resumed")
-        _check_release(server, options.version, trial.nct_id)
+        if options.version is not FhirVersion.R4:
+            _check_release(server, options.version, trial.nct_id)
         existing = _existing(server, built.resources, trial.nct_id)
         plan = _plan(built.resources, existing)
         if any(change.action != "unchanged" for change, _ in plan):
@@ -164,8 +166,9 @@ def _has_landed(server: FhirClient, resources: Sequence[BuiltResource], nct_id: 
 def _check_release(server: FhirClient, version: FhirVersion, nct_id: str) -> None:
     """Raise _WrongRelease when the server declares a FHIR release other than the one we write.
 
-    R5 resources on an R4 server (or the reverse) are not what its clients read: ResearchStudy.status means
-    something else, elements have other names. A server that does not say is trusted.
+    R5 resources on an R4 server are not what its clients read: ResearchStudy.status means something else,
+    elements have other names. Asked before an R5 push only (R4, the default, keeps its requests as they
+    were: EHRs serve R4). A server that does not say is trusted.
     """
     declared = server.capabilities().fhir_version
     if declared and declared.split(".")[0] != version.value.split(".")[0]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import responses
 
-from fhir_adapter.cli import EXIT_CANNOT_PROCEED, EXIT_OK, main
+from fhir_adapter.cli import EXIT_OK, main
 from fhir_adapter.client import FhirClient
 from fhir_adapter.resources import FhirVersion
 from fhir_adapter.settings import Settings
@@ -105,11 +105,3 @@ def test_push_command_takes_the_fhir_version(
     assert main(argv) == EXIT_OK
     assert "1 trials: 1 created" in capsys.readouterr().out
     assert any(e["resource"]["resourceType"] == "EvidenceVariable" for e in _sent(r5_server)["entry"])
-
-
-def test_the_default_r4_push_stops_at_an_r5_server(
-    r5_server: responses.RequestsMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    argv = ["push", str(SEED), "--server", BASE, "--journal", str(tmp_path / "j.jsonl")]
-    assert main(argv) == EXIT_CANNOT_PROCEED
-    assert "declares FHIR 5.0.0" in capsys.readouterr().out
