@@ -28,7 +28,7 @@ def test_convert_seed_writes_its_bundle_and_quality_report(
 def test_criteria_left_as_text_are_counted_apart_from_warnings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """ELIGIBILITY_R4.md point 5: coverage shows per trial and in the totals line; information findings go
+    """docs/eligibility-r4.md point 5: coverage shows per trial and in the totals line; information findings go
     to <NCT>.issues.json, not to the console as warnings."""
     assert main(["convert", str(SEED), "--out", str(tmp_path)]) == EXIT_OK
     out = capsys.readouterr().out

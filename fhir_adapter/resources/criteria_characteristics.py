@@ -1,4 +1,4 @@
-"""Group characteristics for the written eligibility criteria, in source order (ELIGIBILITY_R4.md).
+"""Group characteristics for the written eligibility criteria, in source order (docs/eligibility-r4.md).
 
 R4 Group semantics: a reader ANDs every characteristic; `exclude: true` negates one. So only a fact that
 holds for every patient, on its own, is coded (LOINC or SNOMED CT from mappings/criteria-codes.json, a UCUM

@@ -2,7 +2,7 @@
 
 Only what the parser read is written: no number, no doseQuantity; no route word, no route. A daily dose
 ("40 mg/day", "2.5 mg/kg/d") is a `doseQuantity` of 40 mg with a Timing of once a day: `rate*` is the speed
-of an infusion, never a daily amount (ELIGIBILITY_R4.md point 6). When the text gives the daily amount
+of an infusion, never a daily amount (docs/eligibility-r4.md point 6). When the text gives the daily amount
 in several administrations ("mg/m2/day in 2 oral doses") the amount of each is not stated, so no dose is
 written. A target exposure (carboplatin "AUC 6") is a `doseQuantity` in mg/mL.min, never a mass; a gas
 flow ("1-9 L/min") is the rate of administration (`rateRange`). Times of day ("in the morning and in the

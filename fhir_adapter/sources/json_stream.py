@@ -17,6 +17,7 @@ from typing import IO, Any
 import ijson
 
 from fhir_adapter.errors import InputError
+from fhir_adapter.sources.characters import normalize_characters
 
 # A v2 study nests 10 levels deep, 12 inside an export array or a search page; CT.gov adds a level now and
 # then, so the bound leaves room, yet stops a hostile file long before it costs memory or recursion.
@@ -135,6 +136,8 @@ class _StudyBuilder:
             raise self.error(f"expected {LAYOUTS}")
         if self._is_studies_key():
             raise self.error("expected a list of studies", field=STUDIES_KEY)
+        if isinstance(value, str):
+            value = normalize_characters(value)
         parent = self.open[-1]
         if isinstance(parent, list):
             parent.append(value)

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 SEARCH_CHUNK = 40  # identifiers per search: keeps URLs well under common 8 KB limits
 SEARCH_PAGE_SIZE = 100  # one page holds every match of a chunk, even with a duplicate or two
 NOT_ATTEMPTED = "not attempted"
-# A duplicate left out is not a failure (README: "they are not failures"): the run can still exit 0.
+# A duplicate left out is no failure: the newer record of its study is pushed in its place.
 SUCCEEDED = frozenset({"created", "updated", "unchanged", "resumed", "duplicate"})
 
 

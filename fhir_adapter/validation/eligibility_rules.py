@@ -1,6 +1,6 @@
 """Project rules on the eligibility Group: a reader who ANDs every characteristic must never be stricter or
-looser than the criterion text (the convention is ELIGIBILITY_R4.md, the contract between parser, builders
-and this check).
+looser than the criterion text (the convention is docs/eligibility-r4.md, the contract between parser,
+builders and this check).
 
 - An inclusion criterion "A or B" (different facts, each with its own threshold, or several coded facts
   joined only by "or") must not become coded characteristics: R4 ANDs them. The convention is one
@@ -33,7 +33,7 @@ from fhir_adapter.validation.eligibility_text import (
     sentences_of,
 )
 
-# ELIGIBILITY_R4.md: the extensions every characteristic from a written criterion carries.
+# docs/eligibility-r4.md: the extensions every characteristic from a written criterion carries.
 EXT_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
 EXT_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
 TEXT_ONLY_LOGIC = frozenset({"any-of", "conditional"})

@@ -13,6 +13,7 @@ import pytest
 
 from fhir_adapter.sources import Arm, Intervention, TrialRecord, read_trials
 from fhir_adapter.text import DrugDose, Regimen, parse_regimen
+from fhir_adapter.text.regimen.doses import find_doses
 from tests.conftest import CTGOV, FIXTURES, SEED
 
 KNOWN = frozenset({"carboplatin", "cyclophosphamide", "docetaxel", "capecitabine", "paclitaxel"})
@@ -350,3 +351,15 @@ def test_a_text_longer_than_the_bound_is_read_that_far_with_a_warning() -> None:
     [warning] = [i for i in regimen.issues if "characters" in i.message]
     assert warning.message == f"text of {len(text)} characters; only the first 10000 are read for dosing"
     assert warning.severity == "warning" and warning.field.endswith("interventions[0].description")
+
+
+def test_a_unit_letter_run_into_a_code_is_no_dose() -> None:
+    # Shape of a mutation name in an arm text ("Exon 18 G719X"): "18 G" followed by digits is no 18 g.
+    assert [d.value for d in find_doses("patients with exon 18 G719X mutations get drug X")] == []
+    assert [(d.value, d.unit) for d in find_doses("drug X 18 g, then 5 mg/m2")] == [(18.0, "g"), (5.0, "mg/m2")]
+
+
+def test_an_auc_target_in_its_own_exposure_unit_is_never_carboplatins_unit() -> None:
+    # A busulfan-style target "AUC 60-65 mg/L x hr" is not "AUC 6" (mg/mL.min): left unread, with its doubt.
+    [dose] = find_doses("busulfan AUC 60-65 mg/L x hr IV every 12 hours")
+    assert dose.value is None and dose.doubt == "an AUC target in another exposure unit"

@@ -1,5 +1,5 @@
 """How the facts of one criterion combine: which hold for everyone, which are alternatives, which are a
-subgroup's or a past time point's. The pass after facts.py; the rules of ELIGIBILITY_R4.md points 1-3.
+subgroup's or a past time point's. The pass after facts.py; the rules of docs/eligibility-r4.md points 1-3.
 
 - "A or B" between thresholds of different facts (a different measure, or the same measure with another
   value: "bilirubin <= ULN; or <= 3 x ULN with Gilbert's"), a threshold "or" a measure with none ("ECOG

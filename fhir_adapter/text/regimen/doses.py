@@ -55,10 +55,11 @@ _MASS = (
 _BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
 _BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
 _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
-# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose.
+# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose, nor a unit
+# letter run into a code ("Exon 18 G719X", a mutation, is no 18 g).
 _NOT_CONCENTRATION = (
     r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"
-    r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z])"
+    r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z0-9])"
 )
 # A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
 _FLOW = r"(?P<flow>l\s*/\s*min(?:ute)?|(?:lit(?:er|re)s?)\s*(?:/|per)\s*min(?:ute)?)\b"
@@ -66,7 +67,9 @@ _UNIT = rf"(?:{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}|{_FLOW})"
 _AUC = (
     rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*\(\s*AUC\s*\))?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
-    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg)))?"
+    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
+    # A target in another exposure unit (busulfan "AUC 70-100mg/L x hr"): not the mg/mL.min of "AUC 6".
+    r"|(?P<auc_other>\s*(?:mg|ug|mcg|umol|mmol)\s*(?:/\s*d?l|[.*x]\s*h(?:rs?|ours?)?\s*/\s*d?l)\b))?"
     rf"|{_START}(?P<auc_pre>{NUMBER})\s*AUC\b"
 )
 _CELLS = (
@@ -197,6 +200,8 @@ def find_doses(text: str) -> list[Dose]:
     [(None, True), (60.0, False), (40.0, False)]
     >>> [(d.value, d.unit, d.doubt) for d in find_doses("carboplatin area under the curve 2mg/m2, AUC 5")]
     [(None, 'AUC', 'an AUC target written with a dose unit'), (5.0, 'AUC', None)]
+    >>> [(d.value, d.doubt) for d in find_doses("busulfan AUC 70-100mg/L x hr, AUC60-65 mg.h/L")]
+    [(None, 'an AUC target in another exposure unit'), (None, 'an AUC target in another exposure unit')]
     >>> [(d.value, d.doubt) for d in find_doses("Dupilumab 300 mg (for a total of 600 mg)")]
     [(None, 'written with a different total'), (600.0, None)]
     >>> find_doses("2.5 mg/kg (maximum calculated dose 250 mg)")[1].limit
@@ -239,6 +244,10 @@ def _dose(match: re.Match[str], text: str) -> Dose:
         if groups.get("auc_mass"):  # "area under the curve 2mg/m2": an AUC target or a dose? Not ours to say.
             return replace(
                 made, value=None, high=None, ambiguous=True, doubt="an AUC target written with a dose unit"
+            )
+        if groups.get("auc_other"):  # its own exposure unit; never relabelled as carboplatin's mg/mL.min
+            return replace(
+                made, value=None, high=None, ambiguous=True, doubt="an AUC target in another exposure unit"
             )
         return made
     if groups["cells"]:
