@@ -30,6 +30,7 @@ from fhir_adapter.resources import BuiltResource, FhirVersion, ResourceKey, buil
 from fhir_adapter.sources import DuplicateRecord, TrialRecord, read_trials
 from fhir_adapter.sync.diff import comparable, describe_changes
 from fhir_adapter.sync.journal import Journal
+from fhir_adapter.sync.release import check_release
 from fhir_adapter.terms import NCT_SYSTEM, NCT_SYSTEM_VARIANTS, Terms
 from fhir_adapter.validation import validate_bundle_as
 
@@ -119,7 +120,7 @@ def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: Sy
         if options.journal is not None and options.journal.is_done(trial.nct_id, content_hash):
             return TrialSync(trial.source, trial.nct_id, "resumed")
         if options.version is not FhirVersion.R4:
-            _check_release(server, options.version, trial.nct_id)
+            check_release(server, options.version, trial.nct_id)
         existing = _existing(server, built.resources, trial.nct_id)
         plan = _plan(built.resources, existing)
         if any(change.action != "unchanged" for change, _ in plan):
@@ -161,30 +162,6 @@ def _has_landed(server: FhirClient, resources: Sequence[BuiltResource], nct_id: 
         log.info("%s: push: could not read the server again after a failed write: %s", nct_id, exc)
         return False
     return all(change.action == "unchanged" for change, _ in plan)
-
-
-def _check_release(server: FhirClient, version: FhirVersion, nct_id: str) -> None:
-    """Raise _WrongRelease when the server declares a FHIR release other than the one we write.
-
-    R5 resources on an R4 server are not what its clients read: ResearchStudy.status means something else,
-    elements have other names. Asked before an R5 push only (R4, the default, keeps its requests as they
-    were: EHRs serve R4). A server that does not say is trusted.
-    """
-    declared = server.capabilities().fhir_version
-    if declared and declared.split(".")[0] != version.value.split(".")[0]:
-        raise _WrongRelease(nct_id, declared, version)
-
-
-class _WrongRelease(FhirAdapterError):
-    """The server serves another FHIR release: every trial would be written wrong, so the run stops."""
-
-    stops_run = True
-
-    def __init__(self, nct_id: str, declared: str, version: FhirVersion) -> None:
-        super().__init__(
-            f"{nct_id}: the server declares FHIR {declared} in its CapabilityStatement, the Bundles are FHIR "
-            f"{version.value}: nothing written (choose --fhir-version to match the server)"
-        )
 
 
 class _InvalidBundle(FhirAdapterError):
