@@ -18,7 +18,7 @@ from fhir_adapter.errors import FhirAdapterError, InputError, SettingsError
 from fhir_adapter.resources import FhirVersion, build_trial_resources
 from fhir_adapter.sources import DataQualityIssue, DuplicateRecord, TrialRecord, read_trials
 from fhir_adapter.terms import Terms
-from fhir_adapter.validation import ValidationIssue, validate_bundle
+from fhir_adapter.validation import ValidationIssue, validate_bundle_as
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def convert_trial(
         log.warning("%s: build: %s", trial.nct_id, exc)
         return ConversionResult(source=trial.source, nct_id=trial.nct_id, error=str(exc))
     bundle = build_bundle(built, version=version)
-    problems = validate_bundle(bundle)
+    problems = validate_bundle_as(bundle, version)
     counts = Counter(item.key.resource_type for item in built.resources)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

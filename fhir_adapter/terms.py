@@ -77,6 +77,8 @@ EXT_R5_DATE = f"{R5_EXTENSION_BASE}ResearchStudy.date"
 EXT_R5_PROGRESS_STATUS = f"{R5_EXTENSION_BASE}ResearchStudy.progressStatus"
 EXT_R5_RECRUITMENT = f"{R5_EXTENSION_BASE}ResearchStudy.recruitment"
 EXT_R5_OUTCOME_MEASURE = f"{R5_EXTENSION_BASE}ResearchStudy.outcomeMeasure"
+# HL7's cross-version extension for an R4 element in R5: ResearchStudy.contact (the central contacts' phones).
+EXT_R4_CONTACT = "http://hl7.org/fhir/4.0/StructureDefinition/extension-ResearchStudy.contact"
 # R4 core extension: the coded value of a string (here Address.country as an ISO 3166 code).
 EXT_STRING_CODING = "http://hl7.org/fhir/StructureDefinition/iso21090-SC-coding"
 

@@ -245,3 +245,26 @@ def test_criteria_names_a_duplicate_and_prints_the_newest(
     out = capsys.readouterr().out
     assert f"DUPLICATE  NCT06158412 ({export} record 2): duplicate, left out; kept {export} record 1" in out
     assert "NCT06158412: 6 inclusion, 17 exclusion criteria" in out
+
+
+def test_convert_and_validate_in_r5(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", str(SEED), "--out", str(tmp_path), "--fhir-version", "r5"]) == EXIT_OK
+    bundle = load_json(tmp_path / "NCT06158412.json")
+    types = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert "EvidenceVariable" in types and load_json(tmp_path / "NCT06158412.issues.json")
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "NCT06158412.json"), "--fhir-version", "r5"]) == EXIT_OK
+    assert main(["validate", str(tmp_path / "NCT06158412.json")]) == EXIT_SOME_FAILED  # R5 is not R4
+
+
+def test_an_unknown_fhir_version_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["convert", str(SEED), "--fhir-version", "r6"])
+    assert exit_info.value.code == EXIT_USAGE
+    assert "'r6' is not r4 or r5" in capsys.readouterr().err
+
+
+def test_criteria_in_r5_says_which_or_criteria_become_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["criteria", str(CTGOV / "NCT02513394.json"), "--fhir-version", "r5"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "R5: exact: any-of" in out and "R5: kept as text (any-of), as in R4" in out

@@ -27,9 +27,10 @@ from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.push import add_push_parser
 from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
+from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
-from fhir_adapter.resources import FhirVersion
+from fhir_adapter.resources import FhirVersion, r5_statement
 from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
 from fhir_adapter.terms import load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of ConceptMaps that add to or override ours",
     )
     convert.add_argument("--indent", type=int, default=None, help="indent the JSON, for reading by eye")
+    add_version_argument(convert)
     convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
         "criteria", help="print a trial's eligibility criteria as parsed, for review"
@@ -114,10 +116,13 @@ def _parser() -> argparse.ArgumentParser:
     criteria.add_argument(
         "inputs", nargs="+", help="CT.gov API v2 JSON or legacy XML files, or directories of them"
     )
+    add_version_argument(criteria)
     criteria.set_defaults(run=_run_criteria, reads_records=True)
     add_push_parser(commands)
     add_screen_parser(commands)
-    validate = commands.add_parser("validate", help="check FHIR R4 Bundles or resources as an EHR would")
+    validate = commands.add_parser(
+        "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
+    )
     _add_validate_arguments(validate)
     return parser
 
@@ -125,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run_convert(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
     totals = ConvertTotals()
-    for result in convert_trials(args.inputs, args.out, terms, version=FhirVersion.R4, indent=args.indent):
+    for result in convert_trials(args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent):
         print_result(result, sys.stdout)
         totals.add(result)
     print_totals(totals, args.out, sys.stdout)
@@ -207,15 +212,28 @@ def _run_criteria(args: argparse.Namespace) -> int:
         elif isinstance(item, DuplicateRecord):
             print(f"DUPLICATE  {item}", file=sys.stdout)
         else:
-            print_criteria(item.nct_id, parse_criteria(item.eligibility.criteria or ""), sys.stdout)
+            criteria = parse_criteria(item.eligibility.criteria or "")
+            statements = None
+            if args.fhir_version is FhirVersion.R5:
+                terms = load_terms()
+                statements = [r5_statement(criterion, terms) for criterion in criteria]
+            print_criteria(item.nct_id, criteria, sys.stdout, r5=statements)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def print_criteria(nct_id: str, criteria: Sequence[Criterion], out: TextIO, *, width: int = 72) -> None:
-    """Print criteria as a table: section and number, the text (wrapped), then each fact found."""
+def print_criteria(
+    nct_id: str,
+    criteria: Sequence[Criterion],
+    out: TextIO,
+    *,
+    width: int = 72,
+    r5: Sequence[str | None] | None = None,
+) -> None:
+    """Print criteria as a table: section and number, the text (wrapped), then each fact found; with `r5`,
+    how the R5 EvidenceVariable states each "A or B" or subgroup criterion."""
     counts = Counter(c.section for c in criteria)
     print(f"{nct_id}: {counts[INCLUSION]} inclusion, {counts[EXCLUSION]} exclusion criteria", file=out)
-    for criterion in criteria:
+    for position, criterion in enumerate(criteria):
         label = f"{criterion.section[:3].upper()} {criterion.index:>2}"
         lines = textwrap.wrap(" ".join(criterion.full_text.split()), width) or [""]
         print(f"  {label}  {lines[0]}", file=out)
@@ -225,6 +243,9 @@ def print_criteria(nct_id: str, criteria: Sequence[Criterion], out: TextIO, *, w
             print(f"          -> {describe_fact(fact)}", file=out)
         for unclear in criterion.unclear:
             print(f"          !! unclear, kept as text: {unclear.phrase!r}", file=out)
+        statement = r5[position] if r5 else None
+        if statement:
+            print(f"          R5: {statement}", file=out)
 
 
 def describe_fact(fact: Fact) -> str:
@@ -247,13 +268,14 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
     validate.add_argument(
         "--best-practice", action="store_true", help="also check best-practice invariants (dom-6: narrative)"
     )
+    add_version_argument(validate)
     validate.add_argument(
         "--rules",
         type=RuleSet,
         choices=list(RuleSet),
         default=RuleSet.AUTO,
         help="fhir-adapter: also the project's rules (NCT id, units, eligibility logic, doses, codes, text); "
-        "base: R4's rules only; auto (default): the project's rules on fhir-adapter's own output only",
+        "base: the release's rules only; auto (default): the project's rules on fhir-adapter's output only",
     )
     add_server_arguments(validate, required=False, server_help="also ask this FHIR server's $validate")
     validate.set_defaults(run=with_server_validation(_run_validate))
@@ -266,7 +288,13 @@ def _run_validate(args: argparse.Namespace) -> int:
         print(f"fhir-adapter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     reports = list(
-        validate_files(paths, server=args.server_check, best_practice=args.best_practice, rules=args.rules)
+        validate_files(
+            paths,
+            server=args.server_check,
+            best_practice=args.best_practice,
+            rules=args.rules,
+            version=args.fhir_version,
+        )
     )
     if args.format == "json":
         print(json.dumps(to_operation_outcome(reports), indent=2, ensure_ascii=False))

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
+from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import SettingsError
 from fhir_adapter.settings import read_env
@@ -33,6 +34,7 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     push.add_argument("--journal", type=Path, default=DEFAULT_JOURNAL, help=f"default: {DEFAULT_JOURNAL}")
     push.add_argument("--restart", action="store_true", help="push every trial, ignoring the journal")
     push.add_argument("--mappings", type=Path, action="append", default=[], help="extra ConceptMaps folder")
+    add_version_argument(push)
     add_server_arguments(push, required=True, server_help="the FHIR server's base URL")
     push.set_defaults(run=run_push, reads_records=True)
     return push
@@ -49,7 +51,9 @@ def run_push(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr, total=count_record_files(args.inputs), dry_run=args.dry_run)
     results: list[TrialSync] = []
     with FhirClient(settings) as client:
-        options = SyncOptions(dry_run=args.dry_run, journal=journal, on_trial=progress.update)
+        options = SyncOptions(
+            version=args.fhir_version, dry_run=args.dry_run, journal=journal, on_trial=progress.update
+        )
         for result in sync_trials(args.inputs, client, terms, options):
             results.append(result)
             if args.dry_run:

@@ -30,8 +30,9 @@ from fhir_adapter.resources import BuiltResource, FhirVersion, ResourceKey, buil
 from fhir_adapter.sources import DuplicateRecord, TrialRecord, read_trials
 from fhir_adapter.sync.diff import comparable, describe_changes
 from fhir_adapter.sync.journal import Journal
+from fhir_adapter.sync.release import check_release
 from fhir_adapter.terms import NCT_SYSTEM, NCT_SYSTEM_VARIANTS, Terms
-from fhir_adapter.validation import validate_bundle
+from fhir_adapter.validation import validate_bundle_as
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +119,13 @@ def sync_trial(trial: TrialRecord, server: FhirClient, terms: Terms, options: Sy
         content_hash = hashlib.sha256(to_json_bytes(bundle)).hexdigest()
         if options.journal is not None and options.journal.is_done(trial.nct_id, content_hash):
             return TrialSync(trial.source, trial.nct_id, "resumed")
+        if options.version is not FhirVersion.R4:
+            check_release(server, options.version, trial.nct_id)
         existing = _existing(server, built.resources, trial.nct_id)
         plan = _plan(built.resources, existing)
         if any(change.action != "unchanged" for change, _ in plan):
             # Checked only when something will be written, and before it is: a re-sync stays cheap.
-            errors = [issue for issue in validate_bundle(bundle) if issue.severity == "error"]
+            errors = [i for i in validate_bundle_as(bundle, options.version) if i.severity == "error"]
             if errors:
                 raise _InvalidBundle(f"{len(errors)} validation errors; first: {errors[0]}")
             if not options.dry_run:

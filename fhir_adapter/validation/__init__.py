@@ -20,6 +20,7 @@ from fhir_adapter.validation.report import (
     validate_files,
 )
 from fhir_adapter.validation.server import validate_on_server
+from fhir_adapter.validation.versions import check_resource_as, validate_bundle_as
 
 __all__ = [
     "Checked",
@@ -29,11 +30,13 @@ __all__ = [
     "ValidationReport",
     "check_document",
     "check_resource",
+    "check_resource_as",
     "fhir_files",
     "format_text",
     "to_junit_xml",
     "to_operation_outcome",
     "validate_bundle",
+    "validate_bundle_as",
     "validate_document",
     "validate_file",
     "validate_files",

@@ -138,8 +138,9 @@ def _mesh_problem(code: str) -> str | None:
     return None
 
 
-def check_codings(elements: list[Element]) -> list[tuple[Element, str]]:
-    """Return (Coding element, why) for every Coding among `elements` whose code is not in its system."""
+def check_codings(elements: list[Element], *, r5: bool = False) -> list[tuple[Element, str]]:
+    """Return (Coding element, why) for every Coding among `elements` whose code is not in its system
+    (`r5`: the elements are R5 output, where R5's codes count everywhere)."""
     r5_extensions = [
         element.location
         for element in elements
@@ -154,7 +155,7 @@ def check_codings(elements: list[Element]) -> list[tuple[Element, str]]:
         system, code = element.value.get("system"), element.value.get("code")
         if not isinstance(system, str) or not isinstance(code, str):
             continue
-        inside = any(element.location.startswith(f"{where}.") for where in r5_extensions)
+        inside = r5 or any(element.location.startswith(f"{where}.") for where in r5_extensions)
         problem = code_problem(system, code, in_r5_extension=inside)
         if problem is not None:
             found.append((element, problem))

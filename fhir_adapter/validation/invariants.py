@@ -115,7 +115,11 @@ class Catalog:
 def catalog() -> Catalog:
     """Return the invariant table loaded from package data (once)."""
     text = resources.files("fhir_adapter.validation.data").joinpath(INVARIANTS_FILE).read_text("utf-8")
-    document = json.loads(text)
+    return catalog_from(json.loads(text))
+
+
+def catalog_from(document: Mapping[str, Any]) -> Catalog:
+    """Return the invariant table of an invariants document (r4-invariants.json, r5-invariants.json)."""
     types: dict[str, Any] = document["types"]
     own: dict[str, list[Invariant]] = {}
     by_path: dict[str, list[Invariant]] = {}

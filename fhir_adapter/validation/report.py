@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from fhir_adapter.errors import InputError
+from fhir_adapter.resources import FhirVersion
 from fhir_adapter.validation.invariants import catalog
 from fhir_adapter.validation.issues import ValidationIssue
-from fhir_adapter.validation.layers import RuleSet, check_document
+from fhir_adapter.validation.layers import RuleSet
 from fhir_adapter.validation.model import r4_model_class
 from fhir_adapter.validation.server import ServerValidator, validate_on_server
+from fhir_adapter.validation.versions import check_document_as
 
 INPUT_LAYER = "input"
 UNREADABLE = "unreadable"
@@ -59,12 +61,15 @@ def validate_files(
     server: ServerValidator | None = None,
     best_practice: bool = False,
     rules: RuleSet = RuleSet.AUTO,
+    version: FhirVersion = FhirVersion.R4,
 ) -> Iterator[ValidationReport]:
     """Yield one report per file, in order. A file that cannot be read, is not JSON or is not a FHIR resource
     gives a report holding that one error (layer "input"): one bad file never stops the others."""
     for path in paths:
         try:
-            yield validate_file(path, server=server, best_practice=best_practice, rules=rules)
+            yield validate_file(
+                path, server=server, best_practice=best_practice, rules=rules, version=version
+            )
         except InputError as exc:
             yield _unreadable(path, exc.reason)
         except RecursionError:  # JSON nested deeper than the checks can follow (valid JSON, no FHIR does it)
@@ -82,6 +87,7 @@ def validate_file(
     server: ServerValidator | None = None,
     best_practice: bool = False,
     rules: RuleSet = RuleSet.AUTO,
+    version: FhirVersion = FhirVersion.R4,
 ) -> ValidationReport:
     """Return the report for one FHIR JSON file (a Bundle or a single resource).
 
@@ -99,7 +105,7 @@ def validate_file(
     if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
         raise InputError("not a FHIR resource: no resourceType", file=str(path))
     return validate_document(
-        document, source=str(path), server=server, best_practice=best_practice, rules=rules
+        document, source=str(path), server=server, best_practice=best_practice, rules=rules, version=version
     )
 
 
@@ -110,17 +116,23 @@ def validate_document(
     server: ServerValidator | None = None,
     best_practice: bool = False,
     rules: RuleSet = RuleSet.AUTO,
+    version: FhirVersion = FhirVersion.R4,
 ) -> ValidationReport:
-    """Return the report for one parsed resource or Bundle; with `server`, its $validate answer too."""
+    """Return the report for one parsed resource or Bundle, checked against `version`'s rules; with
+    `server`, its $validate answer too."""
     resource_type = str(document.get("resourceType"))
     rules = RuleSet(rules)
     start = time.perf_counter()
-    checked = check_document(document, best_practice=best_practice, rules=rules)
+    checked = check_document_as(document, version, best_practice=best_practice, rules=rules)
     issues = checked.issues
     seconds = time.perf_counter() - start
     resources = _resources(document)
-    notes = _notes(resources, best_practice=best_practice)
-    notes.append(_rules_note(checked.project_rules, rules))
+    notes = (
+        _notes(resources, best_practice=best_practice)
+        if version is FhirVersion.R4
+        else _r5_notes(best_practice)
+    )
+    notes.append(_rules_note(checked.project_rules, rules, version))
     if server:
         answer = validate_on_server(document, server)
         issues += answer.issues
@@ -128,8 +140,13 @@ def validate_document(
     return ValidationReport(source, resource_type, tuple(issues), resources, seconds, tuple(notes))
 
 
-def _rules_note(project_rules: bool, rules: RuleSet) -> str:
-    ran = "fhir-adapter's rules and the base R4 rules" if project_rules else "base R4 rules only"
+def _rules_note(project_rules: bool, rules: RuleSet, version: FhirVersion) -> str:
+    release = "R4" if version is FhirVersion.R4 else "R5"
+    ran = (
+        f"fhir-adapter's rules and the base {release} rules"
+        if project_rules
+        else f"base {release} rules only"
+    )
     if rules == RuleSet.AUTO:
         why = "fhir-adapter's own output" if project_rules else "not fhir-adapter's output"
         return f"{ran} ({why}; --rules fhir-adapter or --rules base to choose)"
@@ -145,6 +162,15 @@ def _resources(document: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         if isinstance(resource, dict):
             found.append((f"Bundle.entry[{index}].resource", str(resource.get("resourceType", "?"))))
     return tuple(found)
+
+
+def _r5_notes(best_practice: bool) -> list[str]:
+    """Return what the R5 checks leave out: every R5 resource type has its model, schema and invariants."""
+    return (
+        []
+        if best_practice
+        else ["best-practice invariants (dom-6: a resource should have narrative) not checked"]
+    )
 
 
 def _notes(resources: Iterable[tuple[str, str]], *, best_practice: bool) -> list[str]:

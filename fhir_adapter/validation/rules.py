@@ -37,8 +37,8 @@ PER_DAY = re.compile(r"/(?:d|24\.h|\(24\.h\))$")
 DAY_UNITS = frozenset({"d", "24.h"})
 
 
-def check_rules(elements: list[Element]) -> list[ValidationIssue]:
-    """Return where `elements` break the project's rules."""
+def check_rules(elements: list[Element], *, r5: bool = False) -> list[ValidationIssue]:
+    """Return where `elements` break the project's rules (`r5`: R5 output, checked with R5's codes)."""
     issues: list[ValidationIssue] = []
     for element in elements:
         if element.type_name == "string" and isinstance(element.value, str):
@@ -56,7 +56,8 @@ def check_rules(elements: list[Element]) -> list[ValidationIssue]:
             issues += _verbatim_text(element)
         elif element.path == "Dosage.doseAndRate":
             issues += _dose_units(element) + _daily_dose_as_rate(element)
-    issues += [_finding(element, f"{element.location}.code", why) for element, why in check_codings(elements)]
+    codings = check_codings(elements, r5=r5)
+    issues += [_finding(element, f"{element.location}.code", why) for element, why in codings]
     return issues
 
 

@@ -1,15 +1,14 @@
-"""What R4's ResearchStudy has no element for, in HL7's R5 cross-version extensions.
+"""The elements R5 gave ResearchStudy that R4 lacks, built once in their R5 shape.
 
-Each extension is named `http://hl7.org/fhir/5.0/StructureDefinition/extension-ResearchStudy.<element>`; a
-backbone element is a complex extension whose sub-extensions carry its children under their R5 names and
-types (checked against R5's ResearchStudy StructureDefinition in npm hl7.fhir.r5.core 5.0.0):
+R5 writes them as elements; R4 carries each as HL7's cross-version extension made from the same value
+(resources/versions.py, `cross_version_extension`). Their R5 definitions (hl7.fhir.r5.core 5.0.0):
 
 - label {type CodeableConcept, value string}: official title and acronym;
 - date dateTime: when the registry record last changed (CT.gov last update posted);
 - progressStatus {state CodeableConcept, actual boolean, period Period}: the current status, the overall
   study period and the primary completion date, each marked actual or anticipated as CT.gov marks it;
-- recruitment {targetNumber | actualNumber unsignedInt}: the enrollment, estimated or actual;
-- associatedParty {name string, role CodeableConcept, classifier CodeableConcept, party Reference};
+- recruitment {targetNumber | actualNumber unsignedInt, eligibility Reference}: the enrollment, estimated or
+  actual, and (R5) who may enrol;
 - outcomeMeasure {name string, type CodeableConcept, description markdown}: R5 has no time frame element,
   so the description ends with the registry's time frame, labelled.
 """
@@ -18,18 +17,7 @@ from __future__ import annotations
 
 from fhir_adapter.resources.common import Json, compact, ctgov_coding, humanize, text_concept
 from fhir_adapter.sources import Outcome, TrialRecord
-from fhir_adapter.terms import (
-    EXT_R5_ASSOCIATED_PARTY,
-    EXT_R5_DATE,
-    EXT_R5_LABEL,
-    EXT_R5_OUTCOME_MEASURE,
-    EXT_R5_PROGRESS_STATUS,
-    EXT_R5_RECRUITMENT,
-    R5_OBJECTIVE_TYPE_SYSTEM,
-    R5_STUDY_STATUS_SYSTEM,
-    TITLE_TYPE_SYSTEM,
-    Terms,
-)
+from fhir_adapter.terms import R5_OBJECTIVE_TYPE_SYSTEM, R5_STUDY_STATUS_SYSTEM, TITLE_TYPE_SYSTEM, Terms
 
 ACTUAL = "ACTUAL"
 ESTIMATED = "ESTIMATED"
@@ -40,16 +28,14 @@ PRIMARY_COMPLETION = "PRIMARY_COMPLETION"
 OVERALL_STUDY = "overall-study"
 
 
-def label(title_type: str, value: str) -> Json:
-    return _complex(
-        EXT_R5_LABEL,
-        ("type", "valueCodeableConcept", {"coding": [{"system": TITLE_TYPE_SYSTEM, "code": title_type}]}),
-        ("value", "valueString", value),
-    )
-
-
-def last_changed(trial: TrialRecord) -> Json | None:
-    return {"url": EXT_R5_DATE, "valueDateTime": trial.last_update_date} if trial.last_update_date else None
+def labels(trial: TrialRecord) -> list[Json]:
+    """Return the official title and the acronym, each typed by R5's title-type."""
+    titles = (("official", trial.official_title), ("acronym", trial.acronym))
+    return [
+        {"type": {"coding": [{"system": TITLE_TYPE_SYSTEM, "code": title_type}]}, "value": value}
+        for title_type, value in titles
+        if value
+    ]
 
 
 def progress_statuses(trial: TrialRecord, terms: Terms) -> list[Json]:
@@ -77,12 +63,7 @@ def progress_statuses(trial: TrialRecord, terms: Terms) -> list[Json]:
 
 
 def _progress(state: Json | None, actual: bool | None, period: Json | None) -> Json:
-    return _complex(
-        EXT_R5_PROGRESS_STATUS,
-        ("state", "valueCodeableConcept", state),
-        ("actual", "valueBoolean", actual),
-        ("period", "valuePeriod", period),
-    )
+    return compact({"state": state, "actual": actual, "period": period})
 
 
 def _is_actual(date_type: str | None) -> bool | None:
@@ -90,43 +71,22 @@ def _is_actual(date_type: str | None) -> bool | None:
     return {ACTUAL: True, ESTIMATED: False}.get(date_type or "")
 
 
-def recruitment(trial: TrialRecord) -> Json | None:
+def recruitment(trial: TrialRecord, eligibility: Json | None = None) -> Json | None:
     """Return the enrollment as R5 recruitment: actualNumber when CT.gov says ACTUAL, targetNumber when
-    ESTIMATED; None when it says neither (the count then stays the Group's quantity alone)."""
+    ESTIMATED, neither when it says neither (the count then stays the Group's quantity alone); and
+    `eligibility`, the reference to who may enrol (R5; R4 has `enrollment`)."""
     child = {ACTUAL: "actualNumber", ESTIMATED: "targetNumber"}.get(trial.enrollment_type or "")
-    if trial.enrollment_count is None or child is None:
-        return None
-    return _complex(EXT_R5_RECRUITMENT, (child, "valueUnsignedInt", trial.enrollment_count))
-
-
-def associated_party(
-    name: str, role: Json | None, party: Json | None, *, classifier: Json | None = None
-) -> Json:
-    return _complex(
-        EXT_R5_ASSOCIATED_PARTY,
-        ("name", "valueString", name),
-        ("role", "valueCodeableConcept", role or {"text": "unspecified role"}),
-        ("classifier", "valueCodeableConcept", classifier),
-        ("party", "valueReference", party),
-    )
+    numbers = {child: trial.enrollment_count} if child else {}
+    return compact({**numbers, "eligibility": eligibility}) or None
 
 
 def outcome_measure(outcome: Outcome) -> Json:
     type_coding = {"system": R5_OBJECTIVE_TYPE_SYSTEM, "code": OBJECTIVE_TYPES[outcome.kind]}
     parts = [outcome.description, f"Time frame: {outcome.time_frame}" if outcome.time_frame else None]
-    return _complex(
-        EXT_R5_OUTCOME_MEASURE,
-        ("name", "valueString", outcome.measure),
-        ("type", "valueCodeableConcept", {"coding": [type_coding]}),
-        ("description", "valueMarkdown", "\n\n".join(p for p in parts if p) or None),
+    return compact(
+        {
+            "name": outcome.measure,
+            "type": [{"coding": [type_coding]}],
+            "description": "\n\n".join(p for p in parts if p) or None,
+        }
     )
-
-
-def _complex(url: str, *children: tuple[str, str, object]) -> Json:
-    """Return a complex extension with one sub-extension per child whose value is not None."""
-    return {
-        "url": url,
-        "extension": [
-            compact({"url": name, kind: value}) for name, kind, value in children if value is not None
-        ],
-    }
