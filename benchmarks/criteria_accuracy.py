@@ -11,6 +11,10 @@ conditional), the criteria the parser marks any-of or conditional are scored aga
 recall of (section, criterion, kind), overall and per section). Records without the key are not scored on
 logic. Fact convention for such criteria: every threshold a patient must meet in some branch, each as if
 alone, and not the values that only define a subgroup (tests/text/expectations/README.md).
+
+A writer may record only some kinds of fact (the held-out set 2 leaves out LVEF, albumin, ...). A second
+figure counts only the kinds the file covers: its header's `"_kinds"` list when present (add one only when
+the writer's own `_about` text names the kinds), otherwise every kind that occurs among its facts.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ class Score(PrecisionRecall):
     logic_records: int = 0
     logic: PrecisionRecall = field(default_factory=PrecisionRecall)
     logic_by_section: dict[str, PrecisionRecall] = field(default_factory=dict)
+    # The same facts counted only over the kinds the expectation file covers (empty: not computed).
+    covered: PrecisionRecall = field(default_factory=PrecisionRecall)
+    covered_kinds: frozenset[str] = frozenset()
 
 
 def expected_key(fact: dict[str, Any]) -> FactKey:
@@ -82,13 +89,25 @@ def criteria_text(nct_id: str, records: Path = RECORDS) -> str:
     return text
 
 
+def covered_kinds(expectations: dict[str, Any]) -> frozenset[str]:
+    """Return the fact kinds an expectation file covers: its `_kinds` header, else the kinds it uses."""
+    if "_kinds" in expectations:
+        return frozenset(str(kind) for kind in expectations["_kinds"])
+    return frozenset(
+        fact["kind"]
+        for nct_id, expected in expectations.items()
+        if not nct_id.startswith("_")
+        for fact in expected["facts"]
+    )
+
+
 def score(
     show: bool = False, *, expectations_file: Path = EXPECTATIONS, records: Path | None = None
 ) -> Score:
     """Return the scores of every record in `expectations_file`, reading records from `records`
     (default fixtures/ctgov/ and its sub-folders)."""
     expectations = json.loads(expectations_file.read_text(encoding="utf-8"))
-    total = Score()
+    total = Score(covered_kinds=covered_kinds(expectations))
     for nct_id, expected in sorted(expectations.items()):
         if nct_id.startswith("_"):
             continue
@@ -114,6 +133,11 @@ def _score_record(
     total.records += 1
     total.counts_right += counts == (expected["inclusion"], expected["exclusion"])
     _add(total, want, got)
+    _add(
+        total.covered,
+        Counter({k: n for k, n in want.items() if k[2] in total.covered_kinds}),
+        Counter({k: n for k, n in got.items() if k[2] in total.covered_kinds}),
+    )
     logic_want: set[LogicKey] = set()
     logic_got: set[LogicKey] = set()
     if "logic" in expected:
@@ -156,6 +180,12 @@ def report(result: Score) -> str:
         f"precision {result.precision:.3f}, recall {result.recall:.3f} "
         f"({result.true_positive} right, {result.false_positive} wrong, {result.false_negative} missed)"
     ]
+    covered = result.covered
+    lines.append(
+        f"facts of the {len(result.covered_kinds)} kinds the file covers: precision {covered.precision:.3f}, "
+        f"recall {covered.recall:.3f} ({covered.true_positive} right, {covered.false_positive} wrong, "
+        f"{covered.false_negative} missed)"
+    )
     if result.logic_records:
         logic = result.logic
         lines.append(

@@ -1,4 +1,5 @@
-"""Score the regimen parser against the hand-checked expectations: (drug, dose, unit) and days of the cycle.
+"""Score the regimen parser against the hand-checked expectations: (drug, dose, unit), days of the cycle,
+and how often a dose is given.
 
     python -m benchmarks.regimen_accuracy [--show] [--expectations FILE]
 
@@ -8,7 +9,13 @@ regimen_holdout.json holds records written blind after the parser, to measure it
 Per arm, a parsed dose matches an expected one when the drug names meet (a normalized name or alias on
 either side) and value, high value and UCUM unit agree; parsed days match when the drug names meet and the
 day lists are equal. Each expected item matches at most once. Units go through mappings/dose-unit-ucum.json,
-as the builders use them ("AUC" stays "AUC").
+as the builders use them; the expectation files write a target AUC as unit "AUC", which is UCUM
+mg/mL.min, and cell counts, international units and volumes as {cells}, [iU] and mL.
+
+Frequency is scored per dose (drug, value, unit): a daily total ("40 mg/day", expected "per day") is given
+once a day, as the builders write it; "once daily at night" is once a day. Expected frequencies written in
+other words ("2 consecutive days per week x 3 weeks") are not scored, nor are parsed frequencies of doses
+whose expected frequency is such words.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ from fhir_adapter.text import DrugDose, parse_regimen
 REPO = Path(__file__).resolve().parent.parent
 EXPECTATIONS = REPO / "tests" / "text" / "expectations" / "regimen.json"
 HOLDOUT = REPO / "tests" / "text" / "expectations" / "regimen_holdout.json"
-RECORD_FOLDERS = (REPO / "fixtures" / "ctgov", REPO / "fixtures" / "ctgov-xml")
+# The held-out set 2 lives beside ctgov/ so corpus tests never read it; only the accuracy benchmarks do.
+RECORD_FOLDERS = tuple(REPO / "fixtures" / name for name in ("ctgov", "ctgov-xml", "ctgov-holdout2"))
 DRUG_TABLE = "drug-rxnorm"
 UNIT_TABLE = "dose-unit-ucum"
 
@@ -61,6 +69,20 @@ class Result:
     arms: int = 0
     doses: Score = field(default_factory=Score)
     days: Score = field(default_factory=Score)
+    frequency: Score = field(default_factory=Score)
+
+
+# How the expectation files write a unit -> its UCUM code, where they differ.
+EXPECTED_UNITS = {"AUC": "mg/mL.min"}
+_TIME_OF_DAY = re.compile(r"\s+(?:at\s+night|at\s+bedtime|in\s+the\s+(?:morning|evening))$")
+_EVERY = re.compile(r"every (\d+) (day|week)s")
+_FREQUENCY_WORDS = {
+    "once daily": (1, 1.0, "d"), "daily": (1, 1.0, "d"), "per day": (1, 1.0, "d"),
+    "twice daily": (2, 1.0, "d"), "three times daily": (3, 1.0, "d"), "four times daily": (4, 1.0, "d"),
+    "weekly": (1, 1.0, "wk"), "once weekly": (1, 1.0, "wk"), "twice weekly": (2, 1.0, "wk"),
+    "once": "once", "single dose": "once", "single infusion": "once", "single injection": "once",
+}  # fmt: skip
+UNSCORED = "unscored"
 
 
 def normalized(names: Iterable[str]) -> frozenset[str]:
@@ -78,6 +100,33 @@ def known_drugs(terms: Terms) -> frozenset[str]:
     return frozenset(terms.tables.get(DRUG_TABLE, {}))
 
 
+def expected_frequency(written: str | None) -> object:
+    """Return what an expected frequency means: (times, period, unit), "once", None, or UNSCORED.
+
+    >>> expected_frequency("per day"), expected_frequency("every 3 weeks"), expected_frequency("once")
+    ((1, 1.0, 'd'), (1, 3.0, 'wk'), 'once')
+    >>> expected_frequency("once daily at night"), expected_frequency("2 consecutive days per week x 3 weeks")
+    ((1, 1.0, 'd'), 'unscored')
+    """
+    if written is None:
+        return None
+    words = _TIME_OF_DAY.sub("", written.strip().lower())
+    every = _EVERY.fullmatch(words)
+    if every:
+        return (1, float(every.group(1)), "wk" if every.group(2) == "week" else "d")
+    return _FREQUENCY_WORDS.get(words, UNSCORED)
+
+
+def parsed_frequency(drug: DrugDose) -> object:
+    """Return what the builders write as the dose's frequency: a daily total is given once a day."""
+    frequency = drug.frequency
+    if frequency is None:
+        return (1, 1.0, "d") if drug.per_day and drug.dose is not None else None
+    if frequency.once:
+        return "once"
+    return (frequency.times, float(frequency.period), frequency.unit)
+
+
 def parsed_items(drugs: Iterable[DrugDose], terms: Terms) -> tuple[list[Item], list[Item]]:
     doses = [
         (normalized(d.names), (d.dose, d.dose_high, ucum(d.unit, terms))) for d in drugs if d.dose is not None
@@ -87,16 +136,55 @@ def parsed_items(drugs: Iterable[DrugDose], terms: Terms) -> tuple[list[Item], l
 
 
 def expected_items(drugs: list[dict[str, Any]]) -> tuple[list[Item], list[Item]]:
-    def number(value: Any) -> float | None:
-        return None if value is None else float(value)
-
     doses = [
-        (normalized([d["drug"], *d["aliases"]]), (number(d["dose"]), number(d["dose_high"]), d["unit"]))
+        (normalized([d["drug"], *d["aliases"]]), (number(d["dose"]), number(d["dose_high"]), unit_of(d)))
         for d in drugs
         if d["dose"] is not None
     ]
     days = [(normalized([d["drug"], *d["aliases"]]), tuple(d["days"])) for d in drugs if d["days"]]
     return doses, days
+
+
+def frequency_items(
+    parsed: Iterable[DrugDose], expected: list[dict[str, Any]], terms: Terms
+) -> tuple[list[Item], list[Item]]:
+    """Return (parsed, expected) frequency items, (names, (dose, unit, frequency)), of the doses both sides
+    state: how often a dose the parser read is given. A dose expected with frequency words the scorer does
+    not know (UNSCORED) takes no part."""
+    wanted = [
+        (
+            normalized([d["drug"], *d["aliases"]]),
+            (number(d["dose"]), unit_of(d)),
+            expected_frequency(d["frequency"]),
+        )
+        for d in expected
+        if d["dose"] is not None
+    ]
+    got = [
+        (normalized(d.names), (d.dose, ucum(d.unit, terms)), parsed_frequency(d)) for d in parsed if d.dose
+    ]
+    both = [
+        (names, dose, frequency)
+        for names, dose, frequency in wanted
+        if frequency != UNSCORED and any(n & names and d == dose for n, d, _ in got)
+    ]
+    got_items = [
+        (names, (*dose, frequency))
+        for names, dose, frequency in got
+        if frequency is not None and any(n & names and d == dose for n, d, _ in both)
+    ]
+    return got_items, [
+        (names, (*dose, frequency)) for names, dose, frequency in both if frequency is not None
+    ]
+
+
+def number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def unit_of(expected: dict[str, Any]) -> str | None:
+    unit = expected["unit"]
+    return EXPECTED_UNITS.get(unit, unit) if isinstance(unit, str) else None
 
 
 def record_path(nct_id: str) -> Path:
@@ -127,14 +215,19 @@ def score(
             result.arms += 1
             got_doses, got_days = parsed_items(regimen.drugs, terms)
             want_doses, want_days = expected_items(arm_expected["drugs"])
-            misses = (result.doses.add(got_doses, want_doses), result.days.add(got_days, want_days))
+            got_frequency, want_frequency = frequency_items(regimen.drugs, arm_expected["drugs"], terms)
+            misses = (
+                result.doses.add(got_doses, want_doses),
+                result.days.add(got_days, want_days),
+                result.frequency.add(got_frequency, want_frequency),
+            )
             if show:
                 _show(nct_id, label, misses)
     return result
 
 
 def _show(nct_id: str, label: str, misses: tuple[tuple[list[Item], list[Item]], ...]) -> None:
-    for kind, (wrong, missed) in zip(("dose", "days"), misses, strict=True):
+    for kind, (wrong, missed) in zip(("dose", "days", "frequency"), misses, strict=True):
         for names, value in wrong:
             print(f"{nct_id} {label!r}: wrong {kind} {sorted(names)} {value}")
         for names, value in missed:
@@ -147,7 +240,8 @@ def main() -> None:
     parser.add_argument("--expectations", type=Path, default=EXPECTATIONS, help="hand-checked expectations")
     args = parser.parse_args()
     result = score(args.show, expectations_file=args.expectations)
-    for kind, figures in (("(drug, dose, unit)", result.doses), ("days of the cycle", result.days)):
+    scores = (("(drug, dose, unit)", result.doses), ("days of the cycle", result.days))
+    for kind, figures in (*scores, ("frequency of a dose", result.frequency)):
         counts = (
             f"{figures.true_positive} right, {figures.false_positive} wrong, {figures.false_negative} missed"
         )

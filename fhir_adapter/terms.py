@@ -77,6 +77,8 @@ EXT_R5_DATE = f"{R5_EXTENSION_BASE}ResearchStudy.date"
 EXT_R5_PROGRESS_STATUS = f"{R5_EXTENSION_BASE}ResearchStudy.progressStatus"
 EXT_R5_RECRUITMENT = f"{R5_EXTENSION_BASE}ResearchStudy.recruitment"
 EXT_R5_OUTCOME_MEASURE = f"{R5_EXTENSION_BASE}ResearchStudy.outcomeMeasure"
+# HL7's cross-version extension for an R4 element in R5: ResearchStudy.contact (the central contacts' phones).
+EXT_R4_CONTACT = "http://hl7.org/fhir/4.0/StructureDefinition/extension-ResearchStudy.contact"
 # R4 core extension: the coded value of a string (here Address.country as an ISO 3166 code).
 EXT_STRING_CODING = "http://hl7.org/fhir/StructureDefinition/iso21090-SC-coding"
 
@@ -127,13 +129,24 @@ def load_terms(extra_dirs: Iterable[str | Path] = ()) -> Terms:
     for name, document in _builtin_maps():
         _add_concept_map(tables, document, name)
     for directory in extra_dirs:
-        for path in sorted(Path(directory).glob("*.json")):
+        for path in _mapping_files(Path(directory)):
             _add_concept_map(tables, _read_json(path), str(path), override=True)
     frozen = {
         table: MappingProxyType({code: tuple(targets) for code, targets in rows.items()})
         for table, rows in tables.items()
     }
     return Terms(MappingProxyType(frozen))
+
+
+def _mapping_files(directory: Path) -> list[Path]:
+    """Return the ConceptMap files of a hospital's folder; SettingsError when there are none to read."""
+    if not directory.is_dir():
+        reason = "is not a folder" if directory.exists() else "does not exist"
+        raise SettingsError(f"mappings folder {directory}: {reason}")
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        raise SettingsError(f"mappings folder {directory}: holds no ConceptMap (*.json) file")
+    return paths
 
 
 def _builtin_maps() -> Iterable[tuple[str, Any]]:

@@ -108,7 +108,19 @@ def test_two_trials_with_the_same_sponsor_share_its_organization(terms: Terms, t
     assert studies[0] != studies[1]
 
 
-def test_asking_for_r5_fails_until_r5_is_built(terms: Terms) -> None:
-    # R5 is a later target: content labelled R5 but shaped as R4 would be worse than an error.
-    with pytest.raises(NotImplementedError, match="only R4"):
-        build_trial_resources(_trial(SEED), terms, version=FhirVersion.R5)
+def test_r5_bundle_has_the_same_entries_and_conditional_requests_as_r4(terms: Terms) -> None:
+    trial = _trial(SEED)
+    r4, r5 = (
+        build_bundle(build_trial_resources(trial, terms, version=v), version=v)
+        for v in (FhirVersion.R4, FhirVersion.R5)
+    )
+    requests = [
+        [
+            (e["fullUrl"], e["request"])
+            for e in b["entry"]
+            if e["resource"]["resourceType"] != "EvidenceVariable"
+        ]
+        for b in (r4, r5)
+    ]
+    assert requests[0] == requests[1]
+    assert r5["type"] == "transaction" and r5["identifier"] == r4["identifier"]

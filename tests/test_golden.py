@@ -8,7 +8,7 @@ with that script, and review the diff the same way.
 from __future__ import annotations
 
 from fhir_adapter.bundle import build_bundle
-from fhir_adapter.resources import build_trial_resources
+from fhir_adapter.resources import FhirVersion, build_trial_resources
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.terms import Terms
 from tests.conftest import REPO, SEED, load_json
@@ -20,3 +20,14 @@ def test_seed_bundle_matches_the_reviewed_golden_file(terms: Terms) -> None:
     [trial] = list(read_trials([SEED]))
     assert isinstance(trial, TrialRecord)
     assert build_bundle(build_trial_resources(trial, terms)) == load_json(GOLDEN)
+
+
+GOLDEN_R5 = REPO / "tests" / "golden" / "NCT06158412.r5.bundle.json"
+
+
+def test_seed_r5_bundle_matches_the_reviewed_golden_file(terms: Terms) -> None:
+    # Written by `python scripts/regenerate_golden.py --fhir-version r5`, reviewed against the seed's text.
+    [trial] = list(read_trials([SEED]))
+    assert isinstance(trial, TrialRecord)
+    built = build_trial_resources(trial, terms, version=FhirVersion.R5)
+    assert build_bundle(built, version=FhirVersion.R5) == load_json(GOLDEN_R5)

@@ -3,6 +3,7 @@
 Exit codes (exit_codes.py): 0 every record succeeded; 1 some records failed (the others were still
 written); 2 usage error; 3 the run could not proceed (the server is down, or credentials every trial needs
 were refused).
+A record left out as a duplicate of a newer record of the same study is reported, and is not a failure.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -27,13 +29,21 @@ from fhir_adapter.cli.push import add_push_parser
 from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
 from fhir_adapter.cli.sync import add_sync_parser
+from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
-from fhir_adapter.resources import FhirVersion
-from fhir_adapter.sources import read_trials
+from fhir_adapter.resources import FhirVersion, r5_statement
+from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
 from fhir_adapter.terms import load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
-from fhir_adapter.validation import fhir_files, format_text, to_junit_xml, to_operation_outcome, validate_file
+from fhir_adapter.validation import (
+    RuleSet,
+    fhir_files,
+    format_text,
+    to_junit_xml,
+    to_operation_outcome,
+    validate_files,
+)
 
 DEFAULT_OUT_DIR = Path("out")
 
@@ -45,10 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
-    missing = [path for path in getattr(args, "inputs", []) if not Path(path).exists()]
-    if missing:
+    usage_error = _input_error(args)
+    if usage_error:
         parser.print_usage(sys.stderr)
-        print(f"fhir-adapter: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        print(f"fhir-adapter: error: {usage_error}", file=sys.stderr)
         return EXIT_USAGE
     try:
         code: int = args.run(args)
@@ -59,6 +69,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fhir-adapter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return code
+
+
+def _input_error(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with the inputs named: a path that does not exist, or (for the commands that
+    read CT.gov records) a folder holding no record file. None when they are fine."""
+    inputs: list[str] = getattr(args, "inputs", [])
+    missing = [path for path in inputs if not Path(path).exists()]
+    if missing:
+        return f"no such file or directory: {', '.join(missing)}"
+    if getattr(args, "reads_records", False):
+        # A folder with nothing to read is a wrong path as surely as a missing one: saying so beats a
+        # silent "0 records" (a file that holds no studies, such as an empty search page, is accepted).
+        empty = [path for path in inputs if Path(path).is_dir() and next(record_files([path]), None) is None]
+        if empty:
+            return f"no records found: no .json or .xml file in {', '.join(empty)}"
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,38 +110,70 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of ConceptMaps that add to or override ours",
     )
     convert.add_argument("--indent", type=int, default=None, help="indent the JSON, for reading by eye")
-    convert.set_defaults(run=_run_convert)
+    add_version_argument(convert)
+    convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
         "criteria", help="print a trial's eligibility criteria as parsed, for review"
     )
     criteria.add_argument(
         "inputs", nargs="+", help="CT.gov API v2 JSON or legacy XML files, or directories of them"
     )
-    criteria.set_defaults(run=_run_criteria)
+    add_version_argument(criteria)
+    criteria.set_defaults(run=_run_criteria, reads_records=True)
     add_push_parser(commands)
     add_fetch_parser(commands)
     add_sync_parser(commands)
     add_screen_parser(commands)
-    validate = commands.add_parser("validate", help="check FHIR R4 Bundles or resources as an EHR would")
+    validate = commands.add_parser(
+        "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
+    )
     _add_validate_arguments(validate)
     return parser
 
 
 def _run_convert(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
-    results = []
-    for result in convert_trials(args.inputs, args.out, terms, version=FhirVersion.R4, indent=args.indent):
+    totals = ConvertTotals()
+    for result in convert_trials(args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent):
         print_result(result, sys.stdout)
-        results.append(result)
-    print_totals(results, args.out, sys.stdout)
-    return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+        totals.add(result)
+    print_totals(totals, args.out, sys.stdout)
+    return EXIT_SOME_FAILED if totals.outcomes["failed"] else EXIT_OK
+
+
+@dataclass
+class ConvertTotals:
+    """A convert run's running totals. Only failed and duplicate results are kept, for the closing list,
+    so a run over a large export stays flat in memory."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    resources: Counter[str] = field(default_factory=Counter)
+    warnings: int = 0
+    kept_as_text: int = 0
+    listed: list[ConversionResult] = field(default_factory=list)
+
+    def add(self, result: ConversionResult) -> None:
+        self.outcomes[result.outcome] += 1
+        kept = sum(issue.severity == "information" for issue in result.quality)
+        self.kept_as_text += kept
+        self.warnings += len(result.quality) - kept
+        if result.outcome == "converted":
+            self.resources.update(result.resource_counts)
+        else:
+            self.listed.append(result)
 
 
 def print_result(result: ConversionResult, out: TextIO) -> None:
     """Print one trial's line, then its data-quality warnings and any validation problems."""
     name = result.nct_id or result.source
     warnings = [issue for issue in result.quality if issue.severity != "information"]
-    if result.ok:
+    if result.duplicate is not None:
+        kept_place = result.duplicate.kept.place
+        print(
+            f"{name}  duplicate  left out, {kept_place} kept: {result.duplicate.reason}  ({result.source})",
+            file=out,
+        )
+    elif result.ok:
         counts = ", ".join(f"{n} {t}" for t, n in sorted(result.resource_counts.items()))
         found = f"; {len(warnings)} data-quality warnings" if warnings else ""
         kept = len(result.quality) - len(warnings)
@@ -129,21 +187,24 @@ def print_result(result: ConversionResult, out: TextIO) -> None:
         print(f"    {problem}", file=out)
 
 
-def print_totals(results: list[ConversionResult], out_dir: Path, out: TextIO) -> None:
-    converted = [r for r in results if r.ok]
-    resources: Counter[str] = Counter()
-    for result in converted:
-        resources.update(result.resource_counts)
-    findings = [issue for r in results for issue in r.quality]
-    kept = sum(issue.severity == "information" for issue in findings)
+def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO) -> None:
+    """Print the run's totals, then each failed record and each duplicate left out."""
+    outcomes = totals.outcomes
+    records = sum(outcomes.values())
+    duplicates = f", {outcomes['duplicate']} duplicates left out" if outcomes["duplicate"] else ""
     print(
-        f"{len(results)} records: {len(converted)} converted, {len(results) - len(converted)} failed; "
-        f"{sum(resources.values())} resources; {len(findings) - kept} data-quality warnings; "
-        f"{kept} kept as text (information); Bundles in {out_dir}/",
+        f"{records} records: {outcomes['converted']} converted, {outcomes['failed']} failed{duplicates}; "
+        f"{sum(totals.resources.values())} resources; {totals.warnings} data-quality warnings; "
+        f"{totals.kept_as_text} kept as text (information); Bundles in {out_dir}/",
         file=out,
     )
-    for failed in (r for r in results if not r.ok):
+    if not records:
+        print("no records found in the inputs", file=out)
+    for failed in (r for r in totals.listed if not r.ok):
         print(f"  failed: {failed.nct_id or failed.source}: {failed.error}", file=out)
+    for result in totals.listed:
+        if result.duplicate is not None:
+            print(f"  duplicate: {result.duplicate}", file=out)
 
 
 def _run_criteria(args: argparse.Namespace) -> int:
@@ -152,16 +213,31 @@ def _run_criteria(args: argparse.Namespace) -> int:
         if isinstance(item, InputError):
             print(f"FAILED  {item}", file=sys.stdout)
             failed = True
+        elif isinstance(item, DuplicateRecord):
+            print(f"DUPLICATE  {item}", file=sys.stdout)
         else:
-            print_criteria(item.nct_id, parse_criteria(item.eligibility.criteria or ""), sys.stdout)
+            criteria = parse_criteria(item.eligibility.criteria or "")
+            statements = None
+            if args.fhir_version is FhirVersion.R5:
+                terms = load_terms()
+                statements = [r5_statement(criterion, terms) for criterion in criteria]
+            print_criteria(item.nct_id, criteria, sys.stdout, r5=statements)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def print_criteria(nct_id: str, criteria: Sequence[Criterion], out: TextIO, *, width: int = 72) -> None:
-    """Print criteria as a table: section and number, the text (wrapped), then each fact found."""
+def print_criteria(
+    nct_id: str,
+    criteria: Sequence[Criterion],
+    out: TextIO,
+    *,
+    width: int = 72,
+    r5: Sequence[str | None] | None = None,
+) -> None:
+    """Print criteria as a table: section and number, the text (wrapped), then each fact found; with `r5`,
+    how the R5 EvidenceVariable states each "A or B" or subgroup criterion."""
     counts = Counter(c.section for c in criteria)
     print(f"{nct_id}: {counts[INCLUSION]} inclusion, {counts[EXCLUSION]} exclusion criteria", file=out)
-    for criterion in criteria:
+    for position, criterion in enumerate(criteria):
         label = f"{criterion.section[:3].upper()} {criterion.index:>2}"
         lines = textwrap.wrap(" ".join(criterion.full_text.split()), width) or [""]
         print(f"  {label}  {lines[0]}", file=out)
@@ -171,6 +247,9 @@ def print_criteria(nct_id: str, criteria: Sequence[Criterion], out: TextIO, *, w
             print(f"          -> {describe_fact(fact)}", file=out)
         for unclear in criterion.unclear:
             print(f"          !! unclear, kept as text: {unclear.phrase!r}", file=out)
+        statement = r5[position] if r5 else None
+        if statement:
+            print(f"          R5: {statement}", file=out)
 
 
 def describe_fact(fact: Fact) -> str:
@@ -193,19 +272,34 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
     validate.add_argument(
         "--best-practice", action="store_true", help="also check best-practice invariants (dom-6: narrative)"
     )
+    add_version_argument(validate)
+    validate.add_argument(
+        "--rules",
+        type=RuleSet,
+        choices=list(RuleSet),
+        default=RuleSet.AUTO,
+        help="fhir-adapter: also the project's rules (NCT id, units, eligibility logic, doses, codes, text); "
+        "base: the release's rules only; auto (default): the project's rules on fhir-adapter's output only",
+    )
     add_server_arguments(validate, required=False, server_help="also ask this FHIR server's $validate")
     validate.set_defaults(run=with_server_validation(_run_validate))
 
 
 def _run_validate(args: argparse.Namespace) -> int:
     try:
-        reports = [
-            validate_file(path, server=args.server_check, best_practice=args.best_practice)
-            for path in fhir_files(args.inputs)
-        ]
+        paths = fhir_files(args.inputs)
     except InputError as exc:
         print(f"fhir-adapter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    reports = list(
+        validate_files(
+            paths,
+            server=args.server_check,
+            best_practice=args.best_practice,
+            rules=args.rules,
+            version=args.fhir_version,
+        )
+    )
     if args.format == "json":
         print(json.dumps(to_operation_outcome(reports), indent=2, ensure_ascii=False))
     else:

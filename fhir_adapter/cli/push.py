@@ -13,6 +13,7 @@ from typing import TextIO
 
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
+from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import SettingsError
 from fhir_adapter.settings import read_env
@@ -21,7 +22,8 @@ from fhir_adapter.terms import load_terms
 
 DEFAULT_JOURNAL = Path("fhir-adapter-push.jsonl")
 DEFAULT_CONCURRENCY = 4  # trials written at once: the reads and writes of one overlap the work on others
-OUTCOMES = ("created", "updated", "unchanged", "resumed", "failed", NOT_ATTEMPTED)
+OUTCOMES = ("created", "updated", "unchanged", "resumed", "duplicate", "failed", NOT_ATTEMPTED)
+SHOWN_WHEN_NONE = frozenset({"created", "updated", "unchanged", "failed"})
 
 
 def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -39,8 +41,9 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         default=DEFAULT_CONCURRENCY,
         help=f"trials written at once (default {DEFAULT_CONCURRENCY})",
     )
+    add_version_argument(push)
     add_server_arguments(push, required=True, server_help="the FHIR server's base URL")
-    push.set_defaults(run=run_push)
+    push.set_defaults(run=run_push, reads_records=True)
     return push
 
 
@@ -58,6 +61,7 @@ def run_push(args: argparse.Namespace) -> int:
     results: list[TrialSync] = []
     with FhirClient(settings) as client:
         options = SyncOptions(
+            version=args.fhir_version,
             dry_run=args.dry_run,
             journal=journal,
             on_trial=progress.update,
@@ -158,6 +162,9 @@ def print_planned(result: TrialSync, out: TextIO) -> None:
     if not result.ok:
         print(f"{name}: FAILED {result.error}", file=out)
         return
+    if result.outcome == "duplicate":
+        print(f"{result.error}", file=out)
+        return
     actions = Counter(change.action for change in result.changes)
     print(
         f"{name}: would create {actions['create']}, update {actions['update']}, "
@@ -176,8 +183,7 @@ def print_planned(result: TrialSync, out: TextIO) -> None:
 def print_summary(results: Sequence[TrialSync], out: TextIO, *, dry_run: bool) -> None:
     """Print the totals, why the run stopped (if it did), each failure and the trials not attempted."""
     counts = Counter(r.outcome for r in results)
-    shown = [o for o in OUTCOMES if counts[o] or o not in ("resumed", NOT_ATTEMPTED)]
-    parts = ", ".join(f"{counts[o]} {o}" for o in shown)
+    parts = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o in SHOWN_WHEN_NONE)
     head = "dry run, nothing written: " if dry_run else ""
     print(f"{head}{len(results)} trials: {parts}", file=out)
     for stopper in (r for r in results if r.stops_run):
@@ -188,3 +194,5 @@ def print_summary(results: Sequence[TrialSync], out: TextIO, *, dry_run: bool) -
     skipped = [r.nct_id or r.source for r in results if r.outcome == NOT_ATTEMPTED]
     if skipped:
         print(f"  {NOT_ATTEMPTED} ({len(skipped)}): {', '.join(skipped)}", file=out)
+    for duplicate in (r for r in results if r.outcome == "duplicate"):
+        print(f"  duplicate: {duplicate.error}", file=out)

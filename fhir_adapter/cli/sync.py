@@ -25,6 +25,7 @@ from fhir_adapter.cli.push import (
 )
 from fhir_adapter.cli.selection import add_selection_arguments, ctgov_client, query_from
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
+from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import SettingsError
 from fhir_adapter.settings import read_env
@@ -57,6 +58,7 @@ def add_sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "--dry-run", action="store_true", help="fetch and compare, write nothing, keep no state"
     )
     sync.add_argument("--mappings", type=Path, action="append", default=[], help="extra ConceptMaps folder")
+    add_version_argument(sync)
     add_server_arguments(sync, required=True, server_help="the FHIR server's base URL")
     sync.set_defaults(run=run_sync_command)
     return sync
@@ -84,6 +86,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
     progress = Progress(sys.stderr, total=0, dry_run=args.dry_run)
     options = SyncOptions(
+        version=args.fhir_version,
         dry_run=args.dry_run,
         on_trial=progress.update,
         concurrency=args.concurrency,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey
+from fhir_adapter.resources.eligibility_variable import build_eligibility_variable, r5_statement
 from fhir_adapter.resources.group import build_eligibility_group
 from fhir_adapter.resources.keys import TrialKeys, trial_keys
 from fhir_adapter.resources.parties import (
@@ -15,6 +16,7 @@ from fhir_adapter.resources.parties import (
 )
 from fhir_adapter.resources.plan_definition import build_plan_definition, plan_arms
 from fhir_adapter.resources.research_study import build_research_study
+from fhir_adapter.resources.versions import renamed_for
 from fhir_adapter.sources import QualityReport, TrialRecord
 from fhir_adapter.terms import Terms
 
@@ -25,6 +27,7 @@ __all__ = [
     "ResourceKey",
     "TrialResources",
     "build_trial_resources",
+    "r5_statement",
 ]
 
 
@@ -47,11 +50,7 @@ def build_trial_resources(
     trial: TrialRecord, terms: Terms, *, version: FhirVersion = FhirVersion.R4
 ) -> TrialResources:
     """Return every resource `trial` becomes. Raises MappingError when a required code cannot be mapped."""
-    if version is not FhirVersion.R4:
-        # The builders take the version so R5 can be added without writing them twice; until its R5
-        # elements are written, asking for R5 must fail rather than return R4 content labelled R5.
-        raise NotImplementedError(f"FHIR {version.value} output is not built yet; only R4 (4.0.1) is")
-    report: QualityReport = []
+    report: QualityReport = list(trial.reading_issues)
     arms = plan_arms(trial)
     keys = trial_keys(trial, arms)
     people = keys.people
@@ -64,7 +63,17 @@ def build_trial_resources(
             keys.group, build_eligibility_group(trial, keys.group, terms, version=version, report=report)
         ),
         *(
-            BuiltResource(k, build_plan_definition(trial, a, k, terms, version=version, report=report))
+            [BuiltResource(keys.eligibility, build_eligibility_variable(trial, keys.eligibility, terms))]
+            if version is FhirVersion.R5
+            else []
+        ),
+        *(
+            BuiltResource(
+                k,
+                renamed_for(
+                    build_plan_definition(trial, a, k, terms, version=version, report=report), version
+                ),
+            )
             for a, k in keys.arms
         ),
         BuiltResource(keys.study, build_research_study(trial, keys, terms, version=version, report=report)),

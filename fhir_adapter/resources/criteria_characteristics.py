@@ -1,4 +1,4 @@
-"""Group characteristics for the written eligibility criteria, in source order (ELIGIBILITY_R4.md).
+"""Group characteristics for the written eligibility criteria, in source order (docs/eligibility-r4.md).
 
 R4 Group semantics: a reader ANDs every characteristic; `exclude: true` negates one. So only a fact that
 holds for every patient, on its own, is coded (LOINC or SNOMED CT from mappings/criteria-codes.json, a UCUM
@@ -239,3 +239,25 @@ def _number(value: float) -> int | float:
     (18, 1.5)
     """
     return int(value) if value.is_integer() else value
+
+
+# What the R5 EvidenceVariable (resources/eligibility_variable.py) shares with the Group: the same coding,
+# value and polarity of each fact, so both state the same criteria.
+def fact_coding(fact: Fact, terms: Terms) -> dict[str, str]:
+    """Return the coding of a fact's measure (see `_coding`)."""
+    return _coding(fact, terms)
+
+
+def fact_value(criterion: Criterion, fact: Fact) -> Json | None:
+    """Return a fact's value as the Group states it (`valueQuantity`, `valueRange` or, for a status,
+    `valueBoolean`), or None when it has none the Group could carry."""
+    if fact.kind in STATUS_KINDS:
+        if criterion.section == EXCLUSION:
+            return {"valueBoolean": True}
+        return {"valueBoolean": False} if _NEGATED.search(criterion.full_text) else None
+    return _range(fact) if fact.low is not None else _quantity(fact)
+
+
+def is_held_by_logic(criterion: Criterion, fact: Fact) -> bool:
+    """Return True for a fact R4 cannot state alone (see `_held_by_logic`)."""
+    return _held_by_logic(criterion, fact)

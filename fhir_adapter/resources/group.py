@@ -2,7 +2,7 @@
 
 Follows DESIGN.md section 5 and the EBM IG's StudyEligibilityCriteria: age is SNOMED 397669002 with a
 UCUM `a` quantity. Characteristics from the structured fields come first, then those of the written criteria
-(resources/criteria_characteristics.py). A reader ANDs every characteristic (ELIGIBILITY_R4.md).
+(resources/criteria_characteristics.py). A reader ANDs every characteristic (docs/eligibility-r4.md).
 
 CT.gov's `healthyVolunteers` says whether the study accepts healthy volunteers, not that its members are
 ones: `true` adds no characteristic (a "must be healthy" one would shut out every patient, as it did for
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey, compact
 from fhir_adapter.resources.criteria_characteristics import criteria_characteristics
+from fhir_adapter.resources.versions import cross_version_extension
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
 from fhir_adapter.terms import (
     CHARACTERISTIC_SYSTEM,
-    EXT_R5_GROUP_DESCRIPTION,
     PROJECT_BASE,
     SNOMED_AGE,
     SNOMED_SYSTEM,
@@ -37,11 +37,13 @@ def build_eligibility_group(
     return compact(
         {
             "resourceType": "Group",
-            "extension": _extensions(trial) or None,
+            "extension": _extensions(trial, version) or None,
             "identifier": [key.identifier()],
             "type": "person",
-            "actual": False,
+            "actual": False if version is FhirVersion.R4 else None,
+            "membership": "definitional" if version is FhirVersion.R5 else None,  # R4's actual false
             "name": f"Eligibility for {trial.nct_id}",
+            "description": trial.eligibility.criteria if version is FhirVersion.R5 else None,
             "quantity": trial.enrollment_count,
             "characteristic": [
                 *structured_characteristics(trial, terms, report),
@@ -51,11 +53,12 @@ def build_eligibility_group(
     )
 
 
-def _extensions(trial: TrialRecord) -> list[Json]:
-    """Return the criteria text (Markdown, as written) and the registry's healthy-volunteers answer."""
+def _extensions(trial: TrialRecord, version: FhirVersion) -> list[Json]:
+    """Return the criteria text (Markdown, as written; R4 has no Group.description, HL7's cross-version
+    extension carries it) and the registry's healthy-volunteers answer."""
     extensions: list[Json] = []
-    if trial.eligibility.criteria:
-        extensions.append({"url": EXT_R5_GROUP_DESCRIPTION, "valueMarkdown": trial.eligibility.criteria})
+    if trial.eligibility.criteria and version is FhirVersion.R4:
+        extensions.append(cross_version_extension("Group.description", trial.eligibility.criteria))
     if trial.eligibility.healthy_volunteers is not None:
         accepts = trial.eligibility.healthy_volunteers
         extensions.append({"url": EXT_ACCEPTS_HEALTHY_VOLUNTEERS, "valueBoolean": accepts})

@@ -25,6 +25,7 @@ class TrialKeys:
 
     study: ResourceKey
     group: ResourceKey
+    eligibility: ResourceKey  # R5: the EvidenceVariable stating the same criteria exactly
     arms: tuple[tuple[Arm, ResourceKey], ...]
     sites: tuple[tuple[Site, ResourceKey], ...]
     people: TrialPeople
@@ -41,6 +42,7 @@ def trial_keys(trial: TrialRecord, plan_arms: tuple[Arm, ...]) -> TrialKeys:
     return TrialKeys(
         study=ResourceKey("ResearchStudy", NCT_SYSTEM, nct),
         group=ResourceKey("Group", GROUP_ID_SYSTEM, nct),
+        eligibility=ResourceKey("EvidenceVariable", GROUP_ID_SYSTEM, nct),
         arms=_keyed(
             plan_arms, [a.label for a in plan_arms], "PlanDefinition", PLAN_DEFINITION_ID_SYSTEM, nct
         ),

@@ -1,7 +1,9 @@
 """Builders for a trial's parties: Organization (sponsors, collaborators, affiliations), Practitioner and
 PractitionerRole (officials, the responsible investigator, site investigators and contacts), Location (sites).
 
-R4 element orders: http://hl7.org/fhir/R4/practitionerrole.html, location.html, organization.html.
+R4 element orders: http://hl7.org/fhir/R4/practitionerrole.html, location.html, organization.html. R5 keeps
+them for what we write, except that a Location's and a PractitionerRole's phones and emails move from
+`telecom` into `contact` (ExtendedContactDetail), at the same place.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def build_practitioner_role(role: PersonRole, terms: Terms, *, version: FhirVers
             "organization": TrialKeys.organization(org).reference(org.name) if org else None,
             "code": [*codes, {"text": role.title}] if role.title else codes,
             "location": [role.location.reference()] if role.location else None,
-            "telecom": contact_points(role.contacts),
+            **_telecom(contact_points(role.contacts), version),
         }
     )
 
@@ -80,11 +82,19 @@ def build_location(site: Site, key: ResourceKey, terms: Terms, *, version: FhirV
             "identifier": [key.identifier()],
             "status": status.code if status else None,
             "name": site.facility,
-            "telecom": contact_points(site.contacts),
+            **_telecom(contact_points(site.contacts), version),
             "address": _address(site, terms),
             "position": _position(site),
         }
     )
+
+
+def _telecom(points: list[Json], version: FhirVersion) -> Json:
+    """Return phones and emails where `version` puts them: R4 `telecom`, R5 `contact[].telecom`
+    (ExtendedContactDetail; resources/versions.py)."""
+    if not points:
+        return {}
+    return {"telecom": points} if version is FhirVersion.R4 else {"contact": [{"telecom": points}]}
 
 
 def country_coding(country: str, terms: Terms) -> dict[str, str] | None:

@@ -1,16 +1,23 @@
 """The actions of a regimen PlanDefinition, after HL7's KDN5 example (DESIGN.md section 5).
 
-    regimen action (the linked interventions' verbatim texts)
+    regimen action (the linked interventions' verbatim texts; "until progression" as a stop condition)
       cycle action: timingTiming.repeat {count, duration, durationUnit, period, periodUnit}
         drug action: timing-daysOfCycle days, verbatim textEquivalent, definitionCanonical "#<activity>"
         drug group: selectionBehavior exactly-one, one action per conditional dose (age: a CQL condition)
 
 Doses that differ by cycle give one cycle action per phase ("Cycle 1", "Cycles 2+"), each after the end of
 the one before. Every action's keys are in R4 element order.
+
+"Until disease progression or unacceptable toxicity" is a `condition` of kind `stop` on the regimen action:
+the verbatim clause is its description. R4's Expression needs a language and an expression (exp-1), and the
+official R4 schema allows only text/cql, text/fhirpath and application/x-fhir-query; no library defines
+progression, so the expression is a CQL identifier that names the clause as written: an engine cannot
+evaluate it, a clinician judges it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,6 +28,7 @@ from fhir_adapter.text import CyclePhase, DrugDose, Regimen, cycle_phases
 
 EXT_DAYS_OF_CYCLE = "http://hl7.org/fhir/StructureDefinition/timing-daysOfCycle"
 CQL = "text/cql"
+_NOT_IN_CQL_IDENTIFIER = re.compile(r'["\\\s]+')
 _RELATIONS = {"before": "before-start", "after": "after-start"}
 
 
@@ -79,10 +87,24 @@ def regimen_action(regimen: Regimen, description: str | None, ctx: Context) -> t
             "id": plan.new_id("regimen"),
             "title": "Treatment regimen",
             "description": description,
+            "condition": [stop_condition(regimen.until_text)] if regimen.until_text else None,
             "action": children,
         }
     )
     return action, plan.contained
+
+
+def stop_condition(clause: str) -> Json:
+    """Return the condition that stops the regimen, as written ("until disease progression ...").
+
+    >>> stop_condition('until "PD"')["expression"]["expression"]
+    '"until PD"'
+    """
+    identifier = _NOT_IN_CQL_IDENTIFIER.sub(" ", clause).strip()
+    return {
+        "kind": "stop",
+        "expression": {"description": clause, "language": CQL, "expression": f'"{identifier}"'},
+    }
 
 
 def _cycle_actions(plan: Plan, regimen: Regimen, phases: tuple[CyclePhase, ...]) -> list[Json]:
@@ -174,7 +196,7 @@ def _drug_actions(plan: Plan, drugs: tuple[DrugDose, ...], prefix: str) -> list[
         else:
             placed.add(key)
             actions.extend(_one_drug(plan, [d for d in drugs if d.key == key], prefix, leaves))
-    _relate_offsets(leaves)
+    _relate_offsets(plan, leaves)
     return actions
 
 
@@ -223,6 +245,8 @@ def _dose_action(
     action_id = plan.new_id(base)
     activity_id = plan.activity(drug)
     condition = _condition(drug) if alternative else None
+    if alternative and condition is None and drug.condition and drug.condition.kind in ("label", "choice"):
+        plan.ctx.note(drug, f"dose for {drug.condition.text!r}, a condition written in words; kept as text")
     action = compact(
         {
             "id": action_id,
@@ -268,13 +292,17 @@ def _condition(drug: DrugDose) -> Json | None:
     }
 
 
-def _relate_offsets(leaves: list[tuple[Json, DrugDose]]) -> None:
+def _relate_offsets(plan: Plan, leaves: list[tuple[Json, DrugDose]]) -> None:
     """Give each dose timed from another drug ("two days prior to carfilzomib administration") a
     relatedAction to that drug's first administration in the same cycle phase."""
     for action, drug in leaves:
         offset = drug.offset
-        targets = [(a, d) for a, d in leaves if offset and d.drug == offset.target]
-        if offset is None or not targets:
+        if offset is None:
+            continue
+        targets = [(a, d) for a, d in leaves if d.drug == offset.target]
+        if not targets:
+            message = f"{offset.text!r} {offset.target}, which this plan does not list; kept as text"
+            plan.ctx.note(drug, message)
             continue
         target, _ = min(targets, key=lambda pair: min(pair[1].days) if pair[1].days else 10**6)
         related = {

@@ -1,8 +1,12 @@
 """The contained ActivityDefinition of one drug dose: product (RxNorm, MeSH), dosage in UCUM, route in SNOMED.
 
-Only what the parser read is written: no number, no doseQuantity; no route word, no route. A daily total
-("40 mg/day") is a rate of 40 mg per 1 d (`rateRatio`), since the text does not say in how many
-administrations it is given. An AUC target (carboplatin "AUC 6") has no UCUM unit and stays text.
+Only what the parser read is written: no number, no doseQuantity; no route word, no route. A daily dose
+("40 mg/day", "2.5 mg/kg/d") is a `doseQuantity` of 40 mg with a Timing of once a day: `rate*` is the speed
+of an infusion, never a daily amount (docs/eligibility-r4.md point 6). When the text gives the daily amount
+in several administrations ("mg/m2/day in 2 oral doses") the amount of each is not stated, so no dose is
+written. A target exposure (carboplatin "AUC 6") is a `doseQuantity` in mg/mL.min, never a mass; a gas
+flow ("1-9 L/min") is the rate of administration (`rateRange`). Times of day ("in the morning and in the
+evening") go to `Timing.repeat.when` when they agree with the frequency.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from fhir_adapter.text import DrugDose, Frequency
 DRUG_TABLE = "drug-rxnorm"
 UNIT_TABLE = "dose-unit-ucum"
 ROUTE_TABLE = "route-snomed"
+TIME_TABLE = "dose-time-event-timing"
 KIND_TABLE = "ctgov-intervention-type"
 DEFAULT_KIND = "MedicationRequest"
 _SALT = re.compile(
@@ -38,11 +43,16 @@ class Context:
     terms: Terms
     report: QualityReport
 
-    def warn(self, drug: DrugDose, message: str) -> None:
+    def warn(self, drug: DrugDose, message: str, severity: str = "warning") -> None:
+        """Report a finding on `drug`; `severity` 'information' for what is read but kept as text."""
         field_path = drug.fields[0] if drug.fields else "protocolSection.armsInterventionsModule"
-        issue = DataQualityIssue(self.trial.nct_id, field_path, message, "warning", self.arm_label, drug.drug)
+        issue = DataQualityIssue(self.trial.nct_id, field_path, message, severity, self.arm_label, drug.drug)
         if issue not in self.report:
             self.report.append(issue)
+
+    def note(self, drug: DrugDose, message: str) -> None:
+        """Report a dosing phrase read but kept as text (severity 'information')."""
+        self.warn(drug, message, "information")
 
 
 def known_drug_names(terms: Terms) -> frozenset[str]:
@@ -58,7 +68,7 @@ def build_activity(drug: DrugDose, activity_id: str, ctx: Context) -> Json:
             "resourceType": "ActivityDefinition",
             "id": activity_id,
             "status": "active",
-            "description": _note(drug),
+            "description": _description(drug),
             "kind": kind.code if kind else (DEFAULT_KIND if drug.intervention_type is None else None),
             "productCodeableConcept": product(drug, ctx.trial, ctx.terms),
             "dosage": [dosage(drug, ctx)],
@@ -85,7 +95,7 @@ def dosage(drug: DrugDose, ctx: Context) -> Json:
     return compact(
         {
             "text": drug.verbatim or drug.drug,
-            "timing": _timing(drug),
+            "timing": _timing(drug, ctx),
             "route": _route(drug, ctx),
             "doseAndRate": [dose_and_rate] if dose_and_rate else None,
         }
@@ -106,25 +116,52 @@ def _plain(name: str) -> str:
     return _NOT_ALNUM.sub("", name.lower())
 
 
-def _timing(drug: DrugDose) -> Json | None:
-    frequency = drug.frequency
+def _timing(drug: DrugDose, ctx: Context) -> Json | None:
+    """Return the dosage Timing: how long (bounds), how often, at which times of day."""
+    frequency = _frequency_of(drug)
+    duration = drug.duration
+    bounds = _quantity(duration.value, _UNIT_WORDS[duration.unit], duration.unit) if duration else None
     repeat = compact(
         {
-            "boundsDuration": _quantity(
-                drug.duration.value, _UNIT_WORDS[drug.duration.unit], drug.duration.unit
-            )
-            if drug.duration
-            else None,
+            "boundsDuration": bounds,
             **(_frequency(frequency) if frequency else {}),
+            "when": _when(drug, frequency, ctx),
         }
     )
+    if duration and frequency is None:
+        ctx.note(drug, f"given over {duration.text!r}; how often within it is not stated")
     return {"repeat": repeat} if repeat else None
+
+
+def _frequency_of(drug: DrugDose) -> Frequency | None:
+    """Return the frequency written, or once a day for a daily dose ("40 mg/day") that states none."""
+    if drug.frequency is None and drug.per_day and drug.dose is not None:
+        return Frequency(1, 1, "d", drug.dose_text or "")
+    return drug.frequency
 
 
 def _frequency(frequency: Frequency) -> Json:
     if frequency.once:
         return {"count": 1}
     return {"frequency": frequency.times, "period": _number(frequency.period), "periodUnit": frequency.unit}
+
+
+def _when(drug: DrugDose, frequency: Frequency | None, ctx: Context) -> list[str] | None:
+    """Return the EventTiming codes of the times of day written, when they name each daily administration:
+    "twice daily ... in the morning ... in the evening" (NCT06158412) gives MORN and EVE."""
+    if not drug.times:
+        return None
+    targets = [ctx.terms.map(TIME_TABLE, time) for time in drug.times]
+    codes = [t.code for t in targets if t is not None and t.code]
+    if len(codes) != len(drug.times) or not (frequency is None or _is_times_a_day(frequency, len(codes))):
+        times = " and ".join(drug.times)
+        ctx.note(drug, f"given in the {times}, which does not match its frequency; kept as text")
+        return None
+    return codes
+
+
+def _is_times_a_day(frequency: Frequency, times: int) -> bool:
+    return not frequency.once and (frequency.times, frequency.period, frequency.unit) == (times, 1, "d")
 
 
 def _route(drug: DrugDose, ctx: Context) -> Json | None:
@@ -143,28 +180,32 @@ def _dose_and_rate(drug: DrugDose, ctx: Context) -> Json | None:
         if not ctx.terms.knows(UNIT_TABLE, unit):
             ctx.warn(drug, f"dose unit {unit!r} has no UCUM mapping; dose kept as text")
         return None
-    code = target.code
-    if drug.per_day:
-        if drug.dose_high is not None:
-            low, high = (
-                _quantity(drug.dose, f"{unit}/d", f"{code}/d"),
-                _quantity(drug.dose_high, f"{unit}/d", f"{code}/d"),
-            )
-            return {"rateRange": {"low": low, "high": high}}
-        return {
-            "rateRatio": {
-                "numerator": _quantity(drug.dose, unit, code),
-                "denominator": _quantity(1, "d", "d"),
-            }
-        }
+    if drug.per_day and drug.frequency is not None and not _is_once_a_day(drug.frequency):
+        ctx.warn(
+            drug,
+            f"{drug.dose_text!r} is a daily amount given {drug.frequency.text!r}; the amount of each "
+            "administration is not stated, so no dose is given",
+        )
+        return None
+    kind = "rate" if drug.is_rate else "dose"
+    low = _quantity(drug.dose, unit_display(unit, target.code), target.code)
     if drug.dose_high is not None:
-        return {
-            "doseRange": {
-                "low": _quantity(drug.dose, unit, code),
-                "high": _quantity(drug.dose_high, unit, code),
-            }
-        }
-    return {"doseQuantity": _quantity(drug.dose, unit, code)}
+        high = _quantity(drug.dose_high, unit_display(unit, target.code), target.code)
+        return {f"{kind}Range": {"low": low, "high": high}}
+    return {f"{kind}Quantity": low}
+
+
+def _is_once_a_day(frequency: Frequency) -> bool:
+    return _is_times_a_day(frequency, 1)
+
+
+def unit_display(unit: str, code: str) -> str:
+    """Return the unit as shown to a reader: as written, except a target AUC, shown with its UCUM unit.
+
+    >>> unit_display("mg/m2", "mg/m2"), unit_display("AUC", "mg/mL.min")
+    ('mg/m2', 'mg/mL.min')
+    """
+    return code if unit == "AUC" else unit
 
 
 def _quantity(value: float, unit: str, code: str) -> Json:
@@ -180,10 +221,10 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _note(drug: DrugDose) -> str | None:
+def _description(drug: DrugDose) -> str | None:
     if drug.unit == "AUC" and drug.dose is not None:
         return (
-            f"Dose written as a target area under the curve, {drug.dose_text}: not an amount, so it has no "
-            "UCUM quantity and is kept as text."
+            f"Dose written as a target area under the curve, {drug.dose_text}: an exposure in mg/mL.min, "
+            "not an amount of drug."
         )
     return None

@@ -1,11 +1,18 @@
-"""Builder for ResearchStudy: every field of the registry record that the FHIR version can carry.
+"""Builder for ResearchStudy, R4 and R5: every field of the registry record the FHIR version can carry.
 
-R4 element order: http://hl7.org/fhir/R4/researchstudy.html. What R4 has no element for (official title,
-acronym, last update, progress dates, actual or estimated enrollment, parties, outcome measures) goes into
-HL7's R5 cross-version extensions (resources/study_extensions.py).
+Written once. `ELEMENTS` builds each element's value (an R4 name and its R5 rename share one function);
+`R4_ORDER` and `R5_ORDER` list each version's elements in its specification's order
+(http://hl7.org/fhir/R4/researchstudy.html, http://hl7.org/fhir/R5/researchstudy.html). The R5 elements R4
+lacks (`R4_CROSS_VERSION`) reach R4 as HL7's cross-version extensions of the same values
+(resources/versions.py). Where the versions differ in content, the element's function branches on the version.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 from fhir_adapter.errors import MappingError
 from fhir_adapter.resources.common import (
@@ -19,16 +26,11 @@ from fhir_adapter.resources.common import (
     text_concept,
 )
 from fhir_adapter.resources.keys import TrialKeys
-from fhir_adapter.resources.parties import COUNTRY_TABLE, country_coding
-from fhir_adapter.resources.people import OFFICIAL_ROLE_TABLE, PersonRole, person_named_sites
-from fhir_adapter.resources.study_extensions import (
-    associated_party,
-    label,
-    last_changed,
-    outcome_measure,
-    progress_statuses,
-    recruitment,
-)
+from fhir_adapter.resources.parties import country_coding
+from fhir_adapter.resources.people import OFFICIAL_ROLE_TABLE, PersonRole
+from fhir_adapter.resources.study_exposures import arm_exposures
+from fhir_adapter.resources.study_findings import countries, study_findings
+from fhir_adapter.resources.study_parties import associated_parties
 from fhir_adapter.resources.study_parts import (
     arm_elements,
     concepts_with_mesh,
@@ -36,118 +38,59 @@ from fhir_adapter.resources.study_parts import (
     objectives,
     related_artifacts,
     study_identifiers,
-    unsure_mesh_issues,
 )
+from fhir_adapter.resources.study_r5 import labels, outcome_measure, progress_statuses, recruitment
+from fhir_adapter.resources.versions import CROSS_VERSION, R4, R5, concept_for, cross_version_extension
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
-from fhir_adapter.terms import EXT_CTGOV_STATUS, PARTY_ROLE_SYSTEM, Terms
+from fhir_adapter.terms import EXT_CTGOV_STATUS, EXT_R4_CONTACT, Terms
 
-LOCATIONS_FIELD = "protocolSection.contactsLocationsModule.locations"
 PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR"
+PUBLISHED = "active"  # R5 status: the registry record is published and current (publication-status)
+
+
+@dataclass(frozen=True)
+class Study:
+    """What every element of one trial's ResearchStudy is built from."""
+
+    trial: TrialRecord
+    keys: TrialKeys
+    terms: Terms
+    version: FhirVersion
+    report: QualityReport
+    principal: PersonRole | None
 
 
 def build_research_study(
     trial: TrialRecord, keys: TrialKeys, terms: Terms, *, version: FhirVersion, report: QualityReport
 ) -> Json:
-    """Return the ResearchStudy for `trial`, referencing its other resources through `keys`."""
-    lead = trial.lead_sponsor
-    principal = _principal_investigator(keys)
-    report.extend(_findings(trial, keys, terms))
-    return compact(
-        {
-            "resourceType": "ResearchStudy",
-            "extension": _extensions(trial, keys, terms, principal),
-            "identifier": study_identifiers(trial),
-            "title": trial.brief_title or trial.official_title,
-            "protocol": [key.reference(arm.label) for arm, key in keys.arms],
-            "status": _status(trial, terms, report),
-            "primaryPurposeType": _purpose(trial, terms),
-            "phase": _phase(trial, terms, report),
-            "category": _categories(trial),
-            "focus": concepts_with_mesh([i.name for i in trial.interventions], trial.intervention_meshes),
-            "condition": concepts_with_mesh(list(trial.conditions), trial.condition_meshes),
-            "contact": contact_details(trial.central_contacts),
-            "relatedArtifact": related_artifacts(trial),
-            "keyword": [{"text": k} for k in trial.keywords],
-            "location": [text_concept(c, present([country_coding(c, terms)])) for c in _countries(trial)],
-            "description": _description(trial),
-            "enrollment": [keys.group.reference()],
-            "period": compact({"start": trial.start_date, "end": trial.completion_date}),
-            "sponsor": keys.organization(lead).reference(lead.name) if lead else None,
-            "principalInvestigator": principal.key.reference(principal.name) if principal else None,
-            "site": [key.reference(site.facility) for site, key in keys.sites],
-            "reasonStopped": text_concept(trial.why_stopped),
-            "arm": arm_elements(trial, terms),
-            "objective": objectives(trial),
-        }
-    )
+    """Return the ResearchStudy for `trial` in `version`, referencing its other resources through `keys`."""
+    report.extend(study_findings(trial, keys, terms))
+    study = Study(trial, keys, terms, version, report, _principal_investigator(keys))
+    order = R4_ORDER if version is R4 else R5_ORDER
+    return compact({"resourceType": "ResearchStudy", **{name: ELEMENTS[name](study) for name in order}})
 
 
-def _extensions(
-    trial: TrialRecord, keys: TrialKeys, terms: Terms, principal: PersonRole | None
-) -> list[Json]:
+def _extensions(study: Study) -> list[Json]:
+    trial = study.trial
     extensions: list[Json] = []
     if trial.overall_status:
         extensions.append(
             {"url": EXT_CTGOV_STATUS, "valueCoding": ctgov_coding("status", trial.overall_status)}
         )
-    for title_type, value in (("official", trial.official_title), ("acronym", trial.acronym)):
-        if value:
-            extensions.append(label(title_type, value))
-    extensions.extend(present([last_changed(trial)]))
-    extensions.extend(progress_statuses(trial, terms))
-    extensions.extend(present([recruitment(trial)]))
-    for org in trial.collaborators:
-        extensions.append(
-            associated_party(
-                org.name, _party_role("collaborator"), keys.organization(org).reference(org.name)
-            )
-        )
-    for role in keys.people.officials:
-        if role is not principal:  # R4's principalInvestigator holds that one
-            extensions.append(
-                associated_party(role.name, _mapped_role(role, terms), role.key.reference(role.name))
-            )
-    extensions.extend(present([_responsible_party(trial, keys, terms)]))
-    extensions.extend(outcome_measure(outcome) for outcome in trial.outcomes)
+    if study.version is R4:
+        for name in R4_CROSS_VERSION:
+            value = ELEMENTS[name](study)
+            for item in value if isinstance(value, list) else [value] if value is not None else []:
+                extensions.append(cross_version_extension(f"ResearchStudy.{name}", item))
+    else:  # R5 has no element for the central contacts' phones and emails: R4's, as HL7's extension
+        extensions.extend({"url": EXT_R4_CONTACT, "valueContactDetail": c} for c in _contacts(study))
     return extensions
 
 
-def _party_role(code: str) -> Json:
-    return {"coding": [{"system": PARTY_ROLE_SYSTEM, "code": code, "display": code}]}
-
-
-def _mapped_role(role: PersonRole, terms: Terms) -> Json | None:
-    """Return the R5 party role of a CT.gov role, with CT.gov's word as text; None when it has no role."""
-    for table, code in role.codes:
-        return text_concept(humanize(code), terms.codings(table, code))
-    return None
-
-
-def _responsible_party(trial: TrialRecord, keys: TrialKeys, terms: Terms) -> Json | None:
-    """Return who answers for the record, as an associated party classified 'Responsible party'.
-
-    When the sponsor is responsible, the party is the lead sponsor; otherwise the investigator's role,
-    which names the person (with their title and affiliation) through a PractitionerRole.
-    """
-    party = trial.responsible_party
-    if party is None:
-        return None
-    classifier = text_concept(
-        "Responsible party", [ctgov_coding("responsible-party", party.type)] if party.type else None
-    )
-    role = keys.people.responsible
-    if role is not None:
-        reference = role.key.reference(role.name)
-        return associated_party(role.name, _mapped_role(role, terms), reference, classifier=classifier)
-    lead = trial.lead_sponsor
-    if party.type != "SPONSOR" or lead is None:
-        return None
-    sponsor_role = text_concept(humanize(party.type), terms.codings("ctgov-responsible-party", party.type))
-    reference = keys.organization(lead).reference(lead.name)
-    return associated_party(lead.name, sponsor_role, reference, classifier=classifier)
-
-
-def _status(trial: TrialRecord, terms: Terms, report: QualityReport) -> str:
+def _status(study: Study) -> str:
+    if study.version is R5:
+        return PUBLISHED
+    trial, terms = study.trial, study.terms
     field = "protocolSection.statusModule.overallStatus"
     status = trial.overall_status or ""
     target = terms.map("ctgov-status-r4", status)
@@ -155,7 +98,7 @@ def _status(trial: TrialRecord, terms: Terms, report: QualityReport) -> str:
         return target.code
     fallback = terms.map("ctgov-status-r4", trial.last_known_status or "")
     if fallback and fallback.code:
-        report.append(
+        study.report.append(
             DataQualityIssue(
                 trial.nct_id,
                 field,
@@ -167,29 +110,32 @@ def _status(trial: TrialRecord, terms: Terms, report: QualityReport) -> str:
     raise MappingError(nct_id=trial.nct_id, field=field, value=status, table="ctgov-status-r4")
 
 
-def _purpose(trial: TrialRecord, terms: Terms) -> Json | None:
-    purpose = trial.design.primary_purpose
+def _purpose(study: Study) -> Json | None:
+    purpose = study.trial.design.primary_purpose
     if not purpose:
         return None
-    return text_concept(humanize(purpose), terms.codings("ctgov-primary-purpose", purpose))
+    concept = text_concept(humanize(purpose), study.terms.codings("ctgov-primary-purpose", purpose))
+    return concept_for(concept, study.version)
 
 
-def _phase(trial: TrialRecord, terms: Terms, report: QualityReport) -> Json | None:
+def _phase(study: Study) -> Json | None:
+    trial = study.trial
     if not trial.phases:
         return None
     key = "+".join(trial.phases)
-    codings = terms.codings("ctgov-phase", key)
+    codings = study.terms.codings("ctgov-phase", key)
     if not codings:
-        report.append(
+        study.report.append(
             DataQualityIssue(
                 trial.nct_id, "protocolSection.designModule.phases", f"{key!r} has no phase code"
             )
         )
     display = codings[0].get("display") if codings else None
-    return text_concept(display or " / ".join(trial.phases), codings)
+    return concept_for(text_concept(display or " / ".join(trial.phases), codings), study.version)
 
 
-def _categories(trial: TrialRecord) -> list[Json]:
+def _study_design(study: Study) -> list[Json]:
+    trial = study.trial
     design = trial.design
     return present(
         [
@@ -204,13 +150,44 @@ def _categories(trial: TrialRecord) -> list[Json]:
     )
 
 
-def _countries(trial: TrialRecord) -> list[str]:
-    return list(dict.fromkeys(site.country for site in trial.sites if site.country))
+def _focus(study: Study) -> list[Json]:
+    trial = study.trial
+    concepts = concepts_with_mesh([i.name for i in trial.interventions], trial.intervention_meshes)
+    return concepts if study.version is R4 else [{"concept": c} for c in concepts]  # R5: CodeableReference
 
 
-def _description(trial: TrialRecord) -> str | None:
+def _regions(study: Study) -> list[Json]:
+    return present(
+        [text_concept(c, present([country_coding(c, study.terms)])) for c in countries(study.trial)]
+    )
+
+
+def _description(study: Study) -> str | None:
+    trial = study.trial
+    if study.version is R5:  # R5's descriptionSummary holds the brief summary
+        return trial.detailed_description
     parts = [trial.brief_summary, trial.detailed_description]
     return "\n\n".join(part for part in parts if part) or None
+
+
+def _contacts(study: Study) -> list[Json]:
+    return contact_details(study.trial.central_contacts)
+
+
+def _sponsor(study: Study) -> Json | None:
+    lead = study.trial.lead_sponsor
+    return study.keys.organization(lead).reference(lead.name) if lead else None
+
+
+def _principal(study: Study) -> Json | None:
+    principal = study.principal
+    return principal.key.reference(principal.name) if principal else None
+
+
+def _recruitment(study: Study) -> Json | None:
+    # R5: the EvidenceVariable, which states the criteria exactly; R4 refers to the Group in `enrollment`.
+    eligibility = study.keys.eligibility.reference() if study.version is R5 else None
+    return recruitment(study.trial, eligibility)
 
 
 def _principal_investigator(keys: TrialKeys) -> PersonRole | None:
@@ -220,37 +197,75 @@ def _principal_investigator(keys: TrialKeys) -> PersonRole | None:
     return None
 
 
-def _findings(trial: TrialRecord, keys: TrialKeys, terms: Terms) -> list[DataQualityIssue]:
-    """Return what a reader of this study should check in the registry record."""
-    issues = unsure_mesh_issues(trial)
-    for country in _countries(trial):
-        if country_coding(country, terms) is None:  # no row, or an 'unmatched' one
-            issues.append(
-                DataQualityIssue(
-                    trial.nct_id,
-                    f"{LOCATIONS_FIELD}.country",
-                    f"country {country!r} has no ISO 3166 code in {COUNTRY_TABLE}: kept as text only",
-                    severity="information",
-                )
-            )
-    for index in person_named_sites(trial, keys.people):
-        # The name itself stays out of the message: it is a person's name, and findings reach logs.
-        issues.append(
-            DataQualityIssue(
-                trial.nct_id,
-                f"{LOCATIONS_FIELD}[{index}].facility",
-                "the facility name is the name of a person this record names (a contact or investigator), "
-                "not of an institution: check the site in the registry record",
-            )
-        )
-    if trial.enrollment_count is not None and trial.enrollment_type is None:
-        issues.append(
-            DataQualityIssue(
-                trial.nct_id,
-                "protocolSection.designModule.enrollmentInfo.type",
-                "the enrollment count is not marked actual or estimated: kept as the eligibility Group's "
-                "quantity only",
-                severity="information",
-            )
-        )
-    return issues
+# Element name -> how its value is built. An R4 element and its R5 rename share a function.
+ELEMENTS: Mapping[str, Callable[[Study], Any]] = MappingProxyType(
+    {
+        "contained": lambda s: arm_exposures(s.trial, s.keys),
+        "extension": _extensions,
+        "identifier": lambda s: study_identifiers(s.trial),
+        "title": lambda s: s.trial.brief_title or s.trial.official_title,
+        "label": lambda s: labels(s.trial),
+        "protocol": lambda s: [key.reference(arm.label) for arm, key in s.keys.arms],
+        "relatedArtifact": lambda s: related_artifacts(s.trial, s.version),
+        "date": lambda s: s.trial.last_update_date,
+        "status": _status,
+        "primaryPurposeType": _purpose,
+        "phase": _phase,
+        "category": _study_design,
+        "studyDesign": _study_design,
+        "focus": _focus,
+        "condition": lambda s: concepts_with_mesh(list(s.trial.conditions), s.trial.condition_meshes),
+        "contact": _contacts,
+        "keyword": lambda s: [{"text": k} for k in s.trial.keywords],
+        "location": _regions,
+        "region": _regions,
+        "descriptionSummary": lambda s: s.trial.brief_summary,
+        "description": _description,
+        "enrollment": lambda s: [s.keys.group.reference()],
+        "period": lambda s: compact({"start": s.trial.start_date, "end": s.trial.completion_date}),
+        "sponsor": _sponsor,
+        "principalInvestigator": _principal,
+        "site": lambda s: [key.reference(site.facility) for site, key in s.keys.sites],
+        "associatedParty": lambda s: associated_parties(s.trial, s.keys, s.terms, s.principal, s.version),
+        "progressStatus": lambda s: progress_statuses(s.trial, s.terms),
+        "reasonStopped": lambda s: text_concept(s.trial.why_stopped),
+        "whyStopped": lambda s: text_concept(s.trial.why_stopped),
+        "recruitment": _recruitment,
+        "arm": lambda s: arm_elements(s.trial, s.terms, s.version),
+        "comparisonGroup": lambda s: arm_elements(s.trial, s.terms, s.version),
+        "objective": lambda s: objectives(s.trial),
+        "outcomeMeasure": lambda s: [outcome_measure(o) for o in s.trial.outcomes],
+    }
+)
+R4_ORDER = (
+    *("extension", "identifier", "title", "protocol", "status", "primaryPurposeType", "phase", "category"),
+    *("focus", "condition", "contact", "relatedArtifact", "keyword", "location", "description"),
+    *(
+        "enrollment",
+        "period",
+        "sponsor",
+        "principalInvestigator",
+        "site",
+        "reasonStopped",
+        "arm",
+        "objective",
+    ),
+)
+R5_ORDER = (
+    *(
+        "contained",
+        "extension",
+        "identifier",
+        "title",
+        "label",
+        "protocol",
+        "relatedArtifact",
+        "date",
+        "status",
+    ),
+    *("primaryPurposeType", "phase", "studyDesign", "focus", "condition", "keyword", "region"),
+    *("descriptionSummary", "description", "period", "site", "associatedParty", "progressStatus"),
+    *("whyStopped", "recruitment", "comparisonGroup", "outcomeMeasure"),
+)
+# The R5 elements R4 carries as cross-version extensions, in the order R4 writes them (versions.py's).
+R4_CROSS_VERSION = tuple(path.split(".")[1] for path in CROSS_VERSION if path.startswith("ResearchStudy."))

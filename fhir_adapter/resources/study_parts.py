@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from fhir_adapter.resources.common import Json, compact, humanize, text_concept
+from fhir_adapter.resources.common import (
+    FhirVersion,
+    Json,
+    compact,
+    humanize,
+    slug,
+    text_concept,
+    unique_slugs,
+)
 from fhir_adapter.resources.parties import contact_points
-from fhir_adapter.resources.study_extensions import OBJECTIVE_TYPES
-from fhir_adapter.sources import Contact, DataQualityIssue, Mesh, SecondaryId, TrialRecord, is_unsure_mesh_id
+from fhir_adapter.resources.study_r5 import OBJECTIVE_TYPES
+from fhir_adapter.sources import (
+    Contact,
+    DataQualityIssue,
+    Mesh,
+    SecondaryId,
+    TrialRecord,
+    is_unsure_mesh_id,
+)
 from fhir_adapter.terms import (
     CTGOV_STUDY_URL,
     MESH_SYSTEM,
@@ -15,6 +30,7 @@ from fhir_adapter.terms import (
     PUBMED_URL,
     Terms,
 )
+from fhir_adapter.text import unescape
 
 
 def study_identifiers(trial: TrialRecord) -> list[Json]:
@@ -94,49 +110,73 @@ def contact_details(contacts: tuple[Contact, ...]) -> list[Json]:
     return [d for d in details if d]
 
 
-def related_artifacts(trial: TrialRecord) -> list[Json]:
+def related_artifacts(trial: TrialRecord, version: FhirVersion) -> list[Json]:
     """Return the registry page, the literature references and the see-also links."""
     artifacts: list[Json] = [
-        {"type": "documentation", "label": "ClinicalTrials.gov record", "url": CTGOV_STUDY_URL + trial.nct_id}
+        _artifact("documentation", "ClinicalTrials.gov record", None, CTGOV_STUDY_URL + trial.nct_id, version)
     ]
     for ref in trial.references:
-        artifacts.append(
-            compact(
-                {
-                    "type": "citation",
-                    "label": ref.type.capitalize() if ref.type else None,
-                    "citation": ref.citation,
-                    "url": f"{PUBMED_URL}{ref.pmid}/" if ref.pmid else None,
-                }
-            )
-        )
-    artifacts.extend(
-        compact({"type": "documentation", "label": link.label, "url": link.url}) for link in trial.links
-    )
+        label = ref.type.capitalize() if ref.type else None
+        url = f"{PUBMED_URL}{ref.pmid}/" if ref.pmid else None
+        artifacts.append(_artifact("citation", label, ref.citation, url, version))
+    artifacts.extend(_artifact("documentation", link.label, None, link.url, version) for link in trial.links)
     return artifacts
 
 
-def arm_elements(trial: TrialRecord, terms: Terms) -> list[Json]:
-    """Return the arms (name, type, description)."""
+def _artifact(
+    kind: str, label: str | None, citation: str | None, url: str | None, version: FhirVersion
+) -> Json:
+    # R4's RelatedArtifact.url is R5's document.url (resources/versions.py).
+    where = {"url": url} if version is FhirVersion.R4 else {"document": {"url": url} if url else None}
+    return compact({"type": kind, "label": label, "citation": citation, **where})
+
+
+def arm_elements(trial: TrialRecord, terms: Terms, version: FhirVersion) -> list[Json]:
+    """Return the arms (name, type, description); R5's comparisonGroup adds a linkId first and each arm's
+    intended exposure. R4's arm description is a plain string, so CT.gov's Markdown escapes (NCT05378763
+    'mg/m\\^2') are removed; R5's is markdown and keeps them. The arm name stays as written, being the
+    label interventions link by."""
+    link_ids = arm_link_ids([arm.label for arm in trial.arms]) if version is FhirVersion.R5 else []
     return [
         compact(
             {
+                "linkId": link_ids[index] if link_ids else None,
                 "name": arm.label,
                 "type": text_concept(humanize(arm.type), terms.codings("ctgov-arm-type", arm.type))
                 if arm.type
                 else None,
-                "description": arm.description,
+                "description": _arm_description(arm.description, version),
+                # R5: each arm's contained exposure EvidenceVariable (resources/study_exposures.py)
+                "intendedExposure": [{"reference": f"#exposure-{link_ids[index]}", "display": arm.label}]
+                if link_ids
+                else None,
             }
         )
-        for arm in trial.arms
+        for index, arm in enumerate(trial.arms)
     ]
+
+
+def _arm_description(description: str | None, version: FhirVersion) -> str | None:
+    if not description:
+        return None
+    return unescape(description) if version is FhirVersion.R4 else description
+
+
+def arm_link_ids(labels: list[str]) -> list[str]:
+    """Return an R5 comparisonGroup.linkId per arm label: its slug, short enough for an id (64) with the
+    'exposure-' prefix of its EvidenceVariable and a repeat number.
+
+    >>> arm_link_ids(["Arm A: ATRA", "Arm A: ATRA"])
+    ['arm-a-atra', 'arm-a-atra-2']
+    """
+    return unique_slugs(slug(label)[:50] for label in labels)
 
 
 def objectives(trial: TrialRecord) -> list[Json]:
     """Return the outcome measures as objectives typed primary, secondary or exploratory."""
     return [
         {
-            "name": outcome.measure,
+            "name": unescape(outcome.measure),
             "type": {"coding": [{"system": OBJECTIVE_TYPE_SYSTEM, "code": OBJECTIVE_TYPES[outcome.kind]}]},
         }
         for outcome in trial.outcomes

@@ -1,6 +1,6 @@
 """A trial's eligibility as the screening reads it: criteria, each with the Group characteristics it became.
 
-The Group follows the project's R4 representation (ELIGIBILITY_R4 contract): every characteristic from a
+The Group follows the project's R4 representation (docs/eligibility-r4.md): every characteristic from a
 written criterion carries the `eligibility-criterion` extension ("inclusion 4") and the verbatim text in
 `code.text`; alternatives and conditions R4 cannot state are one characteristic with the
 `eligibility-logic` extension (`any-of`, `conditional`) and no coded value. Characteristics from CT.gov's

@@ -16,7 +16,7 @@ from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import InputError
 from fhir_adapter.resources import build_trial_resources
 from fhir_adapter.screening.trial import Json, ScreeningTrial, trial_from_group
-from fhir_adapter.sources import read_trials
+from fhir_adapter.sources import DuplicateRecord, read_trials
 from fhir_adapter.terms import NCT_SYSTEM_VARIANTS, Terms
 
 NCT_ID = re.compile(r"^NCT\d{8}$")
@@ -89,6 +89,8 @@ def _trial_from_record(path: Path, terms: Terms) -> ScreeningTrial:
     for item in read_trials([path]):
         if isinstance(item, InputError):
             raise item
+        if isinstance(item, DuplicateRecord):
+            continue  # an older record of a study the file holds again; the newest is screened
         built = build_trial_resources(item, terms)
         resources = [b.resource for b in built.resources]
         group = next(r for r in resources if r.get("resourceType") == "Group")

@@ -1,6 +1,7 @@
 """Stage 1: read ClinicalTrials.gov records into plain, typed TrialRecords."""
 
-from fhir_adapter.sources.files import ReadResult, read_trials
+from fhir_adapter.sources.duplicates import DuplicateRecord
+from fhir_adapter.sources.files import ReadResult, read_trials, record_files
 from fhir_adapter.sources.model import (
     Arm,
     Contact,
@@ -27,6 +28,7 @@ __all__ = [
     "Contact",
     "DataQualityIssue",
     "Design",
+    "DuplicateRecord",
     "Eligibility",
     "Intervention",
     "Link",
@@ -44,4 +46,5 @@ __all__ = [
     "canonical_mesh_id",
     "is_unsure_mesh_id",
     "read_trials",
+    "record_files",
 ]

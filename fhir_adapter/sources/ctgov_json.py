@@ -42,7 +42,7 @@ def parse_study(study: Any, where: Where) -> TrialRecord:
         )
     protocol = Node(study, "", where).node("protocolSection")
     nct_id = _nct_id(protocol)
-    where = Where(where.file, where.record, nct_id)
+    where = where.named(nct_id)
     protocol = Node(protocol.data, "protocolSection", where)
     derived = Node(study, "", where).node("derivedSection")
     return _trial(protocol, derived, nct_id, where)

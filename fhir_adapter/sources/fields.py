@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fhir_adapter.errors import InputError
+from fhir_adapter.sources.quality import DataQualityIssue
+
+NULL_IN_LIST = "null in the list, left out"
 
 
 @dataclass(frozen=True)
 class Where:
-    """Where a study came from: the file, its index in that file, and (once known) its NCT id."""
+    """Where a study came from: the file, its record number there (from 1; None for a file of one study),
+    once known its NCT id, and the data-quality findings made while reading it."""
 
     file: str
     record: int | None = None
     nct_id: str | None = None
+    findings: list[DataQualityIssue] = field(default_factory=list, compare=False, repr=False)
+
+    def named(self, nct_id: str) -> Where:
+        """Return this place with the study's NCT id; its findings go on into the same list."""
+        return Where(self.file, self.record, nct_id, self.findings)
+
+    def note(self, field: str, message: str) -> None:
+        """Record a data-quality finding about `field`: read on, nothing refused."""
+        self.findings.append(DataQualityIssue(self.nct_id or "?", field, message))
 
     def error(self, field: str, reason: str, value: Any = None) -> InputError:
         return InputError(
@@ -92,6 +105,9 @@ class Node:
         holder = Node({}, key, self.where, self)
         result = []
         for index, item in enumerate(items):
+            if item is None:  # seen in hand-edited exports; the other items are still good
+                self.where.note(f"{holder.path}[{index}]", NULL_IN_LIST)
+                continue
             if not isinstance(item, dict):
                 raise self.where.error(
                     f"{holder.path}[{index}]", f"expected an object, got {_json_type(item)}", item
@@ -101,11 +117,16 @@ class Node:
 
     def texts(self, key: str) -> tuple[str, ...]:
         items: list[Any] = self._typed(key, list, "a list of strings") or []
+        texts = []
         for index, item in enumerate(items):
-            if not isinstance(item, str):
+            if item is None:
+                self.where.note(f"{self._field(key)}[{index}]", NULL_IN_LIST)
+            elif not isinstance(item, str):
                 path = f"{self._field(key)}[{index}]"
                 raise self.where.error(path, f"expected a string, got {_json_type(item)}", item)
-        return tuple(item.strip() for item in items if item.strip())
+            elif item.strip():
+                texts.append(item.strip())
+        return tuple(texts)
 
 
 def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:

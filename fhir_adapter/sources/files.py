@@ -6,38 +6,56 @@ Accepted layouts of ClinicalTrials.gov API v2 JSON:
 - a JSON array of studies (the website's "Download JSON" export).
 And a legacy XML record (`*.xml`, one `<clinical_study>` per file, the format before API v2).
 A directory may hold any of these (`*.json` and `*.xml` together, read in name order, not recursive into
-hidden folders).
+hidden folders). JSON files are streamed study by study (`json_stream`), and a study read twice in one run is
+read once, from its newest record (`duplicates`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from fhir_adapter.errors import InputError
 from fhir_adapter.sources.ctgov_json import parse_study
 from fhir_adapter.sources.ctgov_xml import parse_clinical_study
+from fhir_adapter.sources.duplicates import (
+    DuplicateIndex,
+    DuplicateRecord,
+    Place,
+    StudyVersion,
+    v2_study_version,
+    xml_study_version,
+)
 from fhir_adapter.sources.fields import Where
+from fhir_adapter.sources.json_stream import read_json_studies
 from fhir_adapter.sources.model import TrialRecord
+from fhir_adapter.sources.xml_fields import parse_xml
 
-ReadResult = TrialRecord | InputError
+ReadResult = TrialRecord | InputError | DuplicateRecord
 
 XML_SUFFIX = ".xml"
 RECORD_SUFFIXES = frozenset({".json", XML_SUFFIX})
 
 
 def read_trials(inputs: Iterable[str | Path]) -> Iterator[ReadResult]:
-    """Yield each study found in `inputs` as a TrialRecord, or as the InputError that stopped it.
+    """Yield each study found in `inputs` as a TrialRecord, as the InputError that stopped it, or as a
+    DuplicateRecord when the inputs hold a newer record of the same study.
 
-    A broken file or study yields its error and reading goes on with the next one.
+    The files are read twice: first for each study's NCT id and last update date only, to find the
+    duplicates, then record by record. A broken file or study yields its error and reading goes on.
     """
-    for path in _record_files(inputs):
-        yield from _read_file(path)
+    paths = list(inputs)
+    dropped = DuplicateIndex(_study_versions(paths)).dropped()
+    for file_number, path in enumerate(record_files(paths)):
+        if path.suffix == XML_SUFFIX:
+            yield _read_xml_file(Place(str(path), file_number), dropped)
+        else:
+            yield from _read_json_file(path, file_number, dropped)
 
 
-def _record_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
+def record_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
+    """Yield the record files the inputs name: files as given, folders' *.json and *.xml in name order."""
     for item in inputs:
         path = Path(item)
         if path.is_dir():
@@ -54,56 +72,58 @@ def _is_hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def _read_file(path: Path) -> Iterator[ReadResult]:
-    if path.suffix == XML_SUFFIX:
-        yield _read_xml_file(path)
-    else:
-        yield from _read_json_file(path)
+def _study_versions(inputs: list[str | Path]) -> Iterator[StudyVersion]:
+    """Yield how new each readable study is; what cannot be read is left for the second pass to report."""
+    for file_number, path in enumerate(record_files(inputs)):
+        place = Place(str(path), file_number)
+        versions: Iterable[StudyVersion | None]
+        try:
+            if path.suffix == XML_SUFFIX:
+                versions = [xml_study_version(parse_xml(path.read_bytes(), place.file), place)]
+            else:
+                versions = _json_study_versions(path, place)
+            yield from (version for version in versions if version is not None)
+        except (OSError, InputError):
+            continue
 
 
-def _read_xml_file(path: Path) -> ReadResult:
-    file = str(path)
+def _json_study_versions(path: Path, place: Place) -> Iterator[StudyVersion | None]:
+    with path.open("rb") as handle:
+        for record, study in read_json_studies(handle, place.file):
+            yield v2_study_version(study, replace(place, record=record))
+
+
+def _read_xml_file(place: Place, dropped: dict[Place, DuplicateRecord]) -> ReadResult:
+    if place in dropped:
+        return dropped[place]
     try:
-        data = path.read_bytes()
+        data = Path(place.file).read_bytes()
     except OSError as exc:
-        return InputError(f"cannot read the file: {exc.strerror or exc}", file=file)
+        return InputError(f"cannot read the file: {exc.strerror or exc}", file=place.file)
     try:
-        return parse_clinical_study(data, file)
+        return parse_clinical_study(data, place.file)
     except InputError as exc:
         return exc
 
 
-def _read_json_file(path: Path) -> Iterator[ReadResult]:
+def _read_json_file(
+    path: Path, file_number: int, dropped: dict[Place, DuplicateRecord]
+) -> Iterator[ReadResult]:
     file = str(path)
     try:
         with path.open("rb") as handle:
-            document = json.load(handle)
+            for record, study in read_json_studies(handle, file):
+                duplicate = dropped.get(Place(file, file_number, record))
+                yield duplicate if duplicate is not None else _read_study(study, Where(file, record))
     except OSError as exc:
         yield InputError(f"cannot read the file: {exc.strerror or exc}", file=file)
-        return
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        yield InputError(f"not valid JSON: {exc}", file=file)
-        return
-    studies = _studies_in(document, file)
-    if isinstance(studies, InputError):
-        yield studies
-        return
-    for index, study in studies:
-        try:
-            yield parse_study(study, Where(file, index))
-        except InputError as exc:
-            yield exc
+    except InputError as exc:
+        yield exc
 
 
-def _studies_in(document: Any, file: str) -> list[tuple[int | None, Any]] | InputError:
-    """Return (index in file, study) pairs; the index is None for a file holding one study."""
-    if isinstance(document, list):
-        return list(enumerate(document))
-    if isinstance(document, dict) and "studies" in document:
-        studies = document["studies"]
-        if not isinstance(studies, list):
-            return InputError("expected a list of studies", file=file, field="studies")
-        return list(enumerate(studies))
-    if isinstance(document, dict):
-        return [(None, document)]
-    return InputError('expected a study object, a {"studies": [...]} page or a list of studies', file=file)
+def _read_study(study: object, where: Where) -> TrialRecord | InputError:
+    try:
+        trial = parse_study(study, where)
+    except InputError as exc:
+        return exc
+    return replace(trial, reading_issues=tuple(where.findings)) if where.findings else trial

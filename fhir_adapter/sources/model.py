@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from fhir_adapter.sources.quality import DataQualityIssue
+
 # MeSH unique identifiers grew from 7 to 10 characters in 2014; existing ones kept their 7 characters, and new
 # ones continue the numbering after the last 7-character one (NLM Tech Bull. 2013 Mar-Apr;(391):e1:
 # "If D009710 is the last descriptor UI ..., the next would be D000009711"). AACT and some registry exports
@@ -258,6 +260,8 @@ class TrialRecord:
     sites: tuple[Site, ...] = ()
     references: tuple[Reference, ...] = ()
     links: tuple[Link, ...] = ()
+    # Findings made while reading (a null left out of a list); the builders add theirs after these.
+    reading_issues: tuple[DataQualityIssue, ...] = ()
 
     def interventions_for(self, arm: Arm) -> tuple[Intervention, ...]:
         """Return the interventions linked to `arm`, through either side's labels, in record order."""

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 
+from fhir_adapter.sources.characters import normalize_characters
+
 # Legacy words whose v2 code is not the word normalised. Keys are the words as public.xsd (or, for the
 # agency classes "Other U.S. Federal agency" and "Individual", AACT's legacy exports) writes them; they are
 # matched after normalisation, so case and punctuation variants match too.
@@ -130,7 +132,7 @@ def parse_legacy_date(text: str) -> str | None:
 
 
 def unify_newlines(text: str) -> str:
-    r"""Return `text` with CR LF and lone CR as LF.
+    r"""Return `text` with CR LF and lone CR as LF, and the other characters as `normalize_characters` says.
 
     An XML parser does this to the line ends it reads, but not to CRs written as `&#xD;`, which some
     records carry at the end of every line (NCT04452435).
@@ -138,7 +140,7 @@ def unify_newlines(text: str) -> str:
     >>> unify_newlines("a\r\nb\rc")
     'a\nb\nc'
     """
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return normalize_characters(text)
 
 
 def dedent_textblock(text: str) -> str | None:

@@ -30,10 +30,11 @@ from typing import Protocol
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import FhirAdapterError, InputError
 from fhir_adapter.resources import FhirVersion, ResourceKey
-from fhir_adapter.sources import ReadResult, TrialRecord, read_trials
+from fhir_adapter.sources import DuplicateRecord, ReadResult, TrialRecord, read_trials
 from fhir_adapter.sync.index import ServerIndex, TrialKeys
 from fhir_adapter.sync.journal import Journal
 from fhir_adapter.sync.plan import ResourceChange, has_writes, outcome, plan_trial, write_bundle
+from fhir_adapter.sync.release import check_release
 from fhir_adapter.sync.workers import BuildFailed, Built, Workers
 from fhir_adapter.sync.write import write_trial
 from fhir_adapter.terms import Terms
@@ -41,15 +42,18 @@ from fhir_adapter.terms import Terms
 log = logging.getLogger(__name__)
 
 NOT_ATTEMPTED = "not attempted"
-SUCCEEDED = frozenset({"created", "updated", "unchanged", "resumed"})
+# A duplicate left out is no failure: the newer record of its study is pushed in its place.
+SUCCEEDED = frozenset({"created", "updated", "unchanged", "resumed", "duplicate"})
 DEFAULT_WINDOW = 50  # trials read from the server together: 1 search or batch of reads serves them all
-_UNJOURNALED = frozenset({"resumed", NOT_ATTEMPTED})
+# A duplicate's line would stand as its study's last line in the journal, hiding the kept one's.
+_UNJOURNALED = frozenset({"resumed", "duplicate", NOT_ATTEMPTED})
 
 
 @dataclass(frozen=True)
 class TrialSync:
     """One trial's outcome: created | updated | unchanged | failed | resumed (done in an earlier run) |
-    not attempted (the run stopped before it)."""
+    not attempted (the run stopped before it); or
+    duplicate (a newer record of the same study was read; `error` says which and why)."""
 
     source: str
     nct_id: str | None
@@ -159,6 +163,10 @@ class TrialPusher:
         if not prepared or self._stopped.is_set():
             return started
         try:
+            if (
+                self.options.version is not FhirVersion.R4
+            ):  # R4, what EHRs serve, keeps its requests as they were
+                check_release(self.server, self.options.version, prepared[0].trial.nct_id)
             self.index.load([p.keys for p in prepared])
         except FhirAdapterError as exc:
             if not exc.stops_run:
@@ -175,7 +183,9 @@ class TrialPusher:
         """Return each item built (or failed, resumed, not attempted), building them all at once."""
         triaged: list[TrialRecord | TrialSync] = []
         for item in window:
-            if isinstance(item, InputError):
+            if isinstance(item, DuplicateRecord):
+                triaged.append(TrialSync(item.file, item.nct_id, "duplicate", error=str(item)))
+            elif isinstance(item, InputError):
                 triaged.append(TrialSync(item.file or "?", item.nct_id, "failed", error=str(item)))
             elif self._stopped.is_set():
                 triaged.append(TrialSync(item.source, item.nct_id, NOT_ATTEMPTED))

@@ -24,7 +24,7 @@ from fhir_adapter.errors import FhirAdapterError
 from fhir_adapter.resources import BuiltResource, FhirVersion, build_trial_resources
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
-from fhir_adapter.validation import validate_bundle
+from fhir_adapter.validation import validate_bundle_as
 
 INLINE_FIRST = 8  # tasks of each kind run in this process before the workers are worth starting
 Json = dict[str, Any]
@@ -53,9 +53,10 @@ def build_trial(trial: TrialRecord, terms: Terms, version: FhirVersion) -> Built
     return Built(built.resources, bundle, hashlib.sha256(to_json_bytes(bundle)).hexdigest())
 
 
-def bundle_errors(bundle: Json) -> list[str]:
-    """Return the error-level issues of `bundle`, as text (warnings do not stop a write)."""
-    return [str(issue) for issue in validate_bundle(bundle) if issue.severity == "error"]
+def bundle_errors(bundle: Json, version: FhirVersion = FhirVersion.R4) -> list[str]:
+    """Return the error-level issues of `bundle` against `version`'s rules, as text (warnings do not stop
+    a write)."""
+    return [str(issue) for issue in validate_bundle_as(bundle, version) if issue.severity == "error"]
 
 
 class Workers:
@@ -82,8 +83,8 @@ class Workers:
     def errors(self, bundle: Json) -> list[str]:
         """Return the errors of `bundle` (blocking the calling thread, not the others, while it waits)."""
         if not self._in_pool("check", 1):
-            return bundle_errors(bundle)
-        return self._executor().submit(bundle_errors, bundle).result()
+            return bundle_errors(bundle, self.version)
+        return self._executor().submit(bundle_errors, bundle, self.version).result()
 
     def close(self) -> None:
         """Stop the worker processes, if any were started."""

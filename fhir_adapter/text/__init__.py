@@ -12,11 +12,9 @@ from fhir_adapter.text.criteria import (
     Fact,
     Unclear,
     parse_criteria,
-    unescape,
 )
-from fhir_adapter.text.regimen import parse_regimen
-from fhir_adapter.text.regimen_drugs import is_drug_intervention, linked_interventions
-from fhir_adapter.text.regimen_model import (
+from fhir_adapter.text.markdown import unescape
+from fhir_adapter.text.regimen import (
     CyclePhase,
     CycleRange,
     DoseCondition,
@@ -25,8 +23,11 @@ from fhir_adapter.text.regimen_model import (
     Frequency,
     Offset,
     Regimen,
+    cycle_phases,
+    is_drug_intervention,
+    linked_interventions,
+    parse_regimen,
 )
-from fhir_adapter.text.regimen_phases import cycle_phases
 
 __all__ = [
     "ALL_OF",

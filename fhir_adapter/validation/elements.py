@@ -54,12 +54,30 @@ def quantity_profiles() -> Mapping[str, str]:
     return profiles
 
 
-def walk_resource(resource: Mapping[str, Any], *, skip_entry_resources: bool = False) -> list[Element]:
+@dataclass(frozen=True)
+class Tables:
+    """What the walk types elements with: a release's schema definitions, fhirpathpy model, Quantity
+    profiles."""
+
+    definitions: Mapping[str, Any]
+    model: Mapping[str, Any]
+    quantity_profiles: Mapping[str, str]
+
+
+@cache
+def r4_tables() -> Tables:
+    return Tables(definitions(), _R4_MODEL, quantity_profiles())
+
+
+def walk_resource(
+    resource: Mapping[str, Any], *, skip_entry_resources: bool = False, tables: Tables | None = None
+) -> list[Element]:
     """Return the resource and every element in it, contained resources included, in document order.
 
     With `skip_entry_resources`, a Bundle's entry resources are left out (they are checked one by one).
+    `tables` types the elements: R4's by default (validation/release.py has R5's).
     """
-    walk = _Walk([], resource, skip_entry_resources)
+    walk = _Walk([], resource, skip_entry_resources, tables or r4_tables())
     walk.add_resource(resource, str(resource.get("resourceType", "?")))
     return walk.out
 
@@ -69,6 +87,7 @@ class _Walk:
     out: list[Element]
     root: Mapping[str, Any]
     skip_entry_resources: bool
+    tables: Tables
 
     def add_resource(self, resource: Mapping[str, Any], location: str) -> None:
         resource_type = str(resource.get("resourceType", "?"))
@@ -77,7 +96,7 @@ class _Walk:
                 location, resource_type, resource_type, resource_type, resource, None, resource, self.root
             )
         )
-        definition = definitions().get(resource_type)
+        definition = self.tables.definitions.get(resource_type)
         if definition is not None and "properties" in definition:
             self.add_children(resource, definition, base=resource_type, location=location, resource=resource)
 
@@ -98,14 +117,14 @@ class _Walk:
             ref = str(prop.get("$ref") or prop.get("items", {}).get("$ref", ""))
             path = f"{base}.{name}"
             # The schema spells many primitives inline (choice types, codes); FHIR's model names their type.
-            kind = ref.rsplit("/", 1)[-1] if ref else _R4_MODEL["path2Type"].get(path, "")
+            kind = ref.rsplit("/", 1)[-1] if ref else self.tables.model["path2Type"].get(path, "")
             for item_location, value, extension in _items(obj, name, f"{location}.{name}"):
                 if kind == "ResourceList":
                     if isinstance(value, dict) and not (
                         self.skip_entry_resources and path == "Bundle.entry.resource"
                     ):
                         self.add_resource(value, item_location)
-                elif "properties" not in definitions().get(kind, {}):
+                elif "properties" not in self.tables.definitions.get(kind, {}):
                     self.out.append(
                         Element(item_location, path, kind, kind, value, extension, resource, self.root)
                     )
@@ -118,12 +137,14 @@ class _Walk:
         """Add a datatype or backbone element (schema names like Group_Characteristic) and its children."""
         backbone = "_" in kind
         if backbone:  # a recursive backbone (PlanDefinition.action.action) has its first path's definition
-            path = _R4_MODEL["pathsDefinedElsewhere"].get(path, path)
-        type_name = "BackboneElement" if backbone else quantity_profiles().get(path, kind)
+            path = self.tables.model["pathsDefinedElsewhere"].get(path, path)
+        type_name = "BackboneElement" if backbone else self.tables.quantity_profiles.get(path, kind)
         node_path = path if backbone else kind
         self.out.append(Element(location, path, type_name, node_path, value, None, resource, self.root))
         base = path if backbone else kind
-        self.add_children(value, definitions()[kind], base=base, location=location, resource=resource)
+        self.add_children(
+            value, self.tables.definitions[kind], base=base, location=location, resource=resource
+        )
 
 
 def _element_names(obj: Mapping[str, Any]) -> Iterator[str]:

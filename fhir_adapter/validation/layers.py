@@ -1,10 +1,22 @@
-"""All layers together: one resource, or a Bundle entry by entry, as `convert` and `validate` run them."""
+"""All layers together: one resource, or a Bundle entry by entry, as `convert` and `validate` run them.
+
+Two rule sets. The base R4 rules (model, R4 schema, invariants, references, UCUM) apply to every resource.
+fhir-adapter's own rules (the "project" layer: NCT identifier, verbatim criteria, dose units, and the
+semantic self-check of eligibility logic, dosing, codes and text) apply to what fhir-adapter produces:
+`RuleSet.AUTO`, the default, applies them to the Bundles fhir-adapter writes, which name themselves so (their
+identifier is in `BUNDLE_ID_SYSTEM`), and to nothing else; `FHIR_ADAPTER` applies them to anything, `BASE`
+to nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from fhir_adapter.validation.elements import walk_resource
+from fhir_adapter.bundle import BUNDLE_ID_SYSTEM
+from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.invariants import check_invariants
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.model import check_model
@@ -14,23 +26,54 @@ from fhir_adapter.validation.schema import check_schema
 from fhir_adapter.validation.units import check_units
 
 
+class RuleSet(StrEnum):
+    """Which rules run besides the base R4 ones (see the module docstring)."""
+
+    AUTO = "auto"
+    BASE = "base"
+    FHIR_ADAPTER = "fhir-adapter"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the layers found in one document, and whether fhir-adapter's own rules ran on it."""
+
+    issues: list[ValidationIssue]
+    project_rules: bool
+
+
+def check_document(
+    document: dict[str, Any], *, best_practice: bool = False, rules: RuleSet = RuleSet.AUTO
+) -> Checked:
+    """Return the issues in a Bundle or a single resource, and whether the project rules ran."""
+    if document.get("resourceType") == "Bundle":
+        return _check_bundle(document, best_practice=best_practice, rules=rules)
+    elements = walk_resource(document)
+    project = rules == RuleSet.FHIR_ADAPTER
+    return Checked(_check_walked(document, elements, None, best_practice, project), project)
+
+
 def check_resource(
-    resource: dict[str, Any], *, targets: BundleTargets | None = None, best_practice: bool = False
+    resource: dict[str, Any],
+    *,
+    targets: BundleTargets | None = None,
+    best_practice: bool = False,
+    rules: RuleSet = RuleSet.AUTO,
 ) -> list[ValidationIssue]:
-    """Return every issue all layers find in one resource (`targets`: the Bundle it sits in, if any)."""
+    """Return every issue the layers find in one resource (`targets`: the Bundle it sits in, if any). On its
+    own a resource is nobody's output: `AUTO` applies the base rules only."""
     elements = walk_resource(resource)
-    return (
-        check_model(resource)
-        + check_schema(resource)
-        + check_invariants(elements, best_practice=best_practice)
-        + check_references(elements, targets)
-        + check_units(elements)
-        + check_rules(elements)
-    )
+    return _check_walked(resource, elements, targets, best_practice, rules == RuleSet.FHIR_ADAPTER)
 
 
-def validate_bundle(bundle: dict[str, Any], *, best_practice: bool = False) -> list[ValidationIssue]:
+def validate_bundle(
+    bundle: dict[str, Any], *, best_practice: bool = False, rules: RuleSet = RuleSet.AUTO
+) -> list[ValidationIssue]:
     """Return every issue in a Bundle: the Bundle's own elements, then each entry's resource on its own."""
+    return _check_bundle(bundle, best_practice=best_practice, rules=rules).issues
+
+
+def _check_bundle(bundle: dict[str, Any], *, best_practice: bool, rules: RuleSet) -> Checked:
     issues: list[ValidationIssue] = []
     shell = {k: v for k, v in bundle.items() if k != "entry"}
     entries: list[Any] = bundle["entry"] if isinstance(bundle.get("entry"), list) else []
@@ -45,12 +88,39 @@ def validate_bundle(bundle: dict[str, Any], *, best_practice: bool = False) -> l
     # The Bundle's invariants (bdl-5, bdl-7, bdl-11 ...) need the entries' resources; their elements do not.
     issues += check_invariants(walk_resource(bundle, skip_entry_resources=True), best_practice=best_practice)
     targets = bundle_targets(bundle)
-    for index, entry in enumerate(entries):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        if isinstance(resource, dict):
-            found = check_resource(resource, targets=targets, best_practice=best_practice)
-            issues += [_in_entry(index, issue) for issue in found]
-    return issues
+    resources = [
+        (index, entry["resource"])
+        for index, entry in enumerate(entries)
+        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)
+    ]
+    project = rules == RuleSet.FHIR_ADAPTER or (rules == RuleSet.AUTO and is_fhir_adapter_bundle(bundle))
+    for index, resource in resources:
+        found = _check_walked(resource, walk_resource(resource), targets, best_practice, project)
+        issues += [_in_entry(index, issue) for issue in found]
+    return Checked(issues, project)
+
+
+def is_fhir_adapter_bundle(bundle: Mapping[str, Any]) -> bool:
+    """Return True for a Bundle that names itself fhir-adapter's (identifier system `BUNDLE_ID_SYSTEM`)."""
+    identifier = bundle.get("identifier")
+    return isinstance(identifier, dict) and identifier.get("system") == BUNDLE_ID_SYSTEM
+
+
+def _check_walked(
+    resource: dict[str, Any],
+    elements: list[Element],
+    targets: BundleTargets | None,
+    best_practice: bool,
+    project: bool,
+) -> list[ValidationIssue]:
+    issues = (
+        check_model(resource)
+        + check_schema(resource)
+        + check_invariants(elements, best_practice=best_practice)
+        + check_references(elements, targets)
+        + check_units(elements)
+    )
+    return issues + check_rules(elements) if project else issues
 
 
 def _in_entry(index: int, issue: ValidationIssue) -> ValidationIssue:

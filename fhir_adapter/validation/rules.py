@@ -1,42 +1,74 @@
-"""Layer 6: the project's own rules, which FHIR leaves optional but fhir-adapter's users rely on.
+"""Layer 6: the project's own rules, which FHIR leaves optional but fhir-adapter's users rely on. They run
+on fhir-adapter's output (layers.RuleSet).
 
 - Every ResearchStudy carries its NCT number: identifier system https://clinicaltrials.gov, value NCT + 8
   digits (DESIGN.md section 4); that is how a re-sync finds the study on the server again.
-- Every Group characteristic keeps the verbatim criterion in code.text, coded or not (DESIGN.md section 5).
-- Every dose (Dosage.doseAndRate doseQuantity, doseRange low and high) has a UCUM unit: system and code.
+- Every Group characteristic keeps the verbatim criterion in code.text, coded or not (DESIGN.md section 5),
+  and states no more and no less than that text (eligibility_rules, docs/eligibility-r4.md).
+- Every dose (Dosage.doseAndRate doseQuantity, doseRange low and high) has a UCUM unit: system and code; a
+  dose per day is a doseQuantity with a once-a-day Timing, never a rate (rate* is the speed of an infusion).
+- Every code exists in its code system (codes.py).
+- No Markdown escape (`\\>`, `m\\^2`) in a string element; markdown elements keep their Markdown.
+
+The first three are errors. The rest, the semantic self-check of issue 10 (eligibility logic, daily doses,
+codes, Markdown escapes), report SELF_CHECK_SEVERITY: warnings for now, so `convert` still writes such a
+Bundle and prints the findings, and `validate --strict` (as the project's own tests run it) fails on them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from fhir_adapter.terms import NCT_SYSTEM, UCUM_SYSTEM
+from fhir_adapter.validation.codes import check_codings
 from fhir_adapter.validation.elements import Element
-from fhir_adapter.validation.issues import ValidationIssue
+from fhir_adapter.validation.eligibility_rules import check_group
+from fhir_adapter.validation.issues import Severity, ValidationIssue
 
 LAYER = "project"
+SELF_CHECK_SEVERITY: Severity = "warning"
 NCT_NUMBER = re.compile(r"^NCT\d{8}$")
+# CommonMark's backslash escapes: a backslash before ASCII punctuation.
+MARKDOWN_ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+# A UCUM unit per day: "/d", "/24.h"; a Ratio's denominator of one day.
+PER_DAY = re.compile(r"/(?:d|24\.h|\(24\.h\))$")
+DAY_UNITS = frozenset({"d", "24.h"})
 
 
-def check_rules(elements: list[Element]) -> list[ValidationIssue]:
-    """Return where `elements` break the project's rules."""
+def check_rules(elements: list[Element], *, r5: bool = False) -> list[ValidationIssue]:
+    """Return where `elements` break the project's rules (`r5`: R5 output, checked with R5's codes)."""
     issues: list[ValidationIssue] = []
     for element in elements:
+        if element.type_name == "string" and isinstance(element.value, str):
+            issues += _markdown_escape(element)
         if not isinstance(element.value, dict):
             continue
         if element.is_resource and element.type_name == "ResearchStudy":
             issues += _nct_identifier(element)
+        elif element.is_resource and element.type_name == "Group":
+            issues += [
+                _finding(element, f"{element.location}.characteristic[{index}]", message)
+                for index, message in check_group(element.value)
+            ]
         elif element.path == "Group.characteristic":
             issues += _verbatim_text(element)
         elif element.path == "Dosage.doseAndRate":
-            issues += _dose_units(element)
+            issues += _dose_units(element) + _daily_dose_as_rate(element)
+    codings = check_codings(elements, r5=r5)
+    issues += [_finding(element, f"{element.location}.code", why) for element, why in codings]
     return issues
 
 
 def _issue(element: Element, location: str, message: str) -> ValidationIssue:
     return ValidationIssue(str(element.root.get("resourceType", "?")), location, "error", message, LAYER)
+
+
+def _finding(element: Element, location: str, message: str) -> ValidationIssue:
+    """Return a finding of the semantic self-check (severity SELF_CHECK_SEVERITY)."""
+    resource = str(element.root.get("resourceType", "?"))
+    return ValidationIssue(resource, location, SELF_CHECK_SEVERITY, message, LAYER)
 
 
 def _nct_identifier(element: Element) -> list[ValidationIssue]:
@@ -82,3 +114,50 @@ def _has_ucum_unit(quantity: Mapping[str, Any]) -> bool:
         and isinstance(quantity.get("code"), str)
         and bool(quantity["code"])
     )
+
+
+def _daily_dose_as_rate(element: Element) -> list[ValidationIssue]:
+    message = (
+        "a dose per day is a doseQuantity with a once-a-day Timing (repeat frequency 1, period 1 d), not a "
+        "rate: rate* is the speed of an infusion"
+    )
+    return [
+        _finding(element, f"{element.location}.{name}", message)
+        for name in ("rateRatio", "rateRange", "rateQuantity")
+        if any(_is_per_day(unit) for unit in _rate_units(element.value.get(name), name))
+    ]
+
+
+def _rate_units(rate: Any, name: str) -> Iterator[tuple[str, Any]]:
+    """Yield (role, quantity) for each quantity of a rate: the Ratio's denominator, or per-time codes."""
+    if not isinstance(rate, dict):
+        return
+    if name == "rateRatio":
+        yield "denominator", rate.get("denominator")
+        yield "rate", rate.get("numerator")
+    elif name == "rateRange":
+        yield "rate", rate.get("low")
+        yield "rate", rate.get("high")
+    else:
+        yield "rate", rate
+
+
+def _is_per_day(unit: tuple[str, Any]) -> bool:
+    role, quantity = unit
+    if not isinstance(quantity, dict):
+        return False
+    codes = [str(quantity.get(key, "")) for key in ("code", "unit")]
+    if role == "denominator":
+        return any(code in DAY_UNITS or code in ("day", "days") for code in codes)
+    return any(PER_DAY.search(code) for code in codes)
+
+
+def _markdown_escape(element: Element) -> list[ValidationIssue]:
+    match = MARKDOWN_ESCAPE.search(element.value)
+    if match is None:
+        return []
+    around = element.value[max(0, match.start() - 20) : match.end() + 20]
+    message = (
+        f"Markdown escape '{match.group(0)}' in plain text ('...{around}...'): write the character alone"
+    )
+    return [_finding(element, element.location, message)]

@@ -56,7 +56,9 @@ class EmittedCode:
 def bundles(terms: Terms) -> dict[str, dict[str, Any]]:
     """Every fixture record's Bundle, by NCT id (JSON and legacy XML records of the same trial both kept)."""
     found: dict[str, dict[str, Any]] = {}
-    for item in read_trials([CTGOV, XML_RECORDS]):
+    # One folder at a time: read together, the older of a trial's two records is left out as a duplicate.
+    items = [item for folder in (CTGOV, XML_RECORDS) for item in read_trials([folder])]
+    for item in items:
         assert isinstance(item, TrialRecord), str(item)
         try:
             bundle = build_bundle(build_trial_resources(item, terms))

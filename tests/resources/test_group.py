@@ -106,7 +106,7 @@ def test_status_in_inclusion_is_coded_only_when_negated(terms: Terms, tmp_path: 
     assert _coded(group, "inclusion 2") == []
 
 
-# Issue 10: the Group says exactly what the trial says (ELIGIBILITY_R4.md). A reader ANDs every characteristic.
+# Issue 10: the Group says exactly what the trial says (docs/eligibility-r4.md). A reader ANDs every characteristic.
 
 EXT_LOGIC = "https://fhir-adapter.org/fhir/StructureDefinition/eligibility-logic"
 EXT_ACCEPTS = "https://fhir-adapter.org/fhir/StructureDefinition/accepts-healthy-volunteers"
@@ -267,7 +267,7 @@ def test_no_markdown_escape_reaches_any_characteristic(terms: Terms) -> None:
 
 
 def test_every_criterion_left_as_text_has_a_finding(terms: Terms) -> None:
-    """ELIGIBILITY_R4.md point 5: coverage is visible per trial."""
+    """docs/eligibility-r4.md point 5: coverage is visible per trial."""
     for path in sorted(CTGOV.glob("*.json")):
         group, findings = _group(terms, path)
         for characteristic in group.get("characteristic", []):

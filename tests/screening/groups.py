@@ -2,7 +2,7 @@
 
 Each characteristic from a written criterion carries the eligibility-criterion extension and its verbatim text
 in code.text; "A or B" inclusions and conditional thresholds are one uncoded characteristic with the
-eligibility-logic extension (ELIGIBILITY_R4.md, rules 1 and 3); healthy volunteers not accepted is the
+eligibility-logic extension (docs/eligibility-r4.md, rules 1 and 3); healthy volunteers not accepted is the
 `healthy-volunteers` code with exclude true (rule 4).
 """
 

@@ -27,7 +27,7 @@ HEPATITIS_C = criterion("exclusion 2", "Active hepatitis C", code=snomed("507110
 PREGNANT = criterion("exclusion 3", "Pregnant women", code=snomed("77386006"), exclude=True)
 NOT_PREGNANT = criterion(
     "inclusion 1", "Negative pregnancy test", code=snomed("77386006"), valueBoolean=False
-)  # ELIGIBILITY_R4: an inclusion that says "not" codes the status with valueBoolean false
+)  # docs/eligibility-r4.md: an inclusion that says "not" codes the status with valueBoolean false
 BREASTFEEDING = criterion("exclusion 4", "Lactating women", code=snomed("169750002"), exclude=True)
 
 

@@ -14,7 +14,7 @@ from fhir_adapter.screening import Result, Verdict
 
 Check = tuple[str, Result]  # (code or "age", result); "a|b": the criterion coded a or b
 # A criterion that names no method has the method-less code; one that names it ("QTcF") the method's code.
-# Both are accepted, so the expectations hold whichever the parser gives (ELIGIBILITY_R4, issue 10).
+# Both are accepted, so the expectations hold whichever the parser gives (docs/eligibility-r4.md, issue 10).
 QTC = "8636-3|76634-5"
 CRCL = "2164-2|creatinine-clearance"
 Expected = dict[str, tuple[Verdict, tuple[Check, ...]]]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from fhir_adapter.errors import InputError
-from fhir_adapter.sources import TrialRecord, read_trials
-from tests.conftest import CTGOV, SEED, study_json
+from fhir_adapter.sources import ReadResult, TrialRecord, read_trials
+from tests.conftest import CTGOV, FIXTURES, SEED, study_json
 
 
 def _write(tmp_path: Path, name: str, document: Any) -> Path:
@@ -19,11 +19,11 @@ def _write(tmp_path: Path, name: str, document: Any) -> Path:
     return path
 
 
-def _trials(results: list[TrialRecord | InputError]) -> list[TrialRecord]:
+def _trials(results: list[ReadResult]) -> list[TrialRecord]:
     return [r for r in results if isinstance(r, TrialRecord)]
 
 
-def _errors(results: list[TrialRecord | InputError]) -> list[InputError]:
+def _errors(results: list[ReadResult]) -> list[InputError]:
     return [r for r in results if isinstance(r, InputError)]
 
 
@@ -77,17 +77,21 @@ def test_one_broken_study_in_a_list_does_not_stop_the_others(tmp_path: Path) -> 
     results = list(read_trials([path]))
     assert [t.nct_id for t in _trials(results)] == ["NCT06158412", "NCT00033839"]
     [error] = _errors(results)
-    assert (error.file, error.record, error.nct_id) == (str(path), 1, "NCT03418623")
+    # Record numbers count from 1, as a person counts the studies in the file.
+    assert (error.file, error.record, error.nct_id) == (str(path), 2, "NCT03418623")
     assert error.field == "protocolSection.designModule.enrollmentInfo.count"
     assert error.value == "twenty-four"
-    assert "NCT03418623" in str(error) and "record 1" in str(error) and "expected a number" in str(error)
+    assert str(error) == (
+        f"NCT03418623 ({path}) record 2: protocolSection.designModule.enrollmentInfo.count: "
+        "expected a number, got a string"
+    )
 
 
 def test_missing_protocol_section_is_an_error_naming_the_field(tmp_path: Path) -> None:
     path = _write(tmp_path, "x.json", {"studies": [{"derivedSection": {}}]})
     [error] = list(read_trials([path]))
     assert isinstance(error, InputError)
-    assert (error.field, error.record) == ("protocolSection", 0)
+    assert (error.field, error.record) == ("protocolSection", 1)
     assert "missing" in str(error)
 
 
@@ -164,3 +168,63 @@ def test_seed_record_reads_its_facts() -> None:
     [intervention] = trial.interventions_for(arm)
     assert intervention.label == "Drug: All-trans Retinoic Acid in combination with the KPD Regimen"
     assert "ATRA mg/m2/day in 2 oral doses" in (intervention.description or "")
+
+
+@pytest.mark.parametrize(
+    ("module", "field", "good"),
+    [
+        ("conditionsModule", "conditions", "Asthma"),
+        ("conditionsModule", "keywords", "wheeze"),
+        ("designModule", "phases", "PHASE2"),
+        ("eligibilityModule", "stdAges", "ADULT"),
+    ],
+    ids=["conditions", "keywords", "phases", "std-ages"],
+)
+def test_null_in_a_list_of_strings_is_left_out_with_a_finding(
+    tmp_path: Path, module: str, field: str, good: str
+) -> None:
+    study = study_json()
+    study["protocolSection"][module][field] = [None, good]
+    [trial] = list(read_trials([_write(tmp_path, "x.json", study)]))
+    assert isinstance(trial, TrialRecord)
+    [finding] = trial.reading_issues
+    assert (finding.nct_id, finding.field) == ("NCT06158412", f"protocolSection.{module}.{field}[0]")
+    assert "null" in finding.message and "left out" in finding.message
+
+
+def test_null_in_a_list_of_objects_is_left_out_and_the_others_kept(tmp_path: Path) -> None:
+    study = study_json("NCT03418623")
+    arms = study["protocolSection"]["armsInterventionsModule"]
+    labels = [arm["label"] for arm in arms["armGroups"]]
+    arms["armGroups"].insert(1, None)
+    locations = study["protocolSection"]["contactsLocationsModule"]["locations"]
+    locations[0]["contacts"] = [None]
+    [trial] = list(read_trials([_write(tmp_path, "x.json", study)]))
+    assert isinstance(trial, TrialRecord)
+    assert [arm.label for arm in trial.arms] == labels
+    assert trial.sites[0].contacts == ()
+    assert [f.field for f in trial.reading_issues] == [
+        "protocolSection.armsInterventionsModule.armGroups[1]",
+        "protocolSection.contactsLocationsModule.locations[0].contacts[0]",
+    ]
+
+
+def test_a_list_without_nulls_gives_no_finding() -> None:
+    [trial] = list(read_trials([SEED]))
+    assert isinstance(trial, TrialRecord)
+    assert trial.reading_issues == ()
+
+
+def test_empty_list_elements_in_legacy_xml_are_left_out_as_v2_empty_strings_are(tmp_path: Path) -> None:
+    # XML has no null; an empty repeated element is its nearest kin and never refused the trial.
+    text = (FIXTURES / "ctgov-xml" / "NCT01341288.xml").read_text(encoding="utf-8")
+    text = text.replace(
+        "<condition>Prostate Cancer</condition>", "<condition/><condition>Prostate Cancer</condition>"
+    )
+    text = text.replace("<keyword>EUCLIDIAN</keyword>", "<keyword>  </keyword><keyword>EUCLIDIAN</keyword>")
+    path = tmp_path / "x.xml"
+    path.write_text(text, encoding="utf-8")
+    [trial] = list(read_trials([path]))
+    assert isinstance(trial, TrialRecord)
+    assert trial.conditions == ("Prostate Cancer",)
+    assert trial.keywords[:2] == ("prostate cancer", "EUCLIDIAN")

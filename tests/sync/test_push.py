@@ -106,12 +106,12 @@ def test_changed_record_updates_only_what_changed(client: FhirClient, terms: Ter
     [result] = _push([_write(tmp_path, "changed.json", study)], client, terms)
     assert result.outcome == "updated"
     changed = {c.key.resource_type: c for c in result.changes if c.action != "unchanged"}
-    # The title is on the study, and the PlanDefinition repeats it as its subtitle.
-    assert set(changed) == {"ResearchStudy", "PlanDefinition"}
+    # The title is on the study only (the PlanDefinition's subtitle names the arm, not the title).
+    assert set(changed) == {"ResearchStudy"}
     assert any("title" in line and "A new title" in line for line in changed["ResearchStudy"].differences)
     after = _versions(client)
     bumped = {ref for ref in after if after[ref] != before[ref]}
-    assert {ref.split("/")[0] for ref in bumped} == {"ResearchStudy", "PlanDefinition"}
+    assert {ref.split("/")[0] for ref in bumped} == {"ResearchStudy"}
     assert _all(client, "ResearchStudy")[0]["title"] == "A new title"
 
 

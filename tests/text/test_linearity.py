@@ -38,25 +38,6 @@ LINES = {
     }
 }
 PATTERNS = module_patterns()
-# Patterns of the regimen parser, which is being rewritten in parallel (issue 10 / 11); they are reported
-# by benchmarks/linearity.py. Names that no longer exist after the rewrite simply stop matching.
-NOT_YET_LINEAR = frozenset(
-    {
-        "fhir_adapter.text.dosing.NUMBERLESS_UNIT",
-        "fhir_adapter.text.dosing._TOTAL_AFTER",
-        "fhir_adapter.text.dosing_schedule._DAY_RANGE",
-        "fhir_adapter.text.regimen_drugs._DEFINED_ABBREVIATION",
-        "fhir_adapter.text.regimen_drugs._PURPOSE_IN_NAME",
-        "fhir_adapter.text.regimen_drugs._SALT",
-        "fhir_adapter.text.regimen_drugs._SPLIT",
-        "fhir_adapter.text.regimen_drugs._STEM",
-        "fhir_adapter.text.regimen_drugs._TRAILER",
-        "fhir_adapter.text.regimen_scope._ITEM_SPLIT",
-        "fhir_adapter.text.regimen_segments._CHAIN_GAP",
-        "fhir_adapter.text.regimen_segments._HEADING_LINE",
-        "fhir_adapter.text.regimen_segments._TRAILING_PUNCTUATION",
-    }
-)
 
 
 def _exercise_all(pattern: re.Pattern[str]) -> None:
@@ -91,8 +72,6 @@ def test_lines_are_100_kb_of_the_traps_issue_11_names() -> None:
 
 @pytest.mark.parametrize("found", PATTERNS, ids=lambda found: found.label.removeprefix("fhir_adapter.text."))
 def test_pattern_finishes_on_adversarial_lines(found: FoundPattern) -> None:
-    if found.label in NOT_YET_LINEAR:
-        pytest.skip("regimen parser pattern, rewritten in parallel; see benchmarks/linearity.py")
     assert _finishes(found, HANG_SECONDS), f"{found.label} did not finish in {HANG_SECONDS} s: not linear"
 
 

@@ -10,12 +10,14 @@ import pytest
 
 from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.invariants import (
+    ABOUT_CONTAINED,
     REWRITES,
     catalog,
     check_invariants,
     compiled,
     expression_for,
     fhirpath_node,
+    holds_ele_1,
 )
 from fhir_adapter.validation.schema import definitions
 
@@ -43,8 +45,8 @@ CODE = "Group.characteristic[0].code"
         ({"code": {"text": "x", "id": "only-an-id"}}, []),  # an id alone is no content, but text is
         ({"code": {"id": "only-an-id"}}, [CODE]),
         ({"code": {"text": ""}}, [f"{CODE}.text"]),
-        # fhirpathpy's children() does not count `_text`, so the parent is reported beside the real cause
-        ({"code": {"_text": {"id": "t"}}}, [CODE, f"{CODE}.text"]),
+        # `text` is there (as `_text`), so `code` has a child; `text` itself has neither value nor extension
+        ({"code": {"_text": {"id": "t"}}}, [f"{CODE}.text"]),
     ],
     ids=["empty-object", "empty-coding", "text-and-id", "id-only", "empty-string", "primitive-id-only"],
 )
@@ -63,6 +65,61 @@ def test_primitive_with_only_an_extension_satisfies_ele_1() -> None:
     }
     organization = {"resourceType": "Organization", "identifier": [{"value": "x"}], "_name": extension}
     assert _keys(organization) == []
+
+
+def test_an_element_whose_only_child_is_a_primitive_extension_satisfies_ele_1() -> None:
+    """R4 example ActivityDefinition-heart-valve-replacement: a Timing whose event is an extension only
+    (cqf-expression "Now()"). fhirpathpy's children() misses `_event`; ele-1 holds."""
+    now = {
+        "url": "http://hl7.org/fhir/StructureDefinition/cqf-expression",
+        "valueExpression": {"language": "text/cql", "expression": "Now()"},
+    }
+    activity = {
+        "resourceType": "ActivityDefinition",
+        "status": "draft",
+        "timingTiming": {"_event": [{"extension": [now]}]},
+    }
+    assert _keys(activity) == []
+    activity["timingTiming"] = {"_event": [{"id": "only-an-id"}]}
+    assert [where for where, key in _keys(activity) if key == "ele-1"] == [
+        "ActivityDefinition.timingTiming.event[0]"
+    ]
+
+
+@pytest.mark.parametrize(
+    "element",
+    [{}, {"text": "x"}, {"id": "a"}, {"id": "a", "text": "x"}, {"coding": [{"code": "c"}]}, {"coding": []}],
+    ids=["empty", "text", "id-only", "id-and-text", "coding", "empty-list"],
+)
+def test_ele_1_in_python_agrees_with_fhirpathpy_on_plain_children(element: dict[str, Any]) -> None:
+    group = {
+        "resourceType": "Group",
+        "type": "person",
+        "actual": False,
+        "characteristic": [{"code": element}],
+    }
+    [code] = [e for e in walk_resource(group) if e.location == CODE]
+    expected = compiled(ELE_1)(fhirpath_node(element, "CodeableConcept"), {}) == [True]
+    assert holds_ele_1(code) is expected
+    assert ((CODE, "ele-1") in _keys(group)) is not expected
+
+
+@pytest.mark.parametrize("key", sorted(ABOUT_CONTAINED))
+def test_invariants_about_contained_resources_hold_without_any_as_the_layer_assumes(key: str) -> None:
+    [invariant] = {i for i in catalog().by_type["DomainResource"] if i.key == key}
+    plan = {"resourceType": "PlanDefinition", "status": "active"}
+    variables: dict[str, list[str]] = {"localReferences": [], "containerReferrers": []}
+    context = {"resource": plan, "rootResource": plan, **variables}
+    assert compiled(expression_for(invariant))(fhirpath_node(plan, "PlanDefinition"), context) == [True]
+
+
+def test_a_narrative_of_only_whitespace_breaks_txt_2_alone() -> None:
+    organization = {
+        "resourceType": "Organization",
+        "name": "Acme",
+        "text": {"status": "generated", "div": '<div xmlns="http://www.w3.org/1999/xhtml">\n    </div>'},
+    }
+    assert _keys(organization) == [("Organization.text.div", "txt-2")]
 
 
 def test_has_value_sees_a_valued_primitive_that_also_has_an_extension() -> None:
@@ -113,7 +170,8 @@ def test_every_invariant_in_the_table_evaluates_without_error() -> None:
 @pytest.mark.parametrize("key", sorted(REWRITES))
 def test_every_rewrite_still_finds_its_text(key: str) -> None:
     table = catalog()
-    [invariant] = {i for found in table.by_type.values() for i in found if i.key == key}
+    everywhere = [*table.by_type.values(), *table.by_path.values()]
+    [invariant] = {i for found in everywhere for i in found if i.key == key}
     for old, new in REWRITES[key]:
         assert old in invariant.expression
         assert new in expression_for(invariant)

@@ -1,6 +1,6 @@
 """Eligibility criteria as plain results, no FHIR: one pass per step.
 
-1. `markdown.unescape`: CT.gov's Markdown escapes (`\\<`, `m\\^2`) removed, so every later text is verbatim;
+1. `text.markdown.unescape`: CT.gov's Markdown escapes (`\\<`, `m\\^2`) removed, so later text is verbatim;
 2. `structure.split_criteria`: sections, list items, nesting and prose, as numbered criterion texts;
 3. `facts.read_part`: the thresholds and statuses each part of a criterion (its text, each sub-item) states;
 4. `logic.combine`: which facts hold for everyone, which are alternatives, which a subgroup's.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from fhir_adapter.text.criteria.facts import read_part
 from fhir_adapter.text.criteria.logic import combine
-from fhir_adapter.text.criteria.markdown import unescape
 from fhir_adapter.text.criteria.model import (
     ALL_OF,
     ANY_OF,
@@ -26,6 +25,7 @@ from fhir_adapter.text.criteria.model import (
     Unclear,
 )
 from fhir_adapter.text.criteria.structure import split_criteria
+from fhir_adapter.text.markdown import unescape
 
 __all__ = [
     "ALL_OF",

@@ -7,6 +7,7 @@ import re
 from fhir_adapter.text.criteria.measures import (
     AGE_BEFORE,
     AGE_BETWEEN,
+    AGE_COMPARATOR_FIRST,
     AGE_CONTEXT,
     AGE_RANGE,
     AGE_SUBJECT,
@@ -38,6 +39,8 @@ def _in_line(text: str) -> list[Found]:
     found: list[Found] = []
     for pattern, unit_required in ((AGE_CONTEXT, False), (AGE_SUBJECT, True)):
         for match in pattern.finditer(text):
+            if _closes_bracket(text, match.end()):
+                continue
             if not _is_conditional(text, match.end()):
                 window = window_after(text, match.end())
                 read = facts_in_window("age", window, match.group(0), unit_required=unit_required)
@@ -49,11 +52,23 @@ def _in_line(text: str) -> list[Found]:
             if unit and low < high and not _is_conditional(text, match.start()):
                 fact = Fact("age", match.group(0), low=low, high=high, unit=unit)
                 found.append(Found(fact, match.start(), match.end()))
+    for match in AGE_COMPARATOR_FIRST.finditer(text):
+        comparator = COMPARATOR_CODES.lookup(match.group("comp"))
+        unit = allowed_units("age", match.group("unit") or "years")
+        if comparator and unit and not _is_conditional(text, match.start()):
+            fact = Fact("age", match.group(0), comparator, parse_number(match.group("num")), unit=unit)
+            found.append(Found(fact, match.start(), match.end()))
     for match in AGE_BEFORE.finditer(text):
         before = _age_before(text, match)
         if before:
             found.append(Found(before, match.start(), match.end()))
     return found
+
+
+def _closes_bracket(text: str, position: int) -> bool:
+    """Return True for "(depending on the patient's age) >= 50": the value after the bracket is the outer
+    measure's, not an age (a few characters only, so no pattern rescans long runs of spaces)."""
+    return text[position : position + 3].lstrip().startswith(")")
 
 
 def _is_conditional(text: str, position: int) -> bool:

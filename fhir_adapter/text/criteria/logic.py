@@ -1,5 +1,5 @@
 """How the facts of one criterion combine: which hold for everyone, which are alternatives, which are a
-subgroup's or a past time point's. The pass after facts.py; the rules of ELIGIBILITY_R4.md points 1-3.
+subgroup's or a past time point's. The pass after facts.py; the rules of docs/eligibility-r4.md points 1-3.
 
 - "A or B" between thresholds of different facts (a different measure, or the same measure with another
   value: "bilirubin <= ULN; or <= 3 x ULN with Gilbert's"), a threshold "or" a measure with none ("ECOG
@@ -61,6 +61,7 @@ _OR_OTHERWISE = re.compile(
 )
 _ENDS_WITH_OR = re.compile(r"\bor\s*$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,60}\)")
+_NAMES_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)
 _OR_WORDS = frozenset({"or", "and/or"})
 _GAP_LIMIT = 120
 _WORDS_BEFORE_OR = 8
@@ -77,7 +78,7 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
     for index, (text, reading) in enumerate(zip(parts, readings, strict=True)):
         found = _with_conditions(text, list(reading.found))
         found, alternatives = _with_alternatives(text, found, reading)
-        has_alternatives |= alternatives
+        has_alternatives |= alternatives or _names_or(text, found, reading)
         start = _listed_start(index, listed_from)
         if start is not None:
             found = [_as_alternative(f) if f.start >= start else f for f in found]
@@ -207,6 +208,20 @@ def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple
         if (f.start, f.end) not in dropped
     ]
     return result, joined
+
+
+def _names_or(text: str, found: list[Found], reading: Reading) -> bool:
+    """Return True when one threshold follows two measures joined by "or" ("creatinine clearance or GFR
+    >= 50 mL/min/1.73 m2"): meeting either is enough, so coding both as required would be stricter."""
+    starts = {f.start for f in found if f.fact.is_threshold}
+    return any(
+        len(set(m.kinds)) > 1
+        and m.start in starts
+        # "(AST or SGOT)" names one measure twice: an "or" in brackets joins synonyms (the mention may end
+        # before its last bracket closes)
+        and _NAMES_OR.search(_PARENTHETICAL.sub(" ", text[m.start : m.end] + ")")) is not None
+        for m in reading.mentions
+    )
 
 
 def _items(found: list[Found], reading: Reading) -> list[Span]:

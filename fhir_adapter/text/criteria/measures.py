@@ -21,7 +21,7 @@ NOT_PATIENT_AGE = re.compile(
 # pregnancy criterion; a required pregnancy test still is.
 CONTRACEPTION = re.compile(r"contracept|birth control|abstinen|barrier method", re.I)
 PREGNANCY_TEST = re.compile(
-    r"pregnancy test|h?CG\b|pregnant\s*(?:or|/|,)\s*(?:breast|lactat|nursing)|\b(?:are|is) not pregnant\b",
+    r"pregnancy test|h?CG\b|pregnan(?:t|cy)\s*(?:or|/|,)\s*(?:breast|lactat|nursing)|\b(?:are|is) not pregnant\b",
     re.I,
 )
 
@@ -45,7 +45,10 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
             r"ha?emoglobin A1c|glycated ha?emoglobin|glycosylated ha?emoglobin",
         ),
     ),
-    ("creatinine_clearance", _mixed(r"CrCl|CLcr|CrCL|CCr", r"creatinine clearance|clearance of creatinine")),
+    (
+        "creatinine_clearance",
+        _mixed(r"CrCl|CLcr|CrCL|CCr|Crcl", r"creatinine clearance|clearance of creatinine"),
+    ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
     ("creatinine", _mixed(r"SCr|sCr|Cr", r"(?:serum )?creatinine?")),
     ("platelets", _mixed(r"PLT|Plt", r"platelets?(?: counts?)?|thrombocytes?(?: counts?)?|thrombocytopenia")),
@@ -86,13 +89,19 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(
             r"ECOG|WHO PS",
             r"eastern cooperative oncology group|zubrod|"
-            r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance status",
+            r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance(?: status)?",
         ),
     ),
     ("karnofsky", _mixed(r"KPS", r"karnofsky")),
     (
         "life_expectancy",
-        _words(r"life expectancy", r"expected survival", r"survival expectancy", r"estimated survival"),
+        _words(
+            r"life expectancy",
+            r"expected survival",
+            r"survival expectancy",
+            r"estimated survival",
+            r"predicted survival",
+        ),
     ),
     ("bmi", _mixed(r"BMI", r"body mass index")),
     # Myeloma's measurable disease (seed NCT06158412): urine before serum, whose names it contains.
@@ -126,17 +135,27 @@ ANY_MEASURE = re.compile(
 )
 
 # Only punctuation and joining words between two mentions: they share the threshold that follows.
-CONNECTOR = re.compile(r"(?:\s|/|,|&|\(|\)|\[|\]|-|\band\b|\bor\b|\bserum\b|\blevels?\b)*", re.IGNORECASE)
+# A bracketed abbreviation the table does not know ("creatinine clearance (ACr) or GFR (TFG) >= 50") is a
+# name too. Linear: no other alternative starts with a letter after "(".
+CONNECTOR = re.compile(
+    r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\band\b|\bor\b|\bserum\b|\blevels?\b)*", re.IGNORECASE
+)
 # A measure or value introduced this way is a condition on a subgroup, not the criterion's threshold.
 CONDITIONAL_BEFORE = re.compile(
     r"(?:\b(?:for|in)\s+(?:patients|subjects|participants|individuals|those|women|men|children)\b(?:\s+with)?|"
-    r"\bif\b|\bunless\b|\bexcept\b|\bfor\b)\s*[^.;]{0,12}$",
+    r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b)\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )
 AGE_BETWEEN = re.compile(
     rf"between (?:the )?ages? of\s*(?P<num>{NUMBER})\s*(?:years?\s*)?and\s*(?P<num2>{NUMBER})", re.I
 )
 
+# "over age 18", "older than the age of 16": the comparator comes before the word age.
+AGE_COMPARATOR_FIRST = re.compile(
+    rf"(?P<comp>{COMPARATOR})\s++(?:the\s++)?age\s++(?:of\s++)?(?P<num>{NUMBER})(?!\s*+(?:-|–|to)\s*+\d)"
+    r"(?:\s*+(?P<unit>years?|yrs?|months?))?",
+    re.I,
+)
 AGE_CONTEXT = re.compile(
     r"(?<!childbearing )(?<!reproductive )(?<!bearing )\bage[ds]?\b|\bages\b", re.IGNORECASE
 )
@@ -165,7 +184,10 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "pregnancy",
         re.compile(
-            r"(?<!during )\bpregnan(?:t|cy|cies)\b(?! prevention)"
+            # "women who would like to become pregnant after the study should seek advice": a wish, not a
+            # status ("is or plans on becoming pregnant" still is one)
+            r"(?<!during )(?<!like to become )(?<!wish to become )(?<!want to become )"
+            r"\bpregnan(?:t|cy|cies)\b(?! prevention)"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine )?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),

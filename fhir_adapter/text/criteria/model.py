@@ -9,7 +9,7 @@ INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
 
 # How a criterion's facts combine, read as what a patient must meet (an exclusion "A or B" means "neither A
-# nor B": all-of). R4 Group can say only all-of; the other two stay text (ELIGIBILITY_R4.md points 1-3).
+# nor B": all-of). R4 Group can say only all-of; the other two stay text (docs/eligibility-r4.md points 1-3).
 ALL_OF = "all-of"
 ANY_OF = "any-of"  # an inclusion "A or B" of different facts, or "one of the following"
 CONDITIONAL = "conditional"  # a threshold that holds for a subgroup or at a time other than now

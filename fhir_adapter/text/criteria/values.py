@@ -44,11 +44,17 @@ _CHAIN = re.compile(r"(?:and|but|to|,)", re.IGNORECASE)  # matched on stripped t
 # Where a second value for the same measure starts: "(<= 5 x ULN if ...)", "... or <= 5 x ULN in ...",
 # "NOTE: <= 5 x ULN is acceptable if ..." (NCT04318938).
 _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
-_BRANCH_OR = re.compile(r"\b(?:or|note\s*+:)", re.IGNORECASE)
+# "..., and for patients with liver metastases < 5 x ULN": the subgroup's words end where its value starts
+# (bounded, so linear); "<= 2.5 x ULN; <= 5 x ULN with liver metastases": a ";" right before a comparator.
+_BRANCH_OR = re.compile(
+    r"\b(?:or|note\s*+:|for (?:patients|subjects|participants|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
+    r"|;(?=\s*+[<>≤≥])",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s*+")
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
-_CLAUSE_END = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
+_CLAUSE_END = re.compile(r";(?!\s*+(?:or\b|[<>≤≥]))|\n|\.\s+[A-Z]")
 _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
 _STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")

@@ -75,7 +75,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("mL/min/{1.73_m2}", r"[mM][lL]\s*/\s*min(?:ute)?\s*(?:/|per)\s*1[.,]73\s*m\s*(?:2|²|\^2)"),
     ("mL/min", r"[mM][lL]\s*/\s*min(?:ute)?\b|[mM][lL] per min(?:ute)?\b"),
     ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm\b"),
-    ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:µ|u|μ|mc)[lL]\b|per microlit(?:er|re)"),
+    # "/ µ L": a space some editors put after the micro sign
+    ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|per microlit(?:er|re)"),
     ("/mL", r"(?:/|per)\s*m[lL]\b(?!\s*/)"),
     ("g/dL", r"g\s*/\s*d[lL]\b|gm\s*/\s*d[lL]\b|g%|G/DL\b"),
     ("mg/dL", r"mg\s*/\s*d[lL]\b|MG/DL\b"),
@@ -89,8 +90,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("kg/m2", r"kg\s*/\s*m\s*(?:2|²|\^2)"),
     (
         "{ULN}",
-        r"(?:(?:x|X|×|times|fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
-        r"(?:ULN\b|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
+        r"(?:(?:x|X|×|⋅|·|times|fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
+        r"(?:ULN\b|UNL\b|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
         r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
     ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),

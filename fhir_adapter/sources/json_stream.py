@@ -1,0 +1,149 @@
+"""Stream the studies of a ClinicalTrials.gov JSON file one at a time, so memory does not grow with the file.
+
+`json.load` of a 200 MB "Download JSON" export took 1.28 GB, and a file of 10,000 nested `[` raised
+RecursionError out of it. Here ijson's `basic_parse` (its yajl2 C backend when installed, as the wheels
+ship it) turns the bytes into events and the objects are built from them in this module, one study at a
+time, with the nesting depth bounded before anything is built. ijson's own builders (`ijson.items`) are not
+used: they keep the path of every open container as a string, which grows with the square of the depth
+(10,000 `[` took 250 MB; 1,000,000, a 2 MB file, were killed for want of memory).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import ijson
+
+from fhir_adapter.errors import InputError
+from fhir_adapter.sources.characters import normalize_characters
+
+# A v2 study nests 10 levels deep, 12 inside an export array or a search page; CT.gov adds a level now and
+# then, so the bound leaves room, yet stops a hostile file long before it costs memory or recursion.
+MAX_DEPTH = 64
+STUDIES_KEY = "studies"
+UTF8_BOM = b"\xef\xbb\xbf"
+LAYOUTS = 'a study object, a {"studies": [...]} page or a list of studies'
+
+# (record number from 1, or None for a file holding one study object; the study as parsed JSON)
+NumberedStudy = tuple[int | None, Any]
+
+_OPENERS = frozenset({"start_map", "start_array"})
+_CLOSERS = frozenset({"end_map", "end_array"})
+
+
+def read_json_studies(handle: IO[bytes], file: str) -> Iterator[NumberedStudy]:
+    """Yield each study in a v2 JSON file with its record number, as the file is read.
+
+    Raises InputError naming the file (and the record, once inside one) when the file is not JSON, nests
+    deeper than MAX_DEPTH or has none of the accepted layouts; the studies before the fault were yielded.
+    """
+    builder = _StudyBuilder(file)
+    try:
+        yield from builder.studies(ijson.basic_parse(_without_bom(handle), use_float=True))
+    except ijson.JSONError as exc:
+        raise builder.error(f"not valid JSON: {_first_line(exc)}") from exc
+
+
+def _without_bom(handle: IO[bytes]) -> IO[bytes]:
+    """Return `handle` past a UTF-8 byte order mark, which json.load accepted and yajl does not."""
+    if handle.read(len(UTF8_BOM)) != UTF8_BOM:
+        handle.seek(0)
+    return handle
+
+
+def _first_line(exc: Exception) -> str:
+    r"""Return yajl's message without the excerpt of the file it appends (or its bytes repr).
+
+    >>> _first_line(ValueError("parse error: premature EOF\n   [1,\n  (right here) ------^\n"))
+    'parse error: premature EOF'
+    >>> _first_line(ValueError("b'lexical error: invalid bytes in UTF8 string.\\n  [\"\\xff\"]'"))
+    'lexical error: invalid bytes in UTF8 string.'
+    """
+    text = re.split(r"\\n|\n", str(exc), maxsplit=1)[0].strip()
+    return text[2:] if text.startswith(("b'", 'b"')) else text
+
+
+class _StudyBuilder:
+    """Builds JSON values from parse events; the children of the studies list are yielded, not kept.
+
+    The studies list is the root array of an export, or the `studies` array of a search page. A root object
+    without a `studies` key is one study, yielded whole when it closes.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.open: list[Any] = []  # the containers being built, outermost first
+        self.key: str | None = None  # the key waiting for its value in the innermost open object
+        self.studies_list: list[Any] | None = None  # whose children are studies, once known
+        self.count = 0  # studies yielded so far
+
+    def studies(self, events: Iterable[tuple[str, Any]]) -> Iterator[NumberedStudy]:
+        """Return the studies built from `events` (ijson basic_parse), each as soon as it is complete."""
+        for event, value in events:
+            if event == "map_key":
+                self.key = value
+            elif event in _OPENERS:
+                self._start({} if event == "start_map" else [])
+            elif event in _CLOSERS:
+                yield from self._end()
+            elif self._is_study_place():
+                self.count += 1
+                yield self.count, value  # not an object: parse_study names it as the wrong type
+            else:
+                self._add(value)
+
+    def error(self, reason: str, field: str | None = None) -> InputError:
+        """Return an InputError naming the file, and the record being read if inside one."""
+        if self._inside_study():
+            return InputError(reason, file=self.file, record=self.count + 1, field=field)
+        after = f" (after record {self.count})" if self.count else ""
+        return InputError(f"{reason}{after}", file=self.file, field=field)
+
+    def _inside_study(self) -> bool:
+        return self.studies_list is not None and any(c is self.studies_list for c in self.open[:-1])
+
+    def _is_study_place(self) -> bool:
+        return bool(self.open) and self.open[-1] is self.studies_list
+
+    def _start(self, container: dict[str, Any] | list[Any]) -> None:
+        if len(self.open) >= MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep: not a ClinicalTrials.gov record")
+        if not self.open:
+            if isinstance(container, list):
+                self.studies_list = container
+        elif self._is_studies_key():
+            if not isinstance(container, list):
+                raise self.error("expected a list of studies", field=STUDIES_KEY)
+            self.studies_list = container  # not added to the page: its studies are yielded one by one
+        elif not self._is_study_place():
+            self._add(container)
+        self.open.append(container)
+        self.key = None
+
+    def _end(self) -> Iterator[NumberedStudy]:
+        closed = self.open.pop()
+        self.key = None
+        if not self.open and self.studies_list is None:
+            yield None, closed  # a file holding one study object
+        elif self._is_study_place():
+            self.count += 1
+            yield self.count, closed
+
+    def _add(self, value: Any) -> None:
+        if not self.open:
+            raise self.error(f"expected {LAYOUTS}")
+        if self._is_studies_key():
+            raise self.error("expected a list of studies", field=STUDIES_KEY)
+        if isinstance(value, str):
+            value = normalize_characters(value)
+        parent = self.open[-1]
+        if isinstance(parent, list):
+            parent.append(value)
+        else:
+            parent[self.key] = value
+
+    def _is_studies_key(self) -> bool:
+        """Return True at the value of a root object's `studies` key: the object is a search page."""
+        return len(self.open) == 1 and self.studies_list is None and self.key == STUDIES_KEY

@@ -1,0 +1,332 @@
+"""Find the doses written in dosing text: amounts, ranges, units, AUC targets and cell counts.
+
+Plain results, no FHIR. Units come back in a small canonical spelling ("mg/m2", "ug", "IU", "mL", "AUC",
+"cells/kg", "L/min"); mapping them to UCUM is the builders' job (mappings/dose-unit-ucum.json). A number
+is read only when its format is certain: "1,250" is 1250 and "2,5" is 2.5, but "2.670" (a decimal point
+or a thousands separator?) is reported as ambiguous rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from fhir_adapter.text.markdown import MARKDOWN_ESCAPE
+
+# One character for one character, so positions found in the normalized text are positions in the
+# original, and verbatim passages can be cut from the record's own text.
+_CHAR_MAP = str.maketrans(
+    {
+        "²": "2",
+        "³": "3",
+        "⁰": "0",
+        "¹": "1",
+        "⁴": "4",
+        "⁵": "5",
+        "⁶": "6",
+        "⁷": "7",
+        "⁸": "8",
+        "⁹": "9",
+        "µ": "u",
+        "μ": "u",
+        "×": "x",
+        "–": "-",
+        "—": "-",
+        "−": "-",
+        "，": ",",
+        "（": "(",
+        "）": ")",
+        "：": ":",
+        "；": ";",
+        "＋": "+",
+        "\u00a0": " ",
+        "\u3000": " ",
+    }
+)
+# CT.gov Markdown escapes ASCII punctuation ("\>75 years", "mg/m\^2", "regimens\*", "\_"): CommonMark's rule.
+
+NUMBER = r"\d+(?:[.,]\d+)*"
+# A number starts after a non-word character, or after a full stop that ends a sentence ("six weeks.1x10").
+_START = r"(?<!\w)(?<!\d[.,])"
+_MASS = (
+    r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
+    r"|ml|milli(?:lit(?:er|re))s?)"
+)
+_BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
+_BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
+_PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
+# A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose, nor a unit
+# letter run into a code ("Exon 18 G719X", a mutation, is no 18 g).
+_NOT_CONCENTRATION = (
+    r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"
+    r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z0-9])"
+)
+# A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
+_FLOW = r"(?P<flow>l\s*/\s*min(?:ute)?|(?:lit(?:er|re)s?)\s*(?:/|per)\s*min(?:ute)?)\b"
+_UNIT = rf"(?:{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}|{_FLOW})"
+_AUC = (
+    rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*\(\s*AUC\s*\))?)"
+    rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
+    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
+    # A target in another exposure unit (busulfan "AUC 70-100mg/L x hr"): not the mg/mL.min of "AUC 6".
+    r"|(?P<auc_other>\s*(?:mg|ug|mcg|umol|mmol)\s*(?:/\s*d?l|[.*x]\s*h(?:rs?|ours?)?\s*/\s*d?l)\b))?"
+    rf"|{_START}(?P<auc_pre>{NUMBER})\s*AUC\b"
+)
+_CELLS = (
+    rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
+    r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
+)
+_AMOUNT = (
+    rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
+    rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*{_UNIT}"
+)
+# The leading assertions let the scan skip, at one character's cost, every position that cannot start one:
+# each alternative starts a word or a number.
+DOSE = re.compile(rf"(?<!\w)(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
+# "(?<!...)" at the start of a pattern: it may start only where a run of spaces (or digits) starts, so a
+# search never rescans a long run from each of its positions (issue 11: linear on any text).
+NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
+# Words before a number that make it a limit or a total, not a dose to give.
+_LIMIT = re.compile(
+    r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
+    r"capped\s+at|cap\s+of|"
+    r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
+    r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+# The strength of one unit, not the dose: "2 tablets (500 mg each)".
+_UNIT_STRENGTH = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six)\s+(?:tablets?|capsules?|pills?|sachets?|vials?|puffs?|drops?)"
+    r"\s*(?:of|containing|\(|,)?\s*$",
+    re.IGNORECASE,
+)
+# A bare number chained to the next dose by "or", "," or "/": "60 or 40 mg" is 60 mg or 40 mg.
+_CHAINED = re.compile(rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*or|or|,)\s*$", re.IGNORECASE)
+# "600/100 mg TMC114/rtv", "5/325 mg": a fixed combination's component doses, not one dose or alternatives.
+_SLASH_PAIR = re.compile(r"\d\s*/\s*$")
+# "Two injections of Dupilumab 300 mg (for a total of 600 mg)": one unit's amount, not the dose given.
+_TOTAL_AFTER = re.compile(
+    r"(?<!\s)\s*\(\s*(?:for\s+)?(?:a\s+)?total\s+(?:dose\s+)?(?:of\s+)?\d", re.IGNORECASE
+)
+_NOT_A_DOSE_NUMBER = re.compile(
+    r"(?:days?|d|cycles?|cohorts?|levels?|weeks?|arms?|groups?|phases?|parts?|stages?|grades?|lines?)\s*$",
+    re.IGNORECASE,
+)
+_SPACES = re.compile(r"\s+")
+_MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
+_MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
+_MASS_UNITS |= {"ml": "mL", "milliliter": "mL", "millilitre": "mL"}
+VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
+LIMIT_REASON = "a total, a limit or one unit's strength"
+VOLUME_REASON = "a volume to dilute in or draw from"
+# "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose.
+_VOLUME_BEFORE = re.compile(r"\b(?:in|into|from|with)\s*$", re.IGNORECASE)
+_DILUENT_AFTER = re.compile(
+    r"(?<!\s)\s*(?:of\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water|bone\s+marrow)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One written dose. `value` is None when the number cannot be read safely (`ambiguous`) or is not
+    written at all; `times` is a written multiplier ("2x5 mg" = two doses of 5 mg); `limit` the words that
+    make it a total, a maximum or a volume rather than a dose ("for a total of 600 mg", "in 250 mL"), and
+    `limit_reason` which of these it is."""
+
+    start: int
+    end: int
+    value: float | None
+    high: float | None
+    unit: str
+    per_day: bool
+    text: str
+    times: int | None = None
+    ambiguous: bool = False
+    limit: str | None = None
+    chained: bool = False
+    doubt: str | None = None  # why an ambiguous dose cannot be read, for the data-quality warning
+    limit_reason: str = LIMIT_REASON
+
+
+def normalize(text: str) -> str:
+    r"""Return `text` with markdown escapes, full-width punctuation and unit glyphs made plain.
+
+    The result has the same length, so a position in it is a position in `text`.
+
+    >>> normalize("mg/m\\^2; \\>75 years，1×10⁹ μg")
+    'mg/m ^2;  >75 years,1x109 ug'
+    """
+    return MARKDOWN_ESCAPE.sub(" ", text).translate(_CHAR_MAP)
+
+
+def parse_number(text: str) -> float | None:
+    """Return the number written as `text`, or None when its format is ambiguous.
+
+    >>> parse_number("1,250"), parse_number("2,5"), parse_number("0.125"), parse_number("27")
+    (1250.0, 2.5, 0.125, 27.0)
+    >>> parse_number("2.670") is None
+    True
+    """
+    if "," in text and "." in text:
+        return None
+    if "," in text:
+        head, *rest = text.split(",")
+        if all(len(part) == 3 for part in rest) and head != "0":
+            return float(head + "".join(rest))
+        return float(f"{head}.{rest[0]}") if len(rest) == 1 and len(rest[0]) < 3 else None
+    if text.count(".") > 1:
+        return None
+    head, _, tail = text.partition(".")
+    if len(tail) == 3 and head not in ("", "0"):
+        return None  # "2.670": European thousands or a decimal point; a dose is never guessed
+    return float(text)
+
+
+def find_doses(text: str) -> list[Dose]:
+    """Return every dose written in normalized `text`, in order, chained bare numbers included.
+
+    >>> [(d.value, d.unit) for d in find_doses("Carfilzomib 27mg/m2 (20mg/m2 on day 1)")]
+    [(27.0, 'mg/m2'), (20.0, 'mg/m2')]
+    >>> [(d.value, d.high, d.unit, d.per_day) for d in find_doses("docetaxel 60-75 mg/m2; 2,5mg/kg BW/d")]
+    [(60.0, 75.0, 'mg/m2', False), (2.5, None, 'mg/kg', True)]
+    >>> [(d.value, d.unit) for d in find_doses("carboplatin (AUC 6) and 1x10 ^9 NK cells/dose")]
+    [(6.0, 'AUC'), (1000000000.0, 'cells')]
+    >>> [(d.value, d.chained) for d in find_doses("Osimertinib 60 or 40 mg daily")]
+    [(60.0, True), (40.0, False)]
+    >>> [d.limit for d in find_doses("300 mg (for a total of 600 mg); 2 tablets (500 mg each)")]
+    [None, 'total of ', '2 tablets (']
+    >>> [(d.value, d.ambiguous) for d in find_doses("600/100 mg TMC114/rtv; 60 or 40 mg")]
+    [(None, True), (60.0, False), (40.0, False)]
+    >>> [(d.value, d.unit, d.doubt) for d in find_doses("carboplatin area under the curve 2mg/m2, AUC 5")]
+    [(None, 'AUC', 'an AUC target written with a dose unit'), (5.0, 'AUC', None)]
+    >>> [(d.value, d.doubt) for d in find_doses("busulfan AUC 70-100mg/L x hr, AUC60-65 mg.h/L")]
+    [(None, 'an AUC target in another exposure unit'), (None, 'an AUC target in another exposure unit')]
+    >>> [(d.value, d.doubt) for d in find_doses("Dupilumab 300 mg (for a total of 600 mg)")]
+    [(None, 'written with a different total'), (600.0, None)]
+    >>> find_doses("2.5 mg/kg (maximum calculated dose 250 mg)")[1].limit
+    'maximum calculated dose '
+    >>> find_doses("GE-145-320 mg I/mL, target 200-300ng/mL, over 6-19 minutes, day +1, 10mg")[0].value
+    10.0
+    >>> [(d.value, d.times) for d in find_doses("2x5 mg/kg BW, six weeks.1x10 ^9 NK cells/dose")]
+    [(5.0, 2), (1000000000.0, None)]
+    """
+    doses: list[Dose] = []
+    for match in DOSE.finditer(text):
+        dose = _dose(match, text)
+        if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
+            dose = replace(
+                dose, value=None, high=None, ambiguous=True, doubt="component doses of a combination"
+            )
+        elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
+            dose = replace(
+                dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
+            )
+        doses.extend(_chained_before(dose, text))
+        doses.append(dose)
+    return doses
+
+
+def numberless_unit(text: str, position: int) -> Dose | None:
+    """Return a unit written with no number right at `position` ("ATRA mg/m2/day"), else None."""
+    match = NUMBERLESS_UNIT.match(text, position)
+    if not match:
+        return None
+    unit, per_day = _unit(match)
+    return Dose(match.start(), match.end(), None, None, unit, per_day, match.group().strip())
+
+
+def _dose(match: re.Match[str], text: str) -> Dose:
+    groups = match.groupdict()
+    if groups["auc"] or groups["auc_pre"]:
+        low = groups["auc"] or groups["auc_pre"]
+        made = _made(match, text, low, groups["auc_hi"], "AUC", per_day=False)
+        if groups.get("auc_mass"):  # "area under the curve 2mg/m2": an AUC target or a dose? Not ours to say.
+            return replace(
+                made, value=None, high=None, ambiguous=True, doubt="an AUC target written with a dose unit"
+            )
+        if groups.get("auc_other"):  # its own exposure unit; never relabelled as carboplatin's mg/mL.min
+            return replace(
+                made, value=None, high=None, ambiguous=True, doubt="an AUC target in another exposure unit"
+            )
+        return made
+    if groups["cells"]:
+        scale = 10.0 ** int(groups["exp"])
+        unit = "cells/kg" if groups["cells_kg"] else "cells"
+        made = _made(match, text, groups["cells"], groups["cells_hi"], unit, per_day=False)
+        return replace(
+            made,
+            value=None if made.value is None else made.value * scale,
+            high=None if made.high is None else made.high * scale,
+        )
+    unit, per_day = _unit(match)
+    made = _made(match, text, groups["value"], groups["high"], unit, per_day=per_day)
+    times = int(groups["times"]) if groups["times"] else None
+    return replace(made, times=times)
+
+
+def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str, *, per_day: bool) -> Dose:
+    value = parse_number(low)
+    high_value = parse_number(high) if high else None
+    ambiguous = value is None or (high is not None and high_value is None)
+    limit = _LIMIT.search(text, max(0, match.start() - 40), match.start()) or _UNIT_STRENGTH.search(
+        text, max(0, match.start() - 30), match.start()
+    )
+    reason = LIMIT_REASON
+    if limit is None and unit in VOLUME_UNITS:
+        before = _VOLUME_BEFORE.search(text, max(0, match.start() - 12), match.start())
+        limit = before or _DILUENT_AFTER.match(text, match.end())
+        reason = VOLUME_REASON
+    return Dose(
+        match.start(),
+        match.end(),
+        None if ambiguous else value,
+        None if ambiguous else high_value,
+        unit,
+        per_day,
+        match.group(),
+        ambiguous=ambiguous,
+        limit=limit.group() if limit else None,
+        limit_reason=reason,
+    )
+
+
+def _unit(match: re.Match[str]) -> tuple[str, bool]:
+    if match.group("flow"):
+        return "L/min", False
+    mass = _SPACES.sub(" ", match.group("mass").lower()).rstrip("s")
+    unit = _MASS_UNITS.get(mass, mass)
+    if match.group("m2"):
+        unit += "/m2"
+    elif match.group("kg"):
+        unit += "/kg"
+    return unit, bool(match.group("day"))
+
+
+def _chained_before(dose: Dose, text: str) -> list[Dose]:
+    """Return the bare numbers chained to `dose` ("60 or 40 mg"), each as a dose with its unit."""
+    if dose.value is None or dose.high is not None or dose.unit == "AUC":
+        return []
+    chained: list[Dose] = []
+    end = dose.start
+    while True:
+        match = _CHAINED.search(text, max(0, end - 24), end)
+        if not match or _NOT_A_DOSE_NUMBER.search(text, max(0, match.start() - 12), match.start()):
+            break
+        value = parse_number(match.group("value"))
+        chained.insert(
+            0,
+            Dose(
+                match.start(),
+                match.start() + len(match.group("value")),
+                value,
+                None,
+                dose.unit,
+                dose.per_day,
+                match.group("value"),
+                ambiguous=value is None,
+                chained=True,
+            ),
+        )
+        end = match.start()
+    return chained

@@ -1,0 +1,271 @@
+"""Read one drug segment of a dosing text into entries: each dose with the schedule words that belong to it.
+
+Inside a segment each dose owns its words up to the next dose, within its sentence; facts written before
+the first dose (the segment's head) are shared by its doses. Doses written as alternatives ("8 mg, 12 mg, or
+16 mg") share the schedule written once after the last of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from fhir_adapter.text.markdown import unescape
+from fhir_adapter.text.regimen.doses import Dose, numberless_unit
+from fhir_adapter.text.regimen.labels import dose_condition
+from fhir_adapter.text.regimen.model import CycleRange, DoseCondition, Duration, Frequency
+from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, TimedOffset
+from fhir_adapter.text.regimen.schedule import Found, WeeklyPattern
+from fhir_adapter.text.regimen.segments import Cut, Segment
+
+T = TypeVar("T")
+Span = tuple[int, int]
+
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:or\s+)?|or\s+|/\s*)$", re.IGNORECASE)
+_OR_GAP = re.compile(r"\bor\b|/")
+# A list separator, then a name-like word written right before a dose ("..., 5-FU 400 mg/m2").
+_NEW_ITEM = re.compile(
+    r"(?:[,;+]|\band\b|\bplus\b|\bthen\b|\bfollowed\s+by\b)\s*\(?\s*"
+    r"(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)\s*\(?\s*$"
+)
+_ALLOWED_BEFORE_DOSE = re.compile(
+    r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
+    r"cohort|level|arm|group|phase|part|mtd|rp2d|oral|orally|daily)"
+)
+# What follows "followed by" is the next step of the regimen, not more words on this dose: "cyclophosphamide
+# will be administered followed by a single infusion of CAR transduced autologous T cells" (NCT03937544);
+# but "Day 1 to Day 21 followed by 7 days off treatment" (NCT02513394) is the same drug's rest.
+_NEXT_STEP = re.compile(r"\bfollowed\s+by\b(?![^.;\n]{0,30}\b(?:off|rest|break)\b)", re.IGNORECASE)
+_COORDINATOR_END = re.compile(r"(?:\band|\bplus|,|\+|\bwith)\s*\(?\s*$", re.IGNORECASE)
+_COORDINATOR_REACH = 200
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+_FREQUENCY_WORD = re.compile(r"\b(?:BID|QD|TID|daily|once|twice)\b", re.IGNORECASE)
+_TRAILING_PUNCTUATION = re.compile(r"(?<![\s;,])[\s;,]*$")
+# A line that is only a list marker, a heading ("2. Proteasome inhibitor:", "Regimen:") or blank. Each part
+# starts where the one before cannot go on, so a long line is tried once (issue 11: linear).
+_HEADING_LINE = re.compile(r"^\s*(?:(?:\d{1,2}[.)]|[*\-•])(?:\s[^\d\n]*)?|(?:[^\d\s][^\d\n]*)?:\s*)?$")
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]\s+|[*\-•]\s+)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dose (or a drug named without a dose) read from one text, before arm and intervention merge.
+
+    `start`..`end` is the dose's own text, `segment_start`..`segment_end` its drug's segment; `choice`
+    numbers a group of alternative doses; `weekly` is a weekly pattern not yet tied to days; `times` the
+    times of day written ("morning", "evening"). Texts (`verbatim`, `dose_written`) are as written, less
+    the Markdown escapes.
+    """
+
+    key: str
+    start: int
+    end: int
+    dose: Dose | None = None
+    dose_written: str | None = None
+    segment_start: int = 0
+    segment_end: int = 0
+    route: str | None = None
+    frequency: Frequency | None = None
+    times: tuple[str, ...] | None = None
+    days: tuple[int, ...] | None = None
+    weekly: WeeklyPattern | None = None
+    cycles: CycleRange | None = None
+    duration: Duration | None = None
+    offset: TimedOffset | None = None
+    condition: DoseCondition | None = None
+    choice: int | None = None
+    verbatim: str = ""
+    source: str = "intervention"
+    fields: tuple[str, ...] = ()
+    read_at: tuple[int, ...] = ()
+
+
+def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]]:
+    """Return the segment's entries, and the doses in it that belong to an unrecognised name."""
+    key, start, end = segment.key or "", segment.start, segment.end
+    verbatim = _verbatim(cut.text, start, end)
+    doses, foreign = _own_doses(cut, key, (start, end))
+    if not doses:
+        mention_end = next((m.end for m in cut.mentions if m.start >= start and m.key == key), start)
+        dose = numberless_unit(cut.norm, mention_end)
+        entry = Entry(key, start, end, dose, segment_start=start, segment_end=end, verbatim=verbatim)
+        next_step = _NEXT_STEP.search(cut.norm, mention_end, end)
+        own = (start, next_step.start() if next_step else end)
+        return [_with_facts(entry, cut.facts, own=own, head=own)], foreign
+    choices = _choice_groups(cut.norm, doses)
+    entries: list[Entry] = []
+    for i, dose in enumerate(doses):
+        own_end = doses[i + 1].start if i + 1 < len(doses) else end
+        # A dose's own words end with its sentence: "PD-1 blockade will be administered every 3 weeks"
+        # after "1x10^9 NK cells/dose." is not the NK cells' frequency (NCT06097962).
+        stop = SENTENCE_END.search(cut.norm, dose.end, own_end)
+        stop = stop or _NEXT_STEP.search(cut.norm, dose.end, own_end)
+        floor = cut.floor(dose.start)
+        entry = Entry(
+            key,
+            dose.start,
+            stop.start() + 1 if stop else own_end,
+            dose=dose,
+            dose_written=unescape(cut.text[dose.start : dose.end]),
+            segment_start=start,
+            segment_end=end,
+            condition=dose_condition(cut.norm, dose, floor, cut.mentions),
+            choice=choices[i],
+            verbatim=verbatim,
+        )
+        own = (_clause_start(cut.norm, doses[i - 1].end if i else start, dose.start), entry.end)
+        entries.append(_with_facts(entry, cut.facts, own=own, head=(start, doses[0].start)))
+    return _share_within(entries), foreign
+
+
+def _choice_groups(norm: str, doses: list[Dose]) -> list[int | None]:
+    """Return, per dose, the number of the group of alternatives it belongs to (None: not one).
+
+    A dose is an alternative to the one before it when it is chained to it ("60 or 40 mg"), or when both
+    are in a run of doses joined by commas, "or" or "/" with at least one "or" or "/" ("8 mg, 12 mg, or
+    16 mg"; not the ramp-up "20 mg, 50 mg, 100 mg, then 400 mg"). One pass over the gaps between doses.
+    """
+    gaps = ["", *(_gap(norm, doses, i) for i in range(1, len(doses)))]
+    joined = [i > 0 and _LIST_GAP.match(gap) is not None for i, gap in enumerate(gaps)]
+    run_start = 0
+    starts: list[int] = []
+    has_or: set[int] = set()
+    for i, gap in enumerate(gaps):
+        run_start = run_start if joined[i] else i
+        starts.append(run_start)
+        if joined[i] and _OR_GAP.search(gap):
+            has_or.add(run_start)
+    choices: list[int | None] = [None] * len(doses)
+    for i in range(1, len(doses)):
+        if doses[i - 1].chained or (joined[i] and starts[i] in has_or):
+            choices[i - 1] = choices[i] = choices[i - 1] or i
+    return choices
+
+
+def _clause_start(norm: str, previous_end: int, position: int) -> int:
+    """Return where the clause holding a dose starts when a clause boundary separates it from the previous
+    dose: "Day 1: 100 mg; Days 2-5: 50 mg" gives 50 mg its "Days 2-5"; without a boundary ("15 mg/m2 on
+    day +1, 10mg/m2 on day +3") the words before a dose are the previous dose's."""
+    boundaries = list(SENTENCE_END.finditer(norm, previous_end, position))
+    return boundaries[-1].end() if boundaries else position
+
+
+def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
+    """Split the segment's doses into the drug's own and those after a name the lexicon does not know:
+    in "leucovorin 400 mg/m2, 5-FU 400 mg/m2 bolus then 2400 mg/m2" the last two are not leucovorin's."""
+    start, end = span
+    previous = next((m.end for m in cut.mentions if start <= m.start < end and m.key == key), start)
+    doses = [d for d in cut.doses_in(start, end) if d.limit is None]
+    for i, dose in enumerate(doses):
+        item = _NEW_ITEM.search(cut.norm, previous, dose.start)
+        if item and not _ALLOWED_BEFORE_DOSE.fullmatch(item.group("word")):
+            return doses[:i], doses[i:]
+        previous = dose.end
+    return doses, []
+
+
+def _gap(norm: str, doses: list[Dose], index: int) -> str:
+    return _FREQUENCY_WORD.sub("", norm[doses[index - 1].end : doses[index].start])
+
+
+def _with_facts(entry: Entry, facts: Facts, *, own: Span, head: Span) -> Entry:
+    """Return the entry with its schedule: from its own text, else from the segment's shared head; with
+    where each fact it took is written (`read_at`), so the facts no dose takes can be reported."""
+    spans = (own, head)
+    routes = _pick(facts.routes, spans, every=True)
+    frequency = _pick(facts.frequencies, spans)
+    times = _pick(facts.times, spans, every=True)
+    days = _pick(facts.days, spans, every=True)
+    cycles = _pick(facts.cycles, spans)
+    duration = _pick(facts.durations, spans)
+    weekly = _pick(facts.weekly, spans)
+    offsets = [Found(o.start, o.start, o) for o in facts.offsets if o.target != entry.key]
+    offset = _pick(tuple(offsets), spans)
+    taken: list[Found[Any]] = [*routes, *frequency, *times, *days, *cycles, *duration, *weekly, *offset]
+    return replace(
+        entry,
+        route=" or ".join(sorted({f.value for f in routes})) or None,
+        frequency=frequency[0].value if frequency else None,
+        times=tuple(dict.fromkeys(f.value for f in times)) or None,
+        days=tuple(sorted({d for f in days for d in f.value})) or None,
+        cycles=cycles[0].value if cycles else None,
+        duration=duration[0].value if duration else None,
+        weekly=weekly[0].value if weekly else None,
+        offset=offset[0].value if offset else None,
+        read_at=tuple(sorted({f.start for f in taken})),
+    )
+
+
+def _pick(found: tuple[Found[T], ...], spans: tuple[Span, ...], *, every: bool = False) -> list[Found[T]]:
+    """Return the facts written in the first span that has any: all of them, or the first."""
+    for start, end in spans:
+        hits = [f for f in found if start <= f.start < end]
+        if hits:
+            return hits if every else hits[:1]
+    return []
+
+
+def _share_within(entries: list[Entry]) -> list[Entry]:
+    """Give alternatives the schedule written once after the last of them ("60 or 40 mg daily"), and every
+    dose of the segment the route written for one of them (the drug's route does not change by dose)."""
+    routes = {e.route for e in entries if e.route}
+    route = next(iter(routes)) if len(routes) == 1 else None
+    shared: list[Entry] = []
+    for entry in entries:
+        routed = replace(entry, route=route) if entry.route is None and route is not None else entry
+        if entry.choice is not None:
+            routed = _shared_by_alternatives(routed, [e for e in entries if e.choice == entry.choice])
+        shared.append(routed)
+    return shared
+
+
+def _shared_by_alternatives(entry: Entry, group: list[Entry]) -> Entry:
+    last = group[-1]
+    if last.start != entry.start:
+        entry = replace(
+            entry,
+            frequency=entry.frequency or last.frequency,
+            days=entry.days if entry.days is not None else last.days,
+            cycles=entry.cycles or last.cycles,
+        )
+    condition = entry.condition or next((e.condition for e in group if e.condition), None)
+    return replace(entry, condition=condition)
+
+
+def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
+    """Give a drug the days and frequency written after the next drug of the same sentence when it has
+    none ("CT-2103 (175 mg/m2) and carboplatin (AUC 6) on day 1 of each cycle"), with the words that say
+    so. Not when the drug has a route of its own that the tail's drug does not share ("docetaxel 75 mg/m2
+    IV and capecitabine 1000 mg/m2 PO BID on days 1-14": the days are capecitabine's), nor when the
+    sentence pairs them "respectively"."""
+    norm = cut.norm
+    shared = list(entries)
+    for i, entry in enumerate(entries[:-1]):
+        following = entries[i + 1]
+        if following.key == entry.key or entry.days is not None or entry.frequency is not None:
+            continue
+        joined_at = following.segment_start
+        if SENTENCE_END.search(norm, entry.start, joined_at) or not _COORDINATOR_END.search(
+            norm, max(0, joined_at - _COORDINATOR_REACH), joined_at
+        ):
+            continue
+        tail = next((e for e in entries[i + 1 :] if e.days is not None or e.frequency is not None), None)
+        if tail is None or tail.key == entry.key or SENTENCE_END.search(norm, entry.start, tail.start):
+            continue
+        if (entry.route and tail.route and entry.route != tail.route) or _RESPECTIVELY.search(
+            norm, tail.start, tail.end
+        ):
+            continue
+        verbatim = _verbatim(cut.text, entry.segment_start, tail.end)
+        shared[i] = replace(entry, days=tail.days, frequency=tail.frequency, verbatim=verbatim)
+    return shared
+
+
+def _verbatim(text: str, start: int, end: int) -> str:
+    """Return the segment as written, without its list marker and without the next item's heading that
+    precedes the next drug's name ("\n2. Proteasome inhibitor:" before "Carfilzomib", NCT06158412)."""
+    lines = _LIST_MARKER.sub("", text[start:end].strip()).split("\n")
+    while len(lines) > 1 and _HEADING_LINE.match(lines[-1]):
+        lines.pop()
+    return unescape(_TRAILING_PUNCTUATION.sub("", "\n".join(lines)).strip())

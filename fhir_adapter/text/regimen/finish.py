@@ -1,0 +1,160 @@
+"""The regimen steps that need every entry of an arm: anchoring weekly patterns, checking days against the
+cycle, marking doses that are alternatives, and turning entries into DrugDose values with their warnings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from fhir_adapter.text.regimen.entries import Entry
+from fhir_adapter.text.regimen.lexicon import Lexicon
+from fhir_adapter.text.regimen.merge import signature
+from fhir_adapter.text.regimen.model import DoseCondition, DrugDose, Frequency, Offset
+
+UNSTATED = "several doses are written; the rule for choosing between them is not stated"
+
+
+class Reporter(Protocol):
+    def add(
+        self, field_path: str, message: str, drug: str | None = None, severity: str = "warning"
+    ) -> None: ...
+
+    def note(self, field_path: str, message: str, drug: str | None = None) -> None: ...
+
+
+def finish_entries(
+    entries: list[Entry], cycle_length: int | None, lexicon: Lexicon, report: Reporter
+) -> list[Entry]:
+    """Return the arm's entries ready to become DrugDoses (see the module docstring)."""
+    # A drug the arm does not link is kept only where the text doses it: a bare mention ("placebo (for
+    # Dupilumab)", "Post Tx-Cyclophosphamide is used for ...") says nothing to give.
+    kept = [e for e in entries if lexicon.drugs[e.key].linked or e.dose is not None]
+    finished: dict[int, Entry] = {}
+    for key in dict.fromkeys(e.key for e in kept):
+        same = [(i, e) for i, e in enumerate(kept) if e.key == key]
+        name = lexicon.drugs[key].display
+        anchored = _anchor_weekly([e for _, e in same], name, report)
+        marked = _mark_alternatives(anchored, name, report)
+        finished.update(zip((i for i, _ in same), marked, strict=True))
+    return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in range(len(kept))]
+
+
+def _within_cycle(entry: Entry, cycle_length: int | None, lexicon: Lexicon, report: Reporter) -> Entry:
+    if entry.days and cycle_length and max(entry.days) > cycle_length:
+        message = f"day {max(entry.days)} is outside the {cycle_length}-day cycle; days left out"
+        report.add(entry.fields[0], message, lexicon.drugs[entry.key].display)
+        return replace(entry, days=None)
+    return entry
+
+
+def _anchor_weekly(entries: list[Entry], name: str, report: Reporter) -> list[Entry]:
+    """Expand "2 consecutive days per week x 3 weeks" to days only when another dose of the same drug gives
+    its first days ("20mg/m2 on day 1 and day 2 of cycle 1" anchors the pair to days 1-2, NCT06158412)."""
+    anchored = list(entries)
+    for i, entry in enumerate(entries):
+        if entry.weekly is None or entry.days is not None:
+            continue
+        per_week, weeks = entry.weekly.days_per_week, entry.weekly.weeks
+        anchor = next((e.days for e in anchored if e.days and _is_run(e.days, per_week)), None)
+        if anchor is None:
+            report.add(
+                entry.fields[0], "weekly pattern is not tied to a day of the cycle; no days given", name
+            )
+            continue
+        days = tuple(anchor[0] + 7 * week + day for week in range(weeks) for day in range(per_week))
+        anchored[i] = replace(entry, days=days)
+    return anchored
+
+
+def _is_run(days: tuple[int, ...], length: int) -> bool:
+    return len(days) == length and days == tuple(range(days[0], days[0] + length))
+
+
+def _mark_alternatives(entries: list[Entry], name: str, report: Reporter) -> list[Entry]:
+    """Give a condition to doses written as alternatives, and flag doses whose relation is not stated."""
+    marked = [_as_choice(entry, entries) for entry in entries]
+    dosed = [e for e in marked if signature(e)]
+    open_doses = [e for e in dosed if e.condition is None]
+    if not open_doses or len(dosed) < 2 or _told_apart(dosed):
+        return marked
+    doses = ", ".join(e.dose_written or e.dose.text for e in open_doses if e.dose)
+    report.add(open_doses[0].fields[0], f"{UNSTATED} ({doses})", name)
+    unstated = DoseCondition("unstated", UNSTATED)
+    return [replace(e, condition=unstated) if signature(e) and e.condition is None else e for e in marked]
+
+
+def _as_choice(entry: Entry, entries: list[Entry]) -> Entry:
+    if entry.choice is None or entry.condition is not None:
+        return entry
+    texts = [e.dose_written or e.dose.text for e in entries if e.choice == entry.choice and e.dose]
+    return replace(entry, condition=DoseCondition("choice", f"one of {' or '.join(texts)}"))
+
+
+def _told_apart(entries: list[Entry]) -> bool:
+    """Return True when doses differ by cycle or by non-overlapping days (both are given, at their times)."""
+    if len({e.cycles for e in entries}) == len(entries):
+        return True
+    dated = [set(e.days) for e in entries if e.days]
+    if not dated:
+        return False
+    return sum(len(d) for d in dated) == len(set().union(*dated))
+
+
+def to_drug_dose(entry: Entry, lexicon: Lexicon, report: Reporter) -> DrugDose:
+    """Return an entry as a DrugDose, reporting what it leaves out."""
+    name = lexicon.drugs[entry.key]
+    dose = entry.dose
+    frequency = entry.frequency
+    if dose is not None and dose.times and frequency is None:
+        frequency = Frequency(dose.times, 1, "d", dose.text)
+    offset = None
+    if entry.offset:
+        phrase = entry.offset.phrase
+        target = lexicon.drugs[entry.offset.target].display
+        offset = Offset(phrase.value, phrase.unit, phrase.relation, target, phrase.text)
+    drug = DrugDose(
+        key=entry.key,
+        drug=name.display,
+        aliases=name.aliases,
+        dose=dose.value if dose else None,
+        dose_high=dose.high if dose else None,
+        unit=dose.unit if dose else None,
+        per_day=dose.per_day if dose else False,
+        dose_text=(entry.dose_written or dose.text) if dose and dose.value is not None else None,
+        route=entry.route,
+        frequency=frequency,
+        times=entry.times or (),
+        days=entry.days,
+        duration=entry.duration,
+        cycles=entry.cycles,
+        condition=entry.condition,
+        offset=offset,
+        verbatim=entry.verbatim,
+        source=entry.source,
+        fields=entry.fields,
+        intervention_type=name.intervention_type,
+        choice=name.choice,
+    )
+    _warn(drug, entry, report)
+    return drug
+
+
+def _warn(drug: DrugDose, entry: Entry, report: Reporter) -> None:
+    where = drug.fields[0] if drug.fields else ""
+    if entry.dose is not None and entry.dose.ambiguous:
+        doubt = entry.dose.doubt or "decimal or thousands?"
+        report.add(where, f"dose {entry.dose.text!r} is ambiguous ({doubt}); left out", drug.drug)
+    elif entry.dose is not None and drug.dose is None:
+        report.add(where, f"dose has no number (text reads {entry.dose.text!r}); no dose given", drug.drug)
+    elif drug.dose is None:
+        report.add(where, "no dose stated", drug.drug)
+    if drug.route is None:
+        report.add(where, "no route stated; none given", drug.drug)
+    elif " or " in drug.route:
+        report.add(where, f"route is a choice ({drug.route}); no single route given", drug.drug)
+    if drug.choice:
+        report.add(where, f"one of the alternatives {drug.choice!r}; the rule for choosing is not stated",
+                   drug.drug)  # fmt: skip
+    if drug.offset and drug.days is None:
+        report.add(where, f"timing given only relative to {drug.offset.target} ({drug.offset.text!r}); "
+                   "no day numbers", drug.drug)  # fmt: skip

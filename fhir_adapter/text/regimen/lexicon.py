@@ -1,0 +1,290 @@
+"""Which drugs an arm's dosing text talks about: the arm's drug names, and where a text names them.
+
+Names come from the arm's linked interventions first (with their other names, salt-free forms and acronyms:
+"All-trans Retinoic Acid" is also "ATRA"), then the trial's other drug interventions and MeSH terms. Text
+may also name drugs the arm does not link (the seed lists its whole KPD regimen under one intervention):
+those are found through a list of known ingredient names and INN stems ("-mab", "-platin", "-taxel", ...).
+No name is guessed from a dose's position alone.
+
+A Lexicon never changes: `find` only reads it. A text may name a drug the lexicon did not hold (a known
+ingredient, a stem) or write a name better than it did (capitals): `noting` returns a new Lexicon that
+shows those drugs as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
+from types import MappingProxyType
+from typing import Literal
+
+from fhir_adapter.sources import Intervention, Mesh
+from fhir_adapter.text.regimen.names import (
+    DrugName,
+    Token,
+    choice_of,
+    clean_name,
+    drug_key,
+    is_drug_intervention,
+    is_stem,
+    name_components,
+    text_tokens,
+    tokens_of,
+    without_salt,
+)
+
+_DEFINED_ABBREVIATION = re.compile(r"(?<!\s)\s*\(\s*([A-Z][A-Z0-9]{1,6})\s*[),;]")
+_WORD_SPLIT = re.compile(r"[\s\-]+")
+_PREFIX_STOPLIST = frozenset({"car", "pet", "tki", "cns"})
+_STEM_LENGTH = 7  # shorter words are too often not drugs ("domide" stems need a real name before them)
+
+MentionKind = Literal["name", "prefix", "stem"]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where a text names a drug; `kind` says how it was recognised: an indexed name, the first letters of
+    a linked drug's name written in capitals ("APG" for "APG-2575"), or an INN stem."""
+
+    start: int
+    end: int
+    key: str
+    written: str
+    kind: MentionKind = "name"
+
+
+@dataclass(frozen=True)
+class IndexedName:
+    """One name of a drug as tokens; `upper_only` for an acronym, matched only when written in capitals."""
+
+    tokens: tuple[str, ...]
+    key: str
+    upper_only: bool = False
+
+
+Index = Mapping[str, tuple[IndexedName, ...]]
+_EMPTY: Index = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The drug names of one arm, indexed by their first token for a single left-to-right scan.
+
+    `index` holds the trial's own names, `shared` the known ingredient names, `prefixes` the first letters
+    of linked drugs' one-word names.
+    """
+
+    drugs: Mapping[str, DrugName] = field(default_factory=lambda: MappingProxyType({}))
+    index: Index = field(default_factory=lambda: _EMPTY)
+    prefixes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    shared: Index = field(default_factory=lambda: _EMPTY)
+
+    def find(self, text: str) -> tuple[Mention, ...]:
+        """Return the drug mentions in normalized `text`, longest name first, left to right."""
+        tokens = text_tokens(text)
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            word = tokens[i].word
+            worth = word in self.index or word in self.shared or word in self.prefixes
+            found = self._match(text, tokens, i) if worth or len(word) >= _STEM_LENGTH else None
+            if found:
+                mentions.append(found[0])
+                i += found[1]
+            else:
+                i += 1
+        return tuple(mentions)
+
+    def noting(self, mentions: Iterable[Mention]) -> Lexicon:
+        """Return the lexicon with the drugs `mentions` name shown as written: a drug it did not hold, or
+        one it holds in lower case now written with capitals (a linked drug keeps its intervention's name
+        unless the mention is a stem)."""
+        drugs = dict(self.drugs)
+        for mention in mentions:
+            if mention.kind == "prefix":
+                continue
+            known = drugs.get(mention.key)
+            recased = known is not None and known.display.islower() and not mention.written.islower()
+            if known is None or (recased and (mention.kind == "stem" or not known.linked)):
+                drugs[mention.key] = DrugName(mention.key, mention.written)
+        if drugs == self.drugs:
+            return self
+        return replace(self, drugs=MappingProxyType(drugs))
+
+    def _match(self, text: str, tokens: tuple[Token, ...], i: int) -> tuple[Mention, int] | None:
+        first = tokens[i]
+        for names in (self.index.get(first.word, ()), self.shared.get(first.word, ())):
+            for name in names:
+                n = len(name.tokens)
+                written_tokens = tuple(t.word for t in tokens[i : i + n])
+                if written_tokens != name.tokens or not _adjacent(text, tokens, i, n):
+                    continue
+                written = text[first.start : tokens[i + n - 1].end]
+                if name.upper_only and not written.isupper():
+                    continue
+                return Mention(first.start, tokens[i + n - 1].end, name.key, written), n
+        return self._other(text, first)
+
+    def _other(self, text: str, token: Token) -> tuple[Mention, int] | None:
+        written = text[token.start : token.end]
+        prefix_key = self.prefixes.get(token.word)
+        if prefix_key and written.isupper() and not text.startswith("-", token.end):
+            return Mention(token.start, token.end, prefix_key, written, "prefix"), 1
+        if len(token.word) >= _STEM_LENGTH and is_stem(token.word):
+            return Mention(token.start, token.end, token.word, written, "stem"), 1
+        return None
+
+
+def _adjacent(text: str, tokens: tuple[Token, ...], i: int, n: int) -> bool:
+    """Return True when tokens i..i+n are written together: spaces or hyphens between them, at most two."""
+    return all(
+        tokens[j + 1].start - tokens[j].end <= 2 and not text[tokens[j].end : tokens[j + 1].start].strip(" -")
+        for j in range(i, i + n - 1)
+    )
+
+
+def names_lexicon(names: Iterable[str]) -> Lexicon:
+    """Return a lexicon that knows each of `names` as a drug of its own (for examples and tests).
+
+    >>> [m.written for m in names_lexicon(["APG-2575"]).find("APG 2575 20 mg; apg-2575")]
+    ['APG 2575', 'apg-2575']
+    """
+    builder = _Builder()
+    for name in names:
+        builder.add(DrugName(drug_key(name), name), [name])
+    return builder.lexicon(_EMPTY)
+
+
+@lru_cache(maxsize=32)
+def arm_lexicon(
+    interventions: tuple[Intervention, ...],
+    meshes: tuple[Mesh, ...],
+    linked: tuple[Intervention, ...],
+    known_drugs: frozenset[str],
+    texts: tuple[str, ...],
+) -> Lexicon:
+    """Return the drug names of an arm whose linked drug interventions are `linked`: those first, then the
+    trial's other drug interventions and MeSH terms, and the abbreviations the trial's normalized `texts`
+    define. The same for every arm of a trial that links the same drugs."""
+    return _with_abbreviations(_lexicon(interventions, meshes, linked, known_drugs), texts)
+
+
+def _with_abbreviations(lexicon: Lexicon, texts: tuple[str, ...]) -> Lexicon:
+    """Return `lexicon` that also knows the abbreviations the trial defines: "Remdesivir (RDV)" in an arm
+    label (NCT04431453) makes "RDV 100 mg" in the arm's text a remdesivir dose, not an unknown drug's."""
+    added: dict[str, tuple[IndexedName, ...]] = {}
+    for text in texts:
+        for mention in lexicon.find(text):
+            match = _DEFINED_ABBREVIATION.match(text, mention.end)
+            abbreviation = match.group(1).lower() if match else None
+            if abbreviation and abbreviation not in lexicon.index and drug_key(abbreviation) != mention.key:
+                added.setdefault(abbreviation, (IndexedName((abbreviation,), mention.key, upper_only=True),))
+    if not added:
+        return lexicon
+    return replace(lexicon, index=MappingProxyType({**lexicon.index, **added}))
+
+
+@dataclass
+class _Builder:
+    """A lexicon being built; a name already taken keeps its first drug."""
+
+    drugs: dict[str, DrugName] = field(default_factory=dict)
+    index: dict[str, list[IndexedName]] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def add(self, drug: DrugName, names: Iterable[str], *, acronyms: bool = False) -> None:
+        """Add `drug` under each of `names`; with `acronyms`, also its initials and first letters."""
+        added = False
+        for name in names:
+            name_tokens = tokens_of(name)
+            if name_tokens:
+                added = _insert(self.index, IndexedName(name_tokens, drug.key)) or added
+            if acronyms:
+                self._add_short_forms(name, drug.key)
+        if added and drug.key not in self.drugs:
+            self.drugs[drug.key] = drug
+
+    def _add_short_forms(self, name: str, key: str) -> None:
+        words = [w for w in _WORD_SPLIT.split(name) if w and w[0].isalpha()]
+        if len(words) >= 3:
+            initials = "".join(w[0] for w in words).lower()
+            _insert(self.index, IndexedName((initials,), key, upper_only=True))
+        if len(words) == 1 and len(words[0]) >= _STEM_LENGTH and words[0].isalpha():
+            for size in (3, 4, 5):
+                prefix = words[0][:size].lower()
+                if prefix not in _PREFIX_STOPLIST:
+                    self.prefixes.setdefault(prefix, key)
+
+    def lexicon(self, shared: Index) -> Lexicon:
+        return Lexicon(
+            MappingProxyType(dict(self.drugs)),
+            _frozen(self.index),
+            MappingProxyType(dict(self.prefixes)),
+            shared,
+        )
+
+
+def _insert(index: dict[str, list[IndexedName]], name: IndexedName) -> bool:
+    entries = index.setdefault(name.tokens[0], [])
+    if any(existing.tokens == name.tokens for existing in entries):
+        return False
+    entries.append(name)
+    return True
+
+
+def _frozen(index: dict[str, list[IndexedName]]) -> Index:
+    """Return the index with each token's names longest first (first added first among equals)."""
+    return MappingProxyType(
+        {word: tuple(sorted(names, key=lambda n: -len(n.tokens))) for word, names in index.items()}
+    )
+
+
+@lru_cache(maxsize=32)
+def _lexicon(
+    interventions: tuple[Intervention, ...],
+    meshes: tuple[Mesh, ...],
+    linked: tuple[Intervention, ...],
+    known_drugs: frozenset[str],
+) -> Lexicon:
+    builder = _Builder()
+    for intervention in linked:
+        _add_intervention(builder, interventions, intervention, linked=True)
+    for intervention in interventions:
+        if is_drug_intervention(intervention):
+            _add_intervention(builder, interventions, intervention, linked=False)
+    for mesh in meshes:
+        term = clean_name(mesh.term)
+        if term:
+            builder.add(DrugName(drug_key(term), term), [term])
+    return builder.lexicon(_known_index(known_drugs))
+
+
+def _add_intervention(
+    builder: _Builder, interventions: tuple[Intervention, ...], intervention: Intervention, *, linked: bool
+) -> None:
+    others = [c for n in intervention.other_names for c in name_components(n) if len(tokens_of(c)) <= 4]
+    components = name_components(intervention.name)
+    index = interventions.index(intervention)
+    for component in components:
+        key = drug_key(component)
+        if key in builder.drugs:
+            continue
+        extra = others if len(components) == 1 else []
+        names = [component, *extra, *(s for n in [component, *extra] if (s := without_salt(n)) is not None)]
+        if len(components) == 1 and intervention.name != component:
+            names.append(intervention.name)
+        aliases = tuple(dict.fromkeys(n for n in names if n != component))
+        choice = choice_of(intervention.name)
+        drug = DrugName(key, component, aliases, index, intervention.type, linked, choice)
+        builder.add(drug, names, acronyms=linked)
+
+
+@cache
+def _known_index(known_drugs: frozenset[str]) -> Index:
+    index: dict[str, list[IndexedName]] = {}
+    for name in sorted(known_drugs):
+        if tokens_of(name):
+            _insert(index, IndexedName(tokens_of(name), drug_key(name)))
+    return _frozen(index)

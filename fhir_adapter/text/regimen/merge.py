@@ -1,0 +1,179 @@
+"""Merge what the arm text and the intervention texts say about one drug, keeping only what is certain.
+
+The side that states doses is the base; the other side may add a fact the base lacks (a route, a day) when
+it states that fact once and for the same dose. Doses that disagree ("50 mcg BID" in the arm, "50mg BID" in
+the intervention, NCT00712335) are not chosen between: the drug keeps no dose and the report says why. An
+arm may pick one of the doses its shared intervention lists ("80 mg" of "80mg/d, 120mg/d and 180mg/d
+respectively", NCT04946890): that is a choice, not a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fhir_adapter.text.regimen.entries import Entry
+from fhir_adapter.text.regimen.model import Frequency
+
+_FACTS = ("route", "frequency", "times", "days", "duration", "offset")
+_LENT = ("dose", "duration", "offset", "weekly", "cycles")  # facts the other side may add when missing
+_CHECKED = ("route", "days", "frequency", "times")  # facts the other side may add, or contradict
+DoseSignature = tuple[float | None, float | None, str]
+
+
+def signature(entry: Entry) -> DoseSignature | None:
+    """Return what identifies an entry's dose: value, high value and unit; None without a number."""
+    dose = entry.dose
+    if dose is None or dose.value is None:
+        return None
+    return (dose.value, dose.high, dose.unit)
+
+
+def merge_sides(arm: list[Entry], interventions: list[Entry]) -> tuple[list[Entry], list[str]]:
+    """Return one drug's entries from both texts, and the disagreements found (as messages)."""
+    arm, interventions = tidy(arm), tidy(interventions)
+    if not arm or not interventions:
+        return arm or interventions, []
+    arm_doses = {s for e in arm if (s := signature(e))}
+    intervention_doses = {s for e in interventions if (s := signature(e))}
+    if arm_doses and intervention_doses and not arm_doses <= intervention_doses:
+        return [_without_dose(arm[0], interventions[0])], [_conflict(arm, interventions)]
+    if arm_doses and intervention_doses:
+        base, other = arm, interventions  # the arm's doses are among the intervention's: the arm chose
+    elif _weight(arm) >= _weight(interventions):
+        base, other = arm, interventions
+    else:
+        base, other = interventions, arm
+    merged: list[Entry] = []
+    messages: list[str] = []
+    for entry in base:
+        filled, found = _fill(entry, other)
+        merged.append(filled)
+        messages.extend(found)
+    return merged, messages
+
+
+def _weight(entries: list[Entry]) -> tuple[int, int, int]:
+    """Rank a side as the base: doses with numbers first, then written units, then stated facts."""
+    facts = sum(getattr(e, name) is not None for e in entries for name in _FACTS)
+    return (sum(1 for e in entries if signature(e)), sum(1 for e in entries if e.dose), facts)
+
+
+def tidy(entries: list[Entry]) -> list[Entry]:
+    """Return one text side's entries with repeats merged and doseless mentions folded into the doses."""
+    with_dose = [e for e in entries if signature(e)]
+    if not with_dose:
+        return _dedupe(entries)
+    # A dose whose number cannot be read ("300 mg (for a total of 600 mg)") is a dose of its own, left
+    # out: its days and timing are not lent to the other doses, and its warning is kept.
+    unreadable = [e for e in entries if _unreadable(e)]
+    mentions = [e for e in entries if not signature(e) and not _unreadable(e)]
+    return _dedupe([_with_all_missing(entry, mentions) for entry in with_dose]) + unreadable
+
+
+def _with_all_missing(entry: Entry, others: list[Entry]) -> Entry:
+    for other in others:
+        entry = _with_missing(entry, other)
+    return entry
+
+
+def _unreadable(entry: Entry) -> bool:
+    return entry.dose is not None and entry.dose.ambiguous
+
+
+def _dedupe(entries: list[Entry]) -> list[Entry]:
+    """Merge repeats of one dose ("with Osimertinib 80 mg" three times) and of a doseless mention; doseless
+    mentions with their own days stay apart (NCT04267848 gives pembrolizumab on day 1 in its initial and
+    in its continuance therapy)."""
+    kept: list[Entry] = []
+    for entry in entries:
+        repeatable = signature(entry) is not None or not entry.days
+        twin = next((i for i, k in enumerate(kept) if repeatable and _same(k, entry)), None)
+        if twin is None:
+            kept.append(entry)
+        else:
+            kept[twin] = _with_missing(kept[twin], entry)
+    return kept
+
+
+def _same(a: Entry, b: Entry) -> bool:
+    if signature(a) != signature(b) or a.condition != b.condition or a.cycles != b.cycles:
+        return False
+    if (a.dose is None) != (b.dose is None) or (a.dose and b.dose and a.dose.unit != b.dose.unit):
+        return False
+    return a.days == b.days
+
+
+def _with_missing(entry: Entry, other: Entry) -> Entry:
+    """Return `entry` with the facts it lacks taken from `other`, and `other`'s text when it adds some."""
+    missing = {
+        name: getattr(other, name)
+        for name in (*_FACTS, "weekly")
+        if getattr(entry, name) is None and getattr(other, name) is not None
+    }
+    if other.verbatim and other.verbatim not in entry.verbatim:
+        missing["verbatim"] = f"{entry.verbatim}\n{other.verbatim}".strip()
+    return replace(entry, **missing) if missing else entry
+
+
+def _fill(entry: Entry, others: list[Entry]) -> tuple[Entry, list[str]]:
+    """Return `entry` with what the other side adds for the same dose, and the facts the sides dispute."""
+    same_dose = [o for o in others if signature(o) and signature(o) == signature(entry)]
+    candidates = same_dose or (others if len(others) == 1 else [o for o in others if not signature(o)])
+    changes: dict[str, object] = {}
+    messages: list[str] = []
+    contributed: list[Entry] = []
+    for name in _CHECKED:
+        givers = [c for c in candidates if getattr(c, name) is not None]
+        values = {_comparable(getattr(c, name)) for c in givers}
+        mine = getattr(entry, name)
+        if mine is None and len(values) == 1:
+            changes[name] = getattr(givers[0], name)
+            contributed.extend(givers)
+        elif mine is not None and values and values != {_comparable(mine)}:
+            messages.append(f"{name} differs between the arm and the intervention text; left out")
+            changes[name] = None
+    for name in _LENT:
+        giver = next((c for c in candidates if getattr(c, name)), None)
+        if getattr(entry, name) is None and giver is not None:
+            changes[name] = getattr(giver, name)
+            contributed.append(giver)
+    extra = [c.verbatim for c in contributed if c.verbatim and c.verbatim not in entry.verbatim]
+    changes["verbatim"] = "\n".join([entry.verbatim, *dict.fromkeys(extra)]).strip()
+    changes["fields"] = tuple(dict.fromkeys([*entry.fields, *(f for c in contributed for f in c.fields)]))
+    changes["source"] = entry.source if not contributed and not same_dose else "both"
+    return replace(entry, **changes), messages  # type: ignore[arg-type]
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, Frequency):  # compare what it means, not how it was written
+        return (value.times, value.period, value.unit)
+    return value
+
+
+def _without_dose(arm: Entry, intervention: Entry) -> Entry:
+    route = arm.route if arm.route == intervention.route or intervention.route is None else intervention.route
+    if arm.route and intervention.route and arm.route != intervention.route:
+        route = None
+    return replace(
+        arm,
+        dose=None,
+        days=None,
+        frequency=None,
+        times=None,
+        choice=None,
+        condition=None,
+        route=route,
+        source="both",
+        verbatim=f"{arm.verbatim}\n{intervention.verbatim}".strip(),
+        fields=(*arm.fields, *intervention.fields),
+    )
+
+
+def _conflict(arm: list[Entry], interventions: list[Entry]) -> str:
+    def written(entries: list[Entry]) -> str:
+        return ", ".join(dict.fromkeys(e.dose.text for e in entries if e.dose and signature(e)))
+
+    return (
+        f"arm text gives {written(arm)!r} but the intervention text gives {written(interventions)!r}; "
+        "no dose emitted"
+    )

@@ -1,0 +1,204 @@
+"""Drug names: the drugs inside an intervention name, name tokens and keys, the interventions of an arm.
+
+An arm's drugs are the components of its linked Drug/Biological interventions ("Paclitaxel + Carboplatin/
+cisplatin for squamous cell carcinoma" is three drugs). A name is matched by its tokens, so "APG-2575" and
+"APG2575" are one drug, with one key. Plain results, no FHIR.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from fhir_adapter.sources import Arm, Intervention, TrialRecord
+from fhir_adapter.text.regimen.doses import normalize
+
+MAX_NAME_CHARS = 500
+DRUG_TYPES = frozenset({"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "DIETARY_SUPPLEMENT"})
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+# Patterns over free text are linear (issue 11): one that starts with a run of spaces may start only where
+# the run starts ("(?<!\s)"), and a number or word only where it starts, so no search rescans a long run
+# from each of its positions.
+_SPLIT = re.compile(
+    r"(?<!\s)\s*(?:/|\+|,|;|&|\bplus\b|\band\b|\bor\b|\bwith(?:\s+or\s+without)?\b|\bin\s+combination\s+with\b"
+    r"|\bcombined\s+with\b|\bfollowed\s+by\b|\bthen\b|\bversus\b|\bvs\b\.?)\s*",
+    re.IGNORECASE,
+)
+_QUALIFIER = re.compile(
+    r"^(?:the\s+)?(?:(?:reduced|standard|high|low|full|fixed|escalating|optimal)[- ]dose\s+)?", re.IGNORECASE
+)
+_TRAILER = re.compile(
+    r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dosing|dose|tablets?|capsules?|injection|infusion"
+    r"|for\s+injection|oral\s+solution|(?s:\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|%)\b.*|as\s+determined\b.*"
+    r"|for\s+\w.*|in\s+phase\b.*)|\((?:[^()]|\([^()]*\))*\))$",
+    re.IGNORECASE,
+)
+# "DHAP + 0.25 mg/kg primaquine administered to G6PD deficient" (NCT02654730): a dose or the people a drug is
+# given to, inside a name, are not part of the drug's name; removed before "/" and "+" split the name.
+_DOSE_IN_NAME = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d))?(?:\s+of)?\b",
+    re.IGNORECASE,
+)
+_PURPOSE_IN_NAME = re.compile(r"(?<!\s)\s+(?:administered|given)\s+(?:to|in|as)\b(?s:.*)$", re.IGNORECASE)
+_REGIMEN_NAME = re.compile(r"\bregimens?$", re.IGNORECASE)
+_SALT = re.compile(
+    r"(?<!\s)\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
+    r"malate|besylate|fumarate|dihydrochloride)$",
+    re.IGNORECASE,
+)
+_GENERIC_WORDS = frozenset(
+    {
+        *("once", "twice", "daily", "weekly", "dosing", "dose", "doses", "regimen", "chemotherapy"),
+        *("treatment", "study", "placebo", "standard", "of", "care", "the", "best", "supportive", "therapy"),
+        *("drug", "drugs", "platinum", "observation", "control", "agent", "agents", "matching"),
+        *("investigational", "product", "medication", "medications"),
+    }
+)
+_STEM = re.compile(
+    r"(?<![a-z])[a-z]{4,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
+    r"rubicin|mycin|abine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
+    r"poside|methasone|nisone|nisolone|retinoin|inostat|leucel|leukin|trozole|estrant|uracil)"
+)
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+_WITH_OR_WITHOUT = re.compile(r"\bwith\s+or\s+without\b.*", re.IGNORECASE)
+_INACTIVE = ("placebo", "vehicle", "sham", "saline control")
+
+
+@dataclass(frozen=True)
+class DrugName:
+    """One drug of an arm: its key, the name shown, every other name, and the intervention it belongs to
+    (`intervention` its index in the record, `linked` True when the arm links it, `choice` the intervention
+    name when that names alternatives)."""
+
+    key: str
+    display: str
+    aliases: tuple[str, ...] = ()
+    intervention: int | None = None
+    intervention_type: str | None = None
+    linked: bool = False
+    choice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A lower-case word or number of a text and where it is written."""
+
+    word: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=64)
+def text_tokens(text: str) -> tuple[Token, ...]:
+    """Return each word and number of `text`, lower case, with its span (cached per text).
+
+    >>> [t.word for t in text_tokens("APG-2575 20mg")]
+    ['apg', '2575', '20', 'mg']
+    """
+    low = text.lower()
+    return tuple(Token(low[m.start() : m.end()], m.start(), m.end()) for m in _TOKEN.finditer(low))
+
+
+@lru_cache(maxsize=8192)
+def is_stem(word: str) -> bool:
+    """Return True for a lower-case word with an INN stem ("-mab", "-platin", "-taxel", ...)."""
+    return _STEM.fullmatch(word) is not None
+
+
+@lru_cache(maxsize=4096)
+def tokens_of(name: str) -> tuple[str, ...]:
+    """Return the lower-case word and number tokens of a name, the unit names are matched by.
+
+    >>> tokens_of("APG-2575"), tokens_of("APG2575"), tokens_of("CD19 CAR-T cells")
+    (('apg', '2575'), ('apg', '2575'), ('cd', '19', 'car', 't', 'cells'))
+    """
+    return tuple(m.group().lower() for m in _TOKEN.finditer(name))
+
+
+def drug_key(name: str) -> str:
+    """Return a name's key: its tokens joined, so "APG-2575" and "APG2575" are one drug.
+
+    >>> drug_key("Gemcitabine Hydrochloride"), drug_key("APG-2575")
+    ('gemcitabinehydrochloride', 'apg2575')
+    """
+    return "".join(tokens_of(name))
+
+
+def without_salt(name: str) -> str | None:
+    """Return the name without its salt word ("Gemcitabine Hydrochloride": "Gemcitabine"), or None."""
+    return _SALT.sub("", name) if _SALT.search(name) else None
+
+
+@lru_cache(maxsize=2048)
+def name_components(name: str) -> tuple[str, ...]:
+    """Return the drug names inside an intervention name, qualifiers and dosing words removed.
+
+    >>> name_components("Paclitaxel + Carboplatin/cisplatin for squamous cell carcinoma")
+    ('Paclitaxel', 'Carboplatin', 'cisplatin')
+    >>> name_components("All-trans Retinoic Acid in combination with the KPD Regimen")
+    ('All-trans Retinoic Acid',)
+    >>> name_components("Poziotinib Once Daily Dosing or Twice Daily Dosing as determined in Phase 1")
+    ('Poziotinib',)
+    >>> name_components("Reduced-dose HHT")
+    ('HHT',)
+    >>> name_components("QL1706 plus bevacizumab with or without chemotherapy")
+    ('QL1706', 'bevacizumab')
+    >>> name_components("DHA-piperaquine + 0.25 mg/kg primaquine administered to G6PD normal")
+    ('DHA-piperaquine', 'primaquine')
+    """
+    components: list[str] = []
+    # CT.gov caps an intervention name at 200 characters; a longer one is read that far.
+    for part in _SPLIT.split(
+        _DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", normalize(name[:MAX_NAME_CHARS])))
+    ):
+        cleaned = clean_name(part)
+        if cleaned and cleaned.lower() not in (c.lower() for c in components):
+            components.append(cleaned)
+    return tuple(components)
+
+
+@lru_cache(maxsize=4096)
+def clean_name(part: str) -> str | None:
+    """Return one name without qualifiers and dosing words, or None when nothing drug-like is left."""
+    text = _QUALIFIER.sub("", part[:MAX_NAME_CHARS].strip())
+    while True:  # each pass strips one trailer: bounded by the name's length
+        shorter = _TRAILER.sub("", text)
+        if shorter == text:
+            break
+        text = shorter
+    if _REGIMEN_NAME.search(text):
+        return None
+    words = tokens_of(text)
+    if not words or all(w in _GENERIC_WORDS or w.isdigit() for w in words):
+        return None
+    return text.strip(" -")
+
+
+def linked_interventions(trial: TrialRecord, arm: Arm) -> tuple[Intervention, ...]:
+    """Return the arm's interventions; two interventions sharing a name are told apart by armGroupLabels."""
+    linked = trial.interventions_for(arm)
+    labels = [i.label for i in linked]
+    claimed = {label for label, i in zip(labels, linked, strict=True) if arm.label in i.arm_labels}
+    return tuple(
+        i
+        for label, i in zip(labels, linked, strict=True)
+        if not i.arm_labels or arm.label in i.arm_labels or label not in claimed
+    )
+
+
+def is_drug_intervention(intervention: Intervention) -> bool:
+    """Return True for an intervention that is a drug given at a dose (not a placebo, not a procedure)."""
+    name = intervention.name.lower()
+    return intervention.type in DRUG_TYPES and not any(word in name for word in _INACTIVE)
+
+
+def choice_of(name: str) -> str | None:
+    """Return the intervention name when it names drugs as alternatives ("Tislelizumab, atezolizumab or
+    sugemalimab", NCT06097962): one of them is given, not all.
+
+    >>> choice_of("Tislelizumab，atezolizumab or sugemalimab"), choice_of("QL1706 plus X with or without Y")
+    ('Tislelizumab，atezolizumab or sugemalimab', None)
+    """
+    plain = _WITH_OR_WITHOUT.sub(" ", name)
+    return name if len(name_components(name)) > 1 and _OR.search(plain) else None

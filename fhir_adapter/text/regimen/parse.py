@@ -1,0 +1,244 @@
+"""Parse an arm's treatment regimen from its description and its linked interventions' descriptions.
+
+Entry point: `parse_regimen(trial, arm)`. The result states only what the text states; what it leaves out,
+words as a placeholder or contradicts becomes a DataQualityIssue naming the trial, arm, drug and CT.gov
+field. Steps, one pass each:
+
+1. the arm's drug names (lexicon.py), built from the linked interventions;
+2. each text (the arm's, then each linked intervention's, keeping the passages scoped to this arm) cut into
+   drug segments and read into entries (text_parse.py); the names each text meets are noted in turn;
+3. the cycle: length, count, until progression;
+4. per drug, the arm and intervention sides merged (merge.py), and the linked drugs no text doses listed;
+5. what needs the whole arm (finish.py): weekly patterns anchored by a day, days within the cycle, doses
+   that are alternatives; then each entry becomes a DrugDose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
+from fhir_adapter.text.markdown import unescape
+from fhir_adapter.text.regimen.doses import VOLUME_REASON
+from fhir_adapter.text.regimen.entries import Entry
+from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
+from fhir_adapter.text.regimen.lexicon import Lexicon, arm_lexicon
+from fhir_adapter.text.regimen.merge import merge_sides
+from fhir_adapter.text.regimen.model import Regimen
+from fhir_adapter.text.regimen.names import (
+    drug_key,
+    is_drug_intervention,
+    linked_interventions,
+    name_components,
+)
+from fhir_adapter.text.regimen.scope import ArmShape, applicable_text
+from fhir_adapter.text.regimen.text_parse import TextParse, parse_text
+from fhir_adapter.text.regimen.trial import MAX_TEXT_CHARS, TrialTexts, bounded, trial_texts
+
+ARM_FIELD = "protocolSection.armsInterventionsModule.armGroups[{}].description"
+INTERVENTION_FIELD = "protocolSection.armsInterventionsModule.interventions[{}].description"
+
+
+@dataclass
+class Report:
+    """The data-quality findings of one arm's regimen, each written once."""
+
+    nct_id: str
+    arm: str
+    issues: list[DataQualityIssue] = field(default_factory=list)
+
+    def add(self, field_path: str, message: str, drug: str | None = None, severity: str = "warning") -> None:
+        issue = DataQualityIssue(self.nct_id, field_path, message, severity, self.arm, drug)
+        if issue not in self.issues:
+            self.issues.append(issue)
+
+    def note(self, field_path: str, message: str, drug: str | None = None) -> None:
+        """Report a dosing phrase read but kept as text (severity 'information')."""
+        self.add(field_path, message, drug, "information")
+
+
+@dataclass(frozen=True)
+class ArmText:
+    """One text read for an arm: its parse, 'arm' or 'intervention', its CT.gov path, and the
+    intervention's name (None for the arm's own description)."""
+
+    parse: TextParse
+    source: str
+    field: str
+    drug: str | None = None
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """The arm's cycle as its texts state it: each value only when the texts agree on one."""
+
+    length_days: int | None = None
+    count: int | None = None
+    until_progression: bool = False
+    text: str | None = None
+    until_text: str | None = None
+
+
+def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = ()) -> Regimen:
+    """Return the regimen of `arm`: its cycle and every drug dose its texts state, with the issues found.
+
+    `known_drugs` are ingredient names to recognise in text beyond the arm's own interventions (the
+    builders pass the names the RxNorm table knows).
+    """
+    linked = tuple(i for i in linked_interventions(trial, arm) if is_drug_intervention(i))
+    if not linked:  # no drug given in this arm (procedures, devices, behaviour, placebo): nothing to dose
+        return Regimen()
+    texts = trial_texts(trial)
+    lexicon = arm_lexicon(
+        trial.interventions, trial.intervention_meshes, linked, frozenset(known_drugs), texts.normalized
+    )
+    report = Report(trial.nct_id, arm.label)
+    _report_long_texts(trial, arm, linked, report)
+    arm_texts, lexicon = _read_arm_texts(trial, arm, linked, texts, lexicon)
+    for text in arm_texts:
+        _text_issues(text, lexicon, report)
+    cycle = _cycle(arm_texts, report)
+    entries = _merged_entries(arm_texts, lexicon, report)
+    entries += _named_only(trial, linked, entries, lexicon)
+    entries = finish_entries(entries, cycle.length_days, lexicon, report)
+    drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
+    return Regimen(
+        cycle.length_days,
+        cycle.count,
+        cycle.until_progression,
+        cycle.text,
+        drugs,
+        tuple(report.issues),
+        cycle.until_text,
+    )
+
+
+def _report_long_texts(
+    trial: TrialRecord, arm: Arm, linked: tuple[Intervention, ...], report: Report
+) -> None:
+    written = [(ARM_FIELD.format(trial.arms.index(arm)), arm.description)] if arm in trial.arms else []
+    written += [(INTERVENTION_FIELD.format(trial.interventions.index(i)), i.description) for i in linked]
+    for field_path, text in written:
+        if text and len(text) > MAX_TEXT_CHARS:
+            message = f"text of {len(text)} characters; only the first {MAX_TEXT_CHARS} are read for dosing"
+            report.add(field_path, message)
+
+
+def _read_arm_texts(
+    trial: TrialRecord, arm: Arm, linked: tuple[Intervention, ...], texts: TrialTexts, lexicon: Lexicon
+) -> tuple[list[ArmText], Lexicon]:
+    """Return the arm's texts, parsed in order, and the lexicon with the names they met."""
+    read: list[ArmText] = []
+    linked_keys = {drug_key(c) for i in linked for c in name_components(i.name)} & set(lexicon.drugs)
+    if arm.description and arm in trial.arms:
+        field_path = ARM_FIELD.format(trial.arms.index(arm))
+        default = next(iter(linked_keys)) if len(linked_keys) == 1 else None
+        parse = _parse(
+            bounded(arm.description), texts, lexicon, default=default, source="arm", field_path=field_path
+        )
+        lexicon = lexicon.noting(parse.mentions)
+        read.append(ArmText(parse, "arm", field_path))
+    for intervention in linked:
+        if not intervention.description:
+            continue
+        field_path = INTERVENTION_FIELD.format(trial.interventions.index(intervention))
+        keys = [drug_key(c) for c in name_components(intervention.name)]
+        default = keys[0] if len(keys) == 1 and keys[0] in lexicon.drugs else None
+        shape = ArmShape(arm.label, len(linked), frozenset(keys))
+        description = applicable_text(bounded(intervention.description), shape, lexicon)
+        parse = _parse(
+            description, texts, lexicon, default=default, source="intervention", field_path=field_path
+        )
+        lexicon = lexicon.noting(parse.mentions)
+        read.append(ArmText(parse, "intervention", field_path, intervention.name))
+    return read, lexicon
+
+
+def _parse(
+    text: str, texts: TrialTexts, lexicon: Lexicon, *, default: str | None, source: str, field_path: str
+) -> TextParse:
+    return parse_text(
+        text, texts.reading(text), lexicon=lexicon, default_key=default, source=source, field=field_path
+    )
+
+
+def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
+    parse = text.parse
+    if parse.placeholder:
+        report.add(text.field, f"placeholder text instead of dosing: {parse.placeholder!r}", text.drug)
+    for dose in parse.unattributed:
+        report.add(text.field, f"dose {dose.text!r} is not written next to a drug name; left out", text.drug)
+    for dose in parse.limits:
+        written = f"{(dose.limit or '').strip()} {dose.text}".strip()
+        message = f"{written!r} is {dose.limit_reason}, not a dose"
+        if dose.limit_reason == VOLUME_REASON:
+            report.note(text.field, f"{message}; kept as text", text.drug)
+        else:
+            report.add(text.field, message, text.drug)
+    for fact in parse.unread:
+        drug = _drug_at(parse, fact.start, lexicon) or text.drug
+        message = f"{fact.kind} {fact.text!r} is written but tied to no dose; kept as text"
+        report.note(text.field, message, drug)
+
+
+def _drug_at(parse: TextParse, position: int, lexicon: Lexicon) -> str | None:
+    """Return the drug whose stretch of text holds `position`, if any."""
+    entry = next((e for e in parse.entries if e.segment_start <= position < e.segment_end), None)
+    return lexicon.drugs[entry.key].display if entry and entry.key in lexicon.drugs else None
+
+
+def _cycle(texts: list[ArmText], report: Report) -> Cycle:
+    """Return the cycle: length, number of cycles, until progression, each one value or none."""
+    lengths = {c.days: (t.field, c.text) for t in texts for c in t.parse.cycle_lengths}
+    length = next(iter(lengths)) if len(lengths) == 1 else None
+    if len(lengths) > 1:
+        where = next(iter(lengths.values()))[0]
+        report.add(
+            where, f"cycle length stated differently ({', '.join(f'{n} days' for n in lengths)}); left out"
+        )
+    counts = {c.cycles: (t.field, c) for t in texts for c in t.parse.cycle_counts}
+    cycles = next(iter(counts)) if len(counts) == 1 else None
+    if len(counts) > 1:
+        report.add(
+            next(iter(counts.values()))[0],
+            f"number of cycles stated differently ({sorted(counts)}); left out",
+        )
+    elif cycles is not None and counts[cycles][1].is_max:
+        where, count = counts[cycles]
+        report.add(where, f"{count.text!r} is a maximum; recorded as the number of cycles")
+    until = next((t.parse.until_progression for t in texts if t.parse.until_progression), None)
+    cycle_text = lengths[length][1] if length is not None else None
+    return Cycle(length, cycles, until is not None, cycle_text, until)
+
+
+def _merged_entries(texts: list[ArmText], lexicon: Lexicon, report: Report) -> list[Entry]:
+    keys = list(dict.fromkeys(e.key for t in texts for e in t.parse.entries))
+    merged: list[Entry] = []
+    for key in keys:
+        arm = [e for t in texts if t.source == "arm" for e in t.parse.entries if e.key == key]
+        interventions = [
+            e for t in texts if t.source == "intervention" for e in t.parse.entries if e.key == key
+        ]
+        entries, messages = merge_sides(arm, interventions)
+        for message in messages:
+            report.add(entries[0].fields[0], message, lexicon.drugs[key].display)
+        merged.extend(entries)
+    return merged
+
+
+def _named_only(
+    trial: TrialRecord, linked: tuple[Intervention, ...], entries: list[Entry], lexicon: Lexicon
+) -> list[Entry]:
+    """Return an empty entry for each linked drug no text doses, so the plan still lists it."""
+    present = {e.key for e in entries}
+    named: list[Entry] = []
+    for intervention in linked:
+        field_path = INTERVENTION_FIELD.format(trial.interventions.index(intervention))
+        for component in name_components(intervention.name):
+            key = drug_key(component)
+            if key in lexicon.drugs and key not in present:
+                present.add(key)
+                verbatim = unescape(intervention.description or "")
+                named.append(Entry(key, 0, 0, verbatim=verbatim, fields=(field_path,)))
+    return named

@@ -1,0 +1,334 @@
+"""Find the schedule words of dosing text: routes, frequencies, days, durations, offsets, age conditions.
+
+Each finder takes normalized text (doses.normalize) and returns (start, end, value) spans, so the regimen
+parser can tell which dose a fact belongs to by where it is written. Plain results, no FHIR.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from fhir_adapter.text.regimen.model import Duration, Frequency
+
+Value_co = TypeVar("Value_co", covariant=True)
+WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "twenty-one": 21, "twenty-eight": 28,
+}  # fmt: skip
+COUNT = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty-one|twenty-eight)"
+)
+_I = re.IGNORECASE
+
+# Route words. "IV" is also a Roman numeral ("stage IV"), "orally active" is pharmacology, not a route.
+ROUTE = re.compile(
+    r"\b(?=[opbis])(?:(?P<oral>\b(?:orally|oral|p\.o\.?|PO|per\s+os|by\s+mouth)\b(?!\s+(?:active|available|bioavailab)))"
+    r"|(?P<intravenous>\b(?:intravenous(?:ly)?|i\.v\b\.?|iv(?:\s*gtt)?)\b)"
+    r"|(?P<subcutaneous>\b(?:subcutaneous(?:ly)?|sub-cutaneous(?:ly)?|s\.c\b\.?|sc|subq)\b)"
+    r"|(?P<intramuscular>\b(?:intramuscular(?:ly)?|i\.m\b\.?|IM)\b)"
+    r"|(?P<intrathecal>\bintrathecal(?:ly)?\b))",
+    _I,
+)
+_ROMAN_CONTEXT = re.compile(r"(?:stage|grade|class|phase|type|cohort|arm|part|level|III|II|I)[\s-]*$", _I)
+_CASE_SENSITIVE_ROUTES = {"po": "PO", "im": "IM"}
+
+FREQUENCY = re.compile(
+    r"\b(?=[tbi23fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\btwo\s+times\s+(?:a|per)\s+day\b|\bBID\b|\bb\.i\.d\b\.?"
+    r"|\bbis\s+in\s+die\b|\bin\s+(?:2|two)\s+(?:\w+\s+){0,2}doses\b|\bq12h\b|\bevery\s+12\s+hours\b)"
+    r"|(?P<thrice>\bthree[\s-]+times[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b3\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b"
+    r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
+    r"|(?P<four>\bfour\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
+    r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
+    r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b)"
+    rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
+    rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b)"
+    r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
+    r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b)"
+    r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
+    r"|\bonce\b(?!\s+(?:a|per|every|daily|weekly)\b)))",
+    _I,
+)
+
+# "d" counts as "day" only glued to its number ("d1-21"): in "mg/kg BW/d 3 days" it means per day.
+_DAY = r"(?:days?\.?\s*|(?<![\w/-])d(?=[-+]?\d))"
+_DAY_NUMBER = r"[-+]?\d{1,3}(?![\d.,]\d|\d|\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle))"
+_DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:\s*(?:-|to|through|thru)\s*(?:{_DAY})?{_DAY_NUMBER})?"
+DAY_LIST = re.compile(
+    rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:\s*(?:-|to|through|thru)\s*(?:{_DAY})?{_DAY_NUMBER})?"
+    rf"(?:\s*(?:,|and|&|/)\s*(?:and\s+)?{_DAY_ITEM})*",
+    _I,
+)
+_DAY_RANGE = re.compile(r"(?<!\d)([-+]?\d+)\s*(?:-|to|through|thru)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I)
+_DAY_SINGLE = re.compile(r"[-+]?\d+")
+FIRST_DAYS = re.compile(rf"\bthe\s+first\s+(?P<n>{COUNT})\s+days\b", _I)
+CONSECUTIVE = re.compile(
+    rf"\b(?P<n>{COUNT})\s+consecutive\s+days\s+(?:per|a|each|every)\s+week\s*(?:x|for)\s*(?P<weeks>{COUNT})"
+    r"\s*(?:consecutive\s+)?weeks?\b",
+    _I,
+)
+
+DURATION = re.compile(
+    rf"\bfor\s+(?:a\s+total\s+(?:duration\s+)?of\s+|a\s+period\s+of\s+|up\s+to\s+)?(?P<n>{COUNT})\s+"
+    r"(?P<unit>day|week|month|year)s?\b",
+    _I,
+)
+# "14g/m² BS, 3 days", "50mg/kg BW/d 2 days" (NCT01949129), "30 mg/m2 x 5 days": a length of treatment
+# written right after a dose; not "2 days per week", "2 days before", "3 days later".
+DURATION_AFTER_DOSE = re.compile(
+    rf"(?<![ \t,;])[ \t,;]*(?:(?:for|x)[ \t]*)?(?<!\d)(?P<n>{COUNT})[ \t]*(?P<unit>day|week)s?\b"
+    r"(?![ \t]*(?:per|a|an|each|every|of|prior|before|after|following|later|cycles?|courses?)\b)(?![-/])",
+    _I,
+)
+# "in the morning", "every evening", "morning and evening", "at bedtime", "nightly".
+TIME_OF_DAY = re.compile(
+    r"\b(?:(?:in|during)[ \t]+the|every|each|at)[ \t]+(?P<one>morning|afternoon|evening|night|bedtime)s?\b"
+    r"|\b(?P<first>morning|afternoon|evening)s?[ \t]+and[ \t]+(?:(?:in|at)[ \t]+the[ \t]+)?"
+    r"(?P<second>morning|afternoon|evening|night|bedtime)s?\b"
+    r"|\b(?P<nightly>nightly)\b",
+    _I,
+)
+OFFSET = re.compile(
+    rf"\b(?P<n>{COUNT})\s+(?P<unit>day|hour|week)s?\s+(?P<rel>prior\s+to|before|after|following)\b",
+    _I,
+)
+AGE_CONDITION = re.compile(
+    r"(?P<cmp>[<>≤≥]=?|older\s+than|younger\s+than|over|under)\s*(?P<age>\d{1,3})\s*(?:years?|yrs?|y)\b"
+    r"(?:\s+(?:old|of\s+age))?",
+    _I,
+)
+PLACEHOLDER = re.compile(
+    r"\bspecified\s+dose(?:\s+on\s+specified\s+days)?\b|\bas\s+per\s+protocol\b|\bper\s+protocol\b"
+    r"|\baccording\s+to\s+(?:the\s+)?(?:study\s+)?(?:protocol|instructions)\b|\bto\s+be\s+determined\b|\bTBD\b"
+    r"|\bas\s+directed\b|\bselected\s+by\s+(?:the\s+)?(?:physician|investigator)\b",
+    _I,
+)
+_AGE_COMPARATORS = {"older than": ">", "over": ">", "younger than": "<", "under": "<", "≤": "<=", "≥": ">="}
+_AGE_COMPARATORS |= {"≤=": "<=", "≥=": ">="}
+_SPACES = re.compile(r"\s+")
+_UNIT_CODES = {"day": "d", "week": "wk", "month": "mo", "year": "a", "hour": "h"}
+
+
+@dataclass(frozen=True)
+class Found(Generic[Value_co]):
+    """A schedule fact and where it is written."""
+
+    start: int
+    end: int
+    value: Value_co
+
+
+@dataclass(frozen=True)
+class WeeklyPattern:
+    """ "2 consecutive days per week x 3 weeks": `days_per_week` consecutive days in each of `weeks` weeks."""
+
+    days_per_week: int
+    weeks: int
+
+
+@dataclass(frozen=True)
+class OffsetPhrase:
+    """ "two days prior to": `value` `unit` ('d', 'h', 'wk') `relation` ('before' | 'after') another event."""
+
+    value: float
+    unit: str
+    relation: str
+    text: str
+
+
+def count(word: str) -> int:
+    """Return a written count as a number.
+
+    >>> count("two"), count("21")
+    (2, 21)
+    """
+    return WORD_NUMBERS[word.lower()] if word.lower() in WORD_NUMBERS else int(word)
+
+
+def find_routes(text: str) -> list[Found[str]]:
+    """Return each route word ('oral', 'intravenous', ...) with its span.
+
+    >>> [f.value for f in find_routes("4mg orally; stage IV; 75 mg/m2 SC or Iv gtt; orally active")]
+    ['oral', 'subcutaneous', 'intravenous']
+    """
+    found = []
+    for match in ROUTE.finditer(text):
+        route = match.lastgroup or ""
+        word = match.group().lower()
+        if word in _CASE_SENSITIVE_ROUTES and match.group() != _CASE_SENSITIVE_ROUTES[word]:
+            continue
+        if route == "intravenous" and _ROMAN_CONTEXT.search(text, max(0, match.start() - 12), match.start()):
+            continue
+        found.append(Found(match.start(), match.end(), route))
+    return found
+
+
+def find_frequencies(text: str) -> list[Found[Frequency]]:
+    """Return each frequency phrase as a Frequency.
+
+    >>> [(f.value.times, f.value.period, f.value.unit) for f in find_frequencies("8 mg BID, then daily, Q3W")]
+    [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk')]
+    >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily application; once-weekly")]
+    [(2, 'd'), (1, 'wk')]
+    """
+    found = []
+    for match in FREQUENCY.finditer(text):
+        kind = match.lastgroup if match.lastgroup in _FREQUENCY_KINDS else _kind(match)
+        times, period, unit = _FREQUENCY_KINDS.get(kind, (1, 1, "d"))
+        if kind == "every_weeks":
+            period = count(match.group("weeks") or match.group("qweeks"))
+        elif kind == "every_days":
+            period = count(match.group("days"))
+        frequency = Frequency(times, period, unit, match.group(), once=kind == "once")
+        found.append(Found(match.start(), match.end(), frequency))
+    return found
+
+
+_FREQUENCY_KINDS = {
+    "twice": (2, 1, "d"), "thrice": (3, 1, "d"), "four": (4, 1, "d"), "twice_weekly": (2, 1, "wk"),
+    "weekly": (1, 1, "wk"), "every_weeks": (1, 0, "wk"), "every_days": (1, 0, "d"), "daily": (1, 1, "d"),
+    "once": (1, 1, "d"),
+}  # fmt: skip
+
+
+def _kind(match: re.Match[str]) -> str:
+    return next(name for name in _FREQUENCY_KINDS if match.group(name))
+
+
+# Days that mark a start or an end, not a dosing day: "starting with day 8", "from day -7", "withdrawal on
+# day +100" (NCT04318938, NCT04547049).
+_NOT_DOSING_DAY = re.compile(
+    r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?|\bafter"
+    r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered)"
+    r"(?:\s+\w+){0,3}\s+(?:on|by|at))\s*$",
+    _I,
+)
+
+
+def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
+    """Return each written list of day numbers, expanded.
+
+    >>> [f.value for f in find_day_lists("d1-7; days 1, 8, 15, and 22; Day -5, Day -4; day +3, +6")]
+    [(1, 2, 3, 4, 5, 6, 7), (1, 8, 15, 22), (-5, -4), (3, 6)]
+    >>> [f.value for f in find_day_lists("on day +1, 10mg/m2 on day 1 and day 2 of cycle 1; Days 1- 7")]
+    [(1,), (1, 2), (1, 2, 3, 4, 5, 6, 7)]
+    >>> find_day_lists("50mg/kg BW/d 2 days; 21-day cycle; starting with day 8; from day -7; ACU-D1")
+    []
+    >>> [f.value for f in find_day_lists("100 mg on Days 1-5 and 200 mg on Days 8-9")]
+    [(1, 2, 3, 4, 5), (8, 9)]
+    """
+    found = []
+    for match in DAY_LIST.finditer(text):
+        days = _expand(match.group())
+        if days and not _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start()):
+            found.append(Found(match.start(), match.end(), days))
+    for match in FIRST_DAYS.finditer(text):
+        found.append(Found(match.start(), match.end(), tuple(range(1, count(match.group("n")) + 1))))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _expand(written: str) -> tuple[int, ...]:
+    days: list[int] = []
+    rest = written
+    for match in _DAY_RANGE.finditer(written):
+        low, high = int(match.group(1)), int(match.group(2))
+        if high < low or high - low > 366:
+            return ()
+        days.extend(range(low, high + 1))
+        rest = rest.replace(match.group(), " ", 1)
+    days.extend(int(number) for number in _DAY_SINGLE.findall(rest))
+    return tuple(sorted(set(days)))
+
+
+def find_durations(text: str) -> list[Found[Duration]]:
+    """Return each "for N days/weeks/months/years" as a Duration.
+
+    >>> [f.value.text for f in find_durations("for 3 days; for a total duration of 2 years")]
+    ['for 3 days', 'for a total duration of 2 years']
+    """
+    return [
+        Found(
+            m.start(), m.end(), Duration(count(m.group("n")), _UNIT_CODES[m.group("unit").lower()], m.group())
+        )
+        for m in DURATION.finditer(text)
+    ]
+
+
+def find_durations_after(text: str, positions: Iterable[int]) -> list[Found[Duration]]:
+    """Return each length of treatment written right after one of `positions` (where doses end).
+
+    >>> text = "14g/m2 BS, 3 days; 50mg/kg BW/d 2 days; 20 mg 2 days per week; 5 mg x 5 days"
+    >>> ends = [text.index(dose) + len(dose) for dose in ("BS", "BW/d", "20 mg", "5 mg")]
+    >>> [f.value.text for f in find_durations_after(text, ends)]
+    ['3 days', '2 days', 'x 5 days']
+    """
+    found = []
+    for position in positions:
+        match = DURATION_AFTER_DOSE.match(text, position)
+        if match:
+            written = match.group().strip(" \t,;")
+            duration = Duration(count(match.group("n")), _UNIT_CODES[match.group("unit").lower()], written)
+            found.append(Found(match.end() - len(written), match.end(), duration))
+    return found
+
+
+def find_times_of_day(text: str) -> list[Found[str]]:
+    """Return each time of day a dose is given at: 'morning', 'afternoon', 'evening', 'night', 'bedtime'.
+
+    >>> [f.value for f in find_times_of_day("in the morning; morning and evening; nightly; good morning")]
+    ['morning', 'morning', 'evening', 'night']
+    """
+    found = []
+    for match in TIME_OF_DAY.finditer(text):
+        for name in ("one", "first", "second"):
+            if match.group(name):
+                found.append(Found(match.start(name), match.end(name), match.group(name).lower()))
+        if match.group("nightly"):
+            found.append(Found(match.start(), match.end(), "night"))
+    return found
+
+
+def age_condition(text: str) -> tuple[str, float] | None:
+    """Return (comparator, years) when `text` is an age condition such as "≤75 years" or "> 75 years".
+
+    >>> age_condition("≤75 years"), age_condition(" >75 years"), age_condition("Cohort 4")
+    (('<=', 75.0), ('>', 75.0), None)
+    """
+    match = AGE_CONDITION.search(text)
+    if not match:
+        return None
+    written = _SPACES.sub(" ", match.group("cmp").lower())
+    return _AGE_COMPARATORS.get(written, written), float(match.group("age"))
+
+
+def unit_code(word: str) -> str:
+    """Return the short unit code ('d', 'wk', 'mo', 'a', 'h') of a time word."""
+    return _UNIT_CODES[word.lower().rstrip("s")]
+
+
+def find_weekly_patterns(text: str) -> list[Found[WeeklyPattern]]:
+    """Return each "N consecutive days per week x M weeks".
+
+    >>> [f.value for f in find_weekly_patterns("27mg/m2 2 consecutive days per week x 3 weeks")]
+    [WeeklyPattern(days_per_week=2, weeks=3)]
+    """
+    return [
+        Found(m.start(), m.end(), WeeklyPattern(count(m.group("n")), count(m.group("weeks"))))
+        for m in CONSECUTIVE.finditer(text)
+    ]
+
+
+def find_offsets(text: str) -> list[Found[OffsetPhrase]]:
+    """Return each "N days/hours/weeks before/after" phrase.
+
+    >>> [f.value for f in find_offsets("two days prior to carfilzomib")]
+    [OffsetPhrase(value=2.0, unit='d', relation='before', text='two days prior to')]
+    """
+    found = []
+    for m in OFFSET.finditer(text):
+        relation = "after" if m.group("rel").lower() in ("after", "following") else "before"
+        phrase = OffsetPhrase(float(count(m.group("n"))), unit_code(m.group("unit")), relation, m.group())
+        found.append(Found(m.start(), m.end(), phrase))
+    return found

@@ -1,0 +1,107 @@
+"""Keep, of one intervention text shared by several arms, the passages that apply to the arm being read.
+
+An intervention linked to many arms may state one dose per group of arms (NCT03424005):
+
+    For Atezolizumab + SGN-LIV1A, Bevacizumab, ... arms: Atezolizumab ... 1200 mg, on Day 1 ...
+    For Atezolizumab + Bevacizumab+ Cobimetinib, + Selicrelumab + Bevacizumab, ... arms: ... 840 mg ...
+
+or by the size of the combination ("When given as a doublet combination, ... 15 mg/kg ... When given as a
+triplet combination, ... 10 mg/kg"). A passage is dropped for an arm only when another passage of the same
+text names that arm for certain; when no passage does, every passage is kept and the doses stay
+alternatives whose rule is not stated. Dropped passages become spaces, so positions do not move.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fhir_adapter.text.regimen.lexicon import Lexicon
+
+_ARM_SCOPE = re.compile(
+    r"(?:^|(?<=[.;\n]))[^\S\n]*(?:For|In)\s+(?:the\s+)?(?P<arms>[^:\n.]{2,300}?)\s+(?:arms?|groups?|cohorts?)\s*[:,]",
+    re.IGNORECASE,
+)
+_SIZE_SCOPE = re.compile(
+    r"(?:^|(?<=[.;\n]))[^\S\n]*When\s+(?:given|administered|used)\s+(?:as\s+)?(?:an?\s+|in\s+)?(?P<size>monotherapy|"
+    r"single[- ]agent|doublet|triplet|quadruplet)\b",
+    re.IGNORECASE,
+)
+_SIZES = {"monotherapy": 1, "single-agent": 1, "doublet": 2, "triplet": 3, "quadruplet": 4}
+_ITEM_SPLIT = re.compile(r"(?<!\s)\s*(?:,\s*or\s+|,|\bor\b|\band\b)\s*", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class ArmShape:
+    """What the scope phrases are compared with: the arm's label, how many drugs it links, and the drug
+    keys of the text being read (the drug every arm of the list shares)."""
+
+    label: str
+    drug_count: int
+    own_drugs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Passage:
+    start: int
+    end: int
+    applies: bool | None  # True: names this arm; False: names other arms only; None: cannot tell
+
+
+def applicable_text(text: str, arm: ArmShape, lexicon: Lexicon) -> str:
+    """Return `text` with the passages scoped to other arms blanked, when one passage is this arm's.
+
+    >>> from fhir_adapter.text.regimen.lexicon import names_lexicon
+    >>> drugs = names_lexicon(["Atezolizumab", "Bevacizumab", "Capecitabine", "Ipatasertib"])
+    >>> text = "For Atezolizumab + Bevacizumab or Capecitabine arms: 1200 mg. For + Ipatasertib arms: 840 mg."
+    >>> shape = ArmShape("Atezolizumab + Ipatasertib", 2, frozenset({"atezolizumab"}))
+    >>> applicable_text(text, shape, drugs).split()
+    ['For', '+', 'Ipatasertib', 'arms:', '840', 'mg.']
+    >>> applicable_text(text, ArmShape("Other", 1), drugs) == text
+    True
+    >>> text = "When given as a doublet, 15 mg/kg. When given as a triplet combination, 10 mg/kg."
+    >>> applicable_text(text, ArmShape("A + B + C", 3), Lexicon()).split()
+    ['When', 'given', 'as', 'a', 'triplet', 'combination,', '10', 'mg/kg.']
+    """
+    passages = _passages(text, arm, lexicon)
+    if not any(p.applies for p in passages):
+        return text
+    kept = list(text)
+    for passage in passages:
+        if passage.applies is False:
+            kept[passage.start : passage.end] = " " * (passage.end - passage.start)
+    return "".join(kept)
+
+
+def _passages(text: str, arm: ArmShape, lexicon: Lexicon) -> list[_Passage]:
+    found: list[tuple[int, bool | None]] = []
+    for match in _ARM_SCOPE.finditer(text):
+        found.append((match.start(), _names_arm(match.group("arms"), arm, lexicon)))
+    for match in _SIZE_SCOPE.finditer(text):
+        size = _SIZES[match.group("size").lower().replace(" ", "-")]
+        found.append((match.start(), size == arm.drug_count))
+    found.sort()
+    ends = [start for start, _ in found[1:]] + [len(text)] if found else []
+    return [_Passage(start, end, applies) for (start, applies), end in zip(found, ends, strict=True)]
+
+
+def _names_arm(arms: str, arm: ArmShape, lexicon: Lexicon) -> bool | None:
+    """Return True when the list names the arm, False when it surely does not, None when unsure.
+
+    Items are often elliptical ("SGN-LIV1A, Bevacizumab ... arms" for "Atezolizumab + SGN-LIV1A" and
+    "Atezolizumab + Bevacizumab"), so an item names the arm when the drugs it adds to the text's own drug
+    are the drugs the arm's label adds to it. An item naming no drug ("Chemo") names the arm when all its
+    words are in the arm's label.
+    """
+    label_drugs = {m.key for m in lexicon.find(arm.label)} - arm.own_drugs
+    label_words = set(_WORD.findall(arm.label.lower()))
+    items = [i for i in _ITEM_SPLIT.split(arms) if i.strip(" +")]
+    for item in items:
+        item_drugs = {m.key for m in lexicon.find(item)} - arm.own_drugs
+        if item_drugs and item_drugs == label_drugs:
+            return True
+        words = set(_WORD.findall(item.lower()))
+        if not item_drugs and words and words <= label_words:
+            return True
+    return False if label_drugs else None

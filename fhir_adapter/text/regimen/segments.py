@@ -1,0 +1,160 @@
+"""Cut one dosing text into drug segments, each from a drug's mention to the next mention of another drug.
+
+A mention that only points at another drug ("two days prior to carfilzomib administration") does not start
+a segment, and a dose written before its drug ("80 mg MRX2843", "8 mg, 12 mg, or 16 mg of poziotinib")
+belongs to that drug's segment. The text before the first name belongs to the intervention's one drug when
+it doses something or names no other drug; else it is a heading and nobody's.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+from fhir_adapter.text.regimen.doses import Dose
+from fhir_adapter.text.regimen.lexicon import Mention
+from fhir_adapter.text.regimen.reading import Facts, sentence_span
+
+_REFERENCE = re.compile(
+    r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|as)\s+(?:the\s+)?(?:first\s+|last\s+)?"
+    r"(?:dose\s+of\s+|administration\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_DOSE_BEFORE_NAME = re.compile(r"^\s*(?:of\s+)?(?:the\s+)?$", re.IGNORECASE)
+_CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
+_INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of text about one drug (`key`), or about none (`key` None: a heading, a placebo)."""
+
+    key: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One text being cut: as written, normalized, its doses, facts and drug mentions."""
+
+    text: str
+    norm: str
+    doses: tuple[Dose, ...]
+    facts: Facts
+    mentions: tuple[Mention, ...]  # every drug name written
+    starts: tuple[Mention, ...]  # the names that start a segment
+
+    def doses_in(self, start: int, end: int) -> list[Dose]:
+        """Return the doses written from `start` to `end` (doses are in text order: two bisections)."""
+        starts = self._dose_starts
+        return list(self.doses[bisect_left(starts, start) : bisect_left(starts, end)])
+
+    def floor(self, position: int) -> int:
+        """Return where the last dose ending at or before `position` ends (0 when none)."""
+        index = bisect_right(self._dose_ends, position)
+        return self._dose_ends[index - 1] if index else 0
+
+    @cached_property
+    def _dose_starts(self) -> tuple[int, ...]:
+        return tuple(d.start for d in self.doses)
+
+    @cached_property
+    def _dose_ends(self) -> tuple[int, ...]:
+        return tuple(d.end for d in self.doses)
+
+
+def segment_mentions(
+    norm: str, mentions: tuple[Mention, ...], doses: tuple[Dose, ...]
+) -> tuple[Mention, ...]:
+    """Return the mentions that start segments: not mere references to another drug."""
+    kept: list[Mention] = []
+    starts = [d.start for d in doses]  # in text order
+    for i, mention in enumerate(mentions):
+        following = mentions[i + 1].start if i + 1 < len(mentions) else len(norm)
+        stop = min(following, sentence_span(norm, mention.end)[1])
+        has_dose = bisect_left(starts, mention.end) < bisect_left(starts, stop)
+        is_reference = _REFERENCE.search(norm, max(0, mention.start - 40), mention.start)
+        if kept and is_reference and not has_dose:
+            continue
+        kept.append(mention)
+    return tuple(kept)
+
+
+def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
+    """Return the segments of the text: the preamble before the first name, then each drug's stretch."""
+    starts = [(m.key, _segment_start(cut, i)) for i, m in enumerate(cut.starts)]
+    segments: list[Segment] = []
+    first = starts[0][1] if starts else len(cut.norm)
+    if first > 0:
+        # The text before the first name belongs to the intervention's one drug when it doses something or
+        # no other drug is named; else it is a heading ("Regimen: 1 course of treatment ...", NCT06158412).
+        others = any(m.key != default_key for m in cut.starts)
+        owns = not others or any(d.start < first for d in cut.doses)
+        segments.append(Segment(default_key if owns else None, 0, first))
+        if default_key is not None and owns:
+            segments = _without_inactive_sentences(cut, segments)
+    for i, (key, start) in enumerate(starts):
+        end = starts[i + 1][1] if i + 1 < len(starts) else len(cut.norm)
+        previous = segments[-1] if segments else None
+        if previous and previous.key == key and not _repeats(cut, previous, Segment(key, start, end)):
+            segments[-1] = Segment(key, previous.start, end)
+        else:
+            segments.append(Segment(key, start, end))
+    return segments
+
+
+def _without_inactive_sentences(cut: Cut, segments: list[Segment]) -> list[Segment]:
+    """Leave unattributed the preamble doses of sentences about a placebo ("supplement the diet of the
+    placebo group with 1.5 g/day maltodextrins", NCT05521061): they are not the drug's."""
+    preamble = segments[0]
+    inactive = [m.start() for m in _INACTIVE.finditer(cut.norm)]
+    for dose in cut.doses_in(preamble.start, preamble.end):
+        start, end = sentence_span(cut.norm, dose.start)
+        if bisect_left(inactive, start) < bisect_left(inactive, end):  # an inactive word in its sentence
+            return [Segment(None, preamble.start, preamble.end), *segments[1:]]
+    return segments
+
+
+def _repeats(cut: Cut, first: Segment, second: Segment) -> bool:
+    """Return True when a second passage on the same drug states its own dose, days or frequency: another
+    administration ("initial" and "continuance" pembrolizumab, NCT04267848), not more words on the first."""
+    return bool(_kinds(cut, first) & _kinds(cut, second))
+
+
+def _kinds(cut: Cut, segment: Segment) -> set[str]:
+    start, end = segment.start, segment.end
+    kinds = {"dose"} if cut.doses_in(start, end) else set()
+    if any(start <= f.start < end for f in cut.facts.days):
+        kinds.add("days")
+    if any(start <= f.start < end for f in cut.facts.frequencies):
+        kinds.add("frequency")
+    return kinds
+
+
+def _segment_start(cut: Cut, index: int) -> int:
+    """Return where a mention's segment starts: before a dose or route written just before the name."""
+    mention = cut.starts[index]
+    start = mention.start
+    previous_end = cut.starts[index - 1].end if index else 0
+    before = [d for d in cut.doses_in(previous_end, start) if d.end <= start]
+    group = _dose_group_before(cut.norm, before, start)
+    following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
+    own_dose = bool(cut.doses_in(mention.end, following))
+    if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose):
+        start = group[0].start
+    route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
+    return route.start if route else start
+
+
+def _dose_group_before(norm: str, doses: list[Dose], position: int) -> list[Dose]:
+    if not doses or not _DOSE_BEFORE_NAME.match(norm[doses[-1].end : position]):
+        return []
+    group = [doses[-1]]
+    for dose in reversed(doses[:-1]):
+        if not _CHAIN_GAP.match(norm[dose.end : group[0].start]):
+            break
+        group.insert(0, dose)
+    return group
