@@ -18,6 +18,7 @@ from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_
 from fhir_adapter.cli.push import (
     DEFAULT_CONCURRENCY,
     OUTCOMES,
+    SHOWN_WHEN_NONE,
     Progress,
     check_mappings,
     check_writable,
@@ -29,7 +30,7 @@ from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import SettingsError
 from fhir_adapter.settings import read_env
-from fhir_adapter.sync import NOT_ATTEMPTED, SyncOptions
+from fhir_adapter.sync import SyncOptions
 from fhir_adapter.sync.incremental import SyncRun, run_sync
 from fhir_adapter.sync.state import StatePaths
 from fhir_adapter.terms import load_terms
@@ -107,7 +108,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
 def summary_line(run: SyncRun, *, dry_run: bool = False) -> str:
     """Return the run in one line: what was fetched, each outcome's count, what no longer matches."""
     counts = Counter(r.outcome for r in run.results)
-    shown = [o for o in OUTCOMES if counts[o] or o not in ("resumed", NOT_ATTEMPTED)]
+    shown = [o for o in OUTCOMES if counts[o] or o in SHOWN_WHEN_NONE]
     outcomes = ", ".join(f"{counts[o]} {o}" for o in shown)
     fetched = (
         f"{len(run.fetch.fetched)} changed since {run.since}"
