@@ -110,6 +110,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of ConceptMaps that add to or override ours",
     )
     convert.add_argument("--indent", type=int, default=None, help="indent the JSON, for reading by eye")
+    convert.add_argument(
+        "--format",
+        choices=("bundle", "ndjson"),
+        default="bundle",
+        help="bundle: a transaction Bundle per trial (default); ndjson: one file per resource type, "
+        "with logical ids, for a FHIR Bulk Data $import",
+    )
     add_version_argument(convert)
     convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
@@ -134,10 +141,15 @@ def _parser() -> argparse.ArgumentParser:
 def _run_convert(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
     totals = ConvertTotals()
-    for result in convert_trials(args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent):
+    if args.format == "ndjson" and args.indent is not None:
+        raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
+    results = convert_trials(
+        args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent, output=args.format
+    )
+    for result in results:
         print_result(result, sys.stdout)
         totals.add(result)
-    print_totals(totals, args.out, sys.stdout)
+    print_totals(totals, args.out, sys.stdout, written="ndjson" if args.format == "ndjson" else "Bundles")
     return EXIT_SOME_FAILED if totals.outcomes["failed"] else EXIT_OK
 
 
@@ -187,7 +199,7 @@ def print_result(result: ConversionResult, out: TextIO) -> None:
         print(f"    {problem}", file=out)
 
 
-def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO) -> None:
+def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO, *, written: str = "Bundles") -> None:
     """Print the run's totals, then each failed record and each duplicate left out."""
     outcomes = totals.outcomes
     records = sum(outcomes.values())
@@ -195,7 +207,7 @@ def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO) -> None:
     print(
         f"{records} records: {outcomes['converted']} converted, {outcomes['failed']} failed{duplicates}; "
         f"{sum(totals.resources.values())} resources; {totals.warnings} data-quality warnings; "
-        f"{totals.kept_as_text} kept as text (information); Bundles in {out_dir}/",
+        f"{totals.kept_as_text} kept as text (information); {written} in {out_dir}/",
         file=out,
     )
     if not records:
