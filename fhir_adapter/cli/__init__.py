@@ -24,9 +24,11 @@ from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED as EXIT_CANNOT_PROCE
 from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
+from fhir_adapter.cli.fetch import add_fetch_parser
 from fhir_adapter.cli.push import add_push_parser
 from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
+from fhir_adapter.cli.sync import add_sync_parser
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
@@ -108,6 +110,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of ConceptMaps that add to or override ours",
     )
     convert.add_argument("--indent", type=int, default=None, help="indent the JSON, for reading by eye")
+    convert.add_argument(
+        "--format",
+        choices=("bundle", "ndjson"),
+        default="bundle",
+        help="bundle: a transaction Bundle per trial (default); ndjson: one file per resource type, "
+        "with logical ids, for a FHIR Bulk Data $import",
+    )
     add_version_argument(convert)
     convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
@@ -119,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     add_version_argument(criteria)
     criteria.set_defaults(run=_run_criteria, reads_records=True)
     add_push_parser(commands)
+    add_fetch_parser(commands)
+    add_sync_parser(commands)
     add_screen_parser(commands)
     validate = commands.add_parser(
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
@@ -130,10 +141,15 @@ def _parser() -> argparse.ArgumentParser:
 def _run_convert(args: argparse.Namespace) -> int:
     terms = load_terms(args.mappings)
     totals = ConvertTotals()
-    for result in convert_trials(args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent):
+    if args.format == "ndjson" and args.indent is not None:
+        raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
+    results = convert_trials(
+        args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent, output=args.format
+    )
+    for result in results:
         print_result(result, sys.stdout)
         totals.add(result)
-    print_totals(totals, args.out, sys.stdout)
+    print_totals(totals, args.out, sys.stdout, written="ndjson" if args.format == "ndjson" else "Bundles")
     return EXIT_SOME_FAILED if totals.outcomes["failed"] else EXIT_OK
 
 
@@ -183,7 +199,7 @@ def print_result(result: ConversionResult, out: TextIO) -> None:
         print(f"    {problem}", file=out)
 
 
-def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO) -> None:
+def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO, *, written: str = "Bundles") -> None:
     """Print the run's totals, then each failed record and each duplicate left out."""
     outcomes = totals.outcomes
     records = sum(outcomes.values())
@@ -191,7 +207,7 @@ def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO) -> None:
     print(
         f"{records} records: {outcomes['converted']} converted, {outcomes['failed']} failed{duplicates}; "
         f"{sum(totals.resources.values())} resources; {totals.warnings} data-quality warnings; "
-        f"{totals.kept_as_text} kept as text (information); Bundles in {out_dir}/",
+        f"{totals.kept_as_text} kept as text (information); {written} in {out_dir}/",
         file=out,
     )
     if not records:

@@ -21,6 +21,7 @@ from fhir_adapter.sync import NOT_ATTEMPTED, Journal, SyncOptions, TrialSync, sy
 from fhir_adapter.terms import load_terms
 
 DEFAULT_JOURNAL = Path("fhir-adapter-push.jsonl")
+DEFAULT_CONCURRENCY = 4  # trials written at once: the reads and writes of one overlap the work on others
 OUTCOMES = ("created", "updated", "unchanged", "resumed", "duplicate", "failed", NOT_ATTEMPTED)
 SHOWN_WHEN_NONE = frozenset({"created", "updated", "unchanged", "failed"})
 
@@ -34,6 +35,12 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     push.add_argument("--journal", type=Path, default=DEFAULT_JOURNAL, help=f"default: {DEFAULT_JOURNAL}")
     push.add_argument("--restart", action="store_true", help="push every trial, ignoring the journal")
     push.add_argument("--mappings", type=Path, action="append", default=[], help="extra ConceptMaps folder")
+    push.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"trials written at once (default {DEFAULT_CONCURRENCY})",
+    )
     add_version_argument(push)
     add_server_arguments(push, required=True, server_help="the FHIR server's base URL")
     push.set_defaults(run=run_push, reads_records=True)
@@ -44,6 +51,8 @@ def run_push(args: argparse.Namespace) -> int:
     """Push every trial; return EXIT_OK, EXIT_SOME_FAILED, or EXIT_CANNOT_PROCEED when the run stopped."""
     settings = settings_from(args)
     check_push_files(args)
+    if args.concurrency < 1:
+        raise SettingsError(f"--concurrency must be at least 1, not {args.concurrency}")
     terms = load_terms(args.mappings)
     journal = None if args.dry_run else Journal(args.journal, settings.base_url)
     if journal is not None and not args.restart:
@@ -52,7 +61,12 @@ def run_push(args: argparse.Namespace) -> int:
     results: list[TrialSync] = []
     with FhirClient(settings) as client:
         options = SyncOptions(
-            version=args.fhir_version, dry_run=args.dry_run, journal=journal, on_trial=progress.update
+            version=args.fhir_version,
+            dry_run=args.dry_run,
+            journal=journal,
+            on_trial=progress.update,
+            concurrency=args.concurrency,
+            processes=worker_processes(args.concurrency),
         )
         for result in sync_trials(args.inputs, client, terms, options):
             results.append(result)
@@ -65,13 +79,23 @@ def run_push(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
 
 
+def worker_processes(concurrency: int) -> int:
+    """Return how many processes build and validate trials: one per trial written at once, one per core."""
+    return max(1, min(concurrency, os.cpu_count() or 1))
+
+
 def check_push_files(args: argparse.Namespace) -> None:
     """Raise SettingsError naming the flag and path when `--mappings` or `--journal` cannot be used."""
-    for folder in args.mappings:
-        if not folder.is_dir():
-            raise SettingsError(f"--mappings {folder}: no such directory")
+    check_mappings(args.mappings)
     if not args.dry_run:  # a dry run writes no journal
         check_writable(args.journal, flag="--journal")
+
+
+def check_mappings(folders: Sequence[Path]) -> None:
+    """Raise SettingsError naming `--mappings` and the path when one of `folders` is not a folder."""
+    for folder in folders:
+        if not folder.is_dir():
+            raise SettingsError(f"--mappings {folder}: no such directory")
 
 
 def check_writable(path: Path, *, flag: str) -> None:

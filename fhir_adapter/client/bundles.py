@@ -244,6 +244,25 @@ def assigned_reference(answer: Mapping[str, Any]) -> str | None:
     return None
 
 
+def written_version(answer: Mapping[str, Any]) -> str | None:
+    """Return the version a response entry reports for what it wrote (its location, etag or resource).
+
+    >>> written_version({"response": {"status": "200", "location": "Group/ab-1/_history/3"}})
+    '3'
+    >>> written_version({"response": {"status": "201", "etag": 'W/"4"'}})
+    '4'
+    """
+    response = child(answer, "response")
+    location = str(response.get("location") or "").split("?")[0]
+    if match := re.search(r"/_history/([A-Za-z0-9\-.]{1,64})/?$", location):
+        return match.group(1)
+    etag = str(response.get("etag") or "").removeprefix("W/").strip('"')
+    if etag:
+        return etag
+    version = child(child(answer, "resource"), "meta").get("versionId")
+    return str(version) if version else None
+
+
 def response_entry(response: requests.Response) -> Json:
     """Return a batch-response entry for a plain response: status, location, etag, resource or outcome."""
     answer: Json = {"response": {"status": f"{response.status_code} {response.reason or ''}".strip()}}

@@ -25,10 +25,15 @@ class Capabilities:
     conditional_update: frozenset[str] = frozenset()
     validate: frozenset[str] = frozenset()
     software: str | None = None
+    update_create: frozenset[str] = frozenset()  # types that accept `PUT Type/id` of a new id (updateCreate)
 
     def supports_conditional_update(self, resource_type: str) -> bool:
         """Return whether `PUT resource_type?search` is declared for `resource_type`."""
         return resource_type in self.conditional_update or ANY_TYPE in self.conditional_update
+
+    def supports_update_create(self, resource_type: str) -> bool:
+        """Return whether `PUT resource_type/id` may create a resource with an id the client chose."""
+        return resource_type in self.update_create or ANY_TYPE in self.update_create
 
     def supports_validate(self, resource_type: str) -> bool:
         """Return whether `POST resource_type/$validate` is declared."""
@@ -43,11 +48,14 @@ def parse_capabilities(statement: Mapping[str, Any]) -> Capabilities:
     ...               "resource": [{"type": "Group", "conditionalUpdate": True}]}]})
     >>> (caps.fhir_version, caps.transaction, caps.batch, caps.supports_conditional_update("Group"))
     ('4.0.1', False, True, True)
+    >>> caps.supports_update_create("Group")
+    False
     """
     rest = [r for r in _dicts(statement.get("rest")) if r.get("mode", "server") == "server"]
     interactions = {i.get("code") for r in rest for i in _dicts(r.get("interaction"))}
     resources = [res for r in rest for res in _dicts(r.get("resource"))]
     conditional = {str(res.get("type")) for res in resources if res.get("conditionalUpdate") is True}
+    update_create = {str(res.get("type")) for res in resources if res.get("updateCreate") is True}
     validate = {str(res.get("type")) for res in resources if _has_validate(res)}
     if any(_has_validate(r) for r in rest) or "Resource" in validate:  # declared for every type
         validate.add(ANY_TYPE)
@@ -59,6 +67,7 @@ def parse_capabilities(statement: Mapping[str, Any]) -> Capabilities:
         conditional_update=frozenset(conditional),
         validate=frozenset(validate),
         software=_str_or_none(software.get("name")) if isinstance(software, Mapping) else None,
+        update_create=frozenset(update_create),
     )
 
 

@@ -87,6 +87,11 @@ class FhirClient:
     def base_url(self) -> str:
         return self.settings.base_url
 
+    @property
+    def requests_sent(self) -> int:
+        """Return how many HTTP requests this client sent so far (each retry counts)."""
+        return self._transport.requests_sent
+
     def capabilities(self) -> Capabilities:
         """Return what the server declares in its CapabilityStatement (read once, then cached)."""
         if self._capabilities is None:
@@ -131,6 +136,13 @@ class FhirClient:
             send_entry=send_entry,
         )
         return BundleResult(nct_id, mode, response, tuple(failures))
+
+    def batch(self, requests_: list[Json], *, nct_id: str | None = None) -> list[Json]:
+        """Return the response entries of one batch Bundle of `requests_` (entries with `request`), in order.
+
+        Needs batch support (see `capabilities()`); entries succeed or fail one by one, each with its status.
+        """
+        return self._send_batch(requests_, nct_id=nct_id or "client")
 
     def search(self, resource_type: str, params: SearchParams, *, nct_id: str | None = None) -> list[Json]:
         """Return every resource a search finds, following `next` links up to the settings' page limit."""

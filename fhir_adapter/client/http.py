@@ -273,13 +273,24 @@ def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
 
 
 def json_body(response: requests.Response) -> Any:
-    """Return the parsed JSON body of `response`, or None when it is empty or not JSON."""
-    if not response.content:
-        return None
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
+    """Return the parsed JSON body of `response`, or None when it is empty or not JSON.
+
+    Parsed once per answer and kept with it: an answer is checked, then read, and a batch of a few hundred
+    resources is megabytes of JSON.
+    """
+    if _PARSED in response.__dict__:
+        return response.__dict__[_PARSED]
+    body = None
+    if response.content:
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+    response.__dict__[_PARSED] = body
+    return body
+
+
+_PARSED = "_fhir_adapter_json"
 
 
 def _status_words(response: requests.Response) -> str:

@@ -8,6 +8,7 @@ sending an idempotent request twice does no harm).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Protocol
@@ -48,6 +49,13 @@ class Transport:
         self.settings = settings
         self.session = session
         self.pacing = pacing
+        self._tries_sent = 0
+        self._count_lock = threading.Lock()  # pushes send from several threads
+
+    @property
+    def requests_sent(self) -> int:
+        """Return how many HTTP requests went out (each try counts), for throughput reports."""
+        return self._tries_sent
 
     def request(
         self,
@@ -97,6 +105,8 @@ class Transport:
             if auth is not None:
                 sent_headers.update(auth.headers())  # per try: a renewed token is picked up
             started = time.monotonic()
+            with self._count_lock:
+                self._tries_sent += 1
             response = send(
                 self.session,
                 method,

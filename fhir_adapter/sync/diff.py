@@ -17,6 +17,8 @@ def comparable(resource: Mapping[str, Any], references: Mapping[str, str]) -> di
     """Return `resource` without server-only elements, with `urn:uuid` references replaced by `Type/id`
     where `references` knows the server's id (a reference to a resource not yet on the server stays)."""
     stripped = {k: v for k, v in resource.items() if k not in SERVER_ONLY}
+    if not references:
+        return stripped  # nothing to rewrite: no need to copy the whole tree
     result: dict[str, Any] = _rewrite(stripped, references)
     return result
 

@@ -115,7 +115,7 @@ def test_a_server_that_is_down_stops_the_run_with_exit_3(
     captured = capsys.readouterr()
     assert "3 trials: 0 created, 0 updated, 0 unchanged, 1 failed, 2 not attempted" in captured.out
     assert "  run stopped at NCT00033839: its failure would repeat for every other trial" in captured.out
-    assert f"  failed: NCT00033839: NCT00033839: GET {closed}/Organization?identifier=" in captured.out
+    assert f"  failed: NCT00033839: GET {closed}/metadata -> no response: could not connect" in captured.out
     assert "  not attempted (2): NCT03418623, NCT06158412" in captured.out
     assert "[3/3] NCT06158412 not attempted" in captured.err
     assert len(no_waiting) == 4  # one request's retries, then the run stopped

@@ -26,6 +26,12 @@ from tests.fhir_server.harness import FhirTestServer, free_port
 BASE = "https://ehr.example.org/fhir"
 TRIALS = ("NCT00033839", "NCT03418623", "NCT06158412")  # read in this order (sorted file names)
 EMPTY = {"resourceType": "Bundle", "type": "searchset", "entry": []}
+# Transactions, no batch and no updateCreate: what the server holds is found by identifier searches.
+SEARCH_ONLY = {
+    "resourceType": "CapabilityStatement",
+    "fhirVersion": "4.0.1",
+    "rest": [{"mode": "server", "interaction": [{"code": "transaction"}]}],
+}
 CLIENT_SECRET = AuthSettings(
     AuthKind.CLIENT_SECRET, client_id="adapter", client_secret_env="FHIR_TEST_SECRET", token_url=TOKEN_URL
 )
@@ -59,7 +65,9 @@ def _outcomes(results: list[TrialSync]) -> list[tuple[str | None, str, bool]]:
     return [(r.nct_id, r.outcome, r.stops_run) for r in results]
 
 
-def test_a_closed_port_stops_the_run_after_one_retry_budget(trials: Path, terms: Terms, tmp_path: Path) -> None:
+def test_a_closed_port_stops_the_run_after_one_retry_budget(
+    trials: Path, terms: Terms, tmp_path: Path
+) -> None:
     sleeps = Sleeps()
     closed = f"http://127.0.0.1:{free_port()}"
     journal = Journal(tmp_path / "journal.jsonl", closed)
@@ -85,7 +93,9 @@ def test_a_server_that_goes_down_mid_run_stops_it_and_the_rest_are_pushed_next_t
             if result.outcome == "created":
                 proxy.stop()
 
-        results = _sync(trials, _client(proxy.base_url), terms, journal=journal, on_trial=stop_after_the_first)
+        results = _sync(
+            trials, _client(proxy.base_url), terms, journal=journal, on_trial=stop_after_the_first
+        )
     assert _outcomes(results) == [
         ("NCT00033839", "created", False),
         ("NCT03418623", "failed", True),
@@ -126,21 +136,37 @@ def test_credentials_the_fhir_server_refuses_stop_the_run(
     trials: Path, terms: Terms, fake: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FHIR_TEST_TOKEN", "expired-token")
+    fake.get(f"{BASE}/metadata", json=SEARCH_ONLY)
     fake.get(f"{BASE}/Organization", status=401)
     fake.get(f"{BASE}/ResearchStudy", status=401)
     bearer = AuthSettings(AuthKind.BEARER, token_env="FHIR_TEST_TOKEN")
     results = _sync(trials, _client(BASE, auth=bearer), terms)
     assert [r.outcome for r in results] == ["failed", NOT_ATTEMPTED, NOT_ATTEMPTED]
-    assert "-> 401 with auth bearer" in (results[0].error or "") and len(fake.calls) == 1
+    assert "-> 401 with auth bearer" in (results[0].error or "")
+    # The capabilities, then one search for all three trials' studies: refused, and nothing more is sent.
+    assert [str(call.request.url).split("?")[0] for call in fake.calls] == [
+        f"{BASE}/metadata",
+        f"{BASE}/ResearchStudy",
+    ]
 
 
 @pytest.mark.parametrize(
-    ("status", "stops"), [(502, True), (503, True), (504, False), (500, False)], ids=["502", "503", "504", "500"]
+    ("status", "stops"),
+    [(502, True), (503, True), (504, False), (500, False)],
+    ids=["502", "503", "504", "500"],
 )
 def test_only_an_unavailable_server_stops_the_run_not_a_slow_or_failing_request(
     status: int, stops: bool, trials: Path, terms: Terms, fake: responses.RequestsMock
 ) -> None:
-    for resource_type in ("ResearchStudy", "Group", "PlanDefinition", "Organization", "Practitioner", "Location"):
+    fake.get(f"{BASE}/metadata", json=SEARCH_ONLY)
+    for resource_type in (
+        "ResearchStudy",
+        "Group",
+        "PlanDefinition",
+        "Organization",
+        "Practitioner",
+        "Location",
+    ):
         fake.get(f"{BASE}/{resource_type}", status=status)
     results = _sync(trials, _client(BASE, retry=RetrySettings(max_attempts=2)), terms)
     expected = ["failed", NOT_ATTEMPTED, NOT_ATTEMPTED] if stops else ["failed", "failed", "failed"]
