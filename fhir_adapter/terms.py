@@ -65,6 +65,10 @@ CHARACTERISTIC_SYSTEM = f"{PROJECT_BASE}/CodeSystem/eligibility-characteristic"
 # Extensions.
 EXT_CTGOV_STATUS = f"{PROJECT_BASE}/StructureDefinition/ctgov-overall-status"
 EXT_SITE_STATUS = f"{PROJECT_BASE}/StructureDefinition/ctgov-site-recruitment-status"
+# docs/eligibility-r4.md: every Group characteristic from a written criterion names it ("inclusion 4"), and
+# one R4 keeps as text says why (any-of, conditional).
+EXT_ELIGIBILITY_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
+EXT_ELIGIBILITY_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
 # HL7's cross-version extensions for R5 elements in R4: http://hl7.org/fhir/5.0/StructureDefinition/
 # extension-<element path> (xver-r5.r4). A backbone element (associatedParty, progressStatus, recruitment,
 # outcomeMeasure) is a complex extension whose sub-extensions are its children, named and typed as in R5.

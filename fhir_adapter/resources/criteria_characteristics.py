@@ -25,7 +25,13 @@ import re
 
 from fhir_adapter.resources.common import Json, compact
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
-from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, PROJECT_BASE, UCUM_SYSTEM, Terms
+from fhir_adapter.terms import (
+    CHARACTERISTIC_SYSTEM,
+    EXT_ELIGIBILITY_CRITERION,
+    EXT_ELIGIBILITY_LOGIC,
+    UCUM_SYSTEM,
+    Terms,
+)
 from fhir_adapter.text import (
     ALL_OF,
     ANY_OF,
@@ -37,8 +43,8 @@ from fhir_adapter.text import (
     parse_criteria,
 )
 
-EXT_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
-EXT_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
+EXT_CRITERION = EXT_ELIGIBILITY_CRITERION
+EXT_LOGIC = EXT_ELIGIBILITY_LOGIC
 CRITERIA_FIELD = "protocolSection.eligibilityModule.eligibilityCriteria"
 CODE_TABLE = "criteria-codes"
 STATUS_KINDS = frozenset({"pregnancy", "breastfeeding", "hiv", "hepatitis_b", "hepatitis_c"})

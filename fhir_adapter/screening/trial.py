@@ -15,10 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_adapter.errors import InputError
-from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, PROJECT_BASE, SNOMED_AGE, SNOMED_SYSTEM
+from fhir_adapter.terms import (
+    CHARACTERISTIC_SYSTEM,
+    EXT_ELIGIBILITY_CRITERION,
+    EXT_ELIGIBILITY_LOGIC,
+    SNOMED_AGE,
+    SNOMED_SYSTEM,
+)
 
-EXT_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
-EXT_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
+EXT_CRITERION = EXT_ELIGIBILITY_CRITERION
+EXT_LOGIC = EXT_ELIGIBILITY_LOGIC
 _AXES = re.compile(r" \[| in | by | \(")
 INCLUSION = "inclusion"
 EXCLUSION = "exclusion"

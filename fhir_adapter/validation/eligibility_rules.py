@@ -20,7 +20,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, PROJECT_BASE, SNOMED_AGE, SNOMED_SYSTEM
+from fhir_adapter.terms import (
+    CHARACTERISTIC_SYSTEM,
+    EXT_ELIGIBILITY_CRITERION,
+    EXT_ELIGIBILITY_LOGIC,
+    SNOMED_AGE,
+    SNOMED_SYSTEM,
+)
 from fhir_adapter.validation.eligibility_text import (
     alternative_thresholds,
     condition_in,
@@ -34,8 +40,8 @@ from fhir_adapter.validation.eligibility_text import (
 )
 
 # docs/eligibility-r4.md: the extensions every characteristic from a written criterion carries.
-EXT_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
-EXT_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
+EXT_CRITERION = EXT_ELIGIBILITY_CRITERION
+EXT_LOGIC = EXT_ELIGIBILITY_LOGIC
 TEXT_ONLY_LOGIC = frozenset({"any-of", "conditional"})
 HEALTHY_VOLUNTEERS = "healthy-volunteers"
 CODED_VALUES = ("valueCodeableConcept", "valueQuantity", "valueRange", "valueReference")
