@@ -123,10 +123,19 @@ def _for_criterion(
 
 
 def _held_by_logic(criterion: Criterion, fact: Fact) -> bool:
-    """Return True for a fact R4 cannot state alone: a subgroup's threshold, an inclusion alternative."""
+    """Return True for a fact R4 cannot state alone: a subgroup's threshold, the threshold of the same
+    measure for everyone else (it does not hold for the subgroup), a value at another time, an inclusion
+    alternative."""
     if not fact.is_threshold:
         return False
-    return fact.condition is not None or (criterion.section == INCLUSION and fact.alternative)
+    if fact.condition is not None or fact.timing is not None:
+        return True
+    return fact.kind in subgroup_kinds(criterion) or (criterion.section == INCLUSION and fact.alternative)
+
+
+def subgroup_kinds(criterion: Criterion) -> set[str]:
+    """Return the measures of a criterion that have a threshold for a subgroup."""
+    return {f.kind for f in criterion.facts if f.condition is not None}
 
 
 def _logic_finding(
@@ -142,7 +151,7 @@ def _logic_finding(
             "apply together, so an inclusion 'A or B' is one text characteristic (eligibility-logic any-of)",
             "warning",
         )
-    conditions = "; ".join(dict.fromkeys(f"{f.condition!r}" for f in held if f.condition))
+    conditions = "; ".join(dict.fromkeys(f"{c!r}" for f in held if (c := f.condition or f.timing)))
     return _finding(
         trial,
         f"{where}: threshold ({thresholds}) holds only for a subgroup or time point ({conditions}): kept as "

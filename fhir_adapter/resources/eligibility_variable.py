@@ -32,13 +32,15 @@ from fhir_adapter.resources.criteria_characteristics import (
     fact_coding,
     fact_value,
     is_held_by_logic,
+    subgroup_kinds,
 )
 from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
-from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
 
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
+_TIME_OF = re.compile(r"^at\s+(?:the\s+)?(?:time\s+of\s+)?", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -102,7 +104,7 @@ def _criterion(criterion: Criterion, terms: Terms) -> Json:
     coded = [c for f in criterion.facts if f not in held and (c := _fact(criterion, f, terms))]
     free_kinds = {f.kind for f in criterion.facts if f not in held}
     logic = _logic(criterion, held, free_kinds, terms) if criterion.logic != ALL_OF else None
-    parts = [*coded, logic] if logic else coded
+    parts = [*coded, *logic] if logic else coded
     if criterion.logic != ALL_OF and logic is None and (held or not coded):
         parts = [*coded, _text(criterion, criterion.logic)]  # as R4: the criterion's text, not exact
     definition = (
@@ -122,6 +124,7 @@ def _criterion(criterion: Criterion, terms: Terms) -> Json:
 
 # EvidenceVariable.characteristic's element order in R5 (the definition[x] choices come last).
 _ORDER = {name: index for index, name in enumerate(("extension", "linkId", "description", "note", "exclude"))}
+_KEPT_BY_COMBINED = ("extension", "timeFromEvent")
 
 
 def _ordered(characteristic: Json) -> Json:
@@ -132,7 +135,7 @@ def _ordered(characteristic: Json) -> Json:
 def _combined(parts: Sequence[Json], code: str) -> Json:
     """Return the definition of one part as it is, of several as a combination."""
     if len(parts) == 1:
-        return {k: v for k, v in parts[0].items() if k.startswith("definition") or k == "extension"}
+        return {k: v for k, v in parts[0].items() if k.startswith("definition") or k in _KEPT_BY_COMBINED}
     return {"definitionByCombination": {"code": code, "characteristic": list(parts)}}
 
 
@@ -142,7 +145,13 @@ def _fact(criterion: Criterion, fact: Fact, terms: Terms) -> Json | None:
         return None
     method = [{"text": fact.method}] if fact.method else None
     typed = compact({"type": {"coding": [fact_coding(fact, terms)]}, "method": method, **value})
-    return {"description": fact.phrase, "definitionByTypeAndValue": typed}
+    characteristic: Json = {"description": fact.phrase, "definitionByTypeAndValue": typed}
+    if fact.timing:  # the patient's value at that time ("age at diagnosis"): R5 says when it is determined
+        event = _TIME_OF.sub("", fact.timing, count=1)
+        characteristic["timeFromEvent"] = [
+            {"description": fact.timing, "eventCodeableConcept": {"text": event}}
+        ]
+    return characteristic
 
 
 def _text(criterion: Criterion, logic: str) -> Json:
@@ -153,67 +162,111 @@ def _text(criterion: Criterion, logic: str) -> Json:
     }
 
 
-def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: Terms) -> Json | None:
-    """Return the exact combination of an inclusion criterion's alternatives or conditional thresholds,
-    or None when the parser's result cannot state it exactly (see the module docstring)."""
-    if criterion.section != INCLUSION or not held or free_kinds & {f.kind for f in held}:
+def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: Terms) -> list[Json] | None:
+    """Return the exact statement of a criterion's alternatives, subgroup thresholds and values at another
+    time, as parts beside its facts for everyone, or None when the parser's result cannot state it exactly
+    (see the module docstring)."""
+    subgroup = subgroup_kinds(criterion)
+    untimed = {f.kind for f in held if f.timing is None or f.alternative or f.kind in subgroup}
+    if not held or free_kinds & untimed:
         return None  # a measure both held and stated for everyone: which threshold holds for whom is unsure
     facts = [(f, c) for f in held if (c := _fact(criterion, f, terms))]
     if len(facts) < len(held):
         return None
-    general, groups = _split(criterion, facts)
-    if any(not _distinct_measures(group) for group in (general, *groups.values())):
-        return None  # two thresholds of one measure side by side: one of them is another group's
-    if not groups:
-        # Alternatives: exact when there are two or more and as many as the text's "or"s say (one coded
-        # alternative beside words, or a third one the parser did not read, would make it stricter).
-        alternatives = len(_OR.findall(criterion.full_text)) + 1
-        return _any_of(criterion, [c for _, c in general]) if len(general) == alternatives >= 2 else None
-    if not general and len(groups) < 2:
-        return None  # a subgroup's threshold alone: what holds for everyone else is not stated
-    options = (
-        [{"description": _phrases(general), **_combined([c for _, c in general], ALL_OF)}] if general else []
-    )
-    for thresholds in groups.values():
-        clause = _clause(criterion, thresholds[0][0], facts)
-        subgroup = {"description": clause, "definitionCodeableConcept": {"text": clause}}
-        both = _combined([subgroup, *(c for _, c in thresholds)], ALL_OF)
-        options.append({"description": clause, **both})
-    return _any_of(criterion, options)
+    topical = [(f, c) for f, c in facts if f.kind in subgroup]
+    alternatives = [(f, c) for f, c in facts if f.alternative]
+    parts = [c for f, c in facts if f.kind not in subgroup and not f.alternative]  # values at another time
+    if alternatives:
+        # "A or B", "A or B for patients with C": each alternative with its own condition. Exact when every
+        # held threshold is one and there are as many as the text's "or"s say (one coded alternative beside
+        # words, or a third one the parser did not read, would make it stricter).
+        options = _alternatives(alternatives)
+        conditions = {f.condition for f, _ in alternatives if f.condition}
+        count = len(_OR.findall(criterion.full_text)) - sum(len(_OR.findall(c)) for c in conditions) + 1
+        if len(alternatives) < len(facts) - len(parts) or options is None or not len(options) == count >= 2:
+            return None
+        return [*parts, _any_of(criterion.full_text, options)]
+    for topic in _topics(topical):
+        stated = _topic(topic)
+        if stated is None:
+            return None
+        parts.append(stated)
+    return parts
 
 
-def _split(
-    criterion: Criterion, facts: list[tuple[Fact, Json]]
-) -> tuple[list[tuple[Fact, Json]], dict[str, list[tuple[Fact, Json]]]]:
-    """Return the thresholds for everyone and, by condition, the subgroups' thresholds.
+def _alternatives(facts: list[tuple[Fact, Json]]) -> list[Json] | None:
+    """Return one option per alternative, the thresholds of one condition together with its words; None
+    when two thresholds of one measure share a condition, or neither has one."""
+    options: list[Json] = []
+    groups: dict[str, list[tuple[Fact, Json]]] = {}
+    for fact, characteristic in facts:
+        if fact.condition is None:
+            options.append(characteristic)
+        elif fact.condition not in groups:
+            groups[fact.condition] = [(fact, characteristic)]
+            options.append({"condition": fact.condition})  # where its group goes, in the text's order
+        else:
+            groups[fact.condition].append((fact, characteristic))
+    alone = [(f, c) for f, c in facts if f.condition is None]
+    if not all(_distinct_measures(group) for group in (alone, *groups.values())):
+        return None  # "Age 4 to < 8 (phase 1) or 4 to < 13 (phase 2)": whose threshold is which is unsure
+    return [_in_subgroup(o["condition"], groups[o["condition"]]) if "condition" in o else o for o in options]
 
-    The parser gives a parenthesised or trailing subgroup's condition to both thresholds of a measure
-    ("ECOG 0-2 (0 to 3 for participants >= 60 to 74 years)"): when the condition is written after the first
-    of the two, the first is the threshold for everyone else.
+
+def _in_subgroup(condition: str, thresholds: list[tuple[Fact, Json]]) -> Json:
+    both = _combined([_subgroup(condition, exclude=False), *(c for _, c in thresholds)], ALL_OF)
+    return {"description": condition, **both}
+
+
+def _topics(facts: list[tuple[Fact, Json]]) -> list[list[tuple[Fact, Json]]]:
+    """Return the subgroup thresholds and the thresholds for everyone else, by measure, joined where one
+    subgroup's condition covers several measures ("AST and ALT <= 5 x ULN for liver metastases")."""
+    kinds_of: dict[str, set[str]] = {}
+    for fact, _ in facts:
+        if fact.condition is not None:
+            kinds_of.setdefault(fact.condition, set()).add(fact.kind)
+    topics: list[set[str]] = []
+    for kinds in kinds_of.values():
+        joined = [t for t in topics if t & kinds]
+        topics = [t for t in topics if not t & kinds] + [kinds.union(*joined)]
+    return [[item for item in facts if item[0].kind in kinds] for kinds in topics]
+
+
+def _topic(facts: list[tuple[Fact, Json]]) -> Json | None:
+    """Return any-of: the thresholds for everyone outside the subgroups (and not in any of them), and per
+    subgroup an all-of of its words and its thresholds; None when that would guess.
+
+    A subgroup's threshold alone says nothing of everyone else, unless two subgroups are each other's
+    complement ("Male: > 450 ms, Female: > 470 ms"); two thresholds of one measure side by side mean one of
+    them belongs to another group.
     """
     general = [(f, c) for f, c in facts if f.condition is None]
     groups: dict[str, list[tuple[Fact, Json]]] = {}
     for fact, characteristic in facts:
         if fact.condition is not None:
             groups.setdefault(fact.condition, []).append((fact, characteristic))
-    text = criterion.full_text
-    for condition, members in list(groups.items()):
-        kinds = [f.kind for f, _ in members]
-        first = members[0][0]
-        if len(members) == 2 and len(set(kinds)) == 1 and -1 < text.find(first.phrase) < text.find(condition):
-            general.append(members.pop(0))
-    return general, groups
+    if any(not _distinct_measures(group) for group in (general, *groups.values())):
+        return None
+    if not general and len(groups) < 2:
+        return None
+    options = []
+    if general:
+        outside = [_subgroup(condition, exclude=True) for condition in groups]
+        everyone = _combined([*outside, *(c for _, c in general)], ALL_OF)
+        options.append({"description": _phrases(general), **everyone})
+    options.extend(_in_subgroup(condition, thresholds) for condition, thresholds in groups.items())
+    return _any_of(_phrases(facts), options)
 
 
-def _clause(criterion: Criterion, fact: Fact, facts: list[tuple[Fact, Json]]) -> str:
-    """Return the words of a subgroup's alternative: from its threshold (or its condition) to the next
-    threshold's words or the end, so a requirement the parser did not code stays in the text."""
-    text = criterion.full_text
-    start = text.find(fact.phrase)
-    if start < 0:
-        start = max(text.find(fact.condition or ""), 0)
-    later = [i for f, _ in facts if (i := text.find(f.phrase, start + 1)) > start and f is not fact]
-    return text[start : min(later, default=len(text))].strip(" ;,") or text
+def _subgroup(condition: str, *, exclude: bool) -> Json:
+    """Return who a subgroup is, in the parser's words; with `exclude`, everyone not in it."""
+    return _ordered(
+        {
+            "description": f"not {condition}" if exclude else condition,
+            "exclude": exclude,
+            "definitionCodeableConcept": {"text": condition},
+        }
+    )
 
 
 def _distinct_measures(facts: list[tuple[Fact, Json]]) -> bool:
@@ -221,9 +274,9 @@ def _distinct_measures(facts: list[tuple[Fact, Json]]) -> bool:
     return len(set(kinds)) == len(kinds)
 
 
-def _any_of(criterion: Criterion, options: list[Json]) -> Json:
+def _any_of(description: str, options: list[Json]) -> Json:
     return {
-        "description": criterion.full_text,
+        "description": description,
         "definitionByCombination": {"code": ANY_OF, "characteristic": options},
     }
 

@@ -99,7 +99,8 @@ def test_evidence_variable_and_r4_group_state_the_same_criteria(terms: Terms, pa
         assert coded <= leaves, (path.name, link_id)
         if r4_logic:  # R4 kept "A or B" / a subgroup's threshold as text: R5 is exact, or the same text
             logic = {_logic(c) for c in _walk(characteristic)}
-            assert _has_any_of(characteristic) or logic & r4_logic, (path.name, link_id)
+            exact = _has_any_of(characteristic) or any("timeFromEvent" in c for c in _walk(characteristic))
+            assert exact or logic & r4_logic, (path.name, link_id)
         else:
             assert leaves == coded, (path.name, link_id)
 
@@ -131,12 +132,58 @@ def test_a_subgroup_threshold_is_any_of_the_general_one_and_the_subgroup_with_it
         "Inclusion Criteria:\n\n* ECOG performance status 0-2 (0 to 3 for participants >= 60 to 74 years)\n"
     )
     [criterion] = _variable(text, terms)
+    assert criterion["definitionByCombination"]["code"] == "any-of"
     general, subgroup = criterion["definitionByCombination"]["characteristic"]
-    assert general["definitionByTypeAndValue"]["valueRange"]["high"]["value"] == 2
+    # everyone else: not in the subgroup, ECOG 0-2 (so the 0-2 never binds the subgroup, whatever its limit)
+    outside, limit = general["definitionByCombination"]["characteristic"]
+    assert general["definitionByCombination"]["code"] == "all-of"
+    assert outside["exclude"] is True and outside["definitionCodeableConcept"]["text"] == (
+        "for participants >= 60 to 74 years"
+    )
+    assert limit["definitionByTypeAndValue"]["valueRange"]["high"]["value"] == 2
     words, threshold = subgroup["definitionByCombination"]["characteristic"]
     assert subgroup["definitionByCombination"]["code"] == "all-of"
-    assert "60 to 74 years" in words["definitionCodeableConcept"]["text"]
+    assert words["exclude"] is False and words["definitionCodeableConcept"]["text"] == (
+        "for participants >= 60 to 74 years"
+    )
     assert threshold["definitionByTypeAndValue"]["valueRange"]["high"]["value"] == 3
+
+
+def test_the_threshold_for_everyone_else_and_the_subgroups_are_separate_branches(terms: Terms) -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Total bilirubin <= 1.5 x ULN (< 3 x ULN if Gilbert's disease is present)\n"
+        "* AST and ALT <= 2.5 x ULN (<= 5 x ULN for participants with liver metastases)\n"
+    )
+    bilirubin, transaminases = _variable(text, terms)
+    general, gilbert = bilirubin["definitionByCombination"]["characteristic"]
+    assert [code for code, _ in _codes(general)] == ["1975-2"]
+    assert gilbert["description"] == "if Gilbert's disease is present"
+    general, metastases = transaminases["definitionByCombination"]["characteristic"]
+    assert [q["value"] for _, q in _codes(general)] == [2.5, 2.5]
+    assert [q["value"] for _, q in _codes(metastases)] == [5, 5]
+    assert metastases["description"] == "for participants with liver metastases"
+
+
+def test_male_and_female_thresholds_are_exact_in_an_exclusion(terms: Terms) -> None:
+    [criterion] = _variable("Exclusion Criteria:\n\n* QTcF > 450 ms (males) or > 470 ms (females)\n", terms)
+    assert criterion["exclude"] is True and "extension" not in json.dumps(criterion)
+    males, females = criterion["definitionByCombination"]["characteristic"]
+    assert [(c["description"], [q["value"] for _, q in _codes(c)]) for c in (males, females)] == [
+        ("males", [450]),
+        ("females", [470]),
+    ]
+
+
+def test_age_at_diagnosis_is_the_age_then(terms: Terms) -> None:
+    [criterion] = _variable(
+        "Inclusion Criteria:\n\n* Age at diagnosis <= 18 years; age at HSCT <= 21 years\n", terms
+    )
+    diagnosis, transplant = criterion["definitionByCombination"]["characteristic"]
+    assert diagnosis["timeFromEvent"] == [
+        {"description": "at diagnosis", "eventCodeableConcept": {"text": "diagnosis"}}
+    ]
+    assert transplant["timeFromEvent"][0]["eventCodeableConcept"] == {"text": "HSCT"}
+    assert [q["value"] for _, q in _codes(criterion)] == [18, 21]
 
 
 def test_an_alternative_the_parser_cannot_code_keeps_the_criterion_as_text(terms: Terms) -> None:

@@ -76,15 +76,18 @@ def test_ecog_with_a_subgroup_value_is_conditional_and_keeps_both_values() -> No
     criterion = _criterion("NCT04501120", INCLUSION, 2)
     assert criterion.logic == CONDITIONAL
     assert _values(criterion) == [("ecog", None, None, 0.0, 2.0), ("ecog", None, None, 0.0, 3.0)]
-    assert all(f.condition and "participants" in f.condition for f in criterion.facts)
+    general, subgroup = criterion.facts  # each branch its own condition: 0-2 for everyone else
+    assert general.condition is None
+    assert subgroup.condition and subgroup.condition.startswith("for participants >= 60 to 74 years of age")
 
 
 def test_age_at_diagnosis_and_at_hsct_are_conditional_not_current_age() -> None:
     criterion = _criterion("NCT01949129", INCLUSION, 1)
     assert criterion.logic == CONDITIONAL
     assert _values(criterion) == [("age", "<=", 18.0, None, None), ("age", "<=", 21.0, None, None)]
-    conditions = [f.condition or "" for f in criterion.facts]
-    assert "diagnosis" in conditions[0] and "HSCT" in conditions[1]
+    timings = [f.timing or "" for f in criterion.facts]
+    assert "diagnosis" in timings[0] and "HSCT" in timings[1]
+    assert all(f.condition is None for f in criterion.facts)  # a time point, not a subgroup
 
 
 def test_subgroup_ages_are_not_facts_and_other_sentences_stay_unconditional() -> None:
@@ -116,7 +119,26 @@ def test_parenthetical_age_band_names_the_subgroup_it_is_not_an_age_limit() -> N
 def test_subgroup_thresholds_are_conditional(text: str) -> None:
     [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
     assert criterion.logic == CONDITIONAL
-    assert all(f.condition for f in criterion.facts)
+    assert criterion.facts[-1].condition  # the subgroup's threshold, written last
+
+
+@pytest.mark.parametrize(
+    ("text", "conditions"),
+    [
+        ("AST ≤ 2.5 x ULN (≤ 5 x ULN for participants with liver metastases)", [None, "for participants"]),
+        ("Total bilirubin ≤1.5x ULN (< 3x the ULN if Gilbert's disease is present)", [None, "if Gilbert"]),
+        ("QTc prolongation (Male: >450ms, Female: >470ms)", ["Male", "Female"]),
+        ("QTc > 450 ms for males or > 470 ms for females", ["for males", "for females"]),
+        ("QTcF > 450 ms (males) or > 470 ms (females)", ["males", "females"]),
+        ("AST ≤ 2.5 x ULN, or for patients with liver metastases AST ≤ 5 x ULN", [None, "for patients"]),
+        ("≤ 25 years old at the time of original diagnosis", [None]),
+    ],
+)
+def test_each_branch_carries_its_own_condition(text: str, conditions: list[str | None]) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    got = [f.condition for f in criterion.facts]
+    assert len(got) == len(conditions)
+    assert all(c == w if w is None else c and c.startswith(w) for c, w in zip(got, conditions, strict=True))
 
 
 @pytest.mark.parametrize(
@@ -149,7 +171,14 @@ def test_lab_list_codes_every_unconditional_sub_item() -> None:
     criterion = _criterion("NCT04318938", INCLUSION, 7)  # bilirubin (Gilbert's), ALT/AST (NOTE: liver mets)
     conditional = {f.kind for f in criterion.facts if f.condition}
     assert conditional == {"bilirubin", "alt", "ast"}
-    assert {f.kind for f in criterion.facts if not f.condition} == {"egfr", "platelets", "hemoglobin", "anc"}
+    general = {f.kind for f in criterion.facts if not f.condition} - conditional
+    assert general == {"egfr", "platelets", "hemoglobin", "anc"}
+    # the threshold for everyone else keeps no condition: bilirubin <= 1.5 x ULN, ALT/AST <= 2.5 x ULN
+    assert {(f.kind, f.value) for f in criterion.facts if f.kind in conditional and not f.condition} == {
+        ("bilirubin", 1.5),
+        ("alt", 2.5),
+        ("ast", 2.5),
+    }
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,10 @@ from fhir_adapter.text.criteria.model import (
 )
 from fhir_adapter.text.criteria.values import skip_spaces
 
+_TIME_POINT_WORDS = (
+    r"\bat\s+(?:the\s+)?(?:time\s+of\s+)?(?:(?:initial|original|first|primary)\s+)?"
+    r"(?:diagnosis|hsct|(?:stem[- ]cell\s+|bone[- ]marrow\s+)?transplant(?:ation)?|onset)\b"
+)
 _QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"
     r"females?|children|adults?|adolescents?|persons?|people|cases?|infants?)\b"
@@ -39,13 +43,25 @@ _QUALIFIER = re.compile(
     r"|\bgilbert"
     r"|\b(?:liver|hepatic)\s+(?:metastas[ie]s|involvement)"
     r"|\((?=\s*(?:ages?|aged)\b)[^()\n]{0,40}\)"
-    r"|\bat\s+(?:the\s+)?(?:time\s+of\s+)?(?:(?:initial|original|first|primary)\s+)?"
-    r"(?:diagnosis|hsct|(?:stem[- ]cell\s+|bone[- ]marrow\s+)?transplant(?:ation)?|onset)\b",
+    r"|\(\s*(?:males?|females?|men|women)\s*\)"
+    rf"|{_TIME_POINT_WORDS}",
     re.IGNORECASE,
 )
+# A time point other than now: the threshold is the patient's value then ("age at diagnosis <= 18 years").
+_TIME_POINT = re.compile(_TIME_POINT_WORDS, re.IGNORECASE)
 # A qualifier governs a threshold in its own clause: not across a ";" (unless "; or"), a line or a sentence.
 _BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
 _REACH_LEFT = 80
+# Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
+_JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
+_PHRASE_LIMIT = 160
+# A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
+# ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
+# character, so the match is linear.
+_SUBGROUP_TAIL = re.compile(
+    r"(?:[^();,\n.\s]|\s(?!(?:or|and)\s+[<>≤≥=\d])|\([^()\n]{0,80}\)|\.(?!\s|$))*", re.IGNORECASE
+)
+_TIME_TAIL = re.compile(r"(?:[^();,\n.\s<>≤≥=\d]|\s|\.(?!\s|$))*")
 _REACH_CLAUSE = 160
 # From "if"/"unless" to the comma, "then", "or" or clause end that closes the condition.
 _IF_CLAUSE = re.compile(r"\b(?:if|unless)\b[^,;\n]{0,80}?(?=,|\bthen\b|\bor\b|;|\n|\.\s|$)", re.IGNORECASE)
@@ -91,7 +107,7 @@ def _logic(section: str, facts: list[Fact], has_alternatives: bool) -> str:
     """Return the logic as requirements: an exclusion "A or B" asks for neither A nor B, which is all-of."""
     if section == INCLUSION and has_alternatives:
         return ANY_OF
-    if any(f.condition for f in facts):
+    if any(f.condition or f.timing for f in facts):
         return CONDITIONAL
     return ALL_OF
 
@@ -104,24 +120,31 @@ def _unique(facts: list[Fact]) -> tuple[Fact, ...]:
 
 
 def _with_conditions(text: str, found: list[Found]) -> list[Found]:
-    """Return the facts with the conditions of the subgroup or time-point phrases that govern them."""
+    """Return the facts with the conditions of the subgroup or time-point phrases that govern them: each
+    threshold carries its own ("ALT <= 2.5 x ULN (<= 5 x ULN for liver metastases)": only the 5 x ULN is the
+    subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
     qualifiers = [(q.start(), q.end()) for q in _QUALIFIER.finditer(text)]
     found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers)]
     found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(text, f))]
-    by_span: dict[Span, str] = {}
-    by_kind: dict[str, str] = {}
+    by_span: dict[Span, Span] = {}
     for span in qualifiers:
         for governed in _governed(text, found, span):
-            by_span.setdefault((governed.start, governed.end), _phrase(text, span))
-            by_kind.setdefault(governed.fact.kind, _phrase(text, span))
+            by_span.setdefault((governed.start, governed.end), span)
     return [
-        item._replace(
-            fact=replace(item.fact, condition=by_span.get((item.start, item.end), by_kind[item.fact.kind]))
-        )
-        if item.fact.kind in by_kind and item.fact.is_threshold
+        _conditioned(text, item, by_span[(item.start, item.end)])
+        if (item.start, item.end) in by_span and item.fact.is_threshold
         else item
         for item in found
     ]
+
+
+def _conditioned(text: str, item: Found, span: Span) -> Found:
+    """Return the fact with its qualifier: a time point ("at diagnosis") as `timing`, a subgroup as
+    `condition`."""
+    phrase = _phrase(text, span)
+    if _TIME_POINT.match(text, span[0]):
+        return item._replace(fact=replace(item.fact, timing=phrase))
+    return item._replace(fact=replace(item.fact, condition=phrase))
 
 
 def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: list[Span]) -> bool:
@@ -153,18 +176,37 @@ def _reaches(text: str, start: int, end: int, reach: int) -> bool:
 
 
 def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
-    """Return the thresholds a qualifier belongs to: the one around it, else the nearest on its left (with
-    the others read from the same words); a qualifier that opens its clause ("If there is no liver
-    metastasis, bilirubin <= 1.5 x ULN, AST <= 2.5 x ULN;") governs every threshold after it in the clause."""
+    """Return the thresholds a qualifier belongs to.
+
+    - A label ("Male: > 450 ms, Female: > 470 ms") governs the threshold after it.
+    - Otherwise the threshold around it, or the nearest on its left when only words stand between them
+      ("<= 5 x ULN for participants with liver metastases", "<= 25 years old at diagnosis"), with the others
+      read from the same words ("AST/ALT <= 5 x ULN").
+    - A qualifier after a comma, "or" or "and" ("<= 2.5 x ULN, or for patients with liver metastases <= 5 x
+      ULN"), or one that opens its clause ("If there is no liver metastasis, bilirubin <= 1.5 x ULN, AST <=
+      2.5 x ULN;"), governs every threshold after it in the clause.
+    """
     start, end = span
     thresholds = [f for f in found if f.fact.is_threshold and not _inside(f, span)]
+    right = [f for f in thresholds if f.start >= end and _reaches(text, end, f.start, _REACH_CLAUSE)]
+    if text[end - 1] == ":":
+        after = [
+            f for f in thresholds if f.end > end and _reaches(text, end, max(f.start, end), _REACH_CLAUSE)
+        ]
+        return _same_span(thresholds, min(after, key=lambda f: f.end)) if after else []
     nearest = next((f for f in thresholds if f.start <= start < f.end), None)
     if nearest is None:
         left = [f for f in thresholds if f.end <= start and _reaches(text, f.end, start, _REACH_LEFT)]
         nearest = max(left, key=lambda f: f.end) if left else None
+        if nearest is not None and right and _JOINED.search(text, nearest.end, start):
+            nearest = None
     if nearest is not None:
-        return [f for f in thresholds if (f.start, f.end) == (nearest.start, nearest.end)]
-    return [f for f in thresholds if f.start >= end and _reaches(text, end, f.start, _REACH_CLAUSE)]
+        return _same_span(thresholds, nearest)
+    return right
+
+
+def _same_span(thresholds: list[Found], item: Found) -> list[Found]:
+    return [f for f in thresholds if (f.start, f.end) == (item.start, item.end)]
 
 
 def _inside(item: Found, span: Span) -> bool:
@@ -172,12 +214,15 @@ def _inside(item: Found, span: Span) -> bool:
 
 
 def _phrase(text: str, span: Span) -> str:
-    """Return the qualifier with the few words after it that say who or when ("for patients with X")."""
-    rest = text[span[1] : span[1] + 60]
-    stop = _BOUNDARY.search(rest)
-    tail = rest[: stop.start()] if stop else rest
-    words = tail.split()[:5]
-    return " ".join([text[span[0] : span[1]], *words]).strip(" ,;(")
+    """Return the qualifier with the words after it that say who or when ("for patients with X (Y) or Z"), up
+    to the clause's end or the next threshold; a label ("Male:") or a bracketed age band stands alone, and a
+    time point ends before a number ("at HSCT", not "at HSCT <= 21")."""
+    words = text[span[0] : span[1]]
+    if words.endswith((":", ")")):
+        return words.strip(" :()")
+    tail = _TIME_TAIL if _TIME_POINT.match(words) else _SUBGROUP_TAIL
+    found = tail.match(text[: span[1] + _PHRASE_LIMIT], span[1])
+    return f"{words}{found.group() if found else ''}".strip(" ,;(")
 
 
 def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple[list[Found], bool]:

@@ -21,8 +21,10 @@ class Fact:
     (pregnancy, hiv, ...) have neither. `unit` is a UCUM code; `phrase` the words it was read from.
 
     `method` is how the measure is taken when the text says so ("fridericia", "cockcroft-gault"); `condition`
-    the subgroup or time point the threshold holds for ("in patients with Gilbert's", "at diagnosis");
-    `alternative` marks one side of an "or" between different facts. Each fact is stated as if alone.
+    the subgroup this threshold holds for ("in patients with Gilbert's"), on the subgroup's threshold only
+    (the threshold for everyone else, written beside it, has none); `timing` the time point other than now
+    the value is the patient's at ("at diagnosis"); `alternative` marks one side of an "or" between different
+    facts. Each fact is stated as if alone.
     """
 
     kind: str
@@ -34,6 +36,7 @@ class Fact:
     unit: str | None = None
     method: str | None = None
     condition: str | None = None
+    timing: str | None = None
     alternative: bool = False
 
     @property
