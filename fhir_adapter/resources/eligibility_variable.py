@@ -39,7 +39,7 @@ from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
 
-_OR = re.compile(r"\bor\b", re.IGNORECASE)
+_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)  # "AST and/or ALT" names the measures, no choice
 _TIME_OF = re.compile(r"^at\s+(?:the\s+)?(?:time\s+of\s+)?", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 

@@ -246,3 +246,55 @@ def test_markdown_escapes_never_reach_the_criteria_of_any_fixture() -> None:
 def test_text_over_the_bound_is_not_parsed() -> None:
     assert parse_criteria("Inclusion Criteria:\n* Age ≥ 18 years\n" + "x" * MAX_CRITERIA_CHARS) == ()
     assert len(parse_criteria("Inclusion Criteria:\n* Age ≥ 18 years\n")) == 1
+
+
+def test_a_permissions_condition_is_not_a_limit() -> None:
+    # NCT03799601 exclusion 9: coding INR <= 1.5 in an exclusion would exclude every normal INR.
+    text = (
+        "Exclusion Criteria:\n* Abnormal coagulation (INR > 1.5); Note: Under the condition of INR ≤ 1.5, "
+        "low-dose heparin is allowed for preventive purposes;"
+    )
+    [criterion] = parse_criteria(text)
+    assert [(f.kind, f.comparator, f.value) for f in criterion.facts] == [("inr", ">", 1.5)]
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        (
+            "a performance status of 0 or 2 on the Eastern Cooperative Oncology Group (ECOG) Performance Status.",
+            ("ecog", None, None, 0.0, 2.0),
+        ),
+        ("Performance status of 70 or higher on the Karnofsky scale", ("karnofsky", ">=", 70.0, None, None)),
+        ("Male or female subjects greater than 18 years old, inclusive.", ("age", ">=", 18.0, None, None)),
+    ],
+    ids=["ecog-named-after-the-value", "karnofsky-named-after-the-value", "greater-than-inclusive"],
+)
+def test_values_written_before_the_scale_and_inclusive_limits(text: str, fact: tuple[object, ...]) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    assert _values(criterion) == [fact]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QTcF: female > 470 ms, male > 450 ms",
+        "QTc interval ≥ 450 ms in men, women ≥ 470 ms",
+        "QTc > 450 ms for males, > 470 ms for females",
+    ],
+)
+def test_sex_specific_qtc_limits_each_name_their_sex(text: str) -> None:
+    [criterion] = parse_criteria(f"Exclusion Criteria:\n* {text}")
+    assert criterion.logic == CONDITIONAL
+    assert sorted(
+        (f.value, (f.condition or "").split()[-1].rstrip("s").lower()) for f in criterion.facts
+    ) == [
+        (450.0, "men" if "men" in text else "male"),
+        (470.0, "women" if "women" in text else "female"),
+    ]
+
+
+def test_male_or_female_and_women_of_an_age_are_who_may_enrol_not_subgroups() -> None:
+    for text in ("Male or female ≥ 18 years of age", "Women ≥ 18 years"):
+        [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+        assert criterion.logic == ALL_OF and criterion.facts[0].condition is None

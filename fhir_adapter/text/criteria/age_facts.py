@@ -15,7 +15,7 @@ from fhir_adapter.text.criteria.measures import (
     NOT_PATIENT_AGE,
 )
 from fhir_adapter.text.criteria.model import Fact, Found
-from fhir_adapter.text.criteria.values import facts_in_window, window_after
+from fhir_adapter.text.criteria.values import facts_in_window, inclusive, window_after
 from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, parse_number
 
 _AGE_HINT = re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE)
@@ -53,7 +53,7 @@ def _in_line(text: str) -> list[Found]:
                 fact = Fact("age", match.group(0), low=low, high=high, unit=unit)
                 found.append(Found(fact, match.start(), match.end()))
     for match in AGE_COMPARATOR_FIRST.finditer(text):
-        comparator = COMPARATOR_CODES.lookup(match.group("comp"))
+        comparator = inclusive(COMPARATOR_CODES.lookup(match.group("comp")), text, match.end())
         unit = allowed_units("age", match.group("unit") or "years")
         if comparator and unit and not _is_conditional(text, match.start()):
             fact = Fact("age", match.group(0), comparator, parse_number(match.group("num")), unit=unit)
@@ -79,6 +79,7 @@ def _age_before(text: str, match: re.Match[str]) -> Fact | None:
     """Return the fact of "18 years of age or older" or "at least 18 years old"; None for a bare duration."""
     written = match.group("post") or (match.group("comp") if match.group("of") else None)
     comparator = COMPARATOR_CODES.lookup(written.strip(" ,")) if written else None
+    comparator = inclusive(comparator, text, match.end())
     unit = allowed_units("age", match.group("unit"))
     if comparator is None or unit is None:
         return None

@@ -29,6 +29,7 @@ from fhir_adapter.text.criteria.model import (
     Found,
 )
 from fhir_adapter.text.criteria.values import skip_spaces
+from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER, parse_number
 
 _TIME_POINT_WORDS = (
     r"\bat\s+(?:the\s+)?(?:time\s+of\s+)?(?:(?:initial|original|first|primary)\s+)?"
@@ -44,6 +45,8 @@ _QUALIFIER = re.compile(
     r"|\b(?:liver|hepatic)\s+(?:metastas[ie]s|involvement)"
     r"|\((?=\s*(?:ages?|aged)\b)[^()\n]{0,40}\)"
     r"|\(\s*(?:males?|females?|men|women)\s*\)"
+    # "women >= 470 ms" names a subgroup; "Male or female >= 18 years" names who may enrol
+    r"|(?<!\bor )(?<!\band )\b(?:males?|females?|men|women)\b(?=\s*+(?:[<>≤≥]|=<|=>))"
     rf"|{_TIME_POINT_WORDS}",
     re.IGNORECASE,
 )
@@ -53,18 +56,27 @@ _TIME_POINT = re.compile(_TIME_POINT_WORDS, re.IGNORECASE)
 _BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
 _REACH_LEFT = 80
 # Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
+_SEX = re.compile(r"(?:males?|females?|men|women)\s*:?", re.IGNORECASE)
 _JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 # A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
 _SUBGROUP_TAIL = re.compile(
-    r"(?:[^();,\n.\s]|\s(?!(?:or|and)\s+[<>≤≥=\d])|\([^()\n]{0,80}\)|\.(?!\s|$))*", re.IGNORECASE
+    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+[<>≤≥=\d])|\([^()\n]{0,80}\)|\.(?!\s|$))*", re.IGNORECASE
 )
+# "for patients with liver metastases < 5 x ULN": the subgroup's words end where its own value starts.
+_COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+(?P<num>{NUMBER})", re.IGNORECASE)
 _TIME_TAIL = re.compile(r"(?:[^();,\n.\s<>≤≥=\d]|\s|\.(?!\s|$))*")
 _REACH_CLAUSE = 160
 # From "if"/"unless" to the comma, "then", "or" or clause end that closes the condition.
-_IF_CLAUSE = re.compile(r"\b(?:if|unless)\b[^,;\n]{0,80}?(?=,|\bthen\b|\bor\b|;|\n|\.\s|$)", re.IGNORECASE)
+# "Under the condition of INR <= 1.5, low-dose heparin ... is allowed" (NCT03799601) is a permission's
+# condition too, never a limit on everyone.
+_IF_CLAUSE = re.compile(
+    r"\b(?:if|unless|(?:under|on)\s+(?:the\s+)?conditions?\s+(?:of|that))\b"
+    r"[^,;\n]{0,80}?(?=,|\bthen\b|\bor\b|;|\n|\.\s|$)",
+    re.IGNORECASE,
+)
 _ONE_OF = re.compile(
     r"\b(?:(?:at\s+least|any|only|exactly)\s+)?one\s+(?:or\s+more\s+)?of\s+the\s+following\b"
     r"|\bany\s+of\s+the\s+following\b",
@@ -141,7 +153,7 @@ def _with_conditions(text: str, found: list[Found]) -> list[Found]:
 def _conditioned(text: str, item: Found, span: Span) -> Found:
     """Return the fact with its qualifier: a time point ("at diagnosis") as `timing`, a subgroup as
     `condition`."""
-    phrase = _phrase(text, span)
+    phrase = _phrase(text, span, item.fact)
     if _TIME_POINT.match(text, span[0]):
         return item._replace(fact=replace(item.fact, timing=phrase))
     return item._replace(fact=replace(item.fact, condition=phrase))
@@ -189,11 +201,14 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
     start, end = span
     thresholds = [f for f in found if f.fact.is_threshold and not _inside(f, span)]
     right = [f for f in thresholds if f.start >= end and _reaches(text, end, f.start, _REACH_CLAUSE)]
-    if text[end - 1] == ":":
+    if _is_label(text, span):
         after = [
             f for f in thresholds if f.end > end and _reaches(text, end, max(f.start, end), _REACH_CLAUSE)
         ]
-        return _same_span(thresholds, min(after, key=lambda f: f.end)) if after else []
+        labelled = min(after, key=lambda f: f.end) if after else None
+        if labelled is None or labelled.fact.kind == "age":  # "Women >= 18 years": who, not a subgroup
+            return []
+        return _same_span(thresholds, labelled)
     nearest = next((f for f in thresholds if f.start <= start < f.end), None)
     if nearest is None:
         left = [f for f in thresholds if f.end <= start and _reaches(text, f.end, start, _REACH_LEFT)]
@@ -205,6 +220,11 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
     return right
 
 
+def _is_label(text: str, span: Span) -> bool:
+    """Return True for a qualifier that names the subgroup of the value after it: "Male:", "female > 470"."""
+    return text[span[1] - 1] == ":" or _SEX.fullmatch(text, span[0], span[1]) is not None
+
+
 def _same_span(thresholds: list[Found], item: Found) -> list[Found]:
     return [f for f in thresholds if (f.start, f.end) == (item.start, item.end)]
 
@@ -213,16 +233,19 @@ def _inside(item: Found, span: Span) -> bool:
     return span[0] <= item.start and item.end <= span[1]
 
 
-def _phrase(text: str, span: Span) -> str:
+def _phrase(text: str, span: Span, fact: Fact) -> str:
     """Return the qualifier with the words after it that say who or when ("for patients with X (Y) or Z"), up
-    to the clause's end or the next threshold; a label ("Male:") or a bracketed age band stands alone, and a
-    time point ends before a number ("at HSCT", not "at HSCT <= 21")."""
+    to the clause's end or the threshold it governs; a label ("Male:") or a bracketed age band stands alone,
+    and a time point ends before a number ("at HSCT", not "at HSCT <= 21")."""
     words = text[span[0] : span[1]]
-    if words.endswith((":", ")")):
+    if words.endswith((":", ")")) or _is_label(text, span):
         return words.strip(" :()")
     tail = _TIME_TAIL if _TIME_POINT.match(words) else _SUBGROUP_TAIL
     found = tail.match(text[: span[1] + _PHRASE_LIMIT], span[1])
-    return f"{words}{found.group() if found else ''}".strip(" ,;(")
+    rest = found.group() if found else ""
+    values = {fact.value, fact.low, fact.high} - {None}
+    own = next((m for m in _COMPARED.finditer(rest) if parse_number(m.group("num")) in values), None)
+    return f"{words}{rest[: own.start()] if own else rest}".strip(" ,;(")
 
 
 def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple[list[Found], bool]:

@@ -89,10 +89,13 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(
             r"ECOG|WHO PS",
             r"eastern cooperative oncology group|zubrod|"
-            r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance(?: status)?",
+            r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance(?: status)?|"
+            # "a performance status of 0 or 2 on the Eastern Cooperative Oncology Group (ECOG) scale"
+            # (NCT03799601): the scale named after the value; the look-ahead is bounded, so linear
+            r"performance status(?=[^.;\n]{0,60}\b(?:ECOG|eastern cooperative))",
         ),
     ),
-    ("karnofsky", _mixed(r"KPS", r"karnofsky")),
+    ("karnofsky", _mixed(r"KPS", r"karnofsky|performance status(?=[^.;\n]{0,60}\b(?:KPS|karnofsky))")),
     (
         "life_expectancy",
         _words(

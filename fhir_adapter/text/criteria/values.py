@@ -48,7 +48,9 @@ _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
 # (bounded, so linear); "<= 2.5 x ULN; <= 5 x ULN with liver metastases": a ";" right before a comparator.
 _BRANCH_OR = re.compile(
     r"\b(?:or|note\s*+:|for (?:patients|subjects|participants|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
-    r"|;(?=\s*+[<>≤≥])",
+    r"|;(?=\s*+[<>≤≥])"
+    # "QTc >= 450 ms in men, women >= 470 ms": a sex names the next value's subgroup
+    r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s*+")
@@ -59,6 +61,7 @@ _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
 _STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")
 _WINDOW = 90
+_INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
 class WindowFact(NamedTuple):
@@ -115,6 +118,14 @@ def branch_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
     return found
 
 
+def inclusive(comparator: str | None, text: str, end: int) -> str | None:
+    """Return "<=" / ">=" for "<" / ">" followed by "inclusive" ("greater than 18 years old, inclusive",
+    NCT05756322), else the comparator."""
+    if comparator in ("<", ">") and _INCLUSIVE.match(text, skip_spaces(text, end)):
+        return f"{comparator}="
+    return comparator
+
+
 def skip_spaces(text: str, position: int) -> int:
     """Return the position of the first character at or after `position` that is not white space."""
     match = _SPACES.match(text, position)
@@ -165,6 +176,7 @@ def _fact_from_value(kind: str, match: re.Match[str], unit_text: str | None, phr
         return None  # "HbA1c < 8" could be % or mmol/mol: only a fraction ("< 0.099") is unitless for sure
     comparator_text = match.group("comp") or match.group("post")
     comparator = COMPARATOR_CODES.lookup(comparator_text) if comparator_text else None
+    comparator = inclusive(comparator, match.string, match.end())
     return Fact(kind, phrase, comparator, value, unit=code) if comparator else None
 
 
