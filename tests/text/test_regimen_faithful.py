@@ -366,3 +366,34 @@ def test_an_auc_target_in_its_own_exposure_unit_is_never_carboplatins_unit() -> 
     # A busulfan-style target "AUC 60-65 mg/L x hr" is not "AUC 6" (mg/mL.min): left unread, with its doubt.
     [dose] = find_doses("busulfan AUC 60-65 mg/L x hr IV every 12 hours")
     assert dose.value is None and dose.doubt == "an AUC target in another exposure unit"
+
+
+def test_route_alternatives_are_one_dose_or_the_other_each_with_its_route() -> None:
+    # NCT05798663's wording: the route written before "at a dosage of" is that dose's, and the two doses are a
+    # choice (giving both would double the dose).
+    regimen = regimen_of(
+        None,
+        (
+            "Atezolizumab",
+            "Atezolizumab will be given either intravenously at a dosage of 1200mg or subcutaneously at a "
+            "dosage of 1875 mg on Day 1 of each 21-day cycle.",
+        ),
+    )
+    intravenous, subcutaneous = dose_of(regimen, "atezolizumab", 1200), dose_of(regimen, "atezolizumab", 1875)
+    assert (intravenous.route, subcutaneous.route) == ("intravenous", "subcutaneous")
+    assert intravenous.condition and intravenous.condition.kind == "choice"
+    assert intravenous.condition == subcutaneous.condition
+    assert intravenous.days == subcutaneous.days == (1,)
+
+
+def test_a_clause_for_another_lettered_arm_is_not_this_arms() -> None:
+    text = (
+        "Tiragolumab will be given intravenously at a dosage of 600 mg on day 1 of each 21-day cycle (Arms A "
+        "and B), and on days 1 and 22 of concurrent chemoradiotherapy (Arm B only)."
+    )
+    linked = (Intervention("DRUG", "Tiragolumab", text, ("Arm A: T", "Arm B: T")),)
+    arms = [Arm(label, "EXPERIMENTAL", None, ("Tiragolumab",)) for label in ("Arm A: T", "Arm B: T")]
+    trial = TrialRecord("NCT00000000", "test", arms=tuple(arms), interventions=linked)
+    arm_a, arm_b = (parse_regimen(trial, arm, known_drugs=KNOWN).drugs for arm in arms)
+    assert [d.days for d in arm_a] == [(1,)]
+    assert [d.days for d in arm_b] != [(1,)]  # arm B has both schedules: never day 1 alone

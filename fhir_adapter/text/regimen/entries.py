@@ -41,6 +41,18 @@ _COORDINATOR_END = re.compile(r"(?:\band|\bplus|,|\+|\bwith)\s*\(?\s*$", re.IGNO
 _COORDINATOR_REACH = 200
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 _FREQUENCY_WORD = re.compile(r"\b(?:BID|QD|TID|daily|once|twice)\b", re.IGNORECASE)
+# Words between a route and its dose: "intravenously at a dosage of 1200mg", "IV at 10 mg/kg".
+_LEAD_WORDS = re.compile(
+    r"\s*+(?:(?:at|with|in)\s++(?:an?\s++)?(?:(?:fixed|flat|total|single)\s++)?(?:dos(?:e|age|ing)\s++of|at)?\s*+"
+    r"|at\s++)?",
+    re.IGNORECASE,
+)
+_LEAD_REACH = 40
+_ROUTE_LEAD = re.compile(
+    r"\b(?:intravenous(?:ly)?|subcutaneous(?:ly)?|intramuscular(?:ly)?|oral(?:ly)?|iv|sc|po|im)\b"
+    r"(?:\s*+(?:at|with|in)\s++(?:an?\s++)?(?:dos(?:e|age|ing)\s++of\s*+)?)?",
+    re.IGNORECASE,
+)
 _TRAILING_PUNCTUATION = re.compile(r"(?<![\s;,])[\s;,]*$")
 # A line that is only a list marker, a heading ("2. Proteasome inhibitor:", "Regimen:") or blank. Each part
 # starts where the one before cannot go on, so a long line is tried once (issue 11: linear).
@@ -94,6 +106,7 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         own = (start, next_step.start() if next_step else end)
         return [_with_facts(entry, cut.facts, own=own, head=own)], foreign
     choices = _choice_groups(cut.norm, doses)
+    leads = [_lead_route(cut.norm, cut.facts.routes, dose) for dose in doses]
     entries: list[Entry] = []
     for i, dose in enumerate(doses):
         own_end = doses[i + 1].start if i + 1 < len(doses) else end
@@ -115,7 +128,11 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
             verbatim=verbatim,
         )
         own = (_clause_start(cut.norm, doses[i - 1].end if i else start, dose.start), entry.end)
-        entries.append(_with_facts(entry, cut.facts, own=own, head=(start, doses[0].start)))
+        others = {lead.start for j, lead in enumerate(leads) if lead and j != i}
+        read = _with_facts(
+            entry, cut.facts, own=own, head=(start, doses[0].start), lead=leads[i], skip=others
+        )
+        entries.append(read)
     return _share_within(entries), foreign
 
 
@@ -166,14 +183,39 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
 
 
 def _gap(norm: str, doses: list[Dose], index: int) -> str:
-    return _FREQUENCY_WORD.sub("", norm[doses[index - 1].end : doses[index].start])
+    """Return the words between two doses, less frequency words and a route leading the second ("1200 mg or
+    subcutaneously at a dosage of 1875 mg" are alternatives)."""
+    gap = _FREQUENCY_WORD.sub("", norm[doses[index - 1].end : doses[index].start])
+    return _ROUTE_LEAD.sub("", gap)
 
 
-def _with_facts(entry: Entry, facts: Facts, *, own: Span, head: Span) -> Entry:
+def _lead_route(norm: str, routes: tuple[Found[str], ...], dose: Dose) -> Found[str] | None:
+    """Return the route written right before a dose, with only "at a dose of" between ("intravenously at a
+    dosage of 1200mg or subcutaneously at a dosage of 1875 mg", NCT05798663): that dose's route."""
+    before = [r for r in routes if r.end <= dose.start and dose.start - r.end <= _LEAD_REACH]
+    if not before:
+        return None
+    route = max(before, key=lambda r: r.end)
+    return route if _LEAD_WORDS.fullmatch(norm, route.end, dose.start) else None
+
+
+def _with_facts(
+    entry: Entry,
+    facts: Facts,
+    *,
+    own: Span,
+    head: Span,
+    lead: Found[str] | None = None,
+    skip: frozenset[int] | set[int] = frozenset(),
+) -> Entry:
     """Return the entry with its schedule: from its own text, else from the segment's shared head; with
-    where each fact it took is written (`read_at`), so the facts no dose takes can be reported."""
+    where each fact it took is written (`read_at`), so the facts no dose takes can be reported. A route
+    written right before a dose (`lead`: "intravenously at a dosage of 1200 mg") is that dose's; those of
+    the other doses (`skip`) are never this one's."""
     spans = (own, head)
-    routes = _pick(facts.routes, spans, every=True)
+    routes = (
+        [lead] if lead else _pick(tuple(r for r in facts.routes if r.start not in skip), spans, every=True)
+    )
     frequency = _pick(facts.frequencies, spans)
     times = _pick(facts.times, spans, every=True)
     days = _pick(facts.days, spans, every=True)

@@ -32,6 +32,18 @@ _ITEM_SPLIT = re.compile(r"(?<!\s)\s*(?:,\s*or\s+|,|\bor\b|\band\b)\s*", re.IGNO
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+# "Arm C: ...", "Arm 2 - ..." (the arm's own id); "..., and on days 1 and 22 ... for Arm C only", "(Arms B
+# and C)": a clause after a comma or "and" scoped to lettered arms. Bounded, so linear.
+_ARM_ID = re.compile(r"arm\s++([A-Z0-9]{1,2})\b", re.IGNORECASE)  # matched at the label start, stripped
+_TRAILING_SCOPE = re.compile(
+    r"(?:[,;]\s*+(?:and\s++)?|\band\s++)(?P<clause>[^,;.()\n]{1,160}?)\s*+(?:\(\s*+|\bfor\s++|\bin\s++)"
+    r"(?:only\s++)?(?i:arms?)\s++(?P<ids>(?-i:[A-Z0-9]{1,2})(?:\s*+(?:,|and|&|\+)\s*+(?:and\s++)?"
+    r"(?-i:[A-Z0-9]{1,2})\b)*)(?:\s++only)?\s*+\)?",
+    re.IGNORECASE,
+)
+_ID = re.compile(r"\b[A-Z0-9]{1,2}\b")
+
+
 @dataclass(frozen=True)
 class ArmShape:
     """What the scope phrases are compared with: the arm's label, how many drugs it links, and the drug
@@ -64,6 +76,7 @@ def applicable_text(text: str, arm: ArmShape, lexicon: Lexicon) -> str:
     >>> applicable_text(text, ArmShape("A + B + C", 3), Lexicon()).split()
     ['When', 'given', 'as', 'a', 'triplet', 'combination,', '10', 'mg/kg.']
     """
+    text = _without_other_arms_clauses(text, arm)
     passages = _passages(text, arm, lexicon)
     if not any(p.applies for p in passages):
         return text
@@ -72,6 +85,27 @@ def applicable_text(text: str, arm: ArmShape, lexicon: Lexicon) -> str:
         if passage.applies is False:
             kept[passage.start : passage.end] = " " * (passage.end - passage.start)
     return "".join(kept)
+
+
+def _without_other_arms_clauses(text: str, arm: ArmShape) -> str:
+    """Return `text` with the clauses scoped to lettered arms other than this one blanked: "on Day 1 of each
+    21-day cycle, and on days 1 and 22 of concurrent chemoradiotherapy for Arm C only" read for "Arm A:
+    Atezolizumab" keeps Day 1 (NCT05798663). Only for an arm whose label starts "Arm <letter or number>".
+
+    >>> text = "600 mg on day 1, and on days 1 and 22 (Arm C only)."
+    >>> _without_other_arms_clauses(text, ArmShape("Arm B", 1)).split()
+    ['600', 'mg', 'on', 'day', '1,', 'and', '.']
+    """
+    own = _ARM_ID.match(arm.label.strip())
+    if own is None:
+        return text
+    kept = text
+    for match in _TRAILING_SCOPE.finditer(text):
+        ids = set(_ID.findall(match.group("ids")))
+        if own.group(1).upper() not in ids:
+            start, end = match.start("clause"), match.end()
+            kept = kept[:start] + " " * (end - start) + kept[end:]
+    return kept
 
 
 def _passages(text: str, arm: ArmShape, lexicon: Lexicon) -> list[_Passage]:
