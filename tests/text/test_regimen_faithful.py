@@ -397,3 +397,14 @@ def test_a_clause_for_another_lettered_arm_is_not_this_arms() -> None:
     arm_a, arm_b = (parse_regimen(trial, arm, known_drugs=KNOWN).drugs for arm in arms)
     assert [d.days for d in arm_a] == [(1,)]
     assert [d.days for d in arm_b] != [(1,)]  # arm B has both schedules: never day 1 alone
+
+
+def test_a_partner_drug_named_alone_keeps_its_own_days() -> None:
+    # NCT04646330's wording: anlotinib's days 1-14 are not the AK104 infusion's.
+    regimen = regimen_of(
+        "Subjects receive AK104 15mg/kg intravenously (IV) plus anlotinib on Day 1-14 of every 3-week cycle (Q3W).",
+        ("AK104", None),
+        ("Anlotinib", None),
+    )
+    assert dose_of(regimen, "ak104").days is None
+    assert dose_of(regimen, "anlotinib").days == tuple(range(1, 15))

@@ -295,6 +295,9 @@ def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
         tail = next((e for e in entries[i + 1 :] if e.days is not None or e.frequency is not None), None)
         if tail is None or tail.key == entry.key or SENTENCE_END.search(norm, entry.start, tail.start):
             continue
+        if entry.route and tail.route is None and (tail.dose is None or tail.dose.value is None):
+            continue  # "AK104 15 mg/kg intravenously plus anlotinib 1-14 days of every 3-week cycle"
+            # (NCT04646330): a drug named alone, with its own schedule right after it, is not the infusion's
         if (entry.route and tail.route and entry.route != tail.route) or _RESPECTIVELY.search(
             norm, tail.start, tail.end
         ):
