@@ -298,3 +298,22 @@ def test_male_or_female_and_women_of_an_age_are_who_may_enrol_not_subgroups() ->
     for text in ("Male or female ≥ 18 years of age", "Women ≥ 18 years"):
         [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
         assert criterion.logic == ALL_OF and criterion.facts[0].condition is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hemoglobin < 9 g/dL and platelet count < 75 x 10^9/L",
+        "ANC < 1.5 x 10^9/L, platelets < 100 x 10^9/L and hemoglobin < 9 g/dL",
+    ],
+)
+def test_an_exclusion_a_and_b_is_not_split_into_two_exclusions(text: str) -> None:
+    [criterion] = parse_criteria(f"Exclusion Criteria:\n* {text}")
+    assert criterion.logic == CONDITIONAL  # kept whole: excluding each alone would be stricter
+    assert all(f.condition and f.condition.startswith("together with") for f in criterion.facts)
+
+
+def test_an_exclusion_a_or_b_and_a_plain_list_stay_split() -> None:
+    for text in ("Platelets < 30 x 10^9/L or ANC < 1.0 x 10^9/L", "ANC < 1.5 x 10^9/L and/or Hb < 9 g/dL"):
+        [criterion] = parse_criteria(f"Exclusion Criteria:\n* {text}")
+        assert criterion.logic == ALL_OF and all(f.condition is None for f in criterion.facts)

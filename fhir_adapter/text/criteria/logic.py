@@ -24,6 +24,7 @@ from fhir_adapter.text.criteria.model import (
     ALL_OF,
     ANY_OF,
     CONDITIONAL,
+    EXCLUSION,
     INCLUSION,
     Fact,
     Found,
@@ -57,6 +58,11 @@ _BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
 _REACH_LEFT = 80
 # Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
 _SEX = re.compile(r"(?:males?|females?|men|women)\s*:?", re.IGNORECASE)
+# "A and B" in an exclusion: a bare "and" between two thresholds ("and/or" is either, so it is not one).
+_BOTH = re.compile(r"\s*+,?\s*+(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+with)\s*+", re.I)
+_LISTED = re.compile(
+    r"\s*+(?:,\s*+)?(?:(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+with)\s*+)?", re.I
+)
 _JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 # A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
@@ -106,6 +112,8 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
     for index, (text, reading) in enumerate(zip(parts, readings, strict=True)):
         found = _with_conditions(text, list(reading.found))
         found, alternatives = _with_alternatives(text, found, reading)
+        if section == EXCLUSION:
+            found = _joined_by_and(text, found)
         has_alternatives |= alternatives or _names_or(text, found, reading)
         start = _listed_start(index, listed_from)
         if start is not None:
@@ -113,6 +121,33 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
             has_alternatives |= any(m.start >= start for m in reading.mentions)
         facts.extend(f.fact for f in found)
     return _unique(facts), _logic(section, facts, has_alternatives)
+
+
+def _joined_by_and(text: str, found: list[Found]) -> list[Found]:
+    """Return an exclusion's facts with thresholds joined by a bare "and" ("Hemoglobin < 9 g/dL and platelet
+    count < 75 x 10^9/L"; "A, B and C") each conditioned on the others: the criterion excludes a patient who
+    has them all, and excluding each alone would be stricter than the text."""
+    thresholds = sorted((f for f in found if f.fact.is_threshold), key=lambda f: f.start)
+    chains: list[list[Found]] = []
+    for index, item in enumerate(thresholds):
+        gap = text[thresholds[index - 1].end : item.start] if index else ""
+        if index and thresholds[index - 1].end <= item.start and _LISTED.fullmatch(gap):
+            chains[-1].append(item)
+        else:
+            chains.append([item])
+    together: dict[Span, str] = {}
+    for chain in chains:
+        last_gap = text[chain[-2].end : chain[-1].start] if len(chain) > 1 else ""
+        if _BOTH.fullmatch(last_gap):
+            for item in chain:
+                others = "; ".join(o.fact.phrase.strip() for o in chain if o is not item)
+                together[(item.start, item.end)] = f"together with {others}"
+    return [
+        f._replace(fact=replace(f.fact, condition=together[(f.start, f.end)]))
+        if (f.start, f.end) in together and f.fact.condition is None
+        else f
+        for f in found
+    ]
 
 
 def _logic(section: str, facts: list[Fact], has_alternatives: bool) -> str:
