@@ -40,6 +40,11 @@ from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
 
 _OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)  # "AST and/or ALT" names the measures, no choice
+# Subgroups that split everyone in two (_complementary): a sex, or one side of an age ("≥16 years").
+_SEX = re.compile(r"\b(female|male|wom[ae]n|m[ae]n)s?\b")
+_FEMALE = {"female": "f", "woman": "f", "women": "f"}
+_AGE_SIDE = re.compile(r"(>=|<=|=>|=<|≥|≤|>|<)\s*(\d+(?:\.\d+)?)\s*(?:years?|yrs?|y\b)")
+_SIDE = {">=": "ge", "=>": "ge", "≥": "ge", "<": "lt", ">": "gt", "<=": "le", "=<": "le", "≤": "le"}
 _TIME_OF = re.compile(r"^at\s+(?:the\s+)?(?:time\s+of\s+)?", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
@@ -186,12 +191,48 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
         if len(alternatives) < len(facts) - len(parts) or options is None or not len(options) == count >= 2:
             return None
         return [*parts, _any_of(criterion.full_text, options)]
-    for topic in _topics(topical):
+    for topic in _complements(_topics(topical)):
         stated = _topic(topic)
         if stated is None:
             return None
         parts.append(stated)
     return parts
+
+
+def _complements(topics: list[list[tuple[Fact, Json]]]) -> list[list[tuple[Fact, Json]]]:
+    """Return the topics with two lone subgroups that are each other's complement joined: "ECOG <= 2 for
+    patients >= 16 years old, Lansky > 50 for patients < 16 years old" (NCT05464836) is one choice by age."""
+    lone = [t for t in topics if len({f.condition for f, _ in t}) == 1 and all(f.condition for f, _ in t)]
+    joined: list[list[tuple[Fact, Json]]] = []
+    used: set[int] = set()
+    for i, first in enumerate(lone):
+        for j in range(i + 1, len(lone)):
+            if i not in used and j not in used and _complementary(first[0][0], lone[j][0][0]):
+                joined.append(first + lone[j])
+                used |= {i, j}
+    merged = [t for i, t in enumerate(lone) if i in used]
+    return [t for t in topics if not any(t is m for m in merged)] + joined
+
+
+def _complementary(first: Fact, second: Fact) -> bool:
+    """Return True when two subgroups split everyone in two: opposite sexes, or the two sides of one age."""
+    one, other = (first.condition or "").lower(), (second.condition or "").lower()
+    sexes = [
+        {_FEMALE.get(w, "m") for w in _SEX.findall(one)},
+        {_FEMALE.get(w, "m") for w in _SEX.findall(other)},
+    ]
+    if all(len(s) == 1 for s in sexes) and sexes[0] != sexes[1]:
+        return True
+    ages = [_AGE_SIDE.findall(one), _AGE_SIDE.findall(other)]
+    if [len(a) for a in ages] != [1, 1]:
+        return False
+    (left, number), (right, other_number) = ages[0][0], ages[1][0]
+    return number == other_number and (_SIDE[left], _SIDE[right]) in (
+        ("ge", "lt"),
+        ("lt", "ge"),
+        ("gt", "le"),
+        ("le", "gt"),
+    )
 
 
 def _alternatives(facts: list[tuple[Fact, Json]]) -> list[Json] | None:

@@ -230,3 +230,22 @@ def test_pallas_creatinine_or_clearance_is_exact_in_r5_where_r4_keeps_text(terms
     [criterion] = [m for m in members if m.get("linkId") == "inclusion-21"]
     assert criterion["definitionByCombination"]["code"] == "any-of"
     assert [code for code, _ in _codes(criterion)] == ["2160-0", "creatinine-clearance"]
+
+
+def test_subgroups_that_split_everyone_by_age_are_one_choice(terms: Terms) -> None:
+    # NCT05464836's wording: each age side has its own scale.
+    text = "Inclusion Criteria:\n\n* ECOG ≤2 for patients ≥16 years old, Lansky score >50 for patients <16 years old\n"
+    [criterion] = _variable(text, terms)
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    adults, children = criterion["definitionByCombination"]["characteristic"]
+    assert [c["description"] for c in (adults, children)] == [
+        "for patients ≥16 years old",
+        "for patients <16 years old",
+    ]
+    assert [code for code, _ in _codes(adults)] == ["89247-1"]
+
+
+def test_lone_subgroups_that_do_not_split_everyone_stay_text(terms: Terms) -> None:
+    text = "Inclusion Criteria:\n\n* ECOG ≤2 for patients ≥16 years old, Lansky score >50 for patients <12 years old\n"
+    [criterion] = _variable(text, terms)
+    assert _logic(criterion) == "conditional" or any(_logic(c) == "conditional" for c in _walk(criterion))
