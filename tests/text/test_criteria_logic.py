@@ -317,3 +317,18 @@ def test_an_exclusion_a_or_b_and_a_plain_list_stay_split() -> None:
     for text in ("Platelets < 30 x 10^9/L or ANC < 1.0 x 10^9/L", "ANC < 1.5 x 10^9/L and/or Hb < 9 g/dL"):
         [criterion] = parse_criteria(f"Exclusion Criteria:\n* {text}")
         assert criterion.logic == ALL_OF and all(f.condition is None for f in criterion.facts)
+
+
+def test_age_bands_that_name_subgroups_are_not_limits() -> None:
+    criterion = _criterion("NCT02967393", INCLUSION, 5)  # children aged 5-8 ... 2 doses; 9-11 ... 1 dose
+    assert [f for f in criterion.facts if f.kind == "age"] == []
+
+
+def test_a_value_before_a_named_drug_is_a_value_then() -> None:
+    [criterion] = parse_criteria("Inclusion Criteria:\n* WBC > 20 x 10^9/L before using hydroxyurea")
+    [fact] = criterion.facts
+    assert (fact.timing, criterion.logic) == ("before using hydroxyurea", CONDITIONAL)
+    [everyone] = parse_criteria(
+        "Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L before using the study drug"
+    ).__iter__()
+    assert everyone.logic == ALL_OF

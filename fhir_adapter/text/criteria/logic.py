@@ -35,6 +35,10 @@ from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER, parse_number
 _TIME_POINT_WORDS = (
     r"\bat\s+(?:the\s+)?(?:time\s+of\s+)?(?:(?:initial|original|first|primary)\s+)?"
     r"(?:diagnosis|hsct|(?:stem[- ]cell\s+|bone[- ]marrow\s+)?transplant(?:ation)?|onset)\b"
+    # "WBC > 20 x 10^9/L before using hydroxyurea" (NCT04946890): the value before a named drug, not now;
+    # "before starting study treatment" is when everyone's screening value is taken, so not a time point
+    r"|\bbefore\s+(?:using|the\s+use\s+of)\s+(?!(?:the\s+|any\s+)?(?:study|trial|investigational|treatment|therapy)\b)"
+    r"(?=[a-z])"
 )
 _QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"
@@ -120,7 +124,20 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
             found = [_as_alternative(f) if f.start >= start else f for f in found]
             has_alternatives |= any(m.start >= start for m in reading.mentions)
         facts.extend(f.fact for f in found)
+    facts = _without_age_bands(facts)
     return _unique(facts), _logic(section, facts, has_alternatives)
+
+
+def _without_age_bands(facts: list[Fact]) -> list[Fact]:
+    """Return the facts without age ranges that name subgroups: two or more that do not overlap and are not
+    alternatives ("Children aged 5-8 years must have received 2 doses ... Children 9-11 years ... 1 dose",
+    NCT02967393) cannot all be limits on one patient; each says whom the words after it are for."""
+    bands = [f for f in facts if f.kind == "age" and f.low is not None and f.high is not None]
+    if len(bands) < 2 or any(f.alternative for f in bands):
+        return facts
+    ordered = sorted(bands, key=lambda f: (f.low or 0.0, f.unit or ""))
+    disjoint = all(a.unit == b.unit and (a.high or 0.0) < (b.low or 0.0) for a, b in pairwise(ordered))
+    return [f for f in facts if f not in bands] if disjoint else facts
 
 
 def _joined_by_and(text: str, found: list[Found]) -> list[Found]:
