@@ -60,13 +60,13 @@ _TIME_POINT = re.compile(_TIME_POINT_WORDS, re.IGNORECASE)
 # A qualifier governs a threshold in its own clause: not across a ";" (unless "; or"), a line or a sentence.
 _BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
 _REACH_LEFT = 80
-# Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
 _SEX = re.compile(r"(?:males?|females?|men|women)\s*:?", re.IGNORECASE)
-# "A and B" in an exclusion: a bare "and" between two thresholds ("and/or" is either, so it is not one).
-_BOTH = re.compile(r"\s*+,?\s*+(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+with)\s*+", re.I)
-_LISTED = re.compile(
-    r"\s*+(?:,\s*+)?(?:(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+with)\s*+)?", re.I
-)
+# "A and B" in an exclusion: a bare "and" between two thresholds ("and/or" is either, so it is not one);
+# matched on the stripped gap, so neither pattern starts with white space (linear).
+_AND_WORDS = r"(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+with)"
+_BOTH = re.compile(rf"(?:,\s*+)?{_AND_WORDS}", re.IGNORECASE)
+_LISTED = re.compile(rf"(?:,\s*+)?{_AND_WORDS}?", re.IGNORECASE)
+# Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
 _JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 # A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
@@ -148,14 +148,14 @@ def _joined_by_and(text: str, found: list[Found]) -> list[Found]:
     chains: list[list[Found]] = []
     for index, item in enumerate(thresholds):
         gap = text[thresholds[index - 1].end : item.start] if index else ""
-        if index and thresholds[index - 1].end <= item.start and _LISTED.fullmatch(gap):
+        if index and thresholds[index - 1].end <= item.start and _LISTED.fullmatch(gap.strip()):
             chains[-1].append(item)
         else:
             chains.append([item])
     together: dict[Span, str] = {}
     for chain in chains:
         last_gap = text[chain[-2].end : chain[-1].start] if len(chain) > 1 else ""
-        if _BOTH.fullmatch(last_gap):
+        if _BOTH.fullmatch(last_gap.strip()):
             for item in chain:
                 others = "; ".join(o.fact.phrase.strip() for o in chain if o is not item)
                 together[(item.start, item.end)] = f"together with {others}"
