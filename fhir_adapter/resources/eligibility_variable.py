@@ -9,15 +9,21 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
 - all-of: one fact is the criterion's definition, several are an all-of combination; an exclusion's facts
   are an any-of combination under `exclude` (excluding A and excluding B is excluding "A or B", which is how
   the Group states them);
-- an inclusion "A or B" of different measures: `any-of` over A and B (R4 keeps it as text);
-- a threshold for a subgroup, with the threshold for everyone else ("ECOG 0-2 (0-3 for participants >= 60
-  to 74 years)"), or thresholds for subgroups that are each other's complement ("ALT <= 2.5x ULN without
-  liver metastases, <= 5x ULN with"): `any-of` over the general threshold and, per subgroup, an `all-of`
-  of the subgroup (its words, as the parser read them) and its threshold (R4 keeps it as text).
+- an inclusion "A or B" of different measures: `any-of` over A and B (R4 keeps it as text); an alternative
+  with its own subgroup ("creatinine < ULN or CrCl >= 60 for patients with creatinine above ULN") is an
+  all-of of the subgroup's words and its threshold inside that any-of;
+- thresholds for subgroups (each threshold carries its own condition from the parser), per measure:
+  `any-of` over (not in any of the subgroups AND the threshold for everyone else) and, per subgroup, (the
+  subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)". Subgroups with
+  no threshold for everyone else are exact only when they split everyone in two ("Male: > 450 ms, Female:
+  > 470 ms"; "ECOG <= 2 for >= 16 years, Lansky > 50 for < 16 years"). Exclusions likewise, under
+  `exclude` (R4 keeps them as text);
+- a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
 `definitionCodeableConcept.text`, with the eligibility-logic extension): alternatives of one measure, a
-single alternative beside words, conditions that repeat or do not cover everyone, exclusions with conditions.
+single alternative beside words, a subgroup's threshold with nothing said for everyone else, conditions
+whose words hold an "or" the count of alternatives cannot place.
 Nothing is ever stated stricter or looser than the criterion.
 """
 

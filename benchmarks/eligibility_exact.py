@@ -1,0 +1,67 @@
+"""Count the "A or B" and subgroup criteria the R5 EvidenceVariable states exactly (issue 12).
+
+    python -m benchmarks.eligibility_exact [FOLDER ...] [--show]
+
+R4 keeps every inclusion "A or B" and every threshold for a subgroup or another time as text; R5 states such a
+criterion exactly when each alternative and each subgroup's threshold is coded with its own condition
+(resources/eligibility_variable.py), and keeps R4's text otherwise. For each criterion the parser marks
+any-of or conditional, this counts the ones `r5_statement` reports exact, by section and logic. Default
+folders: fixtures/ctgov and fixtures/ctgov-xml (the figures of the issue's closing notes); `--show` prints the
+criteria kept as text.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from fhir_adapter.resources import r5_statement
+from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.terms import Terms, load_terms
+from fhir_adapter.text import ALL_OF, EXCLUSION, INCLUSION, Criterion, parse_criteria
+
+REPO = Path(__file__).resolve().parent.parent
+FOLDERS = (REPO / "fixtures" / "ctgov", REPO / "fixtures" / "ctgov-xml")
+Key = tuple[str, str, bool]  # (section, logic, exact)
+
+
+def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion]]:
+    """Yield each any-of or conditional criterion of the records in `folders`, with its trial's NCT id."""
+    for folder in folders:
+        for path in sorted(p for p in folder.iterdir() if p.suffix in (".json", ".xml")):
+            for trial in read_trials([path]):
+                if isinstance(trial, TrialRecord):
+                    for criterion in parse_criteria(trial.eligibility.criteria or ""):
+                        if criterion.logic != ALL_OF:
+                            yield trial.nct_id, criterion
+
+
+def count(folders: list[Path], terms: Terms, *, show: bool) -> Counter[Key]:
+    counts: Counter[Key] = Counter()
+    for nct_id, criterion in criteria(folders):
+        exact = (r5_statement(criterion, terms) or "").startswith("exact")
+        counts[(criterion.section, criterion.logic, exact)] += 1
+        if show and not exact:
+            print(
+                f"{nct_id} {criterion.section} {criterion.index} {criterion.logic}: {criterion.text[:120]!r}"
+            )
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="*", type=Path, default=list(FOLDERS))
+    parser.add_argument("--show", action="store_true", help="print the criteria kept as text")
+    args = parser.parse_args()
+    counts = count(args.folders, load_terms(), show=args.show)
+    for section in (INCLUSION, EXCLUSION):
+        for logic in ("any-of", "conditional"):
+            exact = counts[(section, logic, True)]
+            total = exact + counts[(section, logic, False)]
+            print(f"{section} {logic}: exact {exact}/{total}")
+
+
+if __name__ == "__main__":
+    main()
