@@ -26,6 +26,7 @@ from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.fetch import add_fetch_parser
 from fhir_adapter.cli.push import add_push_parser
+from fhir_adapter.cli.report import add_report_parser
 from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
 from fhir_adapter.cli.sync import add_sync_parser
@@ -131,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     add_fetch_parser(commands)
     add_sync_parser(commands)
     add_screen_parser(commands)
+    add_report_parser(commands)
     validate = commands.add_parser(
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
     )
