@@ -102,9 +102,10 @@ def run_report(args: argparse.Namespace) -> int:
         if client is not None:
             client.close()
     records = sum(outcomes.values())
+    duplicates = f", {outcomes['duplicate']} left out as duplicates" if outcomes["duplicate"] else ""
     print(
         f"{_count(records, 'record')}: {_count(outcomes['written'], 'page')} written, "
-        f"{outcomes['failed']} failed; index: {args.out / INDEX_FILE}",
+        f"{outcomes['failed']} failed{duplicates}; index: {args.out / INDEX_FILE}",
         file=sys.stdout,
     )
     return EXIT_SOME_FAILED if outcomes["failed"] else EXIT_OK

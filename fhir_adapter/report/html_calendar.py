@@ -11,6 +11,7 @@ from html import escape
 
 from fhir_adapter.report.calendar import ArmCalendar, DayColumn, DoseRow, Phase
 
+FULL_WIDTH_COLUMNS = 12  # from this many day columns a calendar takes the page's width
 MISSING_DOSE = '<span class="missing">dose missing</span>'
 MISSING_ROUTE = '<span class="missing">route missing</span>'
 
@@ -19,7 +20,8 @@ def regimen_html(calendars: tuple[ArmCalendar, ...]) -> str:
     """Return the regimen section: every arm's calendars, its stop rule and its other interventions."""
     if not calendars:
         return '<p class="none">The record names no arm or intervention.</p>'
-    return "\n".join(_arm_html(calendar) for calendar in calendars)
+    legend = LEGEND if any(c.phases for c in calendars) else ""
+    return "\n".join([legend, *(_arm_html(calendar) for calendar in calendars)])
 
 
 def _arm_html(calendar: ArmCalendar) -> str:
@@ -33,8 +35,6 @@ def _arm_html(calendar: ArmCalendar) -> str:
     if not calendar.phases and not calendar.others:
         parts.append('<p class="none">No drug dosing was read for this arm.</p>')
     parts.extend(_phase_html(phase, calendar.title) for phase in calendar.phases)
-    if calendar.phases:
-        parts.append(LEGEND)
     if calendar.others:
         items = "".join(
             f"<li><strong>{escape(title)}</strong>{': ' + escape(text) if text else ''}</li>"
@@ -66,7 +66,8 @@ def _phase_html(phase: Phase, arm: str) -> str:
     texts = list(dict.fromkeys(row.text for row in phase.rows if row.text))
     written = "".join(f'<li class="verbatim">{escape(t)}</li>' for t in texts)
     return (
-        f'<table class="calendar"><caption>{escape(caption)}</caption>\n'
+        f'<table class="{"calendar full" if len(phase.columns) >= FULL_WIDTH_COLUMNS else "calendar"}">'
+        f"<caption>{escape(caption)}</caption>\n"
         f"<thead><tr>{day_header}{head}</tr></thead>\n<tbody>\n{rows}\n</tbody></table>\n"
         f"<details open><summary>Dosing as written ({escape(phase.title)})</summary><ul>{written}</ul>"
         "</details>"

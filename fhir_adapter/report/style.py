@@ -31,23 +31,26 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; color: #10294a; }
 th, td { border: 1px solid #8c96a3; padding: 4px 6px; vertical-align: top; text-align: left; }
 thead th { background: #e6ecf4; }
 tbody th { background: #f4f6f9; font-weight: 600; }
-.calendar { font-size: 12px; table-layout: fixed; }
-.calendar th:first-child { width: 13em; }
-.calendar thead th.day { text-align: center; width: 4.2em; }
-.calendar td { text-align: center; padding: 2px 3px; overflow-wrap: anywhere; }
+.calendar { font-size: 12px; table-layout: fixed; min-width: 36em; }
+.calendar.full { width: 100%; }
+.calendar th:first-child { width: 11.5em; }
+.calendar thead th.day { text-align: center; width: 5.2em; }
+.calendar.full thead th.day { width: auto; }
+.calendar td { text-align: center; padding: 2px 1px; font-size: 11px; overflow-wrap: break-word; }
+.calendar td .missing { font-size: 10px; padding: 0; }
 .calendar td.off { background: #fafafa; }
 .calendar td.rest { background: #eeeeee; color: #333333; }
 .calendar td.dose { background: #e3f0e3; }
 .calendar td.dose.cond { background: #fff4d6; border-style: dashed; }
 .calendar td.undated { text-align: left; }
 .calendar .dose-amount { display: block; font-weight: 600; }
-.calendar .route { display: block; }
+.calendar .route { display: block; font-size: 0.92em; }
 .missing { color: #7a0d0d; background: #fdecec; font-style: italic; padding: 0 2px; }
-.tag { display: inline-block; font-size: 11px; font-weight: 600; border: 1px solid #4b5563;
+.tag { display: inline-block; font-size: 0.8em; font-weight: 600; border: 1px solid #4b5563;
   border-radius: 3px; padding: 0 4px; margin: 1px 2px 1px 0; background: #ffffff; color: #1a1a1a; }
 .tag.cond { border-style: dashed; }
 .tag.only { border-width: 2px; }
-.schedule { display: block; font-weight: normal; font-size: 11px; color: #333333; }
+.schedule { display: block; font-weight: normal; font-size: 0.92em; color: #333333; }
 .legend { font-size: 0.9em; color: #333333; }
 .criteria { width: 100%; }
 .criteria td.text { max-width: 48em; }
@@ -76,7 +79,7 @@ td ul { margin: 0; padding-left: 1.1em; }
   thead { display: table-header-group; }
   .calendar { font-size: 6.5pt; }
   .calendar thead th.day { width: auto; }
-  .calendar th:first-child { width: 9em; }
+  .calendar th:first-child { width: 14em; }
   .calendar td { padding: 1px; }
   a { color: #000000; text-decoration: none; }
   mark { background: #ffffff; border-bottom: 2px solid #000000; }
