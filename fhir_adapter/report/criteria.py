@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fhir_adapter.report.calendar import number
+from fhir_adapter.report.dosage import number
 from fhir_adapter.resources import Json
 from fhir_adapter.screening import Characteristic, ScreeningTrial
 from fhir_adapter.screening import Criterion as GroupCriterion

@@ -18,6 +18,7 @@ from fhir_adapter.report.style import CSS
 from fhir_adapter.sources import DataQualityIssue
 
 SAFE_LINK_SCHEMES = ("https://", "http://")
+PATIENTS_HEADER = '<th scope="col">Patients</th>'
 SEVERITY_ORDER = {"error": 0, "warning": 1, "information": 2}
 
 
@@ -141,17 +142,19 @@ class IndexEntry:
 def index_html(entries: Sequence[IndexEntry]) -> str:
     """Return the index page: a table of every trial's page, then the records that have none."""
     made = [e for e in entries if e.page]
+    screened = any(e.verdicts for e in made)  # a Patients column only when patients were screened
     rows = "\n".join(
         f'<tr><th scope="row"><a href="{escape(e.page or "")}">{escape(e.nct_id or "")}</a></th>'
         f"<td>{escape(e.title or '')}</td><td>{escape(e.status or '')}</td>"
-        f"<td>{e.coded} of {e.criteria}</td><td>{e.warnings}</td><td>{escape(e.verdicts)}</td></tr>"
+        f"<td>{e.coded} of {e.criteria}</td><td>{e.warnings}</td>"
+        f"{f'<td>{escape(e.verdicts)}</td>' if screened else ''}</tr>"
         for e in made
     )
     table = (
-        f"<table><caption>{len(made)} trial pages</caption>\n<thead><tr>"
+        f"<table><caption>{len(made)} trial page{'' if len(made) == 1 else 's'}</caption>\n<thead><tr>"
         '<th scope="col">Trial</th><th scope="col">Title</th><th scope="col">Status</th>'
-        '<th scope="col">Criteria coded (R4)</th><th scope="col">Data-quality warnings</th>'
-        f'<th scope="col">Patients</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table>'
+        '<th scope="col">Criteria rows coded in R4</th><th scope="col">Data-quality warnings</th>'
+        f"{PATIENTS_HEADER if screened else ''}</tr></thead>\n<tbody>\n{rows}\n</tbody></table>"
     )
     failed = [e for e in entries if not e.page]
     listed = "".join(
