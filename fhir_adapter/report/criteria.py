@@ -114,7 +114,7 @@ def _structured_row(criterion: GroupCriterion) -> CriterionRow:
 def _written_row(
     criterion: GroupCriterion, written: Criterion, statement: Mapping[str, Any] | None
 ) -> CriterionRow:
-    typed = list(_typed_facts(statement)) if statement else []
+    typed = list(_typed_facts(statement)) if statement else _group_facts(criterion)
     facts = (
         *(_fact_view(fact, _take_coding(fact, typed)) for fact in written.facts),
         *(FactView(u.phrase, None, None, unclear=True) for u in written.unclear),
@@ -123,6 +123,16 @@ def _written_row(
     return CriterionRow(
         criterion.label, written.section, written.full_text, written.logic, facts, r4_state(criterion), exact
     )
+
+
+def _group_facts(criterion: GroupCriterion) -> list[TypedFact]:
+    """Return the R4 Group's coded characteristics of a criterion (no words: matched by value), for when
+    there is no EvidenceVariable to read."""
+    return [
+        TypedFact("", coding, c.value)
+        for c in criterion.characteristics
+        if c.logic is None and (coding := _first_coding(c)) is not None
+    ]
 
 
 def _take_coding(fact: Fact, typed: list[TypedFact]) -> TypedFact | None:

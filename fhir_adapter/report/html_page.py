@@ -28,7 +28,7 @@ def page_html(page: TrialPage) -> str:
     sections = [
         ("summary", "Study summary", summary_html(summary)),
         ("regimen", "Regimen: cycle calendar", regimen_html(page.calendars)),
-        ("eligibility", "Eligibility criteria", criteria_html(page.criteria)),
+        ("eligibility", "Eligibility criteria", criteria_html(page.criteria) + _unsplit(page)),
     ]
     if page.patients is not None:
         sections.append(("patients", "Pre-screening of patients", patients_html(page.patients)))
@@ -44,6 +44,15 @@ def page_html(page: TrialPage) -> str:
         f"{' · ' + escape(summary.status) if summary.status else ''}</p>"
     )
     return document(f"{summary.nct_id}: {summary.title}", header, body)
+
+
+def _unsplit(page: TrialPage) -> str:
+    if not page.unsplit_criteria:
+        return ""
+    return (
+        "\n<p>The criteria text was not split into criteria (see the data-quality findings); as written:</p>"
+        f'<p class="verbatim">{escape(page.unsplit_criteria)}</p>'
+    )
 
 
 def document(title: str, header: str, body: str) -> str:

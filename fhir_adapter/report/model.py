@@ -66,6 +66,7 @@ class TrialPage:
     findings: tuple[DataQualityIssue, ...]
     screening: ScreeningTrial
     patients: PatientSection | None = None
+    unsplit_criteria: str | None = None  # the criteria text when the parser read no criterion in it
 
 
 def build_page(trial: TrialRecord, terms: Terms) -> TrialPage:
@@ -82,6 +83,7 @@ def build_page(trial: TrialRecord, terms: Terms) -> TrialPage:
         criteria=criterion_rows(screening, parsed, _evidence_variable(trial, terms)),
         findings=tuple(built.issues),
         screening=screening,
+        unsplit_criteria=None if parsed else trial.eligibility.criteria,
     )
 
 

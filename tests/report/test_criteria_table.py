@@ -11,8 +11,13 @@ import json
 from pathlib import Path
 
 from fhir_adapter.report import write_reports
+from fhir_adapter.report.criteria import criterion_rows
+from fhir_adapter.resources import FhirVersion, build_trial_resources
+from fhir_adapter.screening import trial_from_group
+from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.terms import Terms
-from tests.conftest import CTGOV, study_json
+from fhir_adapter.text import MAX_CRITERIA_CHARS, parse_criteria
+from tests.conftest import CTGOV, SEED, study_json
 from tests.report.pages import Table, read_page, table_with_caption
 
 
@@ -112,3 +117,38 @@ def test_registry_text_is_escaped_never_markup(tmp_path: Path, terms: Terms) -> 
     assert '<a href="javascript:alert(2)">x</a>' in text
     index = read_page((tmp_path / "out" / "index.html").read_text(encoding="utf-8"))
     assert "script" not in {tag for tag, _ in index.tags}
+
+
+def test_without_an_evidence_variable_the_group_codes_are_shown(terms: Terms) -> None:
+    # The R5 build can fail where R4's does not; the R4 Group's codes then stand alone, matched by value.
+    [trial] = list(read_trials([SEED]))
+    assert isinstance(trial, TrialRecord)
+    group = next(
+        b.resource for b in build_trial_resources(trial, terms).resources if b.key.resource_type == "Group"
+    )
+    screening = trial_from_group(group, nct_id=trial.nct_id)
+    parsed = parse_criteria(trial.eligibility.criteria or "")
+    variable = next(
+        b.resource
+        for b in build_trial_resources(trial, terms, version=FhirVersion.R5).resources
+        if b.key.resource_type == "EvidenceVariable"
+    )
+    with_r5 = criterion_rows(screening, parsed, variable)
+    without = criterion_rows(screening, parsed, None)
+    coded = [[(f.coding, f.value) for f in row.facts] for row in with_r5 if row.r4 == "coded"]
+    assert coded == [[(f.coding, f.value) for f in row.facts] for row in without if row.r4 == "coded"]
+    assert sum(len(c) for c in coded) >= 10
+
+
+def test_criteria_text_the_parser_does_not_split_is_shown_as_written(tmp_path: Path, terms: Terms) -> None:
+    study = study_json()
+    long_text = "Inclusion Criteria:\n\n* " + "x " * (MAX_CRITERIA_CHARS // 2 + 1)
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = long_text + "<b>end</b>"
+    record = tmp_path / "long.json"
+    record.write_text(json.dumps(study), encoding="utf-8")
+    [result] = list(write_reports([record], tmp_path / "out", terms))
+    assert result.page is not None
+    page = read_page(result.page.read_text(encoding="utf-8"))
+    assert "The criteria text was not split into criteria" in "".join(page.text)
+    assert "x x x" in "".join(page.text) and "<b>end</b>" in "".join(page.text)
+    assert "b" not in {tag for tag, _ in page.tags}
