@@ -4,6 +4,7 @@ screenshot must not be blank (a blank page, rendered the same way, gives one col
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +25,8 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
 )
 WINDOW = "--window-size=1280,1600"
+MEDIA_BOX = re.compile(rb"/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]")
+A4_LANDSCAPE = (842, 595)  # points
 TIMEOUT = 120
 
 
@@ -82,3 +85,12 @@ def test_the_seed_screenshot_is_not_blank(chromium: str, report_dir: Path, tmp_p
     blank_shot = tmp_path / "blank.png"
     _run(chromium, tmp_path / "profile", f"--screenshot={blank_shot}", WINDOW, blank.as_uri())
     assert len(distinct_colours(blank_shot, every=4)) == 1
+
+
+def test_the_seed_page_prints_on_a4_landscape(chromium: str, report_dir: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "seed.pdf"
+    page = (report_dir / "NCT06158412.html").as_uri()
+    _run(chromium, tmp_path / "profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page)
+    sizes = {(round(float(w)), round(float(h))) for w, h in MEDIA_BOX.findall(pdf.read_bytes())}
+    assert sizes == {A4_LANDSCAPE}  # the page's @page rule, not the browser's default portrait Letter
+    assert len(MEDIA_BOX.findall(pdf.read_bytes())) >= 2
