@@ -143,9 +143,7 @@ class Terms:
         return code in self.tables.get(table, {})
 
 
-def load_terms(
-    extra_dirs: Iterable[str | Path] = (), *, identifier_base: str | None = None
-) -> Terms:
+def load_terms(extra_dirs: Iterable[str | Path] = (), *, identifier_base: str | None = None) -> Terms:
     """Return the built-in mapping tables, overlaid with the ConceptMaps found in `extra_dirs`, for output
     under `identifier_base` (default: the placeholder)."""
     tables: dict[str, dict[str, list[Target]]] = {}
