@@ -203,7 +203,9 @@ def _check_url(url: str, what: str) -> None:
     if hostname is None or parts.scheme not in ("http", "https"):
         raise SettingsError(f"{what} must be an http(s) URL with a host, not {shown_url(url)!r}")
     if parts.username is not None or parts.password is not None:
-        raise SettingsError(f"{what} must not carry a user name or password: use the auth settings")
+        raise SettingsError(
+            f"{what} must not carry a user name or password ({shown_url(url)!r}): use the auth settings"
+        )
     if parts.query or parts.fragment:
         raise SettingsError(f"{what} must not carry a query or fragment: {shown_url(url)!r}")
 
