@@ -29,6 +29,7 @@ PROJECT_BASE = DEFAULT_IDENTIFIER_BASE
 # Our Bundles name themselves by `{base}/sid/ctgov-bundle` (bundle.py), whatever the base: readers find the
 # base there (`bundle_base`), so output written under any base, or by 0.1.0 under fhir-adapter.org, is known.
 BUNDLE_ID_PATH = "/sid/ctgov-bundle"
+GROUP_ID_PATH = "/sid/ctgov-eligibility"  # an eligibility Group of ours read back from a server
 
 NCT_SYSTEM = "https://clinicaltrials.gov"
 # Seen on servers in the wild for the same NCT number; matched when looking for an existing study.
@@ -181,21 +182,27 @@ J = TypeVar("J")
 
 
 def bundle_base(document: Mapping[str, Any]) -> str | None:
-    """Return the namespace a Bundle of ours was written under, from its identifier; None for others.
+    """Return the namespace a Bundle (or eligibility Group) of ours was written under, from its identifier;
+    None for anyone else's.
 
     >>> bundle_base({"identifier": {"system": "https://h.example/fa/sid/ctgov-bundle", "value": "NCT1"}})
     'https://h.example/fa'
+    >>> bundle_base({"identifier": [{"system": "https://h.example/fa/sid/ctgov-eligibility"}]})
+    'https://h.example/fa'
     """
     identifier = document.get("identifier")
-    system = identifier.get("system") if isinstance(identifier, dict) else None
-    if isinstance(system, str) and system.endswith(BUNDLE_ID_PATH):
-        return system.removesuffix(BUNDLE_ID_PATH)
+    found = identifier if isinstance(identifier, list) else [identifier]
+    for item in found:
+        system = item.get("system") if isinstance(item, dict) else None
+        for path in (BUNDLE_ID_PATH, GROUP_ID_PATH):
+            if isinstance(system, str) and system.endswith(path):
+                return system.removesuffix(path)
     return None
 
 
 def in_default_namespace(document: J) -> J:
-    """Return our Bundle `document` moved from the base it names to PROJECT_BASE (where the validator knows
-    our code systems and extensions); anything else as it is."""
+    """Return our Bundle or Group `document` moved from the base it names to PROJECT_BASE (where the
+    validator and the screening know our code systems and extensions); anything else as it is."""
     base = bundle_base(document) if isinstance(document, Mapping) else None
     return rebase(document, from_base=base, to_base=PROJECT_BASE) if base else document
 

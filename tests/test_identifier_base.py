@@ -5,6 +5,7 @@ after a push under the placeholder, updates the same resources instead of duplic
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,9 @@ from fhir_adapter.terms import DEFAULT_IDENTIFIER_BASE, NCT_SYSTEM, Terms, load_
 from fhir_adapter.validation.versions import check_document_as
 from tests.conftest import CTGOV, SEED, load_json
 from tests.fhir_server.harness import FhirTestServer
+from tests.screening.test_server_screen import load_patients
+from tests.screening.test_trials import PATIENTS
+from tests.screening.trial_expectations import SEED as EXPECTED
 
 HOSPITAL = "https://fhir.hospital.example/fhir-adapter"
 
@@ -145,3 +149,21 @@ def test_push_under_the_placeholder_warns_then_a_real_base_updates_in_place(
     ).json()
     assert len(found.get("entry", [])) == 1
     assert _count(clean_fhir_server, "Group") == 1
+
+
+def test_screen_reads_a_group_written_under_the_base_and_writes_candidates_there(
+    clean_fhir_server: FhirTestServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base_url = clean_fhir_server.base_url
+    assert load_patients(base_url, PATIENTS / "NCT06158412") == len(EXPECTED)
+    push = ["push", str(SEED), "--server", base_url, "--journal", str(tmp_path / "j.jsonl")]
+    assert main([*push, "--identifier-base", HOSPITAL]) == EXIT_OK
+    capsys.readouterr()
+    screen = ["screen", "NCT06158412", "--server", base_url, "--date", "2025-01-31", "--format", "json"]
+    assert main([*screen, "--identifier-base", HOSPITAL, "--write-candidates"]) == EXIT_OK
+    output = json.loads(capsys.readouterr().out)
+    verdicts = {p["id"]: p["verdict"] for p in output["patients"]}
+    assert verdicts == {patient_id: verdict.value for patient_id, (verdict, _) in EXPECTED.items()}
+    subjects = requests.get(f"{base_url}/ResearchSubject", params={"_count": "100"}, timeout=10).json()
+    systems = {i["system"] for e in subjects["entry"] for i in e["resource"]["identifier"]}
+    assert systems == {f"{HOSPITAL}/sid/screening-candidate"}

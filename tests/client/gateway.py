@@ -93,6 +93,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
     def _token(self, body: bytes) -> None:
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
         gateway = self.server
+        assert gateway.public_key is not None, "the token endpoint exists only with a SMART public key"
         try:
             header = jwt.get_unverified_header(form.get("client_assertion", ""))
             claims = jwt.decode(
