@@ -4,6 +4,7 @@ the file, secrets refused, errors that name where a value came from; `--version`
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -188,3 +189,15 @@ def test_the_license_is_apache_2_in_the_file_and_the_metadata() -> None:
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert 'license = "Apache-2.0"' in pyproject and 'license-files = ["LICENSE"]' in pyproject
     assert metadata("fhir-adapter")["License-Expression"] == "Apache-2.0"
+
+
+def test_list_and_release_settings_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "maps-a", tmp_path / "maps-b"
+    monkeypatch.setenv("FHIR_ADAPTER_MAPPINGS", f"{first}{os.pathsep}{second}")
+    monkeypatch.setenv("FHIR_ADAPTER_FHIR_VERSION", "R5")
+    monkeypatch.setenv("FHIR_ADAPTER_IDENTIFIER_BASE", "https://fhir.hospital.example/ids")
+    args = _args(["convert", str(SEED)])
+    assert args.mappings == [first, second]
+    assert args.fhir_version is FhirVersion.R5
+    assert args.identifier_base == "https://fhir.hospital.example/ids"
+    assert _args(["convert", str(SEED), "--fhir-version", "r4"]).fhir_version is FhirVersion.R4
