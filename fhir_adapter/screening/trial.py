@@ -21,6 +21,7 @@ from fhir_adapter.terms import (
     EXT_ELIGIBILITY_LOGIC,
     SNOMED_AGE,
     SNOMED_SYSTEM,
+    in_default_namespace,
 )
 
 EXT_CRITERION = EXT_ELIGIBILITY_CRITERION
@@ -97,6 +98,7 @@ def trial_from_group(
     """Return the trial's criteria read from its eligibility Group (any resource following our contract)."""
     if group.get("resourceType") != "Group":
         raise InputError("the eligibility resource is not a Group", nct_id=nct_id, field="resourceType")
+    group = in_default_namespace(group)  # a Group written under a deployment's identifier base
     raw = group.get("characteristic") or []
     if not isinstance(raw, list):
         raise InputError("Group.characteristic is not a list", nct_id=nct_id, field="Group.characteristic")
