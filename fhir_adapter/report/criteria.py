@@ -115,8 +115,9 @@ def _written_row(
     criterion: GroupCriterion, written: Criterion, statement: Mapping[str, Any] | None
 ) -> CriterionRow:
     typed = list(_typed_facts(statement)) if statement else _group_facts(criterion)
+    subgroups = {f.kind for f in written.facts if f.condition is not None}
     facts = (
-        *(_fact_view(fact, _take_coding(fact, typed)) for fact in written.facts),
+        *(_fact_view(fact, _take_coding(fact, typed), subgroups) for fact in written.facts),
         *(FactView(u.phrase, None, None, unclear=True) for u in written.unclear),
     )
     exact = None if written.logic == ALL_OF or statement is None else not _kept_as_text(statement)
@@ -157,10 +158,11 @@ def _states(value: Mapping[str, Any], fact: Fact) -> bool:
     return "valueBoolean" in value and not fact.is_threshold
 
 
-def _fact_view(fact: Fact, coded: TypedFact | None) -> FactView:
+def _fact_view(fact: Fact, coded: TypedFact | None, subgroups: set[str]) -> FactView:
     """Return a fact as shown: coded as the EvidenceVariable codes it (with the subgroup it states), or as
-    the parser read it."""
-    held = fact.alternative or fact.condition is not None
+    the parser read it. A measure with a subgroup's threshold (`subgroups`) holds for everyone in none of
+    its thresholds: the parser gives the subgroup's threshold its condition, the general one none."""
+    held = fact.alternative or fact.condition is not None or fact.kind in subgroups
     if coded is None:
         return FactView(fact.phrase, parsed_value(fact), None, fact.condition, held)
     return FactView(fact.phrase, value_text(coded.value), coded.coding, coded.condition, held)

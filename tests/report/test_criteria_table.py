@@ -70,11 +70,12 @@ def test_inclusion_a_or_b_is_listed_as_alternatives_joined_by_or(seed_html: str)
 
 def test_r5_states_the_subgroup_threshold_with_its_condition(report_dir: Path, terms: Terms) -> None:
     # NCT04501120 inclusion 2: "ECOG ... 0 -2 (0 to 3 for participants >= 60 to 74 years of age ...)":
-    # 0-2 for everyone, or 0-3 for that age band.
+    # 0-2 for everyone outside the age band, or 0-3 for that age band (the R5 EvidenceVariable says "not in
+    # the subgroup" on the general branch since issue 12's per-branch conditions).
     list(write_reports([CTGOV / "NCT04501120.json"], report_dir, terms))
     row = _criteria(_page(report_dir, "NCT04501120")).row("Inclusion 2")
     general, subgroup = row[2].text.split("LOINC 89247-1")[1:]
-    assert "0–2" in general and "only when" not in general
+    assert "0–2" in general and "only when: not for participants >= 60 to 74 years" in general
     assert "0–3" in subgroup and "only when: for participants >= 60 to 74 years" in subgroup
     assert "or" in row[2].classes
     assert "conditional" in row[3].text and "R5 EvidenceVariable states it exactly" in row[3].text
