@@ -19,7 +19,7 @@ def test_convert_seed_writes_its_bundle_and_quality_report(
     assert main(["convert", str(SEED), "--out", str(tmp_path)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "NCT06158412  converted" in out
-    assert "1 records: 1 converted, 0 failed" in out
+    assert "1 record: 1 converted, 0 failed" in out
     bundle = load_json(tmp_path / "NCT06158412.json")
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "transaction"
     assert load_json(tmp_path / "NCT06158412.issues.json")["resourceType"] == "OperationOutcome"
@@ -206,7 +206,7 @@ def test_duplicate_keeps_the_newest_record_and_reports_the_other(
     out_dir = tmp_path / "out"
     assert main(["convert", str(inputs), "--out", str(out_dir)]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "2 records: 1 converted, 0 failed, 1 duplicates left out" in out
+    assert "2 records: 1 converted, 0 failed, 1 duplicate left out" in out
     assert f"NCT06158412  duplicate  left out, {inputs / 'a.json'} kept: last updated 2015-03-02" in out
     assert (
         f"  duplicate: NCT06158412 ({inputs / 'b.json'}): duplicate, left out; kept {inputs / 'a.json'}"

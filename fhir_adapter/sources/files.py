@@ -12,6 +12,7 @@ read once, from its newest record (`duplicates`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,8 @@ from fhir_adapter.sources.model import TrialRecord
 from fhir_adapter.sources.xml_fields import parse_xml
 
 ReadResult = TrialRecord | InputError | DuplicateRecord
+
+log = logging.getLogger(__name__)
 
 XML_SUFFIX = ".xml"
 RECORD_SUFFIXES = frozenset({".json", XML_SUFFIX})
@@ -126,4 +129,15 @@ def _read_study(study: object, where: Where) -> TrialRecord | InputError:
         trial = parse_study(study, where)
     except InputError as exc:
         return exc
+    _log_people(trial)
     return replace(trial, reading_issues=tuple(where.findings)) if where.findings else trial
+
+
+def _log_people(trial: TrialRecord) -> None:
+    """Log the record's contacts and officials, at DEBUG only: names, phones and emails never appear in a
+    log at INFO or above (STYLE 23)."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    contacts = [", ".join(filter(None, (c.name, c.phone, c.email))) for c in trial.central_contacts]
+    officials = [official.name for official in trial.officials]
+    log.debug("%s: read: central contacts: %s; officials: %s", trial.nct_id, contacts, officials)
