@@ -101,7 +101,11 @@ def test_criteria_prints_each_criterion_with_its_facts(capsys: pytest.CaptureFix
     assert main(["criteria", str(SEED)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "NCT06158412: 6 inclusion, 17 exclusion criteria" in out
-    assert "-> platelets < 30 10*9/L" in out
+    # the codes the Group gets, not the parser's keys; what the Group keeps as text says so
+    assert "-> LOINC 777-3 Platelets [#/volume] in Blood by Automated count < 30 10*9/L" in out
+    assert "-> SNOMED CT 397669002 Age >= 18 a" in out
+    assert "-> fhir-adapter m-protein >= 5 g/L: not coded, kept as text" in out
+    assert "-> platelets" not in out
     assert "!! unclear, kept as text: 'total bilirubin 3 times normal'" in out
 
 
