@@ -39,6 +39,7 @@ class ConversionResult:
     problems: tuple[ValidationIssue, ...] = ()
     error: str | None = None
     duplicate: DuplicateRecord | None = None  # set when left out for a newer record of the same study
+    bundle: Json | None = None  # the transaction Bundle, when converted in memory (api.convert_record)
 
     @property
     def ok(self) -> bool:

@@ -57,6 +57,16 @@ def read_trials(inputs: Iterable[str | Path]) -> Iterator[ReadResult]:
             yield from _read_json_file(path, file_number, dropped)
 
 
+def read_study(study: object, *, source: str = "<in memory>") -> TrialRecord:
+    """Return the TrialRecord for one API v2 study already in memory (a parsed `GET /api/v2/studies/NCT...`
+    answer, or one item of a search page's `studies`); raise InputError naming the field that is wrong.
+    `source` names it in messages, as a file name would."""
+    result = _read_study(study, Where(source))
+    if isinstance(result, InputError):
+        raise result
+    return result
+
+
 def record_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
     """Yield the record files the inputs name: files as given, folders' *.json and *.xml in name order."""
     for item in inputs:

@@ -144,7 +144,14 @@ def test_401_on_the_token_endpoint_stops_the_run_with_exit_3(
     monkeypatch.setenv("FHIR_PUSH_SECRET", "client-s3cret")
     responses.post("https://auth.example/token", status=401, json={"error": "invalid_client"})
     folder = _inputs(tmp_path, "NCT06158412", "NCT03418623")
-    args = ["push", str(folder), "--server", "https://ehr.example/fhir", "--journal", str(tmp_path / "j.jsonl")]
+    args = [
+        "push",
+        str(folder),
+        "--server",
+        "https://ehr.example/fhir",
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+    ]
     auth = ["--auth", "client-secret", "--client-id", "adapter", "--client-secret-env", "FHIR_PUSH_SECRET"]
     assert main([*args, *auth, "--token-url", "https://auth.example/token"]) == EXIT_CANNOT_PROCEED
     out = capsys.readouterr().out
@@ -166,10 +173,20 @@ SMART = ["--auth", "smart", "--client-id", "adapter", "--key-id", "k1", "--scope
             "--private-key: private key file {tmp}/not-a-key.pem is not a PEM private key",
         ),
         (["--journal", "{tmp}"], "--journal {tmp}: is a directory, not a file"),
-        (["--journal", "{tmp}/not-a-key.pem/j.jsonl"], "--journal {tmp}/not-a-key.pem/j.jsonl: cannot be created"),
+        (
+            ["--journal", "{tmp}/not-a-key.pem/j.jsonl"],
+            "--journal {tmp}/not-a-key.pem/j.jsonl: cannot be created",
+        ),
         (["--mappings", "{tmp}/no-maps"], "--mappings {tmp}/no-maps: no such directory"),
     ],
-    ids=["ca-bundle", "private-key", "private-key-not-pem", "journal-is-a-folder", "journal-under-a-file", "mappings"],
+    ids=[
+        "ca-bundle",
+        "private-key",
+        "private-key-not-pem",
+        "journal-is-a-folder",
+        "journal-under-a-file",
+        "mappings",
+    ],
 )
 def test_a_file_option_that_cannot_be_used_is_a_usage_error_naming_flag_and_path(
     flags: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
