@@ -1,9 +1,9 @@
 """Optional layer: a FHIR server's own `$validate`, reported beside ours (layer "server").
 
-Validation sends nothing itself: it runs before client/ in the stages (DESIGN.md section 1), and a call to
-a hospital's server needs the push client's auth, TLS settings, CA bundle, retries and timeouts. The caller
-passes the step as a `ServerValidator` (`fhir_adapter.client.ServerValidation` is the real one); this module
-turns what the server answered into ValidationIssues. `$validate` is a type-level operation
+Validation sends nothing itself: it runs before client/ in the stages (docs/architecture.md, "Stages"), and a
+call to a hospital's server needs the push client's auth, TLS settings, CA bundle, retries and timeouts. The
+caller passes the step as a `ServerValidator` (`fhir_adapter.client.ServerValidation` is the real one); this
+module turns what the server answered into ValidationIssues. `$validate` is a type-level operation
 (https://hl7.org/fhir/R4/resource-operation-validate.html): `POST [base]/[type]/$validate`, for a Bundle too.
 """
 
