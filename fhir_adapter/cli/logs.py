@@ -139,10 +139,14 @@ def log_level(args: argparse.Namespace) -> str:
 @contextmanager
 def logging_to(handler: logging.Handler, level: str) -> Iterator[None]:
     """Send the package's records at `level` and above to `handler` while the block runs; then remove and
-    close it, so `main()` can run many times in one process (the tests do)."""
+    close it, so `main()` can run many times in one process (the tests do).
+
+    The level is the handler's; the package logger is only lowered to it, never raised, so a handler an
+    embedding program (or pytest's caplog) set up at a lower level still gets what it asked for."""
+    handler.setLevel(level)
     logger = logging.getLogger(PACKAGE_LOGGER)
     previous = logger.level
-    logger.setLevel(level)
+    logger.setLevel(min(logging.getLevelName(level), logger.getEffectiveLevel()))
     logger.addHandler(handler)
     try:
         yield
