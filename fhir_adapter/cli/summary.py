@@ -29,12 +29,12 @@ class RunSummary:
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     details: dict[str, Any] = field(default_factory=dict)  # what this command adds at the top level
     trials: list[dict[str, Any]] = field(default_factory=list)
-    clock: float = field(default_factory=time.monotonic)
+    monotonic_start: float = field(default_factory=time.monotonic)  # for durations; `started` is the date
     _lap: float = 0.0
 
     def add(self, *, nct_id: str | None, source: str, outcome: str, error: str | None, **extra: Any) -> None:
         """Record one trial's (or file's) outcome; `extra` adds command-specific fields."""
-        elapsed = time.monotonic() - self.clock
+        elapsed = time.monotonic() - self.monotonic_start
         entry: dict[str, Any] = {"nct_id": nct_id, "source": source, "outcome": outcome, "error": error}
         entry.update(extra)
         entry["finished_after_seconds"] = round(elapsed, 3)
@@ -42,7 +42,7 @@ class RunSummary:
 
     def lap(self) -> float:
         """Return the seconds since the last lap (or the start): one trial's time in a sequential run."""
-        now = time.monotonic() - self.clock
+        now = time.monotonic() - self.monotonic_start
         seconds, self._lap = now - self._lap, now
         return round(seconds, 3)
 
@@ -54,7 +54,7 @@ class RunSummary:
             **self.details,
             "started": self.started.isoformat(timespec="seconds"),
             "finished": finished.isoformat(timespec="seconds"),
-            "seconds": round(time.monotonic() - self.clock, 3),
+            "seconds": round(time.monotonic() - self.monotonic_start, 3),
             "exit_code": exit_code,
             "outcomes": dict(Counter(trial["outcome"] for trial in self.trials)),
             "trials": self.trials,
@@ -99,7 +99,7 @@ def trials_junit_xml(
     suite.set("failures", str(counts["failed"]))
     suite.set("skipped", str(counts["skipped"]))
     suite.set("errors", "0")
-    suite.set("time", f"{time.monotonic() - summary.clock:.3f}")
+    suite.set("time", f"{time.monotonic() - summary.monotonic_start:.3f}")
     suites = ET.Element("testsuites", name=f"fhir-adapter {summary.command}")
     suites.append(suite)
     for name in ("tests", "failures", "skipped", "errors", "time"):
