@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    __version__: str
     from fhir_adapter.api import convert_files, convert_record, push, validate
     from fhir_adapter.bundle import build_bundle
     from fhir_adapter.client import FhirClient
@@ -107,14 +108,26 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Return the public name `name`, importing its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
+    """Return the public name `name` (or `__version__`), importing its module on first use."""
+    if name == "__version__":
+        value: Any = _installed_version()
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
 
 
+def _installed_version() -> str:
+    """Return the installed distribution's version, so it never drifts from pyproject."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - only when asked
+
+    try:
+        return version("fhir-adapter")
+    except PackageNotFoundError:  # a source tree on sys.path without installing it
+        return "0+unknown"
+
+
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*globals(), *__all__, "__version__"})

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from fhir_adapter import __version__
+from fhir_adapter.cli.config import add_config_arguments, apply_layers, prepare_layers
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED as EXIT_CANNOT_PROCEED
 from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
@@ -74,6 +76,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"fhir-adapter: error: {usage_error}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        apply_layers(args)  # flags > FHIR_ADAPTER_* variables > config file > defaults
         code: int = args.run(args)
     except BrokenPipeError:  # the reader went away (`fhir-adapter criteria X | head`): not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush from raising again
@@ -110,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="log every step (contact details included): --log-level debug",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_config_arguments(parser, top_level=True)
     add_log_arguments(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", required=True)
     convert = commands.add_parser("convert", help="convert trial records to FHIR transaction Bundles")
@@ -155,11 +160,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_validate_arguments(validate)
     for command in commands.choices.values():
         add_log_arguments(command, top_level=False)
+    prepare_layers(commands.choices)
     return parser
 
 
 def _run_convert(args: argparse.Namespace) -> int:
-    terms = load_terms(args.mappings)
+    terms = load_terms(args.mappings, identifier_base=args.identifier_base)
     totals = ConvertTotals()
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
