@@ -83,8 +83,9 @@ def convert_record(
     """Return a ConversionResult for one API v2 study already in memory, with its transaction Bundle in
     `bundle` (nothing is written to disk).
 
-    `terms` are the mapping tables (`load_terms(["my-mappings"])` adds a hospital's own; the built-in ones by
-    default). A study that cannot be read, built or validated gives `outcome == "failed"` and the reason in
+    `terms` are the mapping tables (the built-in ones by default; `load_terms(["my-mappings"],
+    identifier_base="https://fhir.hospital.example")` adds a hospital's own and writes our identifiers under
+    its namespace instead of the placeholder, docs/operations.md). A study that cannot be read, built or validated gives `outcome == "failed"` and the reason in
     `error`; the data-quality findings are in `quality`, the validation issues in `problems`.
 
     >>> convert_record({"protocolSection": {"identificationModule": {"nctId": "NCT123"}}}).error
