@@ -85,8 +85,9 @@ def convert_record(
 
     `terms` are the mapping tables (the built-in ones by default; `load_terms(["my-mappings"],
     identifier_base="https://fhir.hospital.example")` adds a hospital's own and writes our identifiers under
-    its namespace instead of the placeholder, docs/operations.md). A study that cannot be read, built or validated gives `outcome == "failed"` and the reason in
-    `error`; the data-quality findings are in `quality`, the validation issues in `problems`.
+    its namespace instead of the placeholder, docs/operations.md). A study that cannot be read, built or
+    validated gives `outcome == "failed"` and the reason in `error`; the data-quality findings are in
+    `quality`, the validation issues in `problems`.
 
     >>> convert_record({"protocolSection": {"identificationModule": {"nctId": "NCT123"}}}).error
     "<in memory>: protocolSection.identificationModule.nctId: 'NCT123' is not an NCT number"
