@@ -29,6 +29,7 @@ from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.fetch import add_fetch_parser
 from fhir_adapter.cli.logs import add_log_arguments, log_handler, log_level, logging_to
 from fhir_adapter.cli.push import add_push_parser, add_summary_argument, check_writable
+from fhir_adapter.cli.report import add_report_parser
 from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
 from fhir_adapter.cli.summary import RunSummary
@@ -154,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     add_fetch_parser(commands)
     add_sync_parser(commands)
     add_screen_parser(commands)
+    add_report_parser(commands)
     validate = commands.add_parser(
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
     )

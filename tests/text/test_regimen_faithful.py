@@ -356,10 +356,7 @@ def test_a_text_longer_than_the_bound_is_read_that_far_with_a_warning() -> None:
 def test_a_unit_letter_run_into_a_code_is_no_dose() -> None:
     # Shape of a mutation name in an arm text ("Exon 18 G719X"): "18 G" followed by digits is no 18 g.
     assert [d.value for d in find_doses("patients with exon 18 G719X mutations get drug X")] == []
-    assert [(d.value, d.unit) for d in find_doses("drug X 18 g, then 5 mg/m2")] == [
-        (18.0, "g"),
-        (5.0, "mg/m2"),
-    ]
+    assert [(d.value, d.unit) for d in find_doses("drug X 18 g, then 5 mg/m2")] == [(18.0, "g"), (5.0, "mg/m2")]
 
 
 def test_an_auc_target_in_its_own_exposure_unit_is_never_carboplatins_unit() -> None:
