@@ -4,9 +4,9 @@
 
 FOLDER defaults to fixtures/ctgov/. "Conversion alone" is read + build + Bundle + JSON bytes, as `convert`
 does before it writes; "with validation" adds the fhir.resources R4B model check of every resource. The R4
-JSON Schema layer is reported separately, since DESIGN.md measures it per resource. Memory is the peak
-traced by tracemalloc while streaming, read after a quarter, half and all of the records: a flat line
-means memory does not grow with the number of records read.
+JSON Schema layer is reported separately, since docs/architecture.md ("Validation") weighs it per resource.
+Memory is the peak traced by tracemalloc while streaming, read after a quarter, half and all of the records: a
+flat line means memory does not grow with the number of records read.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Deterministic: the same record always gives the same bytes. fullUrls are `urn:uuid`s derived from each
 resource's identifier, references inside the Bundle use them, and nothing reads the clock. Every entry is
 a conditional update (`PUT Type?identifier=system|value`) without `id`, so pushing twice creates nothing
-new and servers that refuse update-as-create with an id (DESIGN.md section 7) still accept it.
+new and servers that refuse update-as-create with an id (docs/architecture.md, "The test FHIR server")
+still accept it.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from fhir_adapter.bundle import build_bundle, quality_outcome, to_json_bytes
-from fhir_adapter.errors import FhirAdapterError, InputError, SettingsError
+from fhir_adapter.errors import FhirAdapterError, InputError, SettingsError, counted
 from fhir_adapter.resources import BuiltResource, FhirVersion, Json, ResourceKey, build_trial_resources
 from fhir_adapter.sources import DataQualityIssue, DuplicateRecord, TrialRecord, read_trials
 from fhir_adapter.terms import Terms
@@ -39,6 +39,7 @@ class ConversionResult:
     problems: tuple[ValidationIssue, ...] = ()
     error: str | None = None
     duplicate: DuplicateRecord | None = None  # set when left out for a newer record of the same study
+    bundle: Json | None = None  # the transaction Bundle, when converted in memory (api.convert_record)
 
     @property
     def ok(self) -> bool:
@@ -115,14 +116,14 @@ def convert_trial(
     counts = Counter(item.key.resource_type for item in built.resources)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        log.warning("%s: validate: %d errors, Bundle not written", trial.nct_id, len(errors))
+        log.warning("%s: validate: %s, Bundle not written", trial.nct_id, counted(len(errors), "error"))
         return ConversionResult(
             source=trial.source,
             nct_id=trial.nct_id,
             resource_counts=counts,
             quality=tuple(built.issues),
             problems=tuple(problems),
-            error=f"{len(errors)} validation errors; first: {errors[0]}",
+            error=f"{counted(len(errors), 'validation error')}; first: {errors[0]}",
         )
     outcome = quality_outcome(trial.nct_id, built.issues)
     if ndjson is not None:

@@ -123,3 +123,14 @@ class SettingsError(FhirAdapterError):
     """The run's settings are incomplete or contradict each other (or name a file or variable not there)."""
 
     stops_run = True
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """Return `number` with `noun` in the right number, for messages and summaries.
+
+    >>> counted(1, "record"), counted(2, "record"), counted(0, "trial")
+    ('1 record', '2 records', '0 trials')
+    >>> counted(1, "entry", "entries"), counted(3, "entry", "entries")
+    ('1 entry', '3 entries')
+    """
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

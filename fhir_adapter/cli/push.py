@@ -9,18 +9,19 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
+from fhir_adapter.cli.summary import RunSummary, trials_junit_xml
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
-from fhir_adapter.errors import SettingsError
+from fhir_adapter.errors import SettingsError, counted
 from fhir_adapter.settings import read_env
 from fhir_adapter.sync import NOT_ATTEMPTED, Journal, SyncOptions, TrialSync, sync_trials
+from fhir_adapter.sync.journal import default_journal_path
 from fhir_adapter.terms import load_terms
 
-DEFAULT_JOURNAL = Path("fhir-adapter-push.jsonl")
 DEFAULT_CONCURRENCY = 4  # trials written at once: the reads and writes of one overlap the work on others
 OUTCOMES = ("created", "updated", "unchanged", "resumed", "duplicate", "failed", NOT_ATTEMPTED)
 SHOWN_WHEN_NONE = frozenset({"created", "updated", "unchanged", "failed"})
@@ -32,8 +33,17 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "inputs", nargs="+", help="CT.gov API v2 JSON or legacy XML files, or directories of them"
     )
     push.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-    push.add_argument("--journal", type=Path, default=DEFAULT_JOURNAL, help=f"default: {DEFAULT_JOURNAL}")
+    push.add_argument(
+        "--journal",
+        type=Path,
+        help="the record of this run, to resume it if it is interrupted; removed when every trial ended done "
+        "(default: one file per server in $XDG_STATE_HOME/fhir-adapter, else ~/.local/state/fhir-adapter)",
+    )
     push.add_argument("--restart", action="store_true", help="push every trial, ignoring the journal")
+    add_summary_argument(push)
+    push.add_argument(
+        "--junit", type=Path, metavar="FILE", help="also write a JUnit XML report: a test case per trial"
+    )
     push.add_argument("--mappings", type=Path, action="append", default=[], help="extra ConceptMaps folder")
     push.add_argument(
         "--concurrency",
@@ -47,9 +57,21 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     return push
 
 
+def add_summary_argument(parser: argparse.ArgumentParser) -> None:
+    """Add `--summary FILE` (the run as JSON: counts, each trial's outcome, timings; cli/summary.py)."""
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also write the run's summary as JSON (outcomes, timings)",
+    )
+
+
 def run_push(args: argparse.Namespace) -> int:
     """Push every trial; return EXIT_OK, EXIT_SOME_FAILED, or EXIT_CANNOT_PROCEED when the run stopped."""
     settings = settings_from(args)
+    if args.journal is None:
+        args.journal = default_journal_path(settings.base_url)
     check_push_files(args)
     if args.concurrency < 1:
         raise SettingsError(f"--concurrency must be at least 1, not {args.concurrency}")
@@ -58,6 +80,7 @@ def run_push(args: argparse.Namespace) -> int:
     if journal is not None and not args.restart:
         journal.load()
     progress = Progress(sys.stderr, total=count_record_files(args.inputs), dry_run=args.dry_run)
+    summary = RunSummary("push", details={"server": settings.base_url, "dry_run": args.dry_run})
     results: list[TrialSync] = []
     with FhirClient(settings) as client:
         options = SyncOptions(
@@ -70,13 +93,44 @@ def run_push(args: argparse.Namespace) -> int:
         )
         for result in sync_trials(args.inputs, client, terms, options):
             results.append(result)
+            summary.add(**_push_entry(result))
             if args.dry_run:
                 print_planned(result, sys.stdout)
     progress.finish()
     print_summary(results, sys.stdout, dry_run=args.dry_run)
+    code = exit_code(results)
+    if journal is not None and code == EXIT_OK:
+        journal.path.unlink(missing_ok=True)  # the run is complete: the next one checks the server afresh
+    write_reports(args, summary, code, stopped=next((r.error for r in results if r.stops_run), None))
+    return code
+
+
+def exit_code(results: Sequence[TrialSync]) -> int:
+    """Return EXIT_CANNOT_PROCEED when the run stopped, EXIT_SOME_FAILED with a failure, else EXIT_OK."""
     if any(r.stops_run for r in results):
         return EXIT_CANNOT_PROCEED
     return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+
+
+def _push_entry(result: TrialSync) -> dict[str, Any]:
+    """Return one trial's summary fields: outcome, error, and the resources created or updated."""
+    actions = Counter(change.action for change in result.changes)
+    return {
+        "nct_id": result.nct_id,
+        "source": result.source,
+        "outcome": result.outcome,
+        "error": result.error,
+        "resources": {action: actions[action] for action in ("create", "update", "unchanged")},
+    }
+
+
+def write_reports(args: argparse.Namespace, summary: RunSummary, code: int, *, stopped: str | None) -> None:
+    """Write `--summary` (JSON) and `--junit` (a test case per trial), when asked for."""
+    summary.details["stopped"] = stopped
+    if args.summary is not None:
+        summary.write(args.summary, exit_code=code)
+    if args.junit is not None:
+        args.junit.write_text(trials_junit_xml(summary, skipped={NOT_ATTEMPTED}), encoding="utf-8")
 
 
 def worker_processes(concurrency: int) -> int:
@@ -89,6 +143,9 @@ def check_push_files(args: argparse.Namespace) -> None:
     check_mappings(args.mappings)
     if not args.dry_run:  # a dry run writes no journal
         check_writable(args.journal, flag="--journal")
+    for flag, path in (("--summary", args.summary), ("--junit", args.junit)):
+        if path is not None:
+            check_writable(path, flag=flag)
 
 
 def check_mappings(folders: Sequence[Path]) -> None:
@@ -185,7 +242,7 @@ def print_summary(results: Sequence[TrialSync], out: TextIO, *, dry_run: bool) -
     counts = Counter(r.outcome for r in results)
     parts = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o in SHOWN_WHEN_NONE)
     head = "dry run, nothing written: " if dry_run else ""
-    print(f"{head}{len(results)} trials: {parts}", file=out)
+    print(f"{head}{counted(len(results), 'trial')}: {parts}", file=out)
     for stopper in (r for r in results if r.stops_run):
         name = stopper.nct_id or stopper.source
         print(f"  run stopped at {name}: its failure would repeat for every other trial", file=out)

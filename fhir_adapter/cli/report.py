@@ -89,8 +89,9 @@ def run_report(args: argparse.Namespace) -> int:
     client = FhirClient(settings_from(args)) if args.server else None
     try:
         options = _patient_options(args, screening_date, client)
+        terms = load_terms(args.mappings, identifier_base=args.identifier_base)
         outcomes: Counter[str] = Counter()
-        for result in write_reports(args.inputs, args.out, load_terms(args.mappings), patients=options):
+        for result in write_reports(args.inputs, args.out, terms, patients=options):
             outcomes[result.outcome] += 1
             if result.error:
                 print(f"{result.nct_id or result.source}  FAILED  {result.error}", file=sys.stdout)

@@ -28,7 +28,7 @@ from fhir_adapter.cli.selection import add_selection_arguments, ctgov_client, qu
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
-from fhir_adapter.errors import SettingsError
+from fhir_adapter.errors import SettingsError, counted
 from fhir_adapter.settings import read_env
 from fhir_adapter.sync import SyncOptions
 from fhir_adapter.sync.incremental import SyncRun, run_sync
@@ -119,7 +119,7 @@ def summary_line(run: SyncRun, *, dry_run: bool = False) -> str:
     if run.no_longer_matching:
         parts.append(f"{len(run.no_longer_matching)} no longer match")
     if run.fetch.missing:
-        parts.append(f"{len(run.fetch.missing)} NCT ids not found")
+        parts.append(f"{counted(len(run.fetch.missing), 'NCT id')} not found")
     if run.error:
         parts.append("stopped")
     head = "dry run, nothing written: " if dry_run else ""

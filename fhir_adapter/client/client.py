@@ -31,7 +31,7 @@ from fhir_adapter.client.fallback import send_in_waves
 from fhir_adapter.client.http import FHIR_JSON, check_response, json_body, read_json, redact_url
 from fhir_adapter.client.retry import Pacing
 from fhir_adapter.client.transport import Transport
-from fhir_adapter.errors import FatalServerError
+from fhir_adapter.errors import FatalServerError, counted
 from fhir_adapter.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -252,7 +252,9 @@ class FhirClient:
         answer = read_json(response, method="POST", url=self.base_url, nct_id=nct_id)
         if answer.get("type") != "transaction-response":
             raise _unexpected("POST", self.base_url, "transaction-response Bundle", answer, nct_id)
-        logger.info("%s: client: transaction of %d entries written", nct_id, len(entries(bundle)))
+        logger.info(
+            "%s: client: transaction of %s written", nct_id, counted(len(entries(bundle)), "entry", "entries")
+        )
         return BundleResult(nct_id, "transaction", answer)
 
     def _send_batch(self, batch: list[Json], *, nct_id: str) -> list[Json]:

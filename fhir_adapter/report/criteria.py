@@ -20,7 +20,7 @@ from fhir_adapter.report.dosage import number
 from fhir_adapter.resources import Json
 from fhir_adapter.screening import Characteristic, ScreeningTrial
 from fhir_adapter.screening import Criterion as GroupCriterion
-from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, LOINC_SYSTEM, SNOMED_SYSTEM, UCUM_SYSTEM
+from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, LOINC_SYSTEM, PROJECT_BASE, SNOMED_SYSTEM, UCUM_SYSTEM
 from fhir_adapter.text import ALL_OF, ANY_OF, Criterion, Fact
 
 EXT_LOGIC_SUFFIX = "/StructureDefinition/eligibility-logic"
@@ -28,8 +28,9 @@ SYSTEM_NAMES = {
     LOINC_SYSTEM: "LOINC",
     SNOMED_SYSTEM: "SNOMED CT",
     UCUM_SYSTEM: "UCUM",
-    CHARACTERISTIC_SYSTEM: "fhir-adapter",
 }
+# Our own CodeSystem, under whatever identifier base the resources were built with.
+OWN_SYSTEM_PATH = CHARACTERISTIC_SYSTEM.removeprefix(PROJECT_BASE)
 COMPARATORS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 VALUE_KEYS = ("valueQuantity", "valueRange", "valueBoolean", "valueCodeableConcept")
 
@@ -45,6 +46,8 @@ class Coding:
     @property
     def system_name(self) -> str:
         """Return 'LOINC', 'SNOMED CT', 'fhir-adapter' (our own CodeSystem) or the system's URL."""
+        if self.system.endswith(OWN_SYSTEM_PATH):
+            return "fhir-adapter"
         return SYSTEM_NAMES.get(self.system, self.system)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey
+from fhir_adapter.resources.criteria_characteristics import fact_coding, fact_value, is_held_by_logic
 from fhir_adapter.resources.eligibility_variable import build_eligibility_variable, r5_statement
 from fhir_adapter.resources.group import build_eligibility_group
 from fhir_adapter.resources.keys import TrialKeys, trial_keys
@@ -27,6 +28,9 @@ __all__ = [
     "ResourceKey",
     "TrialResources",
     "build_trial_resources",
+    "fact_coding",
+    "fact_value",
+    "is_held_by_logic",
     "r5_statement",
 ]
 

@@ -19,6 +19,8 @@ KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_BASE)
 
 
 class FhirVersion(StrEnum):
+    """The FHIR release written and checked: R4 (4.0.1, what EHRs serve; the default) or R5 (5.0.0)."""
+
     R4 = "4.0.1"
     R5 = "5.0.0"
 

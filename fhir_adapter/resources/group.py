@@ -1,8 +1,9 @@
 """Builder for the eligibility Group: who may enrol, as a definitional (not actual) cohort.
 
-Follows DESIGN.md section 5 and the EBM IG's StudyEligibilityCriteria: age is SNOMED 397669002 with a
-UCUM `a` quantity. Characteristics from the structured fields come first, then those of the written criteria
-(resources/criteria_characteristics.py). A reader ANDs every characteristic (docs/eligibility-r4.md).
+Follows docs/architecture.md ("The eligibility Group") and the EBM IG's StudyEligibilityCriteria: age is
+SNOMED 397669002 with a UCUM `a` quantity. Characteristics from the structured fields come first, then those
+of the written criteria (resources/criteria_characteristics.py). A reader ANDs every characteristic
+(docs/eligibility-r4.md).
 
 CT.gov's `healthyVolunteers` says whether the study accepts healthy volunteers, not that its members are
 ones: `true` adds no characteristic (a "must be healthy" one would shut out every patient, as it did for

@@ -1,4 +1,5 @@
-"""The actions of a regimen PlanDefinition, after HL7's KDN5 example (DESIGN.md section 5).
+"""The actions of a regimen PlanDefinition, after HL7's KDN5 example (docs/architecture.md, "The regimen
+PlanDefinition").
 
     regimen action (the linked interventions' verbatim texts; "until progression" as a stop condition)
       cycle action: timingTiming.repeat {count, duration, durationUnit, period, periodUnit}

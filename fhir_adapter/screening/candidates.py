@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fhir_adapter.client import FhirClient
-from fhir_adapter.errors import ServerError
+from fhir_adapter.errors import ServerError, counted
 from fhir_adapter.screening.trial import Json
 from fhir_adapter.terms import PROJECT_BASE, rebase
 
@@ -78,7 +78,7 @@ def write_candidates(
         try:
             result = client.send_bundle(bundle, nct_id=nct_id)
         except ServerError as exc:
-            outcome.failures.append(f"{len(chunk)} candidates not written: {exc}")
+            outcome.failures.append(f"{counted(len(chunk), 'candidate')} not written: {exc}")
             continue
         for answer in result.response.get("entry") or []:
             status = _status(answer)

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from fhir_adapter.errors import counted
 from fhir_adapter.screening.evaluate import review_reason
 from fhir_adapter.screening.evidence import ScreeningContext
 from fhir_adapter.screening.findings import CriterionResult, PatientScreen, Verdict
@@ -47,7 +48,7 @@ class Tally:
             f"{self.verdicts[v.value]} {v.value}"
             for v in (Verdict.LIKELY, Verdict.POSSIBLE, Verdict.EXCLUDED)
         )
-        return f"{total} patients screened: {parts}; {len(self.unreadable)} could not be read"
+        return f"{counted(total, 'patient')} screened: {parts}; {len(self.unreadable)} could not be read"
 
 
 def trial_json(trial: ScreeningTrial, context: ScreeningContext) -> Json:

@@ -1,7 +1,7 @@
 """Stage 1: read ClinicalTrials.gov records into plain, typed TrialRecords."""
 
 from fhir_adapter.sources.duplicates import DuplicateRecord
-from fhir_adapter.sources.files import ReadResult, read_trials, record_files
+from fhir_adapter.sources.files import ReadResult, read_study, read_trials, record_files
 from fhir_adapter.sources.model import (
     Arm,
     Contact,
@@ -45,6 +45,7 @@ __all__ = [
     "TrialRecord",
     "canonical_mesh_id",
     "is_unsure_mesh_id",
+    "read_study",
     "read_trials",
     "record_files",
 ]

@@ -12,6 +12,7 @@ read once, from its newest record (`duplicates`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +35,8 @@ from fhir_adapter.sources.xml_fields import parse_xml
 
 ReadResult = TrialRecord | InputError | DuplicateRecord
 
+log = logging.getLogger(__name__)
+
 XML_SUFFIX = ".xml"
 RECORD_SUFFIXES = frozenset({".json", XML_SUFFIX})
 
@@ -52,6 +55,16 @@ def read_trials(inputs: Iterable[str | Path]) -> Iterator[ReadResult]:
             yield _read_xml_file(Place(str(path), file_number), dropped)
         else:
             yield from _read_json_file(path, file_number, dropped)
+
+
+def read_study(study: object, *, source: str = "<in memory>") -> TrialRecord:
+    """Return the TrialRecord for one API v2 study already in memory (a parsed `GET /api/v2/studies/NCT...`
+    answer, or one item of a search page's `studies`); raise InputError naming the field that is wrong.
+    `source` names it in messages, as a file name would."""
+    result = _read_study(study, Where(source))
+    if isinstance(result, InputError):
+        raise result
+    return result
 
 
 def record_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
@@ -126,4 +139,15 @@ def _read_study(study: object, where: Where) -> TrialRecord | InputError:
         trial = parse_study(study, where)
     except InputError as exc:
         return exc
+    _log_people(trial)
     return replace(trial, reading_issues=tuple(where.findings)) if where.findings else trial
+
+
+def _log_people(trial: TrialRecord) -> None:
+    """Log the record's contacts and officials, at DEBUG only: names, phones and emails never appear in a
+    log at INFO or above (STYLE 23)."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    contacts = [", ".join(filter(None, (c.name, c.phone, c.email))) for c in trial.central_contacts]
+    officials = [official.name for official in trial.officials]
+    log.debug("%s: read: central contacts: %s; officials: %s", trial.nct_id, contacts, officials)

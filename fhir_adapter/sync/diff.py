@@ -52,7 +52,8 @@ def describe_changes(old: Mapping[str, Any] | None, new: Mapping[str, Any], *, l
         elif path not in before:
             lines.append(f"{path}: (added) {_short(after[path])}")
         elif before[path] != after[path]:
-            lines.append(f"{path}: {_short(before[path])} -> {_short(after[path])}")
+            was, now = _changed_parts(before[path], after[path])
+            lines.append(f"{path}: {was} -> {now}")
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more changes"]
     return lines
@@ -70,6 +71,30 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
             flat.update(_flatten(value, f"{prefix}[{index}]"))
         return flat
     return {prefix: node}
+
+
+def _changed_parts(old: Any, new: Any, *, width: int = 60, context: int = 20) -> tuple[str, str]:
+    """Return `old` and `new` for a diff line; two long strings as a window around their first difference
+    (`context` characters before it), so a change deep in a description is seen, not cut off.
+
+    >>> text = "Inclusion: adults with relapsed myeloma, ECOG 0-2, and platelets >= 75,000/uL at screening"
+    >>> _changed_parts(text, text.replace("75,000", "50,000"))
+    ("...'2, and platelets >= 75,000/uL at screening'", "...'2, and platelets >= 50,000/uL at screening'")
+    >>> _changed_parts("active", "completed")
+    ("'active'", "'completed'")
+    """
+    if not (isinstance(old, str) and isinstance(new, str)) or max(len(old), len(new)) + 2 <= width:
+        return _short(old, width), _short(new, width)
+    first = next(
+        (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new))
+    )
+    start = max(0, first - context)
+    return _window(old, start, width), _window(new, start, width)
+
+
+def _window(text: str, start: int, width: int) -> str:
+    end = start + width - 8  # room for the quotes and the two "..."
+    return f"{'...' if start else ''}{text[start:end]!r}{'...' if end < len(text) else ''}"
 
 
 def _short(value: Any, width: int = 60) -> str:

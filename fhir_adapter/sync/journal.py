@@ -4,10 +4,17 @@ A trial is skipped on the next run only when the journal's last line for it, on 
 landed (created, updated or unchanged) from the very same Bundle (same SHA-256). A changed record, a
 failure, or another server means it is pushed again. The journal holds ids, outcomes and error texts:
 never a token, and no contact details.
+
+By default each server has its own journal in the state directory (`default_journal_path`), and `push`
+removes it after a run in which every trial ended done: the journal is the record of a run in progress, so a
+plain second push checks the server again (and reports `unchanged`), while a run that was interrupted, stopped
+or had failures leaves it, and the next run resumes (`resumed`). Sync keeps its journal the same way
+(state.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import UTC, datetime
@@ -15,8 +22,27 @@ from pathlib import Path
 from typing import Any
 
 from fhir_adapter.errors import SettingsError
+from fhir_adapter.settings import read_env
 
 LANDED = frozenset({"created", "updated", "unchanged"})
+STATE_FOLDER = "fhir-adapter"
+
+
+def default_state_dir() -> Path:
+    """Return `$XDG_STATE_HOME/fhir-adapter`, else `~/.local/state/fhir-adapter` (XDG Base Directory):
+    state that outlives a run but is no user's document, never the working directory."""
+    base = read_env("XDG_STATE_HOME")
+    return (Path(base) if base else Path.home() / ".local" / "state") / STATE_FOLDER
+
+
+def default_journal_path(server_url: str, state_dir: Path | None = None) -> Path:
+    """Return the push journal for `server_url`: `push-<hash of the URL>.jsonl` in the state directory.
+
+    >>> default_journal_path("https://ehr.example/fhir/", Path("/state")).as_posix()
+    '/state/push-f2db1e76a1e26a202527.jsonl'
+    """
+    name = hashlib.sha256(server_url.rstrip("/").encode("utf-8")).hexdigest()[:20]
+    return (state_dir or default_state_dir()) / f"push-{name}.jsonl"
 
 
 class Journal:

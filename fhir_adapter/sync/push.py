@@ -28,7 +28,7 @@ from itertools import islice
 from typing import Protocol
 
 from fhir_adapter.client import FhirClient
-from fhir_adapter.errors import FhirAdapterError, InputError
+from fhir_adapter.errors import FhirAdapterError, InputError, counted
 from fhir_adapter.resources import FhirVersion, ResourceKey
 from fhir_adapter.sources import DuplicateRecord, ReadResult, TrialRecord, read_trials
 from fhir_adapter.sync.index import ServerIndex, TrialKeys
@@ -240,7 +240,7 @@ class TrialPusher:
                 # Checked only when something will be written, and before it is: a re-sync stays cheap.
                 errors = self.workers.errors(bundle)
                 if errors:
-                    raise _InvalidBundle(f"{len(errors)} validation errors; first: {errors[0]}")
+                    raise _InvalidBundle(f"{counted(len(errors), 'validation error')}; first: {errors[0]}")
                 if not self.options.dry_run:
                     self._write(item, bundle, {c.key for c, _ in plan if c.action != "unchanged"})
         changes = tuple(change for change, _ in plan)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fhir_adapter.client import FhirClient, assigned_reference, entries, written_version
-from fhir_adapter.errors import FhirAdapterError
+from fhir_adapter.errors import FhirAdapterError, counted
 from fhir_adapter.resources import BuiltResource, ResourceKey
 from fhir_adapter.sync.diff import comparable
 from fhir_adapter.sync.index import Held, ServerIndex, TrialKeys
@@ -29,7 +29,9 @@ class PartlyWritten(FhirAdapterError):
 
     def __init__(self, nct_id: str, reasons: list[str]) -> None:
         more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
-        super().__init__(f"{nct_id}: {len(reasons)} entries refused, first: {reasons[0]}{more}")
+        super().__init__(
+            f"{nct_id}: {counted(len(reasons), 'entry', 'entries')} refused, first: {reasons[0]}{more}"
+        )
 
 
 def write_trial(

@@ -1,4 +1,5 @@
-"""Stage 5: layered checks of resources and Bundles, reported as ValidationIssues (DESIGN.md section 6).
+"""Stage 5: layered checks of resources and Bundles, reported as ValidationIssues (docs/architecture.md,
+"Validation").
 
 Layers, each named in the issues it reports: "model" (fhir.resources R4B), "r4-schema" (the official R4 JSON
 Schema, one resource type at a time), "invariant" (FHIRPath invariants of the R4 StructureDefinitions),

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
+from fhir_adapter.errors import counted
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.report import ValidationReport
 
@@ -60,7 +61,9 @@ def format_text(reports: Sequence[ValidationReport], *, strict: bool = False) ->
     for report in reports:
         entries = len(report.resources) - 1
         contents = (
-            f"Bundle of {entries} resources" if report.resource_type == "Bundle" else report.resource_type
+            f"Bundle of {counted(entries, 'resource')}"
+            if report.resource_type == "Bundle"
+            else report.resource_type
         )
         verdict = "FAILED" if report.failed(strict=strict) else "ok"
         took = f"{report.seconds * 1000:.0f} ms"
@@ -74,13 +77,17 @@ def format_text(reports: Sequence[ValidationReport], *, strict: bool = False) ->
     lines += [f"note: {note}" for note in reports[0].notes if note in shared] if reports else []
     failed = sum(1 for report in reports if report.failed(strict=strict))
     every = tuple(issue for report in reports for issue in report.issues)
-    lines.append(f"{len(reports)} files: {failed} failed; {_counts(every)}" + (" (strict)" if strict else ""))
+    lines.append(
+        f"{counted(len(reports), 'file')}: {failed} failed; {_counts(every)}"
+        + (" (strict)" if strict else "")
+    )
     return "\n".join(lines)
 
 
 def _counts(issues: Sequence[ValidationIssue]) -> str:
     count = {severity: sum(1 for i in issues if i.severity == severity) for severity in SEVERITY_ORDER}
-    return f"{count['error']} errors, {count['warning']} warnings, {count['information']} information"
+    errors, warnings = counted(count["error"], "error"), counted(count["warning"], "warning")
+    return f"{errors}, {warnings}, {count['information']} information"
 
 
 def _sorted(issues: Sequence[ValidationIssue]) -> list[ValidationIssue]:
@@ -109,7 +116,7 @@ def to_junit_xml(reports: Sequence[ValidationReport], *, strict: bool = False) -
             if failing:
                 failed += 1
                 failure = ET.SubElement(
-                    case, "failure", message=f"{len(failing)} problems", type="validation"
+                    case, "failure", message=counted(len(failing), "problem"), type="validation"
                 )
                 failure.text = "\n".join(_line(issue) for issue in failing)
             others = [issue for issue in issues if issue not in failing]

@@ -2,9 +2,11 @@
 on fhir-adapter's output (layers.RuleSet).
 
 - Every ResearchStudy carries its NCT number: identifier system https://clinicaltrials.gov, value NCT + 8
-  digits (DESIGN.md section 4); that is how a re-sync finds the study on the server again.
-- Every Group characteristic keeps the verbatim criterion in code.text, coded or not (DESIGN.md section 5),
-  and states no more and no less than that text (eligibility_rules, docs/eligibility-r4.md).
+  digits (docs/architecture.md, "Identifiers and codes"); that is how a re-sync finds the study on the
+  server again.
+- Every Group characteristic keeps the verbatim criterion in code.text, coded or not (docs/architecture.md,
+  "The eligibility Group"), and states no more and no less than that text (eligibility_rules,
+  docs/eligibility-r4.md).
 - Every dose (Dosage.doseAndRate doseQuantity, doseRange low and high) has a UCUM unit: system and code; a
   dose per day is a doseQuantity with a once-a-day Timing, never a rate (rate* is the speed of an infusion).
 - Every code exists in its code system (codes.py).

@@ -1,9 +1,9 @@
 """Optional layer: a FHIR server's own `$validate`, reported beside ours (layer "server").
 
-Validation sends nothing itself: it runs before client/ in the stages (DESIGN.md section 1), and a call to
-a hospital's server needs the push client's auth, TLS settings, CA bundle, retries and timeouts. The caller
-passes the step as a `ServerValidator` (`fhir_adapter.client.ServerValidation` is the real one); this module
-turns what the server answered into ValidationIssues. `$validate` is a type-level operation
+Validation sends nothing itself: it runs before client/ in the stages (docs/architecture.md, "Stages"), and a
+call to a hospital's server needs the push client's auth, TLS settings, CA bundle, retries and timeouts. The
+caller passes the step as a `ServerValidator` (`fhir_adapter.client.ServerValidation` is the real one); this
+module turns what the server answered into ValidationIssues. `$validate` is a type-level operation
 (https://hl7.org/fhir/R4/resource-operation-validate.html): `POST [base]/[type]/$validate`, for a Bundle too.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fhir_adapter.errors import counted
 from fhir_adapter.validation.issues import Severity, ValidationIssue
 
 LAYER = "server"
@@ -51,12 +52,14 @@ def answer_from_outcome(
     ...     "diagnostics": "bad JSON", "expression": ["Group.type"]}]}
     >>> answer = answer_from_outcome("Group", outcome, server="https://x.org/fhir", status=400)
     >>> [(i.severity, i.location, i.message) for i in answer.issues], answer.note
-    ([('error', 'Group.type', 'bad JSON')], 'https://x.org/fhir $validate answered 400: 1 issues')
+    ([('error', 'Group.type', 'bad JSON')], 'https://x.org/fhir $validate answered 400: 1 issue')
     """
     raw_issues = outcome.get("issue")
     found = [raw for raw in raw_issues if isinstance(raw, dict)] if isinstance(raw_issues, list) else []
     issues = tuple(_issue(resource_type, raw) for raw in found)
-    return ServerAnswer(issues, True, f"{server} $validate answered {status}: {len(issues)} issues")
+    return ServerAnswer(
+        issues, True, f"{server} $validate answered {status}: {counted(len(issues), 'issue')}"
+    )
 
 
 def unanswered(resource_type: str, text: str, *, supported: bool = False) -> ServerAnswer:

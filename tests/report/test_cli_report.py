@@ -101,3 +101,17 @@ def test_patients_from_the_server_by_id(
     overview = table_with_caption(page, "Patients: verdict")
     verdicts = {row[0].text: row[1].text for row in overview.rows[1:]}
     assert verdicts == {p: EXPECTED[p][0].value for p in chosen}
+
+
+def test_another_identifier_base_gives_the_same_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The page shows no namespace; the Group built under a hospital's base is still read back whole."""
+    code, _, _ = _report(capsys, str(SEED), "--out", str(tmp_path / "default"))
+    assert code == EXIT_OK
+    base = "https://fhir.hospital.example/trials"
+    code, _, _ = _report(capsys, str(SEED), "--out", str(tmp_path / "hospital"), "--identifier-base", base)
+    assert code == EXIT_OK
+    page = (tmp_path / "hospital" / "NCT06158412.html").read_text(encoding="utf-8")
+    assert page == (tmp_path / "default" / "NCT06158412.html").read_text(encoding="utf-8")
+    assert "777-3" in page  # the platelet count's LOINC code, from the Group read back under the base

@@ -2,7 +2,8 @@
 alternatives, a subgroup's threshold with its condition, and every registry string escaped.
 
 Expected codes and values are written from the criteria texts (quoted in each test) and the LOINC / SNOMED
-CT codes DESIGN.md section 4 names; none is copied from the tool's output.
+CT codes docs/architecture.md ("Identifiers and codes") and mappings/criteria-codes.json name; none is
+copied from the tool's output.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def test_an_unreadable_patient_file_is_listed_and_the_others_are_screened(
     code, out, err = _screen(capsys, str(SEED), "--patients-dir", str(folder))
     assert code == EXIT_SOME_FAILED
     assert "Patient s-likely: LIKELY" in out
-    assert "1 patients screened: 1 likely, 0 possible, 0 excluded; 2 could not be read" in out
+    assert "1 patient screened: 1 likely, 0 possible, 0 excluded; 2 could not be read" in out
     assert f"{folder / 'broken.json'}: not JSON" in err
     assert f"{folder / 'observation.json'}: resourceType: neither a Bundle nor a Patient" in err
 

@@ -46,8 +46,24 @@ def test_push_then_push_again(
     assert "[1/2] NCT03418623 created" in captured.err  # plain progress lines when not on a terminal
     assert main([*args, "--restart"]) == EXIT_OK
     assert "2 trials: 0 created, 0 updated, 2 unchanged, 0 failed" in capsys.readouterr().out
-    assert main(args) == EXIT_OK
-    assert "2 trials: 0 created, 0 updated, 0 unchanged, 2 resumed, 0 failed" in capsys.readouterr().out
+    assert not (tmp_path / "j.jsonl").exists()  # a complete run leaves no journal to resume
+    assert main(args) == EXIT_OK  # a plain second run checks the server again, as the README says
+    assert "2 trials: 0 created, 0 updated, 2 unchanged, 0 failed" in capsys.readouterr().out
+
+
+def test_a_run_with_a_failure_keeps_its_journal_and_the_next_run_resumes(
+    clean_fhir_server: FhirTestServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _inputs(tmp_path, "NCT06158412")
+    broken = json.loads((CTGOV / "NCT03418623.json").read_text(encoding="utf-8"))
+    broken["protocolSection"]["statusModule"]["overallStatus"] = "WITHHELD"
+    (folder / "withheld.json").write_text(json.dumps(broken), encoding="utf-8")
+    journal = tmp_path / "j.jsonl"
+    args = ["push", str(folder), "--server", clean_fhir_server.base_url, "--journal", str(journal)]
+    assert main(args) == EXIT_SOME_FAILED
+    assert journal.exists()
+    assert main(args) == EXIT_SOME_FAILED
+    assert "2 trials: 0 created, 0 updated, 0 unchanged, 1 resumed, 1 failed" in capsys.readouterr().out
 
 
 def test_dry_run_prints_the_plan(
@@ -66,7 +82,7 @@ def test_dry_run_prints_the_plan(
     count = len(build_trial_resources(seed, load_terms()).resources)  # every resource the seed becomes
     assert f"NCT06158412: would create {count}, update 0, leave 0 unchanged" in out
     assert "  + ResearchStudy https://clinicaltrials.gov|NCT06158412" in out
-    assert "dry run, nothing written: 1 trials: 1 created" in out
+    assert "dry run, nothing written: 1 trial: 1 created" in out
     assert not (tmp_path / "fhir-adapter-push.jsonl").exists()  # a dry run writes no journal
 
 
@@ -128,7 +144,14 @@ def test_401_on_the_token_endpoint_stops_the_run_with_exit_3(
     monkeypatch.setenv("FHIR_PUSH_SECRET", "client-s3cret")
     responses.post("https://auth.example/token", status=401, json={"error": "invalid_client"})
     folder = _inputs(tmp_path, "NCT06158412", "NCT03418623")
-    args = ["push", str(folder), "--server", "https://ehr.example/fhir", "--journal", str(tmp_path / "j.jsonl")]
+    args = [
+        "push",
+        str(folder),
+        "--server",
+        "https://ehr.example/fhir",
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+    ]
     auth = ["--auth", "client-secret", "--client-id", "adapter", "--client-secret-env", "FHIR_PUSH_SECRET"]
     assert main([*args, *auth, "--token-url", "https://auth.example/token"]) == EXIT_CANNOT_PROCEED
     out = capsys.readouterr().out
@@ -150,10 +173,20 @@ SMART = ["--auth", "smart", "--client-id", "adapter", "--key-id", "k1", "--scope
             "--private-key: private key file {tmp}/not-a-key.pem is not a PEM private key",
         ),
         (["--journal", "{tmp}"], "--journal {tmp}: is a directory, not a file"),
-        (["--journal", "{tmp}/not-a-key.pem/j.jsonl"], "--journal {tmp}/not-a-key.pem/j.jsonl: cannot be created"),
+        (
+            ["--journal", "{tmp}/not-a-key.pem/j.jsonl"],
+            "--journal {tmp}/not-a-key.pem/j.jsonl: cannot be created",
+        ),
         (["--mappings", "{tmp}/no-maps"], "--mappings {tmp}/no-maps: no such directory"),
     ],
-    ids=["ca-bundle", "private-key", "private-key-not-pem", "journal-is-a-folder", "journal-under-a-file", "mappings"],
+    ids=[
+        "ca-bundle",
+        "private-key",
+        "private-key-not-pem",
+        "journal-is-a-folder",
+        "journal-under-a-file",
+        "mappings",
+    ],
 )
 def test_a_file_option_that_cannot_be_used_is_a_usage_error_naming_flag_and_path(
     flags: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -103,5 +103,5 @@ def test_push_command_takes_the_fhir_version(
     journal = tmp_path / "journal.jsonl"
     argv = ["push", str(SEED), "--server", BASE, "--journal", str(journal), "--fhir-version", "r5"]
     assert main(argv) == EXIT_OK
-    assert "1 trials: 1 created" in capsys.readouterr().out
+    assert "1 trial: 1 created" in capsys.readouterr().out
     assert any(e["resource"]["resourceType"] == "EvidenceVariable" for e in _sent(r5_server)["entry"])

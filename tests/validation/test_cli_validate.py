@@ -45,7 +45,7 @@ def test_valid_bundle_exits_ok_with_a_readable_report(
     out = capsys.readouterr().out
     assert "NCT00000001.json: Bundle of 3 resources: 0 errors, 0 warnings, 0 information" in out
     assert "fhir-adapter's rules and the base R4 rules (fhir-adapter's own output" in out
-    assert out.rstrip().endswith("1 files: 0 failed; 0 errors, 0 warnings, 0 information (strict)")
+    assert out.rstrip().endswith("1 file: 0 failed; 0 errors, 0 warnings, 0 information (strict)")
 
 
 def test_errors_exit_1_with_one_line_per_issue(capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,7 +60,7 @@ def test_errors_exit_1_with_one_line_per_issue(capsys: pytest.CaptureFixture[str
 
 def test_warnings_alone_pass_unless_strict(warning_only: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(warning_only)]) == EXIT_OK
-    assert "0 errors, 1 warnings" in capsys.readouterr().out
+    assert "0 errors, 1 warning" in capsys.readouterr().out
     assert main(["validate", "--strict", str(warning_only)]) == EXIT_SOME_FAILED
     assert "(strict)" in capsys.readouterr().out
 
@@ -117,7 +117,7 @@ def test_a_directory_is_validated_file_by_file(tmp_path: Path, capsys: pytest.Ca
     shutil.copy(GOLDEN, tmp_path / "a.json")
     shutil.copy(BROKEN / "organization-without-name-or-identifier.json", tmp_path / "b.json")
     assert main(["validate", str(tmp_path)]) == EXIT_SOME_FAILED
-    assert "2 files: 1 failed; 1 errors" in capsys.readouterr().out
+    assert "2 files: 1 failed; 1 error" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -138,9 +138,9 @@ def test_an_unreadable_file_is_that_files_error_and_the_others_are_still_checked
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     assert main(["validate", str(tmp_path)]) == EXIT_SOME_FAILED
     out = capsys.readouterr().out
-    assert f"{path}: unreadable: 1 errors" in out and message in out
+    assert f"{path}: unreadable: 1 error" in out and message in out
     assert f"{valid_bundle}: Bundle of 3 resources: 0 errors" in out
-    assert "2 files: 1 failed; 1 errors" in out
+    assert "2 files: 1 failed; 1 error" in out
 
 
 def test_an_unreadable_file_is_a_failed_test_case_in_junit(tmp_path: Path, valid_bundle: Path) -> None:
@@ -204,5 +204,5 @@ def test_a_resource_nested_deeper_than_the_checks_follow_is_that_files_error(
     path.write_text('{"resourceType": "Organization", "extension": [' + nested + "]}", encoding="utf-8")
     assert main(["validate", str(tmp_path)]) == EXIT_SOME_FAILED
     out = capsys.readouterr().out
-    assert "deep.json: unreadable: 1 errors" in out and "nested too deeply" in out
+    assert "deep.json: unreadable: 1 error" in out and "nested too deeply" in out
     assert "2 files: 1 failed" in out

@@ -68,7 +68,7 @@ def test_server_issues_are_reported_beside_ours(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert 'grp-1: Can only have members if group is "actual"  [invariant]' in out
     assert "grp-1: Can only have members if group is actual  [server]" in out
-    assert f"note: {BASE} $validate answered 412: 1 issues" in out
+    assert f"note: {BASE} $validate answered 412: 1 issue" in out
     sent = responses.calls[1].request
     assert sent.headers["Content-Type"] == "application/fhir+json"
     assert json.loads(sent.body or b"")["resourceType"] == "Group"

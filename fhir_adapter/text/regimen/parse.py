@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from fhir_adapter.errors import counted
 from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.doses import VOLUME_REASON
@@ -195,7 +196,8 @@ def _cycle(texts: list[ArmText], report: Report) -> Cycle:
     if len(lengths) > 1:
         where = next(iter(lengths.values()))[0]
         report.add(
-            where, f"cycle length stated differently ({', '.join(f'{n} days' for n in lengths)}); left out"
+            where,
+            f"cycle length stated differently ({', '.join(counted(n, 'day') for n in lengths)}); left out",
         )
     counts = {c.cycles: (t.field, c) for t in texts for c in t.parse.cycle_counts}
     cycles = next(iter(counts)) if len(counts) == 1 else None
