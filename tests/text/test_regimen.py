@@ -524,3 +524,104 @@ def test_passages_scoped_to_other_arms_are_not_this_arms_doses() -> None:
     for arm, dose, days in ((arms[0], 840, (1, 15)), (arms[1], 1200, (1,))):
         [atezo] = [d for d in parse_regimen(trial, arm).drugs if d.drug == "Atezolizumab"]
         assert (atezo.dose, atezo.days) == (dose, days), arm.label
+
+
+# Phrasings found by held-out set 3 (tests/text/expectations/regimen_holdout3.json): wrong doses first.
+
+
+@pytest.mark.parametrize(
+    ("written", "unit"),
+    [
+        ("1mg/(m2.d)", "mg/m2"),
+        ("200ug/(m2·d)", "ug/m2"),
+        ("15 mg/(kg.d)", "mg/kg"),
+        ("10 mg / (m2 . day)", "mg/m2"),
+    ],
+)
+def test_a_per_m2_per_day_unit_in_brackets_is_a_daily_dose_per_m2(written: str, unit: str) -> None:
+    # NCT03873311: "Cytarabine 10mg/(m2.d) for 14 days"
+    drug = only(regimen_of(None, ("X", f"X {written} for 14 days")))
+    assert (drug.unit, drug.per_day) == (unit, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "doubt"),
+    [
+        ("X 1mg/(m2.h) for 14 days", "its unit goes on past what is read"),
+        ("X 5 ug/disc once", "its unit goes on past what is read"),
+        ("X 25/mg/m2/day for 28 days", "a '/' between the number and its unit"),
+    ],
+    ids=["bracketed_rate", "per_device", "stray_slash"],
+)
+def test_a_dose_whose_unit_is_cut_short_is_left_out_and_reported(text: str, doubt: str) -> None:
+    regimen = regimen_of(text, ("X", None))
+    assert all(d.dose is None for d in regimen.drugs)
+    assert any(doubt in m for m in messages(regimen))
+
+
+def test_doses_listed_with_their_alternatives_by_slash_are_still_read() -> None:
+    # NCT05816499: "anlotinib 6mg/8mg/10mg qd"
+    doses = sorted(d.dose for d in regimen_of(None, ("X", "X 6mg/8mg/10mg qd")).drugs if d.dose is not None)
+    assert doses == [6, 8, 10]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # NCT03986528: an unknown drug in lower case, its dose in brackets
+        "gemcitabine(1000mg/m2 on Days 1,8) PLUS fooplatinum (75mg/m2 on Days 1 to 3)",
+        "gemcitabine 1000mg/m2 on Days 1,8, and fooxane (75mg/m2 on Days 1 to 3)",
+        # NCT05497310: the next sentence doses an acronym the lexicon does not know
+        "gemcitabine 1000mg/m2 on Days 1,8. ZZQ 75mg/m2 on Days 1 to 3",
+        # NCT03873311: a name with its abbreviation right after an opening bracket
+        "gemcitabine 1000mg/m2 + HAG Regimen(Zorblat(ZB) 75mg/m2 on Days 1 to 3)",
+    ],
+    ids=["lower_case_bracketed", "and_lower_case_bracketed", "acronym_next_sentence", "bracketed_name"],
+)
+def test_a_dose_written_after_another_drugs_name_is_not_borrowed(text: str) -> None:
+    regimen = regimen_of(None, ("gemcitabine", text))
+    assert [(d.drug, d.dose) for d in regimen.drugs] == [("gemcitabine", 1000)]
+    assert any("'75mg/m2' is not written next to a drug name" in m for m in messages(regimen))
+
+
+def test_a_malformed_dose_does_not_borrow_the_next_drugs_dose() -> None:
+    # NCT05497310: "ATRA 25/mg/m2/day for 28 continuous days ... ATO 0.3mg/kg/day for days 1-5"
+    regimen = regimen_of(
+        "ATRA 25/mg/m2/day for 28 continuous days. ATO 0.3mg/kg/day for days 1-5.",
+        ("all-trans retinoic acid", None),
+    )
+    assert all(d.dose is None for d in regimen.drugs)
+
+
+def test_cisplatin_is_a_platin_by_its_stem() -> None:
+    regimen = regimen_of(
+        None, ("Chemotherapy", "gemcitabine(1000mg/m2 on Days 1,8) PLUS cisplatin (75mg/m2)")
+    )
+    assert {(d.drug.lower(), d.dose) for d in regimen.drugs if d.dose} == {
+        ("gemcitabine", 1000),
+        ("cisplatin", 75),
+    }
+
+
+@pytest.mark.parametrize("route", ["Oral", "IV", "Tablets"])
+def test_a_route_or_a_form_alone_in_an_intervention_name_is_no_drug(route: str) -> None:
+    # NCT05417880: intervention "Oral Hypoglycemic Agents,Oral"; "Empagliflozin 10 mg oral tablets"
+    regimen = regimen_of(None, (f"Metformin,{route}", "Metformin 500 mg oral tablets once daily"))
+    assert [(d.drug, d.dose) for d in regimen.drugs] == [("Metformin", 500)]
+
+
+def test_a_plural_last_word_still_names_the_product() -> None:
+    # NCT05739630: intervention "mitoxantrone liposome", text "Mitoxantrone liposomes with 36mg/m2"
+    regimen = regimen_of(
+        None,
+        ("mitoxantrone liposome", "Mitoxantrone liposomes with 36mg/m2"),
+        meshes=(Mesh("D1", "Mitoxantrone"),),
+    )
+    assert [(d.drug.lower(), d.dose) for d in regimen.drugs] == [("mitoxantrone liposome", 36)]
+
+
+@pytest.mark.parametrize("name", ["CALGE-VEN- RIC-conditioning", "FLAG-IDA protocol", "HAG Regimen"])
+def test_a_regimens_name_is_given_no_dose(name: str) -> None:
+    # NCT05870995: "Cladribine: 5mg/m2 day -21 to d -17", the intervention named after the regimen
+    regimen = regimen_of(None, (name, "Zorblat: 5mg/m2 day -21 to d -17"))
+    assert all(d.dose is None for d in regimen.drugs)

@@ -53,6 +53,8 @@ _MASS = (
     r"|ml|milli(?:lit(?:er|re))s?)"
 )
 _BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
+# "1mg/(m2.d)", "200ug/(m2·d)", "15 mg/(kg.d)": per m2 (per kg) per day, written as one UCUM-like unit.
+_BODY_DAY = r"\s*/\s*\(\s*(?P<body_day>m\s*\^?\s*2|kg)\s*[.·*]?\s*d(?:ays?)?\s*\)"
 _BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
 _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
 # A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose, nor a unit
@@ -63,7 +65,7 @@ _NOT_CONCENTRATION = (
 )
 # A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
 _FLOW = r"(?P<flow>l\s*/\s*min(?:ute)?|(?:lit(?:er|re)s?)\s*(?:/|per)\s*min(?:ute)?)\b"
-_UNIT = rf"(?:{_MASS}{_BODY}{_BODY_WORD}{_PER_DAY}{_NOT_CONCENTRATION}|{_FLOW})"
+_UNIT = rf"(?:{_MASS}(?:{_BODY_DAY}|{_BODY}{_BODY_WORD}{_PER_DAY}){_NOT_CONCENTRATION}|{_FLOW})"
 _AUC = (
     rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*\(\s*AUC\s*\))?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
@@ -78,7 +80,7 @@ _CELLS = (
 )
 _AMOUNT = (
     rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
-    rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*{_UNIT}"
+    rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*(?P<stray>/\s*)?{_UNIT}"
 )
 # The leading assertions let the scan skip, at one character's cost, every position that cannot start one:
 # each alternative starts a word or a number.
@@ -112,6 +114,11 @@ _NOT_A_DOSE_NUMBER = re.compile(
     r"(?:days?|d|cycles?|cohorts?|levels?|weeks?|arms?|groups?|phases?|parts?|stages?|grades?|lines?)\s*$",
     re.IGNORECASE,
 )
+# A unit that goes on with "/" and no number ("mg/(m2.h)", "ug/disc"): the unit read so far is cut short.
+# "6mg/8mg/10mg" goes on with the next dose.
+_UNIT_CONTINUES = re.compile(r"(?<![ \t])[ \t]*/(?![ \t]*\d)")
+_UNIT_GOES_ON = "its unit goes on past what is read"
+_STRAY_SLASH = "a '/' between the number and its unit"
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
@@ -262,6 +269,11 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     unit, per_day = _unit(match)
     made = _made(match, text, groups["value"], groups["high"], unit, per_day=per_day)
     times = int(groups["times"]) if groups["times"] else None
+    # "25/mg/m2/day", "1mg/(m2.h)", "5 ug/disc": a unit read short is another dose; never emitted as one.
+    doubt = _STRAY_SLASH if groups["stray"] else None
+    doubt = doubt or (_UNIT_GOES_ON if _UNIT_CONTINUES.match(text, match.end()) else None)
+    if doubt:
+        return replace(made, value=None, high=None, times=times, ambiguous=True, doubt=doubt)
     return replace(made, times=times)
 
 
@@ -296,6 +308,8 @@ def _unit(match: re.Match[str]) -> tuple[str, bool]:
         return "L/min", False
     mass = _SPACES.sub(" ", match.group("mass").lower()).rstrip("s")
     unit = _MASS_UNITS.get(mass, mass)
+    if match.group("body_day"):
+        return unit + ("/kg" if match.group("body_day").lower() == "kg" else "/m2"), True
     if match.group("m2"):
         unit += "/m2"
     elif match.group("kg"):

@@ -24,10 +24,15 @@ Span = tuple[int, int]
 
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:or\s+)?|or\s+|/\s*)$", re.IGNORECASE)
 _OR_GAP = re.compile(r"\bor\b|/")
-# A list separator, then a name-like word written right before a dose ("..., 5-FU 400 mg/m2").
+# A list separator, then a name-like word written right before a dose ("..., 5-FU 400 mg/m2"), perhaps with
+# its abbreviation ("+ HAG Regimen(Homoharringtonine(HHT) 1mg"); a lower-case word only when its dose
+# is in brackets ("PLUS cisplatin (75mg/m2", NCT03986528); after a full stop only an acronym ("... days.
+# ATO 0.3mg/kg/day", NCT05497310). Another drug's dose, not this one's.
 _NEW_ITEM = re.compile(
-    r"(?:[,;+]|\band\b|\bplus\b|\bthen\b|\bfollowed\s+by\b)\s*\(?\s*"
-    r"(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)\s*\(?\s*$"
+    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
+    r"(?:(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)(?:\s*\([A-Za-z0-9\-]{1,12}\))?"
+    r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\()"
+    r"|\.\s+(?P<acronym>[A-Z][A-Z0-9\-]{1,7}))\s*$"
 )
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
@@ -176,7 +181,8 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
     doses = [d for d in cut.doses_in(start, end) if d.limit is None]
     for i, dose in enumerate(doses):
         item = _NEW_ITEM.search(cut.norm, previous, dose.start)
-        if item and not _ALLOWED_BEFORE_DOSE.fullmatch(item.group("word")):
+        word = item and (item.group("word") or item.group("lower") or item.group("acronym"))
+        if word and not _ALLOWED_BEFORE_DOSE.fullmatch(word):
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []

@@ -119,7 +119,7 @@ class Lexicon:
             for name in names:
                 n = len(name.tokens)
                 written_tokens = tuple(t.word for t in tokens[i : i + n])
-                if written_tokens != name.tokens or not _adjacent(text, tokens, i, n):
+                if not _same_name(written_tokens, name.tokens) or not _adjacent(text, tokens, i, n):
                     continue
                 written = text[first.start : tokens[i + n - 1].end]
                 if name.upper_only and not written.isupper():
@@ -135,6 +135,16 @@ class Lexicon:
         if len(token.word) >= _STEM_LENGTH and is_stem(token.word):
             return Mention(token.start, token.end, token.word, written, "stem"), 1
         return None
+
+
+def _same_name(written: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """Return True when `written` is the name, its last word perhaps plural: "Mitoxantrone liposomes" is
+    "mitoxantrone liposome" (NCT05739630), not plain mitoxantrone. Only names of two words or more: a
+    one-word name is matched as written."""
+    if written == name:
+        return True
+    plural = name[-1].isalpha() and written[-1] == name[-1] + "s"
+    return len(name) > 1 and plural and written[:-1] == name[:-1]
 
 
 def _adjacent(text: str, tokens: tuple[Token, ...], i: int, n: int) -> bool:

@@ -41,7 +41,9 @@ _DOSE_IN_NAME = re.compile(
     re.IGNORECASE,
 )
 _PURPOSE_IN_NAME = re.compile(r"(?<!\s)\s+(?:administered|given)\s+(?:to|in|as)\b(?s:.*)$", re.IGNORECASE)
-_REGIMEN_NAME = re.compile(r"\bregimens?$", re.IGNORECASE)
+# A regimen's name ("HAG Regimen", "CALGE-VEN- RIC-conditioning", NCT05870995) is no drug's: its doses are
+# its drugs', written by their own names.
+_REGIMEN_NAME = re.compile(r"\b(?:regimens?|protocols?|conditioning)$", re.IGNORECASE)
 _SALT = re.compile(
     r"(?<!\s)\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
     r"malate|besylate|fumarate|dihydrochloride)$",
@@ -53,10 +55,13 @@ _GENERIC_WORDS = frozenset(
         *("treatment", "study", "placebo", "standard", "of", "care", "the", "best", "supportive", "therapy"),
         *("drug", "drugs", "platinum", "observation", "control", "agent", "agents", "matching"),
         *("investigational", "product", "medication", "medications"),
+        # A route or a dosage form alone ("Oral Hypoglycemic Agents,Oral", NCT05417880) names no drug.
+        *("oral", "orally", "intravenous", "intravenously", "iv", "po", "subcutaneous", "sc", "topical"),
+        *("tablet", "tablets", "capsule", "capsules", "injection", "infusion", "solution"),
     }
 )
 _STEM = re.compile(
-    r"(?<![a-z])[a-z]{4,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
+    r"(?<![a-z])[a-z]{3,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
     r"rubicin|mycin|abine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
     r"poside|methasone|nisone|nisolone|retinoin|inostat|leucel|leukin|trozole|estrant|uracil)"
 )
