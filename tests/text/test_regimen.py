@@ -625,3 +625,37 @@ def test_a_regimens_name_is_given_no_dose(name: str) -> None:
     # NCT05870995: "Cladribine: 5mg/m2 day -21 to d -17", the intervention named after the regimen
     regimen = regimen_of(None, (name, "Zorblat: 5mg/m2 day -21 to d -17"))
     assert all(d.dose is None for d in regimen.drugs)
+
+
+@pytest.mark.parametrize(
+    ("written", "days"), [("Days 1,8", (1, 8)), ("Days 1,8,15", (1, 8, 15)), ("days 1, 8", (1, 8))]
+)
+def test_a_day_list_without_spaces_is_read(written: str, days: tuple[int, ...]) -> None:
+    # NCT03986528: "gemcitabine(1000mg/m2 by IV infusion on Days 1,8 of each 21-28 day cycle)"
+    drug = only(regimen_of(None, ("X", f"X(1000mg/m2 by IV infusion on {written} of each 28 day cycle)")))
+    assert drug.days == days
+
+
+def test_a_decimal_comma_dose_is_no_day_list() -> None:
+    regimen = regimen_of(None, ("X", "X 10 mg on day 1,5 mg on day 2"))
+    assert [d.days for d in regimen.drugs if d.dose == 10] == [None]
+
+
+def test_a_numbered_list_after_days_is_no_day_list() -> None:
+    # NCT03826992: "weight based daily dosing for 21 days\n2. Dose Level -1 - ..."
+    text = (
+        "X Dose:\n\n1. Level 0 - 100 mg daily for 21 days\n2. Level -1 - 50 mg daily for 14 days\n3. Level -2"
+    )
+    assert all(d.days is None for d in regimen_of(None, ("X", text)).drugs)
+
+
+def test_days_on_the_next_line_are_still_read() -> None:
+    # NCT04946890: "in a fasted state on Days\n\n1 to 21 of a 21-day cycle"
+    drug = only(regimen_of(None, ("X", "X 80 mg once daily on Days\n\n1 to 21 of a 21-day cycle")))
+    assert drug.days == tuple(range(1, 22))
+
+
+def test_an_auc_target_with_its_abbreviation_in_escaped_brackets_is_read() -> None:
+    # NCT05209256: "carboplatin (area under the curve \[AUC\] of 5 on day 1)"
+    regimen = regimen_of(None, ("carboplatin", r"carboplatin (area under the curve \[AUC\] of 5 on day 1)"))
+    assert [(d.dose, d.unit, d.days) for d in regimen.drugs] == [(5, "AUC", (1,))]

@@ -67,7 +67,8 @@ _NOT_CONCENTRATION = (
 _FLOW = r"(?P<flow>l\s*/\s*min(?:ute)?|(?:lit(?:er|re)s?)\s*(?:/|per)\s*min(?:ute)?)\b"
 _UNIT = rf"(?:{_MASS}(?:{_BODY_DAY}|{_BODY}{_BODY_WORD}{_PER_DAY}){_NOT_CONCENTRATION}|{_FLOW})"
 _AUC = (
-    rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*\(\s*AUC\s*\))?)"
+    # "area under the curve \\[AUC\\] of 5" (NCT05209256): the escaped brackets are spaces once normalized.
+    rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*[(\[]?\s*AUC\s*[)\]]?)?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
     rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
     # A target in another exposure unit (busulfan "AUC 70-100mg/L x hr"): not the mg/mL.min of "AUC 6".

@@ -53,8 +53,12 @@ FREQUENCY = re.compile(
 )
 
 # "d" counts as "day" only glued to its number ("d1-21"): in "mg/kg BW/d 3 days" it means per day.
-_DAY = r"(?:days?\.?\s*|(?<![\w/-])d(?=[-+]?\d))"
-_DAY_NUMBER = r"[-+]?\d{1,3}(?![\d.,]\d|\d|\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle))"
+# "on Days\n\n1 to 21" (NCT04946890) is days 1 to 21, but "for 21 days\n2. Dose Level -1" (NCT03826992)
+# is no day 2: a number opening a line with "." or ")" is a list marker.
+_DAY = r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])d(?=[-+]?\d))"
+# "Days 1,8" is days 1 and 8 (NCT03986528); "1,250" (thousands) and "1,5 mg" (a decimal comma) are no days.
+_NOT_A_DAY_AFTER = r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle)"
+_DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY_AFTER})"
 _DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:\s*(?:-|to|through|thru)\s*(?:{_DAY})?{_DAY_NUMBER})?"
 DAY_LIST = re.compile(
     rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:\s*(?:-|to|through|thru)\s*(?:{_DAY})?{_DAY_NUMBER})?"
