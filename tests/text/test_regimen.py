@@ -659,3 +659,28 @@ def test_an_auc_target_with_its_abbreviation_in_escaped_brackets_is_read() -> No
     # NCT05209256: "carboplatin (area under the curve \[AUC\] of 5 on day 1)"
     regimen = regimen_of(None, ("carboplatin", r"carboplatin (area under the curve \[AUC\] of 5 on day 1)"))
     assert [(d.dose, d.unit, d.days) for d in regimen.drugs] == [(5, "AUC", (1,))]
+
+
+@pytest.mark.parametrize(
+    ("written", "frequency"),
+    [
+        ("day 1 to day 7, every 4 weeks", None),  # NCT03895671: the block of days repeats every 4 weeks
+        ("on days 1-14 every 3 weeks", None),
+        ("on days 1, 8 and 15 weekly", (1, 1, "wk")),  # a dose a week: the frequency is each dose's
+    ],
+)
+def test_every_n_weeks_after_a_run_of_days_repeats_the_run(
+    written: str, frequency: tuple[int, float, str] | None
+) -> None:
+    drug = only(regimen_of(None, ("X", f"X 75 mg/m2 subcutaneously {written}")))
+    assert drug.days
+    got = drug.frequency and (drug.frequency.times, drug.frequency.period, drug.frequency.unit)
+    assert got == frequency
+
+
+def test_a_full_stop_run_into_the_next_sentence_ends_the_sentence() -> None:
+    # NCT06945705: "Anlotinib: 8 mg per day, orally administered.The treatment cycle is every 3 weeks"
+    regimen = regimen_of(
+        None, ("X", "X: 8 mg per day, orally administered.The treatment cycle is every 3 weeks.")
+    )
+    assert only(regimen).frequency is None

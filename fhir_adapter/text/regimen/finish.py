@@ -44,7 +44,23 @@ def _within_cycle(entry: Entry, cycle_length: int | None, lexicon: Lexicon, repo
         message = f"day {max(entry.days)} is outside the {cycle_length}-day cycle; days left out"
         report.add(entry.fields[0], message, lexicon.drugs[entry.key].display)
         return replace(entry, days=None)
+    if _repeats_the_days(entry) and entry.frequency is not None:
+        message = (
+            f"{entry.frequency.text!r} repeats the days, not each dose; not read as the dose's frequency"
+        )
+        report.note(entry.fields[0], message, lexicon.drugs[entry.key].display)
+        return replace(entry, frequency=None)
     return entry
+
+
+def _repeats_the_days(entry: Entry) -> bool:
+    """Return True when the entry's "every N weeks" is longer than the run of days it follows: "75 mg/m2
+    day 1 to day 7, every 4 weeks" (NCT03895671) gives a dose each of days 1-7, the block every 4 weeks;
+    "days 1, 8, 15 weekly" is a dose a week."""
+    frequency, days = entry.frequency, entry.days
+    if frequency is None or not days or len(days) < 2 or frequency.once or frequency.unit != "wk":
+        return False
+    return frequency.times == 1 and frequency.period * 7 > max(days) - min(days)
 
 
 def _anchor_weekly(entries: list[Entry], name: str, report: Reporter) -> list[Entry]:

@@ -39,7 +39,9 @@ from fhir_adapter.text.regimen.schedule import (
 )
 
 # A full stop or semicolon before a space, or a line break; not the stops of "p.o. ", "i.v. ", "b.i.d. ".
-SENTENCE_END = re.compile(r"(?<!\.[A-Za-z])[.;]\s|\n")
+# A full stop run into the next sentence's first word ("orally administered.The treatment cycle is every
+# 3 weeks", NCT06945705) ends one too.
+SENTENCE_END = re.compile(r"(?<!\.[A-Za-z])(?:[.;]\s|(?<=[a-z])\.(?=[A-Z][a-z]{2}))|\n")
 _DIGIT_OR_COUNT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty)"
 )
