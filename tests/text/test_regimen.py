@@ -684,3 +684,24 @@ def test_a_full_stop_run_into_the_next_sentence_ends_the_sentence() -> None:
         None, ("X", "X: 8 mg per day, orally administered.The treatment cycle is every 3 weeks.")
     )
     assert only(regimen).frequency is None
+
+
+def test_an_other_name_listing_several_known_drugs_gives_no_aliases() -> None:
+    # NCT05739630: intervention "ATG", other name "MECCNU,Hu,Cytarabine,busulfan,Cyclophosphamide,MTX,CsA"
+    atg = Intervention(
+        "DRUG", "ATG", "ATG 2.5mg/kg/d -5 to -2.", ("Arm",), ("Zed,Carboplatin,Dexamethasone",)
+    )
+    arm = Arm("Arm", "EXPERIMENTAL", "Carboplatin AUC 5 on day 1. ATG 2.5mg/kg/d", ("Drug: ATG",))
+    trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(atg,))
+    drugs = parse_regimen(trial, arm, known_drugs=KNOWN).drugs
+    assert {(tuple(d.names), d.dose) for d in drugs if d.dose} == {(("ATG",), 2.5), (("Carboplatin",), 5)}
+
+
+def test_opening_words_that_dose_another_name_are_not_the_drugs() -> None:
+    # NCT05739630: the ATG intervention's text opens with the rest of the conditioning regimen
+    text = "Control group: the regimen involved Ara-C 2g/m2 q12h -8, BU 3.2 mg/kg -7 to -5, ATG 2.5mg/kg/d -5 to -2."
+    drug = only(regimen_of(None, ("ATG", text)))
+    assert (drug.dose, drug.unit, drug.frequency) == (2.5, "mg/kg", None)
+    # A text that never names its drug still doses it (NCT05497310: "ATO 0.3mg/kg/day" for arsenic trioxide)
+    drug = only(regimen_of(None, ("Arsenic trioxide", "Patients will receive ATO 0.3mg/kg/day for days 1-5")))
+    assert (drug.dose, drug.unit) == (0.3, "mg/kg")

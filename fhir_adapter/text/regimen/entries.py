@@ -34,6 +34,8 @@ _NEW_ITEM = re.compile(
     r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\()"
     r"|\.\s+(?P<acronym>[A-Z][A-Z0-9\-]{1,7}))\s*$"
 )
+# One start per run of name characters ("(?<![\w-])", the lookahead kept inside the run): linear.
+_NAME_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<word>(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})\s*\(?\s*$")
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
     r"cohort|level|arm|group|phase|part|mtd|rp2d|oral|orally|daily)"
@@ -103,6 +105,8 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
     key, start, end = segment.key or "", segment.start, segment.end
     verbatim = _verbatim(cut.text, start, end)
     doses, foreign = _own_doses(cut, key, (start, end))
+    if not doses and foreign and not any(start <= m.start < end and m.key == key for m in cut.mentions):
+        return [], foreign  # opening words about other drugs: their schedule is not this drug's either
     if not doses:
         mention_end = next((m.end for m in cut.mentions if m.start >= start and m.key == key), start)
         dose = numberless_unit(cut.norm, mention_end)
@@ -177,8 +181,17 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
     """Split the segment's doses into the drug's own and those after a name the lexicon does not know:
     in "leucovorin 400 mg/m2, 5-FU 400 mg/m2 bolus then 2400 mg/m2" the last two are not leucovorin's."""
     start, end = span
-    previous = next((m.end for m in cut.mentions if start <= m.start < end and m.key == key), start)
+    named = next((m.end for m in cut.mentions if start <= m.start < end and m.key == key), None)
+    previous = start if named is None else named
     doses = [d for d in cut.doses_in(start, end) if d.limit is None]
+    if named is None and doses and any(m.key == key for m in cut.mentions):
+        # A text's opening words, before it names the drug further on: "the conditioning regimen involved
+        # Ara-C 2g/m2 ... ATG 2.5mg/kg/d" (NCT05739630, the ATG intervention) doses the name written right
+        # before the dose, not ATG. A text that never names its drug ("ATO 0.3mg/kg/day" for arsenic
+        # trioxide) still doses it.
+        name = _NAME_BEFORE_DOSE.search(cut.norm, start, doses[0].start)
+        if name and not _ALLOWED_BEFORE_DOSE.fullmatch(name.group("word")):
+            return [], doses
     for i, dose in enumerate(doses):
         item = _NEW_ITEM.search(cut.norm, previous, dose.start)
         word = item and (item.group("word") or item.group("lower") or item.group("acronym"))

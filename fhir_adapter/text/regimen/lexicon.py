@@ -260,10 +260,10 @@ def _lexicon(
 ) -> Lexicon:
     builder = _Builder()
     for intervention in linked:
-        _add_intervention(builder, interventions, intervention, linked=True)
+        _add_intervention(builder, interventions, intervention, known_drugs, linked=True)
     for intervention in interventions:
         if is_drug_intervention(intervention):
-            _add_intervention(builder, interventions, intervention, linked=False)
+            _add_intervention(builder, interventions, intervention, known_drugs, linked=False)
     for mesh in meshes:
         term = clean_name(mesh.term)
         if term:
@@ -272,9 +272,23 @@ def _lexicon(
 
 
 def _add_intervention(
-    builder: _Builder, interventions: tuple[Intervention, ...], intervention: Intervention, *, linked: bool
+    builder: _Builder,
+    interventions: tuple[Intervention, ...],
+    intervention: Intervention,
+    known_drugs: frozenset[str],
+    *,
+    linked: bool,
 ) -> None:
-    others = [c for n in intervention.other_names for c in name_components(n) if len(tokens_of(c)) <= 4]
+    # An other name that names two known ingredients or more ("MECCNU,Hu,Cytarabine,busulfan,..." for "ATG",
+    # NCT05739630) lists the rest of the regimen, not the intervention's names: none of them is an alias.
+    listed = [name_components(n) for n in intervention.other_names]
+    others = [
+        c
+        for components in listed
+        if sum(c.lower() in known_drugs for c in components) < 2
+        for c in components
+        if len(tokens_of(c)) <= 4
+    ]
     components = name_components(intervention.name)
     index = interventions.index(intervention)
     for component in components:
