@@ -33,6 +33,15 @@ _HEADING = re.compile(
     r"(?:\s+criteri(?:a|on))?(?:\s*\([^)]*\))?(?:\s+[\w()./-]+){0,4}?\s*:?$",
     re.IGNORECASE,
 )
+# "Inclusion Criteria: The person who meet all the following criteria ...": a heading and, on the same
+# line, the sentence that introduces its list (or the first criterion itself, read as a paragraph).
+_HEADING_WITH_TEXT = re.compile(
+    r"^[^\w\n]*(?:(?:key|main|major|patient|general)[ \t]+)?(?P<kind>inclusion|exclusion)"
+    r"[ \t]+criteri(?:a|on)[ \t]*:[ \t]*(?P<rest>\S[^\n]*)$",
+    re.IGNORECASE,
+)
+_INTRO = re.compile(r"\bfollowing\b|:$", re.IGNORECASE)
+_BULLETS_ONLY = re.compile(r"^[*\-+•·▪◦]+$")
 _HEADING_VERBS = re.compile(r"\b(must|meet|meets|fulfil|fulfill|see|listed|all|any|other|no|not)\b", re.I)
 _PLACEHOLDER = re.compile(
     r"^(?:none|nil|n/?a|not applicable|not specified|no (?:inclusion|exclusion) criteria|"
@@ -85,10 +94,17 @@ def _read_line(line: str, state: _State) -> None:
         state.blank_before = True
         return
     heading = _heading_section(line)
+    with_text = None if heading else _HEADING_WITH_TEXT.match(line)
     if heading:
-        state.section, state.top_indent, state.top_style, state.intro_pending = heading, None, None, False
-        state.context = ""
-        state.drafts.append(_Draft(heading, [], -1, "heading"))  # a fence: nothing continues across a heading
+        _open_section(heading, state)
+    elif with_text:
+        kind = with_text.group("kind").lower()
+        _open_section(EXCLUSION if kind == "exclusion" else INCLUSION, state)
+        rest = with_text.group("rest").strip()
+        if _INTRO.search(rest):
+            state.intro_pending = True
+        else:
+            _read_paragraph(rest, state)
     else:
         item = _ITEM.match(line)
         if item:
@@ -96,6 +112,12 @@ def _read_line(line: str, state: _State) -> None:
         else:
             _read_paragraph(line, state)
     state.blank_before = False
+
+
+def _open_section(section: str, state: _State) -> None:
+    state.section, state.top_indent, state.top_style, state.intro_pending = section, None, None, False
+    state.context = ""
+    state.drafts.append(_Draft(section, [], -1, "heading"))  # a fence: nothing continues across a heading
 
 
 def _heading_section(line: str) -> str | None:
@@ -156,8 +178,8 @@ def _open_criterion(state: _State) -> _Draft | None:
 
 def _read_paragraph(line: str, state: _State) -> None:
     text = _EMPHASIS.sub("", line).strip() if line.lstrip().startswith(("*", "_", "#")) else line.strip()
-    if _is_boilerplate(text):
-        return
+    if _is_boilerplate(text) or _BULLETS_ONLY.match(text):
+        return  # a bare "-" is an empty bullet, not a criterion
     parent = _open_criterion(state)
     # Inside the item when indented past its marker (legacy XML indents everything, items a bit more).
     inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0
