@@ -43,3 +43,38 @@ def test_a_heading_followed_on_its_line_by_a_criterion_keeps_that_criterion() ->
 def test_a_bare_dash_line_is_an_empty_bullet_not_a_criterion() -> None:
     criteria = parse_criteria("Inclusion Criteria:\n\n-\n\nAdults with asthma\n")
     assert [c.text for c in criteria] == ["Adults with asthma"]
+
+
+def _one(section: str, text: str) -> Criterion:
+    heading = "Inclusion Criteria" if section == INCLUSION else "Exclusion Criteria"
+    [criterion] = parse_criteria(f"{heading}:\n* {text}")
+    return criterion
+
+
+def test_a_unit_read_only_in_part_gives_no_fact() -> None:
+    # "ml/min/1.75m2" is not a unit this parser knows: "mL/min" alone would be a different threshold.
+    assert _values(_one(EXCLUSION, "Kidney failure (eGFR < 45 ml/min/1.75m2)")) == []
+    assert _values(_one(EXCLUSION, "Kidney failure (eGFR < 45 ml/min/1.73m2)")) == [
+        ("egfr", "<", 45.0, None, None, "mL/min/{1.73_m2}")
+    ]
+
+
+def test_a_value_in_another_measures_unit_is_not_an_age() -> None:
+    criterion = _one(INCLUSION, "Boys and girls, 6 months of age or older with a body weight >= 12 kg")
+    assert _values(criterion) == [("age", ">=", 6.0, None, None, "mo")]
+
+
+def test_a_change_of_a_measure_is_not_its_level() -> None:
+    text = (
+        "Kidney injury: a rise in serum creatinine by >= 0.5 mg/dL within 2 days, or a >= 0.5 mg/dL "
+        "(>= 44 umol/L) increase over baseline"
+    )
+    assert _values(_one(INCLUSION, text)) == []
+    assert _values(_one(INCLUSION, "Serum creatinine >= 0.5 mg/dL")) == [
+        ("creatinine", ">=", 0.5, None, None, "mg/dL")
+    ]
+
+
+def test_an_hba1c_range_in_a_unit_not_understood_is_not_unitless() -> None:
+    criterion = _one(INCLUSION, "HbA1c 6.5-9.0 percent (48-75 millimoles per mole) at screening")
+    assert _values(criterion) == [("hba1c", None, None, 6.5, 9.0, "%")]
