@@ -5,7 +5,7 @@ Every text here is hand-written in the shape of a real criterion, never a record
 
 from __future__ import annotations
 
-from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, parse_criteria
+from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, INCLUSION, Criterion, parse_criteria
 
 Values = list[tuple[str, str | None, float | None, float | None, float | None, str | None]]
 
@@ -78,3 +78,12 @@ def test_a_change_of_a_measure_is_not_its_level() -> None:
 def test_an_hba1c_range_in_a_unit_not_understood_is_not_unitless() -> None:
     criterion = _one(INCLUSION, "HbA1c 6.5-9.0 percent (48-75 millimoles per mole) at screening")
     assert _values(criterion) == [("hba1c", None, None, 6.5, 9.0, "%")]
+
+
+def test_a_lower_age_limit_or_the_legal_age_whichever_is_older_must_meet_both() -> None:
+    stricter = _one(
+        INCLUSION, "Adults at least 21 years of age (or the legal age of consent, whichever is older)"
+    )
+    assert (stricter.logic, _values(stricter)) == (ALL_OF, [("age", ">=", 21.0, None, None, "a")])
+    either = _one(INCLUSION, "Adults at least 21 years of age (or the legal age of consent in the country)")
+    assert either.logic == ANY_OF
