@@ -87,3 +87,24 @@ def test_a_lower_age_limit_or_the_legal_age_whichever_is_older_must_meet_both() 
     assert (stricter.logic, _values(stricter)) == (ALL_OF, [("age", ">=", 21.0, None, None, "a")])
     either = _one(INCLUSION, "Adults at least 21 years of age (or the legal age of consent in the country)")
     assert either.logic == ANY_OF
+
+
+def test_short_labels_between_lists_are_sub_headings_without_their_colon() -> None:
+    criteria = parse_criteria(
+        "Exclusion Criteria:\n\nWeight-related\n\n- Weight-loss drugs within 90 days\n\n"
+        "Kidney-related for participants with diabetes\n\n* Dialysis\n* Kidney transplant\n"
+    )
+    assert [c.text for c in criteria] == ["Weight-loss drugs within 90 days", "Dialysis", "Kidney transplant"]
+
+
+def test_short_paragraphs_among_prose_criteria_stay_criteria() -> None:
+    criteria = parse_criteria(
+        "Exclusion Criteria:\n\nOther types of arthritis\n\n* Pregnancy\n\n"
+        "Joint surgery within the last 3 months and any plan for further surgery\n\n* Active infection\n"
+    )
+    assert len(criteria) == 4
+
+
+def test_a_lone_short_paragraph_above_the_only_list_is_a_criterion() -> None:
+    criteria = parse_criteria("Inclusion Criteria:\n\nHealthy adults\n\n* Aged 18 to 40 years\n* Consent\n")
+    assert [c.text for c in criteria] == ["Healthy adults", "Aged 18 to 40 years", "Consent"]
