@@ -108,3 +108,39 @@ def test_short_paragraphs_among_prose_criteria_stay_criteria() -> None:
 def test_a_lone_short_paragraph_above_the_only_list_is_a_criterion() -> None:
     criteria = parse_criteria("Inclusion Criteria:\n\nHealthy adults\n\n* Aged 18 to 40 years\n* Consent\n")
     assert [c.text for c in criteria] == ["Healthy adults", "Aged 18 to 40 years", "Consent"]
+
+
+def _kinds(section: str, text: str) -> list[str]:
+    return [f.kind for f in _one(section, text).facts]
+
+
+def test_further_spellings_of_statuses_and_measures() -> None:
+    assert _kinds(EXCLUSION, "Active infection with hepatitis type B or C") == ["hepatitis_b", "hepatitis_c"]
+    assert _kinds(EXCLUSION, "Carriers of HBs Ag") == ["hepatitis_b"]
+    assert _kinds(EXCLUSION, "Acquired immunodeficiency syndrome or other immune disease") == ["hiv"]
+    assert _values(_one(INCLUSION, "Lanksy play score at least 60%")) == [
+        ("lansky", ">=", 60.0, None, None, "%")
+    ]
+    assert _values(_one(INCLUSION, "Expected life span more than 6 months")) == [
+        ("life_expectancy", ">", 6.0, None, None, "mo")
+    ]
+
+
+def test_an_age_range_with_a_hyphen_before_its_unit() -> None:
+    assert _values(_one(INCLUSION, "Young people (12-30-years-old) with asthma")) == [
+        ("age", None, None, 12.0, 30.0, "a")
+    ]
+
+
+def test_a_sex_labelled_value_after_a_semicolon_is_read_too() -> None:
+    criterion = _one(EXCLUSION, "Prolonged QTc (men > 440 ms; women > 460 ms) at screening")
+    assert _values(criterion) == [
+        ("qtc", ">", 440.0, None, None, "ms"),
+        ("qtc", ">", 460.0, None, None, "ms"),
+    ]
+
+
+def test_cells_between_the_power_of_ten_and_the_litre() -> None:
+    assert _values(_one(INCLUSION, "Platelets >= 75 x 10^9 cells/L")) == [
+        ("platelets", ">=", 75.0, None, None, "10*9/L")
+    ]

@@ -48,7 +48,7 @@ _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
 # (bounded, so linear); "<= 2.5 x ULN; <= 5 x ULN with liver metastases": a ";" right before a comparator.
 _BRANCH_OR = re.compile(
     r"\b(?:or|note\s*+:|for (?:patients|subjects|participants|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
-    r"|;(?=\s*+[<>≤≥])"
+    r"|;(?:\s*+(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc >= 450 ms in men, women >= 470 ms": a sex names the next value's subgroup
     r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])",
     re.IGNORECASE,
@@ -56,7 +56,9 @@ _BRANCH_OR = re.compile(
 _SPACES = re.compile(r"\s*+")
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
-_CLAUSE_END = re.compile(r";(?!\s*+(?:or\b|[<>≤≥]))|\n|\.\s+[A-Z]")
+_CLAUSE_END = re.compile(
+    r";(?!\s*+(?:or\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
+)
 _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
 _STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")

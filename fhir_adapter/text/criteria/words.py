@@ -67,7 +67,7 @@ class _ComparatorCodes:
 COMPARATOR_CODES = _ComparatorCodes()
 
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
-_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+/\s*+[lL]\b"
+_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
 _TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
 UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("10*9/L", _TEN9),
