@@ -144,3 +144,12 @@ def test_cells_between_the_power_of_ten_and_the_litre() -> None:
     assert _values(_one(INCLUSION, "Platelets >= 75 x 10^9 cells/L")) == [
         ("platelets", ">=", 75.0, None, None, "10*9/L")
     ]
+
+
+def test_and_less_than_starts_the_upper_limit_of_a_pair() -> None:
+    criterion = _one(INCLUSION, "eGFR greater than 20 mL/min/1.73 m2 and less than 75 mL/min/1.73 m2")
+    assert _values(criterion) == [
+        ("egfr", ">", 20.0, None, None, "mL/min/{1.73_m2}"),
+        ("egfr", "<", 75.0, None, None, "mL/min/{1.73_m2}"),
+    ]
+    assert _values(_one(INCLUSION, "Aged 40 years and less")) == [("age", "<=", 40.0, None, None, "a")]

@@ -39,9 +39,11 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
 )
 COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")"
 
+# "25 and less than 90": "and less" that "than" follows starts the next comparator, it does not end this one.
+_NOT_THAN = r"(?!\s{1,3}than\b)"
 _POST_WORDS: Sequence[tuple[str, str]] = (
-    (">=", r"(?:or|and) (?:older|over|above|more|greater|higher|up|beyond)|\+"),
-    ("<=", r"(?:or|and) (?:younger|under|below|less|lower|fewer)"),
+    (">=", rf"(?:or|and) (?:older|over|above|more|greater|higher|up|beyond){_NOT_THAN}|\+"),
+    ("<=", rf"(?:or|and) (?:younger|under|below|less|lower|fewer){_NOT_THAN}"),
 )
 POST_COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _POST_WORDS) + ")"
 RANGE_JOIN = r"(?:-|–|—|to|through)"
