@@ -153,3 +153,8 @@ def test_and_less_than_starts_the_upper_limit_of_a_pair() -> None:
         ("egfr", "<", 75.0, None, None, "mL/min/{1.73_m2}"),
     ]
     assert _values(_one(INCLUSION, "Aged 40 years and less")) == [("age", "<=", 40.0, None, None, "a")]
+
+
+def test_pregnant_women_listed_with_lactating_women_and_a_contraception_refusal() -> None:
+    text = "Pregnant women, nursing women, and women who refuse effective contraception"
+    assert _kinds(EXCLUSION, text) == ["pregnancy", "breastfeeding"]

@@ -21,7 +21,9 @@ NOT_PATIENT_AGE = re.compile(
 # pregnancy criterion; a required pregnancy test still is.
 CONTRACEPTION = re.compile(r"contracept|birth control|abstinen|barrier method", re.I)
 PREGNANCY_TEST = re.compile(
-    r"pregnancy test|h?CG\b|pregnan(?:t|cy)\s*(?:or|/|,)\s*(?:breast|lactat|nursing)|\b(?:are|is) not pregnant\b",
+    # "Pregnant women, lactating women, and ... contraception": a status listed with breastfeeding
+    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|/|,|and)\s*+"
+    r"(?:breast|lactat|nursing)|\b(?:are|is) not pregnant\b",
     re.I,
 )
 
