@@ -43,6 +43,7 @@ from fhir_adapter.validation.elements import INVARIANTS_FILE, Element
 from fhir_adapter.validation.issues import Severity, ValidationIssue
 from fhir_adapter.validation.narrative import html_checks, html_has_content
 from fhir_adapter.validation.schema import definitions
+from fhir_adapter.validation.shortcuts import Shortcut, shortcut_for
 
 LAYER = "invariant"
 ELE_1 = "ele-1"
@@ -154,15 +155,6 @@ def _inherited(
     return found
 
 
-@cache
-def expression_for(invariant: Invariant) -> str:
-    """Return the expression fhirpathpy evaluates: the R4 one, with its REWRITES applied."""
-    expression = invariant.expression
-    for old, new in REWRITES.get(invariant.key, ()):
-        expression = expression.replace(old, new)
-    return expression
-
-
 def has_value(inputs: list[Any]) -> bool:
     """FHIRPath hasValue(): True when the input is one primitive element that has a value.
 
@@ -184,7 +176,8 @@ def has_value(inputs: list[Any]) -> bool:
 # fhirpathpy's node constructor is untyped; typed here once. A node's path types its children for FHIRPath.
 fhirpath_node: Callable[[Any, str], Any] = ResourceNode.create_node
 
-_OPTIONS = {
+# fhirpathpy's options for every release: the user functions, and a silent trace().
+FHIRPATH_OPTIONS: Mapping[str, Any] = {
     "userInvocationTable": {
         "hasValue": {"fn": has_value, "arity": {0: []}},
         "htmlChecks": {"fn": html_checks, "arity": {0: []}},
@@ -194,34 +187,96 @@ _OPTIONS = {
 }
 
 
+@dataclass(frozen=True, eq=False)
+class Release:
+    """What the invariant layer needs of one FHIR release: its table, schema definitions (for resource types
+    without a table of their own), rewrites, fhirpathpy model name and the layer name its issues carry."""
+
+    layer: str
+    catalog: Callable[[], Catalog]
+    definitions: Callable[[], Mapping[str, Any]]
+    rewrites: Mapping[str, tuple[tuple[str, str], ...]]
+    model: str
+
+
+R4 = Release(LAYER, catalog, definitions, REWRITES, "r4")
+
+
 @cache
-def compiled(expression: str) -> Callable[..., list[Any]]:
-    """Return fhirpathpy's compiled form of `expression` (compiled once)."""
-    function: Callable[..., list[Any]] = fhirpathpy.compile(expression, model=models["r4"], options=_OPTIONS)
+def expression_for(invariant: Invariant, release: Release = R4) -> str:
+    """Return the expression fhirpathpy evaluates: the release's one, with its rewrites applied."""
+    expression = invariant.expression
+    for old, new in release.rewrites.get(invariant.key, ()):
+        expression = expression.replace(old, new)
+    return expression
+
+
+@cache
+def compiled(expression: str, model: str = "r4") -> Callable[..., list[Any]]:
+    """Return fhirpathpy's compiled form of `expression` for a release's model (compiled once)."""
+    function: Callable[..., list[Any]] = fhirpathpy.compile(
+        expression, model=models[model], options=dict(FHIRPATH_OPTIONS)
+    )
     return function
 
 
-def check_invariants(elements: list[Element], *, best_practice: bool = False) -> list[ValidationIssue]:
+@dataclass(frozen=True)
+class _Prepared:
+    """An invariant with what evaluating it needs, worked out once per (invariant, release)."""
+
+    invariant: Invariant
+    shortcut: Shortcut | None  # a plain-Python "surely holds" (shortcuts.py), None: always fhirpathpy
+    evaluate: Callable[..., list[Any]]
+
+
+@cache
+def _prepared(invariant: Invariant, release: Release) -> _Prepared:
+    expression = expression_for(invariant, release)
+    return _Prepared(
+        invariant,
+        shortcut_for(expression) if expression == invariant.expression else None,
+        compiled(expression, release.model),
+    )
+
+
+def check_invariants(
+    elements: list[Element], *, best_practice: bool = False, release: Release = R4
+) -> list[ValidationIssue]:
     """Return the invariants `elements` break (best-practice ones, such as dom-6, only when asked)."""
     issues: list[ValidationIssue] = []
-    variables = dom_3_variables(elements)
+    variables: dict[str, list[str]] | None = None  # dom-3's, worked out when first needed
     for element in elements:
-        for invariant in applicable(element):
+        for invariant in applicable(element, release):
             if invariant.best_practice and not best_practice:
                 continue
-            issue = _evaluate(invariant, element, variables)
+            if invariant.key == ELE_1:
+                if not holds_ele_1(element):
+                    issues.append(_issue(invariant, element, release, invariant.severity))
+                continue
+            if (
+                invariant.key in ABOUT_CONTAINED
+                and element.is_resource
+                and not element.value.get("contained")
+            ):
+                continue  # every path of dom-2..5 starts at `contained`: without any, they hold
+            prepared = _prepared(invariant, release)
+            if prepared.shortcut is not None and prepared.shortcut(element):
+                continue
+            if variables is None:
+                variables = dom_3_variables(elements)
+            issue = _evaluate(prepared, element, variables, release)
             if issue is not None:
                 issues.append(issue)
     return issues
 
 
-def applicable(element: Element) -> tuple[Invariant, ...]:
+def applicable(element: Element, release: Release = R4) -> tuple[Invariant, ...]:
     """Return the invariants that apply to `element`: its type's, its path's, and ele-1 on every element."""
-    table = catalog()
+    table = release.catalog()
     found = table.by_type.get(element.type_name, ()) + table.by_path.get(element.path, ())
     if element.is_resource:
         if element.type_name not in table.by_type:  # a resource type without its own table: its bases'
-            properties = definitions().get(element.type_name, {}).get("properties", {})
+            properties = release.definitions().get(element.type_name, {}).get("properties", {})
             found += table.by_type["DomainResource" if "text" in properties else "Resource"]
         return found
     if element.is_primitive and _primitive_has_value(element):
@@ -272,28 +327,28 @@ def _present(value: Any) -> bool:
     return value is not None
 
 
-def _evaluate(invariant: Invariant, element: Element, variables: Mapping[str, Any]) -> ValidationIssue | None:
+def _issue(invariant: Invariant, element: Element, release: Release, severity: Severity) -> ValidationIssue:
     resource_type = str(element.root.get("resourceType", "?"))
     message = f"{invariant.key}: {invariant.human}"
-    if invariant.key == ELE_1:
-        return (
-            None
-            if holds_ele_1(element)
-            else ValidationIssue(resource_type, element.location, invariant.severity, message, LAYER)
-        )
-    if invariant.key in ABOUT_CONTAINED and element.is_resource and not element.value.get("contained"):
-        return None
+    return ValidationIssue(resource_type, element.location, severity, message, release.layer)
+
+
+def _evaluate(
+    prepared: _Prepared, element: Element, variables: Mapping[str, Any], release: Release
+) -> ValidationIssue | None:
+    invariant = prepared.invariant
     data = element.value
     if element.is_primitive and not _primitive_has_value(element):
         data = element.extension or {}  # a primitive without a value is its `_name` object: id, extension
     node = fhirpath_node(data, element.node_path)
     context = {"resource": element.resource, "rootResource": element.root, **variables}
     try:
-        result = compiled(expression_for(invariant))(node, context)
+        result = prepared.evaluate(node, context)
     except Exception as exc:  # fhirpathpy raises plain Exception for unsupported data
         text = f"{invariant.key}: could not be evaluated here ({exc}); check by hand: {invariant.human}"
-        return ValidationIssue(resource_type, element.location, "warning", text, LAYER)
+        resource_type = str(element.root.get("resourceType", "?"))
+        return ValidationIssue(resource_type, element.location, "warning", text, release.layer)
     if result == [False]:
         severity: Severity = "warning" if invariant.best_practice else invariant.severity
-        return ValidationIssue(resource_type, element.location, severity, message, LAYER)
+        return _issue(invariant, element, release, severity)
     return None
