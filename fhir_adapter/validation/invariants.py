@@ -229,8 +229,14 @@ class _Prepared:
     evaluate: Callable[..., list[Any]]
 
 
+def shortcut(invariant: Invariant, release: Release = R4) -> Shortcut | None:
+    """Return the plain-Python shortcut (shortcuts.py) that answers `invariant` where it surely holds."""
+    return _prepared(invariant, release).shortcut
+
+
 @cache
 def _prepared(invariant: Invariant, release: Release) -> _Prepared:
+    """Return `invariant` ready to evaluate: its shortcut and its compiled expression."""
     expression = expression_for(invariant, release)
     return _Prepared(
         invariant,
@@ -333,17 +339,26 @@ def _issue(invariant: Invariant, element: Element, release: Release, severity: S
     return ValidationIssue(resource_type, element.location, severity, message, release.layer)
 
 
-def _evaluate(
-    prepared: _Prepared, element: Element, variables: Mapping[str, Any], release: Release
-) -> ValidationIssue | None:
-    invariant = prepared.invariant
+def evaluate_in_fhirpathpy(
+    invariant: Invariant, element: Element, variables: Mapping[str, Any], release: Release = R4
+) -> list[Any]:
+    """Return fhirpathpy's result for `invariant` on `element` (`variables`: dom_3_variables of its resource).
+
+    Raises whatever fhirpathpy raises on data it cannot evaluate."""
     data = element.value
     if element.is_primitive and not _primitive_has_value(element):
         data = element.extension or {}  # a primitive without a value is its `_name` object: id, extension
     node = fhirpath_node(data, element.node_path)
     context = {"resource": element.resource, "rootResource": element.root, **variables}
+    return _prepared(invariant, release).evaluate(node, context)
+
+
+def _evaluate(
+    prepared: _Prepared, element: Element, variables: Mapping[str, Any], release: Release
+) -> ValidationIssue | None:
+    invariant = prepared.invariant
     try:
-        result = prepared.evaluate(node, context)
+        result = evaluate_in_fhirpathpy(invariant, element, variables, release)
     except Exception as exc:  # fhirpathpy raises plain Exception for unsupported data
         text = f"{invariant.key}: could not be evaluated here ({exc}); check by hand: {invariant.human}"
         resource_type = str(element.root.get("resourceType", "?"))
