@@ -60,14 +60,23 @@ class ContentCache:
     def __init__(self, size: int = MAX_RESOURCES) -> None:
         self._size = size
         self._found: dict[tuple[Hashable, ...], CheckedContent] = {}
+        self.hits = 0  # how many resources were not checked again (benchmarks/validate.py reports it)
 
     def get(self, key: tuple[Hashable, ...]) -> CheckedContent | None:
-        return self._found.get(key)
+        found = self._found.get(key)
+        if found is not None:
+            self.hits += 1
+        return found
 
     def put(self, key: tuple[Hashable, ...], checked: CheckedContent) -> None:
         if len(self._found) >= self._size:
             del self._found[next(iter(self._found))]
         self._found[key] = checked
+
+    def clear(self) -> None:
+        """Forget every resource and the hit count."""
+        self._found.clear()
+        self.hits = 0
 
     def __len__(self) -> int:
         return len(self._found)

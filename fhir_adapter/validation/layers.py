@@ -101,7 +101,7 @@ def _check_bundle(bundle: dict[str, Any], *, best_practice: bool, rules: RuleSet
     return Checked(issues, project)
 
 
-_CHECKED = ContentCache()
+CHECKED_CONTENT = ContentCache()  # the entries checked in this process, by content
 
 
 def _check_entry(
@@ -109,11 +109,11 @@ def _check_entry(
 ) -> list[ValidationIssue]:
     """Return the issues of an entry's resource; content already checked is not checked again."""
     key = content_key(resource, best_practice, project)
-    checked = _CHECKED.get(key) if key is not None else None
+    checked = CHECKED_CONTENT.get(key) if key is not None else None
     if checked is None:
         checked = _check_content(resource, best_practice, project)
         if key is not None:
-            _CHECKED.put(key, checked)
+            CHECKED_CONTENT.put(key, checked)
     return checked.issues(targets)
 
 

@@ -69,7 +69,7 @@ def _check_r5_content(resource: dict[str, Any], best_practice: bool, project: bo
     return CheckedContent(tuple(before), tuple(reference_sites(elements)), tuple(after))
 
 
-_CHECKED = ContentCache()
+R5_CHECKED_CONTENT = ContentCache()  # the entries checked in this process, by content
 
 
 def _check_r5_entry(
@@ -77,11 +77,11 @@ def _check_r5_entry(
 ) -> list[ValidationIssue]:
     """Return the issues of an entry's resource; content already checked is not checked again."""
     key = content_key(resource, best_practice, project)
-    checked = _CHECKED.get(key) if key is not None else None
+    checked = R5_CHECKED_CONTENT.get(key) if key is not None else None
     if checked is None:
         checked = _check_r5_content(resource, best_practice, project)
         if key is not None:
-            _CHECKED.put(key, checked)
+            R5_CHECKED_CONTENT.put(key, checked)
     return checked.issues(targets)
 
 
