@@ -160,33 +160,29 @@ class _Walk:
         resource: Mapping[str, Any],
     ) -> None:
         children = _children(self.tables, definition_name, base)
-        for name in _element_names(obj):
-            child = children.get(name)
-            if child is None:
-                continue
-            for item_location, value, extension in _items(obj, name, f"{location}.{name}"):
-                if child.category == RESOURCE:
-                    if isinstance(value, dict) and not (
-                        self.skip_entry_resources and child.path == "Bundle.entry.resource"
-                    ):
-                        self.add_resource(value, item_location)
-                elif child.category == LEAF:
-                    self.out.append(
-                        Element(
-                            item_location,
-                            child.path,
-                            child.kind,
-                            child.kind,
-                            value,
-                            extension,
-                            resource,
-                            self.root,
-                        )
+        for child, item_location, value, extension in _child_items(obj, children, location):
+            if child.category == RESOURCE:
+                if isinstance(value, dict) and not (
+                    self.skip_entry_resources and child.path == "Bundle.entry.resource"
+                ):
+                    self.add_resource(value, item_location)
+            elif child.category == LEAF:
+                self.out.append(
+                    Element(
+                        item_location,
+                        child.path,
+                        child.kind,
+                        child.kind,
+                        value,
+                        extension,
+                        resource,
+                        self.root,
                     )
-                elif isinstance(value, dict):
-                    self.add_complex(
-                        value, child.kind, path=child.path, location=item_location, resource=resource
-                    )
+                )
+            elif isinstance(value, dict):
+                self.add_complex(
+                    value, child.kind, path=child.path, location=item_location, resource=resource
+                )
 
     def add_complex(
         self, value: Mapping[str, Any], kind: str, *, path: str, location: str, resource: Mapping[str, Any]
@@ -201,10 +197,31 @@ class _Walk:
         self.add_children(value, kind, base=path if backbone else kind, location=location, resource=resource)
 
 
+def _child_items(
+    obj: Mapping[str, Any], children: Mapping[str, _Child], location: str
+) -> list[tuple[_Child, str, Any, Any]]:
+    """Return (child, location, value, `_name` object) for every known element of `obj`, one per array item
+    for a repeating one, in document order."""
+    found: list[tuple[_Child, str, Any, Any]] = []
+    if any(key.startswith("_") for key in obj):  # a primitive's `_name` object: the general case
+        for name in _element_names(obj):
+            child = children.get(name)
+            if child is not None:
+                found += [(child, *item) for item in _items(obj, name, f"{location}.{name}")]
+        return found
+    for name, value in obj.items():  # the usual case: every element is `name` alone
+        child = children.get(name) if name != "resourceType" else None
+        if child is None:
+            continue
+        if isinstance(value, list):
+            found += [(child, f"{location}.{name}[{i}]", item, None) for i, item in enumerate(value)]
+        else:
+            found.append((child, f"{location}.{name}", value, None))
+    return found
+
+
 def _element_names(obj: Mapping[str, Any]) -> list[str]:
     """Return each element name once, whether it comes as `name`, `_name` or both, in document order."""
-    if not any(key.startswith("_") for key in obj):  # the usual case: no primitive's `_name` object
-        return [key for key in obj if key != "resourceType"]
     names: dict[str, None] = {}
     for key in obj:
         name = key[1:] if key.startswith("_") else key

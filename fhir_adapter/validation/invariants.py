@@ -278,16 +278,30 @@ def check_invariants(
 
 def applicable(element: Element, release: Release = R4) -> tuple[Invariant, ...]:
     """Return the invariants that apply to `element`: its type's, its path's, and ele-1 on every element."""
+    key = (element.type_name, element.path, element.is_resource)
+    found = _APPLICABLE.get((release, *key))
+    if found is None:
+        found = _APPLICABLE[(release, *key)] = _applicable(release, *key)
+    if element.is_resource or (element.is_primitive and _primitive_has_value(element)):
+        # a valued primitive: hasValue() is true, so ele-1 holds (its first `or` operand): not evaluated
+        return found[0]
+    return found[1]
+
+
+# (release, type, path, is a resource) -> (its invariants, the same and ele-1): tens of thousands of lookups
+# a Bundle, a few hundred distinct keys.
+_APPLICABLE: dict[tuple[Release, str, str, bool], tuple[tuple[Invariant, ...], tuple[Invariant, ...]]] = {}
+
+
+def _applicable(
+    release: Release, type_name: str, path: str, is_resource: bool
+) -> tuple[tuple[Invariant, ...], tuple[Invariant, ...]]:
     table = release.catalog()
-    found = table.by_type.get(element.type_name, ()) + table.by_path.get(element.path, ())
-    if element.is_resource:
-        if element.type_name not in table.by_type:  # a resource type without its own table: its bases'
-            properties = release.definitions().get(element.type_name, {}).get("properties", {})
-            found += table.by_type["DomainResource" if "text" in properties else "Resource"]
-        return found
-    if element.is_primitive and _primitive_has_value(element):
-        return found  # hasValue() is true, so ele-1 holds (its first `or` operand): nothing to evaluate
-    return found + table.element
+    found = table.by_type.get(type_name, ()) + table.by_path.get(path, ())
+    if is_resource and type_name not in table.by_type:  # a resource type without its own table: its bases'
+        properties = release.definitions().get(type_name, {}).get("properties", {})
+        found += table.by_type["DomainResource" if "text" in properties else "Resource"]
+    return found, found + table.element
 
 
 def _primitive_has_value(element: Element) -> bool:
