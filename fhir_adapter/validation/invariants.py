@@ -22,24 +22,28 @@ dom-2 to dom-5 say something about a resource's contained resources only (every 
 `contained`), so on a resource without any they hold: they are not evaluated there (a test checks fhirpathpy
 agrees). They were a third of the fhirpathpy evaluations over the R4 examples.
 
+The invariants evaluated most often (ref-1, ext-1, cpt-2, the Bundle rules bdl-1 to bdl-12, ...) have
+plain-Python shortcuts (shortcuts.py) that say "holds" for the plain shapes; fhirpathpy evaluates everything
+else, so every finding is still fhirpathpy's (issue 16: 5x faster on fhir-adapter's Bundles). R5 runs the
+same code with its own table, rewrites and model (`Release`, r5_invariants.R5).
+
 txt-1 and txt-2 share R4's expression `htmlChecks()`; txt-2 is rewritten to `htmlHasContent()`, so a
 narrative of only whitespace breaks txt-2 alone and a script or a form breaks txt-1 alone.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
-from fhir_adapter.validation.elements import INVARIANTS_FILE, Element
+from fhir_adapter.validation.elements import Element
+from fhir_adapter.validation.invariant_table import Catalog, Invariant, catalog
 from fhir_adapter.validation.issues import Severity, ValidationIssue
 from fhir_adapter.validation.narrative import html_checks, html_has_content
 from fhir_adapter.validation.schema import definitions
@@ -88,71 +92,6 @@ REWRITES: Mapping[str, tuple[tuple[str, str], ...]] = {
 
 # The element types whose values dom-3's union collects (Reference.reference is a string inside a Reference).
 LOCAL_REFERENCE_TYPES = frozenset({"canonical", "uri", "url"})
-
-
-@dataclass(frozen=True)
-class Invariant:
-    """One constraint from a StructureDefinition."""
-
-    key: str
-    severity: Severity
-    human: str
-    expression: str
-    path: str
-    best_practice: bool = False
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """The invariants by type (own and inherited) and by element path, and the element invariants."""
-
-    by_type: Mapping[str, tuple[Invariant, ...]]
-    by_path: Mapping[str, tuple[Invariant, ...]]
-    element: tuple[Invariant, ...]
-    source: Mapping[str, Any]
-
-
-@cache
-def catalog() -> Catalog:
-    """Return the invariant table loaded from package data (once)."""
-    text = resources.files("fhir_adapter.validation.data").joinpath(INVARIANTS_FILE).read_text("utf-8")
-    return catalog_from(json.loads(text))
-
-
-def catalog_from(document: Mapping[str, Any]) -> Catalog:
-    """Return the invariant table of an invariants document (r4-invariants.json, r5-invariants.json)."""
-    types: dict[str, Any] = document["types"]
-    own: dict[str, list[Invariant]] = {}
-    by_path: dict[str, list[Invariant]] = {}
-    for name, entry in types.items():
-        for raw in entry["invariants"]:
-            invariant = Invariant(
-                raw["key"],
-                raw["severity"],
-                raw["human"],
-                raw["expression"],
-                raw["path"],
-                raw.get("bestPractice", False),
-            )
-            target = own.setdefault(name, []) if raw["path"] == name else by_path.setdefault(raw["path"], [])
-            target.append(invariant)
-    by_type = {name: tuple(_inherited(name, types, own)) for name in types}
-    return Catalog(
-        by_type=by_type,
-        by_path={path: tuple(found) for path, found in by_path.items()},
-        element=tuple(own.get("Element", ())),
-        source=document["source"],
-    )
-
-
-def _inherited(
-    name: str | None, types: Mapping[str, Any], own: Mapping[str, list[Invariant]]
-) -> list[Invariant]:
-    found: list[Invariant] = []
-    while name and name != "Element":  # Element's own (ele-1) apply to elements, not resources
-        found = list(own.get(name, ())) + found
-        name = types.get(name, {}).get("base")
-    return found
 
 
 def has_value(inputs: list[Any]) -> bool:

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from functools import cache
 
 from fhir_adapter.validation.elements import Element
-from fhir_adapter.validation.invariants import Catalog, Release, catalog_from, check_invariants
+from fhir_adapter.validation.invariant_table import Catalog, catalog_from
+from fhir_adapter.validation.invariants import Release, check_invariants
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.release import FHIRPATH_MODEL, r5_definitions, r5_invariants_document
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from fhir_adapter.validation.elements import Element, walk_resource
+from fhir_adapter.validation.invariant_table import catalog
 from fhir_adapter.validation.invariants import (
     ABOUT_CONTAINED,
     REWRITES,
-    catalog,
     check_invariants,
     compiled,
     expression_for,

@@ -18,9 +18,9 @@ from fhir_adapter.resources import build_trial_resources
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.terms import Terms
 from fhir_adapter.validation.elements import walk_resource
+from fhir_adapter.validation.invariant_table import catalog
 from fhir_adapter.validation.invariants import (
     applicable,
-    catalog,
     dom_3_variables,
     evaluate_in_fhirpathpy,
     shortcut,
