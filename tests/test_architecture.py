@@ -12,7 +12,7 @@ from tests.conftest import REPO
 
 # Left to right: a module may import only from its own stage, stages to its left, and the shared leaves.
 STAGES = ["sources", "text", "resources", "bundle", "validation", "convert", "client", "sync", "screening", "cli"]
-SHARED = {"errors", "settings", "terms", "mappings"}
+SHARED = {"errors", "settings", "terms", "mappings", "pool"}
 PACKAGE = REPO / "fhir_adapter"
 
 

@@ -9,6 +9,7 @@ A record left out as a duplicate of a newer record of the same study is reported
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -18,39 +19,38 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED as EXIT_CANNOT_PROCEED
 from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
-from fhir_adapter.cli.fetch import add_fetch_parser
-from fhir_adapter.cli.push import add_push_parser
-from fhir_adapter.cli.screen import add_screen_parser
-from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
-from fhir_adapter.cli.sync import add_sync_parser
 from fhir_adapter.cli.versions import add_version_argument
-from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError
-from fhir_adapter.resources import FhirVersion, r5_statement
-from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
-from fhir_adapter.terms import load_terms
-from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
-from fhir_adapter.validation import (
-    RuleSet,
-    fhir_files,
-    format_text,
-    to_junit_xml,
-    to_operation_outcome,
-    validate_files,
-)
+from fhir_adapter.pool import default_workers
+from fhir_adapter.resources import FhirVersion
+from fhir_adapter.validation.levels import DEFAULT_CHECK_LEVEL, CheckLevel
+
+if TYPE_CHECKING:
+    from fhir_adapter.convert import ConversionResult
+    from fhir_adapter.text import Criterion, Fact
 
 DEFAULT_OUT_DIR = Path("out")
+# Commands whose modules load the HTTP client, the sync engine or the screening rules: each one's parser is
+# built only when the command line names it (`--help` lists them from here), so the others start fast.
+# (module, function adding the parser, the help line `fhir-adapter --help` shows)
+LAZY_COMMANDS = {
+    "push": ("push", "add_push_parser", "push trials to a FHIR server, writing only what changed"),
+    "fetch": ("fetch", "add_fetch_parser", "fetch studies from ClinicalTrials.gov into a folder"),
+    "sync": ("sync", "add_sync_parser", "push what changed on ClinicalTrials.gov since the last sync"),
+    "screen": ("screen", "add_screen_parser", "pre-screen patients against a trial's coded eligibility"),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(_command_named(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
@@ -79,6 +79,8 @@ def _input_error(args: argparse.Namespace) -> str | None:
     if missing:
         return f"no such file or directory: {', '.join(missing)}"
     if getattr(args, "reads_records", False):
+        from fhir_adapter.sources import record_files
+
         # A folder with nothing to read is a wrong path as surely as a missing one: saying so beats a
         # silent "0 records" (a file that holds no studies, such as an empty search page, is accepted).
         empty = [path for path in inputs if Path(path).is_dir() and next(record_files([path]), None) is None]
@@ -87,7 +89,12 @@ def _input_error(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _parser() -> argparse.ArgumentParser:
+def _command_named(argv: Sequence[str]) -> str | None:
+    """Return the subcommand `argv` names (its first word that is not an option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fhir-adapter", description=__doc__.splitlines()[0] if __doc__ else None
     )
@@ -118,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         "with logical ids, for a FHIR Bulk Data $import",
     )
     add_version_argument(convert)
+    _add_speed_arguments(convert, checks=True)
     convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
         "criteria", help="print a trial's eligibility criteria as parsed, for review"
@@ -127,24 +135,57 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_version_argument(criteria)
     criteria.set_defaults(run=_run_criteria, reads_records=True)
-    add_push_parser(commands)
-    add_fetch_parser(commands)
-    add_sync_parser(commands)
-    add_screen_parser(commands)
+    for name, (module, add_parser, help_line) in LAZY_COMMANDS.items():
+        if name == command:
+            getattr(importlib.import_module(f"fhir_adapter.cli.{module}"), add_parser)(commands)
+        else:
+            commands.add_parser(name, help=help_line)
     validate = commands.add_parser(
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
     )
-    _add_validate_arguments(validate)
+    if command == "validate":  # its server options load the HTTP client
+        _add_validate_arguments(validate)
     return parser
 
 
+def _add_speed_arguments(parser: argparse.ArgumentParser, *, checks: bool) -> None:
+    """Add `--workers` (and, for convert, `--check`) to `parser`."""
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        metavar="N",
+        help="processes to work in (default: the number of cores); the output is the same for any N",
+    )
+    if checks:
+        parser.add_argument(
+            "--check",
+            type=CheckLevel,
+            choices=list(CheckLevel),
+            default=DEFAULT_CHECK_LEVEL,
+            help="how much to check each Bundle before writing it: none; self (default: fhir-adapter's own "
+            "rules, references, UCUM units); model (self and the fhir.resources models); full (every R4 or "
+            "R5 layer, as validate and push run them)",
+        )
+
+
 def _run_convert(args: argparse.Namespace) -> int:
+    from fhir_adapter.convert import convert_trials
+    from fhir_adapter.terms import load_terms
+
     terms = load_terms(args.mappings)
     totals = ConvertTotals()
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
     results = convert_trials(
-        args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent, output=args.format
+        args.inputs,
+        args.out,
+        terms,
+        version=args.fhir_version,
+        indent=args.indent,
+        output=args.format,
+        check=args.check,
+        workers=args.workers,
     )
     for result in results:
         print_result(result, sys.stdout)
@@ -220,6 +261,11 @@ def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO, *, written: 
 
 
 def _run_criteria(args: argparse.Namespace) -> int:
+    from fhir_adapter.resources import r5_statement
+    from fhir_adapter.sources import DuplicateRecord, read_trials
+    from fhir_adapter.terms import load_terms
+    from fhir_adapter.text import parse_criteria
+
     failed = False
     for item in read_trials(args.inputs):
         if isinstance(item, InputError):
@@ -247,6 +293,8 @@ def print_criteria(
 ) -> None:
     """Print criteria as a table: section and number, the text (wrapped), then each fact found; with `r5`,
     how the R5 EvidenceVariable states each "A or B" or subgroup criterion."""
+    from fhir_adapter.text import EXCLUSION, INCLUSION
+
     counts = Counter(c.section for c in criteria)
     print(f"{nct_id}: {counts[INCLUSION]} inclusion, {counts[EXCLUSION]} exclusion criteria", file=out)
     for position, criterion in enumerate(criteria):
@@ -275,6 +323,9 @@ def describe_fact(fact: Fact) -> str:
 
 
 def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
+    from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
+    from fhir_adapter.validation.layers import RuleSet
+
     validate.add_argument("inputs", nargs="+", help="FHIR JSON files (Bundles or resources) or directories")
     validate.add_argument(
         "--format", choices=("text", "json"), default="text", help="json: print one FHIR OperationOutcome"
@@ -294,22 +345,27 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
         "base: the release's rules only; auto (default): the project's rules on fhir-adapter's output only",
     )
     add_server_arguments(validate, required=False, server_help="also ask this FHIR server's $validate")
+    _add_speed_arguments(validate, checks=False)
     validate.set_defaults(run=with_server_validation(_run_validate))
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from fhir_adapter.cli.validate_run import validate_in_workers
+    from fhir_adapter.validation import fhir_files, format_text, to_junit_xml, to_operation_outcome
+
     try:
         paths = fhir_files(args.inputs)
     except InputError as exc:
         print(f"fhir-adapter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     reports = list(
-        validate_files(
+        validate_in_workers(
             paths,
             server=args.server_check,
             best_practice=args.best_practice,
             rules=args.rules,
             version=args.fhir_version,
+            workers=args.workers,
         )
     )
     if args.format == "json":

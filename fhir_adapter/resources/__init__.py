@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from fhir_adapter.resources.common import FhirVersion, Json, ResourceKey
-from fhir_adapter.resources.eligibility_variable import build_eligibility_variable, r5_statement
-from fhir_adapter.resources.group import build_eligibility_group
-from fhir_adapter.resources.keys import TrialKeys, trial_keys
-from fhir_adapter.resources.parties import (
-    build_location,
-    build_organization,
-    build_practitioner,
-    build_practitioner_role,
-)
-from fhir_adapter.resources.plan_definition import build_plan_definition, plan_arms
-from fhir_adapter.resources.research_study import build_research_study
-from fhir_adapter.resources.versions import renamed_for
-from fhir_adapter.sources import QualityReport, TrialRecord
-from fhir_adapter.terms import Terms
+
+if TYPE_CHECKING:
+    from fhir_adapter.resources.eligibility_variable import r5_statement
+    from fhir_adapter.resources.trial import BuiltResource, TrialResources, build_trial_resources
 
 __all__ = [
     "BuiltResource",
@@ -30,65 +21,20 @@ __all__ = [
     "r5_statement",
 ]
 
-
-@dataclass(frozen=True)
-class BuiltResource:
-    key: ResourceKey
-    resource: Json
-
-
-@dataclass(frozen=True)
-class TrialResources:
-    """Everything one trial becomes: its resources (referenced ones first) and its data-quality report."""
-
-    trial: TrialRecord
-    resources: tuple[BuiltResource, ...]
-    issues: QualityReport = field(default_factory=list)
+# The builders (and the criteria and dosing parsers they use, whose patterns take a fifth of a second to
+# compile) are imported when first used: `--fhir-version` needs FhirVersion, not the builders (PEP 562).
+_LAZY = {
+    "BuiltResource": "fhir_adapter.resources.trial",
+    "TrialResources": "fhir_adapter.resources.trial",
+    "build_trial_resources": "fhir_adapter.resources.trial",
+    "r5_statement": "fhir_adapter.resources.eligibility_variable",
+}
 
 
-def build_trial_resources(
-    trial: TrialRecord, terms: Terms, *, version: FhirVersion = FhirVersion.R4
-) -> TrialResources:
-    """Return every resource `trial` becomes. Raises MappingError when a required code cannot be mapped."""
-    report: QualityReport = list(trial.reading_issues)
-    arms = plan_arms(trial)
-    keys = trial_keys(trial, arms)
-    people = keys.people
-    built = [
-        *_organizations(trial, keys, terms, version),
-        *(BuiltResource(p.key, build_practitioner(p, version=version)) for p in people.people),
-        *(BuiltResource(k, build_location(s, k, terms, version=version)) for s, k in keys.sites),
-        *(BuiltResource(r.key, build_practitioner_role(r, terms, version=version)) for r in people.roles),
-        BuiltResource(
-            keys.group, build_eligibility_group(trial, keys.group, terms, version=version, report=report)
-        ),
-        *(
-            [BuiltResource(keys.eligibility, build_eligibility_variable(trial, keys.eligibility, terms))]
-            if version is FhirVersion.R5
-            else []
-        ),
-        *(
-            BuiltResource(
-                k,
-                renamed_for(
-                    build_plan_definition(trial, a, k, terms, version=version, report=report), version
-                ),
-            )
-            for a, k in keys.arms
-        ),
-        BuiltResource(keys.study, build_research_study(trial, keys, terms, version=version, report=report)),
-    ]
-    return TrialResources(trial, tuple(built), report)
-
-
-def _organizations(
-    trial: TrialRecord, keys: TrialKeys, terms: Terms, version: FhirVersion
-) -> list[BuiltResource]:
-    """Return the sponsors, collaborators and the affiliations of the trial's people, each once."""
-    affiliations = [r.organization for r in keys.people.roles if r.organization is not None]
-    orgs = [o for o in (trial.lead_sponsor, *trial.collaborators, *affiliations) if o is not None]
-    unique = {TrialKeys.organization(o): o for o in reversed(orgs)}  # the first naming of an org wins
-    return [
-        BuiltResource(k, build_organization(o, k, terms, version=version))
-        for k, o in reversed(unique.items())
-    ]
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
