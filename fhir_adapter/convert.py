@@ -79,7 +79,7 @@ def convert_trials(
     make_out_dir(out_dir)
     ndjson = NdjsonWriter(out_dir) if output == "ndjson" else None
     job = ConvertJob(out_dir, terms, version, indent, check, write_bundles=ndjson is None)
-    items = (_unconvertible(item) or item for item in read_trials(inputs))
+    items = (_to_convert(item) for item in read_trials(inputs))
     try:
         for done in ordered_map(_convert_item, items, job, workers=workers):
             yield done.written_to(ndjson) if isinstance(done, CheckedTrial) else done
@@ -100,15 +100,15 @@ class ConvertJob:
     write_bundles: bool  # False for ndjson: the parent writes the shared files, in order
 
 
-def _unconvertible(item: ReadResult) -> ConversionResult | None:
-    """Return the result of a record that was not read (a duplicate left out, an input error), else None."""
+def _to_convert(item: ReadResult) -> TrialRecord | ConversionResult:
+    """Return a trial read, or the result of a record that was not (a duplicate left out, an input error)."""
     if isinstance(item, DuplicateRecord):
         log.warning("%s: read: %s", item.nct_id, item)
         return ConversionResult(source=item.file, nct_id=item.nct_id, duplicate=item)
     if isinstance(item, InputError):
         log.warning("%s: read: %s", item.nct_id or item.file, item)
         return ConversionResult(source=item.file or "?", nct_id=item.nct_id, error=str(item))
-    return None
+    return item
 
 
 def _convert_item(job: ConvertJob, item: TrialRecord | ConversionResult) -> ConversionResult | CheckedTrial:
