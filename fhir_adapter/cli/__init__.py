@@ -9,6 +9,7 @@ A record left out as a duplicate of a newer record of the same study is reported
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import logging
@@ -174,6 +175,9 @@ def _run_convert(args: argparse.Namespace) -> int:
     from fhir_adapter.terms import load_terms
 
     terms = load_terms(args.mappings)
+    # The modules and tables loaded so far live as long as the run: the collector need not scan them again
+    # for each trial's garbage (and forked workers share their pages).
+    gc.freeze()
     totals = ConvertTotals()
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
