@@ -45,6 +45,7 @@ PARTY_ROLE_SYSTEM = "http://hl7.org/fhir/research-study-party-role"
 TITLE_TYPE_SYSTEM = "http://hl7.org/fhir/title-type"
 R5_STUDY_STATUS_SYSTEM = "http://hl7.org/fhir/research-study-status"
 R5_OBJECTIVE_TYPE_SYSTEM = "http://hl7.org/fhir/research-study-objective-type"
+R5_CLASSIFIER_SYSTEM = "http://hl7.org/fhir/research-study-classifiers"
 
 SNOMED_AGE = "397669002"
 
