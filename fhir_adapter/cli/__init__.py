@@ -34,6 +34,7 @@ from fhir_adapter.validation.levels import DEFAULT_CHECK_LEVEL, CheckLevel
 
 if TYPE_CHECKING:
     from fhir_adapter.convert import ConversionResult
+    from fhir_adapter.terms import Terms
     from fhir_adapter.text import Criterion, Fact
 
 DEFAULT_OUT_DIR = Path("out")
@@ -171,16 +172,24 @@ def _add_speed_arguments(parser: argparse.ArgumentParser, *, checks: bool) -> No
 
 
 def _run_convert(args: argparse.Namespace) -> int:
-    from fhir_adapter.convert import convert_trials
     from fhir_adapter.terms import load_terms
 
     terms = load_terms(args.mappings)
-    # The modules and tables loaded so far live as long as the run: the collector need not scan them again
-    # for each trial's garbage (and forked workers share their pages).
-    gc.freeze()
-    totals = ConvertTotals()
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
+    # The modules and tables loaded so far live as long as the run: the collector need not scan them again
+    # for each trial's garbage (and forked workers share their pages). Unfrozen after: main() may run again.
+    gc.freeze()
+    try:
+        return _convert_and_report(args, terms)
+    finally:
+        gc.unfreeze()
+
+
+def _convert_and_report(args: argparse.Namespace, terms: Terms) -> int:
+    from fhir_adapter.convert import convert_trials
+
+    totals = ConvertTotals()
     results = convert_trials(
         args.inputs,
         args.out,
