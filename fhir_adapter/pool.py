@@ -6,14 +6,17 @@ the report lines printed are the same as with one worker. At most `AHEAD_PER_WOR
 in flight, so memory stays flat however many items the stream holds. A run that fits in one chunk never
 starts a worker: converting one record costs no process start-up.
 
-Workers are forked where the platform can (Linux): they start in milliseconds with the parent's modules
-and tables already loaded. Elsewhere they are spawned, and `context` is pickled to each once.
+Workers are forked: they start in milliseconds with the parent's modules and tables (`context`) already
+loaded, and nothing but the items and results is pickled. Where a process cannot fork safely (a platform
+without fork, or a parent already running other threads, whose locks a child could inherit held), the work
+runs in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +39,11 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Return True where worker processes can be forked safely: the platform forks, no other thread runs."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def ordered_map(
     function: Callable[[Context, Item], Result],
     items: Iterable[Item],
@@ -46,12 +54,12 @@ def ordered_map(
 ) -> Iterator[Result]:
     """Yield `function(context, item)` for each item, in order, computed in up to `workers` processes.
 
-    `function` must be a module-level function; items and results must pickle. With `workers` <= 1, or
-    when the items fit in one chunk, everything runs in this process.
+    Items and results must pickle. With `workers` <= 1, when the items fit in one chunk, or when this
+    process cannot fork safely, everything runs in this process.
     """
     stream = iter(items)
     first = list(islice(stream, chunk + 1))
-    if workers <= 1 or len(first) <= chunk:
+    if workers <= 1 or len(first) <= chunk or not can_fork():
         yield from (function(context, item) for item in first)
         yield from (function(context, item) for item in stream)
         return
@@ -70,10 +78,11 @@ class _Pool(Generic[Context, Item, Result]):
     """A process pool whose workers hold `context` and apply `function` to chunks of items."""
 
     def __init__(self, function: Callable[[Context, Item], Result], context: Context, workers: int) -> None:
-        methods = multiprocessing.get_all_start_methods()
-        start = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._executor = ProcessPoolExecutor(
-            workers, mp_context=start, initializer=_start_worker, initargs=(function, context)
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(function, context),
         )
 
     def __enter__(self) -> _Pool[Context, Item, Result]:

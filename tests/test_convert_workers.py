@@ -1,6 +1,7 @@
 """`convert --workers N` and `validate --workers N` write the same bytes and print the same report lines, in
 the same order, as one worker; and `import fhir_adapter.cli` loads neither the FHIR models nor the FHIRPath
-engine (start-up, issue 16)."""
+engine (start-up, issue 16). Each command runs in a fresh process: with pytest's own threads running, the
+pool would keep the work in-process (pool.can_fork)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from fhir_adapter.cli import EXIT_OK, main
+from fhir_adapter.cli import EXIT_OK
 from tests.conftest import CTGOV
 
+CLI = "import sys\nfrom fhir_adapter.cli import main\nsys.exit(main())"
 
-def _convert(out: Path, workers: int, check: str, capsys: pytest.CaptureFixture[str]) -> str:
-    code = main(["convert", str(CTGOV), "--out", str(out), "--workers", str(workers), "--check", check])
-    assert code == EXIT_OK
-    return capsys.readouterr().out.replace(str(out), "OUT")
+
+def _run(*argv: str) -> str:
+    """Return what `fhir-adapter ARGV` prints, run in a fresh process; fail unless it exits 0."""
+    ran = subprocess.run([sys.executable, "-c", CLI, *argv], check=False, capture_output=True, text=True)
+    assert ran.returncode == EXIT_OK, ran.stderr
+    return ran.stdout
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -26,38 +30,36 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("check", ["none", "self"])
-def test_two_workers_write_the_same_files_and_lines_as_one(
-    check: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    one = _convert(tmp_path / "one", 1, check, capsys)
-    two = _convert(tmp_path / "two", 2, check, capsys)
-    assert one == two
-    assert len(one.splitlines()) > len(list(CTGOV.glob("*.json")))
-    written = _files(tmp_path / "one")
+def test_two_workers_write_the_same_files_and_lines_as_one(check: str, tmp_path: Path) -> None:
+    printed = []
+    for workers in ("1", "2"):
+        out = tmp_path / workers
+        argv = ["convert", str(CTGOV), "--out", str(out), "--workers", workers, "--check", check]
+        printed.append(_run(*argv).replace(str(out), "OUT"))
+    assert printed[0] == printed[1]
+    assert len(printed[0].splitlines()) > len(list(CTGOV.glob("*.json")))
+    written = _files(tmp_path / "1")
     assert len(written) == 2 * len(list(CTGOV.glob("*.json")))
-    assert written == _files(tmp_path / "two")
+    assert written == _files(tmp_path / "2")
 
 
-def test_ndjson_with_two_workers_is_the_same_as_with_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ndjson_with_two_workers_is_the_same_as_with_one(tmp_path: Path) -> None:
     outputs = []
-    for workers in (1, 2):
-        out = tmp_path / str(workers)
-        argv = ["convert", str(CTGOV), "--out", str(out), "--format", "ndjson", "--workers", str(workers)]
-        assert main([*argv, "--check", "none"]) == EXIT_OK
-        outputs.append((capsys.readouterr().out.replace(str(out), "OUT"), _files(out)))
+    for workers in ("1", "2"):
+        out = tmp_path / workers
+        argv = ["convert", str(CTGOV), "--out", str(out), "--format", "ndjson", "--check", "none"]
+        outputs.append((_run(*argv, "--workers", workers).replace(str(out), "OUT"), _files(out)))
     assert outputs[0] == outputs[1]
+    assert "ResearchStudy.ndjson" in outputs[0][1]
 
 
-def test_validate_with_two_workers_reports_as_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    names = sorted(CTGOV.glob("*.json"))[:12]
-    assert main(["convert", *map(str, names), "--out", str(tmp_path), "--check", "none"]) == EXIT_OK
-    capsys.readouterr()
-    reports = []
-    for workers in (1, 2):
-        main(["validate", str(tmp_path), "--workers", str(workers), "--format", "json"])
-        reports.append(re.sub(r"\d+ ms", "N ms", capsys.readouterr().out))
+def test_validate_with_two_workers_reports_as_one(tmp_path: Path) -> None:
+    names = [str(path) for path in sorted(CTGOV.glob("*.json"))[:12]]
+    _run("convert", *names, "--out", str(tmp_path), "--check", "none")
+    reports = [
+        re.sub(r"\d+ ms", "N ms", _run("validate", str(tmp_path), "--workers", workers, "--format", "json"))
+        for workers in ("1", "2")
+    ]
     assert reports[0] == reports[1]
     assert reports[0].count('"severity"') > 0
 

@@ -4,6 +4,9 @@ no worker started for a run that fits in one chunk."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -22,8 +25,26 @@ def test_results_come_in_the_items_order(workers: int) -> None:
 
 
 def test_two_workers_do_the_work_in_other_processes() -> None:
-    pids = {pid for _, pid in ordered_map(_square_with_pid, range(40), 0, workers=2)}
-    assert os.getpid() not in pids and len(pids) >= 1
+    # In a fresh process: pytest may be running other threads, and then the pool runs everything here.
+    script = (
+        "import os\nfrom fhir_adapter.pool import ordered_map\n"
+        "def pid(_, item): return os.getpid()\n"
+        "print(os.getpid() not in set(ordered_map(pid, range(40), None, workers=2)))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "True"
+
+
+def test_with_another_thread_running_the_work_stays_in_this_process() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        pids = {pid for _, pid in ordered_map(_square_with_pid, range(40), 0, workers=2)}
+    finally:
+        stop.set()
+        thread.join()
+    assert pids == {os.getpid()}
 
 
 def test_a_run_that_fits_in_one_chunk_starts_no_worker() -> None:
