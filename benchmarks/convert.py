@@ -14,7 +14,9 @@ ids, written by benchmarks/corpus.py into a temporary folder) it runs, alternati
 - `fhir-adapter convert DIR --out TMP --check LEVEL --workers N` for each level and worker count.
 
 Each figure is the median of the rounds: wall-clock seconds, records per second, and the CPU seconds (user
-+ system) of the process and its children, then the ratios of wall-clock to MITRE and to the floor. Wall
++ system) of the process and its children, then the ratios of wall-clock to MITRE and to the floor, and
+the peak RSS of the largest process (flat from the 92 to the 2,000 records: memory does not grow with
+the number of records). Wall
 clock is what a user waits for; on a shared machine it is noisy, so compare ratios measured in the same run.
 The Python processes run with their bytecode cached (in a temporary PYTHONPYCACHEPREFIX, filled by a
 warm-up run), as an installed package runs.
@@ -57,10 +59,11 @@ for path in sorted(source.glob("*.json")):
 
 @dataclass(frozen=True)
 class Timing:
-    """One process run: wall-clock and CPU seconds."""
+    """One process run: wall-clock and CPU seconds, and the peak RSS of its largest process in MiB."""
 
     wall: float
     cpu: float
+    rss: float = 0.0
 
 
 def run_process(command: Sequence[str], env: dict[str, str], out_dir: Path) -> Timing:
@@ -75,7 +78,7 @@ def run_process(command: Sequence[str], env: dict[str, str], out_dir: Path) -> T
     if process.returncode not in (0, 1):  # 1: some record failed its check, still a full run
         stderr = process.stderr.read().decode() if process.stderr else ""
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {stderr[-2000:]}")
-    return Timing(wall, usage.ru_utime + usage.ru_stime)
+    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def python_env(cache: Path) -> dict[str, str]:
@@ -132,7 +135,11 @@ def measure(runs: dict[str, list[str]], env: dict[str, str], out: Path, rounds: 
         for label, command in runs.items():
             seen[label].append(run_process(command, env, out))
     return {
-        label: Timing(statistics.median(t.wall for t in ts), statistics.median(t.cpu for t in ts))
+        label: Timing(
+            statistics.median(t.wall for t in ts),
+            statistics.median(t.cpu for t in ts),
+            max(t.rss for t in ts),
+        )
         for label, ts in seen.items()
     }
 
@@ -153,6 +160,7 @@ def report(folder: Path, records: int, timings: dict[str, Timing], print_line: C
             f"  {label:34s} {timing.wall:7.2f} s wall {timing.cpu:7.2f} s CPU"
             f" {records / timing.wall:7.0f} rec/s"
             f"  {to_mitre}  {timing.wall / floor.wall:6.2f}x ({timing.cpu / floor.cpu:5.2f}x) floor"
+            f"  {timing.rss:6.0f} MiB peak"
         )
 
 

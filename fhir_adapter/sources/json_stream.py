@@ -8,7 +8,7 @@ used: they keep the path of every open container as a string, which grows with t
 (10,000 `[` took 250 MB; 1,000,000, a 2 MB file, were killed for want of memory).
 
 A file of one study object up to WHOLE_FILE_LIMIT bytes (every file of a folder of records from the API)
-is parsed whole by the json module's C decoder instead: ten times faster than building
+is parsed whole by the json module's C decoder instead: three times faster than building
 from events, and the same values, nesting bound and character rule. Anything else, or anything the decoder
 and yajl might read differently (invalid UTF-8, NaN, a lone surrogate escape, a decoder error), is streamed.
 """
