@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from fhir_adapter.sync import SyncOptions, sync_trials
     from fhir_adapter.terms import Terms, load_terms
     from fhir_adapter.validation import validate_bundle, validate_file
+from importlib.metadata import PackageNotFoundError, version
 
 from fhir_adapter.errors import (
     AuthError,
@@ -58,6 +59,11 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
+
+try:
+    __version__ = version("fhir-adapter")  # the installed distribution's, so it never drifts from pyproject
+except PackageNotFoundError:  # a source tree on sys.path without installing it
+    __version__ = "0+unknown"
 
 __all__ = [
     "AuthError",

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from fhir_adapter import __version__
+from fhir_adapter.cli.config import add_config_arguments, apply_layers, prepare_layers
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED as EXIT_CANNOT_PROCEED
 from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
@@ -46,7 +48,9 @@ LAZY_COMMANDS = {
     "fetch": ("fetch", "add_fetch_parser", "fetch studies from ClinicalTrials.gov into a folder"),
     "sync": ("sync", "add_sync_parser", "push what changed on ClinicalTrials.gov since the last sync"),
     "screen": ("screen", "add_screen_parser", "pre-screen patients against a trial's coded eligibility"),
+    "report": ("report", "add_report_parser", "write an HTML page per trial (and an index) for people"),
 }
+COMMANDS = frozenset({"convert", "criteria", "validate", *LAZY_COMMANDS})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fhir-adapter: error: {usage_error}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        apply_layers(args)  # flags > FHIR_ADAPTER_* variables > config file > defaults
         code: int = args.run(args)
     except BrokenPipeError:  # the reader went away (`fhir-adapter criteria X | head`): not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush from raising again
@@ -92,8 +97,8 @@ def _input_error(args: argparse.Namespace) -> str | None:
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
-    """Return the subcommand `argv` names (its first word that is not an option), if any."""
-    return next((word for word in argv if not word.startswith("-")), None)
+    """Return the subcommand `argv` names (its first word that is a command's name), if any."""
+    return next((word for word in argv if word in COMMANDS), None)
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -103,6 +108,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log every step (contact details included)"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_config_arguments(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", required=True)
     convert = commands.add_parser("convert", help="convert trial records to FHIR transaction Bundles")
     convert.add_argument(
@@ -147,6 +154,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     if command == "validate":  # its server options load the HTTP client
         _add_validate_arguments(validate)
+    prepare_layers(commands.choices)
     return parser
 
 
@@ -174,7 +182,7 @@ def _add_speed_arguments(parser: argparse.ArgumentParser, *, checks: bool) -> No
 def _run_convert(args: argparse.Namespace) -> int:
     from fhir_adapter.terms import load_terms
 
-    terms = load_terms(args.mappings)
+    terms = load_terms(args.mappings, identifier_base=args.identifier_base)
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
     # The modules and tables loaded so far live as long as the run: the collector need not scan them again
