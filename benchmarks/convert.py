@@ -75,8 +75,9 @@ def run_process(command: Sequence[str], env: dict[str, str], out_dir: Path) -> T
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):  # 1: some record failed its check, still a full run
-        stderr = process.stderr.read().decode() if process.stderr else ""
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    # Exit 1 is a full run in which some record failed its check; a traceback is a broken run.
+    if process.returncode not in (0, 1) or "Traceback (most recent call last)" in stderr:
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {stderr[-2000:]}")
     return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 

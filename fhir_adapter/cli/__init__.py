@@ -56,7 +56,7 @@ COMMANDS = frozenset({"convert", "criteria", "validate", *LAZY_COMMANDS})
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = _parser(_command_named(argv))
+    parser = _parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
@@ -101,7 +101,10 @@ def _command_named(argv: Sequence[str]) -> str | None:
     return next((word for word in argv if word in COMMANDS), None)
 
 
-def _parser(command: str | None = None) -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the command-line parser. Given `argv`, only the command it names gets its full parser (the
+    others' modules stay unloaded: start-up); without, every command does."""
+    named = _command_named(argv) if argv is not None else None
     parser = argparse.ArgumentParser(
         prog="fhir-adapter", description=__doc__.splitlines()[0] if __doc__ else None
     )
@@ -145,14 +148,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     add_version_argument(criteria)
     criteria.set_defaults(run=_run_criteria, reads_records=True)
     for name, (module, add_parser, help_line) in LAZY_COMMANDS.items():
-        if name == command:
+        if argv is None or name == named:
             getattr(importlib.import_module(f"fhir_adapter.cli.{module}"), add_parser)(commands)
         else:
             commands.add_parser(name, help=help_line)
     validate = commands.add_parser(
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
     )
-    if command == "validate":  # its server options load the HTTP client
+    if argv is None or named == "validate":  # its server options load the HTTP client
         _add_validate_arguments(validate)
     prepare_layers(commands.choices)
     return parser
