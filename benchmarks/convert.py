@@ -70,15 +70,17 @@ def run_process(command: Sequence[str], env: dict[str, str], out_dir: Path) -> T
     """Run `command` in a fresh, emptied `out_dir`; return its wall-clock and CPU (its children's too)."""
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
+    errors = out_dir.parent / "stderr.txt"
+    with errors.open("wb") as stderr:  # a file, not a pipe: a chatty run never blocks on a full pipe
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    logged = errors.read_text(encoding="utf-8", errors="replace")
     # Exit 1 is a full run in which some record failed its check; a traceback is a broken run.
-    if process.returncode not in (0, 1) or "Traceback (most recent call last)" in stderr:
-        raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {stderr[-2000:]}")
+    if process.returncode not in (0, 1) or "Traceback (most recent call last)" in logged:
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {logged[-2000:]}")
     return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
