@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib.metadata import PackageNotFoundError, version
 
 from fhir_adapter.bundle import build_bundle
 from fhir_adapter.client import FhirClient
@@ -25,6 +26,11 @@ from fhir_adapter.terms import Terms, load_terms
 from fhir_adapter.validation import validate_bundle, validate_file
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+try:
+    __version__ = version("fhir-adapter")  # the installed distribution's, so it never drifts from pyproject
+except PackageNotFoundError:  # a source tree on sys.path without installing it
+    __version__ = "0+unknown"
 
 __all__ = [
     "AuthError",

@@ -15,7 +15,7 @@ import pydantic_core
 
 from fhir_adapter.resources import FhirVersion, Json, TrialResources
 from fhir_adapter.sources import DataQualityIssue
-from fhir_adapter.terms import PROJECT_BASE
+from fhir_adapter.terms import PROJECT_BASE, rebase
 
 BUNDLE_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-bundle"
 
@@ -24,7 +24,10 @@ def build_bundle(built: TrialResources, *, version: FhirVersion = FhirVersion.R4
     """Return the transaction Bundle that writes every resource of one trial."""
     return {
         "resourceType": "Bundle",
-        "identifier": {"system": BUNDLE_ID_SYSTEM, "value": built.trial.nct_id},
+        "identifier": {
+            "system": rebase(BUNDLE_ID_SYSTEM, from_base=PROJECT_BASE, to_base=built.identifier_base),
+            "value": built.trial.nct_id,
+        },
         "type": "transaction",
         "entry": [
             {

@@ -1,14 +1,18 @@
 """The run's settings: one frozen `Settings` (server, auth, timeouts, retries, TLS), built once by `cli`.
 
-Secrets are never stored here. `AuthSettings` holds the *names* of the environment variables that carry a
-token, password or client secret, and `read_secret` reads them at the moment of use, so no repr, log line or
-file written from a `Settings` can hold one. This is the only module that reads `os.environ`.
+Secrets are never stored here. `AuthSettings` holds the *names* of the environment variables (or the paths
+of the files, such as Docker or Kubernetes secret mounts) that carry a token, password or client secret, and
+`read_secret` / `read_secret_file` read them at the moment of use, so no repr, log line or file written from
+a `Settings` can hold one, and a rotated secret file is picked up. This is the only module that reads
+`os.environ`. Messages name settings by their command-line flags (`--token-env`), which are also the config
+file's keys with underscores (`token_env`).
 Constructors check that the settings fit together and do no I/O (no file is opened, no variable is read).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -49,6 +53,9 @@ class AuthSettings:
     password_env: str | None = None  # basic: the variable holding the password
     client_id: str | None = None  # client-secret, smart
     client_secret_env: str | None = None  # client-secret: the variable holding the client secret
+    token_file: Path | None = None  # bearer: instead of token_env, a file holding the token (secret mount)
+    password_file: Path | None = None  # basic: instead of password_env
+    client_secret_file: Path | None = None  # client-secret: instead of client_secret_env
     token_url: str | None = None  # client-secret: required; smart: overrides .well-known discovery
     scope: str | None = None  # client-secret, smart (e.g. "system/ResearchStudy.write system/Group.write")
     private_key_path: Path | None = None  # smart: PEM file with the RSA or EC P-384 private key
@@ -58,23 +65,58 @@ class AuthSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", parse_auth_kind(self.kind))
-        missing = [name for name in _REQUIRED[self.kind] if not getattr(self, name)]
+        missing = [
+            " or ".join(FLAGS[name] for name in names)
+            for names in _REQUIRED[self.kind]
+            if not any(getattr(self, name) for name in names)
+        ]
         if missing:
             raise SettingsError(f"auth {self.kind.value} needs {', '.join(missing)}")
+        for env, file in (("token_env", "token_file"), ("password_env", "password_file")):
+            if getattr(self, env) and getattr(self, file):
+                raise SettingsError(f"{FLAGS[env]} and {FLAGS[file]} both name the secret: give one")
+        if self.client_secret_env and self.client_secret_file:
+            raise SettingsError("--client-secret-env and --client-secret-file both name the secret: give one")
         if self.kind is AuthKind.SMART and self.algorithm not in SMART_ALGORITHMS:
             raise SettingsError(
-                f"auth smart: algorithm {self.algorithm!r} is not one of {', '.join(SMART_ALGORITHMS)}"
+                f"auth smart: --algorithm {self.algorithm!r} is not one of {', '.join(SMART_ALGORITHMS)}"
             )
         if self.token_url is not None:
-            _check_url(self.token_url, "token URL")
+            _check_url(self.token_url, "--token-url")
+
+    def secret(self, env: str, file: str) -> str:
+        """Return the secret named by the field `env` (a variable) or `file` (a file), read now."""
+        name: str | None = getattr(self, env)
+        path: Path | None = getattr(self, file)
+        if path is not None:
+            return read_secret_file(path)
+        if name is None:
+            raise SettingsError(f"auth {self.kind.value} needs {FLAGS[env]} or {FLAGS[file]}")
+        return read_secret(name)
 
 
-_REQUIRED: dict[AuthKind, tuple[str, ...]] = {
+# Each kind's required settings; a tuple of several names is satisfied by any one of them.
+_REQUIRED: dict[AuthKind, tuple[tuple[str, ...], ...]] = {
     AuthKind.NONE: (),
-    AuthKind.BEARER: ("token_env",),
-    AuthKind.BASIC: ("username", "password_env"),
-    AuthKind.CLIENT_SECRET: ("client_id", "client_secret_env", "token_url"),
-    AuthKind.SMART: ("client_id", "private_key_path", "key_id", "scope"),  # SMART makes scope required
+    AuthKind.BEARER: (("token_env", "token_file"),),
+    AuthKind.BASIC: (("username",), ("password_env", "password_file")),
+    AuthKind.CLIENT_SECRET: (("client_id",), ("client_secret_env", "client_secret_file"), ("token_url",)),
+    AuthKind.SMART: (("client_id",), ("private_key_path",), ("key_id",), ("scope",)),  # SMART: scope required
+}
+# The flag (and, with underscores, the config key) that sets each field, for messages.
+FLAGS = {
+    "token_env": "--token-env",
+    "token_file": "--token-file",
+    "username": "--username",
+    "password_env": "--password-env",
+    "password_file": "--password-file",
+    "client_id": "--client-id",
+    "client_secret_env": "--client-secret-env",
+    "client_secret_file": "--client-secret-file",
+    "token_url": "--token-url",
+    "scope": "--scope",
+    "private_key_path": "--private-key",
+    "key_id": "--key-id",
 }
 
 
@@ -89,7 +131,7 @@ class RetrySettings:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise SettingsError(f"retry: max_attempts must be at least 1, not {self.max_attempts}")
+            raise SettingsError(f"--max-attempts must be at least 1, not {self.max_attempts}")
         if self.base_delay < 0 or self.max_delay < self.base_delay or self.retry_after_cap < 0:
             raise SettingsError(
                 f"retry: delays must satisfy 0 <= base_delay ({self.base_delay}) <= max_delay "
@@ -107,6 +149,8 @@ class Settings:
     retry: RetrySettings = field(default_factory=RetrySettings)
     verify_tls: bool = True
     ca_bundle: Path | None = None
+    client_cert: Path | None = None  # mutual TLS: our certificate (PEM; may hold the key too)
+    client_key: Path | None = None  # mutual TLS: its private key (PEM, unencrypted: requests cannot ask)
     user_agent: str = DEFAULT_USER_AGENT
     search_page_limit: int = DEFAULT_SEARCH_PAGE_LIMIT
 
@@ -114,9 +158,16 @@ class Settings:
         _check_url(self.base_url, "base URL")
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         if len(self.timeout) != 2 or min(self.timeout) <= 0:
-            raise SettingsError(f"timeout must be two positive numbers (connect, read), not {self.timeout}")
+            raise SettingsError(
+                f"--connect-timeout and --read-timeout must be positive numbers, not {self.timeout}"
+            )
         if not self.verify_tls and self.ca_bundle is not None:
-            raise SettingsError("verify_tls is off but a CA bundle is given: choose one")
+            raise SettingsError(
+                "verify_tls is off (--insecure-no-verify-tls) but a CA bundle is given (--ca-bundle): "
+                "choose one"
+            )
+        if self.client_key is not None and self.client_cert is None:
+            raise SettingsError("--client-key needs --client-cert (the certificate it belongs to)")
         if self.search_page_limit < 1:
             raise SettingsError(f"search_page_limit must be at least 1, not {self.search_page_limit}")
 
@@ -124,6 +175,13 @@ class Settings:
     def verify(self) -> bool | str:
         """Return what `requests` takes as `verify`: the CA bundle path, or whether to verify at all."""
         return str(self.ca_bundle) if self.ca_bundle is not None else self.verify_tls
+
+    @property
+    def cert(self) -> str | tuple[str, str] | None:
+        """Return what `requests` takes as `cert` for mutual TLS: the certificate, or (certificate, key)."""
+        if self.client_cert is None:
+            return None
+        return (str(self.client_cert), str(self.client_key)) if self.client_key else str(self.client_cert)
 
 
 def parse_auth_kind(kind: AuthKind | str) -> AuthKind:
@@ -137,15 +195,36 @@ def parse_auth_kind(kind: AuthKind | str) -> AuthKind:
 
 def _check_url(url: str, what: str) -> None:
     """Refuse URLs that cannot work or would carry a secret (user info, query string) into logs."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(
-            f"{what} must be an http(s) URL with a host, not {parts.scheme or '(none)'}://..."
-        )
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # an unclosed IPv6 bracket, a port that is not a number
+        hostname = None
+    if hostname is None or parts.scheme not in ("http", "https"):
+        raise SettingsError(f"{what} must be an http(s) URL with a host, not {shown_url(url)!r}")
     if parts.username is not None or parts.password is not None:
-        raise SettingsError(f"{what} must not carry a user name or password: use the auth settings")
+        raise SettingsError(
+            f"{what} must not carry a user name or password ({shown_url(url)!r}): use the auth settings"
+        )
     if parts.query or parts.fragment:
-        raise SettingsError(f"{what} must not carry a query or fragment: {parts.scheme}://{parts.netloc}...")
+        raise SettingsError(f"{what} must not carry a query or fragment: {shown_url(url)!r}")
+
+
+_USER_INFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#@]*@")
+
+
+def shown_url(url: str) -> str:
+    """Return `url` as a message may show it: user info and query replaced by `***`, at most 200 characters.
+
+    >>> shown_url("https://me:pw@fhir.example/r4?token=x")
+    'https://***@fhir.example/r4?***'
+    >>> shown_url("localhost:8080/fhir")
+    'localhost:8080/fhir'
+    """
+    head, mark, _ = url.partition("?")
+    head, hash_mark, _ = head.partition("#")
+    head = _USER_INFO.sub(lambda m: f"{m.group(1) or ''}***@", head, count=1)
+    return (head + ("?***" if mark else "#***" if hash_mark else ""))[:200]
 
 
 def read_secret(name: str) -> str:
@@ -153,6 +232,19 @@ def read_secret(name: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise SettingsError(f"environment variable {name} is not set or empty")
+    return value
+
+
+def read_secret_file(path: Path) -> str:
+    """Return the secret in the file `path` (surrounding whitespace dropped, as secret mounts end in a
+    newline); errors name the file, never its content."""
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise SettingsError(f"secret file {path} cannot be read ({reason})") from None
+    if not value:
+        raise SettingsError(f"secret file {path} is empty")
     return value
 
 

@@ -13,12 +13,23 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from fhir_adapter.errors import SettingsError
 
-# The project's own namespace: identifier systems, extensions and code systems it defines.
-PROJECT_BASE = "https://fhir-adapter.org/fhir"
+# The namespace of every identifier system, code system and extension the adapter defines. The default is a
+# placeholder under `.invalid`, a top-level domain reserved so that no one can ever own it (RFC 2606, RFC
+# 6761): identifiers written under it say plainly that nobody set a namespace. A deployment sets a base under
+# a domain the hospital controls (`identifier_base` in the config file, `--identifier-base URL`). Builders
+# write PROJECT_BASE; `rebase` moves their output to the deployment's base in one place, so nothing a
+# builder adds can be missed. The NCT system (clinicaltrials.gov's) is not ours and never moves.
+DEFAULT_IDENTIFIER_BASE = "https://fhir-adapter.invalid/fhir"
+PROJECT_BASE = DEFAULT_IDENTIFIER_BASE
+# Our Bundles name themselves by `{base}/sid/ctgov-bundle` (bundle.py), whatever the base: readers find the
+# base there (`bundle_base`), so output written under any base, or by 0.1.0 under fhir-adapter.org, is known.
+BUNDLE_ID_PATH = "/sid/ctgov-bundle"
+GROUP_ID_PATH = "/sid/ctgov-eligibility"  # an eligibility Group of ours read back from a server
 
 NCT_SYSTEM = "https://clinicaltrials.gov"
 # Seen on servers in the wild for the same NCT number; matched when looking for an existing study.
@@ -45,6 +56,7 @@ PARTY_ROLE_SYSTEM = "http://hl7.org/fhir/research-study-party-role"
 TITLE_TYPE_SYSTEM = "http://hl7.org/fhir/title-type"
 R5_STUDY_STATUS_SYSTEM = "http://hl7.org/fhir/research-study-status"
 R5_OBJECTIVE_TYPE_SYSTEM = "http://hl7.org/fhir/research-study-objective-type"
+R5_CLASSIFIER_SYSTEM = "http://hl7.org/fhir/research-study-classifiers"
 
 SNOMED_AGE = "397669002"
 
@@ -102,9 +114,19 @@ class Target:
 
 @dataclass(frozen=True)
 class Terms:
-    """The loaded mapping tables: table id -> source code -> its targets, first group first."""
+    """The loaded mapping tables (table id -> source code -> its targets, first group first) and the
+    namespace our identifiers, code systems and extensions are written under."""
 
     tables: Mapping[str, Mapping[str, tuple[Target, ...]]]
+    identifier_base: str = DEFAULT_IDENTIFIER_BASE
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "identifier_base", check_identifier_base(self.identifier_base))
+
+    @property
+    def is_placeholder_base(self) -> bool:
+        """Return True while the identifiers would go under the placeholder namespace."""
+        return self.identifier_base == DEFAULT_IDENTIFIER_BASE
 
     def map(self, table: str, code: str) -> Target | None:
         """Return the first coded target for `code`, or None when the table has none (or says unmatched)."""
@@ -123,8 +145,9 @@ class Terms:
         return code in self.tables.get(table, {})
 
 
-def load_terms(extra_dirs: Iterable[str | Path] = ()) -> Terms:
-    """Return the built-in mapping tables, overlaid with the ConceptMaps found in `extra_dirs`."""
+def load_terms(extra_dirs: Iterable[str | Path] = (), *, identifier_base: str | None = None) -> Terms:
+    """Return the built-in mapping tables, overlaid with the ConceptMaps found in `extra_dirs`, for output
+    under `identifier_base` (default: the placeholder)."""
     tables: dict[str, dict[str, list[Target]]] = {}
     for name, document in _builtin_maps():
         _add_concept_map(tables, document, name)
@@ -135,7 +158,81 @@ def load_terms(extra_dirs: Iterable[str | Path] = ()) -> Terms:
         table: MappingProxyType({code: tuple(targets) for code, targets in rows.items()})
         for table, rows in tables.items()
     }
-    return Terms(MappingProxyType(frozen))
+    return Terms(MappingProxyType(frozen), identifier_base or DEFAULT_IDENTIFIER_BASE)
+
+
+def check_identifier_base(base: str) -> str:
+    """Return `base` without a trailing slash; SettingsError unless it is an http(s) URL with a host and no
+    query or fragment.
+
+    >>> check_identifier_base("https://fhir.hospital.example/ids/")
+    'https://fhir.hospital.example/ids'
+    """
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            f"--identifier-base {base[:200]!r}: must be an http(s) URL with a host and no query, "
+            "under a domain your organisation controls"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise SettingsError("--identifier-base: must not carry a user name or password")
+    return base.rstrip("/")
+
+
+J = TypeVar("J")
+
+
+def bundle_base(document: Mapping[str, Any]) -> str | None:
+    """Return the namespace a Bundle (or eligibility Group) of ours was written under, from its identifier;
+    None for anyone else's.
+
+    >>> bundle_base({"identifier": {"system": "https://h.example/fa/sid/ctgov-bundle", "value": "NCT1"}})
+    'https://h.example/fa'
+    >>> bundle_base({"identifier": [{"system": "https://h.example/fa/sid/ctgov-eligibility"}]})
+    'https://h.example/fa'
+    """
+    identifier = document.get("identifier")
+    found = identifier if isinstance(identifier, list) else [identifier]
+    for item in found:
+        system = item.get("system") if isinstance(item, dict) else None
+        for path in (BUNDLE_ID_PATH, GROUP_ID_PATH):
+            if isinstance(system, str) and system.endswith(path):
+                return system.removesuffix(path)
+    return None
+
+
+def in_default_namespace(document: J) -> J:
+    """Return our Bundle or Group `document` moved from the base it names to PROJECT_BASE (where the
+    validator and the screening know our code systems and extensions); anything else as it is."""
+    base = bundle_base(document) if isinstance(document, Mapping) else None
+    return rebase(document, from_base=base, to_base=PROJECT_BASE) if base else document
+
+
+def rebase(value: J, *, from_base: str, to_base: str) -> J:
+    """Return JSON `value` with every string under `from_base` (the base itself, or it followed by `/`)
+    moved under `to_base`; anything else (the NCT system, HL7's URLs, free text) is left as it is.
+
+    >>> rebase({"system": f"{PROJECT_BASE}/sid/ctgov-site", "x": [NCT_SYSTEM]}, from_base=PROJECT_BASE,
+    ...        to_base="https://h.example/fa")
+    {'system': 'https://h.example/fa/sid/ctgov-site', 'x': ['https://clinicaltrials.gov']}
+    """
+    if from_base == to_base:
+        return value
+    prefix = from_base + "/"
+
+    def moved(item: Any) -> Any:
+        if isinstance(item, str):
+            if item == from_base or item.startswith(prefix):
+                return to_base + item[len(from_base) :]
+            return item
+        if isinstance(item, dict):
+            return {key: moved(child) for key, child in item.items()}
+        if isinstance(item, list):
+            return [moved(child) for child in item]
+        return item
+
+    result: J = moved(value)
+    return result
 
 
 def _mapping_files(directory: Path) -> list[Path]:

@@ -77,7 +77,7 @@ def concept_map(rows: Mapping[str, tuple[str, str] | None], iso_version: str) ->
     return {
         "resourceType": "ConceptMap",
         "id": TARGET.stem,
-        "url": f"https://fhir-adapter.org/fhir/ConceptMap/{TARGET.stem}",
+        "url": f"https://fhir-adapter.invalid/fhir/ConceptMap/{TARGET.stem}",
         "version": "0.1.0",
         "name": "CtgovCountryIso3166",
         "title": "CT.gov country name to ISO 3166-1 alpha-2",
@@ -90,11 +90,11 @@ def concept_map(rows: Mapping[str, tuple[str, str] | None], iso_version: str) ->
         f"is published by Debian iso-codes {iso_version} (iso_3166-1.json), https://salsa.debian.org/"
         "iso-codes-team/iso-codes. Written by scripts/build_country_map.py; countries that no longer exist "
         "are unmatched.",
-        "sourceUri": "https://fhir-adapter.org/fhir/ValueSet/ctgov-country",
+        "sourceUri": "https://fhir-adapter.invalid/fhir/ValueSet/ctgov-country",
         "targetUri": "http://hl7.org/fhir/ValueSet/iso3166-1-2",
         "group": [
             {
-                "source": "https://fhir-adapter.org/fhir/CodeSystem/ctgov-country",
+                "source": "https://fhir-adapter.invalid/fhir/CodeSystem/ctgov-country",
                 "target": ISO_3166_SYSTEM,
                 "element": [_element(name, row) for name, row in rows.items()],
             }

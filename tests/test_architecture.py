@@ -11,7 +11,7 @@ import fhir_adapter
 from tests.conftest import REPO
 
 # Left to right: a module may import only from its own stage, stages to its left, and the shared leaves.
-STAGES = ["sources", "text", "resources", "bundle", "validation", "convert", "client", "sync", "screening", "cli"]
+STAGES = ["sources", "text", "resources", "bundle", "validation", "convert", "client", "sync", "screening", "report", "cli"]
 SHARED = {"errors", "settings", "terms", "mappings"}
 PACKAGE = REPO / "fhir_adapter"
 

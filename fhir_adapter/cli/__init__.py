@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from fhir_adapter import __version__
+from fhir_adapter.cli.config import add_config_arguments, apply_layers, prepare_layers
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED as EXIT_CANNOT_PROCEED
 from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
 from fhir_adapter.cli.fetch import add_fetch_parser
 from fhir_adapter.cli.push import add_push_parser
+from fhir_adapter.cli.report import add_report_parser
 from fhir_adapter.cli.screen import add_screen_parser
 from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
 from fhir_adapter.cli.sync import add_sync_parser
@@ -61,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fhir-adapter: error: {usage_error}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        apply_layers(args)  # flags > FHIR_ADAPTER_* variables > config file > defaults
         code: int = args.run(args)
     except BrokenPipeError:  # the reader went away (`fhir-adapter criteria X | head`): not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush from raising again
@@ -94,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log every step (contact details included)"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_config_arguments(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", required=True)
     convert = commands.add_parser("convert", help="convert trial records to FHIR transaction Bundles")
     convert.add_argument(
@@ -131,15 +137,17 @@ def _parser() -> argparse.ArgumentParser:
     add_fetch_parser(commands)
     add_sync_parser(commands)
     add_screen_parser(commands)
+    add_report_parser(commands)
     validate = commands.add_parser(
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
     )
     _add_validate_arguments(validate)
+    prepare_layers(commands.choices)
     return parser
 
 
 def _run_convert(args: argparse.Namespace) -> int:
-    terms = load_terms(args.mappings)
+    terms = load_terms(args.mappings, identifier_base=args.identifier_base)
     totals = ConvertTotals()
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")

@@ -53,7 +53,7 @@ def run_push(args: argparse.Namespace) -> int:
     check_push_files(args)
     if args.concurrency < 1:
         raise SettingsError(f"--concurrency must be at least 1, not {args.concurrency}")
-    terms = load_terms(args.mappings)
+    terms = load_terms(args.mappings, identifier_base=args.identifier_base)
     journal = None if args.dry_run else Journal(args.journal, settings.base_url)
     if journal is not None and not args.restart:
         journal.load()

@@ -34,7 +34,7 @@ from fhir_adapter.screening import (
     screen_patients,
     write_candidates,
 )
-from fhir_adapter.terms import load_terms
+from fhir_adapter.terms import PROJECT_BASE, load_terms
 
 FORMATS = ("table", "json", "csv")
 Writer = TableWriter | JsonWriter | CsvWriter
@@ -145,11 +145,14 @@ def _finish(
         print(f"  failed: {problem}", file=sys.stderr)
     written_ok = True
     if args.write_candidates and client is not None and error is None:
-        written_ok = _write(client, trial, candidates, summary)
+        base = args.identifier_base or PROJECT_BASE
+        written_ok = _write(client, trial, candidates, summary, identifier_base=base)
     return EXIT_OK if written_ok and not tally.unreadable and error is None else EXIT_SOME_FAILED
 
 
-def _write(client: FhirClient, trial: ScreeningTrial, candidates: list[str], out: TextIO) -> bool:
+def _write(
+    client: FhirClient, trial: ScreeningTrial, candidates: list[str], out: TextIO, *, identifier_base: str
+) -> bool:
     try:
         study = trial.study_reference or _study_reference(client, trial.nct_id)
     except FhirAdapterError as exc:
@@ -162,7 +165,7 @@ def _write(client: FhirClient, trial: ScreeningTrial, candidates: list[str], out
             file=sys.stderr,
         )
         return False
-    outcome = write_candidates(client, trial.nct_id, study, candidates)
+    outcome = write_candidates(client, trial.nct_id, study, candidates, identifier_base=identifier_base)
     print(f"candidates: {outcome.created} created, {outcome.existing} already on the worklist", file=out)
     for failure in outcome.failures:
         print(f"  failed: {failure}", file=sys.stderr)

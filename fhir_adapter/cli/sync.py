@@ -84,7 +84,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
     paths = StatePaths.of(state_dir, settings.base_url, query.selection())
     if not args.dry_run:
         check_writable(paths.journal, flag="--state-dir")
-    terms = load_terms(args.mappings)
+    terms = load_terms(args.mappings, identifier_base=args.identifier_base)
     progress = Progress(sys.stderr, total=0, dry_run=args.dry_run)
     options = SyncOptions(
         version=args.fhir_version,

@@ -1,8 +1,8 @@
 """The auth kinds as small objects the transport asks for headers: none, bearer, basic, client secret, SMART.
 
-Secrets are read from the environment (through `settings.read_secret`) or fetched from a token endpoint at
-the moment of use, and live only in the Authorization header of the request being sent. Log lines name the
-kind of auth and nothing else.
+Secrets are read from the environment or a file (through `AuthSettings.secret`) or fetched from a token
+endpoint at the moment of use, and live only in the Authorization header of the request being sent. Log
+lines name the kind of auth and nothing else.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fhir_adapter.client.smart import SmartTokenSource
 from fhir_adapter.client.token import ClientSecretTokenSource, TokenSource
 from fhir_adapter.client.transport import RequestAuth, Transport
-from fhir_adapter.settings import AuthKind, AuthSettings, Settings, read_secret
+from fhir_adapter.settings import AuthKind, AuthSettings, Settings
 
 
 class NoAuth:
@@ -29,18 +29,19 @@ class NoAuth:
 
 
 class BearerAuth:
-    """A bearer token obtained elsewhere, read from an environment variable for every request."""
+    """A bearer token obtained elsewhere, read from an environment variable or a file for every request
+    (so a token that a sidecar renews in a secret mount is picked up)."""
 
     kind = AuthKind.BEARER.value
 
-    def __init__(self, token_env: str) -> None:
-        self.token_env = token_env
+    def __init__(self, auth: AuthSettings) -> None:
+        self.auth = auth
 
     def __repr__(self) -> str:
-        return f"BearerAuth(token_env={self.token_env!r})"
+        return f"BearerAuth(token_env={self.auth.token_env!r}, token_file={self.auth.token_file!r})"
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {read_secret(self.token_env)}"}
+        return {"Authorization": f"Bearer {self.auth.secret('token_env', 'token_file')}"}
 
     def renew(self) -> bool:
         return False  # a token we did not fetch cannot be renewed by us
@@ -51,15 +52,14 @@ class BasicAuth:
 
     kind = AuthKind.BASIC.value
 
-    def __init__(self, username: str, password_env: str) -> None:
-        self.username = username
-        self.password_env = password_env
+    def __init__(self, auth: AuthSettings) -> None:
+        self.auth = auth
 
     def __repr__(self) -> str:
-        return f"BasicAuth(username={self.username!r}, password_env={self.password_env!r})"
+        return f"BasicAuth(username={self.auth.username!r}, password_env={self.auth.password_env!r})"
 
     def headers(self) -> dict[str, str]:
-        pair = f"{self.username}:{read_secret(self.password_env)}".encode()
+        pair = f"{self.auth.username}:{self.auth.secret('password_env', 'password_file')}".encode()
         return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
     def renew(self) -> bool:
@@ -91,11 +91,9 @@ def build_auth(settings: Settings, transport: Transport, *, clock: Callable[[], 
     """Return the auth object for `settings.auth`; nothing is read or fetched until the first request."""
     auth: AuthSettings = settings.auth
     if auth.kind is AuthKind.BEARER:
-        assert auth.token_env is not None  # AuthSettings checks each kind's required fields
-        return BearerAuth(auth.token_env)
+        return BearerAuth(auth)  # AuthSettings checked that each kind's required fields are there
     if auth.kind is AuthKind.BASIC:
-        assert auth.username is not None and auth.password_env is not None
-        return BasicAuth(auth.username, auth.password_env)
+        return BasicAuth(auth)
     if auth.kind is AuthKind.CLIENT_SECRET:
         return TokenAuth(ClientSecretTokenSource(transport, auth, clock=clock))
     if auth.kind is AuthKind.SMART:

@@ -209,6 +209,7 @@ def send(
     headers: Mapping[str, str],
     data: bytes | Mapping[str, str] | None = None,
     nct_id: str | None = None,
+    cert: str | tuple[str, str] | None = None,
 ) -> requests.Response:
     """Return the server's answer to one request, body read; a failure to get it whole is a ServerError.
 
@@ -224,6 +225,7 @@ def send(
             data=data,
             timeout=timeout,
             verify=verify,
+            cert=cert,
             allow_redirects=method in ("GET", "HEAD"),  # a redirected write would turn into a GET
             stream=True,
         )
@@ -241,6 +243,8 @@ def _failure(
     exc: requests.exceptions.RequestException, timeout: tuple[float, float]
 ) -> tuple[type[ServerError], str]:
     """Return the error class and words for a request that got no (whole) answer."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TlsFailed, tls_words(str(exc))
     if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
         return ConnectFailed, "could not connect (connection refused or host not found)"
     for caught, kind, words in _FAILURES:
@@ -253,16 +257,44 @@ def _failure(
 # `requests` exceptions, subclasses before their bases: (caught, our error, words).
 _FAILURES: tuple[tuple[type[requests.exceptions.RequestException], type[ServerError], str], ...] = (
     (requests.exceptions.ConnectTimeout, ConnectFailed, "could not connect within {connect} s"),
-    (
-        requests.exceptions.SSLError,
-        TlsFailed,
-        "TLS handshake failed (is the certificate trusted? see the CA bundle setting)",
-    ),
     (requests.exceptions.Timeout, RetryableServerError, "no answer within {read} s"),
     (requests.exceptions.ChunkedEncodingError, AnswerCutShort, "the answer broke off ({name})"),
     (requests.exceptions.ContentDecodingError, AnswerCutShort, "the answer could not be decoded ({name})"),
     (requests.exceptions.ConnectionError, RetryableServerError, "connection failed ({name})"),
 )
+
+
+# OpenSSL's reason codes (they carry no secret) -> what the operator should look at.
+_TLS_HINTS = (
+    ("CERTIFICATE_VERIFY_FAILED", "the server's certificate is not trusted: see --ca-bundle"),
+    ("WRONG_VERSION_NUMBER", "the server does not speak TLS here: is the URL http://?"),
+    ("CERTIFICATE_REQUIRED", "the server requires a client certificate: see --client-cert and --client-key"),
+    ("UNKNOWN_CA", "the server does not trust our client certificate (--client-cert)"),
+    ("BAD_CERTIFICATE", "the server refused our client certificate (--client-cert)"),
+    ("HANDSHAKE_FAILURE", "no common ground (a client certificate may be required: --client-cert)"),
+    (
+        "UNEXPECTED_EOF",
+        "the server hung up mid-handshake, as a gateway requiring a client certificate does when it gets "
+        "none or does not trust ours: see --client-cert and --client-key",
+    ),
+)
+_OPENSSL_REASON = re.compile(r"\[SSL: ([A-Z0-9_]{1,80})\]")
+
+
+def tls_words(text: str) -> str:
+    """Return why a TLS handshake failed, from the OpenSSL reason in `text`, with what to check.
+
+    >>> tls_words("[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    'TLS handshake failed (WRONG_VERSION_NUMBER: the server does not speak TLS here: is the URL http://?)'
+    """
+    found = _OPENSSL_REASON.search(text)
+    reason = found.group(1) if found else None
+    if reason is None and "EOF occurred in violation of protocol" in text:
+        reason = "UNEXPECTED_EOF"  # Python's words for it before OpenSSL 3 named it
+    hint = next((words for code, words in _TLS_HINTS if reason and code in reason), None)
+    if reason is None:
+        return "TLS handshake failed (is the certificate trusted? see --ca-bundle; --client-cert if needed)"
+    return f"TLS handshake failed ({reason}: {hint})" if hint else f"TLS handshake failed ({reason})"
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:

@@ -21,7 +21,7 @@ import requests
 from fhir_adapter.client.http import redact_url
 from fhir_adapter.client.transport import Payload, Transport
 from fhir_adapter.errors import AuthError, ServerError
-from fhir_adapter.settings import AuthSettings, read_secret
+from fhir_adapter.settings import AuthSettings
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +134,7 @@ class ClientSecretTokenSource(TokenSource):
         return form
 
     def basic_secret(self) -> str | None:
-        assert self._auth.client_secret_env is not None  # AuthSettings requires it for this kind
-        return read_secret(self._auth.client_secret_env)
+        return self._auth.secret("client_secret_env", "client_secret_file")
 
 
 def send_auth_request(

@@ -113,6 +113,7 @@ class Transport:
                 url,
                 timeout=self.settings.timeout,
                 verify=self.settings.verify,
+                cert=self.settings.cert,
                 headers=sent_headers,
                 data=data() if callable(data) else data,
                 nct_id=nct_id,

@@ -18,7 +18,7 @@ from fhir_adapter.resources.plan_definition import build_plan_definition, plan_a
 from fhir_adapter.resources.research_study import build_research_study
 from fhir_adapter.resources.versions import renamed_for
 from fhir_adapter.sources import QualityReport, TrialRecord
-from fhir_adapter.terms import Terms
+from fhir_adapter.terms import DEFAULT_IDENTIFIER_BASE, PROJECT_BASE, Terms, rebase
 
 __all__ = [
     "BuiltResource",
@@ -44,6 +44,7 @@ class TrialResources:
     trial: TrialRecord
     resources: tuple[BuiltResource, ...]
     issues: QualityReport = field(default_factory=list)
+    identifier_base: str = DEFAULT_IDENTIFIER_BASE  # the namespace the resources' own URLs are under
 
 
 def build_trial_resources(
@@ -78,7 +79,24 @@ def build_trial_resources(
         ),
         BuiltResource(keys.study, build_research_study(trial, keys, terms, version=version, report=report)),
     ]
-    return TrialResources(trial, tuple(built), report)
+    resources = tuple(_in_namespace(b, terms) for b in built)
+    return TrialResources(trial, resources, report, identifier_base=terms.identifier_base)
+
+
+def _in_namespace(built: BuiltResource, terms: Terms) -> BuiltResource:
+    """Return `built` with our identifier systems, code systems and extensions under the deployment's base.
+
+    The resource's id (ResourceKey.uuid) stays the one of the default namespace: the urn:uuid references
+    between a trial's resources were made from it, and a server filled under the placeholder base is then
+    updated in place, not duplicated, once a deployment sets its own.
+    """
+    if terms.is_placeholder_base:
+        return built
+    move = {"from_base": PROJECT_BASE, "to_base": terms.identifier_base}
+    key = built.key
+    moved = ResourceKey(key.resource_type, rebase(key.system, **move), key.value)
+    moved.__dict__["uuid"] = key.uuid  # sets the cached_property: the id does not follow the namespace
+    return BuiltResource(moved, rebase(built.resource, **move))
 
 
 def _organizations(

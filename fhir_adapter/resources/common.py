@@ -126,7 +126,7 @@ def ctgov_coding(enum_name: str, code: str) -> dict[str, str]:
     """Return a CT.gov enum value as a Coding in the project's code system for that enum.
 
     >>> ctgov_coding("status", "RECRUITING")["system"]
-    'https://fhir-adapter.org/fhir/CodeSystem/ctgov-status'
+    'https://fhir-adapter.invalid/fhir/CodeSystem/ctgov-status'
     """
     return {"system": f"{CTGOV_CODE_SYSTEM_BASE}ctgov-{enum_name}", "code": code, "display": humanize(code)}
 

@@ -39,7 +39,13 @@ from fhir_adapter.resources.study_parts import (
     related_artifacts,
     study_identifiers,
 )
-from fhir_adapter.resources.study_r5 import labels, outcome_measure, progress_statuses, recruitment
+from fhir_adapter.resources.study_r5 import (
+    classifiers,
+    labels,
+    outcome_measure,
+    progress_statuses,
+    recruitment,
+)
 from fhir_adapter.resources.versions import CROSS_VERSION, R4, R5, concept_for, cross_version_extension
 from fhir_adapter.sources import DataQualityIssue, QualityReport, TrialRecord
 from fhir_adapter.terms import EXT_CTGOV_STATUS, EXT_R4_CONTACT, Terms
@@ -214,6 +220,7 @@ ELEMENTS: Mapping[str, Callable[[Study], Any]] = MappingProxyType(
         "category": _study_design,
         "studyDesign": _study_design,
         "focus": _focus,
+        "classifier": lambda s: classifiers(s.trial),
         "condition": lambda s: concepts_with_mesh(list(s.trial.conditions), s.trial.condition_meshes),
         "contact": _contacts,
         "keyword": lambda s: [{"text": k} for k in s.trial.keywords],
@@ -264,8 +271,8 @@ R5_ORDER = (
         "status",
     ),
     *("primaryPurposeType", "phase", "studyDesign", "focus", "condition", "keyword", "region"),
-    *("descriptionSummary", "description", "period", "site", "associatedParty", "progressStatus"),
-    *("whyStopped", "recruitment", "comparisonGroup", "outcomeMeasure"),
+    *("descriptionSummary", "description", "period", "site", "classifier", "associatedParty"),
+    *("progressStatus", "whyStopped", "recruitment", "comparisonGroup", "outcomeMeasure"),
 )
 # The R5 elements R4 carries as cross-version extensions, in the order R4 writes them (versions.py's).
 R4_CROSS_VERSION = tuple(path.split(".")[1] for path in CROSS_VERSION if path.startswith("ResearchStudy."))

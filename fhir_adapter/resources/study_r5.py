@@ -9,6 +9,8 @@ R5 writes them as elements; R4 carries each as HL7's cross-version extension mad
   study period and the primary completion date, each marked actual or anticipated as CT.gov marks it;
 - recruitment {targetNumber | actualNumber unsignedInt, eligibility Reference}: the enrollment, estimated or
   actual, and (R5) who may enrol;
+- classifier CodeableConcept: research-study-classifiers codes for what CT.gov's oversight module flags
+  (an FDA-regulated drug or device product); a flag that is false or absent adds nothing;
 - outcomeMeasure {name string, type CodeableConcept, description markdown}: R5 has no time frame element,
   so the description ends with the registry's time frame, labelled.
 """
@@ -17,7 +19,13 @@ from __future__ import annotations
 
 from fhir_adapter.resources.common import Json, compact, ctgov_coding, humanize, text_concept
 from fhir_adapter.sources import Outcome, TrialRecord
-from fhir_adapter.terms import R5_OBJECTIVE_TYPE_SYSTEM, R5_STUDY_STATUS_SYSTEM, TITLE_TYPE_SYSTEM, Terms
+from fhir_adapter.terms import (
+    R5_CLASSIFIER_SYSTEM,
+    R5_OBJECTIVE_TYPE_SYSTEM,
+    R5_STUDY_STATUS_SYSTEM,
+    TITLE_TYPE_SYSTEM,
+    Terms,
+)
 
 ACTUAL = "ACTUAL"
 ESTIMATED = "ESTIMATED"
@@ -26,6 +34,9 @@ ESTIMATED = "ESTIMATED"
 OBJECTIVE_TYPES = {"primary": "primary", "secondary": "secondary", "other": "exploratory"}
 PRIMARY_COMPLETION = "PRIMARY_COMPLETION"
 OVERALL_STUDY = "overall-study"
+# research-study-classifiers (hl7.fhir.r5.core 5.0.0) code and display for each CT.gov oversight flag.
+FDA_DRUG = ("fda-regulated-drug", "FDA regulated drug")
+FDA_DEVICE = ("fda-regulated-device", "FDA regulated device")
 
 
 def labels(trial: TrialRecord) -> list[Json]:
@@ -78,6 +89,16 @@ def recruitment(trial: TrialRecord, eligibility: Json | None = None) -> Json | N
     child = {ACTUAL: "actualNumber", ESTIMATED: "targetNumber"}.get(trial.enrollment_type or "")
     numbers = {child: trial.enrollment_count} if child else {}
     return compact({**numbers, "eligibility": eligibility}) or None
+
+
+def classifiers(trial: TrialRecord) -> list[Json]:
+    """Return a classifier for each FDA regulation CT.gov flags as true."""
+    flagged = ((trial.fda_regulated_drug, FDA_DRUG), (trial.fda_regulated_device, FDA_DEVICE))
+    return [
+        {"coding": [{"system": R5_CLASSIFIER_SYSTEM, "code": code, "display": display}]}
+        for flag, (code, display) in flagged
+        if flag
+    ]
 
 
 def outcome_measure(outcome: Outcome) -> Json:

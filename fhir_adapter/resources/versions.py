@@ -31,6 +31,7 @@ CROSS_VERSION: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "ResearchStudy.label": {"type": "CodeableConcept", "value": "String"},
         "ResearchStudy.date": {"": "DateTime"},
+        "ResearchStudy.classifier": {"": "CodeableConcept"},
         "ResearchStudy.progressStatus": {"state": "CodeableConcept", "actual": "Boolean", "period": "Period"},
         "ResearchStudy.recruitment": {
             "targetNumber": "UnsignedInt",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import ServerError
 from fhir_adapter.screening.trial import Json
-from fhir_adapter.terms import PROJECT_BASE
+from fhir_adapter.terms import PROJECT_BASE, rebase
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +66,15 @@ def write_candidates(
     patient_ids: Sequence[str],
     *,
     batch: int = DEFAULT_BATCH,
+    identifier_base: str = PROJECT_BASE,
 ) -> CandidateWrite:
-    """Write a candidate ResearchSubject for each patient id, in transactions of `batch` entries."""
+    """Write a candidate ResearchSubject for each patient id, in transactions of `batch` entries, identified
+    under `identifier_base`."""
     outcome = CandidateWrite()
     for start in range(0, len(patient_ids), batch):
         chunk = patient_ids[start : start + batch]
         bundle = _transaction([candidate_subject(nct_id, study_reference, p) for p in chunk])
+        bundle = rebase(bundle, from_base=PROJECT_BASE, to_base=identifier_base)
         try:
             result = client.send_bundle(bundle, nct_id=nct_id)
         except ServerError as exc:

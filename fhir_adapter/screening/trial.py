@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_adapter.errors import InputError
-from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, PROJECT_BASE, SNOMED_AGE, SNOMED_SYSTEM
+from fhir_adapter.terms import (
+    CHARACTERISTIC_SYSTEM,
+    PROJECT_BASE,
+    SNOMED_AGE,
+    SNOMED_SYSTEM,
+    in_default_namespace,
+)
 
 EXT_CRITERION = f"{PROJECT_BASE}/StructureDefinition/eligibility-criterion"
 EXT_LOGIC = f"{PROJECT_BASE}/StructureDefinition/eligibility-logic"
@@ -91,6 +97,7 @@ def trial_from_group(
     """Return the trial's criteria read from its eligibility Group (any resource following our contract)."""
     if group.get("resourceType") != "Group":
         raise InputError("the eligibility resource is not a Group", nct_id=nct_id, field="resourceType")
+    group = in_default_namespace(group)  # a Group written under a deployment's identifier base
     raw = group.get("characteristic") or []
     if not isinstance(raw, list):
         raise InputError("Group.characteristic is not a list", nct_id=nct_id, field="Group.characteristic")

@@ -71,6 +71,7 @@ def _trial(protocol: Node, derived: Node, nct_id: str, where: Where) -> TrialRec
     arms = protocol.node("armsInterventionsModule")
     contacts = protocol.node("contactsLocationsModule")
     references = protocol.node("referencesModule")
+    oversight = protocol.node("oversightModule")
     lead = sponsors.node("leadSponsor")
     return TrialRecord(
         nct_id=nct_id,
@@ -114,6 +115,8 @@ def _trial(protocol: Node, derived: Node, nct_id: str, where: Where) -> TrialRec
         sites=tuple(_site(n) for n in contacts.nodes("locations")),
         references=tuple(_reference(n) for n in references.nodes("references")),
         links=tuple(_link(n) for n in references.nodes("seeAlsoLinks") if n.text("url")),
+        fda_regulated_drug=oversight.boolean("isFdaRegulatedDrug"),
+        fda_regulated_device=oversight.boolean("isFdaRegulatedDevice"),
     )
 
 

@@ -4,9 +4,9 @@ TrialRecord, with every enum word turned into its API v2 code so the rest of the
 Schema: https://clinicaltrials.gov/ct2/html/images/info/public.xsd (last version 2019-02-14). Unknown elements
 are ignored. What the XML holds and a TrialRecord has no field for is not read: MeSH terms (the XML gives no
 MeSH ids, and a Mesh needs one, so none are guessed), NCT aliases, the submission, posting and verification
-dates, oversight, expanded access details, study population and sampling method, biospecimens, the
-patient-registry flag, location and removed countries, IPD sharing, documents and results. (Site
-investigators have no affiliation in the XML either.)
+dates, oversight other than FDA regulation, expanded access details, study population and sampling method,
+biospecimens, the patient-registry flag, location and removed countries, IPD sharing, documents and
+results. (Site investigators have no affiliation in the XML either.)
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ ROOT_TAG = "clinical_study"
 CONTACT_ROLE = "CONTACT"  # v2's role for central and site contacts
 RESULT_REFERENCE_TYPE = "RESULT"  # v2's type for what the XML calls results_reference
 REDACTED = "[Redacted]"  # what public.xsd writes for a withheld device trial's party (NCT03182660)
+_YES_NO = {"YES": True, "NO": False}
 _HEALTHY_VOLUNTEERS = {"ACCEPTS_HEALTHY_VOLUNTEERS": True, "YES": True, "NO": False}
 _OUTCOME_TAGS = (
     ("primary", "primary_outcome"),
@@ -113,6 +114,8 @@ def _trial(study: XmlNode, nct_id: str) -> TrialRecord:
         links=tuple(
             Link(url=url, label=n.text("description")) for n in study.nodes("link") if (url := n.text("url"))
         ),
+        fda_regulated_drug=_yes_no(study, "oversight_info/is_fda_regulated_drug"),
+        fda_regulated_device=_yes_no(study, "oversight_info/is_fda_regulated_device"),
     )
 
 
@@ -227,6 +230,16 @@ def _healthy_volunteers(node: XmlNode) -> bool | None:
     answer = _HEALTHY_VOLUNTEERS.get(normalise_word(value))
     if answer is None:
         raise node.error("healthy_volunteers", "expected 'Accepts Healthy Volunteers' or 'No'", value)
+    return answer
+
+
+def _yes_no(node: XmlNode, tag: str) -> bool | None:
+    value = node.text(tag)
+    if value is None:
+        return None
+    answer = _YES_NO.get(normalise_word(value))
+    if answer is None:
+        raise node.error(tag, "expected 'Yes' or 'No'", value)
     return answer
 
 

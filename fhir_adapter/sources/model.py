@@ -260,6 +260,9 @@ class TrialRecord:
     sites: tuple[Site, ...] = ()
     references: tuple[Reference, ...] = ()
     links: tuple[Link, ...] = ()
+    # Oversight: whether the study is of a drug or device product the U.S. FDA regulates (None: not said).
+    fda_regulated_drug: bool | None = None
+    fda_regulated_device: bool | None = None
     # Findings made while reading (a null left out of a list); the builders add theirs after these.
     reading_issues: tuple[DataQualityIssue, ...] = ()
 

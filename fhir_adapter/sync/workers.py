@@ -107,7 +107,7 @@ class Workers:
                     self.processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start_worker,
-                    initargs=(tables,),
+                    initargs=(tables, self.terms.identifier_base),
                 )
             return self._pool
 
@@ -122,9 +122,9 @@ def _built_or_failure(trial: TrialRecord, terms: Terms, version: FhirVersion) ->
 _worker_terms: Terms | None = None  # a worker process's mapping tables, set once when it starts
 
 
-def _start_worker(tables: dict[str, Any]) -> None:
+def _start_worker(tables: dict[str, Any], identifier_base: str) -> None:
     global _worker_terms  # noqa: PLW0603 - one per worker process, set by the pool's initializer
-    _worker_terms = Terms(tables=tables)
+    _worker_terms = Terms(tables=tables, identifier_base=identifier_base)
 
 
 def _build_in_worker(trial: TrialRecord, version: FhirVersion) -> Built | BuildFailed:

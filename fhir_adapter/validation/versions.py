@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fhir_adapter.resources import FhirVersion
+from fhir_adapter.terms import in_default_namespace
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.layers import Checked, RuleSet, check_document
 from fhir_adapter.validation.r5_layers import check_r5_document
@@ -20,6 +21,7 @@ def check_document_as(
 ) -> Checked:
     """Return the issues in a Bundle or a single resource checked against `version`'s rules, and whether
     fhir-adapter's own rules ran."""
+    document = in_default_namespace(document)  # our Bundles under a deployment's base get our rules too
     if version is FhirVersion.R5:
         return check_r5_document(document, best_practice=best_practice, rules=rules)
     return check_document(document, best_practice=best_practice, rules=rules)

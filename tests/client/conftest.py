@@ -144,7 +144,7 @@ def study_entry(nct: str = NCT, *, status: str = "active", group_urn: str | None
 
 def group_entry(nct: str = NCT) -> Json:
     """An eligibility Group by conditional PUT without id."""
-    system = "https://fhir-adapter.org/fhir/sid/ctgov-eligibility"
+    system = "https://fhir-adapter.invalid/fhir/sid/ctgov-eligibility"
     return {
         "fullUrl": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, nct + '/group')}",
         "resource": {

@@ -26,7 +26,7 @@ from tests.client.conftest import (
 )
 
 STUDY = f"ResearchStudy {CTGOV}|{NCT}"
-GROUP = f"Group https://fhir-adapter.org/fhir/sid/ctgov-eligibility|{NCT}"
+GROUP = f"Group https://fhir-adapter.invalid/fhir/sid/ctgov-eligibility|{NCT}"
 
 
 def _batch_response(*answers: Json) -> Json:

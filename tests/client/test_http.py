@@ -68,7 +68,7 @@ def test_a_tls_failure_is_fatal_and_says_what_to_check(
     fake: responses.RequestsMock, make_client: MakeClient
 ) -> None:
     fake.get(f"{BASE}/Group/1", body=requests.exceptions.SSLError("certificate verify failed"))
-    with pytest.raises(TlsFailed, match=r"TLS handshake failed .* CA bundle") as raised:
+    with pytest.raises(TlsFailed, match=r"TLS handshake failed .* --ca-bundle") as raised:
         make_client().read("Group/1", nct_id=NCT)
     assert len(fake.calls) == 1
     assert isinstance(raised.value, FatalServerError) and raised.value.stops_run  # every trial would fail

@@ -108,8 +108,8 @@ def test_status_in_inclusion_is_coded_only_when_negated(terms: Terms, tmp_path: 
 
 # Issue 10: the Group says exactly what the trial says (docs/eligibility-r4.md). A reader ANDs every characteristic.
 
-EXT_LOGIC = "https://fhir-adapter.org/fhir/StructureDefinition/eligibility-logic"
-EXT_ACCEPTS = "https://fhir-adapter.org/fhir/StructureDefinition/accepts-healthy-volunteers"
+EXT_LOGIC = "https://fhir-adapter.invalid/fhir/StructureDefinition/eligibility-logic"
+EXT_ACCEPTS = "https://fhir-adapter.invalid/fhir/StructureDefinition/accepts-healthy-volunteers"
 
 
 def _record(tmp_path: Path, criteria: str, **eligibility: Any) -> Path:

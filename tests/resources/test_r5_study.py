@@ -151,3 +151,24 @@ def test_r5_plan_relates_actions_by_target_id(seed: TrialResources) -> None:
 def test_every_cross_version_row_names_an_r5_element() -> None:
     assert {name.split(".")[0] for name in CROSS_VERSION} <= {"ResearchStudy", "Group"}
     assert set(R4_CROSS_VERSION) <= {name.split(".")[1] for name in CROSS_VERSION}
+
+
+@pytest.mark.parametrize(
+    ("path", "codes"),
+    [
+        (CTGOV / "NCT02856893.json", ["fda-regulated-drug"]),  # isFdaRegulatedDrug true, device false
+        (CTGOV / "NCT02782117.json", ["fda-regulated-device"]),  # drug false, device true
+        (CTGOV / "NCT06158412.json", []),  # the seed's oversight module says neither
+        (FIXTURES / "ctgov-xml" / "NCT03424005.xml", ["fda-regulated-drug"]),  # <is_fda_regulated_drug>Yes
+    ],
+    ids=lambda v: v.name if isinstance(v, Path) else str(v),
+)
+def test_classifier_carries_the_fda_regulation_flags_that_are_true(
+    terms: Terms, path: Path, codes: list[str]
+) -> None:
+    """R5 `classifier` codes from research-study-classifiers; R4 carries the same as HL7's extension."""
+    r5 = _one(_built(terms, path, FhirVersion.R5), "ResearchStudy")
+    r4 = _one(_built(terms, path, FhirVersion.R4), "ResearchStudy")
+    assert [c["coding"][0]["code"] for c in r5.get("classifier", [])] == codes
+    r4_classifiers = [e for e in r4["extension"] if e["url"].endswith("ResearchStudy.classifier")]
+    assert [e["valueCodeableConcept"] for e in r4_classifiers] == r5.get("classifier", [])

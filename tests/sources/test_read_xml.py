@@ -463,3 +463,14 @@ def test_a_broken_xml_file_in_a_folder_does_not_stop_the_others(tmp_path: Path) 
 def test_whole_xml_fixture_folder_reads_without_errors() -> None:
     results = list(read_trials([CTGOV_XML]))
     assert [r.nct_id for r in results if isinstance(r, TrialRecord)] == [p.stem for p in RECORDS]
+
+
+def test_fda_regulation_flags_are_read_and_a_bad_one_is_named(tmp_path: Path) -> None:
+    assert (_fixture("NCT03424005").fda_regulated_drug, _fixture("NCT03424005").fda_regulated_device) == (
+        True,
+        False,
+    )
+    edited = _edited("NCT01341288", "<is_fda_regulated_device>Yes", "<is_fda_regulated_device>Perhaps")
+    error = _error_for(tmp_path, edited)
+    assert error.field == "clinical_study/oversight_info/is_fda_regulated_device"
+    assert "expected 'Yes' or 'No'" in str(error) and error.value == "Perhaps"

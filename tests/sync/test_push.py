@@ -166,7 +166,7 @@ def test_a_failing_trial_is_reported_and_the_others_land(
                             "name": "dup",
                             "identifier": [
                                 {
-                                    "system": "https://fhir-adapter.org/fhir/sid/ctgov-organization",
+                                    "system": "https://fhir-adapter.invalid/fhir/sid/ctgov-organization",
                                     "value": "laboratorio-farmaceutico-ct-s-r-l",
                                 }
                             ],
