@@ -54,7 +54,7 @@ def test_the_default_check_stops_a_bundle_on_fhir_adapters_own_rules_without_the
     empty_code = {"code": {}, "valueBoolean": True, "exclude": False}
     monkeypatch.setattr("fhir_adapter.convert.build_bundle", _with_characteristic(empty_code))
     result = convert_trial(_seed(), tmp_path, terms, version=FhirVersion.R4)
-    assert not result.ok and result.error is not None and "1 validation errors" in result.error
+    assert not result.ok and result.error is not None and "1 validation error;" in result.error
     assert [(p.layer, p.message[:5]) for p in result.problems if p.severity == "error"] == [
         ("project", "a cha")
     ]
