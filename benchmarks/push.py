@@ -7,7 +7,8 @@ fixture IIII; names of sponsors stay, so Organizations are shared across copies 
 registry), starts the project's test FHIR server (tests/fhir_server, Node) on a free 127.0.0.1 port, pushes
 every record, pushes them again (nothing may be written), and stops the server. For each run it prints the
 wall time, trials per second, the outcomes, HTTP requests per trial, transactions sent, and the CPU seconds
-spent by this process and by the server, which shows which side the time goes to.
+spent by this process, by its worker processes and by the server, which shows which side the time goes to
+(on a shared machine the wall time varies with the load; the CPU seconds and request counts much less).
 """
 
 from __future__ import annotations
@@ -45,14 +46,14 @@ def make_trials(source: Path, count: int, out_dir: Path) -> int:
     return len(records)
 
 
-def cpu_seconds(pid: int | None = None) -> float:
-    """Return the CPU seconds (user + system) of this process and its ended children (the validation
-    workers), or of process `pid` (from /proc)."""
+def cpu_seconds(pid: int | None = None) -> tuple[float, float]:
+    """Return the CPU seconds (user + system) of this process and of its ended children (the worker
+    processes, which end with each push), or of process `pid` (from /proc) and 0."""
     if pid is None:
         times = os.times()
-        return times.user + times.system + times.children_user + times.children_system
+        return times.user + times.system, times.children_user + times.children_system
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 0.0
 
 
 class Counted:
@@ -73,16 +74,19 @@ def timed_push(folder: Path, server: FhirTestServer, options: SyncOptions, label
     terms = load_terms()
     with FhirClient(Settings(base_url=server.base_url)) as client:
         counted = Counted(client)
-        ours, theirs = cpu_seconds(), cpu_seconds(server.pid)
+        (main, workers), (server_cpu, _) = cpu_seconds(), cpu_seconds(server.pid)
         start = time.perf_counter()
         outcomes = Counter(result.outcome for result in sync_trials([str(folder)], client, terms, options))
         seconds = time.perf_counter() - start
-        ours, theirs = cpu_seconds() - ours, cpu_seconds(server.pid) - theirs
+        (main_after, workers_after), (server_after, _) = cpu_seconds(), cpu_seconds(server.pid)
+        main, workers, server_cpu = main_after - main, workers_after - workers, server_after - server_cpu
         total = sum(outcomes.values())
         print(
             f"{label:18s} {total} trials in {seconds:6.1f} s = {total / seconds:6.2f} trials/s; "
-            f"{client.requests_sent / total:.2f} requests/trial, {counted.writes} transactions; "
-            f"CPU: adapter {ours:.1f} s, server {theirs:.1f} s; {dict(outcomes)}",
+            f"{client.requests_sent / total:.2f} requests/trial ({client.requests_sent}), "
+            f"{counted.writes} transactions; CPU: adapter {main:.1f} s + workers {workers:.1f} s, "
+            f"server {server_cpu:.1f} s ({server_cpu / (main + workers + server_cpu):.0%} of all CPU); "
+            f"{dict(outcomes)}",
             flush=True,
         )
 

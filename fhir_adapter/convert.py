@@ -6,6 +6,10 @@ instead); one bad record never stops the others.
 
 `output="ndjson"` writes, instead of a Bundle per trial, one ndjson file per resource type (NdjsonWriter):
 the input of a FHIR Bulk Data `$import`, for loads of the whole registry.
+
+`check` says how much each Bundle is checked before it is written (validation.levels: none, self, model,
+full; `self` by default). `workers` builds, checks and writes in that many processes (pool.py); the results
+come in the records' order and the files are the same bytes whatever the number.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from typing import Any, BinaryIO
 
 from fhir_adapter.bundle import build_bundle, quality_outcome, to_json_bytes
 from fhir_adapter.errors import FhirAdapterError, InputError, SettingsError, counted
+from fhir_adapter.pool import ordered_map
 from fhir_adapter.resources import BuiltResource, FhirVersion, Json, ResourceKey, build_trial_resources
-from fhir_adapter.sources import DataQualityIssue, DuplicateRecord, TrialRecord, read_trials
+from fhir_adapter.sources import DataQualityIssue, DuplicateRecord, ReadResult, TrialRecord, read_trials
 from fhir_adapter.terms import Terms
-from fhir_adapter.validation import ValidationIssue, validate_bundle_as
+from fhir_adapter.validation.issues import ValidationIssue
+from fhir_adapter.validation.levels import DEFAULT_CHECK_LEVEL, CheckLevel, check_bundle_at
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +68,58 @@ def convert_trials(
     version: FhirVersion = FhirVersion.R4,
     indent: int | None = None,
     output: str = "bundle",
+    check: CheckLevel = DEFAULT_CHECK_LEVEL,
+    workers: int = 1,
 ) -> Iterator[ConversionResult]:
-    """Yield a ConversionResult for every record found in `inputs`, writing into `out_dir` a Bundle per
-    trial (`output="bundle"`) or ndjson files per resource type (`output="ndjson"`).
+    """Yield a ConversionResult for every record found in `inputs`, in order, writing into `out_dir` a
+    Bundle per trial (`output="bundle"`) or ndjson files per resource type (`output="ndjson"`).
 
     Raises SettingsError, before reading any record, when `out_dir` is a file or cannot be made (or, for
     ndjson, already holds ndjson files).
     """
     make_out_dir(out_dir)
     ndjson = NdjsonWriter(out_dir) if output == "ndjson" else None
+    job = ConvertJob(out_dir, terms, version, indent, check, write_bundles=ndjson is None)
+    items = (_to_convert(item) for item in read_trials(inputs))
     try:
-        for item in read_trials(inputs):
-            if isinstance(item, DuplicateRecord):
-                log.warning("%s: read: %s", item.nct_id, item)
-                yield ConversionResult(source=item.file, nct_id=item.nct_id, duplicate=item)
-            elif isinstance(item, InputError):
-                log.warning("%s: read: %s", item.nct_id or item.file, item)
-                yield ConversionResult(source=item.file or "?", nct_id=item.nct_id, error=str(item))
-            else:
-                yield convert_trial(item, out_dir, terms, version=version, indent=indent, ndjson=ndjson)
+        for done in ordered_map(_convert_item, items, job, workers=workers):
+            yield done.written_to(ndjson) if isinstance(done, CheckedTrial) else done
     finally:
         if ndjson is not None:
             ndjson.close()
+
+
+@dataclass(frozen=True)
+class ConvertJob:
+    """What every record of a run is converted with (sent once to each worker process)."""
+
+    out_dir: Path
+    terms: Terms
+    version: FhirVersion
+    indent: int | None
+    check: CheckLevel
+    write_bundles: bool  # False for ndjson: the parent writes the shared files, in order
+
+
+def _to_convert(item: ReadResult) -> TrialRecord | ConversionResult:
+    """Return a trial read, or the result of a record that was not (a duplicate left out, an input error)."""
+    if isinstance(item, DuplicateRecord):
+        log.warning("%s: read: %s", item.nct_id, item)
+        return ConversionResult(source=item.file, nct_id=item.nct_id, duplicate=item)
+    if isinstance(item, InputError):
+        log.warning("%s: read: %s", item.nct_id or item.file, item)
+        return ConversionResult(source=item.file or "?", nct_id=item.nct_id, error=str(item))
+    return item
+
+
+def _convert_item(job: ConvertJob, item: TrialRecord | ConversionResult) -> ConversionResult | CheckedTrial:
+    """Convert one record (in a worker process or not); a record already decided passes through."""
+    if isinstance(item, ConversionResult):
+        return item
+    checked = check_trial(item, job.terms, version=job.version, check=job.check)
+    if isinstance(checked, ConversionResult) or not job.write_bundles:
+        return checked
+    return checked.written(job.out_dir, indent=job.indent)
 
 
 def make_out_dir(out_dir: Path) -> None:
@@ -104,15 +140,27 @@ def convert_trial(
     version: FhirVersion,
     indent: int | None = None,
     ndjson: NdjsonWriter | None = None,
+    check: CheckLevel = DEFAULT_CHECK_LEVEL,
 ) -> ConversionResult:
     """Build, check and write one trial's Bundle (or its resources to `ndjson`); return what happened."""
+    checked = check_trial(trial, terms, version=version, check=check)
+    if isinstance(checked, ConversionResult):
+        return checked
+    return checked.written_to(ndjson) if ndjson is not None else checked.written(out_dir, indent=indent)
+
+
+def check_trial(
+    trial: TrialRecord, terms: Terms, *, version: FhirVersion, check: CheckLevel
+) -> CheckedTrial | ConversionResult:
+    """Return one trial built and checked, ready to write; or its failed result (not built, or its
+    Bundle has errors and is not written)."""
     try:
         built = build_trial_resources(trial, terms, version=version)
     except FhirAdapterError as exc:
         log.warning("%s: build: %s", trial.nct_id, exc)
         return ConversionResult(source=trial.source, nct_id=trial.nct_id, error=str(exc))
     bundle = build_bundle(built, version=version)
-    problems = validate_bundle_as(bundle, version)
+    problems = tuple(check_bundle_at(bundle, version, check))
     counts = Counter(item.key.resource_type for item in built.resources)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -122,25 +170,49 @@ def convert_trial(
             nct_id=trial.nct_id,
             resource_counts=counts,
             quality=tuple(built.issues),
-            problems=tuple(problems),
+            problems=problems,
             error=f"{counted(len(errors), 'validation error')}; first: {errors[0]}",
         )
-    outcome = quality_outcome(trial.nct_id, built.issues)
-    if ndjson is not None:
-        bundle_path = ndjson.add(trial.nct_id, built.resources, outcome)
-    else:
-        bundle_path = out_dir / f"{trial.nct_id}.json"
-        bundle_path.write_bytes(to_json_bytes(bundle, indent=indent))
-        (out_dir / f"{trial.nct_id}.issues.json").write_bytes(to_json_bytes(outcome, indent=indent))
-    log.info("%s: convert: %d resources written to %s", trial.nct_id, len(built.resources), bundle_path)
-    return ConversionResult(
-        source=trial.source,
-        nct_id=trial.nct_id,
-        bundle_path=bundle_path,
-        resource_counts=counts,
-        quality=tuple(built.issues),
-        problems=tuple(problems),
-    )
+    return CheckedTrial(trial, built.resources, bundle, tuple(built.issues), problems, counts)
+
+
+@dataclass(frozen=True)
+class CheckedTrial:
+    """One trial built and checked without errors: what is written, and what its result reports."""
+
+    trial: TrialRecord
+    resources: tuple[BuiltResource, ...]
+    bundle: Json
+    quality: tuple[DataQualityIssue, ...]
+    problems: tuple[ValidationIssue, ...]
+    counts: Counter[str]
+
+    def written(self, out_dir: Path, *, indent: int | None) -> ConversionResult:
+        """Write the Bundle and its data-quality OperationOutcome into `out_dir`; return the result."""
+        nct_id = self.trial.nct_id
+        bundle_path = out_dir / f"{nct_id}.json"
+        bundle_path.write_bytes(to_json_bytes(self.bundle, indent=indent))
+        outcome = quality_outcome(nct_id, self.quality)
+        (out_dir / f"{nct_id}.issues.json").write_bytes(to_json_bytes(outcome, indent=indent))
+        return self._result(bundle_path)
+
+    def written_to(self, ndjson: NdjsonWriter | None) -> ConversionResult:
+        """Add the resources to the ndjson files; return the result."""
+        assert ndjson is not None, "a trial is left unwritten only for ndjson output"
+        outcome = quality_outcome(self.trial.nct_id, self.quality)
+        return self._result(ndjson.add(self.trial.nct_id, self.resources, outcome))
+
+    def _result(self, bundle_path: Path) -> ConversionResult:
+        nct_id = self.trial.nct_id
+        log.info("%s: convert: %d resources written to %s", nct_id, len(self.resources), bundle_path)
+        return ConversionResult(
+            source=self.trial.source,
+            nct_id=nct_id,
+            bundle_path=bundle_path,
+            resource_counts=self.counts,
+            quality=self.quality,
+            problems=self.problems,
+        )
 
 
 class NdjsonWriter:

@@ -11,8 +11,20 @@ import fhir_adapter
 from tests.conftest import REPO
 
 # Left to right: a module may import only from its own stage, stages to its left, and the shared leaves.
-STAGES = ["sources", "text", "resources", "bundle", "validation", "convert", "client", "sync", "screening", "report", "cli"]
-SHARED = {"errors", "settings", "terms", "mappings"}
+STAGES = [
+    "sources",
+    "text",
+    "resources",
+    "bundle",
+    "validation",
+    "convert",
+    "client",
+    "sync",
+    "screening",
+    "report",
+    "cli",
+]
+SHARED = {"errors", "settings", "terms", "mappings", "pool"}
 PACKAGE = REPO / "fhir_adapter"
 
 

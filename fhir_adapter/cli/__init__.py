@@ -9,16 +9,17 @@ A record left out as a duplicate of a newer record of the same study is reported
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
 import json
 import os
 import re
 import sys
-import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from fhir_adapter import __version__
 from fhir_adapter.cli.config import add_config_arguments, apply_layers, prepare_layers
@@ -26,39 +27,37 @@ from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED as EXIT_CANNOT_PROCE
 from fhir_adapter.cli.exit_codes import EXIT_OK as EXIT_OK
 from fhir_adapter.cli.exit_codes import EXIT_SOME_FAILED as EXIT_SOME_FAILED
 from fhir_adapter.cli.exit_codes import EXIT_USAGE as EXIT_USAGE
-from fhir_adapter.cli.fetch import add_fetch_parser
 from fhir_adapter.cli.logs import add_log_arguments, log_handler, log_level, logging_to
-from fhir_adapter.cli.push import add_push_parser, add_summary_argument, check_writable
-from fhir_adapter.cli.report import add_report_parser
-from fhir_adapter.cli.screen import add_screen_parser
-from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
-from fhir_adapter.cli.summary import RunSummary
-from fhir_adapter.cli.sync import add_sync_parser
+from fhir_adapter.cli.summary import RunSummary, add_summary_argument, check_writable
 from fhir_adapter.cli.versions import add_version_argument
-from fhir_adapter.convert import ConversionResult, convert_trials
 from fhir_adapter.errors import InputError, SettingsError, counted
-from fhir_adapter.resources import FhirVersion, fact_coding, fact_value, is_held_by_logic, r5_statement
-from fhir_adapter.sources import DuplicateRecord, read_trials, record_files
-from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, LOINC_SYSTEM, SNOMED_SYSTEM, Terms, load_terms
-from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
-from fhir_adapter.validation import (
-    RuleSet,
-    ValidationReport,
-    fhir_files,
-    format_text,
-    to_junit_xml,
-    to_operation_outcome,
-    validate_files,
-)
+from fhir_adapter.pool import default_workers
+from fhir_adapter.validation.levels import DEFAULT_CHECK_LEVEL, CheckLevel
+
+if TYPE_CHECKING:
+    from fhir_adapter.convert import ConversionResult
+    from fhir_adapter.terms import Terms
+    from fhir_adapter.validation import ValidationReport
 
 DEFAULT_OUT_DIR = Path("out")
 NCT_FILE_STEM = re.compile(r"NCT\d{8}")
-CODE_SYSTEM_NAMES = {LOINC_SYSTEM: "LOINC", SNOMED_SYSTEM: "SNOMED CT", CHARACTERISTIC_SYSTEM: "fhir-adapter"}
+# Commands whose modules load the HTTP client, the sync engine or the screening rules: each one's parser is
+# built only when the command line names it (`--help` lists them from here), so the others start fast.
+# (module, function adding the parser, the help line `fhir-adapter --help` shows)
+LAZY_COMMANDS = {
+    "push": ("push", "add_push_parser", "push trials to a FHIR server, writing only what changed"),
+    "fetch": ("fetch", "add_fetch_parser", "fetch studies from ClinicalTrials.gov into a folder"),
+    "sync": ("sync", "add_sync_parser", "push what changed on ClinicalTrials.gov since the last sync"),
+    "screen": ("screen", "add_screen_parser", "pre-screen patients against a trial's coded eligibility"),
+    "report": ("report", "add_report_parser", "write an HTML page per trial (and an index) for people"),
+}
+COMMANDS = frozenset({"convert", "criteria", "validate", *LAZY_COMMANDS})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(argv)
     args = parser.parse_args(argv)
     try:
         handler = log_handler(args)
@@ -96,6 +95,8 @@ def _input_error(args: argparse.Namespace) -> str | None:
     if missing:
         return f"no such file or directory: {', '.join(missing)}"
     if getattr(args, "reads_records", False):
+        from fhir_adapter.sources import record_files
+
         # A folder with nothing to read is a wrong path as surely as a missing one: saying so beats a
         # silent "0 records" (a file that holds no studies, such as an empty search page, is accepted).
         empty = [path for path in inputs if Path(path).is_dir() and next(record_files([path]), None) is None]
@@ -104,7 +105,15 @@ def _input_error(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _parser() -> argparse.ArgumentParser:
+def _command_named(argv: Sequence[str]) -> str | None:
+    """Return the subcommand `argv` names (its first word that is a command's name), if any."""
+    return next((word for word in argv if word in COMMANDS), None)
+
+
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the command-line parser. Given `argv`, only the command it names gets its full parser (the
+    others' modules stay unloaded: start-up); without, every command does."""
+    named = _command_named(argv) if argv is not None else None
     parser = argparse.ArgumentParser(
         prog="fhir-adapter", description=__doc__.splitlines()[0] if __doc__ else None
     )
@@ -142,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_version_argument(convert)
     add_summary_argument(convert)
+    _add_speed_arguments(convert, checks=True)
     convert.set_defaults(run=_run_convert, reads_records=True)
     criteria = commands.add_parser(
         "criteria", help="print a trial's eligibility criteria as parsed, for review"
@@ -151,29 +161,72 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_version_argument(criteria)
     criteria.set_defaults(run=_run_criteria, reads_records=True)
-    add_push_parser(commands)
-    add_fetch_parser(commands)
-    add_sync_parser(commands)
-    add_screen_parser(commands)
-    add_report_parser(commands)
+    for name, (module, add_parser, help_line) in LAZY_COMMANDS.items():
+        if argv is None or name == named:
+            getattr(importlib.import_module(f"fhir_adapter.cli.{module}"), add_parser)(commands)
+        else:
+            commands.add_parser(name, help=help_line)
     validate = commands.add_parser(
         "validate", help="check FHIR R4 or R5 Bundles or resources as an EHR would"
     )
-    _add_validate_arguments(validate)
+    if argv is None or named == "validate":  # its server options load the HTTP client
+        _add_validate_arguments(validate)
     for command in commands.choices.values():
         add_log_arguments(command, top_level=False)
     prepare_layers(commands.choices)
     return parser
 
 
+def _add_speed_arguments(parser: argparse.ArgumentParser, *, checks: bool) -> None:
+    """Add `--workers` (and, for convert, `--check`) to `parser`."""
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        metavar="N",
+        help="processes to work in (default: the number of cores); the output is the same for any N",
+    )
+    if checks:
+        parser.add_argument(
+            "--check",
+            type=CheckLevel,
+            choices=list(CheckLevel),
+            default=DEFAULT_CHECK_LEVEL,
+            help="how much to check each Bundle before writing it: none; self (default: fhir-adapter's own "
+            "rules, references, UCUM units); model (self and the fhir.resources models); full (every R4 or "
+            "R5 layer, as validate and push run them)",
+        )
+
+
 def _run_convert(args: argparse.Namespace) -> int:
+    from fhir_adapter.terms import load_terms
+
     terms = load_terms(args.mappings, identifier_base=args.identifier_base)
-    totals = ConvertTotals()
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
+    # The modules and tables loaded so far live as long as the run: the collector need not scan them again
+    # for each trial's garbage (and forked workers share their pages). Unfrozen after: main() may run again.
+    gc.freeze()
+    try:
+        return _convert_and_report(args, terms)
+    finally:
+        gc.unfreeze()
+
+
+def _convert_and_report(args: argparse.Namespace, terms: Terms) -> int:
+    from fhir_adapter.convert import convert_trials
+
     summary = _summary_for(args, "convert")
+    totals = ConvertTotals()
     results = convert_trials(
-        args.inputs, args.out, terms, version=args.fhir_version, indent=args.indent, output=args.format
+        args.inputs,
+        args.out,
+        terms,
+        version=args.fhir_version,
+        indent=args.indent,
+        output=args.format,
+        check=args.check,
+        workers=args.workers,
     )
     for result in results:
         print_result(result, sys.stdout)
@@ -278,95 +331,15 @@ def print_totals(totals: ConvertTotals, out_dir: Path, out: TextIO, *, written: 
 
 
 def _run_criteria(args: argparse.Namespace) -> int:
-    failed = False
-    terms = load_terms()
-    for item in read_trials(args.inputs):
-        if isinstance(item, InputError):
-            print(f"FAILED  {item}", file=sys.stdout)
-            failed = True
-        elif isinstance(item, DuplicateRecord):
-            print(f"DUPLICATE  {item}", file=sys.stdout)
-        else:
-            criteria = parse_criteria(item.eligibility.criteria or "")
-            statements = None
-            if args.fhir_version is FhirVersion.R5:
-                statements = [r5_statement(criterion, terms) for criterion in criteria]
-            print_criteria(item.nct_id, criteria, sys.stdout, terms=terms, r5=statements)
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    from fhir_adapter.cli.criteria import run_criteria
 
-
-def print_criteria(
-    nct_id: str,
-    criteria: Sequence[Criterion],
-    out: TextIO,
-    *,
-    terms: Terms,
-    width: int = 72,
-    r5: Sequence[str | None] | None = None,
-) -> None:
-    """Print criteria as a table: section and number, the text (wrapped), then each fact found with the
-    code and value the Group gets for it; with `r5`, how the R5 EvidenceVariable states each "A or B" or
-    subgroup criterion."""
-    counts = Counter(c.section for c in criteria)
-    print(f"{nct_id}: {counts[INCLUSION]} inclusion, {counts[EXCLUSION]} exclusion criteria", file=out)
-    for position, criterion in enumerate(criteria):
-        label = f"{criterion.section[:3].upper()} {criterion.index:>2}"
-        lines = textwrap.wrap(" ".join(criterion.full_text.split()), width) or [""]
-        print(f"  {label}  {lines[0]}", file=out)
-        for line in lines[1:]:
-            print(f"          {line}", file=out)
-        for fact in criterion.facts:
-            print(f"          -> {describe_fact(criterion, fact, terms)}", file=out)
-        for unclear in criterion.unclear:
-            print(f"          !! unclear, kept as text: {unclear.phrase!r}", file=out)
-        statement = r5[position] if r5 else None
-        if statement:
-            print(f"          R5: {statement}", file=out)
-
-
-def describe_fact(criterion: Criterion, fact: Fact, terms: Terms) -> str:
-    """Return a fact as the Group codes it: 'LOINC 777-3 Platelets [#/volume] in Blood < 30 10*9/L'; a
-    fact the Group keeps as text (a subgroup's threshold, one of an inclusion's alternatives, a status of
-    unknown polarity) says so."""
-    coding = fact_coding(fact, terms)
-    system = CODE_SYSTEM_NAMES.get(coding["system"], coding["system"])
-    display = f" {coding['display']}" if coding.get("display") else ""
-    value = fact_value(criterion, fact)
-    if value is None or is_held_by_logic(criterion, fact):
-        return (
-            f"{system} {coding['code']}{display} {_fact_value_text(fact)}: not coded, kept as text".rstrip()
-        )
-    return f"{system} {coding['code']}{display} {_group_value_text(value)}".rstrip()
-
-
-def _fact_value_text(fact: Fact) -> str:
-    unit = f" {fact.unit}" if fact.unit and fact.unit != "1" else ""
-    if fact.low is not None:
-        return f"{fact.low:g}..{fact.high:g}{unit}"
-    if fact.comparator is not None and fact.value is not None:
-        return f"{fact.comparator} {fact.value:g}{unit}"
-    return ""
-
-
-def _group_value_text(value: dict[str, Any]) -> str:
-    """Return a characteristic's value as written: '< 30 10*9/L', '0..2 1', 'true'."""
-    if "valueBoolean" in value:
-        return "true" if value["valueBoolean"] else "false"
-    if "valueQuantity" in value:
-        quantity = value["valueQuantity"]
-        return f"{quantity['comparator']} {quantity['value']} {_unit_code(quantity)}".rstrip()
-    bounds = value["valueRange"]
-    low, high = bounds.get("low", {}), bounds.get("high", {})
-    return f"{low.get('value', '')}..{high.get('value', '')} {_unit_code(low or high)}".rstrip()
-
-
-def _unit_code(quantity: dict[str, Any]) -> str:
-    """Return a Quantity's UCUM code, or nothing for a plain number (UCUM "1", a score)."""
-    code = str(quantity.get("code", ""))
-    return "" if code == "1" else code
+    return run_criteria(args)
 
 
 def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
+    from fhir_adapter.cli.server_options import add_server_arguments, with_server_validation
+    from fhir_adapter.validation.layers import RuleSet
+
     validate.add_argument("inputs", nargs="+", help="FHIR JSON files (Bundles or resources) or directories")
     validate.add_argument(
         "--format", choices=("text", "json"), default="text", help="json: print one FHIR OperationOutcome"
@@ -387,10 +360,14 @@ def _add_validate_arguments(validate: argparse.ArgumentParser) -> None:
         "base: the release's rules only; auto (default): the project's rules on fhir-adapter's output only",
     )
     add_server_arguments(validate, required=False, server_help="also ask this FHIR server's $validate")
+    _add_speed_arguments(validate, checks=False)
     validate.set_defaults(run=with_server_validation(_run_validate))
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from fhir_adapter.cli.validate_run import validate_in_workers
+    from fhir_adapter.validation import fhir_files, format_text, to_junit_xml, to_operation_outcome
+
     try:
         paths = fhir_files(args.inputs)
     except InputError as exc:
@@ -398,12 +375,13 @@ def _run_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     summary = _summary_for(args, "validate")
     reports = []
-    for report in validate_files(
+    for report in validate_in_workers(
         paths,
         server=args.server_check,
         best_practice=args.best_practice,
         rules=args.rules,
         version=args.fhir_version,
+        workers=args.workers,
     ):
         reports.append(report)
         if summary is not None:

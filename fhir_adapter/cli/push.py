@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from fhir_adapter.cli.exit_codes import EXIT_CANNOT_PROCEED, EXIT_OK, EXIT_SOME_FAILED
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
-from fhir_adapter.cli.summary import RunSummary, trials_junit_xml
+from fhir_adapter.cli.summary import RunSummary, add_summary_argument, check_writable, trials_junit_xml
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import SettingsError, counted
@@ -55,16 +55,6 @@ def add_push_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     add_server_arguments(push, required=True, server_help="the FHIR server's base URL")
     push.set_defaults(run=run_push, reads_records=True)
     return push
-
-
-def add_summary_argument(parser: argparse.ArgumentParser) -> None:
-    """Add `--summary FILE` (the run as JSON: counts, each trial's outcome, timings; cli/summary.py)."""
-    parser.add_argument(
-        "--summary",
-        type=Path,
-        metavar="FILE",
-        help="also write the run's summary as JSON (outcomes, timings)",
-    )
 
 
 def run_push(args: argparse.Namespace) -> int:
@@ -153,21 +143,6 @@ def check_mappings(folders: Sequence[Path]) -> None:
     for folder in folders:
         if not folder.is_dir():
             raise SettingsError(f"--mappings {folder}: no such directory")
-
-
-def check_writable(path: Path, *, flag: str) -> None:
-    """Raise SettingsError unless `path` is a file we can append to, or one we can create."""
-    if path.is_dir():
-        raise SettingsError(f"{flag} {path}: is a directory, not a file")
-    if path.exists():
-        if not os.access(path, os.R_OK | os.W_OK):
-            raise SettingsError(f"{flag} {path}: cannot be read and written")
-        return
-    folder = path.parent
-    while not folder.exists():  # the journal makes missing folders; the first existing one must allow it
-        folder = folder.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise SettingsError(f"{flag} {path}: cannot be created in {folder}")
 
 
 def count_record_files(inputs: Sequence[str]) -> int:

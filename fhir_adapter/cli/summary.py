@@ -10,7 +10,9 @@ push writes several at once, where only the moment each finished is meaningful.
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from fhir_adapter.errors import SettingsError
 
 
 @dataclass
@@ -106,3 +110,28 @@ def trials_junit_xml(
         suites.set(name, suite.get(name, ""))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def add_summary_argument(parser: argparse.ArgumentParser) -> None:
+    """Add `--summary FILE` (the run as JSON: counts, each trial's outcome, timings; cli/summary.py)."""
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also write the run's summary as JSON (outcomes, timings)",
+    )
+
+
+def check_writable(path: Path, *, flag: str) -> None:
+    """Raise SettingsError unless `path` is a file we can append to, or one we can create."""
+    if path.is_dir():
+        raise SettingsError(f"{flag} {path}: is a directory, not a file")
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise SettingsError(f"{flag} {path}: cannot be read and written")
+        return
+    folder = path.parent
+    while not folder.exists():  # the journal makes missing folders; the first existing one must allow it
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise SettingsError(f"{flag} {path}: cannot be created in {folder}")

@@ -21,11 +21,11 @@ from fhir_adapter.cli.push import (
     SHOWN_WHEN_NONE,
     Progress,
     check_mappings,
-    check_writable,
     worker_processes,
 )
 from fhir_adapter.cli.selection import add_selection_arguments, ctgov_client, query_from
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
+from fhir_adapter.cli.summary import check_writable
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import SettingsError, counted

@@ -21,7 +21,7 @@ _TABLE = str.maketrans(
     }
 )
 _CR = re.compile(r"\r\n?")
-_NEEDS_WORK = re.compile(f"[\r{re.escape(_SPACES + _LINE_ENDS + _INVISIBLE + _CONTROLS)}]")
+NEEDS_WORK = re.compile(f"[\r{re.escape(_SPACES + _LINE_ENDS + _INVISIBLE + _CONTROLS)}]")
 
 
 def normalize_characters(text: str) -> str:
@@ -32,6 +32,6 @@ def normalize_characters(text: str) -> str:
     >>> normalize_characters("plain text stays the same object") == "plain text stays the same object"
     True
     """
-    if not _NEEDS_WORK.search(text):
+    if not NEEDS_WORK.search(text):
         return text  # the common case: nothing to change, no copy made
     return _CR.sub("\n", text).translate(_TABLE)

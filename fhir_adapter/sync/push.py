@@ -22,10 +22,8 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Protocol
 
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import FhirAdapterError, InputError, counted
@@ -35,6 +33,7 @@ from fhir_adapter.sync.index import ServerIndex, TrialKeys
 from fhir_adapter.sync.journal import Journal
 from fhir_adapter.sync.plan import ResourceChange, has_writes, outcome, plan_trial, write_bundle
 from fhir_adapter.sync.release import check_release
+from fhir_adapter.sync.tasks import Task, task_pool
 from fhir_adapter.sync.workers import BuildFailed, Built, Workers
 from fhir_adapter.sync.write import write_trial
 from fhir_adapter.terms import Terms
@@ -134,12 +133,8 @@ class TrialPusher:
     def push(self, items: Iterable[ReadResult]) -> Iterator[TrialSync]:
         """Yield the outcome of every trial in `items`, in order, as its window completes."""
         pooled = self.options.concurrency > 1
-        with (
-            ThreadPoolExecutor(self.options.concurrency, thread_name_prefix="push")
-            if pooled
-            else _Inline() as pool
-        ):
-            pending: deque[list[_Task]] = deque()
+        with task_pool(self.options.concurrency) as pool:
+            pending: deque[list[Task[TrialSync]]] = deque()
             iterator = iter(items)
             while window := list(islice(iterator, self.options.window)):
                 pending.append([pool.submit(self._finish, item) for item in self._start(window)])
@@ -149,7 +144,7 @@ class TrialPusher:
             while pending:
                 yield from self._results(pending.popleft())
 
-    def _results(self, tasks: list[_Task]) -> Iterator[TrialSync]:
+    def _results(self, tasks: list[Task[TrialSync]]) -> Iterator[TrialSync]:
         for task in tasks:
             result = task.result()
             self.options.on_trial(result)
@@ -271,33 +266,3 @@ class TrialPusher:
 
 class _InvalidBundle(FhirAdapterError):
     """The trial's own Bundle breaks a rule: it is not sent."""
-
-
-class _Task(Protocol):
-    def result(self) -> TrialSync: ...
-
-
-Step = Callable[[_Prepared | TrialSync], TrialSync]
-
-
-class _Inline:
-    """A one-worker pool in the caller's thread: each task runs when its result is asked for, in order, so
-    `on_trial` sees a trial before the next one is sent."""
-
-    def __enter__(self) -> _Inline:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def submit(self, step: Step, item: _Prepared | TrialSync) -> _Task:
-        return _Lazy(step, item)
-
-
-class _Lazy:
-    def __init__(self, step: Step, item: _Prepared | TrialSync) -> None:
-        self._step = step
-        self._item = item
-
-    def result(self) -> TrialSync:
-        return self._step(self._item)

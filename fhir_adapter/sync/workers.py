@@ -24,7 +24,6 @@ from fhir_adapter.errors import FhirAdapterError
 from fhir_adapter.resources import BuiltResource, FhirVersion, build_trial_resources
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
-from fhir_adapter.validation import validate_bundle_as
 
 INLINE_FIRST = 8  # tasks of each kind run in this process before the workers are worth starting
 Json = dict[str, Any]
@@ -56,6 +55,8 @@ def build_trial(trial: TrialRecord, terms: Terms, version: FhirVersion) -> Built
 def bundle_errors(bundle: Json, version: FhirVersion = FhirVersion.R4) -> list[str]:
     """Return the error-level issues of `bundle` against `version`'s rules, as text (warnings do not stop
     a write)."""
+    from fhir_adapter.validation import validate_bundle_as  # noqa: PLC0415 - loaded by a push, not by --help
+
     return [str(issue) for issue in validate_bundle_as(bundle, version) if issue.severity == "error"]
 
 

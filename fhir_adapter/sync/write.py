@@ -8,7 +8,7 @@ what we built, the write landed and the trial is reported written, not failed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from fhir_adapter.client import FhirClient, assigned_reference, entries, written_version
@@ -41,7 +41,8 @@ def write_trial(
     keys: TrialKeys,
     bundle: Json,
 ) -> Written:
-    """Send `bundle` (one trial's changes); return what each written entry now is on the server.
+    """Send `bundle` (one trial's changes); return what each shared resource it wrote (an Organization other
+    trials name) now is on the server: the index keeps those for the run, and no other.
 
     Raises the write's error unless the server, read again, holds every resource exactly as we built it
     (then nothing is returned: the index holds what was read).
@@ -57,15 +58,19 @@ def write_trial(
             "%s: push: the write reported %s, but the server holds every resource as sent", keys.nct_id, exc
         )
         return {}
-    return written_entries(bundle, sent.response, resources)
+    return written_entries(bundle, sent.response, resources, keep=frozenset(keys.shared))
 
 
-def written_entries(bundle: Json, response: Json, resources: Sequence[BuiltResource]) -> Written:
-    """Return, per key, the id, version and content the server now holds for each entry it wrote.
+def written_entries(
+    bundle: Json, response: Json, resources: Sequence[BuiltResource], *, keep: Collection[ResourceKey]
+) -> Written:
+    """Return, per key of `keep`, the id, version and content the server now holds for the entry it wrote.
 
     References between the written entries are resolved to the ids the server gave them, as the server did.
+    Only the kept keys' content is made: the index drops a trial's own resources once it is written, so a
+    copy of each of them (hundreds of sites in some trials) would be made for nothing.
     """
-    by_url = {item.key.full_url: item.key for item in resources}
+    by_url = {item.key.full_url: item.key for item in resources if item.key in keep}
     sent = entries(bundle)
     answers = entries(response)
     assigned = {

@@ -10,7 +10,7 @@ report them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,7 +24,9 @@ INVARIANTS_FILE = "r4-invariants.json"
 _R4_MODEL: Mapping[str, Any] = models["r4"]  # fhirpathpy's R4 type tables: path2Type, pathsDefinedElsewhere
 
 
-@dataclass(frozen=True, eq=False)
+# Not frozen: a walk makes tens of Elements a resource, and a frozen dataclass's __init__ costs twice as much
+# (object.__setattr__ per field). Nothing changes an Element after the walk.
+@dataclass(eq=False, slots=True)
 class Element:
     """One element (or resource) found in a resource, and the resources it sits in."""
 
@@ -54,7 +56,7 @@ def quantity_profiles() -> Mapping[str, str]:
     return profiles
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: each release's tables are made once
 class Tables:
     """What the walk types elements with: a release's schema definitions, fhirpathpy model, Quantity
     profiles."""
@@ -82,6 +84,52 @@ def walk_resource(
     return walk.out
 
 
+RESOURCE, LEAF, COMPLEX = (
+    0,
+    1,
+    2,
+)  # what a child element is: a resource (contained, entry), a primitive, a type
+
+
+@dataclass(frozen=True, slots=True)
+class _Child:
+    """A child element of a definition: its element path, its type's name and what kind of element it is."""
+
+    path: str
+    kind: str
+    category: int
+
+
+_CHILDREN: dict[tuple[int, str, str], Mapping[str, _Child]] = {}
+
+
+def _children(tables: Tables, definition_name: str, base: str) -> Mapping[str, _Child]:
+    """Return the children a definition's properties declare, with their paths under `base` (worked out
+    once per release, definition and base)."""
+    key = (id(tables), definition_name, base)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = _child_table(tables, definition_name, base)
+    return found
+
+
+def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str, _Child]:
+    table: dict[str, _Child] = {}
+    for name, prop in tables.definitions[definition_name].get("properties", {}).items():
+        ref = str(prop.get("$ref") or prop.get("items", {}).get("$ref", ""))
+        path = f"{base}.{name}"
+        # The schema spells many primitives inline (choice types, codes); FHIR's model names their type.
+        kind = ref.rsplit("/", 1)[-1] if ref else tables.model["path2Type"].get(path, "")
+        if kind == "ResourceList":
+            category = RESOURCE
+        elif "properties" not in tables.definitions.get(kind, {}):
+            category = LEAF
+        else:
+            category = COMPLEX
+        table[name] = _Child(path, kind, category)
+    return table
+
+
 @dataclass
 class _Walk:
     out: list[Element]
@@ -98,38 +146,43 @@ class _Walk:
         )
         definition = self.tables.definitions.get(resource_type)
         if definition is not None and "properties" in definition:
-            self.add_children(resource, definition, base=resource_type, location=location, resource=resource)
+            self.add_children(
+                resource, resource_type, base=resource_type, location=location, resource=resource
+            )
 
     def add_children(
         self,
         obj: Mapping[str, Any],
-        definition: Mapping[str, Any],
+        definition_name: str,
         *,
         base: str,
         location: str,
         resource: Mapping[str, Any],
     ) -> None:
-        properties = definition["properties"]
-        for name in _element_names(obj):
-            prop = properties.get(name)
-            if prop is None:
-                continue
-            ref = str(prop.get("$ref") or prop.get("items", {}).get("$ref", ""))
-            path = f"{base}.{name}"
-            # The schema spells many primitives inline (choice types, codes); FHIR's model names their type.
-            kind = ref.rsplit("/", 1)[-1] if ref else self.tables.model["path2Type"].get(path, "")
-            for item_location, value, extension in _items(obj, name, f"{location}.{name}"):
-                if kind == "ResourceList":
-                    if isinstance(value, dict) and not (
-                        self.skip_entry_resources and path == "Bundle.entry.resource"
-                    ):
-                        self.add_resource(value, item_location)
-                elif "properties" not in self.tables.definitions.get(kind, {}):
-                    self.out.append(
-                        Element(item_location, path, kind, kind, value, extension, resource, self.root)
+        children = _children(self.tables, definition_name, base)
+        for child, item_location, value, extension in _child_items(obj, children, location):
+            if child.category == RESOURCE:
+                if isinstance(value, dict) and not (
+                    self.skip_entry_resources and child.path == "Bundle.entry.resource"
+                ):
+                    self.add_resource(value, item_location)
+            elif child.category == LEAF:
+                self.out.append(
+                    Element(
+                        item_location,
+                        child.path,
+                        child.kind,
+                        child.kind,
+                        value,
+                        extension,
+                        resource,
+                        self.root,
                     )
-                elif isinstance(value, dict):
-                    self.add_complex(value, kind, path=path, location=item_location, resource=resource)
+                )
+            elif isinstance(value, dict):
+                self.add_complex(
+                    value, child.kind, path=child.path, location=item_location, resource=resource
+                )
 
     def add_complex(
         self, value: Mapping[str, Any], kind: str, *, path: str, location: str, resource: Mapping[str, Any]
@@ -141,31 +194,56 @@ class _Walk:
         type_name = "BackboneElement" if backbone else self.tables.quantity_profiles.get(path, kind)
         node_path = path if backbone else kind
         self.out.append(Element(location, path, type_name, node_path, value, None, resource, self.root))
-        base = path if backbone else kind
-        self.add_children(
-            value, self.tables.definitions[kind], base=base, location=location, resource=resource
-        )
+        self.add_children(value, kind, base=path if backbone else kind, location=location, resource=resource)
 
 
-def _element_names(obj: Mapping[str, Any]) -> Iterator[str]:
-    """Yield each element name once, whether it comes as `name`, `_name` or both."""
-    seen: set[str] = set()
+def _child_items(
+    obj: Mapping[str, Any], children: Mapping[str, _Child], location: str
+) -> list[tuple[_Child, str, Any, Any]]:
+    """Return (child, location, value, `_name` object) for every known element of `obj`, one per array item
+    for a repeating one, in document order."""
+    found: list[tuple[_Child, str, Any, Any]] = []
+    if any(key.startswith("_") for key in obj):  # a primitive's `_name` object: the general case
+        for name in _element_names(obj):
+            child = children.get(name)
+            if child is not None:
+                found += [(child, *item) for item in _items(obj, name, f"{location}.{name}")]
+        return found
+    for name, value in obj.items():  # the usual case: every element is `name` alone
+        child = children.get(name) if name != "resourceType" else None
+        if child is None:
+            continue
+        if isinstance(value, list):
+            found += [(child, f"{location}.{name}[{i}]", item, None) for i, item in enumerate(value)]
+        else:
+            found.append((child, f"{location}.{name}", value, None))
+    return found
+
+
+def _element_names(obj: Mapping[str, Any]) -> list[str]:
+    """Return each element name once, whether it comes as `name`, `_name` or both, in document order."""
+    names: dict[str, None] = {}
     for key in obj:
         name = key[1:] if key.startswith("_") else key
-        if name != "resourceType" and name not in seen:
-            seen.add(name)
-            yield name
+        if name != "resourceType":
+            names[name] = None
+    return list(names)
 
 
-def _items(obj: Mapping[str, Any], name: str, location: str) -> Iterator[tuple[str, Any, Any]]:
-    """Yield (location, value, `_name` object) for an element, one per array item for a repeating one."""
+def _items(obj: Mapping[str, Any], name: str, location: str) -> list[tuple[str, Any, Any]]:
+    """Return (location, value, `_name` object) for an element, one per array item for a repeating one."""
     value, extension = obj.get(name), obj.get(f"_{name}")
+    if extension is None and isinstance(value, list):
+        return [(f"{location}[{index}]", item, None) for index, item in enumerate(value)]
     if isinstance(value, list) or isinstance(extension, list):
         values = value if isinstance(value, list) else []
         extensions = extension if isinstance(extension, list) else []
-        for index in range(max(len(values), len(extensions))):
-            item = values[index] if index < len(values) else None
-            item_extension = extensions[index] if index < len(extensions) else None
-            yield f"{location}[{index}]", item, item_extension
-    else:
-        yield location, value, extension
+        return [
+            (
+                f"{location}[{index}]",
+                values[index] if index < len(values) else None,
+                extensions[index] if index < len(extensions) else None,
+            )
+            for index in range(max(len(values), len(extensions)))
+        ]
+    return [(location, value, extension)]

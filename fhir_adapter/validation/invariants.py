@@ -22,27 +22,32 @@ dom-2 to dom-5 say something about a resource's contained resources only (every 
 `contained`), so on a resource without any they hold: they are not evaluated there (a test checks fhirpathpy
 agrees). They were a third of the fhirpathpy evaluations over the R4 examples.
 
+The invariants evaluated most often (ref-1, ext-1, cpt-2, the Bundle rules bdl-1 to bdl-12, ...) have
+plain-Python shortcuts (shortcuts.py) that say "holds" for the plain shapes; fhirpathpy evaluates everything
+else, so every finding is still fhirpathpy's (issue 16: 5x faster on fhir-adapter's Bundles). R5 runs the
+same code with its own table, rewrites and model (`Release`, r5_invariants.R5).
+
 txt-1 and txt-2 share R4's expression `htmlChecks()`; txt-2 is rewritten to `htmlHasContent()`, so a
 narrative of only whitespace breaks txt-2 alone and a script or a form breaks txt-1 alone.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
-from fhir_adapter.validation.elements import INVARIANTS_FILE, Element
+from fhir_adapter.validation.elements import Element
+from fhir_adapter.validation.invariant_table import Catalog, Invariant, catalog
 from fhir_adapter.validation.issues import Severity, ValidationIssue
 from fhir_adapter.validation.narrative import html_checks, html_has_content
 from fhir_adapter.validation.schema import definitions
+from fhir_adapter.validation.shortcuts import Shortcut, shortcut_for
 
 LAYER = "invariant"
 ELE_1 = "ele-1"
@@ -89,80 +94,6 @@ REWRITES: Mapping[str, tuple[tuple[str, str], ...]] = {
 LOCAL_REFERENCE_TYPES = frozenset({"canonical", "uri", "url"})
 
 
-@dataclass(frozen=True)
-class Invariant:
-    """One constraint from a StructureDefinition."""
-
-    key: str
-    severity: Severity
-    human: str
-    expression: str
-    path: str
-    best_practice: bool = False
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """The invariants by type (own and inherited) and by element path, and the element invariants."""
-
-    by_type: Mapping[str, tuple[Invariant, ...]]
-    by_path: Mapping[str, tuple[Invariant, ...]]
-    element: tuple[Invariant, ...]
-    source: Mapping[str, Any]
-
-
-@cache
-def catalog() -> Catalog:
-    """Return the invariant table loaded from package data (once)."""
-    text = resources.files("fhir_adapter.validation.data").joinpath(INVARIANTS_FILE).read_text("utf-8")
-    return catalog_from(json.loads(text))
-
-
-def catalog_from(document: Mapping[str, Any]) -> Catalog:
-    """Return the invariant table of an invariants document (r4-invariants.json, r5-invariants.json)."""
-    types: dict[str, Any] = document["types"]
-    own: dict[str, list[Invariant]] = {}
-    by_path: dict[str, list[Invariant]] = {}
-    for name, entry in types.items():
-        for raw in entry["invariants"]:
-            invariant = Invariant(
-                raw["key"],
-                raw["severity"],
-                raw["human"],
-                raw["expression"],
-                raw["path"],
-                raw.get("bestPractice", False),
-            )
-            target = own.setdefault(name, []) if raw["path"] == name else by_path.setdefault(raw["path"], [])
-            target.append(invariant)
-    by_type = {name: tuple(_inherited(name, types, own)) for name in types}
-    return Catalog(
-        by_type=by_type,
-        by_path={path: tuple(found) for path, found in by_path.items()},
-        element=tuple(own.get("Element", ())),
-        source=document["source"],
-    )
-
-
-def _inherited(
-    name: str | None, types: Mapping[str, Any], own: Mapping[str, list[Invariant]]
-) -> list[Invariant]:
-    found: list[Invariant] = []
-    while name and name != "Element":  # Element's own (ele-1) apply to elements, not resources
-        found = list(own.get(name, ())) + found
-        name = types.get(name, {}).get("base")
-    return found
-
-
-@cache
-def expression_for(invariant: Invariant) -> str:
-    """Return the expression fhirpathpy evaluates: the R4 one, with its REWRITES applied."""
-    expression = invariant.expression
-    for old, new in REWRITES.get(invariant.key, ()):
-        expression = expression.replace(old, new)
-    return expression
-
-
 def has_value(inputs: list[Any]) -> bool:
     """FHIRPath hasValue(): True when the input is one primitive element that has a value.
 
@@ -184,7 +115,8 @@ def has_value(inputs: list[Any]) -> bool:
 # fhirpathpy's node constructor is untyped; typed here once. A node's path types its children for FHIRPath.
 fhirpath_node: Callable[[Any, str], Any] = ResourceNode.create_node
 
-_OPTIONS = {
+# fhirpathpy's options for every release: the user functions, and a silent trace().
+FHIRPATH_OPTIONS: Mapping[str, Any] = {
     "userInvocationTable": {
         "hasValue": {"fn": has_value, "arity": {0: []}},
         "htmlChecks": {"fn": html_checks, "arity": {0: []}},
@@ -194,39 +126,121 @@ _OPTIONS = {
 }
 
 
+@dataclass(frozen=True, eq=False)
+class Release:
+    """What the invariant layer needs of one FHIR release: its table, schema definitions (for resource types
+    without a table of their own), rewrites, fhirpathpy model name and the layer name its issues carry."""
+
+    layer: str
+    catalog: Callable[[], Catalog]
+    definitions: Callable[[], Mapping[str, Any]]
+    rewrites: Mapping[str, tuple[tuple[str, str], ...]]
+    model: str
+
+
+R4 = Release(LAYER, catalog, definitions, REWRITES, "r4")
+
+
 @cache
-def compiled(expression: str) -> Callable[..., list[Any]]:
-    """Return fhirpathpy's compiled form of `expression` (compiled once)."""
-    function: Callable[..., list[Any]] = fhirpathpy.compile(expression, model=models["r4"], options=_OPTIONS)
+def expression_for(invariant: Invariant, release: Release = R4) -> str:
+    """Return the expression fhirpathpy evaluates: the release's one, with its rewrites applied."""
+    expression = invariant.expression
+    for old, new in release.rewrites.get(invariant.key, ()):
+        expression = expression.replace(old, new)
+    return expression
+
+
+@cache
+def compiled(expression: str, model: str = "r4") -> Callable[..., list[Any]]:
+    """Return fhirpathpy's compiled form of `expression` for a release's model (compiled once)."""
+    function: Callable[..., list[Any]] = fhirpathpy.compile(
+        expression, model=models[model], options=dict(FHIRPATH_OPTIONS)
+    )
     return function
 
 
-def check_invariants(elements: list[Element], *, best_practice: bool = False) -> list[ValidationIssue]:
+@dataclass(frozen=True)
+class _Prepared:
+    """An invariant with what evaluating it needs, worked out once per (invariant, release)."""
+
+    invariant: Invariant
+    shortcut: Shortcut | None  # a plain-Python "surely holds" (shortcuts.py), None: always fhirpathpy
+    evaluate: Callable[..., list[Any]]
+
+
+def shortcut(invariant: Invariant, release: Release = R4) -> Shortcut | None:
+    """Return the plain-Python shortcut (shortcuts.py) that answers `invariant` where it surely holds."""
+    return _prepared(invariant, release).shortcut
+
+
+@cache
+def _prepared(invariant: Invariant, release: Release) -> _Prepared:
+    """Return `invariant` ready to evaluate: its shortcut and its compiled expression."""
+    expression = expression_for(invariant, release)
+    return _Prepared(
+        invariant,
+        shortcut_for(expression) if expression == invariant.expression else None,
+        compiled(expression, release.model),
+    )
+
+
+def check_invariants(
+    elements: list[Element], *, best_practice: bool = False, release: Release = R4
+) -> list[ValidationIssue]:
     """Return the invariants `elements` break (best-practice ones, such as dom-6, only when asked)."""
     issues: list[ValidationIssue] = []
-    variables = dom_3_variables(elements)
+    variables: dict[str, list[str]] | None = None  # dom-3's, worked out when first needed
     for element in elements:
-        for invariant in applicable(element):
+        for invariant in applicable(element, release):
             if invariant.best_practice and not best_practice:
                 continue
-            issue = _evaluate(invariant, element, variables)
+            if invariant.key == ELE_1:
+                if not holds_ele_1(element):
+                    issues.append(_issue(invariant, element, release, invariant.severity))
+                continue
+            if (
+                invariant.key in ABOUT_CONTAINED
+                and element.is_resource
+                and not element.value.get("contained")
+            ):
+                continue  # every path of dom-2..5 starts at `contained`: without any, they hold
+            prepared = _prepared(invariant, release)
+            if prepared.shortcut is not None and prepared.shortcut(element):
+                continue
+            if variables is None:
+                variables = dom_3_variables(elements)
+            issue = _evaluate(prepared, element, variables, release)
             if issue is not None:
                 issues.append(issue)
     return issues
 
 
-def applicable(element: Element) -> tuple[Invariant, ...]:
+def applicable(element: Element, release: Release = R4) -> tuple[Invariant, ...]:
     """Return the invariants that apply to `element`: its type's, its path's, and ele-1 on every element."""
-    table = catalog()
-    found = table.by_type.get(element.type_name, ()) + table.by_path.get(element.path, ())
-    if element.is_resource:
-        if element.type_name not in table.by_type:  # a resource type without its own table: its bases'
-            properties = definitions().get(element.type_name, {}).get("properties", {})
-            found += table.by_type["DomainResource" if "text" in properties else "Resource"]
-        return found
-    if element.is_primitive and _primitive_has_value(element):
-        return found  # hasValue() is true, so ele-1 holds (its first `or` operand): nothing to evaluate
-    return found + table.element
+    key = (element.type_name, element.path, element.is_resource)
+    found = _APPLICABLE.get((release, *key))
+    if found is None:
+        found = _APPLICABLE[(release, *key)] = _applicable(release, *key)
+    if element.is_resource or (element.is_primitive and _primitive_has_value(element)):
+        # a valued primitive: hasValue() is true, so ele-1 holds (its first `or` operand): not evaluated
+        return found[0]
+    return found[1]
+
+
+# (release, type, path, is a resource) -> (its invariants, the same and ele-1): tens of thousands of lookups
+# a Bundle, a few hundred distinct keys.
+_APPLICABLE: dict[tuple[Release, str, str, bool], tuple[tuple[Invariant, ...], tuple[Invariant, ...]]] = {}
+
+
+def _applicable(
+    release: Release, type_name: str, path: str, is_resource: bool
+) -> tuple[tuple[Invariant, ...], tuple[Invariant, ...]]:
+    table = release.catalog()
+    found = table.by_type.get(type_name, ()) + table.by_path.get(path, ())
+    if is_resource and type_name not in table.by_type:  # a resource type without its own table: its bases'
+        properties = release.definitions().get(type_name, {}).get("properties", {})
+        found += table.by_type["DomainResource" if "text" in properties else "Resource"]
+    return found, found + table.element
 
 
 def _primitive_has_value(element: Element) -> bool:
@@ -272,28 +286,37 @@ def _present(value: Any) -> bool:
     return value is not None
 
 
-def _evaluate(invariant: Invariant, element: Element, variables: Mapping[str, Any]) -> ValidationIssue | None:
+def _issue(invariant: Invariant, element: Element, release: Release, severity: Severity) -> ValidationIssue:
     resource_type = str(element.root.get("resourceType", "?"))
     message = f"{invariant.key}: {invariant.human}"
-    if invariant.key == ELE_1:
-        return (
-            None
-            if holds_ele_1(element)
-            else ValidationIssue(resource_type, element.location, invariant.severity, message, LAYER)
-        )
-    if invariant.key in ABOUT_CONTAINED and element.is_resource and not element.value.get("contained"):
-        return None
+    return ValidationIssue(resource_type, element.location, severity, message, release.layer)
+
+
+def evaluate_in_fhirpathpy(
+    invariant: Invariant, element: Element, variables: Mapping[str, Any], release: Release = R4
+) -> list[Any]:
+    """Return fhirpathpy's result for `invariant` on `element` (`variables`: dom_3_variables of its resource).
+
+    Raises whatever fhirpathpy raises on data it cannot evaluate."""
     data = element.value
     if element.is_primitive and not _primitive_has_value(element):
         data = element.extension or {}  # a primitive without a value is its `_name` object: id, extension
     node = fhirpath_node(data, element.node_path)
     context = {"resource": element.resource, "rootResource": element.root, **variables}
+    return _prepared(invariant, release).evaluate(node, context)
+
+
+def _evaluate(
+    prepared: _Prepared, element: Element, variables: Mapping[str, Any], release: Release
+) -> ValidationIssue | None:
+    invariant = prepared.invariant
     try:
-        result = compiled(expression_for(invariant))(node, context)
+        result = evaluate_in_fhirpathpy(invariant, element, variables, release)
     except Exception as exc:  # fhirpathpy raises plain Exception for unsupported data
         text = f"{invariant.key}: could not be evaluated here ({exc}); check by hand: {invariant.human}"
-        return ValidationIssue(resource_type, element.location, "warning", text, LAYER)
+        resource_type = str(element.root.get("resourceType", "?"))
+        return ValidationIssue(resource_type, element.location, "warning", text, release.layer)
     if result == [False]:
         severity: Severity = "warning" if invariant.best_practice else invariant.severity
-        return ValidationIssue(resource_type, element.location, severity, message, LAYER)
+        return _issue(invariant, element, release, severity)
     return None

@@ -16,11 +16,12 @@ from enum import StrEnum
 from typing import Any
 
 from fhir_adapter.bundle import BUNDLE_ID_SYSTEM
+from fhir_adapter.validation.content_cache import CheckedContent, ContentCache, content_key
 from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.invariants import check_invariants
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.model import check_model
-from fhir_adapter.validation.references import BundleTargets, bundle_targets, check_references
+from fhir_adapter.validation.references import BundleTargets, bundle_targets, reference_sites
 from fhir_adapter.validation.rules import check_rules
 from fhir_adapter.validation.schema import check_schema
 from fhir_adapter.validation.units import check_units
@@ -95,9 +96,25 @@ def _check_bundle(bundle: dict[str, Any], *, best_practice: bool, rules: RuleSet
     ]
     project = rules == RuleSet.FHIR_ADAPTER or (rules == RuleSet.AUTO and is_fhir_adapter_bundle(bundle))
     for index, resource in resources:
-        found = _check_walked(resource, walk_resource(resource), targets, best_practice, project)
+        found = _check_entry(resource, targets, best_practice, project)
         issues += [_in_entry(index, issue) for issue in found]
     return Checked(issues, project)
+
+
+CHECKED_CONTENT = ContentCache()  # the entries checked in this process, by content
+
+
+def _check_entry(
+    resource: dict[str, Any], targets: BundleTargets, best_practice: bool, project: bool
+) -> list[ValidationIssue]:
+    """Return the issues of an entry's resource; content already checked is not checked again."""
+    key = content_key(resource, best_practice, project)
+    checked = CHECKED_CONTENT.get(key) if key is not None else None
+    if checked is None:
+        checked = _check_content(resource, best_practice, project)
+        if key is not None:
+            CHECKED_CONTENT.put(key, checked)
+    return checked.issues(targets)
 
 
 def is_fhir_adapter_bundle(bundle: Mapping[str, Any]) -> bool:
@@ -113,14 +130,22 @@ def _check_walked(
     best_practice: bool,
     project: bool,
 ) -> list[ValidationIssue]:
-    issues = (
+    return _check_content(resource, best_practice, project, elements).issues(targets)
+
+
+def _check_content(
+    resource: dict[str, Any], best_practice: bool, project: bool, elements: list[Element] | None = None
+) -> CheckedContent:
+    """Return what every layer finds in `resource`, its references left to resolve in their Bundle."""
+    if elements is None:
+        elements = walk_resource(resource)
+    before = (
         check_model(resource)
         + check_schema(resource)
         + check_invariants(elements, best_practice=best_practice)
-        + check_references(elements, targets)
-        + check_units(elements)
     )
-    return issues + check_rules(elements) if project else issues
+    after = check_units(elements) + (check_rules(elements) if project else [])
+    return CheckedContent(tuple(before), tuple(reference_sites(elements)), tuple(after))
 
 
 def _in_entry(index: int, issue: ValidationIssue) -> ValidationIssue:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from fhir_adapter.validation.content_cache import CheckedContent, ContentCache, content_key
 from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.layers import Checked, RuleSet, is_fhir_adapter_bundle
 from fhir_adapter.validation.r5_invariants import check_r5_invariants
 from fhir_adapter.validation.r5_model import check_r5_model
 from fhir_adapter.validation.r5_schema import check_r5_schema
-from fhir_adapter.validation.references import BundleTargets, bundle_targets, check_references
+from fhir_adapter.validation.references import BundleTargets, bundle_targets, reference_sites
 from fhir_adapter.validation.release import r5_tables
 from fhir_adapter.validation.rules import check_rules
 from fhir_adapter.validation.units import check_units
@@ -51,17 +52,37 @@ def check_r5_resource(
 ) -> list[ValidationIssue]:
     """Return every issue the R5 layers find in one resource (`targets`: the Bundle it sits in, if any;
     `project`: fhir-adapter's own rules too)."""
+    return _check_r5_content(resource, best_practice, project).issues(targets)
+
+
+def _check_r5_content(resource: dict[str, Any], best_practice: bool, project: bool) -> CheckedContent:
+    """Return what every R5 layer finds in `resource`, its references left to resolve in their Bundle."""
     elements = walk_resource(resource, tables=r5_tables())
-    issues = (
+    before = (
         check_r5_model(resource)
         + check_r5_schema(resource)
         + check_r5_invariants(elements, best_practice=best_practice)
-        + check_references(elements, targets)
-        + check_units(elements)
     )
-    return (
-        issues + check_rules(elements, r5=True) + _described_characteristics(elements) if project else issues
-    )
+    after = check_units(elements)
+    if project:
+        after += check_rules(elements, r5=True) + _described_characteristics(elements)
+    return CheckedContent(tuple(before), tuple(reference_sites(elements)), tuple(after))
+
+
+R5_CHECKED_CONTENT = ContentCache()  # the entries checked in this process, by content
+
+
+def _check_r5_entry(
+    resource: dict[str, Any], targets: BundleTargets, best_practice: bool, project: bool
+) -> list[ValidationIssue]:
+    """Return the issues of an entry's resource; content already checked is not checked again."""
+    key = content_key(resource, best_practice, project)
+    checked = R5_CHECKED_CONTENT.get(key) if key is not None else None
+    if checked is None:
+        checked = _check_r5_content(resource, best_practice, project)
+        if key is not None:
+            R5_CHECKED_CONTENT.put(key, checked)
+    return checked.issues(targets)
 
 
 def validate_r5_bundle(
@@ -81,7 +102,7 @@ def validate_r5_bundle(
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict):
-            found = check_r5_resource(resource, targets=targets, best_practice=best_practice, project=project)
+            found = _check_r5_entry(resource, targets, best_practice, project)
             issues += [_in_entry(index, issue) for issue in found]
     return issues
 

@@ -48,16 +48,32 @@ def bundle_targets(bundle: Mapping[str, Any]) -> BundleTargets:
     return BundleTargets(frozenset(full_urls), frozenset(relative))
 
 
+@dataclass(frozen=True, slots=True)
+class ReferenceSite:
+    """A reference found in a resource: where, and its text; or, for a local canonical, what is wrong with it
+    (which does not depend on the Bundle)."""
+
+    resource_type: str
+    location: str
+    reference: str | None
+    issue: ValidationIssue | None = None
+
+
 def check_references(elements: Iterable[Element], targets: BundleTargets | None) -> list[ValidationIssue]:
     """Return the references in `elements` that do not resolve (`targets` None: not inside a Bundle)."""
-    issues: list[ValidationIssue] = []
+    return resolve_references(reference_sites(elements), targets)
+
+
+def reference_sites(elements: Iterable[Element]) -> list[ReferenceSite]:
+    """Return the references in `elements` to resolve, and the local canonicals that name no contained
+    resource, in document order: what check_references needs of a resource, kept apart from the Bundle."""
+    sites: list[ReferenceSite] = []
     for element in elements:
         if element.type_name == "Reference" and isinstance(element.value, dict):
             reference = element.value.get("reference")
             if isinstance(reference, str):
-                issue = _check(element, reference, f"{element.location}.reference", targets)
-                if issue is not None:
-                    issues.append(issue)
+                resource_type = str(element.root.get("resourceType", "?"))
+                sites.append(ReferenceSite(resource_type, f"{element.location}.reference", reference))
         elif (
             element.type_name == "canonical"
             and isinstance(element.value, str)
@@ -71,24 +87,39 @@ def check_references(elements: Iterable[Element], targets: BundleTargets | None)
             )
             if element.value[1:] not in ids:
                 message = f"{element.value!r} names no contained resource"
-                issues.append(_issue(element, element.location, "error", message))
+                issue = _issue(element, element.location, "error", message)
+                sites.append(ReferenceSite(issue.resource, element.location, None, issue))
+    return sites
+
+
+def resolve_references(
+    sites: Iterable[ReferenceSite], targets: BundleTargets | None
+) -> list[ValidationIssue]:
+    """Return the issues of `sites` (from reference_sites) inside a Bundle with `targets` (None: outside)."""
+    issues: list[ValidationIssue] = []
+    for site in sites:
+        issue = site.issue if site.reference is None else _check(site, site.reference, targets)
+        if issue is not None:
+            issues.append(issue)
     return issues
 
 
-def _check(
-    element: Element, reference: str, location: str, targets: BundleTargets | None
-) -> ValidationIssue | None:
+def _check(site: ReferenceSite, reference: str, targets: BundleTargets | None) -> ValidationIssue | None:
     if reference.startswith(("urn:uuid:", "urn:oid:")):
         if targets is None:
-            return _issue(element, location, "error", f"{reference!r} can only resolve inside a Bundle")
+            return _site_issue(site, "error", f"{reference!r} can only resolve inside a Bundle")
         if reference not in targets.full_urls:
-            return _issue(element, location, "error", f"{reference!r} is no entry's fullUrl in this Bundle")
+            return _site_issue(site, "error", f"{reference!r} is no entry's fullUrl in this Bundle")
         return None
     match = RELATIVE.match(reference)
     if targets is not None and match and f"{match.group(1)}/{match.group(2)}" not in targets.relative:
         text = f"{reference!r} is not in this Bundle; the server must already have it"
-        return _issue(element, location, "warning", text)
+        return _site_issue(site, "warning", text)
     return None
+
+
+def _site_issue(site: ReferenceSite, severity: Any, message: str) -> ValidationIssue:
+    return ValidationIssue(site.resource_type, site.location, severity, message, LAYER)
 
 
 def _issue(element: Element, location: str, severity: Any, message: str) -> ValidationIssue:

@@ -11,7 +11,7 @@ from typing import Any
 
 from fhir_adapter.errors import InputError
 from fhir_adapter.resources import FhirVersion
-from fhir_adapter.validation.invariants import catalog
+from fhir_adapter.validation.invariant_table import catalog
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.layers import RuleSet
 from fhir_adapter.validation.model import r4_model_class

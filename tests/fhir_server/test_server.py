@@ -175,6 +175,38 @@ def test_failed_transaction_leaves_earlier_data_untouched(clean_fhir_server: Fhi
     assert history.json()["total"] == 1
 
 
+def test_failed_transaction_puts_back_what_it_deleted_and_updated(clean_fhir_server: FhirTestServer) -> None:
+    kept = create(clean_fhir_server, {"resourceType": "Organization", "name": "Kept"})
+    renamed = create(clean_fhir_server, {"resourceType": "Organization", "name": "Before"})
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"request": {"method": "DELETE", "url": f"Organization/{kept['id']}"}},
+            {
+                "resource": {"resourceType": "Organization", "id": renamed["id"], "name": "After"},
+                "request": {"method": "PUT", "url": f"Organization/{renamed['id']}"},
+            },
+            {
+                "resource": {"resourceType": "Organization", "id": "new-one", "name": "New"},
+                "request": {"method": "PUT", "url": "Organization/new-one"},
+            },
+            *study_transaction(status="bogus")["entry"],
+        ],
+    }
+    assert post_bundle(clean_fhir_server, bundle).status_code in (400, 422)
+    for resource in (kept, renamed):
+        url = f"{clean_fhir_server.base_url}/Organization/{resource['id']}"
+        current = requests.get(url, headers=FHIR_JSON, timeout=TIMEOUT)
+        assert current.status_code == 200 and current.json()["name"] == resource["name"]
+        assert current.json()["meta"]["versionId"] == "1"
+    gone = requests.get(
+        f"{clean_fhir_server.base_url}/Organization/new-one", headers=FHIR_JSON, timeout=TIMEOUT
+    )
+    assert gone.status_code == 404
+    assert total_of(clean_fhir_server, "Organization") == 2
+
+
 def test_r5_only_element_on_research_study_is_rejected(clean_fhir_server: FhirTestServer) -> None:
     bundle = study_transaction(comparisonGroup=[{"name": "Arm A", "linkId": "a"}])
     response = post_bundle(clean_fhir_server, bundle)

@@ -1,5 +1,6 @@
-"""The README's nightly-sync recipe works as written: its shell block, run twice with `sh` against the fake
-ClinicalTrials.gov API and the test FHIR server, creates the trials, then writes nothing."""
+"""The README's nightly-sync recipe works as written: its shell block, run with `sh` against the fake
+ClinicalTrials.gov API and the test FHIR server, creates the trials, then writes nothing, nightly (only what
+changed is fetched) or weekly (`--full`: everything is fetched and compared)."""
 
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ def test_the_readme_recipe_syncs_then_writes_nothing(
         "CTGOV_URL": ctgov_api.base_url,
     }
 
-    def run() -> dict[str, object]:
+    def run(*options: str) -> dict[str, object]:
         done = subprocess.run(
-            ["sh", str(script)],
+            ["sh", str(script), *options],
             cwd=tmp_path,
             env=env,
             capture_output=True,
@@ -73,4 +74,7 @@ def test_the_readme_recipe_syncs_then_writes_nothing(
     before = _versions(clean_fhir_server)
     second = run()
     assert second["outcomes"] == {} and second["since"] is not None
+    assert _versions(clean_fhir_server) == before
+    weekly = run("--full")
+    assert weekly["outcomes"] == {"unchanged": 11} and weekly["since"] is None
     assert _versions(clean_fhir_server) == before

@@ -1,5 +1,5 @@
-"""`convert` runs every validation layer, fhir-adapter's rules included, on what it writes: an error stops the
-Bundle, a warning does not."""
+"""`convert` checks what it writes at its `--check` level (fhir-adapter's own rules by default, every layer at
+`full`): an error stops the Bundle, a warning does not."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fhir_adapter.convert import convert_trial
 from fhir_adapter.resources import FhirVersion
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, UCUM_SYSTEM, Terms
+from fhir_adapter.validation.levels import CheckLevel
 from tests.conftest import SEED
 
 
@@ -38,13 +39,35 @@ def test_an_invariant_error_stops_the_bundle(
 ) -> None:
     empty_code = {"code": {}, "valueBoolean": True, "exclude": False}
     monkeypatch.setattr("fhir_adapter.convert.build_bundle", _with_characteristic(empty_code))
-    result = convert_trial(_seed(), tmp_path, terms, version=FhirVersion.R4)
+    result = convert_trial(_seed(), tmp_path, terms, version=FhirVersion.R4, check=CheckLevel.FULL)
     assert not result.ok and result.error is not None and "2 validation errors" in result.error
     assert [(p.layer, p.message[:5]) for p in result.problems if p.severity == "error"] == [
         ("invariant", "ele-1"),
         ("project", "a cha"),
     ]
     assert not (tmp_path / "NCT06158412.json").exists()
+
+
+def test_the_default_check_stops_a_bundle_on_fhir_adapters_own_rules_without_the_r4_layers(
+    tmp_path: Path, terms: Terms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_code = {"code": {}, "valueBoolean": True, "exclude": False}
+    monkeypatch.setattr("fhir_adapter.convert.build_bundle", _with_characteristic(empty_code))
+    result = convert_trial(_seed(), tmp_path, terms, version=FhirVersion.R4)
+    assert not result.ok and result.error is not None and "1 validation error;" in result.error
+    assert [(p.layer, p.message[:5]) for p in result.problems if p.severity == "error"] == [
+        ("project", "a cha")
+    ]
+    assert not (tmp_path / "NCT06158412.json").exists()
+
+
+def test_check_none_writes_the_bundle_unchecked(
+    tmp_path: Path, terms: Terms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_code = {"code": {}, "valueBoolean": True, "exclude": False}
+    monkeypatch.setattr("fhir_adapter.convert.build_bundle", _with_characteristic(empty_code))
+    result = convert_trial(_seed(), tmp_path, terms, version=FhirVersion.R4, check=CheckLevel.NONE)
+    assert result.ok and not result.problems and (tmp_path / "NCT06158412.json").exists()
 
 
 def test_a_warning_does_not_stop_the_bundle(

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from fhir_adapter.validation.elements import Element, walk_resource
+from fhir_adapter.validation.invariant_table import catalog
 from fhir_adapter.validation.invariants import (
     ABOUT_CONTAINED,
     REWRITES,
-    catalog,
     check_invariants,
     compiled,
     expression_for,
@@ -189,7 +189,8 @@ def test_expressions_compile_once() -> None:
     before = compiled.cache_info()
     check_invariants(walk_resource(group))
     after = compiled.cache_info()
-    assert after.misses == before.misses and after.hits > before.hits
+    assert before.misses > 0  # the first run compiled what it evaluated
+    assert after.misses == before.misses  # the second compiled nothing (each invariant is prepared once)
 
 
 def test_walker_types_elements_from_the_schema_and_profiles() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from fhir_adapter.validation import RuleSet, ValidationReport, validate_files
+from tests.validation.findings import R4_EXAMPLES_FILE, r4_example_files, read_golden, report_findings
 
 TYPES_WE_EMIT_OR_READ = frozenset(
     {
@@ -33,7 +34,6 @@ TYPES_WE_EMIT_OR_READ = frozenset(
         "Bundle",
     }
 )
-NOT_RESOURCES = frozenset({"package.json", ".index.json"})
 
 _EMPTY_NARRATIVE = "its narrative div holds only whitespace: txt-2 (SHALL have some non-whitespace content)"
 _NO_BASE = "no base: SearchParameter.base is 1..*"
@@ -97,7 +97,7 @@ REVIEWED_INVALID: Mapping[str, str] = {
 @pytest.fixture(scope="module")
 def reports(r4_examples: Path) -> dict[str, ValidationReport]:
     """Every example file's report, base R4 rules only."""
-    files = sorted(path for path in r4_examples.glob("*.json") if path.name not in NOT_RESOURCES)
+    files = r4_example_files(r4_examples)
     return {Path(report.source).name: report for report in validate_files(files, rules=RuleSet.BASE)}
 
 
@@ -121,3 +121,15 @@ def test_fewer_than_one_percent_of_the_package_fails_each_for_a_reviewed_reason(
     assert {name: errors for name, errors in failing.items() if name not in REVIEWED_INVALID} == {}
     assert sorted(failing) == sorted(REVIEWED_INVALID)
     assert len(failing) < 0.01 * len(reports)
+
+
+def test_every_example_gives_the_findings_it_gave_before_validation_was_made_fast(
+    reports: dict[str, ValidationReport],
+) -> None:
+    """Issue 16: every issue on every file, in order, as before (findings/r4_examples.json, written by
+    `python -m tests.validation.findings --write` on the code before that work; see findings.py)."""
+    golden = read_golden(R4_EXAMPLES_FILE)
+    found = report_findings(reports.values())
+    assert sorted(found) == sorted(golden)
+    assert {name: lines for name, lines in found.items() if golden[name] != lines} == {}
+    assert sum(len(lines) for lines in golden.values()) > 1_000

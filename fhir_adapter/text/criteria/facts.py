@@ -30,6 +30,11 @@ from fhir_adapter.text.criteria.words import NUMBER, UNITS
 
 _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"\d")
+# "an increase in serum creatinine by >= 0.3 mg/dL": the value is a change of the measure, not its level.
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:increase|decrease|rise|drop|fall|reduction|decline|change)s?\s+(?:in|of)\s+(?:the\s+)?(?:serum\s+)?$",
+    re.IGNORECASE,
+)
 _BARE_NUMBER = re.compile(rf"(?P<num>{NUMBER})\s*(?:{UNITS}|times normal|x normal)", re.I)
 _BEFORE_NUMBER = re.compile(r"[\s:(]*+")
 # How the measure is taken, when the text says so: it picks a narrower code (mappings/criteria-codes.json).
@@ -114,6 +119,8 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
         start = mention.start
         if CONDITIONAL_BEFORE.search(text[max(0, start - 40) : start]):
             continue  # the measure defines a subgroup ("for patients with serum creatinine above ULN")
+        if _CHANGE_BEFORE.search(text[max(0, start - 30) : start]):
+            continue
         limit = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
         for kind in mention.kinds:
             found.extend(_facts_of(kind, text, mention, limit))

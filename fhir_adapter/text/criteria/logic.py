@@ -42,6 +42,9 @@ _OR_OTHERWISE = re.compile(
     r"\(\s*+or\s++[^()]{0,60}?\b(?:guidelines?|regulations?|laws?|legal|majority|countr(?:y|ies)|local)\b",
     re.IGNORECASE,
 )
+# "at least 18 years (or the age of legal consent, whichever is older)": a lower limit that must meet both,
+# so not an alternative (matched inside the bracket _OR_OTHERWISE found).
+_WHICHEVER_STRICTER = re.compile(r"\bwhichever\s++is\s++(?:older|greater|higher|later|more)\b", re.IGNORECASE)
 _ENDS_WITH_OR = re.compile(r"\bor\s*$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,60}\)")
 _NAMES_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)
@@ -108,7 +111,7 @@ def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple
         joined = True
         marked.update(span for span, fact in ((left, left_fact), (right, right_fact)) if fact)
     for item in found:
-        if item.fact.is_threshold and _OR_OTHERWISE.match(text, skip_spaces(text, item.end)):
+        if item.fact.is_threshold and _has_unstated_alternative(text, item):
             marked.add((item.start, item.end))
             joined = True
     result = [
@@ -117,6 +120,16 @@ def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple
         if (f.start, f.end) not in dropped
     ]
     return result, joined
+
+
+def _has_unstated_alternative(text: str, item: Found) -> bool:
+    otherwise = _OR_OTHERWISE.match(text, skip_spaces(text, item.end))
+    if otherwise is None:
+        return False
+    bracket_end = text.find(")", otherwise.end())
+    bracket = text[otherwise.start() : bracket_end if bracket_end >= 0 else len(text)]
+    stricter = item.fact.comparator in (">", ">=") and _WHICHEVER_STRICTER.search(bracket) is not None
+    return not stricter
 
 
 def _names_or(text: str, found: list[Found], reading: Reading) -> bool:

@@ -21,7 +21,9 @@ NOT_PATIENT_AGE = re.compile(
 # pregnancy criterion; a required pregnancy test still is.
 CONTRACEPTION = re.compile(r"contracept|birth control|abstinen|barrier method", re.I)
 PREGNANCY_TEST = re.compile(
-    r"pregnancy test|h?CG\b|pregnan(?:t|cy)\s*(?:or|/|,)\s*(?:breast|lactat|nursing)|\b(?:are|is) not pregnant\b",
+    # "Pregnant women, lactating women, and ... contraception": a status listed with breastfeeding
+    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|/|,|and)\s*+"
+    r"(?:breast|lactat|nursing)|\b(?:are|is) not pregnant\b",
     re.I,
 )
 
@@ -104,6 +106,7 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
             r"survival expectancy",
             r"estimated survival",
             r"predicted survival",
+            r"life span",
         ),
     ),
     ("bmi", _mixed(r"BMI", r"body mass index")),
@@ -126,7 +129,7 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ("psqi", _mixed(r"PSQI", r"pittsburgh sleep quality index")),
     ("phq9", _mixed(r"PHQ-?9", r"patient health questionnaire[- ]?9")),
     ("audit", _mixed(r"AUDIT(?!-C)", r"alcohol use disorders? (?:identification|inventory) test")),
-    ("lansky", _words(r"lansky(?:\s+play[- ]performance)?")),
+    ("lansky", _words(r"lan(?:sk|ks)y(?:\s+play[- ]performance)?")),  # "Lanksy": a common misspelling
 )
 # All measures in one pattern, scanned once per criterion; `match.lastgroup` names the kind. At a given
 # position the first alternative that matches wins, hence the order above.
@@ -171,7 +174,8 @@ AGE_BEFORE = re.compile(
 )
 # "between 18 and 65 years of age", "18-75 years old".
 AGE_RANGE = re.compile(
-    rf"(?P<num>{NUMBER})\s*(?:years?\s*)?(?:-|–|to|and)\s*(?P<num2>{NUMBER})\s*(?P<unit>{_YEARS})[\s-]*(?:of\s+age|old)",
+    # "(5-24-years-old)": a hyphen may join the second number to its unit
+    rf"(?P<num>{NUMBER})\s*(?:years?\s*)?(?:-|–|to|and)\s*(?P<num2>{NUMBER})[\s-]*(?P<unit>{_YEARS})[\s-]*(?:of\s+age|old)",
     re.IGNORECASE,
 )
 # "Patients >= 18 years": a comparator and years right after who the criterion is about.
@@ -206,10 +210,16 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"nursing mothers?",
         ),
     ),
-    ("hiv", _mixed(r"HIV|AIDS", r"human immunodeficiency virus")),
+    ("hiv", _mixed(r"HIV|AIDS", r"human immunodeficiency virus|acquired immun(?:e ?|o)deficiency syndrome")),
     (
         "hepatitis_b",
-        _mixed(r"HBV|HBsAg|HBcAb|anti-HBc", r"hepatitis B|hep B|hepatitis (?:C|A)\s*(?:/|,|or|and)\s*B"),
+        _mixed(
+            r"HBV|HBs ?Ag|HBcAb|anti-HBc",
+            r"hepatitis (?:type )?B|hep B|hepatitis (?:type )?(?:C|A)\s*(?:/|,|or|and)\s*B",
+        ),
     ),
-    ("hepatitis_c", _mixed(r"HCV", r"hepatitis C|hep C|hepatitis B\s*(?:/|,|or|and|and/or)\s*C")),
+    (
+        "hepatitis_c",
+        _mixed(r"HCV", r"hepatitis (?:type )?C|hep C|hepatitis (?:type )?B\s*(?:/|,|or|and|and/or)\s*C"),
+    ),
 )

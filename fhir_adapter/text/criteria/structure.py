@@ -33,6 +33,20 @@ _HEADING = re.compile(
     r"(?:\s+criteri(?:a|on))?(?:\s*\([^)]*\))?(?:\s+[\w()./-]+){0,4}?\s*:?$",
     re.IGNORECASE,
 )
+# "Inclusion Criteria: The person who meet all the following criteria ...": a heading and, on the same
+# line, the sentence that introduces its list (or the first criterion itself, read as a paragraph).
+_HEADING_WITH_TEXT = re.compile(
+    r"^[^\w\n]*(?:(?:key|main|major|patient|general)[ \t]+)?(?P<kind>inclusion|exclusion)"
+    r"[ \t]+criteri(?:a|on)[ \t]*:[ \t]*(?P<rest>\S[^\n]*)$",
+    re.IGNORECASE,
+)
+_INTRO = re.compile(r"\bfollowing\b|:$", re.IGNORECASE)
+_BULLETS_ONLY = re.compile(r"^[*\-+•·▪◦]+$")
+# A sub-heading written without its ':' ("Glycaemia-related for participants without T2D"): a few words
+# that start with a capital letter, state no value and end without a full stop.
+_LABEL = re.compile(r"[A-Z][\w\-/' ]*[\w)]")
+_LABEL_WORDS = 7
+_NAMES_CRITERIA = re.compile(r"\bcriteri(?:a|on)\b", re.IGNORECASE)
 _HEADING_VERBS = re.compile(r"\b(must|meet|meets|fulfil|fulfill|see|listed|all|any|other|no|not)\b", re.I)
 _PLACEHOLDER = re.compile(
     r"^(?:none|nil|n/?a|not applicable|not specified|no (?:inclusion|exclusion) criteria|"
@@ -77,7 +91,39 @@ def split_criteria(text: str) -> list[CriterionText]:
     state = _State()
     for raw in text.splitlines():
         _read_line(raw.rstrip(), state)
-    return _number(_unwrap(state.drafts))
+    return _number(_unwrap(_without_sub_headings(state.drafts)))
+
+
+def _without_sub_headings(drafts: list[_Draft]) -> list[_Draft]:
+    """Return the drafts without short label paragraphs between lists ("Obesity-related", "Glycaemia-related
+    for participants without T2D"): a sub-heading with its ':' left out names the list after it. Only when
+    every paragraph of the section's block is such a label: a block that mixes prose criteria and bullets
+    ("Other types of diabetes", then a bullet, then a longer paragraph) writes criteria as paragraphs, and
+    a lone short paragraph above the only list ("Healthy adults") is one too."""
+    kept: list[_Draft] = []
+    for block in _blocks(drafts):
+        paragraphs = [i for i, draft in enumerate(block) if draft.marker_style is None]
+        labels = [i for i in paragraphs if _is_label_paragraph(block, i)]
+        # one between two lists, or one that names criteria ("Exclusion criteria for all randomisations"):
+        # a lone short paragraph above a list ("Healthy adults") may well be a criterion
+        separates = any(
+            (i > 0 and block[i - 1].marker_style not in (None, "heading"))
+            or _NAMES_CRITERIA.search(block[i].lines[0])
+            for i in labels
+        )
+        kept.extend(
+            d for i, d in enumerate(block) if not (separates and labels == paragraphs and i in labels)
+        )
+    return kept
+
+
+def _is_label_paragraph(block: list[_Draft], index: int) -> bool:
+    draft = block[index]
+    after = block[index + 1] if index + 1 < len(block) else None
+    if after is None or after.marker_style is None or draft.sub_items or len(draft.lines) != 1:
+        return False
+    text = draft.lines[0]
+    return len(text.split()) <= _LABEL_WORDS and _LABEL.fullmatch(text) is not None
 
 
 def _read_line(line: str, state: _State) -> None:
@@ -85,10 +131,17 @@ def _read_line(line: str, state: _State) -> None:
         state.blank_before = True
         return
     heading = _heading_section(line)
+    with_text = None if heading else _HEADING_WITH_TEXT.match(line)
     if heading:
-        state.section, state.top_indent, state.top_style, state.intro_pending = heading, None, None, False
-        state.context = ""
-        state.drafts.append(_Draft(heading, [], -1, "heading"))  # a fence: nothing continues across a heading
+        _open_section(heading, state)
+    elif with_text:
+        kind = with_text.group("kind").lower()
+        _open_section(EXCLUSION if kind == "exclusion" else INCLUSION, state)
+        rest = with_text.group("rest").strip()
+        if _INTRO.search(rest):
+            state.intro_pending = True
+        else:
+            _read_paragraph(rest, state)
     else:
         item = _ITEM.match(line)
         if item:
@@ -96,6 +149,12 @@ def _read_line(line: str, state: _State) -> None:
         else:
             _read_paragraph(line, state)
     state.blank_before = False
+
+
+def _open_section(section: str, state: _State) -> None:
+    state.section, state.top_indent, state.top_style, state.intro_pending = section, None, None, False
+    state.context = ""
+    state.drafts.append(_Draft(section, [], -1, "heading"))  # a fence: nothing continues across a heading
 
 
 def _heading_section(line: str) -> str | None:
@@ -156,8 +215,8 @@ def _open_criterion(state: _State) -> _Draft | None:
 
 def _read_paragraph(line: str, state: _State) -> None:
     text = _EMPHASIS.sub("", line).strip() if line.lstrip().startswith(("*", "_", "#")) else line.strip()
-    if _is_boilerplate(text):
-        return
+    if _is_boilerplate(text) or _BULLETS_ONLY.match(text):
+        return  # a bare "-" is an empty bullet, not a criterion
     parent = _open_criterion(state)
     # Inside the item when indented past its marker (legacy XML indents everything, items a bit more).
     inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0

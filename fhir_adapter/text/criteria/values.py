@@ -48,7 +48,7 @@ _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
 # (bounded, so linear); "<= 2.5 x ULN; <= 5 x ULN with liver metastases": a ";" right before a comparator.
 _BRANCH_OR = re.compile(
     r"\b(?:or|note\s*+:|for (?:patients|subjects|participants|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
-    r"|;(?=\s*+[<>≤≥])"
+    r"|;(?:\s*+(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc >= 450 ms in men, women >= 470 ms": a sex names the next value's subgroup
     r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])",
     re.IGNORECASE,
@@ -56,11 +56,21 @@ _BRANCH_OR = re.compile(
 _SPACES = re.compile(r"\s*+")
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
-_CLAUSE_END = re.compile(r";(?!\s*+(?:or\b|[<>≤≥]))|\n|\.\s+[A-Z]")
+_CLAUSE_END = re.compile(
+    r";(?!\s*+(?:or\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
+)
 _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
 _STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")
 _WINDOW = 90
+# After a value and its unit: the unit goes on ("ml/min/1.72m2" read as far as "ml/min"), so it was not
+# understood; a unit no kind here is measured in ("body weight >= 10 kg" after "age"); or the value is a
+# change, not a level ("a >= 0.3 mg/dL increase"). Matched after skip_spaces.
+_NOT_A_LEVEL = re.compile(
+    r"(?:/|per\b|(?:kg|lbs?|cm|mmHg|bpm)\b|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
+    r"(?:increase|decrease|rise|drop|fall|reduction|decline|change)\b)",
+    re.IGNORECASE,
+)
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
@@ -167,13 +177,13 @@ def _chained_unit(window: str, matches: list[re.Match[str]], index: int) -> str 
 
 def _fact_from_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: str) -> Fact | None:
     code = unit_code(kind, unit_text)
-    if code is None:
+    if code is None or _NOT_A_LEVEL.match(match.string, skip_spaces(match.string, match.end())):
         return None
     value = parse_number(match.group("num"), unit=code)
-    if match.group("ors") or match.group("num2"):
-        return _range_fact(kind, match, value, code, phrase)
     if kind == "hba1c" and not unit_text and value >= 1:
         return None  # "HbA1c < 8" could be % or mmol/mol: only a fraction ("< 0.099") is unitless for sure
+    if match.group("ors") or match.group("num2"):
+        return _range_fact(kind, match, value, code, phrase)
     comparator_text = match.group("comp") or match.group("post")
     comparator = COMPARATOR_CODES.lookup(comparator_text) if comparator_text else None
     comparator = inclusive(comparator, match.string, match.end())

@@ -39,9 +39,11 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
 )
 COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")"
 
+# "25 and less than 90": "and less" that "than" follows starts the next comparator, it does not end this one.
+_NOT_THAN = r"(?!\s{1,3}than\b)"
 _POST_WORDS: Sequence[tuple[str, str]] = (
-    (">=", r"(?:or|and) (?:older|over|above|more|greater|higher|up|beyond)|\+"),
-    ("<=", r"(?:or|and) (?:younger|under|below|less|lower|fewer)"),
+    (">=", rf"(?:or|and) (?:older|over|above|more|greater|higher|up|beyond){_NOT_THAN}|\+"),
+    ("<=", rf"(?:or|and) (?:younger|under|below|less|lower|fewer){_NOT_THAN}"),
 )
 POST_COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _POST_WORDS) + ")"
 RANGE_JOIN = r"(?:-|–|—|to|through)"
@@ -67,7 +69,7 @@ class _ComparatorCodes:
 COMPARATOR_CODES = _ComparatorCodes()
 
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
-_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+/\s*+[lL]\b"
+_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
 _TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
 UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("10*9/L", _TEN9),
