@@ -53,7 +53,8 @@ except ImportError:
     import json as codec
 source, out = Path(sys.argv[1]), Path(sys.argv[2])
 for path in sorted(source.glob("*.json")):
-    (out / path.name).write_bytes(codec.dumps(codec.loads(path.read_bytes())))
+    written = codec.dumps(codec.loads(path.read_bytes()))
+    (out / path.name).write_bytes(written.encode() if isinstance(written, str) else written)
 """
 
 

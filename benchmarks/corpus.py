@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = REPO.parent.parent / "shared" / "ctgov" / "v2"
+DEFAULT_SOURCE = REPO.parent / "shared" / "ctgov" / "v2"  # the checkout sits beside shared/
 FIRST_ID = 90_000_000
 
 
