@@ -29,9 +29,9 @@ from fhir_adapter.cli.summary import check_writable
 from fhir_adapter.cli.versions import add_version_argument
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import SettingsError, counted
-from fhir_adapter.settings import read_env
 from fhir_adapter.sync import SyncOptions
 from fhir_adapter.sync.incremental import SyncRun, run_sync
+from fhir_adapter.sync.journal import default_state_dir
 from fhir_adapter.sync.state import StatePaths
 from fhir_adapter.terms import load_terms
 
@@ -63,12 +63,6 @@ def add_sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     add_server_arguments(sync, required=True, server_help="the FHIR server's base URL")
     sync.set_defaults(run=run_sync_command)
     return sync
-
-
-def default_state_dir() -> Path:
-    """Return `$XDG_STATE_HOME/fhir-adapter`, else `~/.local/state/fhir-adapter` (XDG Base Directory)."""
-    base = read_env("XDG_STATE_HOME")
-    return (Path(base) if base else Path.home() / ".local" / "state") / "fhir-adapter"
 
 
 def run_sync_command(args: argparse.Namespace) -> int:
