@@ -21,16 +21,14 @@ against the test server in tests/test_api.py).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from fhir_adapter.bundle import build_bundle
 from fhir_adapter.client import FhirClient
-from fhir_adapter.convert import ConversionResult, convert_trials
-from fhir_adapter.errors import FhirAdapterError, InputError, counted
-from fhir_adapter.resources import FhirVersion, build_trial_resources
+from fhir_adapter.convert import ConversionResult, check_trial, convert_trials
+from fhir_adapter.errors import InputError
+from fhir_adapter.resources import FhirVersion
 from fhir_adapter.settings import Settings
 from fhir_adapter.sources import ReadResult, TrialRecord, read_study, read_trials
 from fhir_adapter.sync import Journal, SyncOptions, TrialPusher, TrialSync
@@ -38,10 +36,10 @@ from fhir_adapter.terms import Terms, load_terms
 from fhir_adapter.validation import (
     RuleSet,
     ValidationReport,
-    validate_bundle_as,
     validate_document,
     validate_file,
 )
+from fhir_adapter.validation.levels import CheckLevel
 
 __all__ = [
     "ConversionResult",
@@ -101,23 +99,17 @@ def convert_record(
 
 
 def _convert_trial(trial: TrialRecord, terms: Terms, version: FhirVersion) -> ConversionResult:
-    """Build and check one trial's Bundle, as `convert` does before writing it."""
-    try:
-        built = build_trial_resources(trial, terms, version=version)
-    except FhirAdapterError as exc:
-        return ConversionResult(source=trial.source, nct_id=trial.nct_id, error=str(exc))
-    bundle = build_bundle(built, version=version)
-    problems = tuple(validate_bundle_as(bundle, version))
-    errors = [problem for problem in problems if problem.severity == "error"]
-    error = f"{counted(len(errors), 'validation error')}; first: {errors[0]}" if errors else None
+    """Build and fully check one trial's Bundle, as `convert --check full` does before writing it."""
+    checked = check_trial(trial, terms, version=version, check=CheckLevel.FULL)
+    if isinstance(checked, ConversionResult):
+        return checked
     return ConversionResult(
         source=trial.source,
         nct_id=trial.nct_id,
-        resource_counts=Counter(item.key.resource_type for item in built.resources),
-        quality=tuple(built.issues),
-        problems=problems,
-        error=error,
-        bundle=None if errors else bundle,
+        resource_counts=checked.counts,
+        quality=checked.quality,
+        problems=checked.problems,
+        bundle=checked.bundle,
     )
 
 
