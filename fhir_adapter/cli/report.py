@@ -10,9 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from fhir_adapter.cli.exit_codes import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
+from fhir_adapter.cli.screen import screening_date_from
 from fhir_adapter.cli.server_options import add_server_arguments, settings_from
 from fhir_adapter.client import FhirClient
-from fhir_adapter.errors import InputError
+from fhir_adapter.errors import InputError, counted
 from fhir_adapter.report import INDEX_FILE, PatientOptions, PatientSource, write_reports
 from fhir_adapter.screening import (
     DEFAULT_LOOKBACK_DAYS,
@@ -82,7 +83,7 @@ def usage_problem(args: argparse.Namespace) -> str | None:
 
 def run_report(args: argparse.Namespace) -> int:
     problem = usage_problem(args)
-    screening_date = _screening_date(args.date)
+    screening_date = screening_date_from(args.date)
     if problem or screening_date is None:
         print(f"fhir-adapter: error: {problem or f'--date {args.date!r} is not YYYY-MM-DD'}", file=sys.stderr)
         return EXIT_USAGE
@@ -105,7 +106,7 @@ def run_report(args: argparse.Namespace) -> int:
     records = sum(outcomes.values())
     duplicates = f", {outcomes['duplicate']} left out as duplicates" if outcomes["duplicate"] else ""
     print(
-        f"{_count(records, 'record')}: {_count(outcomes['written'], 'page')} written, "
+        f"{counted(records, 'record')}: {counted(outcomes['written'], 'page')} written, "
         f"{outcomes['failed']} failed{duplicates}; index: {args.out / INDEX_FILE}",
         file=sys.stdout,
     )
@@ -134,17 +135,3 @@ def _source(args: argparse.Namespace, client: FhirClient | None, context: Screen
         return read_server_patients(client, query, needs, nct_id=trial.nct_id)
 
     return from_server
-
-
-def _count(number: int, noun: str) -> str:
-    """Return '1 page', '2 pages'."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _screening_date(text: str | None) -> date | None:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None

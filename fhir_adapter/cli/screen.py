@@ -92,7 +92,7 @@ def usage_problem(args: argparse.Namespace) -> str | None:
 
 def run_screen(args: argparse.Namespace) -> int:
     problem = usage_problem(args)
-    screening_date = _screening_date(args.date)
+    screening_date = screening_date_from(args.date)
     if problem or screening_date is None:
         print(f"fhir-adapter: error: {problem or f'--date {args.date!r} is not YYYY-MM-DD'}", file=sys.stderr)
         return EXIT_USAGE
@@ -201,7 +201,8 @@ def _writer(kind: str, out: TextIO, trial: ScreeningTrial, context: ScreeningCon
     return TableWriter(out, trial, context)
 
 
-def _screening_date(text: str | None) -> date | None:
+def screening_date_from(text: str | None) -> date | None:
+    """Return the --date given (YYYY-MM-DD), today when none is, None when it is not a date."""
     if text is None:
         return date.today()
     try:
