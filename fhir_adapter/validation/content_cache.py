@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +72,22 @@ class ContentCache:
         if len(self._found) >= self._size:
             del self._found[next(iter(self._found))]
         self._found[key] = checked
+
+    def checked(
+        self,
+        resource: dict[str, Any],
+        check: Callable[[dict[str, Any], bool, bool], CheckedContent],
+        best_practice: bool,
+        project: bool,
+    ) -> CheckedContent:
+        """Return what `check(resource, best_practice, project)` finds, checking content seen before once."""
+        key = content_key(resource, best_practice, project)
+        found = self.get(key) if key is not None else None
+        if found is None:
+            found = check(resource, best_practice, project)
+            if key is not None:
+                self.put(key, found)
+        return found
 
     def clear(self) -> None:
         """Forget every resource and the hit count."""

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from fhir_adapter.bundle import BUNDLE_ID_SYSTEM
-from fhir_adapter.validation.content_cache import CheckedContent, ContentCache, content_key
+from fhir_adapter.validation.content_cache import CheckedContent, ContentCache
 from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.invariants import check_invariants
 from fhir_adapter.validation.issues import ValidationIssue
@@ -108,13 +108,7 @@ def _check_entry(
     resource: dict[str, Any], targets: BundleTargets, best_practice: bool, project: bool
 ) -> list[ValidationIssue]:
     """Return the issues of an entry's resource; content already checked is not checked again."""
-    key = content_key(resource, best_practice, project)
-    checked = CHECKED_CONTENT.get(key) if key is not None else None
-    if checked is None:
-        checked = _check_content(resource, best_practice, project)
-        if key is not None:
-            CHECKED_CONTENT.put(key, checked)
-    return checked.issues(targets)
+    return CHECKED_CONTENT.checked(resource, _check_content, best_practice, project).issues(targets)
 
 
 def is_fhir_adapter_bundle(bundle: Mapping[str, Any]) -> bool:

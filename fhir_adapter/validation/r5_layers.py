@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir_adapter.validation.content_cache import CheckedContent, ContentCache, content_key
+from fhir_adapter.validation.content_cache import CheckedContent, ContentCache
 from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.layers import Checked, RuleSet, is_fhir_adapter_bundle
@@ -76,13 +76,7 @@ def _check_r5_entry(
     resource: dict[str, Any], targets: BundleTargets, best_practice: bool, project: bool
 ) -> list[ValidationIssue]:
     """Return the issues of an entry's resource; content already checked is not checked again."""
-    key = content_key(resource, best_practice, project)
-    checked = R5_CHECKED_CONTENT.get(key) if key is not None else None
-    if checked is None:
-        checked = _check_r5_content(resource, best_practice, project)
-        if key is not None:
-            R5_CHECKED_CONTENT.put(key, checked)
-    return checked.issues(targets)
+    return R5_CHECKED_CONTENT.checked(resource, _check_r5_content, best_practice, project).issues(targets)
 
 
 def validate_r5_bundle(
