@@ -44,14 +44,19 @@ from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER
 
-_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)  # "AST and/or ALT" names the measures, no choice
+# "AST and/or ALT" names the measures, and "ECOG 0 or 1" is one range: no choice between alternatives.
+_OR = re.compile(r"(?<!and/)(?<!\d)(?<!\d\s)\bor\b(?!\s?\d)", re.IGNORECASE)
 # Subgroups that split everyone in two (_complementary): a sex, or one side of an age ("≥16 years").
 _SEX = re.compile(r"\b(female|male|wom[ae]n|m[ae]n)s?\b")
 _FEMALE = {"female": "f", "woman": "f", "women": "f"}
 _AGE_SIDE = re.compile(r"(>=|<=|=>|=<|≥|≤|>|<)\s*(\d+(?:\.\d+)?)\s*(?:years?|yrs?|y\b)")
 _SIDE = {">=": "ge", "=>": "ge", "≥": "ge", "<": "lt", ">": "gt", "<=": "le", "=<": "le", "≤": "le"}
 _TIME_OF = re.compile(r"^at\s+(?:the\s+)?(?:time\s+of\s+)?", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
+# A comparator the text states: with its number ("< 30", "at least 18"), or a bare sign ("<= the normal").
+_COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+{NUMBER}|[<>≤≥≦≧⩽⩾﹤]", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -188,21 +193,67 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
     alternatives = [(f, c) for f, c in facts if f.alternative]
     parts = [c for f, c in facts if f.kind not in subgroup and not f.alternative]  # values at another time
     if alternatives:
-        # "A or B", "A or B for patients with C": each alternative with its own condition. Exact when every
-        # held threshold is one and there are as many as the text's "or"s say (one coded alternative beside
-        # words, or a third one the parser did not read, would make it stricter).
-        options = _alternatives(alternatives)
-        conditions = {f.condition for f, _ in alternatives if f.condition}
-        count = len(_OR.findall(criterion.full_text)) - sum(len(_OR.findall(c)) for c in conditions) + 1
-        if len(alternatives) < len(facts) - len(parts) or options is None or not len(options) == count >= 2:
+        if len(alternatives) < len(facts) - len(parts):
             return None
-        return [*parts, _any_of(criterion.full_text, options)]
+        choice = _choice(criterion, alternatives)
+        return None if choice is None else [*parts, choice]
+    exclusion = criterion.section == EXCLUSION
     for topic in _complements(_topics(topical)):
-        stated = _topic(topic)
+        stated = _topic(topic, exclusion=exclusion, all_read=_every_threshold_read(criterion))
         if stated is None:
             return None
         parts.append(stated)
     return parts
+
+
+def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]]) -> Json | None:
+    """Return the any-of of "A or B", "A or B for patients with C": each alternative with its own condition,
+    and each side the parser read no threshold from in its words; None unless there are as many as the
+    text's "or"s say (a third alternative the parser did not see would make it stricter)."""
+    options = _alternatives(alternatives)
+    if options is None:
+        return None
+    options = _in_text_order(criterion.full_text, [*options, *map(_words, criterion.alternative_words)])
+    if not len(options) == _or_count(criterion, [f for f, _ in alternatives]) + 1 >= 2:
+        return None
+    return _any_of(criterion.full_text, options)
+
+
+def _or_count(criterion: Criterion, alternatives: list[Fact]) -> int:
+    """Return how many "or"s join alternatives: the text's, less those inside a condition ("for patients
+    with X or Y") or an alternative's words."""
+    inside = {f.condition for f in alternatives if f.condition} | set(criterion.alternative_words)
+    return len(_OR.findall(criterion.full_text)) - sum(len(_OR.findall(words)) for words in inside)
+
+
+def _words(words: str) -> Json:
+    """Return an alternative the parser read no threshold from, in its verbatim words."""
+    return {"description": words, "definitionCodeableConcept": {"text": words}}
+
+
+def _in_text_order(text: str, options: list[Json]) -> list[Json]:
+    """Return the options in the order the text names them (each at its earliest words found)."""
+
+    def position(option: Json) -> int:
+        found = [text.find(c["description"]) for c in _walk(option)]
+        return min((p for p in found if p >= 0), default=len(text))
+
+    return sorted(options, key=position)
+
+
+def _every_threshold_read(criterion: Criterion) -> bool:
+    """Return True when every comparator of the criterion is inside a threshold the parser read or the words
+    of a condition: nothing the text says for everyone else was left unread."""
+    text = criterion.full_text
+    said = {f.phrase for f in criterion.facts if f.is_threshold}
+    said |= {w for f in criterion.facts for w in (f.condition, f.timing) if w}
+    covered: list[tuple[int, int]] = []
+    for words in said:
+        start = text.find(words)
+        if start < 0:
+            return False
+        covered.append((start, start + len(words)))
+    return all(any(a <= m.start() < b for a, b in covered) for m in _COMPARED.finditer(text))
 
 
 def _complements(topics: list[list[tuple[Fact, Json]]]) -> list[list[tuple[Fact, Json]]]:
@@ -279,13 +330,17 @@ def _topics(facts: list[tuple[Fact, Json]]) -> list[list[tuple[Fact, Json]]]:
     return [[item for item in facts if item[0].kind in kinds] for kinds in topics]
 
 
-def _topic(facts: list[tuple[Fact, Json]]) -> Json | None:
+def _topic(facts: list[tuple[Fact, Json]], *, exclusion: bool, all_read: bool) -> Json | None:
     """Return any-of: the thresholds for everyone outside the subgroups (and not in any of them), and per
     subgroup an all-of of its words and its thresholds; None when that would guess.
 
-    A subgroup's threshold alone says nothing of everyone else, unless two subgroups are each other's
-    complement ("Male: > 450 ms, Female: > 470 ms"); two thresholds of one measure side by side mean one of
-    them belongs to another group.
+    With no threshold for everyone else, the text sets no limit on them: an inclusion's any-of gets the
+    option "in none of the subgroups" with no threshold ("CrCl >= 45 for patients with creatinine above
+    normal": anyone else meets it), an exclusion's excludes only the subgroups ("eGFR < 30 for individuals
+    >= 1 year of age"). Only when every comparator of the text was read (`all_read`): one left unread may
+    be the limit for everyone else. Two subgroups that are each other's complement ("Male: > 450 ms,
+    Female: > 470 ms") need no such option. Two thresholds of one measure side by side mean one of them
+    belongs to another group: None.
     """
     general = [(f, c) for f, c in facts if f.condition is None]
     groups: dict[str, list[tuple[Fact, Json]]] = {}
@@ -294,24 +349,39 @@ def _topic(facts: list[tuple[Fact, Json]]) -> Json | None:
             groups.setdefault(fact.condition, []).append((fact, characteristic))
     if any(not _distinct_measures(group) for group in (general, *groups.values())):
         return None
-    if not general and len(groups) < 2:
+    pair = [thresholds[0][0] for thresholds in groups.values()]
+    complementary = len(pair) == 2 and _complementary(*pair)
+    if not general and not complementary and not all_read:
         return None
     options = []
+    outside = [_subgroup(condition, exclude=True) for condition in groups]
     if general:
-        outside = [_subgroup(condition, exclude=True) for condition in groups]
         everyone = _combined([*outside, *(c for _, c in general)], ALL_OF)
         options.append({"description": _phrases(general), **everyone})
+    elif not (complementary or exclusion):  # in none of the subgroups: no limit
+        options.append(outside[0] if len(outside) == 1 else _all_of_outside(outside))
     options.extend(_in_subgroup(condition, thresholds) for condition, thresholds in groups.items())
+    if len(options) == 1:
+        return {"description": _phrases(facts), **_combined(options, ANY_OF)}
     return _any_of(_phrases(facts), options)
 
 
+def _all_of_outside(outside: list[Json]) -> Json:
+    return {"description": "; ".join(o["description"] for o in outside), **_combined(outside, ALL_OF)}
+
+
 def _subgroup(condition: str, *, exclude: bool) -> Json:
-    """Return who a subgroup is, in the parser's words; with `exclude`, everyone not in it."""
+    """Return who a subgroup is, in the parser's words; with `exclude`, everyone not in it. A condition
+    "unless X" / "except X" is everyone not X: "Total bilirubin <= 1.5 x ULN (unless documented Gilbert's
+    syndrome ...)" holds for those without Gilbert's."""
+    negated = _NEGATED.match(condition)
+    who = condition[negated.end() :] if negated else condition
+    outside = exclude != bool(negated)
     return _ordered(
         {
-            "description": f"not {condition}" if exclude else condition,
-            "exclude": exclude,
-            "definitionCodeableConcept": {"text": condition},
+            "description": f"not {who}" if outside else who,
+            "exclude": outside,
+            "definitionCodeableConcept": {"text": who},
         }
     )
 

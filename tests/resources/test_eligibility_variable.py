@@ -64,6 +64,20 @@ def _walk(characteristic: Json) -> Iterator[Json]:
         yield from _walk(inner)
 
 
+def _is_exact(characteristic: Json) -> bool:
+    """Return True for a criterion stated as a combination (any-of, or a subgroup's words with its
+    threshold) or at another time, with no part kept as the eligibility-logic text."""
+    walked = list(_walk(characteristic))
+    if any(_logic(c) for c in walked):
+        return False
+    return "definitionByCombination" in characteristic or any("timeFromEvent" in c for c in walked)
+
+
+def _words(characteristic: Json) -> list[str]:
+    inner = list(_walk(characteristic))[1:]
+    return [c["definitionCodeableConcept"]["text"] for c in inner if "definitionCodeableConcept" in c]
+
+
 def _has_any_of(characteristic: Json) -> bool:
     combination = characteristic.get("definitionByCombination")
     if combination is None:
@@ -99,8 +113,12 @@ def test_evidence_variable_and_r4_group_state_the_same_criteria(terms: Terms, pa
         assert coded <= leaves, (path.name, link_id)
         if r4_logic:  # R4 kept "A or B" / a subgroup's threshold as text: R5 is exact, or the same text
             logic = {_logic(c) for c in _walk(characteristic)}
-            exact = _has_any_of(characteristic) or any("timeFromEvent" in c for c in _walk(characteristic))
-            assert exact or logic & r4_logic, (path.name, link_id)
+            assert _is_exact(characteristic) or logic & r4_logic, (path.name, link_id)
+            # words carried inside an exact statement (an alternative, a subgroup) are the criterion's own
+            assert all(w in characteristic["description"] for w in _words(characteristic)), (
+                path.name,
+                link_id,
+            )
         else:
             assert leaves == coded, (path.name, link_id)
 
@@ -186,9 +204,22 @@ def test_age_at_diagnosis_is_the_age_then(terms: Terms) -> None:
     assert [q["value"] for _, q in _codes(criterion)] == [18, 21]
 
 
-def test_an_alternative_the_parser_cannot_code_keeps_the_criterion_as_text(terms: Terms) -> None:
+def test_an_alternative_the_parser_cannot_code_is_carried_in_its_words(terms: Terms) -> None:
     [criterion] = _variable("Inclusion Criteria:\n\n* Age >= 18 years (or per national guidelines)\n", terms)
-    assert criterion["definitionCodeableConcept"]["text"].startswith("Age >= 18 years")
+    assert criterion["definitionByCombination"]["code"] == "any-of" and _logic(criterion) is None
+    age, words = criterion["definitionByCombination"]["characteristic"]
+    assert _codes(age) == [("397669002", {**_YEARS, "value": 18, "comparator": ">="})]
+    assert words == {
+        "description": "per national guidelines",
+        "definitionCodeableConcept": {"text": "per national guidelines"},
+    }
+
+
+def test_two_thresholds_of_one_measure_without_their_conditions_stay_text(terms: Terms) -> None:
+    # NCT02782117: "(phase 1)" / "(phase 2)" name the subgroups, and the parser reads neither them nor the
+    # lower limit 4 of "4 to <8": coding "< 8 or < 13" would be looser, so the text stays.
+    text = "Inclusion Criteria:\n\n* Age 4 to <8 years (phase 1) or age 4 to <13 years (phase 2)\n"
+    [criterion] = _variable(text, terms)
     assert _logic(criterion) == "any-of" and not _codes(criterion)
 
 
@@ -245,7 +276,123 @@ def test_subgroups_that_split_everyone_by_age_are_one_choice(terms: Terms) -> No
     assert [code for code, _ in _codes(adults)] == ["89247-1"]
 
 
-def test_lone_subgroups_that_do_not_split_everyone_stay_text(terms: Terms) -> None:
+def test_lone_subgroups_leave_everyone_else_without_a_limit(terms: Terms) -> None:
+    # Nothing is said for patients aged 12 to 15: each threshold binds only its own subgroup.
     text = "Inclusion Criteria:\n\n* ECOG ≤2 for patients ≥16 years old, Lansky score >50 for patients <12 years old\n"
     [criterion] = _variable(text, terms)
-    assert _logic(criterion) == "conditional" or any(_logic(c) == "conditional" for c in _walk(criterion))
+    assert criterion["definitionByCombination"]["code"] == "all-of" and _logic(criterion) is None
+    ecog, lansky = criterion["definitionByCombination"]["characteristic"]
+    for choice, who in ((ecog, "for patients ≥16 years old"), (lansky, "for patients <12 years old")):
+        outside, inside = choice["definitionByCombination"]["characteristic"]
+        assert choice["definitionByCombination"]["code"] == "any-of"
+        assert (outside["exclude"], outside["definitionCodeableConcept"]["text"]) == (True, who)
+        assert inside["description"] == who and len(_codes(inside)) == 1
+
+
+def test_a_subgroup_threshold_with_a_comparator_left_unread_stays_text(terms: Terms) -> None:
+    # NCT02526537: "Total bilirubin <= the normal value of 1.5 times ULN" is not read, so what holds for
+    # patients without liver metastases is not known: no option "anyone else" is added.
+    [criterion] = _member(terms, CTGOV / "NCT02526537.json", "inclusion-7")
+    assert _logic(criterion) == "conditional" and not _codes(criterion)
+
+
+_YEARS = {"unit": "years", "system": "http://unitsofmeasure.org", "code": "a"}
+
+
+def _member(terms: Terms, path: Path, link_id: str) -> list[Json]:
+    [trial] = list(read_trials([path]))
+    assert isinstance(trial, TrialRecord)
+    members = _members(_resource(trial, terms, FhirVersion.R5, "EvidenceVariable"))
+    return [m for m in members if m.get("linkId") == link_id]
+
+
+def _r4_logic(terms: Terms, path: Path, label: str) -> list[str | None]:
+    [trial] = list(read_trials([path]))
+    assert isinstance(trial, TrialRecord)
+    group = _resource(trial, terms, FhirVersion.R4, "Group")
+    criterion = {"url": EXT_CRITERION, "valueString": label}
+    return [_logic(c) for c in group["characteristic"] if criterion in c.get("extension", [])]
+
+
+@pytest.mark.parametrize("path", [CTGOV / "NCT02513394.json", FIXTURES / "ctgov-xml" / "NCT02513394.xml"])
+def test_age_or_per_national_guidelines_is_exact_in_r5(terms: Terms, path: Path) -> None:
+    assert _r4_logic(terms, path, "inclusion 2") == ["any-of"]
+    [criterion] = _member(terms, path, "inclusion-2")
+    age, words = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    assert _codes(age) == [("397669002", {**_YEARS, "value": 18, "comparator": ">="})]
+    assert words["definitionCodeableConcept"]["text"] == "per national guidelines"
+
+
+def test_ecog_by_age_or_lansky_is_exact_in_r5(terms: Terms) -> None:
+    path = CTGOV / "NCT05480501.json"  # "ECOG ... 0 or 1(age ≥ 16 years) or Lansky (age < 16 years)."
+    assert _r4_logic(terms, path, "inclusion 6") == ["any-of"]
+    [criterion] = _member(terms, path, "inclusion-6")
+    adults, lansky = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    who, ecog = adults["definitionByCombination"]["characteristic"]
+    assert adults["definitionByCombination"]["code"] == "all-of"
+    assert who["definitionCodeableConcept"]["text"] == "age ≥ 16 years" and who["exclude"] is False
+    assert [code for code, _ in _codes(ecog)] == ["89247-1"]
+    assert lansky == {
+        "description": "Lansky (age < 16 years)",
+        "definitionCodeableConcept": {"text": "Lansky (age < 16 years)"},
+    }
+
+
+def test_an_exclusion_for_a_subgroup_excludes_only_the_subgroup(terms: Terms) -> None:
+    path = (
+        CTGOV / "NCT04431453.json"
+    )  # "eGFR < 30 ... using Schwartz formula for individuals ≥ 1 year of age"
+    assert _r4_logic(terms, path, "exclusion 3") == ["conditional"]
+    [criterion] = _member(terms, path, "exclusion-3")
+    assert criterion["exclude"] is True and criterion["definitionByCombination"]["code"] == "all-of"
+    who, egfr = criterion["definitionByCombination"]["characteristic"]
+    assert (who["exclude"], who["definitionCodeableConcept"]["text"]) == (
+        False,
+        "for individuals ≥ 1 year of age",
+    )
+    assert _codes(egfr) == [
+        (
+            "69405-9",
+            {"value": 30, "comparator": "<", "unit": "mL/min/1.73m2", "system": _UCUM, "code": _PER_AREA},
+        )
+    ]
+
+
+_UCUM = "http://unitsofmeasure.org"
+_PER_AREA = "mL/min/{1.73_m2}"
+NCT02465060 = FIXTURES / "ctgov-xml" / "NCT02465060.xml"
+
+
+def test_an_inclusion_for_a_subgroup_sets_no_limit_for_everyone_else(terms: Terms) -> None:
+    # "Creatinine clearance >= 45 mL/min/1.73 m^2 for patients with creatinine levels above institutional normal"
+    assert _r4_logic(terms, NCT02465060, "inclusion 21") == ["conditional"]
+    [criterion] = _member(terms, NCT02465060, "inclusion-21")
+    anyone_else, subgroup = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    who = "for patients with creatinine levels above institutional normal"
+    assert (anyone_else["exclude"], anyone_else["definitionCodeableConcept"]["text"]) == (True, who)
+    assert "definitionByTypeAndValue" not in json.dumps(anyone_else)
+    words, clearance = subgroup["definitionByCombination"]["characteristic"]
+    assert (words["exclude"], words["definitionCodeableConcept"]["text"]) == (False, who)
+    assert [q["value"] for _, q in _codes(clearance)] == [45]
+
+
+def test_unless_gilberts_is_the_limit_for_everyone_without_it(terms: Terms) -> None:
+    # "Total bilirubin =< 1.5 X institutional ULN (unless documented Gilbert's syndrome, for which
+    # bilirubin =< 3 x institutional ULN is permitted)"
+    assert _r4_logic(terms, NCT02465060, "inclusion 19") == ["conditional"]
+    [criterion] = _member(terms, NCT02465060, "inclusion-19")
+    choices = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    stated = []
+    for choice in choices:
+        who, limit = choice["definitionByCombination"]["characteristic"]
+        stated.append(
+            (who["exclude"], who["definitionCodeableConcept"]["text"], _codes(limit)[0][1]["value"])
+        )
+    assert sorted(stated) == [
+        (False, "documented Gilbert's syndrome", 3),
+        (True, "documented Gilbert's syndrome", 1.5),
+    ]

@@ -332,3 +332,36 @@ def test_a_value_before_a_named_drug_is_a_value_then() -> None:
         "Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L before using the study drug"
     ).__iter__()
     assert everyone.logic == ALL_OF
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Age ≥18 years (or per national guidelines).", ("per national guidelines",)),  # NCT02513394
+        (  # NCT05480501
+            "ECOG performance status of 0 or 1(age ≥ 16 years) or Lansky (age < 16 years).",
+            ("Lansky (age < 16 years)",),
+        ),
+        ("Karnofsky; or ECOG 0-1", ("Karnofsky",)),
+        ("ECOG 0-1 or Lansky (age < 16 years); ANC >= 1.5 x 10^9/L", ("Lansky (age < 16 years)",)),
+        ("Creatinine < ULN or creatinine clearance >= 60 mL/min", ()),  # both read: nothing in words
+        ("at least 18 years (or the age of legal consent, whichever is older)", ()),  # not an alternative
+    ],
+)
+def test_an_alternative_read_without_a_threshold_keeps_its_words(text: str, words: tuple[str, ...]) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    assert criterion.alternative_words == words
+
+
+def test_only_an_inclusion_a_or_b_has_alternative_words() -> None:
+    text = "Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L\nExclusion Criteria:\n* ECOG 2 or more or Lansky < 50"
+    assert [c.alternative_words for c in parse_criteria(text)] == [(), ()]
+
+
+def test_the_value_for_which_a_subgroup_is_permitted_is_read() -> None:
+    [criterion] = parse_criteria(  # NCT02465060 inclusion 19
+        "Inclusion Criteria:\n* Total bilirubin =< 1.5 X institutional upper limit of normal (ULN) (unless "
+        "documented Gilbert's syndrome, for which bilirubin =< 3 x institutional ULN is permitted)"
+    )
+    assert _values(criterion) == [("bilirubin", "<=", 1.5, None, None), ("bilirubin", "<=", 3.0, None, None)]
+    assert [f.condition for f in criterion.facts] == ["unless documented Gilbert's syndrome", None]
