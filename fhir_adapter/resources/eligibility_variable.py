@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from fhir_adapter.resources.common import Json, ResourceKey, compact
 from fhir_adapter.resources.criteria_characteristics import (
@@ -54,6 +55,9 @@ _FEMALE = {"female": "f", "woman": "f", "women": "f"}
 _AGE_SIDE = re.compile(r"(>=|<=|=>|=<|≥|≤|>|<)\s*(\d+(?:\.\d+)?)\s*(?:years?|yrs?|y\b)")
 _SIDE = {">=": "ge", "=>": "ge", "≥": "ge", "<": "lt", ">": "gt", "<=": "le", "=<": "le", "≤": "le"}
 _TIME_OF = re.compile(r"^at\s+(?:the\s+)?(?:time\s+of\s+)?", re.IGNORECASE)
+# Where the clause of a choice starts or ends: ";" (not "; or"), a line, a sentence, a list's ":".
+_CLAUSE_BREAK = re.compile(r";(?!\s*+or\b)|\n|\.\s++(?=[A-Z(])|:\s")
+_AND = re.compile(r"\band\b(?!/)", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
 # A comparator the text states: with its number ("< 30", "at least 18"), or a bare sign ("<= the normal").
 _COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+{NUMBER}|[<>≤≥≦≧⩽⩾﹤]", re.IGNORECASE)
@@ -100,13 +104,24 @@ def _from_group(characteristic: Json) -> Json:
 
 def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
     """Return how the EvidenceVariable states an "A or B" or subgroup criterion, for people (`criteria`
-    command); None for a criterion whose facts all hold for everyone."""
+    command); None for a criterion whose facts all hold for everyone.
+
+    Exact: its logic is stated as combinations (any-of over the alternatives, a subgroup's words with its
+    threshold, a value at another time with `timeFromEvent`), every threshold read is coded, and an
+    alternative read without one is its own characteristic in its verbatim words inside the any-of ("Age
+    >= 18 years (or per national guidelines)": age >= 18, or "per national guidelines"). A matcher then
+    knows "met" when a coded alternative is met and "unknown" when only the words could be: neither
+    stricter nor looser than the text. Otherwise the criterion is kept as text, as in R4."""
     if criterion.logic == ALL_OF:
         return None
-    found = _walk(_criterion(criterion, terms))
+    stated = _criterion(criterion, terms)
+    found = _walk(stated)
     if any("extension" in c for c in found):  # the eligibility-logic marker of a criterion kept as text
         return f"kept as text ({criterion.logic}), as in R4"
-    return f"exact: any-of ({criterion.logic}), each alternative coded"
+    code = stated.get("definitionByCombination", {}).get("code", "one characteristic")
+    words = sum(1 for c in found[1:] if "definitionCodeableConcept" in c and "exclude" not in c)
+    in_words = f", {words} in its words" if words else ""
+    return f"exact: {code} ({criterion.logic}), each threshold coded{in_words}"
 
 
 def _walk(characteristic: Json) -> list[Json]:
@@ -208,22 +223,90 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
 
 def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]]) -> Json | None:
     """Return the any-of of "A or B", "A or B for patients with C": each alternative with its own condition,
-    and each side the parser read no threshold from in its words; None unless there are as many as the
-    text's "or"s say (a third alternative the parser did not see would make it stricter)."""
+    each side the parser read no threshold from in its words, and words an alternative adds with "and"
+    ("...; or free light chain >= 100 mg/L and abnormal kappa/lambda ratio") beside its threshold. None
+    unless the clause of the choice has as many alternatives as its "or"s say (an alternative the parser did
+    not see would make it stricter), or when "A or B and C" does not say whether C is B's or the whole
+    choice's (only "; or" between the alternatives does)."""
     options = _alternatives(alternatives)
     if options is None:
         return None
-    options = _in_text_order(criterion.full_text, [*options, *map(_words, criterion.alternative_words)])
-    if not len(options) == _or_count(criterion, [f for f, _ in alternatives]) + 1 >= 2:
+    text = criterion.full_text
+    conditions = {f.condition for f, _ in alternatives if f.condition}
+    placed = sorted(
+        (span, index, option)
+        for index, option in enumerate([*options, *map(_words, criterion.alternative_words)])
+        if (span := _span(text, option)) is not None
+    )
+    if len(placed) < len(options) + len(criterion.alternative_words):
         return None
-    return _any_of(criterion.full_text, options)
+    start, end = _clause(text, placed[0][0][0], placed[-1][0][1])
+    # "or"s inside a condition or an alternative's words choose nothing (a threshold's phrase may hold the
+    # "or" before it: "<= 2.5 x ULN if no liver metastases or <= 5 x ULN")
+    words = _covered(text, start, [*conditions, *criterion.alternative_words])
+    ors = [m.start() for m in _OR.finditer(text, start, end) if not _inside(m.start(), words)]
+    if not len(placed) == len(ors) + 1 >= 2:
+        return None
+    stated: list[Json] = []
+    separated = all(";" in text[a[0][1] : b[0][0]] for a, b in pairwise(placed))
+    for index, ((first, last), _, option) in enumerate(placed):
+        until = placed[index + 1][0][0] if index + 1 < len(placed) else end
+        added = _added_words(text[last:until], conditions)
+        if added and not separated:
+            return None
+        stated.append(_with_words(text[first:until], option, added) if added else option)
+    return _any_of(text, stated)
 
 
-def _or_count(criterion: Criterion, alternatives: list[Fact]) -> int:
-    """Return how many "or"s join alternatives: the text's, less those inside a condition ("for patients
-    with X or Y") or an alternative's words."""
-    inside = {f.condition for f in alternatives if f.condition} | set(criterion.alternative_words)
-    return len(_OR.findall(criterion.full_text)) - sum(len(_OR.findall(words)) for words in inside)
+def _span(text: str, option: Json) -> tuple[int, int] | None:
+    """Return where an option's words are in the text: from the first to the last found of its parts."""
+    spans = []
+    for characteristic in _walk(option):
+        concept = characteristic.get("definitionCodeableConcept", {})
+        for words in (characteristic["description"], concept.get("text")):
+            if words and (at := text.find(words)) >= 0:
+                spans.append((at, at + len(words)))
+    return (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+
+
+def _clause(text: str, first: int, last: int) -> tuple[int, int]:
+    """Return the clause around the alternatives: from the last break before them to the first after."""
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, first)]
+    after = _CLAUSE_BREAK.search(text, last)
+    return (starts[-1] if starts else 0), (after.start() if after else len(text))
+
+
+def _covered(text: str, start: int, said: list[str]) -> list[tuple[int, int]]:
+    return [(at, at + len(words)) for words in said if (at := text.find(words, start)) >= 0]
+
+
+def _inside(position: int, covered: list[tuple[int, int]]) -> bool:
+    return any(a <= position < b for a, b in covered)
+
+
+def _all_compared_read(text: str, start: int, end: int, covered: list[tuple[int, int]]) -> bool:
+    return all(_inside(m.start(), covered) for m in _COMPARED.finditer(text, start, end))
+
+
+def _added_words(gap: str, conditions: set[str]) -> str:
+    """Return the words an alternative adds with "and" after its threshold ("and abnormal ... ratio"), up
+    to the "or" of the next alternative; "" when it adds none ("(10 mg/dL)", its condition)."""
+    for condition in conditions:
+        gap = gap.replace(condition, " ")
+    joined = _AND.search(gap)
+    if joined is None:
+        return ""
+    ors = [m.start() for m in _OR.finditer(gap, joined.end())]
+    return _trimmed(gap[joined.end() : ors[-1] if ors else len(gap)])
+
+
+def _with_words(segment: str, option: Json, added: str) -> Json:
+    both = _combined([option, _words(added)], ALL_OF)
+    return {"description": _trimmed(segment), **both}
+
+
+def _trimmed(words: str) -> str:
+    return words.strip().rstrip(" \t\n,;:.(").strip()
 
 
 def _words(words: str) -> Json:

@@ -22,7 +22,7 @@ from fhir_adapter.resources.criteria_characteristics import EXT_CRITERION, EXT_L
 from fhir_adapter.resources.eligibility_variable import build_eligibility_variable
 from fhir_adapter.sources import Eligibility, TrialRecord, read_trials
 from fhir_adapter.terms import Terms
-from tests.conftest import CTGOV, FIXTURES
+from tests.conftest import CTGOV, FIXTURES, SEED
 
 Json = dict[str, Any]
 RECORDS = sorted(CTGOV.glob("*.json")) + sorted((FIXTURES / "ctgov-xml").glob("*.xml"))
@@ -396,3 +396,53 @@ def test_unless_gilberts_is_the_limit_for_everyone_without_it(terms: Terms) -> N
         (False, "documented Gilbert's syndrome", 3),
         (True, "documented Gilbert's syndrome", 1.5),
     ]
+
+
+def test_seed_measurable_disease_is_any_of_with_the_ratio_beside_the_light_chain(terms: Terms) -> None:
+    # NCT06158412 inclusion 2: "...; or urinary M protein level ≥ 200 mg/24 hours; or serum immunoglobulin free
+    # light chain ≥ 100 mg/L (10 mg/dL) and abnormal serum immunoglobulin kap/lam light chain ratio."
+    assert _r4_logic(terms, SEED, "inclusion 2") == ["any-of"]
+    [criterion] = _member(terms, SEED, "inclusion-2")
+    protein, urine, light_chain = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    assert [_codes(c) for c in (protein, urine)] == [
+        [("m-protein", {"value": 5, "comparator": ">=", "unit": "g/L", "system": _UCUM, "code": "g/L"})],
+        [
+            (
+                "urine-m-protein",
+                {"value": 200, "comparator": ">=", "unit": "mg/24 h", "system": _UCUM, "code": "mg/(24.h)"},
+            )
+        ],
+    ]
+    chain, ratio = light_chain["definitionByCombination"]["characteristic"]
+    assert light_chain["definitionByCombination"]["code"] == "all-of"
+    assert [q["value"] for _, q in _codes(chain)] == [100]
+    assert (
+        ratio["definitionCodeableConcept"]["text"]
+        == "abnormal serum immunoglobulin kap/lam light chain ratio"
+    )
+
+
+def test_a_or_b_and_c_without_semicolons_stays_text(terms: Terms) -> None:
+    # Whether "abnormal ratio" is the light chain's or the whole choice's the text does not say.
+    text = (
+        "Inclusion Criteria:\n\n* Serum M protein >= 5 g/L or serum free light chain >= 100 mg/L and abnormal "
+        "kappa/lambda ratio\n"
+    )
+    [criterion] = _variable(text, terms)
+    assert _logic(criterion) == "any-of" and not _codes(criterion)
+
+
+def test_an_unread_alternative_in_the_clause_keeps_the_choice_as_text(terms: Terms) -> None:
+    # "or documented measurable plasmacytoma" has no threshold and no measure: a third alternative.
+    text = "Inclusion Criteria:\n\n* Serum M protein >= 5 g/L; or urinary M protein >= 200 mg/24 hours; or plasmacytoma\n"
+    [criterion] = _variable(text, terms)
+    assert _logic(criterion) == "any-of"
+
+
+def test_gilbert_thresholds_misread_as_subgroup_words_are_not_stated_exactly(terms: Terms) -> None:
+    # NCT06097962 exclusion 15: "TBIL > 1.5 ×ULN or TBIL>2.5 × ULN (3.0 mg/dL) in Gilbert syndrome subjects" in a
+    # clause with one "or" but, as read, three alternatives (ALT/AST's "(tumor liver metastasis ≥ 5×ULN)" read as
+    # a subgroup): the counts disagree, so the criterion stays text rather than exclude Gilbert's at 1.5 x ULN.
+    [criterion] = _member(terms, CTGOV / "NCT06097962.json", "exclusion-15")
+    assert any(_logic(c) == "conditional" for c in _walk(criterion))
