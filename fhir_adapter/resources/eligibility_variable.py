@@ -54,13 +54,18 @@ _SEX = re.compile(r"\b(female|male|wom[ae]n|m[ae]n)s?\b")
 _FEMALE = {"female": "f", "woman": "f", "women": "f"}
 _AGE_SIDE = re.compile(r"(>=|<=|=>|=<|≥|≤|>|<)\s*(\d+(?:\.\d+)?)\s*(?:years?|yrs?|y\b)")
 _SIDE = {">=": "ge", "=>": "ge", "≥": "ge", "<": "lt", ">": "gt", "<=": "le", "=<": "le", "≤": "le"}
+_SIDES = {">": "lower", ">=": "lower", "<": "upper", "<=": "upper"}
 _TIME_OF = re.compile(r"^at\s+(?:the\s+)?(?:time\s+of\s+)?", re.IGNORECASE)
 # Where the clause of a choice starts or ends: ";" (not "; or"), a line, a sentence, a list's ":".
 _CLAUSE_BREAK = re.compile(r";(?!\s*+or\b)|\n|\.\s++(?=[A-Z(])|:\s")
 _AND = re.compile(r"\band\b(?!/)", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
-# A comparator the text states: with its number ("< 30", "at least 18"), or a bare sign ("<= the normal").
-_COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+{NUMBER}|[<>≤≥≦≧⩽⩾﹤]", re.IGNORECASE)
+# A threshold the text states: a comparator with its number ("< 30", "at least 18"), a bare sign ("<= the
+# normal value"), a range ("PS score 2-3").
+_COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+{NUMBER}|[<>≤≥≦≧⩽⩾﹤]|{NUMBER}\s*+[-–]\s*+{NUMBER}", re.I)
+# Words that say whom a condition is for, at its start.
+_WHO = re.compile(r"(?:for|in|among|if|unless|except|when|where|with|age[sd]?)\b", re.IGNORECASE)
+_EXCLUDED = re.compile(r"\b(?:excluded|ineligible|not\s++(?:be\s++)?eligible)\b", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -325,9 +330,13 @@ def _in_text_order(text: str, options: list[Json]) -> list[Json]:
 
 
 def _every_threshold_read(criterion: Criterion) -> bool:
-    """Return True when every comparator of the criterion is inside a threshold the parser read or the words
-    of a condition: nothing the text says for everyone else was left unread."""
+    """Return True when every comparator or range of the criterion is inside a threshold the parser read or
+    the words of a condition (nothing the text says for everyone else was left unread), and an inclusion
+    does not turn its threshold into an exclusion ("patients with creatinine clearance < 60 mL/min should
+    be excluded", NCT01852578)."""
     text = criterion.full_text
+    if criterion.section != EXCLUSION and _EXCLUDED.search(text):
+        return False
     said = {f.phrase for f in criterion.facts if f.is_threshold}
     said |= {w for f in criterion.facts for w in (f.condition, f.timing) if w}
     covered: list[tuple[int, int]] = []
@@ -420,10 +429,11 @@ def _topic(facts: list[tuple[Fact, Json]], *, exclusion: bool, all_read: bool) -
     With no threshold for everyone else, the text sets no limit on them: an inclusion's any-of gets the
     option "in none of the subgroups" with no threshold ("CrCl >= 45 for patients with creatinine above
     normal": anyone else meets it), an exclusion's excludes only the subgroups ("eGFR < 30 for individuals
-    >= 1 year of age"). Only when every comparator of the text was read (`all_read`): one left unread may
-    be the limit for everyone else. Two subgroups that are each other's complement ("Male: > 450 ms,
-    Female: > 470 ms") need no such option. Two thresholds of one measure side by side mean one of them
-    belongs to another group: None.
+    >= 1 year of age"). Only when every threshold of the text was read (`all_read`: one left unread may be
+    the limit for everyone else) and each condition says whom it is for ("for ...", "if ...", "unless ...":
+    a bare "Gilbert's syndrome" may stand in "not due to Gilbert's syndrome"). Two subgroups that are each
+    other's complement ("Male: > 450 ms, Female: > 470 ms") need no such option. Two thresholds of one
+    measure side by side mean one of them belongs to another group: None.
     """
     general = [(f, c) for f, c in facts if f.condition is None]
     groups: dict[str, list[tuple[Fact, Json]]] = {}
@@ -434,7 +444,8 @@ def _topic(facts: list[tuple[Fact, Json]], *, exclusion: bool, all_read: bool) -
         return None
     pair = [thresholds[0][0] for thresholds in groups.values()]
     complementary = len(pair) == 2 and _complementary(*pair)
-    if not general and not complementary and not all_read:
+    said_who = all(_WHO.match(condition) for condition in groups)  # not a bare "Gilbert's" ...
+    if not general and not complementary and not (all_read and said_who):
         return None
     options = []
     outside = [_subgroup(condition, exclude=True) for condition in groups]
@@ -470,8 +481,12 @@ def _subgroup(condition: str, *, exclude: bool) -> Json:
 
 
 def _distinct_measures(facts: list[tuple[Fact, Json]]) -> bool:
-    kinds = [f.kind for f, _ in facts]
-    return len(set(kinds)) == len(kinds)
+    """Return True when no measure has two thresholds, but for the two limits of one range ("4 to <8
+    years": >= 4 and < 8)."""
+    sides: dict[str, list[str]] = {}
+    for fact, _ in facts:
+        sides.setdefault(fact.kind, []).append(_SIDES.get(fact.comparator or "", "whole"))
+    return all(len(limits) == 1 or sorted(limits) == ["lower", "upper"] for limits in sides.values())
 
 
 def _any_of(description: str, options: list[Json]) -> Json:

@@ -215,12 +215,45 @@ def test_an_alternative_the_parser_cannot_code_is_carried_in_its_words(terms: Te
     }
 
 
+def test_age_bands_per_study_phase_are_any_of_each_phase_with_its_range(terms: Terms) -> None:
+    path = CTGOV / "NCT02782117.json"  # "Age 4 to <8 years (phase 1) or age 4 to <13 years (phase 2)"
+    assert _r4_logic(terms, path, "inclusion 1") == ["any-of"]
+    [criterion] = _member(terms, path, "inclusion-1")
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    stated = []
+    for phase in criterion["definitionByCombination"]["characteristic"]:
+        who = phase["definitionByCombination"]["characteristic"][0]
+        assert phase["definitionByCombination"]["code"] == "all-of" and who["exclude"] is False
+        stated.append(
+            (
+                who["definitionCodeableConcept"]["text"],
+                [(q["comparator"], q["value"]) for _, q in _codes(phase)],
+            )
+        )
+    assert stated == [("phase 1", [(">=", 4), ("<", 8)]), ("phase 2", [(">=", 4), ("<", 13)])]
+
+
 def test_two_thresholds_of_one_measure_without_their_conditions_stay_text(terms: Terms) -> None:
-    # NCT02782117: "(phase 1)" / "(phase 2)" name the subgroups, and the parser reads neither them nor the
-    # lower limit 4 of "4 to <8": coding "< 8 or < 13" would be looser, so the text stays.
-    text = "Inclusion Criteria:\n\n* Age 4 to <8 years (phase 1) or age 4 to <13 years (phase 2)\n"
+    # Which phase each band is for is not said: coding "4-8 or 4-13" would drop the phases.
+    text = "Inclusion Criteria:\n\n* Age 4 to <8 years (phase one) or age 4 to <13 years (phase two)\n"
     [criterion] = _variable(text, terms)
     assert _logic(criterion) == "any-of" and not _codes(criterion)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the condition's words are a bare name: here it stands in "not due to ... Gilbert's syndrome"
+        "Total bilirubin <= 2.5 x ULN and not due to leukaemic involvement or Gilbert's syndrome",
+        # a range the parser does not read ("PS 2-3") may be the limit for everyone else
+        "ECOG PS 0-1 (patients with PS 2-3 may enrol if due to the tumour, at the investigator's decision)",
+        # the inclusion's threshold is an exclusion
+        "If creatinine > ULN, patients with creatinine clearance < 60 mL/min should be excluded",
+    ],
+)
+def test_a_lone_subgroup_threshold_that_may_be_misread_stays_text(terms: Terms, text: str) -> None:
+    [criterion] = _variable(f"Inclusion Criteria:\n\n* {text}\n", terms)
+    assert any(_logic(c) == "conditional" for c in _walk(criterion))
 
 
 def test_two_subgroup_thresholds_under_one_condition_before_them_stay_text(terms: Terms) -> None:

@@ -365,3 +365,45 @@ def test_the_value_for_which_a_subgroup_is_permitted_is_read() -> None:
     )
     assert _values(criterion) == [("bilirubin", "<=", 1.5, None, None), ("bilirubin", "<=", 3.0, None, None)]
     assert [f.condition for f in criterion.facts] == ["unless documented Gilbert's syndrome", None]
+
+
+def test_age_bands_per_study_phase_keep_both_limits_and_their_phase() -> None:
+    criterion = _criterion(
+        "NCT02782117", INCLUSION, 1
+    )  # "Age 4 to <8 years (phase 1) or age 4 to <13 years (phase 2)"
+    assert criterion.logic == ANY_OF
+    assert [(f.comparator, f.value, f.unit, f.condition, f.alternative) for f in criterion.facts] == [
+        (">=", 4.0, "a", "phase 1", True),
+        ("<", 8.0, "a", "phase 1", True),
+        (">=", 4.0, "a", "phase 2", True),
+        ("<", 13.0, "a", "phase 2", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "limits"),
+    [
+        ("Age 12 to <18 years", [(">=", 12.0), ("<", 18.0)]),
+        ("Platelets 100 to <= 400 x 10^9/L", [(">=", 100.0), ("<=", 400.0)]),
+        ("Age 4 to 8 years", [(None, None)]),  # a closed range stays one fact
+        ("Age 8 to <4 years", [("<", 4.0)]),  # not a range: only what is stated
+    ],
+)
+def test_a_range_open_at_its_top_is_two_limits(
+    text: str, limits: list[tuple[str | None, float | None]]
+) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    assert [(f.comparator, f.value) for f in criterion.facts] == limits
+    assert criterion.logic == ALL_OF
+
+
+def test_a_study_part_in_brackets_names_the_subgroup_of_the_threshold_before_it() -> None:
+    [criterion] = parse_criteria("Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L (cohort 2)")
+    assert [f.condition for f in criterion.facts] == ["cohort 2"] and criterion.logic == CONDITIONAL
+    [criterion] = parse_criteria("Inclusion Criteria:\n* Stage IV disease (stage IV)")
+    assert criterion.logic == ALL_OF  # a disease stage is not a study part
+
+
+def test_a_repeated_value_is_one_fact_unless_it_holds_for_another_subgroup() -> None:
+    [repeat] = parse_criteria("Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L; check again: ANC >= 1.5 x 10^9/L")
+    assert len(repeat.facts) == 1

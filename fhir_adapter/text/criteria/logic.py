@@ -89,9 +89,11 @@ def _logic(section: str, facts: list[Fact], has_alternatives: bool) -> str:
 
 
 def _unique(facts: list[Fact]) -> tuple[Fact, ...]:
+    """Return each fact once: a repeat adds nothing, unless it holds for another subgroup or time."""
     kept: dict[tuple[object, ...], Fact] = {}
     for fact in facts:
-        kept.setdefault((fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit), fact)
+        value = (fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit)
+        kept.setdefault((*value, fact.condition, fact.timing), fact)
     return tuple(kept.values())
 
 
