@@ -9,21 +9,36 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
 - all-of: one fact is the criterion's definition, several are an all-of combination; an exclusion's facts
   are an any-of combination under `exclude` (excluding A and excluding B is excluding "A or B", which is how
   the Group states them);
-- an inclusion "A or B" of different measures: `any-of` over A and B (R4 keeps it as text); an alternative
-  with its own subgroup ("creatinine < ULN or CrCl >= 60 for patients with creatinine above ULN") is an
-  all-of of the subgroup's words and its threshold inside that any-of;
+- an inclusion "A or B": `any-of` over the alternatives (R4 keeps it as text). An alternative with its own
+  subgroup ("creatinine < ULN or CrCl >= 60 for patients with creatinine above ULN") is an all-of of the
+  subgroup's words and its threshold; an alternative the parser read no threshold from is its own
+  characteristic in its verbatim words (`definitionCodeableConcept.text`: "Age >= 18 years (or per national
+  guidelines)" is age >= 18 any-of "per national guidelines"; "ECOG 0 or 1 (age >= 16 years) or Lansky (age
+  < 16 years)"); words an alternative adds with "and" sit beside its threshold ("...; or free light chain
+  >= 100 mg/L and abnormal kappa/lambda ratio", the seed's inclusion 2). A matcher knows "met" when a coded
+  alternative is met and "unknown" when only words could be: neither stricter nor looser. Exact only when
+  the choice's clause has as many alternatives as its "or"s say, and "; or" separates them when one adds
+  words with "and" ("A or B and C" does not say whose C is);
 - thresholds for subgroups (each threshold carries its own condition from the parser), per measure:
   `any-of` over (not in any of the subgroups AND the threshold for everyone else) and, per subgroup, (the
-  subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)". Subgroups with
-  no threshold for everyone else are exact only when they split everyone in two ("Male: > 450 ms, Female:
-  > 470 ms"; "ECOG <= 2 for >= 16 years, Lansky > 50 for < 16 years"). Exclusions likewise, under
-  `exclude` (R4 keeps them as text);
+  subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)"; the two
+  limits of a range open at its top are that subgroup's ("Age 4 to <8 years (phase 1) or age 4 to <13 years
+  (phase 2)"). A condition "unless X" / "except X" is everyone not X ("bilirubin <= 1.5 x ULN (unless
+  Gilbert's syndrome, for which <= 3 x ULN)"). With no threshold for everyone else the text sets none:
+  an inclusion adds the option "in none of the subgroups" ("CrCl >= 45 for patients with creatinine above
+  normal"), an exclusion excludes the subgroups only ("eGFR < 30 ... for individuals >= 1 year of age");
+  only when every threshold in the text was read, each condition says whom it is for ("for", "if",
+  "unless"... not a bare "Gilbert's syndrome") and an inclusion does not say "excluded". Two subgroups
+  that split everyone in two ("Male: > 450 ms, Female: > 470 ms"; "ECOG <= 2 for >= 16 years, Lansky > 50
+  for < 16 years") need no such option. Exclusions likewise, under `exclude` (R4 keeps them as text);
 - a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
-`definitionCodeableConcept.text`, with the eligibility-logic extension): alternatives of one measure, a
-single alternative beside words, a subgroup's threshold with nothing said for everyone else, conditions
-whose words hold an "or" the count of alternatives cannot place.
+`definitionCodeableConcept.text`, with the eligibility-logic extension): two thresholds of one measure under
+one condition, a choice whose "or"s outnumber its alternatives, a lone subgroup's threshold beside words or
+numbers left unread, conditions whose words hold an "or" the count of alternatives cannot place. Words
+outside the choice or the subgroups (another clause, a preamble) are on the criterion's `description`, as
+for every criterion.
 Nothing is ever stated stricter or looser than the criterion.
 """
 
