@@ -232,9 +232,9 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
             return None
         choice = _choice(criterion, alternatives)
         return None if choice is None else [*parts, choice]
-    exclusion = criterion.section == EXCLUSION
+    exclusion, all_read = criterion.section == EXCLUSION, _every_threshold_read(criterion)
     for topic in _complements(_topics(topical)):
-        stated = _topic(topic, exclusion=exclusion, all_read=_every_threshold_read(criterion))
+        stated = _topic(topic, criterion.full_text, exclusion=exclusion, all_read=all_read)
         if stated is None:
             return None
         parts.append(stated)
@@ -248,10 +248,10 @@ def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]]) -> Json
     unless the clause of the choice has as many alternatives as its "or"s say (an alternative the parser did
     not see would make it stricter), or when "A or B and C" does not say whether C is B's or the whole
     choice's (only "; or" between the alternatives does)."""
-    options = _alternatives(alternatives)
+    text = criterion.full_text
+    options = _alternatives(alternatives, text)
     if options is None:
         return None
-    text = criterion.full_text
     conditions = {f.condition for f, _ in alternatives if f.condition}
     placed = sorted(
         (span, index, option)
@@ -399,7 +399,7 @@ def _complementary(first: Fact, second: Fact) -> bool:
     )
 
 
-def _alternatives(facts: list[tuple[Fact, Json]]) -> list[Json] | None:
+def _alternatives(facts: list[tuple[Fact, Json]], text: str) -> list[Json] | None:
     """Return one option per alternative, the thresholds of one condition together with its words; None
     when two thresholds of one measure share a condition, or neither has one."""
     options: list[Json] = []
@@ -414,7 +414,9 @@ def _alternatives(facts: list[tuple[Fact, Json]]) -> list[Json] | None:
             groups[fact.condition].append((fact, characteristic))
     alone = [(f, c) for f, c in facts if f.condition is None]
     if not all(_distinct_measures(group) for group in (alone, *groups.values())):
-        return None  # "Age 4 to < 8 (phase 1) or 4 to < 13 (phase 2)": whose threshold is which is unsure
+        return None  # two thresholds of one measure, one condition: whose threshold is which is unsure
+    if not all(_exempts(text, condition, thresholds) for condition, thresholds in groups.items()):
+        return None
     return [_in_subgroup(o["condition"], groups[o["condition"]]) if "condition" in o else o for o in options]
 
 
@@ -437,7 +439,7 @@ def _topics(facts: list[tuple[Fact, Json]]) -> list[list[tuple[Fact, Json]]]:
     return [[item for item in facts if item[0].kind in kinds] for kinds in topics]
 
 
-def _topic(facts: list[tuple[Fact, Json]], *, exclusion: bool, all_read: bool) -> Json | None:
+def _topic(facts: list[tuple[Fact, Json]], text: str, *, exclusion: bool, all_read: bool) -> Json | None:
     """Return any-of: the thresholds for everyone outside the subgroups (and not in any of them), and per
     subgroup an all-of of its words and its thresholds; None when that would guess.
 
@@ -456,6 +458,8 @@ def _topic(facts: list[tuple[Fact, Json]], *, exclusion: bool, all_read: bool) -
         if fact.condition is not None:
             groups.setdefault(fact.condition, []).append((fact, characteristic))
     if any(not _distinct_measures(group) for group in (general, *groups.values())):
+        return None
+    if not all(_exempts(text, condition, thresholds) for condition, thresholds in groups.items()):
         return None
     pair = [thresholds[0][0] for thresholds in groups.values()]
     complementary = len(pair) == 2 and _complementary(*pair)
@@ -477,6 +481,17 @@ def _topic(facts: list[tuple[Fact, Json]], *, exclusion: bool, all_read: bool) -
 
 def _all_of_outside(outside: list[Json]) -> Json:
     return {"description": "; ".join(o["description"] for o in outside), **_combined(outside, ALL_OF)}
+
+
+def _exempts(text: str, condition: str, thresholds: list[tuple[Fact, Json]]) -> bool:
+    """Return True unless a condition "unless X" / "except X" is not after the thresholds it holds for:
+    "bilirubin <= 1.5 x ULN (unless Gilbert's ...)" exempts the 1.5 x ULN written before it; the value after
+    it may well be the one for X ("unless Gilbert's syndrome, for which bilirubin <= 3 x ULN"), so it is
+    not read as everyone's but X's."""
+    if not _NEGATED.match(condition):
+        return True
+    at = text.find(condition)
+    return at >= 0 and all(0 <= text.find(f.phrase) < at for f, _ in thresholds)
 
 
 def _subgroup(condition: str, *, exclude: bool) -> Json:

@@ -211,7 +211,9 @@ def _is_label(text: str, span: Span) -> bool:
 
 
 def _same_span(thresholds: list[Found], item: Found) -> list[Found]:
-    return [f for f in thresholds if (f.start, f.end) == (item.start, item.end)]
+    """Return the thresholds read from the same words as `item`: those that end where it ends ("AST/ALT
+    <= 5 x ULN"; the two limits of "4 to <8 years", even where the upper one's span starts at its value)."""
+    return [f for f in thresholds if f.end == item.end]
 
 
 def _inside(item: Found, span: Span) -> bool:

@@ -120,7 +120,8 @@ def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple
             marked.add((item.start, item.end))
             joined = True
     result = [
-        f._replace(fact=replace(f.fact, alternative=True)) if (f.start, f.end) in marked else f
+        # every limit read from the marked words is an alternative ("4 to <8 years": >= 4 and < 8)
+        f._replace(fact=replace(f.fact, alternative=True)) if f.end in {end for _, end in marked} else f
         for f in found
         if (f.start, f.end) not in dropped
     ]
