@@ -230,7 +230,7 @@ def test_age_bands_per_study_phase_are_any_of_each_phase_with_its_range(terms: T
                 [(q["comparator"], q["value"]) for _, q in _codes(phase)],
             )
         )
-    assert stated == [("phase 1", [(">=", 4), ("<", 8)]), ("phase 2", [(">=", 4), ("<", 13)])]
+    assert stated == [("phase 1", [("<", 8), (">=", 4)]), ("phase 2", [("<", 13), (">=", 4)])]
 
 
 def test_two_thresholds_of_one_measure_without_their_conditions_stay_text(terms: Terms) -> None:

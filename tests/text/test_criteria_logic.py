@@ -373,18 +373,18 @@ def test_age_bands_per_study_phase_keep_both_limits_and_their_phase() -> None:
     )  # "Age 4 to <8 years (phase 1) or age 4 to <13 years (phase 2)"
     assert criterion.logic == ANY_OF
     assert [(f.comparator, f.value, f.unit, f.condition, f.alternative) for f in criterion.facts] == [
-        (">=", 4.0, "a", "phase 1", True),
         ("<", 8.0, "a", "phase 1", True),
-        (">=", 4.0, "a", "phase 2", True),
+        (">=", 4.0, "a", "phase 1", True),
         ("<", 13.0, "a", "phase 2", True),
+        (">=", 4.0, "a", "phase 2", True),
     ]
 
 
 @pytest.mark.parametrize(
     ("text", "limits"),
     [
-        ("Age 12 to <18 years", [(">=", 12.0), ("<", 18.0)]),
-        ("Platelets 100 to <= 400 x 10^9/L", [(">=", 100.0), ("<=", 400.0)]),
+        ("Age 12 to <18 years", [("<", 18.0), (">=", 12.0)]),
+        ("Platelets 100 to <= 400 x 10^9/L", [("<=", 400.0), (">=", 100.0)]),
         ("Age 4 to 8 years", [(None, None)]),  # a closed range stays one fact
         ("Age 8 to <4 years", [("<", 4.0)]),  # not a range: only what is stated
     ],

@@ -82,12 +82,14 @@ def _in_order(found: list[Found]) -> tuple[Found, ...]:
     A repeat elsewhere is kept here, as it may hold for another subgroup ("Age 4 to <8 years (phase 1) or
     age 4 to <13 years (phase 2)"); logic.py drops those that add nothing."""
     kept: dict[tuple[object, ...], list[Found]] = {}
-    for item in sorted(found, key=lambda f: (f.start, f.end)):
+    ordered = sorted(found, key=lambda f: (f.start, f.end))
+    for item in ordered:
         fact = item.fact
         same = kept.setdefault((fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit), [])
         if not any(item.start < other.end and other.start < item.end for other in same):
             same.append(item)
-    return tuple(sorted((f for items in kept.values() for f in items), key=lambda f: (f.start, f.end)))
+    chosen = {id(f) for items in kept.values() for f in items}
+    return tuple(f for f in ordered if id(f) in chosen)
 
 
 def _unclear(text: str, mentions: list[MeasureMention]) -> tuple[Unclear, ...]:

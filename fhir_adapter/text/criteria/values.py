@@ -55,6 +55,7 @@ _BRANCH_OR = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s*+")
+_SIGN = re.compile(r"[<≤﹤≦⩽]")
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
 _CLAUSE_END = re.compile(
@@ -161,7 +162,7 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
         if fact:
             lower = _lower_bound(window, matches, index, fact) if not facts else None
             start = matches[index - 1].start() if lower else match.start()
-            facts.extend(WindowFact(f, start, match.end()) for f in (lower, fact) if f)
+            facts.extend(WindowFact(f, start, match.end()) for f in (fact, lower) if f)
             if not _CHAIN.match(window[match.end() :].lstrip()):
                 break
         elif facts:
@@ -171,8 +172,9 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
 
 def _lower_bound(window: str, matches: list[re.Match[str]], index: int, upper: Fact) -> Fact | None:
     """Return the lower limit of "4 to <8 years" (NCT02782117): a bare number joined by "to" to an upper
-    limit that excludes or includes its end; a range cannot say "< 8", so the two limits are two facts."""
-    if index == 0 or upper.comparator not in ("<", "<="):
+    limit written with a sign; a range cannot say "< 8", so the two limits are two facts (upper first)."""
+    signed = _SIGN.match(matches[index].group("comp") or "")
+    if index == 0 or upper.comparator not in ("<", "<=") or not signed:
         return None
     before = matches[index - 1]
     if before.group("comp") or before.group("unit") or before.group("num2") or before.group("ors"):
