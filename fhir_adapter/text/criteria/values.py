@@ -55,7 +55,6 @@ _BRANCH_OR = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s*+")
-_SIGN = re.compile(r"[<≤﹤≦⩽]")
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
 _CLAUSE_END = re.compile(
@@ -168,6 +167,9 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
         elif facts:
             break
     return facts
+
+
+_SIGN = re.compile(r"[<≤﹤≦⩽]")  # an upper limit written with a sign, not in words
 
 
 def _lower_bound(window: str, matches: list[re.Match[str]], index: int, upper: Fact) -> Fact | None:
