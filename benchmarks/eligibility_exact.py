@@ -3,11 +3,12 @@
     python -m benchmarks.eligibility_exact [FOLDER ...] [--show]
 
 R4 keeps every inclusion "A or B" and every threshold for a subgroup or another time as text; R5 states such a
-criterion exactly when each alternative and each subgroup's threshold is coded with its own condition
-(resources/eligibility_variable.py), and keeps R4's text otherwise. For each criterion the parser marks
-any-of or conditional, this counts the ones `r5_statement` reports exact, by section and logic. Default
-folders: fixtures/ctgov and fixtures/ctgov-xml (the figures of the issue's closing notes); `--show` prints the
-criteria kept as text.
+criterion exactly when its logic is stated with every threshold read coded, each subgroup's with its
+condition, and each alternative read without a threshold in its verbatim words inside the any-of
+(resources/eligibility_variable.py, `r5_statement`), and keeps R4's text otherwise. For each criterion the
+parser marks any-of or conditional, this counts the ones `r5_statement` reports exact, by section and
+logic. Default folders: fixtures/ctgov and fixtures/ctgov-xml (the figures of the issue's closing notes);
+`--show` prints the criteria kept as text.
 """
 
 from __future__ import annotations

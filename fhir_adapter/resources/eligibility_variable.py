@@ -9,21 +9,36 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
 - all-of: one fact is the criterion's definition, several are an all-of combination; an exclusion's facts
   are an any-of combination under `exclude` (excluding A and excluding B is excluding "A or B", which is how
   the Group states them);
-- an inclusion "A or B" of different measures: `any-of` over A and B (R4 keeps it as text); an alternative
-  with its own subgroup ("creatinine < ULN or CrCl >= 60 for patients with creatinine above ULN") is an
-  all-of of the subgroup's words and its threshold inside that any-of;
+- an inclusion "A or B": `any-of` over the alternatives (R4 keeps it as text). An alternative with its own
+  subgroup ("creatinine < ULN or CrCl >= 60 for patients with creatinine above ULN") is an all-of of the
+  subgroup's words and its threshold; an alternative the parser read no threshold from is its own
+  characteristic in its verbatim words (`definitionCodeableConcept.text`: "Age >= 18 years (or per national
+  guidelines)" is age >= 18 any-of "per national guidelines"; "ECOG 0 or 1 (age >= 16 years) or Lansky (age
+  < 16 years)"); words an alternative adds with "and" sit beside its threshold ("...; or free light chain
+  >= 100 mg/L and abnormal kappa/lambda ratio", the seed's inclusion 2). A matcher knows "met" when a coded
+  alternative is met and "unknown" when only words could be: neither stricter nor looser. Exact only when
+  the choice's clause has as many alternatives as its "or"s say, and "; or" separates them when one adds
+  words with "and" ("A or B and C" does not say whose C is);
 - thresholds for subgroups (each threshold carries its own condition from the parser), per measure:
   `any-of` over (not in any of the subgroups AND the threshold for everyone else) and, per subgroup, (the
-  subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)". Subgroups with
-  no threshold for everyone else are exact only when they split everyone in two ("Male: > 450 ms, Female:
-  > 470 ms"; "ECOG <= 2 for >= 16 years, Lansky > 50 for < 16 years"). Exclusions likewise, under
-  `exclude` (R4 keeps them as text);
+  subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)"; the two
+  limits of a range open at its top are that subgroup's ("Age 4 to <8 years (phase 1) or age 4 to <13 years
+  (phase 2)"). A condition "unless X" / "except X" is everyone not X ("bilirubin <= 1.5 x ULN (unless
+  Gilbert's syndrome, for which <= 3 x ULN)"). With no threshold for everyone else the text sets none:
+  an inclusion adds the option "in none of the subgroups" ("CrCl >= 45 for patients with creatinine above
+  normal"), an exclusion excludes the subgroups only ("eGFR < 30 ... for individuals >= 1 year of age");
+  only when every threshold in the text was read, each condition says whom it is for ("for", "if",
+  "unless"... not a bare "Gilbert's syndrome") and an inclusion does not say "excluded". Two subgroups
+  that split everyone in two ("Male: > 450 ms, Female: > 470 ms"; "ECOG <= 2 for >= 16 years, Lansky > 50
+  for < 16 years") need no such option. Exclusions likewise, under `exclude` (R4 keeps them as text);
 - a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
-`definitionCodeableConcept.text`, with the eligibility-logic extension): alternatives of one measure, a
-single alternative beside words, a subgroup's threshold with nothing said for everyone else, conditions
-whose words hold an "or" the count of alternatives cannot place.
+`definitionCodeableConcept.text`, with the eligibility-logic extension): two thresholds of one measure under
+one condition, a choice whose "or"s outnumber its alternatives, a lone subgroup's threshold beside words or
+numbers left unread, conditions whose words hold an "or" the count of alternatives cannot place. Words
+outside the choice or the subgroups (another clause, a preamble) are on the criterion's `description`, as
+for every criterion.
 Nothing is ever stated stricter or looser than the criterion.
 """
 
@@ -31,6 +46,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from fhir_adapter.resources.common import Json, ResourceKey, compact
 from fhir_adapter.resources.criteria_characteristics import (
@@ -44,14 +60,27 @@ from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER
 
-_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)  # "AST and/or ALT" names the measures, no choice
+# "AST and/or ALT" names the measures, and "ECOG 0 or 1" is one range: no choice between alternatives.
+_OR = re.compile(r"(?<!and/)(?<!\d)(?<!\d\s)\bor\b(?!\s?\d)", re.IGNORECASE)
 # Subgroups that split everyone in two (_complementary): a sex, or one side of an age ("≥16 years").
 _SEX = re.compile(r"\b(female|male|wom[ae]n|m[ae]n)s?\b")
 _FEMALE = {"female": "f", "woman": "f", "women": "f"}
 _AGE_SIDE = re.compile(r"(>=|<=|=>|=<|≥|≤|>|<)\s*(\d+(?:\.\d+)?)\s*(?:years?|yrs?|y\b)")
 _SIDE = {">=": "ge", "=>": "ge", "≥": "ge", "<": "lt", ">": "gt", "<=": "le", "=<": "le", "≤": "le"}
+_SIDES = {">": "lower", ">=": "lower", "<": "upper", "<=": "upper"}
 _TIME_OF = re.compile(r"^at\s+(?:the\s+)?(?:time\s+of\s+)?", re.IGNORECASE)
+# Where the clause of a choice starts or ends: ";" (not "; or"), a line, a sentence, a list's ":".
+_CLAUSE_BREAK = re.compile(r";(?!\s*+or\b)|\n|\.\s++(?=[A-Z(])|:\s")
+_AND = re.compile(r"\band\b(?!/)", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
+# A threshold the text states: a comparator with its number ("< 30", "at least 18"), a bare sign ("<= the
+# normal value"), a range ("PS score 2-3").
+_COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+{NUMBER}|[<>≤≥≦≧⩽⩾﹤]|{NUMBER}\s*+[-–]\s*+{NUMBER}", re.I)
+# Words that say whom a condition is for, at its start.
+_WHO = re.compile(r"(?:for|in|among|if|unless|except|when|where|with|age[sd]?)\b", re.IGNORECASE)
+_EXCLUDED = re.compile(r"\b(?:excluded|ineligible|not\s++(?:be\s++)?eligible)\b", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -95,13 +124,24 @@ def _from_group(characteristic: Json) -> Json:
 
 def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
     """Return how the EvidenceVariable states an "A or B" or subgroup criterion, for people (`criteria`
-    command); None for a criterion whose facts all hold for everyone."""
+    command); None for a criterion whose facts all hold for everyone.
+
+    Exact: its logic is stated as combinations (any-of over the alternatives, a subgroup's words with its
+    threshold, a value at another time with `timeFromEvent`), every threshold read is coded, and an
+    alternative read without one is its own characteristic in its verbatim words inside the any-of ("Age
+    >= 18 years (or per national guidelines)": age >= 18, or "per national guidelines"). A matcher then
+    knows "met" when a coded alternative is met and "unknown" when only the words could be: neither
+    stricter nor looser than the text. Otherwise the criterion is kept as text, as in R4."""
     if criterion.logic == ALL_OF:
         return None
-    found = _walk(_criterion(criterion, terms))
+    stated = _criterion(criterion, terms)
+    found = _walk(stated)
     if any("extension" in c for c in found):  # the eligibility-logic marker of a criterion kept as text
         return f"kept as text ({criterion.logic}), as in R4"
-    return f"exact: any-of ({criterion.logic}), each alternative coded"
+    code = stated.get("definitionByCombination", {}).get("code", "one characteristic")
+    words = sum(1 for c in found[1:] if "definitionCodeableConcept" in c and "exclude" not in c)
+    in_words = f", {words} in its words" if words else ""
+    return f"exact: {code} ({criterion.logic}), each threshold coded{in_words}"
 
 
 def _walk(characteristic: Json) -> list[Json]:
@@ -188,21 +228,139 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
     alternatives = [(f, c) for f, c in facts if f.alternative]
     parts = [c for f, c in facts if f.kind not in subgroup and not f.alternative]  # values at another time
     if alternatives:
-        # "A or B", "A or B for patients with C": each alternative with its own condition. Exact when every
-        # held threshold is one and there are as many as the text's "or"s say (one coded alternative beside
-        # words, or a third one the parser did not read, would make it stricter).
-        options = _alternatives(alternatives)
-        conditions = {f.condition for f, _ in alternatives if f.condition}
-        count = len(_OR.findall(criterion.full_text)) - sum(len(_OR.findall(c)) for c in conditions) + 1
-        if len(alternatives) < len(facts) - len(parts) or options is None or not len(options) == count >= 2:
+        if len(alternatives) < len(facts) - len(parts):
             return None
-        return [*parts, _any_of(criterion.full_text, options)]
+        choice = _choice(criterion, alternatives)
+        return None if choice is None else [*parts, choice]
+    exclusion, all_read = criterion.section == EXCLUSION, _every_threshold_read(criterion)
     for topic in _complements(_topics(topical)):
-        stated = _topic(topic)
+        stated = _topic(topic, criterion.full_text, exclusion=exclusion, all_read=all_read)
         if stated is None:
             return None
         parts.append(stated)
     return parts
+
+
+def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]]) -> Json | None:
+    """Return the any-of of "A or B", "A or B for patients with C": each alternative with its own condition,
+    each side the parser read no threshold from in its words, and words an alternative adds with "and"
+    ("...; or free light chain >= 100 mg/L and abnormal kappa/lambda ratio") beside its threshold. None
+    unless the clause of the choice has as many alternatives as its "or"s say (an alternative the parser did
+    not see would make it stricter), or when "A or B and C" does not say whether C is B's or the whole
+    choice's (only "; or" between the alternatives does)."""
+    text = criterion.full_text
+    options = _alternatives(alternatives, text)
+    if options is None:
+        return None
+    conditions = {f.condition for f, _ in alternatives if f.condition}
+    placed = sorted(
+        (span, index, option)
+        for index, option in enumerate([*options, *map(_words, criterion.alternative_words)])
+        if (span := _span(text, option)) is not None
+    )
+    if len(placed) < len(options) + len(criterion.alternative_words):
+        return None
+    start, end = _clause(text, placed[0][0][0], placed[-1][0][1])
+    # "or"s inside a condition or an alternative's words choose nothing (a threshold's phrase may hold the
+    # "or" before it: "<= 2.5 x ULN if no liver metastases or <= 5 x ULN")
+    words = _covered(text, start, [*conditions, *criterion.alternative_words])
+    ors = [m.start() for m in _OR.finditer(text, start, end) if not _inside(m.start(), words)]
+    if not len(placed) == len(ors) + 1 >= 2:
+        return None
+    stated: list[Json] = []
+    separated = all(";" in text[a[0][1] : b[0][0]] for a, b in pairwise(placed))
+    for index, ((first, last), _, option) in enumerate(placed):
+        until = placed[index + 1][0][0] if index + 1 < len(placed) else end
+        added = _added_words(text[last:until], conditions)
+        if added and not separated:
+            return None
+        stated.append(_with_words(text[first:until], option, added) if added else option)
+    return _any_of(text, stated)
+
+
+def _span(text: str, option: Json) -> tuple[int, int] | None:
+    """Return where an option's words are in the text: from the first to the last found of its parts."""
+    spans = []
+    for characteristic in _walk(option):
+        concept = characteristic.get("definitionCodeableConcept", {})
+        for words in (characteristic["description"], concept.get("text")):
+            if words and (at := text.find(words)) >= 0:
+                spans.append((at, at + len(words)))
+    return (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+
+
+def _clause(text: str, first: int, last: int) -> tuple[int, int]:
+    """Return the clause around the alternatives: from the last break before them to the first after."""
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, first)]
+    after = _CLAUSE_BREAK.search(text, last)
+    return (starts[-1] if starts else 0), (after.start() if after else len(text))
+
+
+def _covered(text: str, start: int, said: list[str]) -> list[tuple[int, int]]:
+    return [(at, at + len(words)) for words in said if (at := text.find(words, start)) >= 0]
+
+
+def _inside(position: int, covered: list[tuple[int, int]]) -> bool:
+    return any(a <= position < b for a, b in covered)
+
+
+def _all_compared_read(text: str, start: int, end: int, covered: list[tuple[int, int]]) -> bool:
+    return all(_inside(m.start(), covered) for m in _COMPARED.finditer(text, start, end))
+
+
+def _added_words(gap: str, conditions: set[str]) -> str:
+    """Return the words an alternative adds with "and" after its threshold ("and abnormal ... ratio"), up
+    to the "or" of the next alternative; "" when it adds none ("(10 mg/dL)", its condition)."""
+    for condition in conditions:
+        gap = gap.replace(condition, " ")
+    joined = _AND.search(gap)
+    if joined is None:
+        return ""
+    ors = [m.start() for m in _OR.finditer(gap, joined.end())]
+    return _trimmed(gap[joined.end() : ors[-1] if ors else len(gap)])
+
+
+def _with_words(segment: str, option: Json, added: str) -> Json:
+    both = _combined([option, _words(added)], ALL_OF)
+    return {"description": _trimmed(segment), **both}
+
+
+def _trimmed(words: str) -> str:
+    return words.strip().rstrip(" \t\n,;:.(").strip()
+
+
+def _words(words: str) -> Json:
+    """Return an alternative the parser read no threshold from, in its verbatim words."""
+    return {"description": words, "definitionCodeableConcept": {"text": words}}
+
+
+def _in_text_order(text: str, options: list[Json]) -> list[Json]:
+    """Return the options in the order the text names them (each at its earliest words found)."""
+
+    def position(option: Json) -> int:
+        found = [text.find(c["description"]) for c in _walk(option)]
+        return min((p for p in found if p >= 0), default=len(text))
+
+    return sorted(options, key=position)
+
+
+def _every_threshold_read(criterion: Criterion) -> bool:
+    """Return True when every comparator or range of the criterion is inside a threshold the parser read or
+    the words of a condition (nothing the text says for everyone else was left unread), and an inclusion
+    does not turn its threshold into an exclusion ("patients with creatinine clearance < 60 mL/min should
+    be excluded", NCT01852578)."""
+    text = criterion.full_text
+    if criterion.section != EXCLUSION and _EXCLUDED.search(text):
+        return False
+    said = {f.phrase for f in criterion.facts if f.is_threshold}
+    said |= {w for f in criterion.facts for w in (f.condition, f.timing) if w}
+    covered: list[tuple[int, int]] = []
+    for words in said:
+        start = text.find(words)
+        if start < 0:
+            return False
+        covered.append((start, start + len(words)))
+    return all(any(a <= m.start() < b for a, b in covered) for m in _COMPARED.finditer(text))
 
 
 def _complements(topics: list[list[tuple[Fact, Json]]]) -> list[list[tuple[Fact, Json]]]:
@@ -241,7 +399,7 @@ def _complementary(first: Fact, second: Fact) -> bool:
     )
 
 
-def _alternatives(facts: list[tuple[Fact, Json]]) -> list[Json] | None:
+def _alternatives(facts: list[tuple[Fact, Json]], text: str) -> list[Json] | None:
     """Return one option per alternative, the thresholds of one condition together with its words; None
     when two thresholds of one measure share a condition, or neither has one."""
     options: list[Json] = []
@@ -256,7 +414,9 @@ def _alternatives(facts: list[tuple[Fact, Json]]) -> list[Json] | None:
             groups[fact.condition].append((fact, characteristic))
     alone = [(f, c) for f, c in facts if f.condition is None]
     if not all(_distinct_measures(group) for group in (alone, *groups.values())):
-        return None  # "Age 4 to < 8 (phase 1) or 4 to < 13 (phase 2)": whose threshold is which is unsure
+        return None  # two thresholds of one measure, one condition: whose threshold is which is unsure
+    if not all(_exempts(text, condition, thresholds) for condition, thresholds in groups.items()):
+        return None
     return [_in_subgroup(o["condition"], groups[o["condition"]]) if "condition" in o else o for o in options]
 
 
@@ -279,13 +439,18 @@ def _topics(facts: list[tuple[Fact, Json]]) -> list[list[tuple[Fact, Json]]]:
     return [[item for item in facts if item[0].kind in kinds] for kinds in topics]
 
 
-def _topic(facts: list[tuple[Fact, Json]]) -> Json | None:
+def _topic(facts: list[tuple[Fact, Json]], text: str, *, exclusion: bool, all_read: bool) -> Json | None:
     """Return any-of: the thresholds for everyone outside the subgroups (and not in any of them), and per
     subgroup an all-of of its words and its thresholds; None when that would guess.
 
-    A subgroup's threshold alone says nothing of everyone else, unless two subgroups are each other's
-    complement ("Male: > 450 ms, Female: > 470 ms"); two thresholds of one measure side by side mean one of
-    them belongs to another group.
+    With no threshold for everyone else, the text sets no limit on them: an inclusion's any-of gets the
+    option "in none of the subgroups" with no threshold ("CrCl >= 45 for patients with creatinine above
+    normal": anyone else meets it), an exclusion's excludes only the subgroups ("eGFR < 30 for individuals
+    >= 1 year of age"). Only when every threshold of the text was read (`all_read`: one left unread may be
+    the limit for everyone else) and each condition says whom it is for ("for ...", "if ...", "unless ...":
+    a bare "Gilbert's syndrome" may stand in "not due to Gilbert's syndrome"). Two subgroups that are each
+    other's complement ("Male: > 450 ms, Female: > 470 ms") need no such option. Two thresholds of one
+    measure side by side mean one of them belongs to another group: None.
     """
     general = [(f, c) for f, c in facts if f.condition is None]
     groups: dict[str, list[tuple[Fact, Json]]] = {}
@@ -294,31 +459,64 @@ def _topic(facts: list[tuple[Fact, Json]]) -> Json | None:
             groups.setdefault(fact.condition, []).append((fact, characteristic))
     if any(not _distinct_measures(group) for group in (general, *groups.values())):
         return None
-    if not general and len(groups) < 2:
+    if not all(_exempts(text, condition, thresholds) for condition, thresholds in groups.items()):
+        return None
+    pair = [thresholds[0][0] for thresholds in groups.values()]
+    complementary = len(pair) == 2 and _complementary(*pair)
+    said_who = all(_WHO.match(condition) for condition in groups)  # not a bare "Gilbert's" ...
+    if not general and not complementary and not (all_read and said_who):
         return None
     options = []
+    outside = [_subgroup(condition, exclude=True) for condition in groups]
     if general:
-        outside = [_subgroup(condition, exclude=True) for condition in groups]
         everyone = _combined([*outside, *(c for _, c in general)], ALL_OF)
         options.append({"description": _phrases(general), **everyone})
+    elif not (complementary or exclusion):  # in none of the subgroups: no limit
+        options.append(outside[0] if len(outside) == 1 else _all_of_outside(outside))
     options.extend(_in_subgroup(condition, thresholds) for condition, thresholds in groups.items())
+    if len(options) == 1:
+        return {"description": _phrases(facts), **_combined(options, ANY_OF)}
     return _any_of(_phrases(facts), options)
 
 
+def _all_of_outside(outside: list[Json]) -> Json:
+    return {"description": "; ".join(o["description"] for o in outside), **_combined(outside, ALL_OF)}
+
+
+def _exempts(text: str, condition: str, thresholds: list[tuple[Fact, Json]]) -> bool:
+    """Return True unless a condition "unless X" / "except X" is not after the thresholds it holds for:
+    "bilirubin <= 1.5 x ULN (unless Gilbert's ...)" exempts the 1.5 x ULN written before it; the value after
+    it may well be the one for X ("unless Gilbert's syndrome, for which bilirubin <= 3 x ULN"), so it is
+    not read as everyone's but X's."""
+    if not _NEGATED.match(condition):
+        return True
+    at = text.find(condition)
+    return at >= 0 and all(0 <= text.find(f.phrase) < at for f, _ in thresholds)
+
+
 def _subgroup(condition: str, *, exclude: bool) -> Json:
-    """Return who a subgroup is, in the parser's words; with `exclude`, everyone not in it."""
+    """Return who a subgroup is, in the parser's words; with `exclude`, everyone not in it. A condition
+    "unless X" / "except X" is everyone not X: "Total bilirubin <= 1.5 x ULN (unless documented Gilbert's
+    syndrome ...)" holds for those without Gilbert's."""
+    negated = _NEGATED.match(condition)
+    who = condition[negated.end() :] if negated else condition
+    outside = exclude != bool(negated)
     return _ordered(
         {
-            "description": f"not {condition}" if exclude else condition,
-            "exclude": exclude,
-            "definitionCodeableConcept": {"text": condition},
+            "description": f"not {who}" if outside else who,
+            "exclude": outside,
+            "definitionCodeableConcept": {"text": who},
         }
     )
 
 
 def _distinct_measures(facts: list[tuple[Fact, Json]]) -> bool:
-    kinds = [f.kind for f, _ in facts]
-    return len(set(kinds)) == len(kinds)
+    """Return True when no measure has two thresholds, but for the two limits of one range ("4 to <8
+    years": >= 4 and < 8)."""
+    sides: dict[str, list[str]] = {}
+    for fact, _ in facts:
+        sides.setdefault(fact.kind, []).append(_SIDES.get(fact.comparator or "", "whole"))
+    return all(len(limits) == 1 or sorted(limits) == ["lower", "upper"] for limits in sides.values())
 
 
 def _any_of(description: str, options: list[Json]) -> Json:

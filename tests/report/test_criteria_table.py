@@ -60,13 +60,18 @@ def test_structured_age_row_shows_snomed_age_code(seed_html: str) -> None:
 
 def test_inclusion_a_or_b_is_listed_as_alternatives_joined_by_or(seed_html: str) -> None:
     # "Serum monoclonal gammaglobulin (M protein) level ≥ 5 g/L; or urinary M protein level ≥ 200 mg/24
-    # hours; or serum immunoglobulin free light chain ≥ 100 mg/L": three alternatives, R4 keeps the text.
+    # hours; or serum immunoglobulin free light chain ≥ 100 mg/L ... and abnormal ... ratio": three
+    # alternatives, R4 keeps the text, the R5 EvidenceVariable codes each (the third with the ratio's words).
     row = _criteria(seed_html).row("Inclusion 2")
     assert row[2].classes.count("or") == 2
     assert "≥ 5 g/L" in row[2].text and "≥ 200" in row[2].text and "≥ 100 mg/L" in row[2].text
-    assert row[1].marks == []  # nothing coded: read words are underlined, not marked
-    assert row[1].classes.count("read") == 3
+    assert row[1].marks == [
+        "monoclonal gammaglobulin (M protein) level ≥ 5 g/L",
+        "urinary M protein level ≥ 200 mg/24 hours",
+        "free light chain ≥ 100 mg/L",
+    ]
     assert "any of" in row[3].text and "R4 Group: text" in row[3].text
+    assert "R5 EvidenceVariable states it exactly" in row[3].text
 
 
 def test_r5_states_the_subgroup_threshold_with_its_condition(report_dir: Path, terms: Terms) -> None:

@@ -22,7 +22,7 @@ from fhir_adapter.resources.criteria_characteristics import EXT_CRITERION, EXT_L
 from fhir_adapter.resources.eligibility_variable import build_eligibility_variable
 from fhir_adapter.sources import Eligibility, TrialRecord, read_trials
 from fhir_adapter.terms import Terms
-from tests.conftest import CTGOV, FIXTURES
+from tests.conftest import CTGOV, FIXTURES, SEED
 
 Json = dict[str, Any]
 RECORDS = sorted(CTGOV.glob("*.json")) + sorted((FIXTURES / "ctgov-xml").glob("*.xml"))
@@ -64,6 +64,20 @@ def _walk(characteristic: Json) -> Iterator[Json]:
         yield from _walk(inner)
 
 
+def _is_exact(characteristic: Json) -> bool:
+    """Return True for a criterion stated as a combination (any-of, or a subgroup's words with its
+    threshold) or at another time, with no part kept as the eligibility-logic text."""
+    walked = list(_walk(characteristic))
+    if any(_logic(c) for c in walked):
+        return False
+    return "definitionByCombination" in characteristic or any("timeFromEvent" in c for c in walked)
+
+
+def _words(characteristic: Json) -> list[str]:
+    inner = list(_walk(characteristic))[1:]
+    return [c["definitionCodeableConcept"]["text"] for c in inner if "definitionCodeableConcept" in c]
+
+
 def _has_any_of(characteristic: Json) -> bool:
     combination = characteristic.get("definitionByCombination")
     if combination is None:
@@ -99,8 +113,12 @@ def test_evidence_variable_and_r4_group_state_the_same_criteria(terms: Terms, pa
         assert coded <= leaves, (path.name, link_id)
         if r4_logic:  # R4 kept "A or B" / a subgroup's threshold as text: R5 is exact, or the same text
             logic = {_logic(c) for c in _walk(characteristic)}
-            exact = _has_any_of(characteristic) or any("timeFromEvent" in c for c in _walk(characteristic))
-            assert exact or logic & r4_logic, (path.name, link_id)
+            assert _is_exact(characteristic) or logic & r4_logic, (path.name, link_id)
+            # words carried inside an exact statement (an alternative, a subgroup) are the criterion's own
+            assert all(w in characteristic["description"] for w in _words(characteristic)), (
+                path.name,
+                link_id,
+            )
         else:
             assert leaves == coded, (path.name, link_id)
 
@@ -186,10 +204,56 @@ def test_age_at_diagnosis_is_the_age_then(terms: Terms) -> None:
     assert [q["value"] for _, q in _codes(criterion)] == [18, 21]
 
 
-def test_an_alternative_the_parser_cannot_code_keeps_the_criterion_as_text(terms: Terms) -> None:
+def test_an_alternative_the_parser_cannot_code_is_carried_in_its_words(terms: Terms) -> None:
     [criterion] = _variable("Inclusion Criteria:\n\n* Age >= 18 years (or per national guidelines)\n", terms)
-    assert criterion["definitionCodeableConcept"]["text"].startswith("Age >= 18 years")
+    assert criterion["definitionByCombination"]["code"] == "any-of" and _logic(criterion) is None
+    age, words = criterion["definitionByCombination"]["characteristic"]
+    assert _codes(age) == [("397669002", {**_YEARS, "value": 18, "comparator": ">="})]
+    assert words == {
+        "description": "per national guidelines",
+        "definitionCodeableConcept": {"text": "per national guidelines"},
+    }
+
+
+def test_age_bands_per_study_phase_are_any_of_each_phase_with_its_range(terms: Terms) -> None:
+    path = CTGOV / "NCT02782117.json"  # "Age 4 to <8 years (phase 1) or age 4 to <13 years (phase 2)"
+    assert _r4_logic(terms, path, "inclusion 1") == ["any-of"]
+    [criterion] = _member(terms, path, "inclusion-1")
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    stated = []
+    for phase in criterion["definitionByCombination"]["characteristic"]:
+        who = phase["definitionByCombination"]["characteristic"][0]
+        assert phase["definitionByCombination"]["code"] == "all-of" and who["exclude"] is False
+        stated.append(
+            (
+                who["definitionCodeableConcept"]["text"],
+                [(q["comparator"], q["value"]) for _, q in _codes(phase)],
+            )
+        )
+    assert stated == [("phase 1", [("<", 8), (">=", 4)]), ("phase 2", [("<", 13), (">=", 4)])]
+
+
+def test_two_thresholds_of_one_measure_without_their_conditions_stay_text(terms: Terms) -> None:
+    # Which phase each band is for is not said: coding "4-8 or 4-13" would drop the phases.
+    text = "Inclusion Criteria:\n\n* Age 4 to <8 years (phase one) or age 4 to <13 years (phase two)\n"
+    [criterion] = _variable(text, terms)
     assert _logic(criterion) == "any-of" and not _codes(criterion)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the condition's words are a bare name: here it stands in "not due to ... Gilbert's syndrome"
+        "Total bilirubin <= 2.5 x ULN and not due to Gilbert's syndrome",
+        # a range the parser does not read ("PS 2-3") may be the limit for everyone else
+        "ECOG PS 0-1 (patients with PS 2-3 may enrol if due to the tumour, at the investigator's decision)",
+        # the inclusion's threshold is an exclusion
+        "If creatinine > ULN, patients with creatinine clearance < 60 mL/min should be excluded",
+    ],
+)
+def test_a_lone_subgroup_threshold_that_may_be_misread_stays_text(terms: Terms, text: str) -> None:
+    [criterion] = _variable(f"Inclusion Criteria:\n\n* {text}\n", terms)
+    assert any(_logic(c) == "conditional" for c in _walk(criterion))
 
 
 def test_two_subgroup_thresholds_under_one_condition_before_them_stay_text(terms: Terms) -> None:
@@ -245,7 +309,188 @@ def test_subgroups_that_split_everyone_by_age_are_one_choice(terms: Terms) -> No
     assert [code for code, _ in _codes(adults)] == ["89247-1"]
 
 
-def test_lone_subgroups_that_do_not_split_everyone_stay_text(terms: Terms) -> None:
+def test_lone_subgroups_leave_everyone_else_without_a_limit(terms: Terms) -> None:
+    # Nothing is said for patients aged 12 to 15: each threshold binds only its own subgroup.
     text = "Inclusion Criteria:\n\n* ECOG ≤2 for patients ≥16 years old, Lansky score >50 for patients <12 years old\n"
     [criterion] = _variable(text, terms)
-    assert _logic(criterion) == "conditional" or any(_logic(c) == "conditional" for c in _walk(criterion))
+    assert criterion["definitionByCombination"]["code"] == "all-of" and _logic(criterion) is None
+    ecog, lansky = criterion["definitionByCombination"]["characteristic"]
+    for choice, who in ((ecog, "for patients ≥16 years old"), (lansky, "for patients <12 years old")):
+        outside, inside = choice["definitionByCombination"]["characteristic"]
+        assert choice["definitionByCombination"]["code"] == "any-of"
+        assert (outside["exclude"], outside["definitionCodeableConcept"]["text"]) == (True, who)
+        assert inside["description"] == who and len(_codes(inside)) == 1
+
+
+def test_a_subgroup_threshold_with_a_comparator_left_unread_stays_text(terms: Terms) -> None:
+    # NCT02526537: "Total bilirubin <= the normal value of 1.5 times ULN" is not read, so what holds for
+    # patients without liver metastases is not known: no option "anyone else" is added.
+    [criterion] = _member(terms, CTGOV / "NCT02526537.json", "inclusion-7")
+    assert _logic(criterion) == "conditional" and not _codes(criterion)
+
+
+_YEARS = {"unit": "years", "system": "http://unitsofmeasure.org", "code": "a"}
+
+
+def _member(terms: Terms, path: Path, link_id: str) -> list[Json]:
+    [trial] = list(read_trials([path]))
+    assert isinstance(trial, TrialRecord)
+    members = _members(_resource(trial, terms, FhirVersion.R5, "EvidenceVariable"))
+    return [m for m in members if m.get("linkId") == link_id]
+
+
+def _r4_logic(terms: Terms, path: Path, label: str) -> list[str | None]:
+    [trial] = list(read_trials([path]))
+    assert isinstance(trial, TrialRecord)
+    group = _resource(trial, terms, FhirVersion.R4, "Group")
+    criterion = {"url": EXT_CRITERION, "valueString": label}
+    return [_logic(c) for c in group["characteristic"] if criterion in c.get("extension", [])]
+
+
+@pytest.mark.parametrize("path", [CTGOV / "NCT02513394.json", FIXTURES / "ctgov-xml" / "NCT02513394.xml"])
+def test_age_or_per_national_guidelines_is_exact_in_r5(terms: Terms, path: Path) -> None:
+    assert _r4_logic(terms, path, "inclusion 2") == ["any-of"]
+    [criterion] = _member(terms, path, "inclusion-2")
+    age, words = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    assert _codes(age) == [("397669002", {**_YEARS, "value": 18, "comparator": ">="})]
+    assert words["definitionCodeableConcept"]["text"] == "per national guidelines"
+
+
+def test_ecog_by_age_or_lansky_is_exact_in_r5(terms: Terms) -> None:
+    path = CTGOV / "NCT05480501.json"  # "ECOG ... 0 or 1(age ≥ 16 years) or Lansky (age < 16 years)."
+    assert _r4_logic(terms, path, "inclusion 6") == ["any-of"]
+    [criterion] = _member(terms, path, "inclusion-6")
+    adults, lansky = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    who, ecog = adults["definitionByCombination"]["characteristic"]
+    assert adults["definitionByCombination"]["code"] == "all-of"
+    assert who["definitionCodeableConcept"]["text"] == "age ≥ 16 years" and who["exclude"] is False
+    assert [code for code, _ in _codes(ecog)] == ["89247-1"]
+    assert lansky == {
+        "description": "Lansky (age < 16 years)",
+        "definitionCodeableConcept": {"text": "Lansky (age < 16 years)"},
+    }
+
+
+def test_an_exclusion_for_a_subgroup_excludes_only_the_subgroup(terms: Terms) -> None:
+    path = (
+        CTGOV / "NCT04431453.json"
+    )  # "eGFR < 30 ... using Schwartz formula for individuals ≥ 1 year of age"
+    assert _r4_logic(terms, path, "exclusion 3") == ["conditional"]
+    [criterion] = _member(terms, path, "exclusion-3")
+    assert criterion["exclude"] is True and criterion["definitionByCombination"]["code"] == "all-of"
+    who, egfr = criterion["definitionByCombination"]["characteristic"]
+    assert (who["exclude"], who["definitionCodeableConcept"]["text"]) == (
+        False,
+        "for individuals ≥ 1 year of age",
+    )
+    assert _codes(egfr) == [
+        (
+            "69405-9",
+            {"value": 30, "comparator": "<", "unit": "mL/min/1.73m2", "system": _UCUM, "code": _PER_AREA},
+        )
+    ]
+
+
+_UCUM = "http://unitsofmeasure.org"
+_PER_AREA = "mL/min/{1.73_m2}"
+NCT02465060 = FIXTURES / "ctgov-xml" / "NCT02465060.xml"
+
+
+def test_an_inclusion_for_a_subgroup_sets_no_limit_for_everyone_else(terms: Terms) -> None:
+    # "Creatinine clearance >= 45 mL/min/1.73 m^2 for patients with creatinine levels above institutional normal"
+    assert _r4_logic(terms, NCT02465060, "inclusion 21") == ["conditional"]
+    [criterion] = _member(terms, NCT02465060, "inclusion-21")
+    anyone_else, subgroup = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    who = "for patients with creatinine levels above institutional normal"
+    assert (anyone_else["exclude"], anyone_else["definitionCodeableConcept"]["text"]) == (True, who)
+    assert "definitionByTypeAndValue" not in json.dumps(anyone_else)
+    words, clearance = subgroup["definitionByCombination"]["characteristic"]
+    assert (words["exclude"], words["definitionCodeableConcept"]["text"]) == (False, who)
+    assert [q["value"] for _, q in _codes(clearance)] == [45]
+
+
+def test_unless_x_is_everyone_without_x(terms: Terms) -> None:
+    [criterion] = _variable(
+        "Inclusion Criteria:\n\n* Total bilirubin <= 1.5 x ULN unless Gilbert's syndrome\n", terms
+    )
+    exempt, limited = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    assert (exempt["exclude"], exempt["definitionCodeableConcept"]["text"]) == (False, "Gilbert's syndrome")
+    who, limit = limited["definitionByCombination"]["characteristic"]
+    assert (who["exclude"], who["definitionCodeableConcept"]["text"]) == (True, "Gilbert's syndrome")
+    assert [q["value"] for _, q in _codes(limit)] == [1.5]
+
+
+def test_unless_gilberts_is_the_limit_for_everyone_without_it(terms: Terms) -> None:
+    # "Total bilirubin =< 1.5 X institutional ULN (unless documented Gilbert's syndrome, for which
+    # bilirubin =< 3 x institutional ULN is permitted)": exact when the parser puts the "unless" on the
+    # 1.5 x ULN before it; never the other way round (text when it puts it on the 3 x ULN after it).
+    assert _r4_logic(terms, NCT02465060, "inclusion 19") == ["conditional"]
+    [criterion] = _member(terms, NCT02465060, "inclusion-19")
+    if _logic(criterion) == "conditional":
+        return
+    choices = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    stated = []
+    for choice in choices:
+        who, limit = choice["definitionByCombination"]["characteristic"]
+        stated.append(
+            (who["exclude"], who["definitionCodeableConcept"]["text"], _codes(limit)[0][1]["value"])
+        )
+    assert sorted(stated) == [
+        (False, "documented Gilbert's syndrome", 3),
+        (True, "documented Gilbert's syndrome", 1.5),
+    ]
+
+
+def test_seed_measurable_disease_is_any_of_with_the_ratio_beside_the_light_chain(terms: Terms) -> None:
+    # NCT06158412 inclusion 2: "...; or urinary M protein level ≥ 200 mg/24 hours; or serum immunoglobulin free
+    # light chain ≥ 100 mg/L (10 mg/dL) and abnormal serum immunoglobulin kap/lam light chain ratio."
+    assert _r4_logic(terms, SEED, "inclusion 2") == ["any-of"]
+    [criterion] = _member(terms, SEED, "inclusion-2")
+    protein, urine, light_chain = criterion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    assert [_codes(c) for c in (protein, urine)] == [
+        [("m-protein", {"value": 5, "comparator": ">=", "unit": "g/L", "system": _UCUM, "code": "g/L"})],
+        [
+            (
+                "urine-m-protein",
+                {"value": 200, "comparator": ">=", "unit": "mg/24 h", "system": _UCUM, "code": "mg/(24.h)"},
+            )
+        ],
+    ]
+    chain, ratio = light_chain["definitionByCombination"]["characteristic"]
+    assert light_chain["definitionByCombination"]["code"] == "all-of"
+    assert [q["value"] for _, q in _codes(chain)] == [100]
+    assert (
+        ratio["definitionCodeableConcept"]["text"]
+        == "abnormal serum immunoglobulin kap/lam light chain ratio"
+    )
+
+
+def test_a_or_b_and_c_without_semicolons_stays_text(terms: Terms) -> None:
+    # Whether "abnormal ratio" is the light chain's or the whole choice's the text does not say.
+    text = (
+        "Inclusion Criteria:\n\n* Serum M protein >= 5 g/L or serum free light chain >= 100 mg/L and abnormal "
+        "kappa/lambda ratio\n"
+    )
+    [criterion] = _variable(text, terms)
+    assert _logic(criterion) == "any-of" and not _codes(criterion)
+
+
+def test_an_unread_alternative_in_the_clause_keeps_the_choice_as_text(terms: Terms) -> None:
+    # "or documented measurable plasmacytoma" has no threshold and no measure: a third alternative.
+    text = "Inclusion Criteria:\n\n* Serum M protein >= 5 g/L; or urinary M protein >= 200 mg/24 hours; or plasmacytoma\n"
+    [criterion] = _variable(text, terms)
+    assert _logic(criterion) == "any-of"
+
+
+def test_gilbert_thresholds_misread_as_subgroup_words_are_not_stated_exactly(terms: Terms) -> None:
+    # NCT06097962 exclusion 15: "TBIL > 1.5 ×ULN or TBIL>2.5 × ULN (3.0 mg/dL) in Gilbert syndrome subjects" in a
+    # clause with one "or" but, as read, three alternatives (ALT/AST's "(tumor liver metastasis ≥ 5×ULN)" read as
+    # a subgroup): the counts disagree, so the criterion stays text rather than exclude Gilbert's at 1.5 x ULN.
+    [criterion] = _member(terms, CTGOV / "NCT06097962.json", "exclusion-15")
+    assert any(_logic(c) == "conditional" for c in _walk(criterion))

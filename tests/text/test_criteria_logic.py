@@ -332,3 +332,78 @@ def test_a_value_before_a_named_drug_is_a_value_then() -> None:
         "Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L before using the study drug"
     ).__iter__()
     assert everyone.logic == ALL_OF
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Age ≥18 years (or per national guidelines).", ("per national guidelines",)),  # NCT02513394
+        (  # NCT05480501
+            "ECOG performance status of 0 or 1(age ≥ 16 years) or Lansky (age < 16 years).",
+            ("Lansky (age < 16 years)",),
+        ),
+        ("Karnofsky; or ECOG 0-1", ("Karnofsky",)),
+        ("ECOG 0-1 or Lansky (age < 16 years); ANC >= 1.5 x 10^9/L", ("Lansky (age < 16 years)",)),
+        ("Creatinine < ULN or creatinine clearance >= 60 mL/min", ()),  # both read: nothing in words
+        ("at least 18 years (or the age of legal consent, whichever is older)", ()),  # not an alternative
+    ],
+)
+def test_an_alternative_read_without_a_threshold_keeps_its_words(text: str, words: tuple[str, ...]) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    assert criterion.alternative_words == words
+
+
+def test_only_an_inclusion_a_or_b_has_alternative_words() -> None:
+    text = "Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L\nExclusion Criteria:\n* ECOG 2 or more or Lansky < 50"
+    assert [c.alternative_words for c in parse_criteria(text)] == [(), ()]
+
+
+def test_the_value_for_which_a_subgroup_is_permitted_is_read() -> None:
+    [criterion] = parse_criteria(  # NCT02465060 inclusion 19
+        "Inclusion Criteria:\n* Total bilirubin =< 1.5 X institutional upper limit of normal (ULN) (unless "
+        "documented Gilbert's syndrome, for which bilirubin =< 3 x institutional ULN is permitted)"
+    )
+    assert _values(criterion) == [("bilirubin", "<=", 1.5, None, None), ("bilirubin", "<=", 3.0, None, None)]
+    assert criterion.logic == CONDITIONAL  # which value the "unless" conditions is logic.py's choice
+
+
+def test_age_bands_per_study_phase_keep_both_limits_and_their_phase() -> None:
+    criterion = _criterion(
+        "NCT02782117", INCLUSION, 1
+    )  # "Age 4 to <8 years (phase 1) or age 4 to <13 years (phase 2)"
+    assert criterion.logic == ANY_OF
+    assert [(f.comparator, f.value, f.unit, f.condition, f.alternative) for f in criterion.facts] == [
+        ("<", 8.0, "a", "phase 1", True),
+        (">=", 4.0, "a", "phase 1", True),
+        ("<", 13.0, "a", "phase 2", True),
+        (">=", 4.0, "a", "phase 2", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "limits"),
+    [
+        ("Age 12 to <18 years", [("<", 18.0), (">=", 12.0)]),
+        ("Platelets 100 to <= 400 x 10^9/L", [("<=", 400.0), (">=", 100.0)]),
+        ("Age 4 to 8 years", [(None, None)]),  # a closed range stays one fact
+        ("Age 8 to <4 years", [("<", 4.0)]),  # not a range: only what is stated
+    ],
+)
+def test_a_range_open_at_its_top_is_two_limits(
+    text: str, limits: list[tuple[str | None, float | None]]
+) -> None:
+    [criterion] = parse_criteria(f"Inclusion Criteria:\n* {text}")
+    assert [(f.comparator, f.value) for f in criterion.facts] == limits
+    assert criterion.logic == ALL_OF
+
+
+def test_a_study_part_in_brackets_names_the_subgroup_of_the_threshold_before_it() -> None:
+    [criterion] = parse_criteria("Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L (cohort 2)")
+    assert [f.condition for f in criterion.facts] == ["cohort 2"] and criterion.logic == CONDITIONAL
+    [criterion] = parse_criteria("Inclusion Criteria:\n* Stage IV disease (stage IV)")
+    assert criterion.logic == ALL_OF  # a disease stage is not a study part
+
+
+def test_a_repeated_value_is_one_fact_unless_it_holds_for_another_subgroup() -> None:
+    [repeat] = parse_criteria("Inclusion Criteria:\n* ANC >= 1.5 x 10^9/L; check again: ANC >= 1.5 x 10^9/L")
+    assert len(repeat.facts) == 1

@@ -3,7 +3,8 @@
 1. `text.markdown.unescape`: CT.gov's Markdown escapes (`\\<`, `m\\^2`) removed, so later text is verbatim;
 2. `structure.split_criteria`: sections, list items, nesting and prose, as numbered criterion texts;
 3. `facts.read_part`: the thresholds and statuses each part of a criterion (its text, each sub-item) states;
-4. `logic.combine`: which facts hold for everyone, which are alternatives, which a subgroup's.
+4. `logic.combine`: which facts hold for everyone, which are alternatives, which a subgroup's; for an
+   "A or B", `logic.unread_alternatives`: the words of the sides it read no threshold from.
 
 Texts longer than MAX_CRITERIA_CHARS are not parsed at all (the caller keeps them as text, with a finding):
 every pattern is linear, and the bound keeps a hostile record from holding a batch up even so.
@@ -12,7 +13,7 @@ every pattern is linear, and the bound keeps a hostile record from holding a bat
 from __future__ import annotations
 
 from fhir_adapter.text.criteria.facts import read_part
-from fhir_adapter.text.criteria.logic import combine
+from fhir_adapter.text.criteria.logic import combine, unread_alternatives
 from fhir_adapter.text.criteria.model import (
     ALL_OF,
     ANY_OF,
@@ -59,6 +60,7 @@ def _read(criterion: CriterionText) -> Criterion:
     readings = [read_part(part) for part in parts]
     facts, logic = combine(criterion.section, parts, readings)
     unclear = tuple(u for reading in readings for u in reading.unclear)
+    words = unread_alternatives(parts, readings) if logic == ANY_OF else ()
     return Criterion(
-        criterion.section, criterion.index, criterion.text, criterion.sub_items, facts, unclear, logic
+        criterion.section, criterion.index, criterion.text, criterion.sub_items, facts, unclear, logic, words
     )

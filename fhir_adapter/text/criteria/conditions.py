@@ -35,6 +35,8 @@ _QUALIFIER = re.compile(
     r"|\bgilbert"
     r"|\b(?:liver|hepatic)\s+(?:metastas[ie]s|involvement)"
     r"|\((?=\s*(?:ages?|aged)\b)[^()\n]{0,40}\)"
+    # "Age 4 to <8 years (phase 1) or ...": the part of the study, or cohort, the patient enters
+    r"|\(\s*+(?:phase|part|cohort|arm)\s++(?:\d{1,2}|[IVX]{1,4}|[A-H])\s*+\)"
     r"|\(\s*(?:males?|females?|men|women)\s*\)"
     # "women >= 470 ms" names a subgroup; "Male or female >= 18 years" names who may enrol
     r"|(?<!\bor )(?<!\band )\b(?:males?|females?|men|women)\b(?=\s*+(?:[<>≤≥]|=<|=>))"
@@ -209,7 +211,9 @@ def _is_label(text: str, span: Span) -> bool:
 
 
 def _same_span(thresholds: list[Found], item: Found) -> list[Found]:
-    return [f for f in thresholds if (f.start, f.end) == (item.start, item.end)]
+    """Return the thresholds read from the same words as `item`: those that end where it ends ("AST/ALT
+    <= 5 x ULN"; the two limits of "4 to <8 years", even where the upper one's span starts at its value)."""
+    return [f for f in thresholds if f.end == item.end]
 
 
 def _inside(item: Found, span: Span) -> bool:

@@ -78,12 +78,18 @@ def find_facts(text: str) -> tuple[Fact, ...]:
 
 
 def _in_order(found: list[Found]) -> tuple[Found, ...]:
-    """Return the facts by position, each stated fact once (a repeat of the same value adds nothing)."""
-    kept: dict[tuple[object, ...], Found] = {}
-    for item in sorted(found, key=lambda f: (f.start, f.end)):
+    """Return the facts by position, each stated fact once: a fact read twice from the same words is one.
+    A repeat elsewhere is kept here, as it may hold for another subgroup ("Age 4 to <8 years (phase 1) or
+    age 4 to <13 years (phase 2)"); logic.py drops those that add nothing."""
+    kept: dict[tuple[object, ...], list[Found]] = {}
+    ordered = sorted(found, key=lambda f: (f.start, f.end))
+    for item in ordered:
         fact = item.fact
-        kept.setdefault((fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit), item)
-    return tuple(kept.values())
+        same = kept.setdefault((fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit), [])
+        if not any(item.start < other.end and other.start < item.end for other in same):
+            same.append(item)
+    chosen = {id(f) for items in kept.values() for f in items}
+    return tuple(f for f in ordered if id(f) in chosen)
 
 
 def _unclear(text: str, mentions: list[MeasureMention]) -> tuple[Unclear, ...]:

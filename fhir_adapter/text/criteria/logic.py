@@ -49,6 +49,9 @@ _ENDS_WITH_OR = re.compile(r"\bor\s*$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,60}\)")
 _NAMES_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)
 _OR_WORDS = frozenset({"or", "and/or"})
+_OR_WORD = re.compile(r"\b(?:and/)?or\b", re.IGNORECASE)
+_LEADING_OR = re.compile(r"\(\s*+or\s++", re.IGNORECASE)
+_PUNCTUATION = " \t\n,;:.("
 _GAP_LIMIT = 120
 _WORDS_BEFORE_OR = 8
 _WORDS_AFTER_OR = 3
@@ -86,9 +89,11 @@ def _logic(section: str, facts: list[Fact], has_alternatives: bool) -> str:
 
 
 def _unique(facts: list[Fact]) -> tuple[Fact, ...]:
+    """Return each fact once: a repeat adds nothing, unless it holds for another subgroup or time."""
     kept: dict[tuple[object, ...], Fact] = {}
     for fact in facts:
-        kept.setdefault((fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit), fact)
+        value = (fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit)
+        kept.setdefault((*value, fact.condition, fact.timing), fact)
     return tuple(kept.values())
 
 
@@ -115,11 +120,72 @@ def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple
             marked.add((item.start, item.end))
             joined = True
     result = [
-        f._replace(fact=replace(f.fact, alternative=True)) if (f.start, f.end) in marked else f
+        # every limit read from the marked words is an alternative ("4 to <8 years": >= 4 and < 8)
+        f._replace(fact=replace(f.fact, alternative=True)) if f.end in {end for _, end in marked} else f
         for f in found
         if (f.start, f.end) not in dropped
     ]
     return result, joined
+
+
+def unread_alternatives(parts: Sequence[str], readings: Sequence[Reading]) -> tuple[str, ...]:
+    """Return the verbatim words of each side of an "or" that `combine` marks but reads no threshold from:
+    a measure without a value ("ECOG 0 or 1 (age >= 16 years) or Lansky (age < 16 years)": "Lansky (age <
+    16 years)") and a threshold's unstated alternative ("Age >= 18 years (or per national guidelines)":
+    "per national guidelines"). A reader carries each as its own alternative, in words."""
+    words: list[str] = []
+    for text, reading in zip(parts, readings, strict=True):
+        found = with_conditions(text, list(reading.found))
+        items = _items(found, reading)
+        for index, (left, right) in enumerate(pairwise(items)):
+            gap = text[left[1] : right[0]]
+            if right[0] < left[1] or not _is_or_gap(gap):
+                continue
+            left_fact, right_fact = _fact_at(found, left), _fact_at(found, right)
+            if (left_fact is None) == (right_fact is None):
+                continue  # both thresholds (coded alternatives, or one said twice) or neither
+            or_at = left[1] + [m.start() for m in _OR_WORD.finditer(gap)][-1]
+            if left_fact is None:
+                words.append(text[left[0] : or_at])
+            else:
+                words.append(text[right[0] : _alternative_end(text, items, index + 1)])
+        words.extend(_unstated(text, item) for item in found if item.fact.is_threshold)
+    return tuple(kept for w in words if (kept := _trimmed(w)))
+
+
+def _trimmed(words: str) -> str:
+    """Return the words without the punctuation and the dangling "and" / "or" after them.
+
+    >>> _trimmed("Lansky (age < 16 years), and "), _trimmed("Karnofsky; or")
+    ('Lansky (age < 16 years)', 'Karnofsky')
+    """
+    trimmed = words.strip().rstrip(_PUNCTUATION)
+    while (dangling := trimmed.rsplit(None, 1)[-1].lower() if trimmed else "") in ("and", "or"):
+        trimmed = trimmed[: -len(dangling)].rstrip(_PUNCTUATION)
+    return trimmed
+
+
+def _alternative_end(text: str, items: list[Span], index: int) -> int:
+    """Return where the words of the alternative at `items[index]` end: at the "or" before the next
+    alternative, else where the next item or clause starts."""
+    start = items[index][1]
+    end = items[index + 1][0] if index + 1 < len(items) else len(text)
+    boundary = BOUNDARY.search(text, start, end)
+    if boundary:
+        return boundary.start()
+    or_words = [m.start() for m in _OR_WORD.finditer(text, start, end)] if _is_or_gap(text[start:end]) else []
+    return or_words[-1] if or_words else end
+
+
+def _unstated(text: str, item: Found) -> str:
+    """Return the words of a threshold's unstated alternative ("per national guidelines"), or ""."""
+    if not _has_unstated_alternative(text, item):
+        return ""
+    otherwise = _OR_OTHERWISE.match(text, skip_spaces(text, item.end))
+    assert otherwise is not None  # _has_unstated_alternative found it
+    bracket_end = text.find(")", otherwise.end())
+    words = text[otherwise.start() : bracket_end if bracket_end >= 0 else len(text)]
+    return _LEADING_OR.sub("", words, count=1)
 
 
 def _has_unstated_alternative(text: str, item: Found) -> bool:

@@ -149,7 +149,8 @@ CONNECTOR = re.compile(
 # A measure or value introduced this way is a condition on a subgroup, not the criterion's threshold.
 CONDITIONAL_BEFORE = re.compile(
     r"(?:\b(?:for|in)\s+(?:patients|subjects|participants|individuals|those|women|men|children)\b(?:\s+with)?|"
-    r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b)\s*[^.;]{0,12}$",
+    # "for which bilirubin <= 3 x ULN is permitted" (NCT02465060) states the subgroup's threshold
+    r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )
 AGE_BETWEEN = re.compile(

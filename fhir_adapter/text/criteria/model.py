@@ -67,6 +67,9 @@ class Criterion:
     """One criterion: its section, place in it (1-based), verbatim text, sub-items and recognised facts.
 
     `logic` says how its facts combine, as requirements on the patient: ALL_OF, ANY_OF or CONDITIONAL.
+    `alternative_words` holds, for an inclusion "A or B", the verbatim words of each side of an "or" the
+    parser read no threshold from ("Lansky (age < 16 years)" in "ECOG 0 or 1 (age >= 16 years) or Lansky
+    (age < 16 years)"; "per national guidelines" in "Age >= 18 years (or per national guidelines)").
     """
 
     section: str
@@ -76,6 +79,7 @@ class Criterion:
     facts: tuple[Fact, ...] = ()
     unclear: tuple[Unclear, ...] = ()
     logic: str = ALL_OF
+    alternative_words: tuple[str, ...] = ()
 
     @property
     def full_text(self) -> str:

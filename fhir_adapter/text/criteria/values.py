@@ -7,6 +7,7 @@ A number without a comparator ("total bilirubin 3 times normal") is not guessed 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import NamedTuple
 
 from fhir_adapter.text.criteria.measures import CONDITIONAL_BEFORE
@@ -158,12 +159,33 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
             continue
         fact = _fact_from_value(kind, match, unit_text, mention + window[: match.end()])
         if fact:
-            facts.append(WindowFact(fact, match.start(), match.end()))
+            lower = _lower_bound(window, matches, index, fact) if not facts else None
+            start = matches[index - 1].start() if lower else match.start()
+            facts.extend(WindowFact(f, start, match.end()) for f in (fact, lower) if f)
             if not _CHAIN.match(window[match.end() :].lstrip()):
                 break
         elif facts:
             break
     return facts
+
+
+_SIGN = re.compile(r"[<≤﹤≦⩽]")  # an upper limit written with a sign, not in words
+
+
+def _lower_bound(window: str, matches: list[re.Match[str]], index: int, upper: Fact) -> Fact | None:
+    """Return the lower limit of "4 to <8 years" (NCT02782117): a bare number joined by "to" to an upper
+    limit written with a sign; a range cannot say "< 8", so the two limits are two facts (upper first)."""
+    signed = _SIGN.match(matches[index].group("comp") or "")
+    if index == 0 or upper.comparator not in ("<", "<=") or not signed:
+        return None
+    before = matches[index - 1]
+    if before.group("comp") or before.group("unit") or before.group("num2") or before.group("ors"):
+        return None
+    if window[before.end() : matches[index].start()].strip().lower() != "to":
+        return None
+    low = parse_number(before.group("num"), unit=upper.unit)
+    below = upper.value is not None and low < upper.value
+    return replace(upper, comparator=">=", value=low) if below else None
 
 
 def _chained_unit(window: str, matches: list[re.Match[str]], index: int) -> str | None:
