@@ -16,7 +16,7 @@ from fhir_adapter.text.regimen.doses import Dose, numberless_unit
 from fhir_adapter.text.regimen.labels import dose_condition
 from fhir_adapter.text.regimen.model import CycleRange, DoseCondition, Duration, Frequency
 from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, TimedOffset
-from fhir_adapter.text.regimen.schedule import Found, WeeklyPattern
+from fhir_adapter.text.regimen.schedule import SIGNED_DAYS_AFTER_DOSE, Found, WeeklyPattern
 from fhir_adapter.text.regimen.segments import Cut, Segment
 
 T = TypeVar("T")
@@ -321,8 +321,15 @@ def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
             norm, tail.start, tail.end
         ):
             continue
+        # "Mitoxantrone liposomes with 36mg/m2 and Bu 3.2mg/kg -5 to -4" (NCT05739630): the days are Bu's.
+        if tail.dose is not None and SIGNED_DAYS_AFTER_DOSE.match(norm, tail.dose.end):
+            continue
+        # A daily dose ("CsA 3mg/kg/d from -8d,MMF 1g q12h") has its frequency: the next drug's is not it.
+        frequency = None if entry.dose is not None and entry.dose.per_day else tail.frequency
+        if tail.days is None and frequency is None:
+            continue
         verbatim = _verbatim(cut.text, entry.segment_start, tail.end)
-        shared[i] = replace(entry, days=tail.days, frequency=tail.frequency, verbatim=verbatim)
+        shared[i] = replace(entry, days=tail.days, frequency=frequency, verbatim=verbatim)
     return shared
 
 

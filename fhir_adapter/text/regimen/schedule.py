@@ -67,6 +67,18 @@ DAY_LIST = re.compile(
 )
 _DAY_RANGE = re.compile(r"(?<!\d)([-+]?\d+)\s*(?:-|to|through|thru)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I)
 _DAY_SINGLE = re.compile(r"[-+]?\d+")
+# Days counted from a transplant, written bare right after a dose ("Bu 3.2mg/kg -5 to -4", "Ara-C 2g/m2 q12h
+# -8", "MTX 15mg/m2 +1d, 10mg/m2 +3,+6,+11", NCT05739630): only numbers written with their sign, a range
+# joined by "to" (never "-", which would read "-5-4" two ways), perhaps after a frequency code. A "from"
+# or "starting" before them is no such list: nothing may stand between the dose and its days.
+_SIGNED_DAY = r"[-+]\d{1,2}(?:d\b)?"
+SIGNED_DAYS_AFTER_DOSE = re.compile(
+    rf"(?<![ \t])[ \t]*(?:(?:q\d{{1,2}}h|bid|qd|daily)[ \t]+)?"
+    rf"(?P<days>{_SIGNED_DAY}(?:[ \t]*(?:to|through|~)[ \t]*{_SIGNED_DAY}|(?:[ \t]*,[ \t]*{_SIGNED_DAY})+)?)"
+    r"(?![\d.]|[ \t]*(?:%|[a-z]))",
+    _I,
+)
+_SIGNED_RANGE = re.compile(r"([-+]\d+)d?\s*(?:to|through|~)\s*([-+]\d+)", _I)
 FIRST_DAYS = re.compile(rf"\bthe\s+first\s+(?P<n>{COUNT})\s+days\b", _I)
 CONSECUTIVE = re.compile(
     rf"\b(?P<n>{COUNT})\s+consecutive\s+days\s+(?:per|a|each|every)\s+week\s*(?:x|for)\s*(?P<weeks>{COUNT})"
@@ -231,6 +243,33 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     for match in FIRST_DAYS.finditer(text):
         found.append(Found(match.start(), match.end(), tuple(range(1, count(match.group("n")) + 1))))
     return sorted(found, key=lambda f: f.start)
+
+
+def find_signed_days_after(text: str, positions: Iterable[int]) -> list[Found[tuple[int, ...]]]:
+    """Return each list of signed day numbers written right after one of `positions` (where doses end).
+
+    >>> text = "Bu 3.2mg/kg -5 to -4, Ara-C 2g/m2 q12h -8, MTX 15mg/m2 +1d, 10mg/m2 +3,+6,+11, 3mg/kg from -8"
+    >>> ends = [text.index(d) + len(d) for d in ("3.2mg/kg", "2g/m2", "15mg/m2", "10mg/m2", "3mg/kg ")]
+    >>> [f.value for f in find_signed_days_after(text, ends)]
+    [(-5, -4), (-8,), (1,), (3, 6, 11)]
+    >>> find_signed_days_after("10 mg -5 mg; 5 mg -3 to 4; 2 mg +2.5", [5, 17, 31])
+    []
+    """
+    found = []
+    for position in positions:
+        match = SIGNED_DAYS_AFTER_DOSE.match(text, position)
+        if not match:
+            continue
+        written = match.group("days")
+        span = _SIGNED_RANGE.fullmatch(written)
+        if span:
+            low, high = int(span.group(1)), int(span.group(2))
+            days = tuple(range(low, high + 1)) if low <= high else ()
+        else:
+            days = tuple(sorted({int(n) for n in _DAY_SINGLE.findall(written)}))
+        if days:
+            found.append(Found(match.start("days"), match.end("days"), days))
+    return found
 
 
 def _expand(written: str) -> tuple[int, ...]:

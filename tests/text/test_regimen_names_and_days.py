@@ -1,0 +1,99 @@
+"""The regimen parser on drug abbreviations, days counted from a transplant, and schedule words that belong
+to one drug of a list. Each case is a small hand-written record (the NCT id in a comment where the phrasing
+comes from)."""
+
+from __future__ import annotations
+
+from fhir_adapter.sources import Arm, Intervention, Mesh, TrialRecord
+from fhir_adapter.text import Regimen, parse_regimen
+from fhir_adapter.text.regimen.lexicon import builtin_abbreviations
+from tests.text.test_regimen import KNOWN, messages, regimen_of
+
+
+def conditioning(text: str, *, meshes: tuple[str, ...] = (), other_names: tuple[str, ...] = ()) -> Regimen:
+    """Return the regimen of one arm linked to an intervention "Conditioning" described by `text`."""
+    intervention = Intervention("DRUG", "Conditioning", text, ("Arm",), other_names)
+    arm = Arm("Arm", "EXPERIMENTAL", None, ("Drug: Conditioning",))
+    mesh_terms = tuple(Mesh(f"D{i:06d}", term) for i, term in enumerate(meshes))
+    trial = TrialRecord(
+        "NCT00000000", "test", arms=(arm,), interventions=(intervention,), intervention_meshes=mesh_terms
+    )
+    return parse_regimen(trial, arm, known_drugs=KNOWN)
+
+
+def doses(regimen: Regimen) -> dict[str, tuple[float | None, str | None, tuple[int, ...] | None]]:
+    return {d.drug: (d.dose, d.unit, d.days) for d in regimen.drugs if d.dose is not None}
+
+
+def test_the_abbreviation_table_is_data_with_rows_spelled_as_written() -> None:
+    rows = dict(builtin_abbreviations())
+    assert rows["Ara-C"] == "cytarabine" and rows["Bu"] == "busulfan"
+
+
+def test_an_abbreviation_of_a_drug_the_record_names_doses_that_drug() -> None:
+    # NCT05739630: the MeSH terms name busulfan and fludarabine, the text writes "Bu" and "Flu"
+    regimen = conditioning("Bu 3.2mg/kg -5 to -4, Flu 30mg/m2 -12 to -9", meshes=("Busulfan", "Fludarabine"))
+    assert doses(regimen) == {
+        "Busulfan": (3.2, "mg/kg", (-5, -4)),
+        "Fludarabine": (30, "mg/m2", (-12, -11, -10, -9)),
+    }
+
+
+def test_an_abbreviation_of_a_drug_the_record_does_not_name_is_no_drug() -> None:
+    # "Flu" is also influenza: without fludarabine in the record it names nothing, and its dose is reported
+    regimen = conditioning("Flu 30mg/m2 -12 to -9")
+    assert doses(regimen) == {}
+    assert any("not written next to a drug name" in m for m in messages(regimen))
+
+
+def test_an_abbreviation_is_read_only_as_spelled_or_in_capitals() -> None:
+    regimen = conditioning("BU 3.2 mg/kg -7 to -5", meshes=("Busulfan",))
+    assert doses(regimen) == {"Busulfan": (3.2, "mg/kg", (-7, -6, -5))}
+    assert doses(conditioning("bu 3.2 mg/kg -7 to -5", meshes=("Busulfan",))) == {}
+
+
+def test_an_abbreviation_written_in_an_other_name_brings_its_drug() -> None:
+    # NCT03873311: other name "Azacytidine, HAG Regimen (HHT Cytarabine G-CSF)"; no lexicon knows HHT
+    text = "HAG Regimen（Homoharringtonine(HHT) 1mg/(m2.d) for 14 days, G-CSF 200ug/(m2.d) for 14 days)"
+    regimen = conditioning(text, other_names=("HAG Regimen (HHT Cytarabine G-CSF)",))
+    drugs = {d.drug: d for d in regimen.drugs if d.dose is not None}
+    assert (drugs["HHT"].dose, drugs["HHT"].unit, drugs["HHT"].per_day) == (1, "mg/m2", True)
+    assert drugs["HHT"].aliases == ("homoharringtonine",)
+    assert (drugs["G-CSF"].dose, drugs["G-CSF"].unit) == (200, "ug/m2")
+
+
+def test_signed_days_right_after_a_dose_are_its_days() -> None:
+    # NCT05739630 (BuCy group)
+    text = (
+        "Ara-C 2g/m2 q12h -8, MTX 15mg/m2 +1d, 10mg/m2 +3,+6,+11, CsA 3mg/kg/d from -8d,MMF 1g q12h from -8d"
+    )
+    regimen = conditioning(
+        text, meshes=("Cytarabine", "Methotrexate", "Cyclosporine", "Mycophenolate Mofetil")
+    )
+    assert [(d.drug, d.dose, d.days) for d in regimen.drugs if d.dose] == [
+        ("Cytarabine", 2, (-8,)),
+        ("Methotrexate", 15, (1,)),
+        ("Methotrexate", 10, (3, 6, 11)),
+        ("Cyclosporine", 3, None),  # "from -8d" is when it starts, not a day it is given on
+        ("Mycophenolate Mofetil", 1, None),
+    ]
+
+
+def test_a_daily_dose_does_not_take_the_next_drugs_frequency() -> None:
+    text = "CsA 3mg/kg/d from -8d,MMF 1g q12h from -8d"  # NCT05739630
+    regimen = conditioning(text, meshes=("Cyclosporine", "Mycophenolate Mofetil"))
+    frequencies = {d.drug: d.frequency.times if d.frequency else None for d in regimen.drugs}
+    assert frequencies == {"Cyclosporine": None, "Mycophenolate Mofetil": 2}
+    assert [d.per_day for d in regimen.drugs] == [True, False]
+
+
+def test_a_drug_before_another_drugs_signed_days_does_not_take_them() -> None:
+    # NCT05739630: "Mitoxantrone liposomes with 36mg/m2 and Bu 3.2mg/kg -5 to -4": the days are busulfan's
+    text = "Mitoxantrone liposomes with 36mg/m2 and Bu 3.2mg/kg -5 to -4"
+    regimen = conditioning(text, meshes=("Mitoxantrone Liposome", "Busulfan"))
+    assert [(d.dose, d.days) for d in regimen.drugs if d.dose] == [(36, None), (3.2, (-5, -4))]
+
+
+def test_unsigned_or_unit_numbers_after_a_dose_are_no_days() -> None:
+    for text in ("X 10 mg -5 mg", "X 5 mg -3 to 4", "X 2 mg +2.5", "X 2 mg - 4 mg"):
+        assert all(d.days is None for d in regimen_of(None, ("X", text)).drugs), text
