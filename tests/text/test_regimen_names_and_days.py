@@ -7,7 +7,7 @@ from __future__ import annotations
 from fhir_adapter.sources import Arm, Intervention, Mesh, TrialRecord
 from fhir_adapter.text import Regimen, parse_regimen
 from fhir_adapter.text.regimen.lexicon import builtin_abbreviations
-from tests.text.test_regimen import KNOWN, messages, regimen_of
+from tests.text.test_regimen import KNOWN, messages, only, regimen_of
 
 
 def conditioning(text: str, *, meshes: tuple[str, ...] = (), other_names: tuple[str, ...] = ()) -> Regimen:
@@ -97,3 +97,65 @@ def test_a_drug_before_another_drugs_signed_days_does_not_take_them() -> None:
 def test_unsigned_or_unit_numbers_after_a_dose_are_no_days() -> None:
     for text in ("X 10 mg -5 mg", "X 5 mg -3 to 4", "X 2 mg +2.5", "X 2 mg - 4 mg"):
         assert all(d.days is None for d in regimen_of(None, ("X", text)).drugs), text
+
+
+def test_doses_written_before_each_of_two_names_are_each_drugs() -> None:
+    # NCT05905055: "2 g cefepime and 1 g nacubactam q8h"; the intervention name opens with "co-administration of"
+    regimen = regimen_of(
+        None, ("co-administration of cefepime and nacubactam", "2 g cefepime and 1 g nacubactam q8h")
+    )
+    assert [(d.drug, d.dose, d.unit) for d in regimen.drugs] == [("cefepime", 2, "g"), ("nacubactam", 1, "g")]
+
+
+def test_a_dose_written_with_its_unit_abbreviation_before_a_name_is_that_drugs() -> None:
+    # NCT05813925: "2.4 milligrams (mg) cagrilintide and 2.4 mg semaglutide ... (0.25 mg of cagrilintide ...)"
+    text = "2.4 milligrams (mg) cagrilintide and 2.4 mg semaglutide OW (0.25 mg of cagrilintide and 0.5 mg of semaglutide)"
+    regimen = regimen_of(None, ("Cagrilintide", text), ("Semaglutide", None))
+    assert sorted((d.drug, d.dose) for d in regimen.drugs) == [
+        ("Cagrilintide", 0.25),
+        ("Cagrilintide", 2.4),
+        ("Semaglutide", 0.5),
+        ("Semaglutide", 2.4),
+    ]
+
+
+def test_a_dose_after_another_dosed_name_is_not_taken_back() -> None:
+    # A name followed by a dose and then another name: the dose stays with the first name
+    regimen = regimen_of(None, ("Cefepime", "cefepime 2 g nacubactam 1 g"), ("Nacubactam", None))
+    assert [(d.drug, d.dose) for d in regimen.drugs] == [("Cefepime", 2), ("Nacubactam", 1)]
+
+
+def test_an_arm_that_writes_the_interventions_dose_and_its_escalation_gives_them_all() -> None:
+    # NCT05813925: the arm writes the maintenance dose and the escalation steps, the intervention only the first
+    arm = "semaglutide s.c. 2.4 mg OW after a dose escalation period (0.25 mg for weeks 0-4, 0.5 mg for weeks 5-8)"
+    regimen = regimen_of(arm, ("Semaglutide", "Participants will receive 2.4 mg semaglutide s.c. OW"))
+    assert [d.dose for d in regimen.drugs] == [2.4, 0.25, 0.5]
+    assert regimen.drugs[0].frequency is not None and regimen.drugs[0].frequency.unit == "wk"
+
+
+def test_an_arm_dose_in_another_unit_than_the_interventions_is_still_a_conflict() -> None:
+    regimen = regimen_of("Semaglutide 2.4 mg and 10 mL", ("Semaglutide", "Semaglutide 2.4 mg"))
+    assert only(regimen).dose is None
+    assert any("no dose emitted" in m for m in messages(regimen))
+
+
+def test_the_interventions_frequency_is_lent_only_to_its_own_dose_of_an_escalation() -> None:
+    # NCT05813925: the intervention's "2.4 mg ... OW" is the maintenance dose's; the arm's steps state none
+    arm = "Cagrilintide 2.4 mg after a dose escalation period (0.25 mg for weeks 0-4, 0.5 mg for weeks 5-8)"
+    regimen = regimen_of(arm, ("Cagrilintide", "Participants will receive 2.4 mg cagrilintide s.c. OW"))
+    assert [(d.dose, d.frequency.unit if d.frequency else None) for d in regimen.drugs] == [
+        (2.4, "wk"),
+        (0.25, None),
+        (0.5, None),
+    ]
+
+
+def test_a_drug_named_again_for_its_placebo_does_not_start_a_second_passage() -> None:
+    # NCT05813925: "semaglutide s.c. 2.4 mg and placebo matched to semaglutide OW after a dose escalation period
+    # of 16 weeks (0.25 mg for weeks 0-4 ...)": OW is the 2.4 mg's, written after it, not the steps'
+    arm = "semaglutide s.c. 2.4 mg and placebo matched to semaglutide OW after a dose escalation (0.25 mg for weeks 0-4)"
+    regimen = regimen_of(arm, ("Semaglutide", None))
+    assert [(d.dose, d.frequency.unit if d.frequency else None) for d in regimen.drugs] == [
+        (2.4, "wk"),
+        (0.25, None),
+    ]

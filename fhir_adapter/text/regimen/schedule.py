@@ -42,7 +42,8 @@ FREQUENCY = re.compile(
     r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
     r"|(?P<four>\bfour\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
-    r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b)"
+    r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
+    r"|(?-i:\bOW\b))"
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
@@ -186,8 +187,8 @@ def find_frequencies(text: str) -> list[Found[Frequency]]:
 
     >>> [(f.value.times, f.value.period, f.value.unit) for f in find_frequencies("8 mg BID, then daily, Q3W")]
     [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk')]
-    >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily application; once-weekly")]
-    [(2, 'd'), (1, 'wk')]
+    >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily; once-weekly; OW; ow")]
+    [(2, 'd'), (1, 'wk'), (1, 'wk')]
     """
     found = []
     for match in FREQUENCY.finditer(text):

@@ -22,7 +22,15 @@ _REFERENCE = re.compile(
     r"(?:dose\s+of\s+|administration\s+of\s+)?$",
     re.IGNORECASE,
 )
-_DOSE_BEFORE_NAME = re.compile(r"^\s*(?:of\s+)?(?:the\s+)?$", re.IGNORECASE)
+# "2.4 milligrams (mg) cagrilintide" (NCT05813925): the unit's abbreviation in brackets may stand between.
+# "semaglutide s.c. 2.4 mg and placebo matched to semaglutide OW" (NCT05813925): the drug named again for
+# its placebo's sake, not a second passage on it.
+_PLACEBO_OF = re.compile(r"\bplacebo\s+(?:matched|matching)\s+(?:to\s+|with\s+)?(?:the\s+)?$", re.IGNORECASE)
+_DOSE_BEFORE_NAME = re.compile(
+    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)\s*\)\s*)?(?:of\s+)?(?:the\s+)?$", re.IGNORECASE
+)
+# Between the previous drug's name and a dose that opens the next item: "cefepime and 2 g ...".
+_ITEM_GAP = re.compile(r"(?<!\s)\s*+(?:,|;|\+|and|plus|with)?\s*+", re.IGNORECASE)
 _CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
 
@@ -78,6 +86,12 @@ def segment_mentions(
         has_dose = bisect_left(starts, mention.end) < bisect_left(starts, stop)
         is_reference = _REFERENCE.search(norm, max(0, mention.start - 40), mention.start)
         if kept and is_reference and not has_dose:
+            continue
+        if (
+            kept
+            and kept[-1].key == mention.key
+            and _PLACEBO_OF.search(norm, max(0, mention.start - 40), mention.start)
+        ):
             continue
         kept.append(mention)
     return tuple(kept)
@@ -143,10 +157,29 @@ def _segment_start(cut: Cut, index: int) -> int:
     group = _dose_group_before(cut.norm, before, start)
     following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
     own_dose = bool(cut.doses_in(mention.end, following))
-    if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose):
+    if group and (
+        "of" in cut.norm[group[-1].end : start].lower()
+        or not own_dose
+        or _opens_item(cut, index, group[0].start, following)
+    ):
         start = group[0].start
     route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
     return route.start if route else start
+
+
+def _opens_item(cut: Cut, index: int, group_start: int, following: int) -> bool:
+    """Return True when a dose written before a name opens that drug's item: "2 g cefepime and 1 g
+    nacubactam" (NCT05905055), the doses after the name being the next name's, written before it, and the
+    dose starting the text or coming right after the previous name and "and", ",", "+"."""
+    mention = cut.starts[index]
+    after = cut.doses_in(mention.end, following)
+    if index + 1 >= len(cut.starts) or len(_dose_group_before(cut.norm, after, following)) < len(after):
+        return False
+    if index == 0:
+        return True
+    previous = cut.starts[index - 1]
+    gap = _ITEM_GAP.fullmatch(cut.norm, previous.end, group_start)
+    return previous.key != mention.key and gap is not None
 
 
 def _dose_group_before(norm: str, doses: list[Dose], position: int) -> list[Dose]:
