@@ -159,3 +159,32 @@ def test_a_drug_named_again_for_its_placebo_does_not_start_a_second_passage() ->
         (2.4, "wk"),
         (0.25, None),
     ]
+
+
+def test_negative_day_ranges_written_with_a_spaced_d_or_a_stray_hyphen_are_read() -> None:
+    # NCT05870995: "Cladribine: 5mg/m2 day -21 to d -17 cytarabine: 1g/m2 day -21- to d -17"
+    text = "Cladribine: 5mg/m2 day -21 to d -17 cytarabine: 1g/m2 day -21- to d -17"
+    regimen = conditioning(text, meshes=("Cytarabine",))
+    days = tuple(range(-21, -16))
+    assert doses(regimen) == {"Cladribine": (5, "mg/m2", days), "Cytarabine": (1, "g/m2", days)}
+
+
+def test_days_of_each_cycle_written_after_their_numbers_are_days() -> None:
+    # NCT04646330: "anlotinib 1-14days of every 3-week cycle"
+    regimen = regimen_of(
+        "X 10mg/kg Q3W plus anlotinib 1-14days of every 3-week cycle", ("X", None), ("Anlotinib", None)
+    )
+    assert [(d.drug, d.days) for d in regimen.drugs if d.days] == [("Anlotinib", tuple(range(1, 15)))]
+    # a length is no list of days
+    assert all(d.days is None for d in regimen_of(None, ("X", "X 5 mg for 5-7 days of each cycle")).drugs)
+
+
+def test_a_later_sentence_on_a_dosed_drug_gives_the_dose_its_days() -> None:
+    # NCT06945705: "Anlotinib: 8 mg per day, orally administered.The treatment cycle is every 3 weeks, with each
+    # cycle lasting 21 days. Anlotinib are taken on Days 1-14 of each cycle."
+    text = (
+        "Anlotinib: 8 mg per day, orally administered.The treatment cycle is every 3 weeks, with each cycle "
+        "lasting 21 days. Anlotinib are taken on Days 1-14 of each cycle."
+    )
+    drug = only(regimen_of(None, ("Anlotinib", text)))
+    assert (drug.dose, drug.per_day, drug.days) == (8, True, tuple(range(1, 15)))

@@ -65,7 +65,7 @@ _GENERIC_WORDS = frozenset(
 )
 _STEM = re.compile(
     r"(?<![a-z])[a-z]{3,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
-    r"rubicin|mycin|abine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
+    r"rubicin|mycin|abine|ribine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
     r"poside|methasone|nisone|nisolone|retinoin|inostat|leucel|leukin|trozole|estrant|uracil)"
 )
 _OR = re.compile(r"\bor\b", re.IGNORECASE)

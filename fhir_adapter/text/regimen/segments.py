@@ -15,7 +15,7 @@ from functools import cached_property
 
 from fhir_adapter.text.regimen.doses import Dose
 from fhir_adapter.text.regimen.lexicon import Mention
-from fhir_adapter.text.regimen.reading import Facts, sentence_span
+from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, sentence_span
 
 _REFERENCE = re.compile(
     r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|as)\s+(?:the\s+)?(?:first\s+|last\s+)?"
@@ -113,7 +113,13 @@ def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
     for i, (key, start) in enumerate(starts):
         end = starts[i + 1][1] if i + 1 < len(starts) else len(cut.norm)
         previous = segments[-1] if segments else None
-        if previous and previous.key == key and not _repeats(cut, previous, Segment(key, start, end)):
+        segment = Segment(key, start, end)
+        if (
+            previous
+            and previous.key == key
+            and not _repeats(cut, previous, segment)
+            and not _later(cut, previous, segment)
+        ):
             segments[-1] = Segment(key, previous.start, end)
         else:
             segments.append(Segment(key, start, end))
@@ -136,6 +142,16 @@ def _repeats(cut: Cut, first: Segment, second: Segment) -> bool:
     """Return True when a second passage on the same drug states its own dose, days or frequency: another
     administration ("initial" and "continuance" pembrolizumab, NCT04267848), not more words on the first."""
     return bool(_kinds(cut, first) & _kinds(cut, second))
+
+
+def _later(cut: Cut, first: Segment, second: Segment) -> bool:
+    """Return True when a second passage on a dosed drug, in a later sentence, states no dose: "Anlotinib:
+    8 mg per day, orally administered. ... Anlotinib are taken on Days 1-14 of each cycle" (NCT06945705)
+    says when the dose is given; kept apart, its days are lent to the dose as a doseless mention's."""
+    doses = cut.doses_in(first.start, first.end)
+    if not doses or cut.doses_in(second.start, second.end):
+        return False
+    return SENTENCE_END.search(cut.norm, doses[-1].end, second.start) is not None
 
 
 def _kinds(cut: Cut, segment: Segment) -> set[str]:
