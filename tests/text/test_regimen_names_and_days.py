@@ -188,3 +188,28 @@ def test_a_later_sentence_on_a_dosed_drug_gives_the_dose_its_days() -> None:
     )
     drug = only(regimen_of(None, ("Anlotinib", text)))
     assert (drug.dose, drug.per_day, drug.days) == (8, True, tuple(range(1, 15)))
+
+
+def test_a_day_list_after_another_items_name_is_not_the_doses() -> None:
+    # NCT05870995: "... or Fludarabine 30mg/m2 day -7 to -3 Total marrow irradiation day-5 to -3 PBSC: day 0"
+    text = "Fludarabine 30mg/m2 day -7 to -3 Total marrow irradiation day-5 to -3 PBSC: day 0"
+    assert only(regimen_of(None, ("Fludarabine", text))).days == (-7, -6, -5, -4, -3)
+    # lists joined by connecting words are one dose's
+    text = "Fludarabine 30mg/m2 on days 1-2 of each cycle and on days 8, 9"
+    assert only(regimen_of(None, ("Fludarabine", text))).days == (1, 2, 8, 9)
+
+
+def test_an_other_name_listing_a_products_ingredients_gives_no_aliases() -> None:
+    # NCT03826992: Vyxeos, other name "cytarabine and daunorubicin liposome, CPX-351": cytarabine's dose is not
+    # Vyxeos's
+    vyxeos = Intervention(
+        "DRUG",
+        "Vyxeos",
+        "Vyxeos Dose: daunorubicin 44 mg/m2 and cytarabine 100 mg/m2 on Days 1, 3, and 5.",
+        ("Arm",),
+        ("cytarabine and daunorubicin liposome, CPX-351",),
+    )
+    arm = Arm("Arm", "EXPERIMENTAL", None, ("Drug: Vyxeos",))
+    trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(vyxeos,))
+    drugs = parse_regimen(trial, arm, known_drugs=KNOWN | {"cytarabine", "daunorubicin"}).drugs
+    assert {(d.names, d.dose) for d in drugs if d.dose} == {(("daunorubicin",), 44), (("cytarabine",), 100)}

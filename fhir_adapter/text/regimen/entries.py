@@ -60,6 +60,12 @@ _ROUTE_LEAD = re.compile(
     r"(?:\s*+(?:at|with|in)\s++(?:an?\s++)?(?:dos(?:e|age|ing)\s++of\s*+)?)?",
     re.IGNORECASE,
 )
+# The words that may stand between two day lists of one dose.
+_DAY_LIST_GAP = re.compile(
+    r"(?:[\s,;:&/()+.-]|\b(?:and|or|on|of|each|every|the|a|then|also|in|cycles?|courses?|weeks?|\d+)\b)*+",
+    re.IGNORECASE,
+)
+_DAY_LIST_JOIN = re.compile(r"(?:,|\band|\bthen|\balso)[ \t]*+(?:on[ \t]++)?(?:the[ \t]++)?$", re.IGNORECASE)
 _TRAILING_PUNCTUATION = re.compile(r"(?<![\s;,])[\s;,]*$")
 # A line that is only a list marker, a heading ("2. Proteasome inhibitor:", "Regimen:") or blank. Each part
 # starts where the one before cannot go on, so a long line is tried once (issue 11: linear).
@@ -113,7 +119,7 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         entry = Entry(key, start, end, dose, segment_start=start, segment_end=end, verbatim=verbatim)
         next_step = _NEXT_STEP.search(cut.norm, mention_end, end)
         own = (start, next_step.start() if next_step else end)
-        return [_with_facts(entry, cut.facts, own=own, head=own)], foreign
+        return [_with_facts(entry, cut.facts, cut.norm, own=own, head=own)], foreign
     choices = _choice_groups(cut.norm, doses)
     leads = [_lead_route(cut.norm, cut.facts.routes, dose) for dose in doses]
     entries: list[Entry] = []
@@ -139,7 +145,7 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         own = (_clause_start(cut.norm, doses[i - 1].end if i else start, dose.start), entry.end)
         others = {lead.start for j, lead in enumerate(leads) if lead and j != i}
         read = _with_facts(
-            entry, cut.facts, own=own, head=(start, doses[0].start), lead=leads[i], skip=others
+            entry, cut.facts, cut.norm, own=own, head=(start, doses[0].start), lead=leads[i], skip=others
         )
         entries.append(read)
     return _share_within(entries), foreign
@@ -221,6 +227,7 @@ def _lead_route(norm: str, routes: tuple[Found[str], ...], dose: Dose) -> Found[
 def _with_facts(
     entry: Entry,
     facts: Facts,
+    norm: str,
     *,
     own: Span,
     head: Span,
@@ -237,7 +244,7 @@ def _with_facts(
     )
     frequency = _pick(facts.frequencies, spans)
     times = _pick(facts.times, spans, every=True)
-    days = _pick(facts.days, spans, every=True)
+    days = _joined_days(norm, _pick(facts.days, spans, every=True))
     cycles = _pick(facts.cycles, spans)
     duration = _pick(facts.durations, spans)
     weekly = _pick(facts.weekly, spans)
@@ -256,6 +263,24 @@ def _with_facts(
         offset=offset[0].value if offset else None,
         read_at=tuple(sorted({f.start for f in taken})),
     )
+
+
+def _joined_days(norm: str, days: list[Found[tuple[int, ...]]]) -> list[Found[tuple[int, ...]]]:
+    """Return a dose's day lists: the first, and each next one joined to it by connecting words only ("on
+    days 1-5 of each cycle and on days 8-12") or written after "and on" ("on day 1 of each 21-day cycle
+    (Arms A and B), and on days 1 and 22 of concurrent chemoradiotherapy", NCT05798663). In "Fludarabine
+    30mg/m2 day -7 to -3 Total marrow irradiation day-5 to -3 PBSC: day 0" (NCT05870995) the later lists
+    are other items'."""
+    kept = days[:1]
+    for found in days[1:]:
+        start = kept[-1].end
+        joined = _DAY_LIST_GAP.fullmatch(norm, start, found.start) or _DAY_LIST_JOIN.search(
+            norm, max(start, found.start - 20), found.start
+        )
+        if not joined:
+            break
+        kept.append(found)
+    return kept
 
 
 def _pick(found: tuple[Found[T], ...], spans: tuple[Span, ...], *, every: bool = False) -> list[Found[T]]:

@@ -340,12 +340,13 @@ def _add_intervention(
     linked: bool,
 ) -> None:
     # An other name that names two known ingredients or more ("MECCNU,Hu,Cytarabine,busulfan,..." for "ATG",
-    # NCT05739630) lists the rest of the regimen, not the intervention's names: none of them is an alias.
+    # NCT05739630; "cytarabine and daunorubicin liposome, CPX-351" for "Vyxeos", NCT03826992) lists the rest
+    # of the regimen or the product's ingredients, not the intervention's names: none of them is an alias.
     listed = [name_components(n) for n in intervention.other_names]
     others = [
         c
         for components in listed
-        if sum(c.lower() in known_drugs for c in components) < 2
+        if sum(_names_known(c, known_drugs) for c in components) < 2
         for c in components
         if len(tokens_of(c)) <= 4
     ]
@@ -363,6 +364,12 @@ def _add_intervention(
         choice = choice_of(intervention.name)
         drug = DrugName(key, component, aliases, index, intervention.type, linked, choice)
         builder.add(drug, names, acronyms=linked)
+
+
+def _names_known(name: str, known_drugs: frozenset[str]) -> bool:
+    """Return True when `name` is a known ingredient, or one in a form ("daunorubicin liposome")."""
+    words = name.lower().split()
+    return bool(words) and (name.lower() in known_drugs or words[0] in known_drugs)
 
 
 @cache
