@@ -213,3 +213,14 @@ def test_an_other_name_listing_a_products_ingredients_gives_no_aliases() -> None
     trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(vyxeos,))
     drugs = parse_regimen(trial, arm, known_drugs=KNOWN | {"cytarabine", "daunorubicin"}).drugs
     assert {(d.names, d.dose) for d in drugs if d.dose} == {(("daunorubicin",), 44), (("cytarabine",), 100)}
+
+
+def test_a_busulfan_target_exposure_is_read_in_its_own_unit() -> None:
+    # NCT02724163: "Busulfan Area Under the Curve (AUC) 70-100mg/L x hr ... on days -10 to -7"
+    text = "Busulfan Area Under the Curve (AUC) 70-100mg/L x hr by IV infusion over 3 hours on days -10 to -7"
+    drug = only(regimen_of(None, ("Busulfan", text)))
+    assert (drug.dose, drug.dose_high, drug.unit, drug.days) == (70, 100, "AUC mg/L.h", (-10, -9, -8, -7))
+    # a concentration alone is no exposure: left out, reported
+    regimen = regimen_of(None, ("Busulfan", "Busulfan AUC 5 mg/L"))
+    assert only(regimen).dose is None
+    assert any("another exposure unit" in m for m in messages(regimen))
