@@ -224,3 +224,27 @@ def test_a_busulfan_target_exposure_is_read_in_its_own_unit() -> None:
     regimen = regimen_of(None, ("Busulfan", "Busulfan AUC 5 mg/L"))
     assert only(regimen).dose is None
     assert any("another exposure unit" in m for m in messages(regimen))
+
+
+def test_a_cohort_text_in_a_trial_without_drug_interventions_gives_its_doses_with_a_warning() -> None:
+    # NCT05682924: the only intervention is a blood test; the cohorts "receive bosutinib at a dose of 500 mg / day"
+    text = "35 patients aged 40 to 60 years, receiving bosutinib at a dose of 500 mg / day"
+    regimen = regimen_of(text, ("Taking blood", "Blood samples"), kind="DIAGNOSTIC_TEST")
+    assert [(d.drug, d.dose, d.unit, d.per_day) for d in regimen.drugs] == [("bosutinib", 500, "mg", True)]
+    assert any("not an intervention of the record" in m for m in messages(regimen))
+    # a name without a dose is no drug of the arm
+    assert (
+        regimen_of("patients receiving bosutinib", ("Taking blood", None), kind="DIAGNOSTIC_TEST")
+        == Regimen()
+    )
+
+
+def test_an_arm_without_a_drug_in_a_trial_with_drugs_doses_nothing() -> None:
+    drug = Intervention("DRUG", "Bosutinib", "Bosutinib 500 mg daily", ("Drug arm",))
+    test = Intervention("DIAGNOSTIC_TEST", "Blood test", None, ("Control",))
+    arms = (
+        Arm("Drug arm", "EXPERIMENTAL", None, ("Drug: Bosutinib",)),
+        Arm("Control", "OTHER", "no bosutinib 500 mg / day is given", ("Diagnostic Test: Blood test",)),
+    )
+    trial = TrialRecord("NCT00000000", "test", arms=arms, interventions=(drug, test))
+    assert parse_regimen(trial, arms[1], known_drugs=KNOWN | {"bosutinib"}) == Regimen()
