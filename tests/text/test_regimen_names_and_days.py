@@ -248,3 +248,38 @@ def test_an_arm_without_a_drug_in_a_trial_with_drugs_doses_nothing() -> None:
     )
     trial = TrialRecord("NCT00000000", "test", arms=arms, interventions=(drug, test))
     assert parse_regimen(trial, arms[1], known_drugs=KNOWN | {"bosutinib"}) == Regimen()
+
+
+def test_a_combinations_doses_written_pairwise_are_each_drugs() -> None:
+    # "Sacubitril/valsartan 97/103 mg": one number per drug, in the order the names are written
+    regimen = regimen_of(None, ("Sacubitril/valsartan", "Sacubitril/valsartan 97/103 mg twice daily"))
+    assert [(d.drug, d.dose, d.unit, d.frequency.times if d.frequency else None) for d in regimen.drugs] == [
+        ("Sacubitril", 97, "mg", 2),
+        ("valsartan", 103, "mg", 2),
+    ]
+    # whole doses joined by "/", and three drugs
+    regimen = regimen_of(
+        None, ("Cagrilintide/semaglutide", "cagrilintide/semaglutide 2.4 mg/1.7 mg s.c. once weekly")
+    )
+    assert [(d.drug, d.dose, d.route) for d in regimen.drugs] == [
+        ("Cagrilintide", 2.4, "subcutaneous"),
+        ("semaglutide", 1.7, "subcutaneous"),
+    ]
+    text = "bictegravir/emtricitabine/tenofovir alafenamide 50/200/25 mg once daily"
+    regimen = regimen_of(None, ("Bictegravir/emtricitabine/tenofovir alafenamide", text))
+    assert [d.dose for d in regimen.drugs] == [50, 200, 25]
+
+
+def test_a_combinations_doses_written_before_its_names_are_each_drugs() -> None:
+    # NCT00081588: "600/100 mg tablets of TMC114/rtv BID"
+    regimen = regimen_of(None, ("TMC114/rtv", "600/100 mg tablets of TMC114/rtv BID for 144 weeks"))
+    assert [(d.drug, d.dose) for d in regimen.drugs] == [("TMC114", 600), ("rtv", 100)]
+
+
+def test_one_dose_of_a_combination_is_not_its_last_drugs() -> None:
+    regimen = regimen_of(None, ("Sacubitril/valsartan", "sacubitril/valsartan 200 mg twice daily"))
+    assert all(d.dose is None for d in regimen.drugs)
+    assert any("a dose of the combination" in m for m in messages(regimen))
+    # numbers that do not match the names one for one are left out as before
+    regimen = regimen_of(None, ("Sacubitril/valsartan", "Sacubitril/valsartan 24/26/30 mg"))
+    assert all(d.dose is None for d in regimen.drugs)

@@ -122,6 +122,7 @@ _NOT_A_DOSE_NUMBER = re.compile(
 _UNIT_CONTINUES = re.compile(r"(?<![ \t])[ \t]*/(?![ \t]*\d)")
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
+COMBINATION_DOUBT = "component doses of a combination"
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
@@ -228,9 +229,7 @@ def find_doses(text: str) -> list[Dose]:
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
-            dose = replace(
-                dose, value=None, high=None, ambiguous=True, doubt="component doses of a combination"
-            )
+            dose = replace(dose, value=None, high=None, ambiguous=True, doubt=COMBINATION_DOUBT)
         elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
             dose = replace(
                 dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
