@@ -283,3 +283,15 @@ def test_one_dose_of_a_combination_is_not_its_last_drugs() -> None:
     # numbers that do not match the names one for one are left out as before
     regimen = regimen_of(None, ("Sacubitril/valsartan", "Sacubitril/valsartan 24/26/30 mg"))
     assert all(d.dose is None for d in regimen.drugs)
+
+
+def test_day_ranges_repeating_d_or_joined_by_a_tilde_and_q21d_are_read() -> None:
+    for text, days in (
+        ("X 10mg/m2 d1-d3", (1, 2, 3)),
+        ("X 10 mg D1-D3", (1, 2, 3)),
+        ("X 10 mg days 1～5", (1, 2, 3, 4, 5)),
+        ("X 10 mg d1~d5", (1, 2, 3, 4, 5)),
+    ):
+        assert only(regimen_of(None, ("X", text))).days == days, text
+    frequency = only(regimen_of(None, ("X", "X 10 mg iv d1, q21d"))).frequency
+    assert frequency is not None and (frequency.times, frequency.period, frequency.unit) == (1, 21, "d")

@@ -45,7 +45,7 @@ FREQUENCY = re.compile(
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
     r"|(?-i:\bOW\b))"
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
-    rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b)"
+    rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
     r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
@@ -61,16 +61,18 @@ _DAY = r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])d(?=[-+]?\d)|(?<![\w/
 # "Days 1,8" is days 1 and 8 (NCT03986528); "1,250" (thousands) and "1,5 mg" (a decimal comma) are no days.
 _NOT_A_DAY_AFTER = r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle)"
 _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY_AFTER})"
-# "day -21- to d -17" (NCT05870995): a stray hyphen before "to" still joins a range.
-_RANGE_JOIN = r"\s*+(?:-?\s*+(?:to|through|thru)|-)\s*"
-_DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY})?{_DAY_NUMBER})?"
+# "day -21- to d -17" (NCT05870995): a stray hyphen before "to" still joins a range; "days 1~5" is one too.
+_RANGE_JOIN = r"\s*+(?:-?\s*+(?:to|through|thru)|-|~)\s*"
+# The end of a range may repeat "d" right after its "-": "D1-D3", "d1~d5" ("ACU-D1" alone is a code).
+_DAY_END = r"(?:days?\.?\s*|d(?=[-+]?\d)|d (?=[-+]\d))"
+_DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
 DAY_LIST = re.compile(
-    rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY})?{_DAY_NUMBER})?"
+    rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
     rf"(?:\s*(?:,|and|&|/)\s*(?:and\s+)?{_DAY_ITEM})*",
     _I,
 )
 _DAY_RANGE = re.compile(
-    r"(?<!\d)([-+]?\d+)\s*+(?:-?\s*+(?:to|through|thru)|-)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I
+    r"(?<!\d)([-+]?\d+)\s*+(?:-?\s*+(?:to|through|thru)|-|~)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I
 )
 _DAY_SINGLE = re.compile(r"[-+]?\d+")
 # Days counted from a transplant, written bare right after a dose ("Bu 3.2mg/kg -5 to -4", "Ara-C 2g/m2 q12h
@@ -199,8 +201,9 @@ def find_routes(text: str) -> list[Found[str]]:
 def find_frequencies(text: str) -> list[Found[Frequency]]:
     """Return each frequency phrase as a Frequency.
 
-    >>> [(f.value.times, f.value.period, f.value.unit) for f in find_frequencies("8 mg BID, then daily, Q3W")]
-    [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk')]
+    >>> [(f.value.times, f.value.period, f.value.unit) for f in find_frequencies("8 mg BID, daily, Q3W, q21d")
+    ... ]
+    [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk'), (1, 21, 'd')]
     >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily; once-weekly; OW; ow")]
     [(2, 'd'), (1, 'wk'), (1, 'wk')]
     """
@@ -211,7 +214,7 @@ def find_frequencies(text: str) -> list[Found[Frequency]]:
         if kind == "every_weeks":
             period = count(match.group("weeks") or match.group("qweeks"))
         elif kind == "every_days":
-            period = count(match.group("days"))
+            period = count(match.group("days") or match.group("qdays"))
         frequency = Frequency(times, period, unit, match.group(), once=kind == "once")
         found.append(Found(match.start(), match.end(), frequency))
     return found
@@ -251,6 +254,8 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     [(1, 2, 3, 4, 5), (8, 9)]
     >>> [f.value for f in find_day_lists("5mg/m2 day -21 to d -17; 1g/m2 day -21- to d -17; d 5")]
     [(-21, -20, -19, -18, -17), (-21, -20, -19, -18, -17)]
+    >>> [f.value for f in find_day_lists("D1-D3; d1~d5; days 1~3; ACU-D1")]
+    [(1, 2, 3), (1, 2, 3, 4, 5), (1, 2, 3)]
     >>> [f.value for f in find_day_lists("X 1-3days of every 3-week cycle; Y for 5-7 days of each cycle")]
     [(1, 2, 3)]
     """
