@@ -295,3 +295,11 @@ def test_day_ranges_repeating_d_or_joined_by_a_tilde_and_q21d_are_read() -> None
         assert only(regimen_of(None, ("X", text))).days == days, text
     frequency = only(regimen_of(None, ("X", "X 10 mg iv d1, q21d"))).frequency
     assert frequency is not None and (frequency.times, frequency.period, frequency.unit) == (1, 21, "d")
+
+
+def test_an_abbreviation_run_on_by_a_hyphen_is_another_word() -> None:
+    # "Flu-like symptoms" in a record that names fludarabine is no fludarabine
+    assert doses(conditioning("Flu-like symptoms are treated with 500 mg", meshes=("Fludarabine",))) == {}
+    assert doses(conditioning("Flu 30mg/m2 -6 to -2", meshes=("Fludarabine",))) == {
+        "Fludarabine": (30, "mg/m2", (-6, -5, -4, -3, -2))
+    }

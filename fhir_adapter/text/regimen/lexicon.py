@@ -133,7 +133,8 @@ class Lexicon:
                     continue
                 written = text[first.start : tokens[i + n - 1].end]
                 if (name.upper_only and not written.isupper()) or (
-                    name.spellings and written not in name.spellings
+                    name.spellings
+                    and (written not in name.spellings or _runs_on(text, tokens[i + n - 1].end))
                 ):
                     continue
                 return Mention(first.start, tokens[i + n - 1].end, name.key, written), n
@@ -157,6 +158,11 @@ def _same_name(written: tuple[str, ...], name: tuple[str, ...]) -> bool:
         return True
     plural = name[-1].isalpha() and written[-1] == name[-1] + "s"
     return len(name) > 1 and plural and written[:-1] == name[:-1]
+
+
+def _runs_on(text: str, end: int) -> bool:
+    """Return True when a word goes on past `end` with a hyphen: "Flu-like" is no "Flu" (fludarabine)."""
+    return text.startswith("-", end) and end + 1 < len(text) and text[end + 1].isalpha()
 
 
 def _adjacent(text: str, tokens: tuple[Token, ...], i: int, n: int) -> bool:
