@@ -303,3 +303,19 @@ def test_an_abbreviation_run_on_by_a_hyphen_is_another_word() -> None:
     assert doses(conditioning("Flu 30mg/m2 -6 to -2", meshes=("Fludarabine",))) == {
         "Fludarabine": (30, "mg/m2", (-6, -5, -4, -3, -2))
     }
+
+
+def test_a_dose_after_an_unknown_lower_case_name_is_not_the_drugs() -> None:
+    # "plus metformin 500 mg", "with aspirin 100 mg", a later sentence "... take metformin 500 mg": another
+    # drug's dose, not the arm's drug's; left out and reported
+    for text in (
+        "Drugx 10 mg daily plus metformin 500 mg twice daily",
+        "Drugx 10 mg daily with hydroxyzine 25 mg",
+        "Drugx 10 mg daily. Patients also take metformin 500 mg twice daily",
+    ):
+        regimen = regimen_of(text, ("Drugx", None))
+        assert [d.dose for d in regimen.drugs] == [10], text
+        assert any("not written next to a drug name" in m for m in messages(regimen)), text
+    # dosing words before another dose of the same drug keep it
+    regimen = regimen_of("Drugx 10 mg daily, and subsequently 20 mg daily", ("Drugx", None))
+    assert [d.dose for d in regimen.drugs] == [10, 20]

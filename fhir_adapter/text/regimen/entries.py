@@ -29,16 +29,32 @@ _OR_GAP = re.compile(r"\bor\b|/")
 # is in brackets ("PLUS cisplatin (75mg/m2", NCT03986528); after a full stop only an acronym ("... days.
 # ATO 0.3mg/kg/day", NCT05497310). Another drug's dose, not this one's.
 _NEW_ITEM = re.compile(
-    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
+    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
     r"(?:(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)(?:\s*\([A-Za-z0-9\-]{1,12}\))?"
-    r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\()"
+    r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\(?)"
     r"|\.\s+(?P<acronym>[A-Z][A-Z0-9\-]{1,7}))\s*$"
 )
 # One start per run of name characters ("(?<![\w-])", the lookahead kept inside the run): linear.
 _NAME_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<word>(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})\s*\(?\s*$")
+_LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(?[ \t]*+$")
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
     r"cohort|level|arm|group|phase|part|mtd|rp2d|oral|orally|daily)"
+)
+# Lower-case words that may stand right before another dose of the same drug after "and", "plus", ",":
+# "10 mg daily, then 20 mg", "and subsequently 20 mg". Any other lower-case word there names another drug
+# ("Drugx 10 mg daily plus metformin 500 mg"): the dose is not this drug's.
+_DOSING_WORDS = re.compile(
+    r"(?i:doses|dosage|dosing|levels?|cohorts?|groups?|subsequently|thereafter|afterwards|finally|initially|"
+    r"maintenance|loading|initial|starting|increased|increasing|reduced|reducing|decreased|decreasing|titrated|"
+    r"escalated|escalating|weekly|twice|thrice|every|intravenously|intravenous|subcutaneously|subcutaneous|"
+    r"intramuscularly|intramuscular|tablets?|capsules?|bolus|infusion|injections?|sachets?|vials?|puffs?|drops?|"
+    r"total|fixed|single|additional|further|another|second|third|fourth|again|either|respectively|approximately|"
+    r"about|given|received|receiving|administered|infused|injected|taken|continued|continuing|while|where|which|"
+    r"during|after|before|first|morning|evening|night|hours?|minutes?|months?|years?|receives?|takes|"
+    r"administer|dosed|increase|reduce|decrease|escalate|titrate|changed?|switched|remains?|below|above|"
+    r"between|ranging|ranges?|using|containing|consisting|including|equivalent|amount|quantity|strength|"
+    r"patients?|participants?|subjects?|children|adults?|regimen|treatment|therapy|course|courses)"
 )
 # What follows "followed by" is the next step of the regimen, not more words on this dose: "cyclophosphamide
 # will be administered followed by a single infusion of CAR transduced autologous T cells" (NCT03937544);
@@ -199,12 +215,28 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
         if name and not _ALLOWED_BEFORE_DOSE.fullmatch(name.group("word")):
             return [], doses
     for i, dose in enumerate(doses):
+        if i and _other_name_in_later_sentence(cut.norm, previous, dose.start):
+            return doses[:i], doses[i:]
         item = _NEW_ITEM.search(cut.norm, previous, dose.start)
         word = item and (item.group("word") or item.group("lower") or item.group("acronym"))
-        if word and not _ALLOWED_BEFORE_DOSE.fullmatch(word):
+        lower = item and item.group("lower")
+        if (
+            word
+            and not _ALLOWED_BEFORE_DOSE.fullmatch(word)
+            and not (lower and _DOSING_WORDS.fullmatch(lower))
+        ):
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
+
+
+def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bool:
+    """Return True when a dose in a later sentence than the drug's last dose follows a lower-case word that
+    is not a dosing word: "Drugx 10 mg daily. Patients also take metformin 500 mg" doses metformin."""
+    if not SENTENCE_END.search(norm, previous, position):
+        return False
+    word = _LOWER_BEFORE_DOSE.search(norm, max(previous, position - 40), position)
+    return word is not None and not _DOSING_WORDS.fullmatch(word.group("lower"))
 
 
 def _gap(norm: str, doses: list[Dose], index: int) -> str:
