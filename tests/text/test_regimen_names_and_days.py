@@ -319,3 +319,11 @@ def test_a_dose_after_an_unknown_lower_case_name_is_not_the_drugs() -> None:
     # dosing words before another dose of the same drug keep it
     regimen = regimen_of("Drugx 10 mg daily, and subsequently 20 mg daily", ("Drugx", None))
     assert [d.dose for d in regimen.drugs] == [10, 20]
+
+
+def test_a_dose_glued_to_its_drugs_name_is_read() -> None:
+    # NCT05333159: "dapagliflozin 10mg once daily dose canagliflozin100mg once daily dose"
+    regimen = regimen_of(None, ("Canagliflozin", "canagliflozin100mg once daily"))
+    assert (only(regimen).dose, only(regimen).unit) == (100, "mg")
+    # a number glued to a code is not a dose
+    assert only(regimen_of(None, ("X", "X given with AKB104mg"))).dose is None

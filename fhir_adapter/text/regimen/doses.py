@@ -82,13 +82,16 @@ _CELLS = (
     rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
     r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
 )
+# "canagliflozin100mg" (NCT05333159): a number glued to a lower-case word of five letters or more is a dose
+# when a unit follows it; not one glued to a code ("AK104", "G719X").
+_AFTER_WORD = r"(?-i:(?<=[a-z]{5}))"
 _AMOUNT = (
-    rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
+    rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START}|{_AFTER_WORD})(?P<value>{NUMBER})"
     rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*(?P<stray>/\s*)?{_UNIT}"
 )
 # The leading assertions let the scan skip, at one character's cost, every position that cannot start one:
 # each alternative starts a word or a number.
-DOSE = re.compile(rf"(?<!\w)(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
+DOSE = re.compile(rf"(?:(?<!\w)|{_AFTER_WORD})(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
 # "(?<!...)" at the start of a pattern: it may start only where a run of spaces (or digits) starts, so a
 # search never rescans a long run from each of its positions (issue 11: linear on any text).
 NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
@@ -225,6 +228,8 @@ def find_doses(text: str) -> list[Dose]:
     10.0
     >>> [(d.value, d.times) for d in find_doses("2x5 mg/kg BW, six weeks.1x10 ^9 NK cells/dose")]
     [(5.0, 2), (1000000000.0, None)]
+    >>> [d.value for d in find_doses("canagliflozin100mg once daily; AK104 15mg; AKB104mg; dosing10 mg")]
+    [100.0, 15.0, 10.0]
     """
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
