@@ -327,3 +327,11 @@ def test_a_dose_glued_to_its_drugs_name_is_read() -> None:
     assert (only(regimen).dose, only(regimen).unit) == (100, "mg")
     # a number glued to a code is not a dose
     assert only(regimen_of(None, ("X", "X given with AKB104mg"))).dose is None
+
+
+def test_a_text_full_of_combination_names_is_read() -> None:
+    # hostile text: hundreds of "A/B" pairs and doses (the parser reads its first 10,000 characters); every
+    # lookup in pairs.py is by position, so this stays fast
+    text = "Sacubitril/valsartan 97/103 mg, " * 400 + "sacubitril/valsartan 1 mg/2 mg " * 300
+    regimen = regimen_of(None, ("Sacubitril/valsartan", text))
+    assert {(d.drug, d.dose) for d in regimen.drugs} >= {("Sacubitril", 97), ("valsartan", 103)}

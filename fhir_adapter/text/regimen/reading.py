@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.cycles import (
@@ -124,8 +125,14 @@ def _days(norm: str, doses: tuple[Dose, ...]) -> tuple[Found[tuple[int, ...]], .
     """Return the day lists: "days 1-5", "d1-7" anywhere; signed days ("-5 to -4") right after a dose."""
     found = find_day_lists(norm) if "d" in norm.lower() else []
     signed = find_signed_days_after(norm, (d.end for d in doses)) if "-" in norm or "+" in norm else []
-    taken = [(f.start, f.end) for f in found]
-    found += [f for f in signed if not any(s < f.end and f.start < e for s, e in taken)]
+    # A signed list inside a written one ("day -21 to d -17" read both ways) is that one: by bisection on
+    # the written lists' starts and the furthest end reached so far, one step per list.
+    starts = [f.start for f in found]
+    reach = list(accumulate((f.end for f in found), max))
+    for days in signed:
+        before = bisect_left(starts, days.end)
+        if not before or reach[before - 1] <= days.start:
+            found.append(days)
     return tuple(sorted(found, key=lambda f: f.start))
 
 

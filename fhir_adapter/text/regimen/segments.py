@@ -60,6 +60,14 @@ class Cut:
         starts = self._dose_starts
         return list(self.doses[bisect_left(starts, start) : bisect_left(starts, end)])
 
+    def first_dose_from(self, position: int) -> int:
+        """Return the index of the first dose that starts at or after `position` (len(doses) when none)."""
+        return bisect_left(self._dose_starts, position)
+
+    def last_dose_by(self, position: int) -> int:
+        """Return the index of the last dose that ends at or before `position` (-1 when none)."""
+        return bisect_right(self._dose_ends, position) - 1
+
     def floor(self, position: int) -> int:
         """Return where the last dose ending at or before `position` ends (0 when none)."""
         index = bisect_right(self._dose_ends, position)
