@@ -335,3 +335,9 @@ def test_a_text_full_of_combination_names_is_read() -> None:
     text = "Sacubitril/valsartan 97/103 mg, " * 400 + "sacubitril/valsartan 1 mg/2 mg " * 300
     regimen = regimen_of(None, ("Sacubitril/valsartan", text))
     assert {(d.drug, d.dose) for d in regimen.drugs} >= {("Sacubitril", 97), ("valsartan", 103)}
+
+
+def test_the_full_name_of_an_abbreviation_the_record_uses_as_a_name_is_that_drug() -> None:
+    # NCT05739630 names its intervention "ATG": "anti-thymocyte globulin 2.5 mg/kg" is the ATG intervention's dose
+    regimen = regimen_of("anti-thymocyte globulin 2.5 mg/kg/d -5 to -2", ("ATG", None))
+    assert [(d.drug, d.dose, d.days) for d in regimen.drugs] == [("ATG", 2.5, (-5, -4, -3, -2))]

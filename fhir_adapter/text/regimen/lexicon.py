@@ -314,10 +314,21 @@ def _add_abbreviations(
     written = _written_abbreviations(interventions, rows)
     for code, name in rows:
         key = drug_key(name)
+        own = _own_name(builder, tokens_of(code))
+        if own is not None and own != key:
+            # The record's own drug is called by the abbreviation ("ATG", NCT05739630): its full name,
+            # "anti-thymocyte globulin", is that drug, not another one.
+            _insert(builder.index, IndexedName(tokens_of(name), own))
+            continue
         if key not in builder.drugs and code in written:
             builder.add(DrugName(key, code, (name,)), [name])
         if key in builder.drugs:
             _insert(builder.index, IndexedName(tokens_of(code), key, spellings=_spellings(code)))
+
+
+def _own_name(builder: _Builder, tokens: tuple[str, ...]) -> str | None:
+    """Return the key of the drug the record's own names already call `tokens`, if any."""
+    return next((n.key for n in builder.index.get(tokens[0], ()) if n.tokens == tokens), None)
 
 
 def _written_abbreviations(
