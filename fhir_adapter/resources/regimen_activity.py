@@ -4,7 +4,8 @@ Only what the parser read is written: no number, no doseQuantity; no route word,
 ("40 mg/day", "2.5 mg/kg/d") is a `doseQuantity` of 40 mg with a Timing of once a day: `rate*` is the speed
 of an infusion, never a daily amount (docs/eligibility-r4.md point 6). When the text gives the daily amount
 in several administrations ("mg/m2/day in 2 oral doses") the amount of each is not stated, so no dose is
-written. A target exposure (carboplatin "AUC 6") is a `doseQuantity` in mg/mL.min, never a mass; a gas
+written. A target exposure (carboplatin "AUC 6"; busulfan "AUC 70-100mg/L x hr") is a `doseQuantity` in
+mg/mL.min (mg/L.h), never a mass; a gas
 flow ("1-9 L/min") is the rate of administration (`rateRange`). Times of day ("in the morning and in the
 evening") go to `Timing.repeat.when` when they agree with the frequency.
 """
@@ -202,10 +203,10 @@ def _is_once_a_day(frequency: Frequency) -> bool:
 def unit_display(unit: str, code: str) -> str:
     """Return the unit as shown to a reader: as written, except a target AUC, shown with its UCUM unit.
 
-    >>> unit_display("mg/m2", "mg/m2"), unit_display("AUC", "mg/mL.min")
-    ('mg/m2', 'mg/mL.min')
+    >>> unit_display("mg/m2", "mg/m2"), unit_display("AUC", "mg/mL.min"), unit_display("AUC mg/L.h", "mg/L.h")
+    ('mg/m2', 'mg/mL.min', 'mg/L.h')
     """
-    return code if unit == "AUC" else unit
+    return code if unit.startswith("AUC") else unit
 
 
 def _quantity(value: float, unit: str, code: str) -> Json:
@@ -222,9 +223,10 @@ def _number(value: float) -> int | float:
 
 
 def _description(drug: DrugDose) -> str | None:
-    if drug.unit == "AUC" and drug.dose is not None:
+    if drug.unit is not None and drug.unit.startswith("AUC") and drug.dose is not None:
+        exposure = drug.unit.removeprefix("AUC").strip() or "mg/mL.min"
         return (
-            f"Dose written as a target area under the curve, {drug.dose_text}: an exposure in mg/mL.min, "
+            f"Dose written as a target area under the curve, {drug.dose_text}: an exposure in {exposure}, "
             "not an amount of drug."
         )
     return None

@@ -395,6 +395,8 @@ def test_nct03511846_oxygen_flow_is_a_rate_range(terms: Terms) -> None:
             {"value": 2000000, "unit": "cells/kg", "code": "{cells}/kg"},
         ),
         ("X 2500 IU/m2 IM on day 4", {"value": 2500, "unit": "IU/m2", "code": "[iU]/m2"}),
+        # a busulfan target exposure (NCT02724163 "AUC 70-100mg/L x hr") in its own unit, never mg/mL.min
+        ("X AUC 90 mg.h/L IV on day -3", {"value": 90, "unit": "mg/L.h", "code": "mg/L.h"}),
     ],
 )
 def test_cell_doses_and_international_units_are_ucum_quantities(

@@ -363,8 +363,11 @@ def test_a_unit_letter_run_into_a_code_is_no_dose() -> None:
 
 
 def test_an_auc_target_in_its_own_exposure_unit_is_never_carboplatins_unit() -> None:
-    # A busulfan-style target "AUC 60-65 mg/L x hr" is not "AUC 6" (mg/mL.min): left unread, with its doubt.
+    # A busulfan-style target "AUC 60-65 mg/L x hr" is not "AUC 6" (mg/mL.min): read in its own unit, mg.h/L;
+    # one in an exposure unit not known ("umol/L") is left unread, with its doubt.
     [dose] = find_doses("busulfan AUC 60-65 mg/L x hr IV every 12 hours")
+    assert (dose.value, dose.high, dose.unit) == (60, 65, "AUC mg/L.h")
+    [dose] = find_doses("busulfan AUC 900-1350 umol/L IV every 12 hours")
     assert dose.value is None and dose.doubt == "an AUC target in another exposure unit"
 
 

@@ -39,6 +39,7 @@ _CHAR_MAP = str.maketrans(
         "：": ":",
         "；": ";",
         "＋": "+",
+        "～": "~",
         "\u00a0": " ",
         "\u3000": " ",
     }
@@ -71,7 +72,9 @@ _AUC = (
     rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*[(\[]?\s*AUC\s*[)\]]?)?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
     rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
-    # A target in another exposure unit (busulfan "AUC 70-100mg/L x hr"): not the mg/mL.min of "AUC 6".
+    # A busulfan target exposure, "AUC 70-100mg/L x hr", "AUC60-65 mg.h/L": mg.h/L, read in its own unit,
+    # never as the mg/mL.min of "AUC 6"; another exposure unit (a concentration alone) is not read.
+    r"|(?P<auc_mg_h_l>\s*mg\s*(?:/\s*l\s*[.*x·]\s*h(?:rs?|ours?)?|[.*x·]\s*h(?:rs?|ours?)?\s*/\s*l)\b)"
     r"|(?P<auc_other>\s*(?:mg|ug|mcg|umol|mmol)\s*(?:/\s*d?l|[.*x]\s*h(?:rs?|ours?)?\s*/\s*d?l)\b))?"
     rf"|{_START}(?P<auc_pre>{NUMBER})\s*AUC\b"
 )
@@ -79,13 +82,16 @@ _CELLS = (
     rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
     r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
 )
+# "canagliflozin100mg" (NCT05333159): a number glued to a lower-case word of five letters or more is a dose
+# when a unit follows it; not one glued to a code ("AK104", "G719X").
+_AFTER_WORD = r"(?-i:(?<=[a-z]{5}))"
 _AMOUNT = (
-    rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START})(?P<value>{NUMBER})"
+    rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START}|{_AFTER_WORD})(?P<value>{NUMBER})"
     rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*(?P<stray>/\s*)?{_UNIT}"
 )
 # The leading assertions let the scan skip, at one character's cost, every position that cannot start one:
 # each alternative starts a word or a number.
-DOSE = re.compile(rf"(?<!\w)(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
+DOSE = re.compile(rf"(?:(?<!\w)|{_AFTER_WORD})(?=\d|auc|area)(?:{_AUC}|{_CELLS}|{_AMOUNT})", re.IGNORECASE)
 # "(?<!...)" at the start of a pattern: it may start only where a run of spaces (or digits) starts, so a
 # search never rescans a long run from each of its positions (issue 11: linear on any text).
 NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
@@ -120,11 +126,13 @@ _NOT_A_DOSE_NUMBER = re.compile(
 _UNIT_CONTINUES = re.compile(r"(?<![ \t])[ \t]*/(?![ \t]*\d)")
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
+COMBINATION_DOUBT = "component doses of a combination"
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
 _MASS_UNITS |= {"ml": "mL", "milliliter": "mL", "millilitre": "mL"}
 VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
+EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"
 VOLUME_REASON = "a volume to dilute in or draw from"
 # "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose.
@@ -208,7 +216,9 @@ def find_doses(text: str) -> list[Dose]:
     [(None, True), (60.0, False), (40.0, False)]
     >>> [(d.value, d.unit, d.doubt) for d in find_doses("carboplatin area under the curve 2mg/m2, AUC 5")]
     [(None, 'AUC', 'an AUC target written with a dose unit'), (5.0, 'AUC', None)]
-    >>> [(d.value, d.doubt) for d in find_doses("busulfan AUC 70-100mg/L x hr, AUC60-65 mg.h/L")]
+    >>> [(d.value, d.high, d.unit) for d in find_doses("busulfan AUC 70-100mg/L x hr, AUC60-65 mg.h/L")]
+    [(70.0, 100.0, 'AUC mg/L.h'), (60.0, 65.0, 'AUC mg/L.h')]
+    >>> [(d.value, d.doubt) for d in find_doses("busulfan AUC 900-1350 umol/L, AUC 5 mg/L")]
     [(None, 'an AUC target in another exposure unit'), (None, 'an AUC target in another exposure unit')]
     >>> [(d.value, d.doubt) for d in find_doses("Dupilumab 300 mg (for a total of 600 mg)")]
     [(None, 'written with a different total'), (600.0, None)]
@@ -218,14 +228,14 @@ def find_doses(text: str) -> list[Dose]:
     10.0
     >>> [(d.value, d.times) for d in find_doses("2x5 mg/kg BW, six weeks.1x10 ^9 NK cells/dose")]
     [(5.0, 2), (1000000000.0, None)]
+    >>> [d.value for d in find_doses("canagliflozin100mg once daily; AK104 15mg; AKB104mg; dosing10 mg")]
+    [100.0, 15.0, 10.0]
     """
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
-            dose = replace(
-                dose, value=None, high=None, ambiguous=True, doubt="component doses of a combination"
-            )
+            dose = replace(dose, value=None, high=None, ambiguous=True, doubt=COMBINATION_DOUBT)
         elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
             dose = replace(
                 dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
@@ -244,20 +254,27 @@ def numberless_unit(text: str, position: int) -> Dose | None:
     return Dose(match.start(), match.end(), None, None, unit, per_day, match.group().strip())
 
 
+def _auc_dose(match: re.Match[str], text: str) -> Dose:
+    groups = match.groupdict()
+    low = groups["auc"] or groups["auc_pre"]
+    made = _made(match, text, low, groups["auc_hi"], "AUC", per_day=False)
+    if groups.get("auc_mass"):  # "area under the curve 2mg/m2": an AUC target or a dose? Not ours to say.
+        return replace(
+            made, value=None, high=None, ambiguous=True, doubt="an AUC target written with a dose unit"
+        )
+    if groups.get("auc_mg_h_l"):
+        return replace(made, unit=EXPOSURE_UNIT)
+    if groups.get("auc_other"):  # its own exposure unit; never relabelled as carboplatin's mg/mL.min
+        return replace(
+            made, value=None, high=None, ambiguous=True, doubt="an AUC target in another exposure unit"
+        )
+    return made
+
+
 def _dose(match: re.Match[str], text: str) -> Dose:
     groups = match.groupdict()
     if groups["auc"] or groups["auc_pre"]:
-        low = groups["auc"] or groups["auc_pre"]
-        made = _made(match, text, low, groups["auc_hi"], "AUC", per_day=False)
-        if groups.get("auc_mass"):  # "area under the curve 2mg/m2": an AUC target or a dose? Not ours to say.
-            return replace(
-                made, value=None, high=None, ambiguous=True, doubt="an AUC target written with a dose unit"
-            )
-        if groups.get("auc_other"):  # its own exposure unit; never relabelled as carboplatin's mg/mL.min
-            return replace(
-                made, value=None, high=None, ambiguous=True, doubt="an AUC target in another exposure unit"
-            )
-        return made
+        return _auc_dose(match, text)
     if groups["cells"]:
         scale = 10.0 ** int(groups["exp"])
         unit = "cells/kg" if groups["cells_kg"] else "cells"
@@ -320,7 +337,7 @@ def _unit(match: re.Match[str]) -> tuple[str, bool]:
 
 def _chained_before(dose: Dose, text: str) -> list[Dose]:
     """Return the bare numbers chained to `dose` ("60 or 40 mg"), each as a dose with its unit."""
-    if dose.value is None or dose.high is not None or dose.unit == "AUC":
+    if dose.value is None or dose.high is not None or dose.unit.startswith("AUC"):
         return []
     chained: list[Dose] = []
     end = dose.start

@@ -16,7 +16,7 @@ from fhir_adapter.text.regimen.doses import Dose, numberless_unit
 from fhir_adapter.text.regimen.labels import dose_condition
 from fhir_adapter.text.regimen.model import CycleRange, DoseCondition, Duration, Frequency
 from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, TimedOffset
-from fhir_adapter.text.regimen.schedule import Found, WeeklyPattern
+from fhir_adapter.text.regimen.schedule import SIGNED_DAYS_AFTER_DOSE, Found, WeeklyPattern
 from fhir_adapter.text.regimen.segments import Cut, Segment
 
 T = TypeVar("T")
@@ -29,16 +29,32 @@ _OR_GAP = re.compile(r"\bor\b|/")
 # is in brackets ("PLUS cisplatin (75mg/m2", NCT03986528); after a full stop only an acronym ("... days.
 # ATO 0.3mg/kg/day", NCT05497310). Another drug's dose, not this one's.
 _NEW_ITEM = re.compile(
-    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
+    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
     r"(?:(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)(?:\s*\([A-Za-z0-9\-]{1,12}\))?"
-    r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\()"
+    r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\(?)"
     r"|\.\s+(?P<acronym>[A-Z][A-Z0-9\-]{1,7}))\s*$"
 )
 # One start per run of name characters ("(?<![\w-])", the lookahead kept inside the run): linear.
 _NAME_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<word>(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})\s*\(?\s*$")
+_LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(?[ \t]*+$")
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
     r"cohort|level|arm|group|phase|part|mtd|rp2d|oral|orally|daily)"
+)
+# Lower-case words that may stand right before another dose of the same drug after "and", "plus", ",":
+# "10 mg daily, then 20 mg", "and subsequently 20 mg". Any other lower-case word there names another drug
+# ("Drugx 10 mg daily plus metformin 500 mg"): the dose is not this drug's.
+_DOSING_WORDS = re.compile(
+    r"(?i:doses|dosage|dosing|levels?|cohorts?|groups?|subsequently|thereafter|afterwards|finally|initially|"
+    r"maintenance|loading|initial|starting|increased|increasing|reduced|reducing|decreased|decreasing|titrated|"
+    r"escalated|escalating|weekly|twice|thrice|every|intravenously|intravenous|subcutaneously|subcutaneous|"
+    r"intramuscularly|intramuscular|tablets?|capsules?|bolus|infusion|injections?|sachets?|vials?|puffs?|drops?|"
+    r"total|fixed|single|additional|further|another|second|third|fourth|again|either|respectively|approximately|"
+    r"about|given|received|receiving|administered|infused|injected|taken|continued|continuing|while|where|which|"
+    r"during|after|before|first|morning|evening|night|hours?|minutes?|months?|years?|receives?|takes|"
+    r"administer|dosed|increase|reduce|decrease|escalate|titrate|changed?|switched|remains?|below|above|"
+    r"between|ranging|ranges?|using|containing|consisting|including|equivalent|amount|quantity|strength|"
+    r"patients?|participants?|subjects?|children|adults?|regimen|treatment|therapy|course|courses)"
 )
 # What follows "followed by" is the next step of the regimen, not more words on this dose: "cyclophosphamide
 # will be administered followed by a single infusion of CAR transduced autologous T cells" (NCT03937544);
@@ -60,6 +76,12 @@ _ROUTE_LEAD = re.compile(
     r"(?:\s*+(?:at|with|in)\s++(?:an?\s++)?(?:dos(?:e|age|ing)\s++of\s*+)?)?",
     re.IGNORECASE,
 )
+# The words that may stand between two day lists of one dose.
+_DAY_LIST_GAP = re.compile(
+    r"(?:[\s,;:&/()+.-]|\b(?:and|or|on|of|each|every|the|a|then|also|in|cycles?|courses?|weeks?|\d+)\b)*+",
+    re.IGNORECASE,
+)
+_DAY_LIST_JOIN = re.compile(r"(?:,|\band|\bthen|\balso)[ \t]*+(?:on[ \t]++)?(?:the[ \t]++)?$", re.IGNORECASE)
 _TRAILING_PUNCTUATION = re.compile(r"(?<![\s;,])[\s;,]*$")
 # A line that is only a list marker, a heading ("2. Proteasome inhibitor:", "Regimen:") or blank. Each part
 # starts where the one before cannot go on, so a long line is tried once (issue 11: linear).
@@ -113,7 +135,7 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         entry = Entry(key, start, end, dose, segment_start=start, segment_end=end, verbatim=verbatim)
         next_step = _NEXT_STEP.search(cut.norm, mention_end, end)
         own = (start, next_step.start() if next_step else end)
-        return [_with_facts(entry, cut.facts, own=own, head=own)], foreign
+        return [_with_facts(entry, cut.facts, cut.norm, own=own, head=own)], foreign
     choices = _choice_groups(cut.norm, doses)
     leads = [_lead_route(cut.norm, cut.facts.routes, dose) for dose in doses]
     entries: list[Entry] = []
@@ -139,7 +161,7 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         own = (_clause_start(cut.norm, doses[i - 1].end if i else start, dose.start), entry.end)
         others = {lead.start for j, lead in enumerate(leads) if lead and j != i}
         read = _with_facts(
-            entry, cut.facts, own=own, head=(start, doses[0].start), lead=leads[i], skip=others
+            entry, cut.facts, cut.norm, own=own, head=(start, doses[0].start), lead=leads[i], skip=others
         )
         entries.append(read)
     return _share_within(entries), foreign
@@ -193,12 +215,28 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
         if name and not _ALLOWED_BEFORE_DOSE.fullmatch(name.group("word")):
             return [], doses
     for i, dose in enumerate(doses):
+        if i and _other_name_in_later_sentence(cut.norm, previous, dose.start):
+            return doses[:i], doses[i:]
         item = _NEW_ITEM.search(cut.norm, previous, dose.start)
         word = item and (item.group("word") or item.group("lower") or item.group("acronym"))
-        if word and not _ALLOWED_BEFORE_DOSE.fullmatch(word):
+        lower = item and item.group("lower")
+        if (
+            word
+            and not _ALLOWED_BEFORE_DOSE.fullmatch(word)
+            and not (lower and _DOSING_WORDS.fullmatch(lower))
+        ):
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
+
+
+def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bool:
+    """Return True when a dose in a later sentence than the drug's last dose follows a lower-case word that
+    is not a dosing word: "Drugx 10 mg daily. Patients also take metformin 500 mg" doses metformin."""
+    if not SENTENCE_END.search(norm, previous, position):
+        return False
+    word = _LOWER_BEFORE_DOSE.search(norm, max(previous, position - 40), position)
+    return word is not None and not _DOSING_WORDS.fullmatch(word.group("lower"))
 
 
 def _gap(norm: str, doses: list[Dose], index: int) -> str:
@@ -221,6 +259,7 @@ def _lead_route(norm: str, routes: tuple[Found[str], ...], dose: Dose) -> Found[
 def _with_facts(
     entry: Entry,
     facts: Facts,
+    norm: str,
     *,
     own: Span,
     head: Span,
@@ -237,7 +276,7 @@ def _with_facts(
     )
     frequency = _pick(facts.frequencies, spans)
     times = _pick(facts.times, spans, every=True)
-    days = _pick(facts.days, spans, every=True)
+    days = _joined_days(norm, _pick(facts.days, spans, every=True))
     cycles = _pick(facts.cycles, spans)
     duration = _pick(facts.durations, spans)
     weekly = _pick(facts.weekly, spans)
@@ -256,6 +295,24 @@ def _with_facts(
         offset=offset[0].value if offset else None,
         read_at=tuple(sorted({f.start for f in taken})),
     )
+
+
+def _joined_days(norm: str, days: list[Found[tuple[int, ...]]]) -> list[Found[tuple[int, ...]]]:
+    """Return a dose's day lists: the first, and each next one joined to it by connecting words only ("on
+    days 1-5 of each cycle and on days 8-12") or written after "and on" ("on day 1 of each 21-day cycle
+    (Arms A and B), and on days 1 and 22 of concurrent chemoradiotherapy", NCT05798663). In "Fludarabine
+    30mg/m2 day -7 to -3 Total marrow irradiation day-5 to -3 PBSC: day 0" (NCT05870995) the later lists
+    are other items'."""
+    kept = days[:1]
+    for found in days[1:]:
+        start = kept[-1].end
+        joined = _DAY_LIST_GAP.fullmatch(norm, start, found.start) or _DAY_LIST_JOIN.search(
+            norm, max(start, found.start - 20), found.start
+        )
+        if not joined:
+            break
+        kept.append(found)
+    return kept
 
 
 def _pick(found: tuple[Found[T], ...], spans: tuple[Span, ...], *, every: bool = False) -> list[Found[T]]:
@@ -321,8 +378,15 @@ def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
             norm, tail.start, tail.end
         ):
             continue
+        # "Mitoxantrone liposomes with 36mg/m2 and Bu 3.2mg/kg -5 to -4" (NCT05739630): the days are Bu's.
+        if tail.dose is not None and SIGNED_DAYS_AFTER_DOSE.match(norm, tail.dose.end):
+            continue
+        # A daily dose ("CsA 3mg/kg/d from -8d,MMF 1g q12h") has its frequency: the next drug's is not it.
+        frequency = None if entry.dose is not None and entry.dose.per_day else tail.frequency
+        if tail.days is None and frequency is None:
+            continue
         verbatim = _verbatim(cut.text, entry.segment_start, tail.end)
-        shared[i] = replace(entry, days=tail.days, frequency=tail.frequency, verbatim=verbatim)
+        shared[i] = replace(entry, days=tail.days, frequency=frequency, verbatim=verbatim)
     return shared
 
 

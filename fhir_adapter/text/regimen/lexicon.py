@@ -1,8 +1,10 @@
 """Which drugs an arm's dosing text talks about: the arm's drug names, and where a text names them.
 
 Names come from the arm's linked interventions first (with their other names, salt-free forms and acronyms:
-"All-trans Retinoic Acid" is also "ATRA"), then the trial's other drug interventions and MeSH terms. Text
-may also name drugs the arm does not link (the seed lists its whole KPD regimen under one intervention):
+"All-trans Retinoic Acid" is also "ATRA"), then the trial's other drug interventions and MeSH terms, then
+the common abbreviations of mappings/drug-abbreviation.json ("Bu" for busulfan) of the drugs the record
+names itself, or that its intervention names and other names write ("HAG Regimen (HHT Cytarabine G-CSF)").
+Text may also name drugs the arm does not link (the seed lists its whole KPD regimen under one intervention):
 those are found through a list of known ingredient names and INN stems ("-mab", "-platin", "-taxel", ...).
 No name is guessed from a dose's position alone.
 
@@ -13,15 +15,20 @@ shows those drugs as written.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from importlib import resources
 from types import MappingProxyType
 from typing import Literal
 
 from fhir_adapter.sources import Intervention, Mesh
+from fhir_adapter.terms import MAPPINGS_PACKAGE
+from fhir_adapter.text.regimen.doses import normalize
 from fhir_adapter.text.regimen.names import (
+    MAX_NAME_CHARS,
     DrugName,
     Token,
     choice_of,
@@ -39,6 +46,7 @@ _DEFINED_ABBREVIATION = re.compile(r"(?<!\s)\s*\(\s*([A-Z][A-Z0-9]{1,6})\s*[),;]
 _WORD_SPLIT = re.compile(r"[\s\-]+")
 _PREFIX_STOPLIST = frozenset({"car", "pet", "tki", "cns"})
 _STEM_LENGTH = 7  # shorter words are too often not drugs ("domide" stems need a real name before them)
+ABBREVIATION_TABLE = "drug-abbreviation.json"
 
 MentionKind = Literal["name", "prefix", "stem"]
 
@@ -57,11 +65,13 @@ class Mention:
 
 @dataclass(frozen=True)
 class IndexedName:
-    """One name of a drug as tokens; `upper_only` for an acronym, matched only when written in capitals."""
+    """One name of a drug as tokens; `upper_only` for an acronym, matched only when written in capitals;
+    `spellings`, when given, the only ways it may be written ("Bu" or "BU", not "bu")."""
 
     tokens: tuple[str, ...]
     key: str
     upper_only: bool = False
+    spellings: tuple[str, ...] = ()
 
 
 Index = Mapping[str, tuple[IndexedName, ...]]
@@ -122,7 +132,10 @@ class Lexicon:
                 if not _same_name(written_tokens, name.tokens) or not _adjacent(text, tokens, i, n):
                     continue
                 written = text[first.start : tokens[i + n - 1].end]
-                if name.upper_only and not written.isupper():
+                if (name.upper_only and not written.isupper()) or (
+                    name.spellings
+                    and (written not in name.spellings or _runs_on(text, tokens[i + n - 1].end))
+                ):
                     continue
                 return Mention(first.start, tokens[i + n - 1].end, name.key, written), n
         return self._other(text, first)
@@ -145,6 +158,11 @@ def _same_name(written: tuple[str, ...], name: tuple[str, ...]) -> bool:
         return True
     plural = name[-1].isalpha() and written[-1] == name[-1] + "s"
     return len(name) > 1 and plural and written[:-1] == name[:-1]
+
+
+def _runs_on(text: str, end: int) -> bool:
+    """Return True when a word goes on past `end` with a hyphen: "Flu-like" is no "Flu" (fludarabine)."""
+    return text.startswith("-", end) and end + 1 < len(text) and text[end + 1].isalpha()
 
 
 def _adjacent(text: str, tokens: tuple[Token, ...], i: int, n: int) -> bool:
@@ -268,7 +286,66 @@ def _lexicon(
         term = clean_name(mesh.term)
         if term:
             builder.add(DrugName(drug_key(term), term), [term])
+    _add_abbreviations(builder, interventions, builtin_abbreviations())
     return builder.lexicon(_known_index(known_drugs))
+
+
+@cache
+def builtin_abbreviations() -> tuple[tuple[str, str], ...]:
+    """Return the rows of mappings/drug-abbreviation.json: (abbreviation as spelled, ingredient name)."""
+    table = resources.files(MAPPINGS_PACKAGE).joinpath(ABBREVIATION_TABLE)
+    document = json.loads(table.read_text(encoding="utf-8"))
+    return tuple(
+        (element["code"], target["code"])
+        for group in document["group"]
+        for element in group["element"]
+        for target in element.get("target", [])
+        if target.get("code")
+    )
+
+
+def _add_abbreviations(
+    builder: _Builder, interventions: tuple[Intervention, ...], rows: tuple[tuple[str, str], ...]
+) -> None:
+    """Add the abbreviations of the drugs the record names: "Bu 3.2mg/kg" is busulfan's dose in a record
+    whose MeSH terms name busulfan (NCT05739630). An abbreviation the record writes only in an intervention
+    name or other name ("HAG Regimen (HHT Cytarabine G-CSF)", NCT03873311) brings its drug's full name too:
+    "Homoharringtonine(HHT) 1mg/(m2.d)". An abbreviation neither way is no drug: never guessed."""
+    written = _written_abbreviations(interventions, rows)
+    for code, name in rows:
+        key = drug_key(name)
+        own = _own_name(builder, tokens_of(code))
+        if own is not None and own != key:
+            # The record's own drug is called by the abbreviation ("ATG", NCT05739630): its full name,
+            # "anti-thymocyte globulin", is that drug, not another one.
+            _insert(builder.index, IndexedName(tokens_of(name), own))
+            continue
+        if key not in builder.drugs and code in written:
+            builder.add(DrugName(key, code, (name,)), [name])
+        if key in builder.drugs:
+            _insert(builder.index, IndexedName(tokens_of(code), key, spellings=_spellings(code)))
+
+
+def _own_name(builder: _Builder, tokens: tuple[str, ...]) -> str | None:
+    """Return the key of the drug the record's own names already call `tokens`, if any."""
+    return next((n.key for n in builder.index.get(tokens[0], ()) if n.tokens == tokens), None)
+
+
+def _written_abbreviations(
+    interventions: tuple[Intervention, ...], rows: tuple[tuple[str, str], ...]
+) -> set[str]:
+    """Return the abbreviations of `rows` written in the interventions' names and other names."""
+    index: dict[str, list[IndexedName]] = {}
+    for code, _ in rows:
+        _insert(index, IndexedName(tokens_of(code), code, spellings=_spellings(code)))
+    finder = Lexicon(index=_frozen(index))
+    names = (n for i in interventions for n in (i.name, *i.other_names))
+    found = (m for name in names for m in finder.find(normalize(name[:MAX_NAME_CHARS])))
+    return {m.key for m in found if m.kind == "name"}
+
+
+def _spellings(code: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((code, code.upper())))
 
 
 def _add_intervention(
@@ -280,12 +357,13 @@ def _add_intervention(
     linked: bool,
 ) -> None:
     # An other name that names two known ingredients or more ("MECCNU,Hu,Cytarabine,busulfan,..." for "ATG",
-    # NCT05739630) lists the rest of the regimen, not the intervention's names: none of them is an alias.
+    # NCT05739630; "cytarabine and daunorubicin liposome, CPX-351" for "Vyxeos", NCT03826992) lists the rest
+    # of the regimen or the product's ingredients, not the intervention's names: none of them is an alias.
     listed = [name_components(n) for n in intervention.other_names]
     others = [
         c
         for components in listed
-        if sum(c.lower() in known_drugs for c in components) < 2
+        if sum(_names_known(c, known_drugs) for c in components) < 2
         for c in components
         if len(tokens_of(c)) <= 4
     ]
@@ -303,6 +381,12 @@ def _add_intervention(
         choice = choice_of(intervention.name)
         drug = DrugName(key, component, aliases, index, intervention.type, linked, choice)
         builder.add(drug, names, acronyms=linked)
+
+
+def _names_known(name: str, known_drugs: frozenset[str]) -> bool:
+    """Return True when `name` is a known ingredient, or one in a form ("daunorubicin liposome")."""
+    words = name.lower().split()
+    return bool(words) and (name.lower() in known_drugs or words[0] in known_drugs)
 
 
 @cache

@@ -1,8 +1,10 @@
 """Merge what the arm text and the intervention texts say about one drug, keeping only what is certain.
 
 The side that states doses is the base; the other side may add a fact the base lacks (a route, a day) when
-it states that fact once and for the same dose. Doses that disagree ("50 mcg BID" in the arm, "50mg BID" in
-the intervention, NCT00712335) are not chosen between: the drug keeps no dose and the report says why. An
+it states that fact once and for the same dose. An arm that writes the intervention's doses and more of
+the same unit (an escalation, NCT05813925) is the base. Doses that disagree ("50 mcg BID" in the arm,
+"50mg BID" in the intervention, NCT00712335) are not chosen between: the drug keeps no dose and the
+report says why. An
 arm may pick one of the doses its shared intervention lists ("80 mg" of "80mg/d, 120mg/d and 180mg/d
 respectively", NCT04946890): that is a choice, not a conflict.
 """
@@ -35,10 +37,12 @@ def merge_sides(arm: list[Entry], interventions: list[Entry]) -> tuple[list[Entr
         return arm or interventions, []
     arm_doses = {s for e in arm if (s := signature(e))}
     intervention_doses = {s for e in interventions if (s := signature(e))}
-    if arm_doses and intervention_doses and not arm_doses <= intervention_doses:
+    if arm_doses and intervention_doses and not _agree(arm_doses, intervention_doses):
         return [_without_dose(arm[0], interventions[0])], [_conflict(arm, interventions)]
     if arm_doses and intervention_doses:
-        base, other = arm, interventions  # the arm's doses are among the intervention's: the arm chose
+        # The arm's doses are among the intervention's (the arm chose), or the arm writes the
+        # intervention's doses and more of the same unit (its escalation steps): the arm's are given.
+        base, other = arm, interventions
     elif _weight(arm) >= _weight(interventions):
         base, other = arm, interventions
     else:
@@ -50,6 +54,17 @@ def merge_sides(arm: list[Entry], interventions: list[Entry]) -> tuple[list[Entr
         merged.append(filled)
         messages.extend(found)
     return merged, messages
+
+
+def _agree(arm: set[DoseSignature], intervention: set[DoseSignature]) -> bool:
+    """Return True when the sides' doses agree: the arm's are among the intervention's ("80 mg" of "80mg/d,
+    120mg/d and 180mg/d", NCT04946890), or the arm writes all of the intervention's and more in the same
+    unit ("2.4 mg ... after a dose escalation period (0.25 mg ..., 0.5 mg ...)" where the intervention
+    writes "2.4 mg", NCT05813925)."""
+    if arm <= intervention:
+        return True
+    units = {unit for _, _, unit in intervention}
+    return intervention < arm and all(unit in units for _, _, unit in arm)
 
 
 def _weight(entries: list[Entry]) -> tuple[int, int, int]:
@@ -118,7 +133,9 @@ def _with_missing(entry: Entry, other: Entry) -> Entry:
 def _fill(entry: Entry, others: list[Entry]) -> tuple[Entry, list[str]]:
     """Return `entry` with what the other side adds for the same dose, and the facts the sides dispute."""
     same_dose = [o for o in others if signature(o) and signature(o) == signature(entry)]
-    candidates = same_dose or (others if len(others) == 1 else [o for o in others if not signature(o)])
+    candidates = same_dose or [o for o in others if not signature(o)]
+    if not same_dose and len(others) == 1 and not (signature(entry) and signature(others[0])):
+        candidates = others  # one statement on the other side, about the drug and not another of its doses
     changes: dict[str, object] = {}
     messages: list[str] = []
     contributed: list[Entry] = []

@@ -25,8 +25,11 @@ _SPLIT = re.compile(
     r"|\bcombined\s+with\b|\bfollowed\s+by\b|\bthen\b|\bversus\b|\bvs\b\.?)\s*",
     re.IGNORECASE,
 )
+# "co-administration of cefepime and nacubactam" (NCT05905055) names cefepime and nacubactam.
 _QUALIFIER = re.compile(
-    r"^(?:the\s+)?(?:(?:reduced|standard|high|low|full|fixed|escalating|optimal)[- ]dose\s+)?", re.IGNORECASE
+    r"^(?:(?:co-?)?administration\s+of\s+)?(?:the\s+)?"
+    r"(?:(?:reduced|standard|high|low|full|fixed|escalating|optimal)[- ]dose\s+)?",
+    re.IGNORECASE,
 )
 _TRAILER = re.compile(
     r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dosing|dose|tablets?|capsules?|injection|infusion"
@@ -62,7 +65,7 @@ _GENERIC_WORDS = frozenset(
 )
 _STEM = re.compile(
     r"(?<![a-z])[a-z]{3,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
-    r"rubicin|mycin|abine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
+    r"rubicin|mycin|abine|ribine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
     r"poside|methasone|nisone|nisolone|retinoin|inostat|leucel|leukin|trozole|estrant|uracil)"
 )
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
@@ -145,8 +148,8 @@ def name_components(name: str) -> tuple[str, ...]:
     ('All-trans Retinoic Acid',)
     >>> name_components("Poziotinib Once Daily Dosing or Twice Daily Dosing as determined in Phase 1")
     ('Poziotinib',)
-    >>> name_components("Reduced-dose HHT")
-    ('HHT',)
+    >>> name_components("Reduced-dose HHT"), name_components("co-administration of cefepime and nacubactam")
+    (('HHT',), ('cefepime', 'nacubactam'))
     >>> name_components("QL1706 plus bevacizumab with or without chemotherapy")
     ('QL1706', 'bevacizumab')
     >>> name_components("DHA-piperaquine + 0.25 mg/kg primaquine administered to G6PD normal")

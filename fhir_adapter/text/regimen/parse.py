@@ -16,7 +16,7 @@ field. Steps, one pass each:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fhir_adapter.errors import counted
 from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
@@ -88,8 +88,12 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     builders pass the names the RxNorm table knows).
     """
     linked = tuple(i for i in linked_interventions(trial, arm) if is_drug_intervention(i))
-    if not linked:  # no drug given in this arm (procedures, devices, behaviour, placebo): nothing to dose
-        return Regimen()
+    if not linked and any(is_drug_intervention(i) for i in trial.interventions):
+        return (
+            Regimen()
+        )  # no drug given in this arm (procedures, devices, placebo), while other arms get some
+    if not linked:
+        return _unlisted_doses(trial, arm, frozenset(known_drugs))
     texts = trial_texts(trial)
     lexicon = arm_lexicon(
         trial.interventions, trial.intervention_meshes, linked, frozenset(known_drugs), texts.normalized
@@ -113,6 +117,33 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
         tuple(report.issues),
         cycle.until_text,
     )
+
+
+def _unlisted_doses(trial: TrialRecord, arm: Arm, known_drugs: frozenset[str]) -> Regimen:
+    """Return the doses an arm's own text gives in a trial with no drug intervention at all: an observational
+    cohort "receiving bosutinib at a dose of 500 mg / day" (NCT05682924). Only drugs the text names by a
+    known ingredient name, a MeSH term or an INN stem, and only with a dose; each reported as not being an
+    intervention of the record."""
+    if not arm.description or arm not in trial.arms:
+        return Regimen()
+    texts = trial_texts(trial)
+    lexicon = arm_lexicon(trial.interventions, trial.intervention_meshes, (), known_drugs, texts.normalized)
+    report = Report(trial.nct_id, arm.label)
+    field_path = ARM_FIELD.format(trial.arms.index(arm))
+    parse = _parse(
+        bounded(arm.description), texts, lexicon, default=None, source="arm", field_path=field_path
+    )
+    lexicon = lexicon.noting(parse.mentions)
+    dosed = [e for e in parse.entries if e.dose is not None and e.dose.value is not None]
+    if not dosed:
+        return Regimen()
+    arm_text = ArmText(replace(parse, entries=tuple(dosed)), "arm", field_path)
+    entries = finish_entries(_merged_entries([arm_text], lexicon, report), None, lexicon, report)
+    for key in dict.fromkeys(e.key for e in entries):
+        message = "dosed in the arm text but not an intervention of the record; read from the text only"
+        report.add(field_path, message, lexicon.drugs[key].display)
+    drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
+    return Regimen(drugs=drugs, issues=tuple(report.issues))
 
 
 def _report_long_texts(

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.cycles import (
@@ -34,6 +35,7 @@ from fhir_adapter.text.regimen.schedule import (
     find_frequencies,
     find_offsets,
     find_routes,
+    find_signed_days_after,
     find_times_of_day,
     find_weekly_patterns,
 )
@@ -102,7 +104,7 @@ def read_text(text: str) -> Reading:
     facts = Facts(
         routes=tuple(find_routes(norm)),
         frequencies=tuple(f for f in find_frequencies(norm) if not inside(f.start, cycle_lengths)),
-        days=tuple(find_day_lists(norm)) if numbered and ("d" in low) else (),
+        days=_days(norm, doses) if numbered else (),
         weekly=tuple(find_weekly_patterns(norm)) if "consecutive" in low else (),
         cycles=tuple(find_cycle_ranges(norm)) if "cycle" in low else (),
         durations=_durations(norm, doses, cycle_lengths) if numbered else (),
@@ -117,6 +119,21 @@ def read_text(text: str) -> Reading:
         (facts.routes, facts.frequencies, facts.days, facts.cycles, facts.durations)
     )
     return Reading(norm, doses, facts, cycle_lengths, offsets, counts, until, placeholder, nothing)
+
+
+def _days(norm: str, doses: tuple[Dose, ...]) -> tuple[Found[tuple[int, ...]], ...]:
+    """Return the day lists: "days 1-5", "d1-7" anywhere; signed days ("-5 to -4") right after a dose."""
+    found = find_day_lists(norm) if "d" in norm.lower() else []
+    signed = find_signed_days_after(norm, (d.end for d in doses)) if "-" in norm or "+" in norm else []
+    # A signed list inside a written one ("day -21 to d -17" read both ways) is that one: by bisection on
+    # the written lists' starts and the furthest end reached so far, one step per list.
+    starts = [f.start for f in found]
+    reach = list(accumulate((f.end for f in found), max))
+    for days in signed:
+        before = bisect_left(starts, days.end)
+        if not before or reach[before - 1] <= days.start:
+            found.append(days)
+    return tuple(sorted(found, key=lambda f: f.start))
 
 
 def _durations(

@@ -42,9 +42,10 @@ FREQUENCY = re.compile(
     r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
     r"|(?P<four>\bfour\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
-    r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b)"
+    r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
+    r"|(?-i:\bOW\b))"
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
-    rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b)"
+    rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
     r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
@@ -55,18 +56,46 @@ FREQUENCY = re.compile(
 # "d" counts as "day" only glued to its number ("d1-21"): in "mg/kg BW/d 3 days" it means per day.
 # "on Days\n\n1 to 21" (NCT04946890) is days 1 to 21, but "for 21 days\n2. Dose Level -1" (NCT03826992)
 # is no day 2: a number opening a line with "." or ")" is a list marker.
-_DAY = r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])d(?=[-+]?\d))"
+# "day -21 to d -17" (NCT05870995): a "d" may stand a space before a signed number.
+_DAY = r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])d(?=[-+]?\d)|(?<![\w/-])d (?=[-+]\d))"
 # "Days 1,8" is days 1 and 8 (NCT03986528); "1,250" (thousands) and "1,5 mg" (a decimal comma) are no days.
 _NOT_A_DAY_AFTER = r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle)"
 _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY_AFTER})"
-_DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:\s*(?:-|to|through|thru)\s*(?:{_DAY})?{_DAY_NUMBER})?"
+# "day -21- to d -17" (NCT05870995): a stray hyphen before "to" still joins a range; "days 1~5" is one too.
+_RANGE_JOIN = r"\s*+(?:-?\s*+(?:to|through|thru)|-|~)\s*"
+# The end of a range may repeat "d" right after its "-": "D1-D3", "d1~d5" ("ACU-D1" alone is a code).
+_DAY_END = r"(?:days?\.?\s*|d(?=[-+]?\d)|d (?=[-+]\d))"
+_DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
 DAY_LIST = re.compile(
-    rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:\s*(?:-|to|through|thru)\s*(?:{_DAY})?{_DAY_NUMBER})?"
+    rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
     rf"(?:\s*(?:,|and|&|/)\s*(?:and\s+)?{_DAY_ITEM})*",
     _I,
 )
-_DAY_RANGE = re.compile(r"(?<!\d)([-+]?\d+)\s*(?:-|to|through|thru)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I)
+_DAY_RANGE = re.compile(
+    r"(?<!\d)([-+]?\d+)\s*+(?:-?\s*+(?:to|through|thru)|-|~)\s*(?:days?|d)?\.?\s*([-+]?\d+)", _I
+)
 _DAY_SINGLE = re.compile(r"[-+]?\d+")
+# Days counted from a transplant, written bare right after a dose ("Bu 3.2mg/kg -5 to -4", "Ara-C 2g/m2 q12h
+# -8", "MTX 15mg/m2 +1d, 10mg/m2 +3,+6,+11", NCT05739630): only numbers written with their sign, a range
+# joined by "to" (never "-", which would read "-5-4" two ways), perhaps after a frequency code. A "from"
+# or "starting" before them is no such list: nothing may stand between the dose and its days.
+_SIGNED_DAY = r"[-+]\d{1,2}(?:d\b)?"
+SIGNED_DAYS_AFTER_DOSE = re.compile(
+    rf"(?<![ \t])[ \t]*(?:(?:q\d{{1,2}}h|bid|qd|daily)[ \t]+)?"
+    rf"(?P<days>{_SIGNED_DAY}(?:[ \t]*(?:to|through|~)[ \t]*{_SIGNED_DAY}|(?:[ \t]*,[ \t]*{_SIGNED_DAY})+)?)"
+    r"(?!\d|\.\d|[ \t]*(?:%|/|-|~|(?:to|through|x|mg|g|mcg|ug|ml|l|kg|iu|units?|h|hours?|min|minutes?"
+    r"|days?|weeks?)\b))",
+    _I,
+)
+_SIGNED_RANGE = re.compile(r"([-+]\d+)d?\s*(?:to|through|~)\s*([-+]\d+)", _I)
+# "anlotinib 1-14days of every 3-week cycle" (NCT04646330): days of the cycle written without "day" before
+# them; not "for 5-7 days of each cycle", a length.
+CYCLE_DAY_RANGE = re.compile(
+    r"(?<![\w.,/+-])(?P<low>\d{1,2})[ \t]*+(?:-|to)[ \t]*+(?P<high>\d{1,2})[ \t]*+days?[ \t]++of[ \t]++"
+    r"(?:each|every|the|a|an)[ \t]++(?:[\w-]++[ \t]++)?(?:treatment[ \t]++)?(?:cycle|course)s?\b",
+    _I,
+)
+_LENGTH_BEFORE = re.compile(r"\b(?:for|within|over|lasting|up\s+to)\s*$", _I)
 FIRST_DAYS = re.compile(rf"\bthe\s+first\s+(?P<n>{COUNT})\s+days\b", _I)
 CONSECUTIVE = re.compile(
     rf"\b(?P<n>{COUNT})\s+consecutive\s+days\s+(?:per|a|each|every)\s+week\s*(?:x|for)\s*(?P<weeks>{COUNT})"
@@ -172,10 +201,11 @@ def find_routes(text: str) -> list[Found[str]]:
 def find_frequencies(text: str) -> list[Found[Frequency]]:
     """Return each frequency phrase as a Frequency.
 
-    >>> [(f.value.times, f.value.period, f.value.unit) for f in find_frequencies("8 mg BID, then daily, Q3W")]
-    [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk')]
-    >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily application; once-weekly")]
-    [(2, 'd'), (1, 'wk')]
+    >>> [(f.value.times, f.value.period, f.value.unit) for f in find_frequencies("8 mg BID, daily, Q3W, q21d")
+    ... ]
+    [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk'), (1, 21, 'd')]
+    >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily; once-weekly; OW; ow")]
+    [(2, 'd'), (1, 'wk'), (1, 'wk')]
     """
     found = []
     for match in FREQUENCY.finditer(text):
@@ -184,7 +214,7 @@ def find_frequencies(text: str) -> list[Found[Frequency]]:
         if kind == "every_weeks":
             period = count(match.group("weeks") or match.group("qweeks"))
         elif kind == "every_days":
-            period = count(match.group("days"))
+            period = count(match.group("days") or match.group("qdays"))
         frequency = Frequency(times, period, unit, match.group(), once=kind == "once")
         found.append(Found(match.start(), match.end(), frequency))
     return found
@@ -222,15 +252,54 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     []
     >>> [f.value for f in find_day_lists("100 mg on Days 1-5 and 200 mg on Days 8-9")]
     [(1, 2, 3, 4, 5), (8, 9)]
+    >>> [f.value for f in find_day_lists("5mg/m2 day -21 to d -17; 1g/m2 day -21- to d -17; d 5")]
+    [(-21, -20, -19, -18, -17), (-21, -20, -19, -18, -17)]
+    >>> [f.value for f in find_day_lists("D1-D3; d1~d5; days 1~3; ACU-D1")]
+    [(1, 2, 3), (1, 2, 3, 4, 5), (1, 2, 3)]
+    >>> [f.value for f in find_day_lists("X 1-3days of every 3-week cycle; Y for 5-7 days of each cycle")]
+    [(1, 2, 3)]
     """
     found = []
     for match in DAY_LIST.finditer(text):
         days = _expand(match.group())
         if days and not _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start()):
             found.append(Found(match.start(), match.end(), days))
+    for match in CYCLE_DAY_RANGE.finditer(text):
+        low, high = int(match.group("low")), int(match.group("high"))
+        if low <= high and not _LENGTH_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+            found.append(Found(match.start(), match.end(), tuple(range(low, high + 1))))
     for match in FIRST_DAYS.finditer(text):
         found.append(Found(match.start(), match.end(), tuple(range(1, count(match.group("n")) + 1))))
     return sorted(found, key=lambda f: f.start)
+
+
+def find_signed_days_after(text: str, positions: Iterable[int]) -> list[Found[tuple[int, ...]]]:
+    """Return each list of signed day numbers written right after one of `positions` (where doses end).
+
+    >>> text = "Bu 3.2mg/kg -5 to -4, Ara-C 2g/m2 q12h -8, MTX 15mg/m2 +1d, 10mg/m2 +3,+6,+11, 3mg/kg from -8"
+    >>> ends = [text.index(d) + len(d) for d in ("3.2mg/kg", "2g/m2", "15mg/m2", "10mg/m2", "3mg/kg ")]
+    >>> [f.value for f in find_signed_days_after(text, ends)]
+    [(-5, -4), (-8,), (1,), (3, 6, 11)]
+    >>> find_signed_days_after("10 mg -5 mg; 5 mg -3 to 4; 2 mg +2.5; 1 mg -3 days", [5, 17, 31, 41])
+    []
+    >>> [f.value for f in find_signed_days_after("ATG 2.5mg/kg/d -5 to -2.", [14])]
+    [(-5, -4, -3, -2)]
+    """
+    found = []
+    for position in positions:
+        match = SIGNED_DAYS_AFTER_DOSE.match(text, position)
+        if not match:
+            continue
+        written = match.group("days")
+        span = _SIGNED_RANGE.fullmatch(written)
+        if span:
+            low, high = int(span.group(1)), int(span.group(2))
+            days = tuple(range(low, high + 1)) if low <= high else ()
+        else:
+            days = tuple(sorted({int(n) for n in _DAY_SINGLE.findall(written)}))
+        if days:
+            found.append(Found(match.start("days"), match.end("days"), days))
+    return found
 
 
 def _expand(written: str) -> tuple[int, ...]:

@@ -15,14 +15,22 @@ from functools import cached_property
 
 from fhir_adapter.text.regimen.doses import Dose
 from fhir_adapter.text.regimen.lexicon import Mention
-from fhir_adapter.text.regimen.reading import Facts, sentence_span
+from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, sentence_span
 
 _REFERENCE = re.compile(
     r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|as)\s+(?:the\s+)?(?:first\s+|last\s+)?"
     r"(?:dose\s+of\s+|administration\s+of\s+)?$",
     re.IGNORECASE,
 )
-_DOSE_BEFORE_NAME = re.compile(r"^\s*(?:of\s+)?(?:the\s+)?$", re.IGNORECASE)
+# "2.4 milligrams (mg) cagrilintide" (NCT05813925): the unit's abbreviation in brackets may stand between.
+# "semaglutide s.c. 2.4 mg and placebo matched to semaglutide OW" (NCT05813925): the drug named again for
+# its placebo's sake, not a second passage on it.
+_PLACEBO_OF = re.compile(r"\bplacebo\s+(?:matched|matching)\s+(?:to\s+|with\s+)?(?:the\s+)?$", re.IGNORECASE)
+_DOSE_BEFORE_NAME = re.compile(
+    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)\s*\)\s*)?(?:of\s+)?(?:the\s+)?$", re.IGNORECASE
+)
+# Between the previous drug's name and a dose that opens the next item: "cefepime and 2 g ...".
+_ITEM_GAP = re.compile(r"(?<!\s)\s*+(?:,|;|\+|and|plus|with)?\s*+", re.IGNORECASE)
 _CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
 
@@ -52,6 +60,14 @@ class Cut:
         starts = self._dose_starts
         return list(self.doses[bisect_left(starts, start) : bisect_left(starts, end)])
 
+    def first_dose_from(self, position: int) -> int:
+        """Return the index of the first dose that starts at or after `position` (len(doses) when none)."""
+        return bisect_left(self._dose_starts, position)
+
+    def last_dose_by(self, position: int) -> int:
+        """Return the index of the last dose that ends at or before `position` (-1 when none)."""
+        return bisect_right(self._dose_ends, position) - 1
+
     def floor(self, position: int) -> int:
         """Return where the last dose ending at or before `position` ends (0 when none)."""
         index = bisect_right(self._dose_ends, position)
@@ -79,6 +95,12 @@ def segment_mentions(
         is_reference = _REFERENCE.search(norm, max(0, mention.start - 40), mention.start)
         if kept and is_reference and not has_dose:
             continue
+        if (
+            kept
+            and kept[-1].key == mention.key
+            and _PLACEBO_OF.search(norm, max(0, mention.start - 40), mention.start)
+        ):
+            continue
         kept.append(mention)
     return tuple(kept)
 
@@ -99,7 +121,13 @@ def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
     for i, (key, start) in enumerate(starts):
         end = starts[i + 1][1] if i + 1 < len(starts) else len(cut.norm)
         previous = segments[-1] if segments else None
-        if previous and previous.key == key and not _repeats(cut, previous, Segment(key, start, end)):
+        segment = Segment(key, start, end)
+        if (
+            previous
+            and previous.key == key
+            and not _repeats(cut, previous, segment)
+            and not _later(cut, previous, segment)
+        ):
             segments[-1] = Segment(key, previous.start, end)
         else:
             segments.append(Segment(key, start, end))
@@ -124,6 +152,16 @@ def _repeats(cut: Cut, first: Segment, second: Segment) -> bool:
     return bool(_kinds(cut, first) & _kinds(cut, second))
 
 
+def _later(cut: Cut, first: Segment, second: Segment) -> bool:
+    """Return True when a second passage on a dosed drug, in a later sentence, states no dose: "Anlotinib:
+    8 mg per day, orally administered. ... Anlotinib are taken on Days 1-14 of each cycle" (NCT06945705)
+    says when the dose is given; kept apart, its days are lent to the dose as a doseless mention's."""
+    doses = cut.doses_in(first.start, first.end)
+    if not doses or cut.doses_in(second.start, second.end):
+        return False
+    return SENTENCE_END.search(cut.norm, doses[-1].end, second.start) is not None
+
+
 def _kinds(cut: Cut, segment: Segment) -> set[str]:
     start, end = segment.start, segment.end
     kinds = {"dose"} if cut.doses_in(start, end) else set()
@@ -143,10 +181,29 @@ def _segment_start(cut: Cut, index: int) -> int:
     group = _dose_group_before(cut.norm, before, start)
     following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
     own_dose = bool(cut.doses_in(mention.end, following))
-    if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose):
+    if group and (
+        "of" in cut.norm[group[-1].end : start].lower()
+        or not own_dose
+        or _opens_item(cut, index, group[0].start, following)
+    ):
         start = group[0].start
     route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
     return route.start if route else start
+
+
+def _opens_item(cut: Cut, index: int, group_start: int, following: int) -> bool:
+    """Return True when a dose written before a name opens that drug's item: "2 g cefepime and 1 g
+    nacubactam" (NCT05905055), the doses after the name being the next name's, written before it, and the
+    dose starting the text or coming right after the previous name and "and", ",", "+"."""
+    mention = cut.starts[index]
+    after = cut.doses_in(mention.end, following)
+    if index + 1 >= len(cut.starts) or len(_dose_group_before(cut.norm, after, following)) < len(after):
+        return False
+    if index == 0:
+        return True
+    previous = cut.starts[index - 1]
+    gap = _ITEM_GAP.fullmatch(cut.norm, previous.end, group_start)
+    return previous.key != mention.key and gap is not None
 
 
 def _dose_group_before(norm: str, doses: list[Dose], position: int) -> list[Dose]:

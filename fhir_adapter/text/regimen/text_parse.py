@@ -2,7 +2,8 @@
 
 Steps, each one pass: find the drug names in the text (lexicon.py), tie offsets to the drug they name, keep
 the names that start a segment, cut the segments (segments.py), read each segment's entries (entries.py),
-then lend a sentence's trailing schedule to the drugs before it.
+then lend a sentence's trailing schedule to the drugs before it, and give a combination's doses written
+pairwise ("Sacubitril/valsartan 97/103 mg") to its drugs (pairs.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fhir_adapter.text.regimen.doses import Dose
 from fhir_adapter.text.regimen.entries import Entry, segment_entries, share_sentence_tails
 from fhir_adapter.text.regimen.lexicon import Lexicon, Mention
 from fhir_adapter.text.regimen.model import Duration, Frequency
+from fhir_adapter.text.regimen.pairs import paired_entries
 from fhir_adapter.text.regimen.reading import Reading, clause, offset_targets
 from fhir_adapter.text.regimen.schedule import Found, OffsetPhrase
 from fhir_adapter.text.regimen.segments import Cut, cut_segments, segment_mentions
@@ -75,6 +77,8 @@ def parse_text(
             entries.extend(own)
             unattributed.extend(foreign)
     entries = share_sentence_tails(cut, entries)
+    entries, paired = paired_entries(cut, entries)
+    unattributed = [d for d in unattributed if d.start not in paired]
     return TextParse(
         entries=tuple(replace(e, source=source, fields=(field,)) for e in entries),
         cycle_lengths=tuple(
