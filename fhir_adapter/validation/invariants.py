@@ -179,7 +179,7 @@ def _prepared(invariant: Invariant, release: Release) -> _Prepared:
     expression = expression_for(invariant, release)
     return _Prepared(
         invariant,
-        shortcut_for(expression) if expression == invariant.expression else None,
+        shortcut_for(expression),
         compiled(expression, release.model),
     )
 
