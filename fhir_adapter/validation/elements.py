@@ -91,13 +91,20 @@ RESOURCE, LEAF, COMPLEX = (
 )  # what a child element is: a resource (contained, entry), a primitive, a type
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: `children` is filled in when first needed
 class _Child:
-    """A child element of a definition: its element path, its type's name and what kind of element it is."""
+    """A child element of a definition: its element path, its type's name and what kind of element it is;
+    for a datatype or backbone element (schema names like Group_Characteristic), what its Element says and
+    the base of its own children's paths (worked out once, not per element)."""
 
     path: str
     kind: str
     category: int
+    element_path: str = ""  # a recursive backbone (PlanDefinition.action.action): its first path's
+    type_name: str = ""  # BackboneElement, or the datatype (SimpleQuantity where the Quantity is profiled)
+    node_path: str = ""
+    base: str = ""
+    children: Mapping[str, _Child] | None = None  # a complex element's own children (its _children table)
 
 
 _CHILDREN: dict[tuple[int, str, str], Mapping[str, _Child]] = {}
@@ -116,6 +123,8 @@ def _children(tables: Tables, definition_name: str, base: str) -> Mapping[str, _
 def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str, _Child]:
     table: dict[str, _Child] = {}
     for name, prop in tables.definitions[definition_name].get("properties", {}).items():
+        if name == "resourceType":  # no element: the walk does not visit it
+            continue
         ref = str(prop.get("$ref") or prop.get("items", {}).get("$ref", ""))
         path = f"{base}.{name}"
         # The schema spells many primitives inline (choice types, codes); FHIR's model names their type.
@@ -125,9 +134,19 @@ def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str
         elif "properties" not in tables.definitions.get(kind, {}):
             category = LEAF
         else:
-            category = COMPLEX
+            table[name] = _complex_child(tables, path, kind)
+            continue
         table[name] = _Child(path, kind, category)
     return table
+
+
+def _complex_child(tables: Tables, path: str, kind: str) -> _Child:
+    backbone = "_" in kind
+    if backbone:  # a recursive backbone (PlanDefinition.action.action) has its first path's definition
+        element_path = tables.model["pathsDefinedElsewhere"].get(path, path)
+        return _Child(path, kind, COMPLEX, element_path, "BackboneElement", element_path, element_path)
+    type_name = tables.quantity_profiles.get(path, kind)
+    return _Child(path, kind, COMPLEX, path, type_name, kind, kind)
 
 
 @dataclass
@@ -146,77 +165,77 @@ class _Walk:
         )
         definition = self.tables.definitions.get(resource_type)
         if definition is not None and "properties" in definition:
-            self.add_children(
-                resource, resource_type, base=resource_type, location=location, resource=resource
-            )
+            children = _children(self.tables, resource_type, resource_type)
+            self.add_children(resource, children, location, resource)
 
     def add_children(
         self,
         obj: Mapping[str, Any],
-        definition_name: str,
-        *,
-        base: str,
+        children: Mapping[str, _Child],
         location: str,
         resource: Mapping[str, Any],
     ) -> None:
-        children = _children(self.tables, definition_name, base)
-        for child, item_location, value, extension in _child_items(obj, children, location):
-            if child.category == RESOURCE:
-                if isinstance(value, dict) and not (
-                    self.skip_entry_resources and child.path == "Bundle.entry.resource"
-                ):
-                    self.add_resource(value, item_location)
-            elif child.category == LEAF:
+        """Add the elements of `obj` (a resource, datatype or backbone element) whose children are
+        `children`, and theirs, in document order."""
+        # An underscore in any name (one joined string, tested in C): a primitive's `_name` object, the
+        # general case of _child_items (an unknown name with an underscore inside takes it too, alike).
+        if "_" in "".join(obj):
+            for item in _child_items(obj, children, location):
+                self.add(*item, resource)
+            return
+        for name, value in obj.items():  # the usual case: every element is `name` alone
+            child = children.get(name)  # resourceType is not in the table
+            if child is None:
+                continue
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    self.add(child, f"{location}.{name}[{index}]", item, None, resource)
+            else:
+                self.add(child, f"{location}.{name}", value, None, resource)
+
+    def add(
+        self, child: _Child, location: str, value: Any, extension: Any, resource: Mapping[str, Any]
+    ) -> None:
+        """Add one element (a resource, a primitive, or a datatype or backbone element and its children)."""
+        category = child.category
+        if category == LEAF:
+            self.out.append(
+                Element(location, child.path, child.kind, child.kind, value, extension, resource, self.root)
+            )
+        elif category == COMPLEX:
+            if isinstance(value, dict):
                 self.out.append(
                     Element(
-                        item_location,
-                        child.path,
-                        child.kind,
-                        child.kind,
+                        location,
+                        child.element_path,
+                        child.type_name,
+                        child.node_path,
                         value,
-                        extension,
+                        None,
                         resource,
                         self.root,
                     )
                 )
-            elif isinstance(value, dict):
-                self.add_complex(
-                    value, child.kind, path=child.path, location=item_location, resource=resource
-                )
-
-    def add_complex(
-        self, value: Mapping[str, Any], kind: str, *, path: str, location: str, resource: Mapping[str, Any]
-    ) -> None:
-        """Add a datatype or backbone element (schema names like Group_Characteristic) and its children."""
-        backbone = "_" in kind
-        if backbone:  # a recursive backbone (PlanDefinition.action.action) has its first path's definition
-            path = self.tables.model["pathsDefinedElsewhere"].get(path, path)
-        type_name = "BackboneElement" if backbone else self.tables.quantity_profiles.get(path, kind)
-        node_path = path if backbone else kind
-        self.out.append(Element(location, path, type_name, node_path, value, None, resource, self.root))
-        self.add_children(value, kind, base=path if backbone else kind, location=location, resource=resource)
+                children = child.children
+                if children is None:
+                    children = child.children = _children(self.tables, child.kind, child.base)
+                self.add_children(value, children, location, resource)
+        elif isinstance(value, dict) and not (
+            self.skip_entry_resources and child.path == "Bundle.entry.resource"
+        ):
+            self.add_resource(value, location)
 
 
 def _child_items(
     obj: Mapping[str, Any], children: Mapping[str, _Child], location: str
 ) -> list[tuple[_Child, str, Any, Any]]:
     """Return (child, location, value, `_name` object) for every known element of `obj`, one per array item
-    for a repeating one, in document order."""
+    for a repeating one, in document order, `name` and `_name` taken together."""
     found: list[tuple[_Child, str, Any, Any]] = []
-    if any(key.startswith("_") for key in obj):  # a primitive's `_name` object: the general case
-        for name in _element_names(obj):
-            child = children.get(name)
-            if child is not None:
-                found += [(child, *item) for item in _items(obj, name, f"{location}.{name}")]
-        return found
-    for name, value in obj.items():  # the usual case: every element is `name` alone
-        child = children.get(name) if name != "resourceType" else None
-        if child is None:
-            continue
-        if isinstance(value, list):
-            found += [(child, f"{location}.{name}[{i}]", item, None) for i, item in enumerate(value)]
-        else:
-            found.append((child, f"{location}.{name}", value, None))
+    for name in _element_names(obj):
+        child = children.get(name)
+        if child is not None:
+            found += [(child, *item) for item in _items(obj, name, f"{location}.{name}")]
     return found
 
 
