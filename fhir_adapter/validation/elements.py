@@ -9,19 +9,31 @@ report them.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
-
-from fhirpathpy.models import models
 
 from fhir_adapter.validation.schema import definitions
 
 INVARIANTS_FILE = "r4-invariants.json"
-_R4_MODEL: Mapping[str, Any] = models["r4"]  # fhirpathpy's R4 type tables: path2Type, pathsDefinedElsewhere
+FHIRPATH_TYPE_TABLES = ("path2Type", "pathsDefinedElsewhere")
+
+
+@cache
+def fhirpath_type_tables(release: str) -> Mapping[str, Any]:
+    """Return fhirpathpy's type tables of a release ("r4", "r5"): path2Type and pathsDefinedElsewhere, read
+    from fhirpathpy's package data without importing it. Its FHIRPath parser takes a third of a second to
+    import, in every worker of `convert --check self`, which walks elements but evaluates no FHIRPath."""
+    spec = importlib.util.find_spec("fhirpathpy")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("fhirpathpy")
+    folder = Path(spec.origin).parent / "models" / release
+    return {name: json.loads((folder / f"{name}.json").read_text("utf-8")) for name in FHIRPATH_TYPE_TABLES}
 
 
 # Not frozen: a walk makes tens of Elements a resource, and a frozen dataclass's __init__ costs twice as much
@@ -68,18 +80,23 @@ class Tables:
 
 @cache
 def r4_tables() -> Tables:
-    return Tables(definitions(), _R4_MODEL, quantity_profiles())
+    return Tables(definitions(), fhirpath_type_tables("r4"), quantity_profiles())
 
 
 def walk_resource(
-    resource: Mapping[str, Any], *, skip_entry_resources: bool = False, tables: Tables | None = None
+    resource: Mapping[str, Any],
+    *,
+    skip_entry_resources: bool = False,
+    tables: Tables | None = None,
+    primitive_types: frozenset[str] | None = None,
 ) -> list[Element]:
     """Return the resource and every element in it, contained resources included, in document order.
 
     With `skip_entry_resources`, a Bundle's entry resources are left out (they are checked one by one).
-    `tables` types the elements: R4's by default (validation/release.py has R5's).
+    `tables` types the elements: R4's by default (validation/release.py has R5's). `primitive_types`: only
+    the primitive elements of these types (all when None), for layers that read no others.
     """
-    walk = _Walk([], resource, skip_entry_resources, tables or r4_tables())
+    walk = _Walk([], resource, skip_entry_resources, tables or r4_tables(), primitive_types)
     walk.add_resource(resource, str(resource.get("resourceType", "?")))
     return walk.out
 
@@ -155,6 +172,7 @@ class _Walk:
     root: Mapping[str, Any]
     skip_entry_resources: bool
     tables: Tables
+    primitive_types: frozenset[str] | None = None
 
     def add_resource(self, resource: Mapping[str, Any], location: str) -> None:
         resource_type = str(resource.get("resourceType", "?"))
@@ -199,6 +217,8 @@ class _Walk:
         """Add one element (a resource, a primitive, or a datatype or backbone element and its children)."""
         category = child.category
         if category == LEAF:
+            if self.primitive_types is not None and child.kind not in self.primitive_types:
+                return
             self.out.append(
                 Element(location, child.path, child.kind, child.kind, value, extension, resource, self.root)
             )
