@@ -41,7 +41,7 @@ from fhir_adapter.validation.model import r4_model_class
 
 PRIMITIVE, COMPLEX, RESOURCE = 0, 1, 2  # what an element of a model holds
 _MODEL_TYPE = re.compile(r"\.(\w+)Type\b")
-MAX_CACHED_VALUES = 65_536  # primitive values remembered as valid; the cache starts over when full
+MAX_CACHED_VALUES = 4_096  # primitive values remembered as valid per element; started over when full
 _SCALARS = (str, int, float, bool)
 
 
@@ -53,6 +53,10 @@ class _Element:
     kind: int
     type_name: str  # the model class of a complex element ("" otherwise)
     adapter: pydantic.TypeAdapter[Any] | None  # a primitive element's item type
+    shape: _Shape | None = None  # a complex element's shape, filled in when first needed
+    # a primitive element's values known valid (a string as itself, another scalar as (type, value): 1 and
+    # True are equal keys, not equal values); started over when full, so memory stays flat
+    valid: dict[Any, None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -61,11 +65,10 @@ class _Shape:
     groups (aliases, required), its resourceType (a resource) and whether it is a `_name` object."""
 
     elements: dict[str, _Element]
-    required: tuple[str, ...]
-    choices: tuple[tuple[tuple[str, ...], bool], ...]
+    required: frozenset[str]
+    choices: tuple[tuple[frozenset[str], bool], ...]
     resource_type: str | None  # a resource's type (its resourceType), None for a datatype or backbone
     primitive_extension: bool = False
-    children: dict[str, _Shape] = field(default_factory=dict)
 
 
 def surely_accepted(resource: Mapping[str, Any]) -> bool:
@@ -98,52 +101,65 @@ def _elements_accepted(data: dict[str, Any], shape: _Shape) -> bool:
 def _value_accepted(element: _Element, value: Any) -> bool:
     if value is None:
         return False
-    if element.repeats:
-        return type(value) is list and bool(value) and all(_item_accepted(element, item) for item in value)
-    return type(value) is not list and _item_accepted(element, value)
+    if not element.repeats:
+        return type(value) is not list and _item_accepted(element, value)
+    if type(value) is not list or not value:
+        return False
+    for item in value:  # noqa: SIM110 - a loop, not all(): this runs on every element
+        if not _item_accepted(element, item):
+            return False
+    return True
 
 
 def _rules_hold(data: dict[str, Any], shape: _Shape) -> bool:
     """Return True when `data` has every required element, and at most one of each choice group (one when
     the group is required)."""
-    if not all(name in data for name in shape.required):
+    keys = data.keys()
+    if not keys >= shape.required:
         return False
     for group, required in shape.choices:
-        present = sum(1 for name in group if name in data)
+        present = len(keys & group)
         if present > 1 or (required and present == 0):
             return False
     return not shape.primitive_extension or "id" in data or "extension" in data
 
 
 def _item_accepted(element: _Element, value: Any) -> bool:
-    if element.kind == PRIMITIVE:
+    kind = element.kind
+    if kind == PRIMITIVE:
         return _primitive_accepted(element, value)
-    if element.kind == COMPLEX:
-        return isinstance(value, dict) and _accepts(value, _shape(element.type_name))
     if not isinstance(value, dict):
         return False
+    if kind == COMPLEX:
+        shape = element.shape
+        if shape is None:
+            shape = element.shape = _shape(element.type_name)
+        return _accepts(value, shape)
     resource_type = value.get("resourceType")
     if not isinstance(resource_type, str) or r4_model_class(resource_type) is None:
         return False
     return _accepts(value, _shape(resource_type))
 
 
-_VALID: dict[tuple[int, type, Any], None] = {}  # (element adapter id, value type, value): valid values seen
-
-
 def _primitive_accepted(element: _Element, value: Any) -> bool:
-    if type(value) not in _SCALARS or element.adapter is None:
+    kind = type(value)
+    if kind is str:
+        key: Any = value
+    elif kind in _SCALARS:
+        key = (kind, value)
+    else:
         return False
-    key = (id(element.adapter), type(value), value)
-    if key in _VALID:
+    if key in element.valid:
         return True
+    if element.adapter is None:
+        return False
     try:
         element.adapter.validate_python(value)
     except (pydantic.ValidationError, ValueError, TypeError):
         return False
-    if len(_VALID) >= MAX_CACHED_VALUES:
-        _VALID.clear()
-    _VALID[key] = None
+    if len(element.valid) >= MAX_CACHED_VALUES:
+        element.valid.clear()
+    element.valid[key] = None
     return True
 
 
@@ -164,12 +180,12 @@ def _shape(type_name: str) -> _Shape:
     for name, _extension in instance.get_required_fields():
         required.append(aliases.get(name, name))
     choices = tuple(
-        (tuple(aliases.get(name, name) for name in names), _choice_required(cls, names))
+        (frozenset(aliases.get(name, name) for name in names), _choice_required(cls, names))
         for names in instance.get_one_of_many_fields().values()
     )
     return _Shape(
         elements,
-        tuple(dict.fromkeys(required)),
+        frozenset(required),
         choices,
         type_name if issubclass(cls, Resource) else None,
         primitive_extension=type_name == "FHIRPrimitiveExtension",
