@@ -9,19 +9,31 @@ report them.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
-
-from fhirpathpy.models import models
 
 from fhir_adapter.validation.schema import definitions
 
 INVARIANTS_FILE = "r4-invariants.json"
-_R4_MODEL: Mapping[str, Any] = models["r4"]  # fhirpathpy's R4 type tables: path2Type, pathsDefinedElsewhere
+FHIRPATH_TYPE_TABLES = ("path2Type", "pathsDefinedElsewhere")
+
+
+@cache
+def fhirpath_type_tables(release: str) -> Mapping[str, Any]:
+    """Return fhirpathpy's type tables of a release ("r4", "r5"): path2Type and pathsDefinedElsewhere, read
+    from fhirpathpy's package data without importing it. Its FHIRPath parser takes a third of a second to
+    import, in every worker of `convert --check self`, which walks elements but evaluates no FHIRPath."""
+    spec = importlib.util.find_spec("fhirpathpy")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("fhirpathpy")
+    folder = Path(spec.origin).parent / "models" / release
+    return {name: json.loads((folder / f"{name}.json").read_text("utf-8")) for name in FHIRPATH_TYPE_TABLES}
 
 
 # Not frozen: a walk makes tens of Elements a resource, and a frozen dataclass's __init__ costs twice as much
@@ -68,18 +80,23 @@ class Tables:
 
 @cache
 def r4_tables() -> Tables:
-    return Tables(definitions(), _R4_MODEL, quantity_profiles())
+    return Tables(definitions(), fhirpath_type_tables("r4"), quantity_profiles())
 
 
 def walk_resource(
-    resource: Mapping[str, Any], *, skip_entry_resources: bool = False, tables: Tables | None = None
+    resource: Mapping[str, Any],
+    *,
+    skip_entry_resources: bool = False,
+    tables: Tables | None = None,
+    primitive_types: frozenset[str] | None = None,
 ) -> list[Element]:
     """Return the resource and every element in it, contained resources included, in document order.
 
     With `skip_entry_resources`, a Bundle's entry resources are left out (they are checked one by one).
-    `tables` types the elements: R4's by default (validation/release.py has R5's).
+    `tables` types the elements: R4's by default (validation/release.py has R5's). `primitive_types`: only
+    the primitive elements of these types (all when None), for layers that read no others.
     """
-    walk = _Walk([], resource, skip_entry_resources, tables or r4_tables())
+    walk = _Walk([], resource, skip_entry_resources, tables or r4_tables(), primitive_types)
     walk.add_resource(resource, str(resource.get("resourceType", "?")))
     return walk.out
 
@@ -91,13 +108,20 @@ RESOURCE, LEAF, COMPLEX = (
 )  # what a child element is: a resource (contained, entry), a primitive, a type
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: `children` is filled in when first needed
 class _Child:
-    """A child element of a definition: its element path, its type's name and what kind of element it is."""
+    """A child element of a definition: its element path, its type's name and what kind of element it is;
+    for a datatype or backbone element (schema names like Group_Characteristic), what its Element says and
+    the base of its own children's paths (worked out once, not per element)."""
 
     path: str
     kind: str
     category: int
+    element_path: str = ""  # a recursive backbone (PlanDefinition.action.action): its first path's
+    type_name: str = ""  # BackboneElement, or the datatype (SimpleQuantity where the Quantity is profiled)
+    node_path: str = ""
+    base: str = ""
+    children: Mapping[str, _Child] | None = None  # a complex element's own children (its _children table)
 
 
 _CHILDREN: dict[tuple[int, str, str], Mapping[str, _Child]] = {}
@@ -116,6 +140,8 @@ def _children(tables: Tables, definition_name: str, base: str) -> Mapping[str, _
 def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str, _Child]:
     table: dict[str, _Child] = {}
     for name, prop in tables.definitions[definition_name].get("properties", {}).items():
+        if name == "resourceType":  # no element: the walk does not visit it
+            continue
         ref = str(prop.get("$ref") or prop.get("items", {}).get("$ref", ""))
         path = f"{base}.{name}"
         # The schema spells many primitives inline (choice types, codes); FHIR's model names their type.
@@ -125,9 +151,19 @@ def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str
         elif "properties" not in tables.definitions.get(kind, {}):
             category = LEAF
         else:
-            category = COMPLEX
+            table[name] = _complex_child(tables, path, kind)
+            continue
         table[name] = _Child(path, kind, category)
     return table
+
+
+def _complex_child(tables: Tables, path: str, kind: str) -> _Child:
+    backbone = "_" in kind
+    if backbone:  # a recursive backbone (PlanDefinition.action.action) has its first path's definition
+        element_path = tables.model["pathsDefinedElsewhere"].get(path, path)
+        return _Child(path, kind, COMPLEX, element_path, "BackboneElement", element_path, element_path)
+    type_name = tables.quantity_profiles.get(path, kind)
+    return _Child(path, kind, COMPLEX, path, type_name, kind, kind)
 
 
 @dataclass
@@ -136,6 +172,7 @@ class _Walk:
     root: Mapping[str, Any]
     skip_entry_resources: bool
     tables: Tables
+    primitive_types: frozenset[str] | None = None
 
     def add_resource(self, resource: Mapping[str, Any], location: str) -> None:
         resource_type = str(resource.get("resourceType", "?"))
@@ -146,77 +183,79 @@ class _Walk:
         )
         definition = self.tables.definitions.get(resource_type)
         if definition is not None and "properties" in definition:
-            self.add_children(
-                resource, resource_type, base=resource_type, location=location, resource=resource
-            )
+            children = _children(self.tables, resource_type, resource_type)
+            self.add_children(resource, children, location, resource)
 
     def add_children(
         self,
         obj: Mapping[str, Any],
-        definition_name: str,
-        *,
-        base: str,
+        children: Mapping[str, _Child],
         location: str,
         resource: Mapping[str, Any],
     ) -> None:
-        children = _children(self.tables, definition_name, base)
-        for child, item_location, value, extension in _child_items(obj, children, location):
-            if child.category == RESOURCE:
-                if isinstance(value, dict) and not (
-                    self.skip_entry_resources and child.path == "Bundle.entry.resource"
-                ):
-                    self.add_resource(value, item_location)
-            elif child.category == LEAF:
+        """Add the elements of `obj` (a resource, datatype or backbone element) whose children are
+        `children`, and theirs, in document order."""
+        # An underscore in any name (one joined string, tested in C): a primitive's `_name` object, the
+        # general case of _child_items (an unknown name with an underscore inside takes it too, alike).
+        if "_" in "".join(obj):
+            for item in _child_items(obj, children, location):
+                self.add(*item, resource)
+            return
+        for name, value in obj.items():  # the usual case: every element is `name` alone
+            child = children.get(name)  # resourceType is not in the table
+            if child is None:
+                continue
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    self.add(child, f"{location}.{name}[{index}]", item, None, resource)
+            else:
+                self.add(child, f"{location}.{name}", value, None, resource)
+
+    def add(
+        self, child: _Child, location: str, value: Any, extension: Any, resource: Mapping[str, Any]
+    ) -> None:
+        """Add one element (a resource, a primitive, or a datatype or backbone element and its children)."""
+        category = child.category
+        if category == LEAF:
+            if self.primitive_types is not None and child.kind not in self.primitive_types:
+                return
+            self.out.append(
+                Element(location, child.path, child.kind, child.kind, value, extension, resource, self.root)
+            )
+        elif category == COMPLEX:
+            if isinstance(value, dict):
                 self.out.append(
                     Element(
-                        item_location,
-                        child.path,
-                        child.kind,
-                        child.kind,
+                        location,
+                        child.element_path,
+                        child.type_name,
+                        child.node_path,
                         value,
-                        extension,
+                        None,
                         resource,
                         self.root,
                     )
                 )
-            elif isinstance(value, dict):
-                self.add_complex(
-                    value, child.kind, path=child.path, location=item_location, resource=resource
-                )
-
-    def add_complex(
-        self, value: Mapping[str, Any], kind: str, *, path: str, location: str, resource: Mapping[str, Any]
-    ) -> None:
-        """Add a datatype or backbone element (schema names like Group_Characteristic) and its children."""
-        backbone = "_" in kind
-        if backbone:  # a recursive backbone (PlanDefinition.action.action) has its first path's definition
-            path = self.tables.model["pathsDefinedElsewhere"].get(path, path)
-        type_name = "BackboneElement" if backbone else self.tables.quantity_profiles.get(path, kind)
-        node_path = path if backbone else kind
-        self.out.append(Element(location, path, type_name, node_path, value, None, resource, self.root))
-        self.add_children(value, kind, base=path if backbone else kind, location=location, resource=resource)
+                children = child.children
+                if children is None:
+                    children = child.children = _children(self.tables, child.kind, child.base)
+                self.add_children(value, children, location, resource)
+        elif isinstance(value, dict) and not (
+            self.skip_entry_resources and child.path == "Bundle.entry.resource"
+        ):
+            self.add_resource(value, location)
 
 
 def _child_items(
     obj: Mapping[str, Any], children: Mapping[str, _Child], location: str
 ) -> list[tuple[_Child, str, Any, Any]]:
     """Return (child, location, value, `_name` object) for every known element of `obj`, one per array item
-    for a repeating one, in document order."""
+    for a repeating one, in document order, `name` and `_name` taken together."""
     found: list[tuple[_Child, str, Any, Any]] = []
-    if any(key.startswith("_") for key in obj):  # a primitive's `_name` object: the general case
-        for name in _element_names(obj):
-            child = children.get(name)
-            if child is not None:
-                found += [(child, *item) for item in _items(obj, name, f"{location}.{name}")]
-        return found
-    for name, value in obj.items():  # the usual case: every element is `name` alone
-        child = children.get(name) if name != "resourceType" else None
-        if child is None:
-            continue
-        if isinstance(value, list):
-            found += [(child, f"{location}.{name}[{i}]", item, None) for i, item in enumerate(value)]
-        else:
-            found.append((child, f"{location}.{name}", value, None))
+    for name in _element_names(obj):
+        child = children.get(name)
+        if child is not None:
+            found += [(child, *item) for item in _items(obj, name, f"{location}.{name}")]
     return found
 
 

@@ -166,6 +166,8 @@ class _Prepared:
     invariant: Invariant
     shortcut: Shortcut | None  # a plain-Python "surely holds" (shortcuts.py), None: always fhirpathpy
     evaluate: Callable[..., list[Any]]
+    is_ele_1: bool  # answered by holds_ele_1, never by fhirpathpy
+    about_contained: bool  # dom-2..5: hold on a resource without contained resources
 
 
 def shortcut(invariant: Invariant, release: Release = R4) -> Shortcut | None:
@@ -179,8 +181,10 @@ def _prepared(invariant: Invariant, release: Release) -> _Prepared:
     expression = expression_for(invariant, release)
     return _Prepared(
         invariant,
-        shortcut_for(expression) if expression == invariant.expression else None,
+        shortcut_for(expression),
         compiled(expression, release.model),
+        invariant.key == ELE_1,
+        invariant.key in ABOUT_CONTAINED,
     )
 
 
@@ -191,20 +195,16 @@ def check_invariants(
     issues: list[ValidationIssue] = []
     variables: dict[str, list[str]] | None = None  # dom-3's, worked out when first needed
     for element in elements:
-        for invariant in applicable(element, release):
+        for prepared in _plan(element, release):
+            invariant = prepared.invariant
             if invariant.best_practice and not best_practice:
                 continue
-            if invariant.key == ELE_1:
+            if prepared.is_ele_1:
                 if not holds_ele_1(element):
                     issues.append(_issue(invariant, element, release, invariant.severity))
                 continue
-            if (
-                invariant.key in ABOUT_CONTAINED
-                and element.is_resource
-                and not element.value.get("contained")
-            ):
+            if prepared.about_contained and element.is_resource and not element.value.get("contained"):
                 continue  # every path of dom-2..5 starts at `contained`: without any, they hold
-            prepared = _prepared(invariant, release)
             if prepared.shortcut is not None and prepared.shortcut(element):
                 continue
             if variables is None:
@@ -213,6 +213,24 @@ def check_invariants(
             if issue is not None:
                 issues.append(issue)
     return issues
+
+
+# (release, type, path, is a resource, has a value) -> the invariants to check, prepared: tens of thousands
+# of lookups a Bundle, a few hundred distinct keys.
+_PLANS: dict[tuple[Release, str, str, bool, bool], tuple[_Prepared, ...]] = {}
+
+
+def _plan(element: Element, release: Release) -> tuple[_Prepared, ...]:
+    """Return the prepared invariants that apply to `element` (see applicable)."""
+    value = element.value
+    is_resource = value is element.resource
+    valued = is_resource or (not isinstance(value, dict) and value is not None and value != "")
+    key = (release, element.type_name, element.path, is_resource, valued)
+    found = _PLANS.get(key)
+    if found is None:
+        found = tuple(_prepared(invariant, release) for invariant in applicable(element, release))
+        _PLANS[key] = found
+    return found
 
 
 def applicable(element: Element, release: Release = R4) -> tuple[Invariant, ...]:
@@ -272,12 +290,17 @@ def dom_3_variables(elements: list[Element]) -> dict[str, list[str]]:
 
 def holds_ele_1(element: Element) -> bool:
     """ele-1: True when `element` has a value, or a child other than `id` (a child may be only `_name`)."""
-    if element.is_primitive and _primitive_has_value(element):
-        return True
-    data = element.extension if element.is_primitive else element.value
-    if not isinstance(data, Mapping):
-        return False
-    return any(key != "id" and _present(value) for key, value in data.items())
+    data = element.value
+    if not isinstance(data, dict):
+        if data is not None and data != "":
+            return True
+        data = element.extension
+        if not isinstance(data, Mapping):
+            return False
+    for key, value in data.items():  # noqa: SIM110 - a loop, not any(): this runs on every element
+        if key != "id" and _present(value):
+            return True
+    return False
 
 
 def _present(value: Any) -> bool:

@@ -21,6 +21,7 @@ from fhir_adapter.validation.elements import Element, walk_resource
 from fhir_adapter.validation.invariants import check_invariants
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.model import check_model
+from fhir_adapter.validation.model_shortcut import surely_accepted
 from fhir_adapter.validation.references import BundleTargets, bundle_targets, reference_sites
 from fhir_adapter.validation.rules import check_rules
 from fhir_adapter.validation.schema import check_schema
@@ -85,7 +86,7 @@ def _check_bundle(bundle: dict[str, Any], *, best_practice: bool, rules: RuleSet
         ]
     elif bundle.get("entry"):
         shell["entry"] = bundle["entry"]  # not a list: the model and schema say so
-    issues += check_model(shell) + check_schema(shell)
+    issues += _model_and_schema(shell)
     # The Bundle's invariants (bdl-5, bdl-7, bdl-11 ...) need the entries' resources; their elements do not.
     issues += check_invariants(walk_resource(bundle, skip_entry_resources=True), best_practice=best_practice)
     targets = bundle_targets(bundle)
@@ -133,13 +134,18 @@ def _check_content(
     """Return what every layer finds in `resource`, its references left to resolve in their Bundle."""
     if elements is None:
         elements = walk_resource(resource)
-    before = (
-        check_model(resource)
-        + check_schema(resource)
-        + check_invariants(elements, best_practice=best_practice)
-    )
+    before = _model_and_schema(resource) + check_invariants(elements, best_practice=best_practice)
     after = check_units(elements) + (check_rules(elements) if project else [])
     return CheckedContent(tuple(before), tuple(reference_sites(elements)), tuple(after))
+
+
+def _model_and_schema(resource: dict[str, Any]) -> list[ValidationIssue]:
+    """Return the model's issues, then the schema's. The model runs only where it may find something: after
+    a clean schema result, model_shortcut says where it surely finds nothing (the model was most of the
+    time of full validation, and finds nothing on almost every resource)."""
+    schema = check_schema(resource)
+    model = [] if not schema and surely_accepted(resource) else check_model(resource)
+    return model + schema
 
 
 def _in_entry(index: int, issue: ValidationIssue) -> ValidationIssue:

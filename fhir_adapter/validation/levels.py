@@ -35,6 +35,12 @@ class CheckLevel(StrEnum):
 
 DEFAULT_CHECK_LEVEL = CheckLevel.SELF
 
+# The primitive elements the `self` layers read: references read canonical ones (a local '#id'), the project
+# rules string ones (Markdown escapes); every other element they read is a resource, datatype or backbone
+# element. The walk leaves the rest out (a third of the elements of fhir-adapter's Bundles: uri, code ...).
+# tests/validation/test_levels.py checks the findings are those of a walk of every element.
+SELF_CHECK_PRIMITIVES: frozenset[str] | None = frozenset({"string", "canonical"})
+
 
 def check_bundle_at(bundle: dict[str, Any], version: FhirVersion, level: CheckLevel) -> list[ValidationIssue]:
     """Return the issues `level` finds in one of fhir-adapter's own Bundles, checked as `version`."""
@@ -70,9 +76,9 @@ def _own_checks(
     if r5:
         from fhir_adapter.validation.release import r5_tables
 
-        elements = walk_resource(resource, tables=r5_tables())
+        elements = walk_resource(resource, tables=r5_tables(), primitive_types=SELF_CHECK_PRIMITIVES)
     else:
-        elements = walk_resource(resource)
+        elements = walk_resource(resource, primitive_types=SELF_CHECK_PRIMITIVES)
     issues = _model_issues(resource, r5=r5) if model else []
     return issues + check_references(elements, targets) + check_units(elements) + check_rules(elements, r5=r5)
 

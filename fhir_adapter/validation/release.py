@@ -12,9 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from fhirpathpy.models import models
-
-from fhir_adapter.validation.elements import Tables
+from fhir_adapter.validation.elements import Tables, fhirpath_type_tables
 
 R5_SCHEMA_FILE = "fhir.r5.schema.json"
 R5_INVARIANTS_FILE = "r5-invariants.json"
@@ -42,7 +40,8 @@ def r5_invariants_document() -> dict[str, Any]:
 @cache
 def r5_tables() -> Tables:
     """Return what the element walk types R5 elements with."""
-    return Tables(r5_definitions(), models[FHIRPATH_MODEL], r5_invariants_document()["quantityProfiles"])
+    profiles = r5_invariants_document()["quantityProfiles"]
+    return Tables(r5_definitions(), fhirpath_type_tables(FHIRPATH_MODEL), profiles)
 
 
 @cache

@@ -43,17 +43,19 @@ def check_rules(elements: list[Element], *, r5: bool = False) -> list[Validation
     """Return where `elements` break the project's rules (`r5`: R5 output, checked with R5's codes)."""
     issues: list[ValidationIssue] = []
     for element in elements:
-        if element.type_name == "string" and isinstance(element.value, str):
-            issues += _markdown_escape(element)
-        if not isinstance(element.value, dict):
+        value = element.value
+        if not isinstance(value, dict):
+            if element.type_name == "string" and isinstance(value, str) and MARKDOWN_ESCAPE.search(value):
+                issues += _markdown_escape(element)
             continue
-        if element.is_resource and element.type_name == "ResearchStudy":
-            issues += _nct_identifier(element)
-        elif element.is_resource and element.type_name == "Group":
-            issues += [
-                _finding(element, f"{element.location}.characteristic[{index}]", message)
-                for index, message in check_group(element.value)
-            ]
+        if value is element.resource:
+            if element.type_name == "ResearchStudy":
+                issues += _nct_identifier(element)
+            elif element.type_name == "Group":
+                issues += [
+                    _finding(element, f"{element.location}.characteristic[{index}]", message)
+                    for index, message in check_group(value)
+                ]
         elif element.path == "Group.characteristic":
             issues += _verbatim_text(element)
         elif element.path == "Dosage.doseAndRate":

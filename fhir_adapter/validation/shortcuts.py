@@ -5,8 +5,9 @@ validation (issue 16): ref-1 on every Reference, ext-1 on every Extension, cpt-2
 the Bundle rules bdl-3/4/5/7/8, which walk every entry. Each function here says only "this invariant surely
 holds on this element" (True), for the plain shapes fhir-adapter and most servers write; anything else
 (False: a failure, a primitive's `_name` object, an empty value, an unusual type) still goes to fhirpathpy,
-so a finding is always fhirpathpy's own. Each is keyed by the exact FHIRPath expression it answers: an
-invariant whose expression differs (a new release, a rewrite) is never answered here.
+so a finding is always fhirpathpy's own. Each is keyed by the exact FHIRPath expression it answers, as
+fhirpathpy evaluates it (after invariants.REWRITES): an invariant whose expression differs (a new release, a
+changed rewrite) is never answered here.
 tests/validation/test_shortcuts.py checks, on every element of HL7's R4 examples and of the fixtures'
 Bundles, that fhirpathpy finds nothing wherever a function here says "holds".
 """
@@ -36,10 +37,10 @@ def is_plain(data: Any) -> bool:
     """
     if not isinstance(data, dict):
         return False
-    return all(
-        not key.startswith("_") and value is not None and value not in ("", [], {})
-        for key, value in data.items()
-    )
+    for key, value in data.items():  # noqa: SIM110 - a loop, not all(): runs on most elements of a Bundle
+        if key[:1] == "_" or value is None or value in ("", [], {}):
+            return False
+    return True
 
 
 def _absent_or_plain_str(data: Mapping[str, Any], name: str) -> bool:
@@ -127,6 +128,56 @@ def _non_negative(name: str) -> Shortcut:
             return False
         number = data.get(name)
         return number is None or (type(number) in (int, float) and number >= 0)
+
+    return holds
+
+
+def _matches(name: str, pattern: str) -> Shortcut:
+    """`name.matches(pattern)` (adf-0, pdf-0 ...): fhirpathpy's matches() is re.search, empty when `name` is
+    absent (the invariant holds)."""
+    compiled = re.compile(pattern, re.DOTALL)
+
+    def holds(element: Element) -> bool:
+        data = element.value
+        if not isinstance(data, dict) or f"_{name}" in data:
+            return False
+        value = data.get(name)
+        if value is None:
+            return name not in data
+        return isinstance(value, str) and compiled.search(value) is not None
+
+    return holds
+
+
+def _rng_2(element: Element) -> bool:
+    """rng-2 as rewritten (invariants.REWRITES): sure when low or high or a value is absent, or both values
+    are numbers with the same unit code, in order."""
+    data = element.value
+    if not is_plain(data):
+        return False
+    low, high = data.get("low"), data.get("high")
+    if low is None or high is None:
+        return True
+    if not (is_plain(low) and is_plain(high)):
+        return False
+    low_value, high_value = low.get("value"), high.get("value")
+    if low_value is None or high_value is None:
+        return True
+    if type(low_value) not in (int, float) or type(high_value) not in (int, float):
+        return False
+    code = low.get("code")
+    return isinstance(code, str) and code == high.get("code") and low_value <= high_value
+
+
+def _contained_without(name: str) -> Shortcut:
+    """`contained.<name>...empty()` (dom-2: contained.contained, dom-4 and dom-5: contained.meta...): holds
+    when no contained resource has `name`."""
+
+    def holds(element: Element) -> bool:
+        contained = element.value.get("contained") if isinstance(element.value, dict) else None
+        return isinstance(contained, list) and all(
+            isinstance(resource, dict) and name not in resource for resource in contained
+        )
 
     return holds
 
@@ -250,6 +301,12 @@ SHORTCUTS: Mapping[str, Shortcut] = {
     "countMax.empty() or count.exists()": _empty_or_exists("countMax", "count"),
     "timeOfDay.empty() or when.empty()": _either_absent("timeOfDay", "when"),
     "low.empty() or high.empty() or (low <= high)": _either_absent("low", "high"),
+    "low.empty() or high.empty() or low.value.empty() or high.value.empty() or (low.code ~ high.code).not() "
+    "or (low.value <= high.value)": _rng_2,
+    "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')": _matches("name", "[A-Z]([A-Za-z0-9_]){0,254}"),
+    "contained.contained.empty()": _contained_without("contained"),
+    "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()": _contained_without("meta"),
+    "contained.meta.security.empty()": _contained_without("meta"),
     "duration.exists() implies duration >= 0": _non_negative("duration"),
     "period.exists() implies period >= 0": _non_negative("period"),
     "offset.empty() or (when.exists() and when.select($this in ('C' | 'CM' | 'CD' | 'CV')).allFalse())": (
