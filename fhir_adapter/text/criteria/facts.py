@@ -143,7 +143,7 @@ def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list
     if not read:
         return []
     last = read[-1].end
-    branches = branch_facts(kind, text[last:limit], name)
+    branches = branch_facts(kind, text[last:limit], name, read[-1].fact.unit)
     return [*read, *(Found(w.fact, last + w.start, last + w.end) for w in branches)]
 
 

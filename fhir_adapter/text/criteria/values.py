@@ -71,6 +71,8 @@ _NOT_A_LEVEL = re.compile(
     r"(?:increase|decrease|rise|drop|fall|reduction|decline|change)\b)",
     re.IGNORECASE,
 )
+# The end of a bracket that holds only a value: ")" or a bracketed symbol first ("[mmol/mol])").
+_BRACKET_CLOSES = re.compile(r"(?:\[[^\[\]\n]{0,30}\]\s*+)?\)")
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
@@ -108,10 +110,12 @@ def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool
     return facts
 
 
-def branch_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
+def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = None) -> list[WindowFact]:
     """Return further values for `kind` in the rest of its clause, after its first value: "ECOG 0-2 (0 to 3
     for participants >= 60)", "ALT <= 2.5 x ULN if no liver metastases or <= 5 x ULN with them". Only a
-    value with a comparator or a range counts, so the numbers of the subgroup itself ("60") never do."""
+    value with a comparator or a range counts, so the numbers of the subgroup itself ("60") never do. A
+    bracket that holds only the first value in another unit ("HbA1c 7.0-10.0% (53-86 mmol/mol)") restates
+    it: the first written is the fact."""
     clause = clause[: _clause_end(clause)]
     starts = [m.end() for m in _BRANCH_OR.finditer(clause)]
     opening = _BRANCH_PAREN.match(clause, skip_spaces(clause, 0))
@@ -123,8 +127,16 @@ def branch_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
         if match is None or not (match.group("comp") or match.group("num2") or match.group("ors")):
             continue
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
-        if fact:
-            found.append(WindowFact(fact, match.start(), match.end()))
+        if fact is None:
+            continue
+        in_bracket = opening is not None and start == opening.end()
+        if (
+            in_bracket
+            and fact.unit != first_unit
+            and _BRACKET_CLOSES.match(clause, skip_spaces(clause, match.end()))
+        ):
+            continue  # the first value again, in another unit
+        found.append(WindowFact(fact, match.start(), match.end()))
     return found
 
 

@@ -18,14 +18,15 @@ NUMBER = r"(?<!\d)(?>\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)"
 _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     (
         ">=",
-        r"≥\s*=?|>=|=>|≧|⩾|>\s*/\s*=|>\s*or\s*=|greater than or equal to|greater or equal to|more than or equal to",
+        # "greater than or equal 18" (NCT05813925): "to" is often left out
+        r"≥\s*=?|>=|=>|≧|⩾|>\s*/\s*=|>\s*or\s*=|(?:greater|more|higher) than or equal(?: to)?|greater or equal(?: to)?",
     ),
     (">=", r"equal to or older than|older than or equal to|=\s*/\s*>"),
     (">=", r"equal to or (?:greater|more|higher) than|equal or (?:greater|more) than|at least|not less than"),
     (">=", r"no less than|not lower than|not below|minimum(?: of)?|a minimum of"),
     (
         "<=",
-        r"≤\s*=?|<=|=<|≦|⩽|<\s*/\s*=|<\s*or\s*=|less than or equal to|less or equal to|lower than or equal to",
+        r"≤\s*=?|<=|=<|≦|⩽|<\s*/\s*=|<\s*or\s*=|(?:less|lesser|lower) than or equal(?: to)?|less or equal(?: to)?",
     ),
     ("<=", r"equal to or younger than|younger than or equal to|=\s*/\s*<"),
     ("<=", r"equal to or (?:less|lower) than|equal or less than|at most|not more than|no more than"),
@@ -35,9 +36,17 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     ),
     ("<=", r"not above"),
     (">", r">|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
-    ("<", r"<|﹤|less than|lower than|below|under|fewer than|younger than"),
+    # "lesser than 30" (NCT05813925 exclusion 4): a common non-native spelling
+    ("<", r"<|﹤|less than|lesser than|lower than|below|under|fewer than|younger than"),
+    # "less then 6, and older then 18 years" (NCT04767165): "then" for "than", a frequent typo
+    (">", r"(?:greater|more|higher|older) then"),
+    ("<", r"(?:less|lesser|lower|fewer|younger) then"),
 )
-COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")"
+# "greater than or equal to (>=) 18 years", "less than (<) 40 years" (NCT02958956): words, then the same
+# comparator as a symbol in brackets. The echo is part of the comparator; COMPARATOR_CODES reads the words.
+_ECHO = r"(?:\s*+\((?:[<>≤≥]=?|=[<>])\))?"
+COMPARATOR = "(?:(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")" + _ECHO + ")"
+_ECHOED = re.compile(r"\s*\([^()]*\)$")
 
 # "25 and less than 90": "and less" that "than" follows starts the next comparator, it does not end this one.
 _NOT_THAN = r"(?!\s{1,3}than\b)"
@@ -61,8 +70,10 @@ class _ComparatorCodes:
 
         >>> COMPARATOR_CODES.lookup("at least"), COMPARATOR_CODES.lookup(" or older"), COMPARATOR_CODES.lookup("<")
         ('>=', '>=', '<')
+        >>> COMPARATOR_CODES.lookup("greater than or equal to (>=)"), COMPARATOR_CODES.lookup("less then")
+        ('>=', '<')
         """
-        cleaned = " ".join(text.split())
+        cleaned = _ECHOED.sub("", " ".join(text.split()))
         return next((code for code, pattern in self._patterns if pattern.match(cleaned)), None)
 
 
@@ -71,11 +82,26 @@ COMPARATOR_CODES = _ComparatorCodes()
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
 _TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
 _TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
+# Units spelled out in words, as some sponsors write them before the symbol ("27.0 kilograms per square meter
+# (kg/m^2)", "30 milliliters per minute per 1.73 square meter"): the same codes, in any case.
+_ML = r"(?:[mM][lL]|(?i:milli[- ]?lit(?:er|re)s?))"
+_PER_MIN = r"\s*(?:/|(?i:per)\s)\s*(?i:min(?:ute)?s?)"
+_SQUARE_METRE = r"(?:m\s*(?:2|²|\^2)|(?i:square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?))"
+_PER_LITRE = r"\s+per\s+lit(?:er|re)\b"
 UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("10*9/L", _TEN9),
     ("10*3/uL", _TEN3),
-    ("mL/min/{1.73_m2}", r"[mM][lL]\s*/\s*min(?:ute)?\s*(?:/|per)\s*1[.,]73\s*m\s*(?:2|²|\^2)"),
-    ("mL/min", r"[mM][lL]\s*/\s*min(?:ute)?\b|[mM][lL] per min(?:ute)?\b"),
+    ("mL/min/{1.73_m2}", rf"{_ML}{_PER_MIN}\s*(?:/|(?i:per)\s)\s*1[.,]73\s*{_SQUARE_METRE}"),
+    ("mL/min", rf"[mM][lL]\s*/\s*min(?:ute)?\b|{_ML}\s+(?i:per)\s+(?i:min(?:ute)?)\b"),
+    ("mg/dL", r"(?i:milligrams?\s+per\s+decilit(?:er|re))\b"),
+    ("g/dL", r"(?i:grams?\s+per\s+decilit(?:er|re))\b"),
+    ("umol/L", rf"(?i:micromoles?{_PER_LITRE})"),
+    ("mmol/mol", r"(?i:millimoles?\s+per\s+mole?)\b"),
+    ("mmol/L", rf"(?i:millimoles?{_PER_LITRE})"),
+    ("mg/L", rf"(?i:milligrams?{_PER_LITRE})"),
+    ("g/L", rf"(?i:grams?{_PER_LITRE})"),
+    ("kg/m2", rf"(?i:kilograms?\s+per\s+){_SQUARE_METRE}"),
+    ("/mm3", r"(?i:(?:cells\s+)?per\s+cubic\s+millimet(?:er|re)s?)\b"),
     ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm\b"),
     # "/ µ L": a space some editors put after the micro sign
     ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|per microlit(?:er|re)"),
