@@ -106,3 +106,36 @@ def test_a_bracketed_branch_in_another_unit_with_its_subgroup_stays() -> None:
 def test_echoed_comparators_in_an_exclusion() -> None:
     criterion = _one(EXCLUSION, "QTcF greater than (>) 470 milliseconds at screening")
     assert [(f.kind, f.comparator, f.value, f.unit) for f in criterion.facts] == [("qtc", ">", 470.0, "ms")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "PS 0-2 (WHO scale)" (NCT01852578): a performance status of 0 to 5 is on the ECOG/WHO/Zubrod scale
+        ("PS 0-1 (WHO scale)", [("ecog", None, None, 0.0, 1.0, "1")]),
+        ("Performance status of 0, 1 or 2", [("ecog", None, None, 0.0, 2.0, "1")]),
+        ("Performance status <= 1", [("ecog", "<=", 1.0, None, None, "1")]),
+        # a value above 5 is another scale's: no ECOG fact, and no guess at which scale
+        ("Performance status >= 70%", []),
+        ("Performance status >= 60 (Karnofsky)", [("karnofsky", ">=", 60.0, None, None, "1")]),
+        ("Karnofsky PS >= 80", [("karnofsky", ">=", 80.0, None, None, "1")]),
+        # the 0-1 is ECOG's; before, the Karnofsky named later took it too
+        (
+            "ECOG performance status 0-1 or Karnofsky >= 70",
+            [("ecog", None, None, 0.0, 1.0, "1"), ("karnofsky", ">=", 70.0, None, None, "1")],
+        ),
+        # "PS" of pulmonary stenosis with a pressure: no score
+        ("Pulmonary stenosis (PS) with gradient > 40 mmHg", []),
+    ],
+)
+def test_performance_status_without_a_scale_name(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected
+
+
+def test_a_bracket_naming_patients_with_a_value_defines_a_subgroup() -> None:
+    # NCT07247227 inclusion 3: the 2-3 says who needs the investigator's justification, no second limit
+    assert _values("ECOG PS 0-2 (patients with PS 2 may enrol if the tumour causes it)") == [
+        ("ecog", None, None, 0.0, 2.0, "1")
+    ]
+    # at the start of a criterion, "Patients with" states the criterion itself
+    assert _values("Patients with ECOG PS 0-1") == [("ecog", None, None, 0.0, 1.0, "1")]

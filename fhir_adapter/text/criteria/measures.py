@@ -89,12 +89,16 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "ecog",
         _mixed(
-            r"ECOG|WHO PS",
+            # "PS 0-2 (WHO scale)" (NCT01852578): a performance status of 0 to 5 is on the ECOG/WHO/Zubrod
+            # scale, whatever name it has; values above 5 (Karnofsky's, Lansky's) are no ECOG (values.py)
+            r"ECOG|WHO PS|PS",
             r"eastern cooperative oncology group|zubrod|"
             r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance(?: status)?|"
             # "a performance status of 0 or 2 on the Eastern Cooperative Oncology Group (ECOG) scale"
             # (NCT03799601): the scale named after the value; the look-ahead is bounded, so linear
-            r"performance status(?=[^.;\n]{0,60}\b(?:ECOG|eastern cooperative))",
+            r"performance status(?=[^.;\n]{0,60}\b(?:ECOG|eastern cooperative))|"
+            # a bare "performance status", unless Karnofsky or Lansky is named after it (their patterns)
+            r"performance status(?![^.;\n]{0,60}\b(?:KPS|karnofsky|lan(?:sk|ks)y))",
         ),
     ),
     ("karnofsky", _mixed(r"KPS", r"karnofsky|performance status(?=[^.;\n]{0,60}\b(?:KPS|karnofsky))")),
@@ -149,6 +153,8 @@ CONNECTOR = re.compile(
 # A measure or value introduced this way is a condition on a subgroup, not the criterion's threshold.
 CONDITIONAL_BEFORE = re.compile(
     r"(?:\b(?:for|in)\s+(?:patients|subjects|participants|individuals|those|women|men|children)\b(?:\s+with)?|"
+    # "ECOG 0-3 (patients with PS 2-3 only if ...)" (NCT07247227): a bracket after a value names a subgroup
+    r"\(\s*+(?:patients|subjects|participants|individuals|those)\s+(?:with|having)\b|"
     r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b)\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )

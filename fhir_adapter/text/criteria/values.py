@@ -76,6 +76,10 @@ _BRACKET_CLOSES = re.compile(r"(?:\[[^\[\]\n]{0,30}\]\s*+)?\)")
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
+# The values a performance score can have (highest, step): another value shows the text means another scale.
+_SCALES = {"ecog": (5.0, 1.0), "karnofsky": (100.0, 5.0), "lansky": (100.0, 5.0)}
+
+
 class WindowFact(NamedTuple):
     """A fact read in a window of text, and where its value starts and ends in that window."""
 
@@ -100,7 +104,7 @@ def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool
         if code and (unit or not unit_required):
             low, high = parse_number(between.group("num")), parse_number(between.group("num2"))
             fact = Fact(kind, mention + window[: between.end()], low=low, high=high, unit=code)
-            return [WindowFact(fact, between.start(), between.end())]
+            return [WindowFact(fact, between.start(), between.end())] if on_scale(fact) else []
     facts = _value_facts(kind, window, mention, unit_required=unit_required)
     bare = _BARE_ULN.search(window)
     if not facts and bare and unit_code(kind, "ULN"):
@@ -187,7 +191,30 @@ def _chained_unit(window: str, matches: list[re.Match[str]], index: int) -> str 
     return following.group("unit") if joined else None
 
 
+def on_scale(fact: Fact) -> bool:
+    """Return False for a score its scale cannot have: an ECOG (WHO, Zubrod) performance status is 0 to 5, so
+    "performance status >= 70" is some other scale's; Karnofsky and Lansky go from 0 to 100 in tens (fives
+    at most), so "ECOG performance status 0-1 or Karnofsky >= 70" gives Karnofsky no 0-1.
+
+    >>> on_scale(Fact("ecog", "PS 0-2", low=0.0, high=2.0)), on_scale(Fact("ecog", "PS >= 70", ">=", 70.0))
+    (True, False)
+    >>> on_scale(Fact("karnofsky", "KPS >= 70", ">=", 70.0)), on_scale(Fact("lansky", "", low=0.0, high=1.0))
+    (True, False)
+    """
+    scale = _SCALES.get(fact.kind)
+    if scale is None:
+        return True
+    top, step = scale
+    values = [v for v in (fact.value, fact.low, fact.high) if v is not None]
+    return all(0 <= v <= top and v % step == 0 for v in values)
+
+
 def _fact_from_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: str) -> Fact | None:
+    fact = _read_value(kind, match, unit_text, phrase)
+    return fact if fact is None or on_scale(fact) else None
+
+
+def _read_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: str) -> Fact | None:
     code = unit_code(kind, unit_text)
     if code is None or _NOT_A_LEVEL.match(match.string, skip_spaces(match.string, match.end())):
         return None
