@@ -139,3 +139,42 @@ def test_a_bracket_naming_patients_with_a_value_defines_a_subgroup() -> None:
     ]
     # at the start of a criterion, "Patients with" states the criterion itself
     assert _values("Patients with ECOG PS 0-1") == [("ecog", None, None, 0.0, 1.0, "1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a unit after both ends of the range
+        ("Aged 21 years to 70 years", [("age", None, None, 21.0, 70.0, "a")]),
+        # ends in different units are no range of one unit: nothing rather than a wrong unit
+        ("Age 6 months to 3 years", []),
+        # "from 4, below 9" (NCT02782117): the lower end, and the upper as written
+        ("Age 5 to <9 years", [("age", "<", 9.0, None, None, "a"), ("age", ">=", 5.0, None, None, "a")]),
+        (
+            "Children 3 to less than 16 years of age",
+            [("age", ">=", 3.0, None, None, "a"), ("age", "<", 16.0, None, None, "a")],
+        ),
+        # no age word and no "of age": a time span, not an age
+        ("Relapse 6 to < 12 months after first remission", []),
+        # "21 ≤ age ≤ 70": the lower limit before the word age
+        ("21 ≤ age ≤ 70 years", [("age", ">=", 21.0, None, None, "a"), ("age", "<=", 70.0, None, None, "a")]),
+        (
+            "21 years < age < 70 years",
+            [("age", ">", 21.0, None, None, "a"), ("age", "<", 70.0, None, None, "a")],
+        ),
+        # an age range opening the criterion with no age word (NCT02310828)
+        ("21-70 years, male or female", [("age", None, None, 21.0, 70.0, "a")]),
+        ("21 to 70 years", [("age", None, None, 21.0, 70.0, "a")]),
+        ("2-5 years after transplantation", []),
+        ("Disease duration of 2-5 years", []),
+        # a newborn's age in hours or days, with "of age" or "old" (NCT00734539)
+        (
+            "> 36 hours of age and < 96 hours old",
+            [("age", ">", 36.0, None, None, "h"), ("age", "<", 96.0, None, None, "h")],
+        ),
+        ("At least 14 days of age", [("age", ">=", 14.0, None, None, "d")]),
+        ("Symptoms for 7 days or more", []),
+    ],
+)
+def test_age_forms(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected

@@ -9,8 +9,13 @@ from fhir_adapter.text.criteria.measures import (
     AGE_BETWEEN,
     AGE_COMPARATOR_FIRST,
     AGE_CONTEXT,
+    AGE_JUST_BEFORE,
+    AGE_LEADING,
     AGE_RANGE,
+    AGE_REVERSED,
+    AGE_SHORT_UNITS,
     AGE_SUBJECT,
+    AGE_TO_BELOW,
     CONDITIONAL_BEFORE,
     NOT_PATIENT_AGE,
 )
@@ -62,6 +67,50 @@ def _in_line(text: str) -> list[Found]:
         before = _age_before(text, match)
         if before:
             found.append(Found(before, match.start(), match.end()))
+    return [*found, *_to_below(text), *_reversed(text), *_leading(text)]
+
+
+def _leading(text: str) -> list[Found]:
+    """Return the range of "18-65 years, male or female" when the text opens with it."""
+    leading = AGE_LEADING.match(text)
+    unit = allowed_units("age", leading.group("unit")) if leading else None
+    if leading is None or unit is None:
+        return []
+    low, high = parse_number(leading.group("num")), parse_number(leading.group("num2"))
+    if low >= high:
+        return []
+    fact = Fact("age", leading.group(0).strip(), low=low, high=high, unit=unit)
+    return [Found(fact, leading.start("num"), leading.end())]
+
+
+def _to_below(text: str) -> list[Found]:
+    """Return the two limits of "Age 4 to <8 years": >= 4, and < 8 as written."""
+    found = []
+    for match in AGE_TO_BELOW.finditer(text):
+        upper = COMPARATOR_CODES.lookup(match.group("comp"))
+        unit = allowed_units("age", match.group("unit"))
+        named = match.group("of") or AGE_JUST_BEFORE.search(text[max(0, match.start() - 20) : match.start()])
+        low, high = parse_number(match.group("num")), parse_number(match.group("num2"))
+        if upper not in ("<", "<=") or unit is None or not named or low >= high:
+            continue
+        if _is_conditional(text, match.start()):
+            continue
+        phrase = match.group(0)
+        found.append(Found(Fact("age", phrase, ">=", low, unit=unit), match.start(), match.end()))
+        found.append(Found(Fact("age", phrase, upper, high, unit=unit), match.start(), match.end()))
+    return found
+
+
+def _reversed(text: str) -> list[Found]:
+    """Return the lower limit of "18 ≤ age ≤ 75": "18 ≤ age" is age >= 18 (the upper one is read as usual)."""
+    found = []
+    for match in AGE_REVERSED.finditer(text):
+        unit = allowed_units("age", match.group("unit") or "years")
+        if unit is None or _is_conditional(text, match.start()):
+            continue
+        comparator = ">" if match.group("comp") == "<" else ">="
+        fact = Fact("age", match.group(0), comparator, parse_number(match.group("num")), unit=unit)
+        found.append(Found(fact, match.start(), match.end()))
     return found
 
 
@@ -77,6 +126,8 @@ def _is_conditional(text: str, position: int) -> bool:
 
 def _age_before(text: str, match: re.Match[str]) -> Fact | None:
     """Return the fact of "18 years of age or older" or "at least 18 years old"; None for a bare duration."""
+    if AGE_SHORT_UNITS.fullmatch(match.group("unit")) and not match.group("of"):
+        return None  # "7 days or more": a duration, unless "of age" or "old" says it is an age
     written = match.group("post") or (match.group("comp") if match.group("of") else None)
     comparator = COMPARATOR_CODES.lookup(written.strip(" ,")) if written else None
     comparator = inclusive(comparator, text, match.end())

@@ -172,9 +172,13 @@ AGE_CONTEXT = re.compile(
     r"(?<!childbearing )(?<!reproductive )(?<!bearing )\bage[ds]?\b|\bages\b", re.IGNORECASE
 )
 _YEARS = r"(?:years?|yrs?|months?)"
+# A newborn's or infant's age: "> 48 hours of age", "at least 28 days old" (NCT00734539). Only with "of age"
+# or "old" (age_facts.py): "7 days or more" alone is a duration.
+AGE_SHORT_UNITS = re.compile(r"(?:weeks?|days?|hours?)", re.IGNORECASE)
 # "18 years of age or older", "at least 18 years old", "18 years and older": the number comes before.
 AGE_BEFORE = re.compile(
-    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?P<num>{NUMBER})\s*(?P<unit>{_YEARS})[\s-]*(?P<of>of\s+age|old)?"
+    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?P<num>{NUMBER})\s*(?P<unit>{_YEARS}|{AGE_SHORT_UNITS.pattern})"
+    r"[\s-]*(?P<of>of\s+age|old)?"
     rf"(?P<post>\s*,?\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )
@@ -182,6 +186,27 @@ AGE_BEFORE = re.compile(
 AGE_RANGE = re.compile(
     # "(5-24-years-old)": a hyphen may join the second number to its unit
     rf"(?P<num>{NUMBER})\s*(?:years?\s*)?(?:-|–|to|and)\s*(?P<num2>{NUMBER})[\s-]*(?P<unit>{_YEARS})[\s-]*(?:of\s+age|old)",
+    re.IGNORECASE,
+)
+# "Age 4 to <8 years", "children 2 to less than 18 years of age": from the first number, below the second.
+# Read where an age word comes just before it or "of age"/"old" after it (age_facts.py).
+AGE_TO_BELOW = re.compile(
+    rf"(?P<num>{NUMBER})\s*+(?:years?\s*+)?(?:-|–|to)\s*+(?P<comp>{COMPARATOR})\s*+(?P<num2>{NUMBER})"
+    rf"\s*+(?P<unit>{_YEARS})(?P<of>[\s-]*+(?:of\s+age|old))?",
+    re.IGNORECASE,
+)
+AGE_JUST_BEFORE = re.compile(r"\bage[ds]?\s*+:?\s*+(?:of\s+|from\s+)?$", re.IGNORECASE)
+# "18 ≤ age ≤ 75 years", "18 years < age < 65": the lower limit written before the word age, with a symbol.
+AGE_REVERSED = re.compile(
+    rf"(?P<num>{NUMBER})\s*+(?P<unit>{_YEARS})?\s*+(?:old\s*+)?(?P<comp>≤|<=|=<|⩽|≦|<)\s*+(?:the\s++)?age\b",
+    re.IGNORECASE,
+)
+# "18-65 years, male or female" opening a criterion: an age range with no age word (NCT02310828). Only when
+# the criterion starts with it and what follows says whom or nothing ("2-5 years after transplant" does not).
+AGE_LEADING = re.compile(
+    rf"\s*+(?P<num>{NUMBER})\s*+(?:-|–|to)\s*+(?P<num2>{NUMBER})\s*+(?P<unit>years?|yrs?)\b"
+    r"(?=\s*+(?:$|[,;.(]|(?:old|of\s+age|inclusive|males?|females?|men|women|both|patients?|subjects?|"
+    r"participants?|adults?|children|volunteers?)\b))",
     re.IGNORECASE,
 )
 # "Patients >= 18 years": a comparator and years right after who the criterion is about.

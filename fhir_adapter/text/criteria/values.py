@@ -28,6 +28,8 @@ from fhir_adapter.text.criteria.words import (
 # its number is taken whole; lists of values are bounded.
 _VALUE = re.compile(
     rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
+    # "18 years to 75 years": a unit after the first number of a range too (checked against the second's)
+    rf"(?:\s*+(?P<unit0>years?|months?|weeks?)(?=\s*+{RANGE_JOIN}\s*+\d))?"
     rf"(?:\s*{RANGE_JOIN}\s*(?P<num2>{NUMBER}))?(?P<ors>(?:\s*+,\s*+{NUMBER}){{0,8}}+\s*+,?\s*+or\s++{NUMBER})?"
     rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
@@ -237,6 +239,9 @@ def _range_fact(kind: str, match: re.Match[str], value: float, code: str, phrase
         numbers = [value, *(parse_number(n) for n in _NUMBER.findall(match.group("ors")))]
         return Fact(kind, phrase, low=min(numbers), high=max(numbers), unit=code)
     high = parse_number(match.group("num2"), unit=code)
+    first_unit = match.group("unit0")
+    if first_unit and unit_code(kind, first_unit) != code:
+        return None  # "6 months to 2 years": the two ends in different units are no range of one unit
     return Fact(kind, phrase, low=value, high=high, unit=code) if high > value else None
 
 
