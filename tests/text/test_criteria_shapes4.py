@@ -178,3 +178,44 @@ def test_a_bracket_naming_patients_with_a_value_defines_a_subgroup() -> None:
 )
 def test_age_forms(text: str, expected: list[Value]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "N" for the upper limit of normal, and the abbreviations Scr and Ccr (NCT05870995 and the like)
+        ("Abnormal liver function (bilirubin >3N)", [("bilirubin", ">", 3.0, None, None, "{ULN}")]),
+        ("Scr >1.2N", [("creatinine", ">", 1.2, None, None, "{ULN}")]),
+        ("ALT ≤ 2 × N", [("alt", "<=", 2.0, None, None, "{ULN}")]),
+        ("Ccr ≥ 45 ml/min", [("creatinine_clearance", ">=", 45.0, None, None, "mL/min")]),
+        # an N that starts a word is no unit
+        ("Bilirubin > 2 N-acetyl units", []),
+    ],
+)
+def test_uln_written_n_and_renal_abbreviations(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "subgroup"),
+    [
+        ("ALT > 4 × ULN (liver metastasis ≥ 6×ULN)", "liver metastasis"),
+        ("AST ≤ 2 × ULN (patients with liver metastases: ≤ 4 × ULN)", "liver metastases"),
+        ("Total bilirubin ≤ 1.2 x ULN (Gilbert syndrome: ≤ 2.5 x ULN)", "Gilbert syndrome"),
+    ],
+)
+def test_a_bracket_naming_its_subgroup_before_its_value(text: str, subgroup: str) -> None:
+    # NCT06097962 exclusion 15: the bracket's value is the subgroup's; the value before it is everyone's
+    criterion = _one(INCLUSION, text)
+    [general, branch] = criterion.facts
+    assert general.condition is None
+    assert branch.condition == subgroup
+    assert branch.kind == general.kind and branch.value is not None and general.value is not None
+    assert branch.value > general.value
+
+
+def test_a_bracket_naming_another_measure_is_not_a_branch() -> None:
+    assert _values("AST ≤ 3 x ULN (ALT ≤ 4 x ULN)") == [
+        ("ast", "<=", 3.0, None, None, "{ULN}"),
+        ("alt", "<=", 4.0, None, None, "{ULN}"),
+    ]

@@ -26,7 +26,7 @@ _TIME_POINT_WORDS = (
     r"|\bbefore\s+(?:using|the\s+use\s+of)\s+(?!(?:the\s+|any\s+)?(?:study|trial|investigational|treatment|therapy)\b)"
     r"(?=[a-z])"
 )
-_QUALIFIER = re.compile(
+QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"
     r"females?|children|adults?|adolescents?|persons?|people|cases?|infants?)\b"
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
@@ -118,7 +118,7 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     """Return the facts with the conditions of the subgroup or time-point phrases that govern them: each
     threshold carries its own ("ALT <= 2.5 x ULN (<= 5 x ULN for liver metastases)": only the 5 x ULN is the
     subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
-    qualifiers = [(q.start(), q.end()) for q in _QUALIFIER.finditer(text)]
+    qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]
     found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers)]
     found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(text, f))]
     by_span: dict[Span, Span] = {}
@@ -198,9 +198,19 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
         nearest = max(left, key=lambda f: f.end) if left else None
         if nearest is not None and right and _JOINED.search(text, nearest.end, start):
             nearest = None
+        if nearest is not None and right and _opens_bracket(text, nearest.end, start, right[0].start):
+            nearest = None
     if nearest is not None:
         return _same_span(thresholds, nearest)
     return right
+
+
+def _opens_bracket(text: str, left_end: int, start: int, right_start: int) -> bool:
+    """Return True when a bracket opens between the threshold on the left and the qualifier, and the next
+    threshold is in it too: "ALT <= 2.5 x ULN (liver metastases: <= 5 x ULN)" - the qualifier is the bracket's
+    own value's."""
+    opened = text.rfind("(", left_end, start)
+    return opened >= 0 and text.find(")", opened, right_start) < 0
 
 
 def _is_label(text: str, span: Span) -> bool:

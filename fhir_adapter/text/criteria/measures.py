@@ -49,10 +49,10 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     (
         "creatinine_clearance",
-        _mixed(r"CrCl|CLcr|CrCL|CCr|Crcl", r"creatinine clearance|clearance of creatinine"),
+        _mixed(r"CrCl|CLcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
-    ("creatinine", _mixed(r"SCr|sCr|Cr", r"(?:serum )?creatinine?")),
+    ("creatinine", _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?")),
     ("platelets", _mixed(r"PLT|Plt", r"platelets?(?: counts?)?|thrombocytes?(?: counts?)?|thrombocytopenia")),
     (
         "anc",

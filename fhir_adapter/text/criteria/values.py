@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from fhir_adapter.text.criteria.measures import CONDITIONAL_BEFORE
+from fhir_adapter.text.criteria.conditions import QUALIFIER
+from fhir_adapter.text.criteria.measures import ANY_MEASURE, CONDITIONAL_BEFORE
 from fhir_adapter.text.criteria.model import Fact
 from fhir_adapter.text.criteria.words import (
     COMPARATOR,
@@ -46,6 +47,9 @@ _CHAIN = re.compile(r"(?:and|but|to|,)", re.IGNORECASE)  # matched on stripped t
 # Where a second value for the same measure starts: "(<= 5 x ULN if ...)", "... or <= 5 x ULN in ...",
 # "NOTE: <= 5 x ULN is acceptable if ..." (NCT04318938).
 _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
+# "(liver metastases: <= 5 x ULN)", "(in Gilbert's syndrome < 3 x ULN)": a bracket that names its subgroup
+# before its value (bounded, so linear); the words must name a subgroup (conditions.QUALIFIER) and no measure.
+_SUBGROUP_FIRST = re.compile(r"[^()<>≤≥\d;\n]{1,60}(?=[<>≤≥])")
 # "..., and for patients with liver metastases < 5 x ULN": the subgroup's words end where its value starts
 # (bounded, so linear); "<= 2.5 x ULN; <= 5 x ULN with liver metastases": a ";" right before a comparator.
 _BRANCH_OR = re.compile(
@@ -126,7 +130,7 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
     starts = [m.end() for m in _BRANCH_OR.finditer(clause)]
     opening = _BRANCH_PAREN.match(clause, skip_spaces(clause, 0))
     if opening:
-        starts.insert(0, opening.end())
+        starts.insert(0, _after_subgroup(clause, opening.end()))
     found = []
     for start in starts:
         match = _VALUE.match(clause, skip_spaces(clause, start))
@@ -144,6 +148,14 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
             continue  # the first value again, in another unit
         found.append(WindowFact(fact, match.start(), match.end()))
     return found
+
+
+def _after_subgroup(clause: str, start: int) -> int:
+    """Return where the value of a bracket starts: after the words naming its subgroup, if it has them."""
+    words = _SUBGROUP_FIRST.match(clause, start)
+    if words is None or not QUALIFIER.search(words.group()) or ANY_MEASURE.search(words.group()):
+        return start
+    return words.end()
 
 
 def inclusive(comparator: str | None, text: str, end: int) -> str | None:

@@ -119,7 +119,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     (
         "{ULN}",
         r"(?:(?:x|X|×|⋅|·|times|fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
-        r"(?:ULN\b|UNL\b|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
+        # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal
+        r"(?:ULN\b|UNL\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
         r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
     ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),
