@@ -219,3 +219,31 @@ def test_a_bracket_naming_another_measure_is_not_a_branch() -> None:
         ("ast", "<=", 3.0, None, None, "{ULN}"),
         ("alt", "<=", 4.0, None, None, "{ULN}"),
     ]
+
+
+def test_and_before_another_value_of_the_measure_is_a_branch() -> None:
+    criterion = _one(EXCLUSION, "QTcF > 455 ms for males and > 475 ms for females")
+    assert [(f.comparator, f.value, f.condition) for f in criterion.facts] == [
+        (">", 455.0, "for males"),
+        (">", 475.0, "for females"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "older than" / "younger than" say it is an age without "of age"
+        ("Older than 21 years", [("age", ">", 21.0, None, None, "a")]),
+        ("Younger than 10 months", [("age", "<", 10.0, None, None, "mo")]),
+        # "more than 2 years" with no age word stays a duration
+        ("Remission for more than 2 years", []),
+        # "per" before who judges is no unit going on; before a unit it still is
+        (
+            "Life expectancy ≥ 6 months per investigator judgment",
+            [("life_expectancy", ">=", 6.0, None, None, "mo")],
+        ),
+        ("Life expectancy ≥ 6 months per kg", []),
+    ],
+)
+def test_age_comparators_and_per(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected

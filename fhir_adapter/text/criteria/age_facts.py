@@ -25,6 +25,7 @@ from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, pa
 
 _AGE_HINT = re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE)
 _LINE = re.compile(r"[^\n]+")
+_AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)
 
 
 def age_facts(text: str) -> list[Found]:
@@ -128,7 +129,9 @@ def _age_before(text: str, match: re.Match[str]) -> Fact | None:
     """Return the fact of "18 years of age or older" or "at least 18 years old"; None for a bare duration."""
     if AGE_SHORT_UNITS.fullmatch(match.group("unit")) and not match.group("of"):
         return None  # "7 days or more": a duration, unless "of age" or "old" says it is an age
-    written = match.group("post") or (match.group("comp") if match.group("of") else None)
+    # "older than 18 years" needs no "of age": the comparator says it is an age
+    named = match.group("of") or _AGE_COMPARATOR.fullmatch(match.group("comp") or "")
+    written = match.group("post") or (match.group("comp") if named else None)
     comparator = COMPARATOR_CODES.lookup(written.strip(" ,")) if written else None
     comparator = inclusive(comparator, text, match.end())
     unit = allowed_units("age", match.group("unit"))

@@ -56,7 +56,9 @@ _BRANCH_OR = re.compile(
     r"\b(?:or|note\s*+:|for (?:patients|subjects|participants|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
     r"|;(?:\s*+(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc >= 450 ms in men, women >= 470 ms": a sex names the next value's subgroup
-    r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])",
+    r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
+    # "QTc > 450 ms for males and > 470 ms for females": "and" right before another value of the measure
+    r"|\band(?=\s*+[<>≤≥])",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s*+")
@@ -73,7 +75,9 @@ _WINDOW = 90
 # understood; a unit no kind here is measured in ("body weight >= 10 kg" after "age"); or the value is a
 # change, not a level ("a >= 0.3 mg/dL increase"). Matched after skip_spaces.
 _NOT_A_LEVEL = re.compile(
-    r"(?:/|per\b|(?:kg|lbs?|cm|mmHg|bpm)\b|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
+    # "per" goes on with a unit ("per kg"), not with who judges ("3 months per investigator judgment")
+    r"(?:/|per\b(?!\s++(?:the\s++)?(?:investigators?|protocol|institution(?:al)?|local|physicians?|treating|"
+    r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
     r"(?:increase|decrease|rise|drop|fall|reduction|decline|change)\b)",
     re.IGNORECASE,
 )
