@@ -247,3 +247,18 @@ def test_and_before_another_value_of_the_measure_is_a_branch() -> None:
 )
 def test_age_comparators_and_per(text: str, expected: list[Value]) -> None:
     assert _values(text) == expected
+
+
+def test_a_pointer_to_a_web_site_is_not_a_criterion() -> None:
+    # NCT02481830: a sponsor's opening paragraph, wrapped over two lines as legacy records do
+    criteria = parse_criteria(
+        "        For more information regarding ACME clinical trial participation, please visit\n"
+        "        www.AcmeStudies.example.com\n\n"
+        "        Inclusion Criteria:\n\n          -  ECOG performance status 0 or 1\n"
+    )
+    assert [(c.section, c.index, c.text) for c in criteria] == [
+        (INCLUSION, 1, "ECOG performance status 0 or 1")
+    ]
+    # a criterion that mentions a web site is still one
+    [criterion] = parse_criteria("Inclusion Criteria:\n* Registered at www.registry.example.org before day 1")
+    assert criterion.text == "Registered at www.registry.example.org before day 1"

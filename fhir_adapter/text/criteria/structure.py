@@ -55,7 +55,11 @@ _PLACEHOLDER = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"protocol[- ]defined .{0,200}criteria (?:may )?apply|not all .{0,200}criteria are listed|"
-    r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply",
+    r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply|"
+    # a pointer to a web site, not a criterion: "For more information regarding BMS clinical trial
+    # participation, please visit www.BMSStudyConnect.com" (NCT02481830, a sponsor's standard opening)
+    r"^for (?:more|further) information\b.{0,200}\bvisit\b|"
+    r"^(?:https?://|www\.)\S+$",  # a web address alone (the line after "please visit", legacy XML wrapping)
     re.IGNORECASE,
 )
 # A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
