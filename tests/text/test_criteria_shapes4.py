@@ -262,3 +262,42 @@ def test_a_pointer_to_a_web_site_is_not_a_criterion() -> None:
     # a criterion that mentions a web site is still one
     [criterion] = parse_criteria("Inclusion Criteria:\n* Registered at www.registry.example.org before day 1")
     assert criterion.text == "Registered at www.registry.example.org before day 1"
+
+
+def test_a_subgroup_for_a_single_participant_defines_it_and_gives_no_fact() -> None:
+    # the sponsor's standard "for participant with creatinine levels >1.5 x institutional ULN": singular
+    criterion = _one(
+        INCLUSION,
+        "Creatinine ≤1.5 × ULN OR calculated creatinine clearance ≥40 mL/min for participant with creatinine "
+        "levels >1.5 × institutional ULN",
+    )
+    assert [(f.kind, f.comparator, f.value) for f in criterion.facts] == [
+        ("creatinine", "<=", 1.5),
+        ("creatinine_clearance", ">=", 40.0),
+    ]
+
+
+def test_direct_bilirubin_is_no_total_bilirubin_fact_but_still_an_alternative() -> None:
+    criterion = _one(
+        INCLUSION,
+        "Total bilirubin ≤1.2 × ULN OR direct bilirubin ≤ULN for participants with total bilirubin levels "
+        ">1.2 × ULN",
+    )
+    assert criterion.logic == "any-of"
+    [fact] = criterion.facts
+    assert (fact.kind, fact.comparator, fact.value, fact.unit, fact.condition) == (
+        "bilirubin",
+        "<=",
+        1.2,
+        "{ULN}",
+        None,
+    )
+    assert _values("Conjugated bilirubin < 1.8 mg/dL") == []
+
+
+def test_a_qualifier_after_an_or_is_the_other_branch() -> None:
+    criterion = _one(
+        INCLUSION, "Hemoglobin ≥ 9.5 g/dL, or transfusion support for patients with marrow failure"
+    )
+    [fact] = criterion.facts
+    assert fact.condition is None

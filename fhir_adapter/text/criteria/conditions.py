@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from itertools import pairwise
 
+from fhir_adapter.text.criteria.measures import ANY_MEASURE, NAMED_ONLY
 from fhir_adapter.text.criteria.model import Fact, Found
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER, parse_number
 
@@ -55,6 +56,9 @@ _LISTED = re.compile(rf"(?:,\s*+)?{_AND_WORDS}?", re.IGNORECASE)
 # Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
 _JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+_KIND_OF = {"transaminases": "ast"}
+_NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
@@ -200,9 +204,26 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
             nearest = None
         if nearest is not None and right and _opens_bracket(text, nearest.end, start, right[0].start):
             nearest = None
+        if nearest is not None and _other_branch(text, nearest, start):
+            nearest = None
     if nearest is not None:
         return _same_span(thresholds, nearest)
     return right
+
+
+def _other_branch(text: str, left: Found, start: int) -> bool:
+    """Return True when an "or", or another measure's name, stands between a threshold and the qualifier after
+    it: "Total bilirubin <= 1.5 x ULN OR direct bilirubin <= ULN for participants with ..." - the qualifier
+    is the other branch's, even when that branch gave no fact. The same measure named again ("ECOG 0-3
+    (patients with PS 2-3 if ...)") is still the threshold's, and so, without an "or", is a measure never read
+    as a fact ("bilirubin <= 1.5 x ULN (direct bilirubin <= ULN in Gilbert's)": the subgroup's rule is
+    unread, so the threshold stays conditional, kept as text, rather than required of everyone)."""
+    if _OR.search(text, left.end, start):
+        return True
+    named = {
+        _KIND_OF.get(m.lastgroup or "", m.lastgroup) for m in ANY_MEASURE.finditer(text, left.end, start)
+    }
+    return bool(named - {left.fact.kind} - _NAMED_ONLY)
 
 
 def _opens_bracket(text: str, left_end: int, start: int, right_start: int) -> bool:

@@ -135,13 +135,22 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ("audit", _mixed(r"AUDIT(?!-C)", r"alcohol use disorders? (?:identification|inventory) test")),
     ("lansky", _words(r"lan(?:sk|ks)y(?:\s+play[- ]performance)?")),  # "Lanksy": a common misspelling
 )
+# Measures named so that an "or" with them is seen, but never read as facts: direct (conjugated) and indirect
+# bilirubin are other tests than the total bilirubin the kind codes ("Total bilirubin <= 1.5 x ULN OR direct
+# bilirubin <= ULN for participants with total bilirubin > 1.5 x ULN": any-of, one fact). No units, no codes.
+NAMED_ONLY: Sequence[tuple[str, re.Pattern[str]]] = (
+    ("other_bilirubin", _words(r"(?:direct|conjugated|indirect|unconjugated)\s+bilirubin")),
+)
 # All measures in one pattern, scanned once per criterion; `match.lastgroup` names the kind. At a given
 # position the first alternative that matches wins, hence the order above.
 # The leading guard (a word start whose first letter some name starts with) lets the engine skip most
 # positions without trying twenty alternatives: five times faster on real criteria, same matches.
-_MEASURE_START = r"(?<![\w])(?=[aAbBcCeEfFgGhHiIkKlLmMnNpPqQsStTuUwWzZ])"
+_MEASURE_START = r"(?<![\w])(?=[aAbBcCdDeEfFgGhHiIkKlLmMnNpPqQsStTuUwWzZ])"
 ANY_MEASURE = re.compile(
-    _MEASURE_START + "(?:" + "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in MEASURES) + ")"
+    _MEASURE_START
+    + "(?:"
+    + "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in (*NAMED_ONLY, *MEASURES))
+    + ")"
 )
 
 # Only punctuation and joining words between two mentions: they share the threshold that follows.
@@ -152,7 +161,9 @@ CONNECTOR = re.compile(
 )
 # A measure or value introduced this way is a condition on a subgroup, not the criterion's threshold.
 CONDITIONAL_BEFORE = re.compile(
-    r"(?:\b(?:for|in)\s+(?:patients|subjects|participants|individuals|those|women|men|children)\b(?:\s+with)?|"
+    # singular too: "for participant with creatinine levels >1.5 x ULN" (a sponsor's standard wording)
+    r"(?:\b(?:for|in)\s+(?:(?:a|an|the)\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|"
+    r"children)\b(?:\s+with)?|"
     # "ECOG 0-3 (patients with PS 2-3 only if ...)" (NCT07247227): a bracket after a value names a subgroup
     r"\(\s*+(?:patients|subjects|participants|individuals|those)\s+(?:with|having)\b|"
     r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b)\s*[^.;]{0,12}$",

@@ -53,7 +53,7 @@ _SUBGROUP_FIRST = re.compile(r"[^()<>≤≥\d;\n]{1,60}(?=[<>≤≥])")
 # "..., and for patients with liver metastases < 5 x ULN": the subgroup's words end where its value starts
 # (bounded, so linear); "<= 2.5 x ULN; <= 5 x ULN with liver metastases": a ";" right before a comparator.
 _BRANCH_OR = re.compile(
-    r"\b(?:or|note\s*+:|for (?:patients|subjects|participants|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
+    r"\b(?:or|note\s*+:|for (?:patients?|subjects?|participants?|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
     r"|;(?:\s*+(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc >= 450 ms in men, women >= 470 ms": a sex names the next value's subgroup
     r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
@@ -69,7 +69,9 @@ _CLAUSE_END = re.compile(
 )
 _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
-_STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")
+_STOP = re.compile(
+    r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients?|subjects?|participants?)\b"
+)
 _WINDOW = 90
 # After a value and its unit: the unit goes on ("ml/min/1.72m2" read as far as "ml/min"), so it was not
 # understood; a unit no kind here is measured in ("body weight >= 10 kg" after "age"); or the value is a
