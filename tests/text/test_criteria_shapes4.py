@@ -301,3 +301,25 @@ def test_a_qualifier_after_an_or_is_the_other_branch() -> None:
     )
     [fact] = criterion.facts
     assert fact.condition is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hemoglobin at or above 9.5 g/dL", ("hemoglobin", ">=", 9.5, None, None, "g/dL")),
+        ("Platelets above or equal to 90 x 10^9/L", ("platelets", ">=", 90.0, None, None, "10*9/L")),
+        ("Age superior or equal to 21 years", ("age", ">=", 21.0, None, None, "a")),
+        ("Creatinine inferior to 1.6 x ULN", ("creatinine", "<", 1.6, None, None, "{ULN}")),
+        ("ANC no lower than 1.2 x 10^9/L", ("anc", ">=", 1.2, None, None, "10*9/L")),
+        ("Bilirubin no higher than 2.2 mg/dL", ("bilirubin", "<=", 2.2, None, None, "mg/dL")),
+        ("Age at or below 70 years", ("age", "<=", 70.0, None, None, "a")),
+        # unit spellings
+        ("Neutrophils ≥ 1.2 Giga/L", ("anc", ">=", 1.2, None, None, "10*9/L")),
+        ("Platelet count ≥ 90 x 10^3/mm3", ("platelets", ">=", 90.0, None, None, "10*3/mm3")),
+        ("eGFR ≥ 45 mL/min/1.73 sq m", ("egfr", ">=", 45.0, None, None, "mL/min/{1.73_m2}")),
+        ("Age ≥ 21 y.o.", ("age", ">=", 21.0, None, None, "a")),
+        ("HBS Ag positive", ("hepatitis_b", None, None, None, None, None)),
+    ],
+)
+def test_more_comparator_and_unit_spellings(text: str, expected: Value) -> None:
+    assert _values(text) == [expected]

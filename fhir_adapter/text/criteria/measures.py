@@ -256,7 +256,7 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "hepatitis_b",
         _mixed(
-            r"HBV|HBs ?Ag|HBcAb|anti-HBc",
+            r"HBV|HB[sS] ?A[gG]|HBcAb|anti-HBc",
             r"hepatitis (?:type )?B|hep B|hepatitis (?:type )?(?:C|A)\s*(?:/|,|or|and)\s*B",
         ),
     ),

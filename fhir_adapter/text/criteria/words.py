@@ -24,6 +24,11 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     (">=", r"equal to or older than|older than or equal to|=\s*/\s*>"),
     (">=", r"equal to or (?:greater|more|higher) than|equal or (?:greater|more) than|at least|not less than"),
     (">=", r"no less than|not lower than|not below|minimum(?: of)?|a minimum of"),
+    # "at or above", "above or equal to", "no lower than"; "superior or equal to" (French-English)
+    (
+        ">=",
+        r"at or above|(?:above|superior|more) or equal(?: to)?|equal to or above|no lower than|no fewer than",
+    ),
     (
         "<=",
         r"≤\s*=?|<=|=<|≦|⩽|<\s*/\s*=|<\s*or\s*=|(?:less|lesser|lower) than or equal(?: to)?|less or equal(?: to)?",
@@ -35,9 +40,12 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
         r"not greater than|no greater than|not higher than|not exceeding|does not exceed|maximum(?: of)?|up to",
     ),
     ("<=", r"not above"),
+    ("<=", r"at or below|(?:below|inferior) or equal(?: to)?|equal to or below|no higher than"),
     (">", r">|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
     # "lesser than 30" (NCT05813925 exclusion 4): a common non-native spelling
     ("<", r"<|﹤|less than|lesser than|lower than|below|under|fewer than|younger than"),
+    (">", r"superior to"),
+    ("<", r"inferior to"),
     # "less then 6, and older then 18 years" (NCT04767165): "then" for "than", a frequent typo
     (">", r"(?:greater|more|higher|older) then"),
     ("<", r"(?:less|lesser|lower|fewer|younger) then"),
@@ -80,17 +88,22 @@ class _ComparatorCodes:
 COMPARATOR_CODES = _ComparatorCodes()
 
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
-_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
+_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G/L\b|Giga\s*+/\s*+[lL]\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
 _TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
 # Units spelled out in words, as some sponsors write them before the symbol ("27.0 kilograms per square meter
 # (kg/m^2)", "30 milliliters per minute per 1.73 square meter"): the same codes, in any case.
 _ML = r"(?:[mM][lL]|(?i:milli[- ]?lit(?:er|re)s?))"
 _PER_MIN = r"\s*(?:/|(?i:per)\s)\s*(?i:min(?:ute)?s?)"
-_SQUARE_METRE = r"(?:m\s*(?:2|²|\^2)|(?i:square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?))"
+_SQUARE_METRE = r"(?:m\s*(?:2|²|\^2)|(?i:square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?|sq\.?\s*+m(?:et(?:er|re)s?)?\b))"
 _PER_LITRE = r"\s+per\s+lit(?:er|re)\b"
 UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("10*9/L", _TEN9),
     ("10*3/uL", _TEN3),
+    # "x 10^3/mm3": thousands per cubic millimetre, kept as written
+    (
+        "10*3/mm3",
+        r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:mm\s*+(?:3|³|\^3)|cu\.?\s*+mm)\b",
+    ),
     ("mL/min/{1.73_m2}", rf"{_ML}{_PER_MIN}\s*(?:/|(?i:per)\s)\s*1[.,]73\s*{_SQUARE_METRE}"),
     ("mL/min", rf"[mM][lL]\s*/\s*min(?:ute)?\b|{_ML}\s+(?i:per)\s+(?i:min(?:ute)?)\b"),
     ("mg/dL", r"(?i:milligrams?\s+per\s+decilit(?:er|re))\b"),
@@ -130,7 +143,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("h", r"(?i:hours?|hrs?)\b"),
     ("mo", r"(?i:months?|mos?)\b"),
     ("wk", r"(?i:weeks?|wks?)\b"),
-    ("a", r"(?i:years?|yrs?|ans)\b"),
+    ("a", r"(?i:years?|yrs?|ans)\b|(?i:y\.\s?o\.|y/o\b|yo\b)"),  # "y.o.", "y/o": years old
     ("d", r"(?i:days?)\b"),
 )
 # Case matters in units (G/L is giga per litre, g/L grams): the spellings say which letters may vary. No
@@ -139,7 +152,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
 UNITS = "(?-i:" + "|".join(f"(?:{pattern})" for _, pattern in UNIT_SPELLINGS) + ")"
 _UNIT_CODES = [(code, re.compile(rf"^\s*+(?:{pattern})\s*+$")) for code, pattern in UNIT_SPELLINGS]
 
-_COUNTS = {"10*9/L", "10*3/uL", "/mm3", "/uL", "/mL"}
+_COUNTS = {"10*9/L", "10*3/uL", "10*3/mm3", "/mm3", "/uL", "/mL"}
 _LIVER = {"{ULN}", "mg/dL", "umol/L", "U/L", "[IU]/L"}
 KIND_UNITS: dict[str, set[str]] = {
     "platelets": _COUNTS,
