@@ -323,3 +323,54 @@ def test_a_qualifier_after_an_or_is_the_other_branch() -> None:
 )
 def test_more_comparator_and_unit_spellings(text: str, expected: Value) -> None:
     assert _values(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gestational age ≥ 35 weeks",
+        "Gestational age at birth between 26 and 31 weeks",
+        "Postmenstrual age of 38 weeks or less",
+        "Corrected age less than 10 months",
+        "Bone age ≤ 13 years",
+        # two ends in different units: no range in either unit
+        "Age between 9 months and 15 years",
+    ],
+)
+def test_ages_that_are_not_the_patients_age_in_one_unit_give_nothing(text: str) -> None:
+    assert _values(text) == []
+
+
+def test_otherwise_before_a_value_is_the_value_for_everyone_else() -> None:
+    criterion = _one(
+        INCLUSION, "Platelets ≥ 40 × 10⁹/L for patients with bone marrow involvement; otherwise ≥ 90 × 10⁹/L"
+    )
+    assert [(f.value, f.condition) for f in criterion.facts] == [
+        (40.0, "for patients with bone marrow involvement"),
+        (90.0, None),
+    ]
+
+
+def test_an_age_or_another_age_is_an_alternative() -> None:
+    criterion = _one(INCLUSION, "Aged ≥ 70 years or ≥ 55 years with comorbidities")
+    assert criterion.logic == "any-of"
+    assert [(f.comparator, f.value, f.alternative) for f in criterion.facts] == [
+        (">=", 70.0, True),
+        (">=", 55.0, True),
+    ]
+    # an age in a bracket for a country is not read as a choice
+    assert _values("Age ≥ 18 years (≥ 19 years in Korea)") == [("age", ">=", 18.0, None, None, "a")]
+
+
+def test_a_chain_of_values_joined_by_or_is_any_of_not_contradictory_all_of() -> None:
+    # before, both values shared one span and the "or" between them went unseen: all-of, which no one meets
+    criterion = _one(INCLUSION, "Age 21 years or older, or 15-17 years with parental consent")
+    assert criterion.logic == "any-of"
+    assert all(f.alternative for f in criterion.facts)
+
+
+def test_an_exclusion_band_written_with_two_comparators_is_excluded_whole() -> None:
+    # excluding ">= 7%" and excluding "<= 10%" separately would exclude everyone
+    criterion = _one(EXCLUSION, "HbA1c ≥ 7.5% and ≤ 10.5%")
+    assert criterion.logic == "conditional"
+    assert all(f.condition and f.condition.startswith("together with") for f in criterion.facts)

@@ -20,7 +20,7 @@ from fhir_adapter.text.criteria.measures import (
     NOT_PATIENT_AGE,
 )
 from fhir_adapter.text.criteria.model import Fact, Found
-from fhir_adapter.text.criteria.values import facts_in_window, inclusive, window_after
+from fhir_adapter.text.criteria.values import facts_in_window, inclusive, or_facts, window_after
 from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, parse_number
 
 _AGE_HINT = re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE)
@@ -50,7 +50,16 @@ def _in_line(text: str) -> list[Found]:
             if not _is_conditional(text, match.end()):
                 window = window_after(text, match.end())
                 read = facts_in_window("age", window, match.group(0), unit_required=unit_required)
-                found.extend(Found(w.fact, match.start(), match.end() + w.end) for w in read)
+                # a later value of a chain ("18 years or older, or 16-17 years ...") starts where it is
+                # written, so that the logic pass sees what joins it to the one before
+                found.extend(
+                    Found(w.fact, match.start() if i == 0 else match.end() + w.start, match.end() + w.end)
+                    for i, w in enumerate(read)
+                )
+                if read:
+                    last = match.end() + read[-1].end
+                    alternatives = or_facts("age", text[last:], match.group(0))
+                    found.extend(Found(w.fact, last + w.start, last + w.end) for w in alternatives)
     for pattern in (AGE_RANGE, AGE_BETWEEN):
         for match in pattern.finditer(text):
             low, high = parse_number(match.group("num")), parse_number(match.group("num2"))

@@ -131,7 +131,12 @@ def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list
     """Return the values of one measure after its mention: the first ones, then any later branch values."""
     name = text[mention.start : mention.end]
     window = window_after(text[:limit], mention.end)
-    read = [Found(w.fact, mention.start, mention.end + w.end) for w in facts_in_window(kind, window, name)]
+    values = facts_in_window(kind, window, name)
+    # a later value of a chain starts where it is written, so the logic pass sees what joins it to the first
+    read = [
+        Found(w.fact, mention.start if i == 0 else mention.end + w.start, mention.end + w.end)
+        for i, w in enumerate(values)
+    ]
     before = _PRE_COMPARATOR.search(text[max(0, mention.start - 20) : mention.start])
     if not read and before:
         stated = f" {before.group('comp')} {window.lstrip(' of')}"

@@ -180,7 +180,12 @@ AGE_COMPARATOR_FIRST = re.compile(
     re.I,
 )
 AGE_CONTEXT = re.compile(
-    r"(?<!childbearing )(?<!reproductive )(?<!bearing )\bage[ds]?\b|\bages\b", re.IGNORECASE
+    r"(?<!childbearing )(?<!reproductive )(?<!bearing )"
+    # a gestational, corrected, postmenstrual, bone or mental age is not the patient's age in years since birth
+    r"(?<!gestational )(?<!corrected )(?<!postmenstrual )(?<!post-menstrual )(?<!postconceptional )"
+    r"(?<!post-conceptional )(?<!bone )(?<!skeletal )(?<!mental )(?<!developmental )"
+    r"\bage[ds]?\b|\bages\b",
+    re.IGNORECASE,
 )
 _YEARS = r"(?:years?|yrs?|months?)"
 # A newborn's or infant's age: "> 48 hours of age", "at least 28 days old" (NCT00734539). Only with "of age"

@@ -58,14 +58,18 @@ _BRANCH_OR = re.compile(
     # "QTc >= 450 ms in men, women >= 470 ms": a sex names the next value's subgroup
     r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc > 450 ms for males and > 470 ms for females": "and" right before another value of the measure
-    r"|\band(?=\s*+[<>≤≥])",
+    r"|\band(?=\s*+[<>≤≥])"
+    # "... for patients with bone marrow involvement; otherwise >= 100 x 10^9/L"
+    r"|\botherwise\s*+:?(?=\s*+[<>≤≥])",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s*+")
+# An "or" right after a value and before the next one: "... >= 65 years or >= 50 years".
+_OR_NEXT = re.compile(r"^\s*+,?\s*+or\s++", re.IGNORECASE)
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
 _CLAUSE_END = re.compile(
-    r";(?!\s*+(?:or\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
+    r";(?!\s*+(?:or\b|otherwise\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
 )
 _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
@@ -113,6 +117,9 @@ def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool
     if between:
         unit = _unit_after(window[between.end() :]) or between.group("unit1")
         code = unit_code(kind, unit)
+        first = between.group("unit1")
+        if first and unit_code(kind, first) != code:
+            return []  # "between 6 months and 17 years": no range of one unit, and no guess at one
         if code and (unit or not unit_required):
             low, high = parse_number(between.group("num")), parse_number(between.group("num2"))
             fact = Fact(kind, mention + window[: between.end()], low=low, high=high, unit=code)
@@ -153,6 +160,21 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
         ):
             continue  # the first value again, in another unit
         found.append(WindowFact(fact, match.start(), match.end()))
+    return found
+
+
+def or_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
+    """Return the values joined by "or" right after a first value: "Aged >= 65 years or >= 50 years with
+    comorbidities" - an alternative, which the logic pass marks. Brackets, commas and "and" are not read
+    here (an age in "(>= 20 years in Japan)" names a country's rule, not a choice)."""
+    found = []
+    for joined in _OR_NEXT.finditer(clause, 0, _clause_end(clause)):
+        match = _VALUE.match(clause, joined.end())
+        if match is None or not match.group("comp"):
+            continue
+        fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
+        if fact:
+            found.append(WindowFact(fact, match.start(), match.end()))
     return found
 
 
