@@ -374,3 +374,31 @@ def test_an_exclusion_band_written_with_two_comparators_is_excluded_whole() -> N
     criterion = _one(EXCLUSION, "HbA1c ≥ 7.5% and ≤ 10.5%")
     assert criterion.logic == "conditional"
     assert all(f.condition and f.condition.startswith("together with") for f in criterion.facts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a change of the measure, not its level
+        "Hemoglobin decrease of ≥ 2.5 g/dL within 24 hours",
+        "Creatinine increase ≥ 0.4 mg/dL within 48 hours",
+        "eGFR decline of > 25% in the past 3 months",
+        # a score against a reference population, not the measure itself
+        "BMI z-score ≥ 1.5",
+        "BMI ≥ 97th percentile for age and sex",
+        # another fluid than blood (the README's CSF cell counts)
+        "White blood cell count in CSF > 10 cells/µL",
+        # another test
+        "Creatinine kinase > 4 x ULN",
+        # a word built on "age"
+        "Age-adjusted Charlson comorbidity index ≥ 4",
+    ],
+)
+def test_numbers_that_are_not_the_measures_level_give_nothing(text: str) -> None:
+    assert _values(text) == []
+
+
+def test_a_creatinine_clearance_measured_in_urine_is_still_one() -> None:
+    assert _values("Creatinine clearance by urine collection ≥ 55 mL/min") == [
+        ("creatinine_clearance", ">=", 55.0, None, None, "mL/min")
+    ]

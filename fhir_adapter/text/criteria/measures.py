@@ -52,7 +52,8 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(r"CrCl|CLcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
-    ("creatinine", _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?")),
+    # "creatinine kinase" is a common slip for creatine kinase, another test
+    ("creatinine", _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?(?!\s+(?:phospho)?kinase)")),
     ("platelets", _mixed(r"PLT|Plt", r"platelets?(?: counts?)?|thrombocytes?(?: counts?)?|thrombocytopenia")),
     (
         "anc",
@@ -184,7 +185,9 @@ AGE_CONTEXT = re.compile(
     # a gestational, corrected, postmenstrual, bone or mental age is not the patient's age in years since birth
     r"(?<!gestational )(?<!corrected )(?<!postmenstrual )(?<!post-menstrual )(?<!postconceptional )"
     r"(?<!post-conceptional )(?<!bone )(?<!skeletal )(?<!mental )(?<!developmental )"
-    r"\bage[ds]?\b|\bages\b",
+    # "age-adjusted Charlson index >= 3", "age-related": a word built on age, not the patient's age
+    r"\bage[ds]?\b(?![-‐](?:adjusted|related|appropriate|specific|matched|standardi[sz]ed|dependent|based|"
+    r"corrected|sex))|\bages\b",
     re.IGNORECASE,
 )
 _YEARS = r"(?:years?|yrs?|months?)"

@@ -83,12 +83,24 @@ _WINDOW = 90
 _NOT_A_LEVEL = re.compile(
     # "per" goes on with a unit ("per kg"), not with who judges ("3 months per investigator judgment")
     r"(?:/|per\b(?!\s++(?:the\s++)?(?:investigators?|protocol|institution(?:al)?|local|physicians?|treating|"
-    r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
+    r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|"
+    r"(?:st|nd|rd|th)\b|(?:percentile|centile)|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
     r"(?:increase|decrease|rise|drop|fall|reduction|decline|change)\b)",
     re.IGNORECASE,
 )
 # The end of a bracket that holds only a value: ")" or a bracketed symbol first ("[mmol/mol])").
 _BRACKET_CLOSES = re.compile(r"(?:\[[^\[\]\n]{0,30}\]\s*+)?\)")
+# Words between a measure and its number that make the number something else than the patient's level now:
+# a change, or a score relative to a reference population.
+_NOT_THE_LEVEL = re.compile(
+    r"\b(?:increase[sd]?|decrease[sd]?|rises?|drops?|falls?|reductions?|declines?|changes?|elevations? of|"
+    r"z[- ]?scores?|SDS|SD scores?|percentiles?|centiles?)\b",
+    re.IGNORECASE,
+)
+_OTHER_FLUID = re.compile(
+    r"\b(?:CSF|cerebrospinal|urine|urinary|pleural|ascitic|peritoneal|synovial)\b", re.I
+)
+_FIRST_DIGIT = re.compile(r"\d")
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
@@ -112,7 +124,14 @@ def window_after(text: str, end: int) -> str:
 
 
 def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[WindowFact]:
-    """Return the facts of `kind` stated in `window` (the words after `mention`), in order."""
+    """Return the facts of `kind` stated in `window` (the words after `mention`), in order; none when the
+    words before the first number make it something else than the measure's level ("creatinine increase >=
+    0.3 mg/dL", "BMI z-score >= 2", "white blood cell count in CSF > 5/uL")."""
+    digit = _FIRST_DIGIT.search(window)
+    if digit and _NOT_THE_LEVEL.search(window, 0, digit.start()):
+        return []
+    if digit and kind != "creatinine_clearance" and _OTHER_FLUID.search(window, 0, digit.start()):
+        return []  # a creatinine clearance is measured in urine; a cell count in CSF is not the blood's
     between = _BETWEEN.search(window)
     if between:
         unit = _unit_after(window[between.end() :]) or between.group("unit1")
