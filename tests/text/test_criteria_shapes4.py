@@ -402,3 +402,30 @@ def test_a_creatinine_clearance_measured_in_urine_is_still_one() -> None:
     assert _values("Creatinine clearance by urine collection ≥ 55 mL/min") == [
         ("creatinine_clearance", ">=", 55.0, None, None, "mL/min")
     ]
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        # "1- " numbering, as many records write it
+        "1- Age from 21 to 60 years.\n2- Both sexes.\n3 - ASA physical status I-II.",
+        # upper-case roman numerals
+        "I. Age ≥ 21 years\nII. ECOG 0-1\nIII. Signed consent",
+        # no space after a number's full stop
+        "1.Age ≥ 21 years\n2.ECOG 0-1\n3.Signed consent",
+    ],
+)
+def test_list_markers_number_each_line(items: str) -> None:
+    criteria = parse_criteria(f"Inclusion Criteria:\n\n{items}\n\nExclusion Criteria:\n\n1- Pregnancy\n")
+    assert [(c.section, c.index) for c in criteria] == [
+        (INCLUSION, 1),
+        (INCLUSION, 2),
+        (INCLUSION, 3),
+        (EXCLUSION, 1),
+    ]
+    assert criteria[0].facts[0].kind == "age"
+
+
+def test_a_line_opening_with_an_age_range_is_no_list_item() -> None:
+    [criterion] = parse_criteria("Inclusion Criteria:\nPatients aged\n18 - 65 years\nwith asthma\n")
+    assert criterion.text == "Patients aged 18 - 65 years with asthma"

@@ -26,7 +26,11 @@ from fhir_adapter.text.criteria.model import EXCLUSION, INCLUSION, CriterionText
 
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[*\-+•·▪◦]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|[a-zA-Z][.)]|\([a-zA-Z]\)|"
-    r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)])(?:\s+|(?<=[-*•])(?=[A-Z]))(?P<text>\S.*)$"
+    r"(?:i{1,3}|iv|v|vi{1,3}|ix|x|I{1,3}|IV|VI{1,3}|IX)[.)]|"
+    # "1- Age from 18 to 60 years": a number and a dash, as many records number their lists
+    r"\d{1,2}[ \t]?-(?=[ \t]+[^\d\s]))"
+    # "1.Age >= 18": no space after a number's full stop when a capital letter follows
+    r"(?:\s+|(?<=[-*•])(?=[A-Z])|(?<=\d[.)])(?=[A-Z]))(?P<text>\S.*)$"
 )
 _HEADING = re.compile(
     r"^(?:[\w/&\-.,]+\s+){0,4}?(?P<kind>inclusion|exclusion|ineligibility|non[- ]?inclusion|eligibility)"
