@@ -429,3 +429,27 @@ def test_list_markers_number_each_line(items: str) -> None:
 def test_a_line_opening_with_an_age_range_is_no_list_item() -> None:
     [criterion] = parse_criteria("Inclusion Criteria:\nPatients aged\n18 - 65 years\nwith asthma\n")
     assert criterion.text == "Patients aged 18 - 65 years with asthma"
+
+
+def test_unmarked_lines_that_each_end_a_sentence_are_criteria() -> None:
+    criteria = parse_criteria(
+        "Inclusion Criteria:\nAge 21-60 years.\nDiagnosed with asthma.\nNote: steroid users included.\n\n"
+        "Exclusion Criteria:\nPregnancy or breastfeeding.\nSmokers.\n"
+    )
+    assert [(c.section, c.text) for c in criteria] == [
+        (INCLUSION, "Age 21-60 years."),
+        (INCLUSION, "Diagnosed with asthma. Note: steroid users included."),
+        (EXCLUSION, "Pregnancy or breastfeeding."),
+        (EXCLUSION, "Smokers."),
+    ]
+
+
+def test_a_wrapped_line_or_an_indented_legacy_line_goes_on() -> None:
+    [criterion] = parse_criteria(
+        "Inclusion Criteria:\nPatients with measurable disease\naccording to RECIST.\n"
+    )
+    assert criterion.text == "Patients with measurable disease according to RECIST."
+    [legacy] = parse_criteria(
+        "        Inclusion Criteria:\n\n        Measurable disease is required.\n        Lesions must be scanned.\n"
+    )
+    assert legacy.text == "Measurable disease is required. Lesions must be scanned."

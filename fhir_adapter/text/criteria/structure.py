@@ -71,6 +71,7 @@ _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
 _ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
 _EMPHASIS = re.compile(r"[*_#]+")
+_SENTENCE_START = re.compile(r"[A-Z][a-z]")
 
 
 @dataclass
@@ -228,6 +229,8 @@ def _read_paragraph(line: str, state: _State) -> None:
     parent = _open_criterion(state)
     # Inside the item when indented past its marker (legacy XML indents everything, items a bit more).
     inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0
+    if parent is not None and not line[:1].isspace() and _next_sentence_line(parent, text, state):
+        parent = None  # "Age 18-65.\nSigned consent." - one criterion a line, with no blank line between
     if parent is not None and (not state.blank_before or inside or _CONTINUATION.match(text)):
         (parent.sub_items if parent.sub_items else parent.lines).append(text)
         return
@@ -238,6 +241,20 @@ def _read_paragraph(line: str, state: _State) -> None:
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None))
     state.top_indent, state.top_style = None, None
+
+
+def _next_sentence_line(parent: _Draft, text: str, state: _State) -> bool:
+    """Return True for a line of a paragraph list: the paragraph above ends its sentence and this one starts
+    another, with no marker on either (a wrapped line goes on mid-sentence). Only for lines that are not
+    indented: legacy records indent and hard-wrap their prose, where a line may end with a sentence."""
+    return (
+        parent.marker_style is None
+        and not state.blank_before
+        and parent.lines[-1].endswith((".", ";"))
+        and not parent.sub_items
+        and _SENTENCE_START.match(text) is not None
+        and _CONTINUATION.match(text) is None  # "Note: ..." goes on with the criterion above
+    )
 
 
 def _only_placeholders(text: str, sub_items: list[str]) -> bool:
