@@ -453,3 +453,37 @@ def test_a_wrapped_line_or_an_indented_legacy_line_goes_on() -> None:
         "        Inclusion Criteria:\n\n        Measurable disease is required.\n        Lesions must be scanned.\n"
     )
     assert legacy.text == "Measurable disease is required. Lesions must be scanned."
+
+
+def test_a_sub_heading_naming_a_subgroup_conditions_the_criteria_below_it() -> None:
+    criteria = parse_criteria(
+        "Inclusion Criteria:\n\n* Age ≥ 21 years\n\n"
+        "For patients with relapsed disease after at least two prior lines of therapy:\n\n"
+        "* ANC ≥ 0.8 x 10^9/L\n\nPart B (expansion) only:\n\n* ECOG 0-1\n\n"
+        "Exclusion Criteria:\n\n* For patients in Part A:\n  * QTcF > 475 ms\n  * LVEF < 45%\n* Pregnancy\n"
+    )
+    got = [(c.section, c.index, c.logic, [f.condition for f in c.facts]) for c in criteria]
+    assert got == [
+        (INCLUSION, 1, "all-of", [None]),
+        (
+            INCLUSION,
+            2,
+            "conditional",
+            ["For patients with relapsed disease after at least two prior lines of therapy"],
+        ),
+        (INCLUSION, 3, "conditional", ["Part B (expansion) only"]),
+        (EXCLUSION, 1, "conditional", ["For patients in Part A", "For patients in Part A"]),
+        (EXCLUSION, 2, "all-of", [None]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Patients must meet all of the following:", "For all patients:", "Laboratory values:", "Inclusion:"],
+)
+def test_a_sub_heading_for_everyone_conditions_nothing(heading: str) -> None:
+    criteria = parse_criteria(
+        f"Inclusion Criteria:\n\n* Signed consent\n\n{heading}\n\n* ANC ≥ 1.2 x 10^9/L\n"
+    )
+    assert [c.logic for c in criteria] == ["all-of", "all-of"]
+    assert criteria[-1].facts[0].condition is None

@@ -57,6 +57,14 @@ _LISTED = re.compile(rf"(?:,\s*+)?{_AND_WORDS}?", re.IGNORECASE)
 _JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
+_HEADING_LIMIT = 160
+_SUBGROUP_HEADING = re.compile(
+    r"(?:for|in|among)\s+(?!all\b)(?:the\s+)?(?:patients?|participants?|subjects?|individuals?|those|women|men|"
+    r"children|adults?|adolescents?|infants?|cohorts?|arms?|parts?|phases?|groups?)\b"
+    r"|(?:part|cohort|arm|phase|group|module|sub-?study|stage|step)\s*+[A-Z0-9IVX]{1,3}\b"
+    r"|(?:dose[- ])?(?:escalation|expansion)\b",
+    re.IGNORECASE,
+)
 _KIND_OF = {"transaminases": "ast"}
 _NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
@@ -77,6 +85,24 @@ _IF_CLAUSE = re.compile(
     r"[^,;\n]{0,80}?(?=,|\bthen\b|\bor\b|;|\n|\.\s|$)",
     re.IGNORECASE,
 )
+
+
+def subgroup_heading(text: str) -> str | None:
+    """Return the subgroup a sub-heading names ("For patients with relapsed disease:", "Part B:", "Cohort 2
+    (adolescents):", "Dose expansion only:"), without its ':', or None for any other text ("Patients must
+    meet all of the following:", "For all patients:", "Laboratory values:"). The criteria under such a heading
+    hold for that subgroup only."""
+    stripped = text.strip()
+    if not stripped.endswith(":") or len(stripped) > _HEADING_LIMIT or not _SUBGROUP_HEADING.match(stripped):
+        return None
+    return stripped.rstrip(":").strip()
+
+
+def with_subgroup(facts: tuple[Fact, ...], subgroup: str) -> tuple[Fact, ...]:
+    """Return the facts with every threshold not yet conditioned held for the sub-heading's subgroup."""
+    return tuple(
+        replace(f, condition=subgroup) if f.is_threshold and f.condition is None else f for f in facts
+    )
 
 
 def without_age_bands(facts: list[Fact]) -> list[Fact]:

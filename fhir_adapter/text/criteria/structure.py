@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from fhir_adapter.text.criteria.conditions import subgroup_heading
 from fhir_adapter.text.criteria.model import EXCLUSION, INCLUSION, CriterionText
 
 _ITEM = re.compile(
@@ -236,7 +237,8 @@ def _read_paragraph(line: str, state: _State) -> None:
         return
     if text.endswith(":"):
         state.intro_pending = True
-        state.context = text if len(text) <= 40 else ""
+        # a short one is read with each criterion below it; a subgroup's, however long, conditions them
+        state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
         return
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None))
@@ -281,9 +283,11 @@ def _unwrap(drafts: list[_Draft]) -> list[_Draft]:
 
 
 def _promoted(wrapper: _Draft, item: str) -> _Draft:
-    return _Draft(
-        wrapper.section, [item], wrapper.marker_indent, wrapper.marker_style, context=wrapper.context
-    )
+    """Return a wrapper's sub-item as a criterion; a wrapper naming a subgroup ("For patients in Part B:")
+    stays beside it as its sub-heading."""
+    heading = " ".join(wrapper.lines).strip()
+    context = heading if subgroup_heading(heading) else wrapper.context
+    return _Draft(wrapper.section, [item], wrapper.marker_indent, wrapper.marker_style, context=context)
 
 
 def _blocks(drafts: list[_Draft]) -> list[list[_Draft]]:
