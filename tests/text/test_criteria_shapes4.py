@@ -487,3 +487,35 @@ def test_a_sub_heading_for_everyone_conditions_nothing(heading: str) -> None:
     )
     assert [c.logic for c in criteria] == ["all-of", "all-of"]
     assert criteria[-1].facts[0].condition is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a drug class or a vaccine is no HIV or hepatitis B status (NCT04452435 exclusion 9's "anti HIV drugs")
+        "Use of HIV protease inhibitors within 10 days",
+        "Strong CYP3A4 inducers (e.g. rifampicin, anti HIV drugs)",
+        "HIV vaccine recipients in a prior trial",
+        "Hepatitis B vaccination within 3 months",
+        "Vaccinated against hepatitis B",
+        # a past pregnancy is history, not the status now
+        "Pre-eclampsia in a previous pregnancy",
+        "Pregnancy-induced hypertension",
+        "Prior pregnancy loss",
+    ],
+)
+def test_status_words_that_are_no_status(text: str) -> None:
+    assert _values(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Known HIV infection", "hiv"),
+        ("HIV-1 RNA < 50 copies/mL on antiretroviral therapy", "hiv"),
+        ("Chronic hepatitis B", "hepatitis_b"),
+        ("Women who are pregnant", "pregnancy"),
+    ],
+)
+def test_statuses_still_read(text: str, kind: str) -> None:
+    assert [v[0] for v in _values(text)] == [kind]

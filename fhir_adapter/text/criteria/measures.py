@@ -244,7 +244,10 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # "women who would like to become pregnant after the study should seek advice": a wish, not a
             # status ("is or plans on becoming pregnant" still is one)
             r"(?<!during )(?<!like to become )(?<!wish to become )(?<!want to become )"
-            r"\bpregnan(?:t|cy|cies)\b(?! prevention)"
+            # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
+            # is history, not the status now
+            r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
+            r"\bpregnan(?:t|cy|cies)\b(?! prevention)(?![- ](?:induced|loss|losses)\b)"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine )?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),
@@ -260,12 +263,20 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"nursing mothers?",
         ),
     ),
-    ("hiv", _mixed(r"HIV|AIDS", r"human immunodeficiency virus|acquired immun(?:e ?|o)deficiency syndrome")),
+    # a drug class ("HIV protease inhibitors", "anti HIV drugs") or a vaccine is no infection status
+    (
+        "hiv",
+        _mixed(
+            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS",
+            r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
+        ),
+    ),
     (
         "hepatitis_b",
         _mixed(
-            r"HBV|HB[sS] ?A[gG]|HBcAb|anti-HBc",
-            r"hepatitis (?:type )?B|hep B|hepatitis (?:type )?(?:C|A)\s*(?:/|,|or|and)\s*B",
+            r"HBV(?!\s+vaccin)|HB[sS] ?A[gG]|HBcAb|anti-HBc",
+            r"(?<!against )(?:hepatitis (?:type )?B|hep B)(?!\s+vaccin)|"
+            r"hepatitis (?:type )?(?:C|A)\s*(?:/|,|or|and)\s*B",
         ),
     ),
     (
