@@ -519,3 +519,18 @@ def test_status_words_that_are_no_status(text: str) -> None:
 )
 def test_statuses_still_read(text: str, kind: str) -> None:
     assert [v[0] for v in _values(text)] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Neutrophil count ≥ 1.2 G/l", [("anc", ">=", 1.2, None, None, "10*9/L")]),
+        # a lower-case g is grams, never giga
+        ("Hemoglobin ≥ 9.5 g/l", [("hemoglobin", ">=", 9.5, None, None, "g/L")]),
+        ("Glycosylated hemoglobin (HbA1c) 6.8%–9.8%", [("hba1c", None, None, 6.8, 9.8, "%")]),
+        # two ends in different units: nothing
+        ("HbA1c 7%-10 mmol/mol", []),
+    ],
+)
+def test_giga_per_litre_and_percent_on_both_ends(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected

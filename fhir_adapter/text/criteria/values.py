@@ -29,8 +29,9 @@ from fhir_adapter.text.criteria.words import (
 # its number is taken whole; lists of values are bounded.
 _VALUE = re.compile(
     rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
-    # "18 years to 75 years": a unit after the first number of a range too (checked against the second's)
-    rf"(?:\s*+(?P<unit0>years?|months?|weeks?)(?=\s*+{RANGE_JOIN}\s*+\d))?"
+    # "18 years to 75 years", "6.5%-10%": a unit after the first number of a range too (checked against the
+    # second's)
+    rf"(?:\s*+(?P<unit0>years?|months?|weeks?|%)(?=\s*+{RANGE_JOIN}\s*+\d))?"
     rf"(?:\s*{RANGE_JOIN}\s*(?P<num2>{NUMBER}))?(?P<ors>(?:\s*+,\s*+{NUMBER}){{0,8}}+\s*+,?\s*+or\s++{NUMBER})?"
     rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
