@@ -534,3 +534,30 @@ def test_statuses_still_read(text: str, kind: str) -> None:
 )
 def test_giga_per_litre_and_percent_on_both_ends(text: str, expected: list[Value]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the upper limit of normal with no digit in the criterion at all (README: "<= ULN" -> <= 1 {ULN})
+        ("Total bilirubin ≤ ULN", ("bilirubin", "<=", 1.0, None, None, "{ULN}")),
+        ("AST below the upper limit of normal", ("ast", "<", 1.0, None, None, "{ULN}")),
+        # other names of the same limit
+        ("ALT ≤ 2.5-fold ULN", ("alt", "<=", 2.5, None, None, "{ULN}")),
+        ("ALT ≤ 3 x IULN", ("alt", "<=", 3.0, None, None, "{ULN}")),
+        ("AST ≤ 2 x ULRR", ("ast", "<=", 2.0, None, None, "{ULN}")),
+        (
+            "Total bilirubin ≤ 1.2 x the upper limit of the reference range",
+            ("bilirubin", "<=", 1.2, None, None, "{ULN}"),
+        ),
+        ("ALT ≤ 4 x the normal upper limit", ("alt", "<=", 4.0, None, None, "{ULN}")),
+    ],
+)
+def test_upper_limit_of_normal_spellings(text: str, expected: Value) -> None:
+    assert _values(text) == [expected]
+
+
+def test_a_text_without_digits_or_limits_still_gives_only_statuses() -> None:
+    assert _values("Total bilirubin within normal limits; pregnant women") == [
+        ("pregnancy", None, None, None, None, None)
+    ]

@@ -29,7 +29,8 @@ from fhir_adapter.text.criteria.values import branch_facts, facts_in_window, win
 from fhir_adapter.text.criteria.words import NUMBER, UNITS
 
 _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
-_HAS_DIGIT = re.compile(r"\d")
+# A threshold needs a number, or the upper limit of normal itself ("bilirubin <= ULN" has no digit).
+_HAS_DIGIT = re.compile(r"\d|ULN|UNL|ULRR|(?i:upper limit)")
 # "an increase in serum creatinine by >= 0.3 mg/dL": the value is a change of the measure, not its level.
 _CHANGE_BEFORE = re.compile(
     r"\b(?:increase|decrease|rise|drop|fall|reduction|decline|change)s?\s+(?:in|of)\s+(?:the\s+)?(?:serum\s+)?$",

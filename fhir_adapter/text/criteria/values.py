@@ -41,7 +41,8 @@ _BETWEEN = re.compile(
 )
 _BARE_ULN = re.compile(
     rf"(?P<comp>{COMPARATOR})\s*+(?:the\s++)?(?:institutional\s++)?"
-    r"(?:ULN\b|upper limit of (?:the\s+)?(?:institutional\s+)?normal(?: range)?)",
+    r"(?:ULN\b|IULN\b|ULRR\b|upper limit of (?:the\s+)?(?:institutional\s+)?normal(?: range)?|"
+    r"upper limit of (?:the\s+)?reference range)",
     re.IGNORECASE,
 )
 _CHAIN = re.compile(r"(?:and|but|to|,)", re.IGNORECASE)  # matched on stripped text

@@ -131,9 +131,11 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("kg/m2", r"kg\s*/\s*m\s*(?:2|²|\^2)"),
     (
         "{ULN}",
-        r"(?:(?:x|X|×|⋅|·|times|fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
-        # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal
-        r"(?:ULN\b|UNL\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
+        r"(?:(?:x|X|×|⋅|·|times|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
+        # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal; IULN (institutional),
+        # ULRR and "the upper limit of the reference range" (the same limit by another name)
+        r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
+        r"upper limits? of (?:the\s+)?reference range(?:\s*\(ULRR\))?|normal upper limits?\b|"
         r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
     ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),
