@@ -54,7 +54,6 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
 # comparator as a symbol in brackets. The echo is part of the comparator; COMPARATOR_CODES reads the words.
 _ECHO = r"(?:\s*+\((?:[<>≤≥]=?|=[<>])\))?"
 COMPARATOR = "(?:(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")" + _ECHO + ")"
-_ECHOED = re.compile(r"\s*\([^()]*\)$")
 
 # "25 and less than 90": "and less" that "than" follows starts the next comparator, it does not end this one.
 _NOT_THAN = r"(?!\s{1,3}than\b)"
@@ -81,7 +80,9 @@ class _ComparatorCodes:
         >>> COMPARATOR_CODES.lookup("greater than or equal to (>=)"), COMPARATOR_CODES.lookup("less then")
         ('>=', '<')
         """
-        cleaned = _ECHOED.sub("", " ".join(text.split()))
+        cleaned = " ".join(text.split())
+        if cleaned.endswith(")") and "(" in cleaned:  # the bracketed echo of "greater than or equal to (>=)"
+            cleaned = cleaned[: cleaned.rindex("(")].rstrip()
         return next((code for code, pattern in self._patterns if pattern.match(cleaned)), None)
 
 
