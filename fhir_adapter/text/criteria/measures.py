@@ -223,7 +223,7 @@ AGE_REVERSED = re.compile(
 # "18-65 years, male or female" opening a criterion: an age range with no age word (NCT02310828). Only when
 # the criterion starts with it and what follows says whom or nothing ("2-5 years after transplant" does not).
 AGE_LEADING = re.compile(
-    rf"\s*+(?P<num>{NUMBER})\s*+(?:-|–|to)\s*+(?P<num2>{NUMBER})\s*+(?P<unit>years?|yrs?)\b"
+    rf"^\s*+(?P<num>{NUMBER})\s*+(?:-|–|to)\s*+(?P<num2>{NUMBER})\s*+(?P<unit>years?|yrs?)\b"
     r"(?=\s*+(?:$|[,;.(]|(?:old|of\s+age|inclusive|males?|females?|men|women|both|patients?|subjects?|"
     r"participants?|adults?|children|volunteers?)\b))",
     re.IGNORECASE,
