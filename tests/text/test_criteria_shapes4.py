@@ -561,3 +561,19 @@ def test_a_text_without_digits_or_limits_still_gives_only_statuses() -> None:
     assert _values("Total bilirubin within normal limits; pregnant women") == [
         ("pregnancy", None, None, None, None, None)
     ]
+
+
+def test_or_over_before_a_number_starts_the_next_value() -> None:
+    criterion = _one(EXCLUSION, "Aged under 21 or over 70 years")
+    assert [(f.comparator, f.value, f.unit) for f in criterion.facts] == [("<", 21.0, "a"), (">", 70.0, "a")]
+    assert _values("Age 21 or over") == [("age", ">=", 21.0, None, None, "a")]
+
+
+def test_a_slash_after_a_bracketed_subgroup_starts_the_next_value() -> None:
+    criterion = _one(EXCLUSION, "QTcF ≥ 455 ms (men) / ≥ 475 ms (women)")
+    assert [(f.value, f.condition) for f in criterion.facts] == [(455.0, "men"), (475.0, "women")]
+
+
+def test_a_slash_between_a_value_and_its_restatement_keeps_the_first() -> None:
+    # README: the same threshold in another unit is one fact, the first written
+    assert _values("ANC ≥ 1.2 × 10^9/L / ≥ 1200/µL") == [("anc", ">=", 1.2, None, None, "10*9/L")]

@@ -62,7 +62,9 @@ _BRANCH_OR = re.compile(
     # "QTc > 450 ms for males and > 470 ms for females": "and" right before another value of the measure
     r"|\band(?=\s*+[<>≤≥])"
     # "... for patients with bone marrow involvement; otherwise >= 100 x 10^9/L"
-    r"|\botherwise\s*+:?(?=\s*+[<>≤≥])",
+    r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
+    # "QTcF >= 450 ms (men) / >= 470 ms (women)": a bracketed subgroup, then "/" (a bare "/" may restate)
+    r"|(?<=\))\s*+/(?=\s*+[<>≤≥])",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s*+")
@@ -84,7 +86,8 @@ _WINDOW = 90
 # change, not a level ("a >= 0.3 mg/dL increase"). Matched after skip_spaces.
 _NOT_A_LEVEL = re.compile(
     # "per" goes on with a unit ("per kg"), not with who judges ("3 months per investigator judgment")
-    r"(?:/|per\b(?!\s++(?:the\s++)?(?:investigators?|protocol|institution(?:al)?|local|physicians?|treating|"
+    # "/" goes on with a unit too, unless another value follows ("1.5 x 10^9/L / >= 1500/uL": a restatement)
+    r"(?:/(?!\s*+[<>≤≥])|per\b(?!\s++(?:the\s++)?(?:investigators?|protocol|institution(?:al)?|local|physicians?|treating|"
     r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|"
     r"(?:st|nd|rd|th)\b|(?:percentile|centile)|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
     r"(?:increase|decrease|rise|drop|fall|reduction|decline|change)\b)",

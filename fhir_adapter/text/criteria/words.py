@@ -56,7 +56,8 @@ _ECHO = r"(?:\s*+\((?:[<>≤≥]=?|=[<>])\))?"
 COMPARATOR = "(?:(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")" + _ECHO + ")"
 
 # "25 and less than 90": "and less" that "than" follows starts the next comparator, it does not end this one.
-_NOT_THAN = r"(?!\s{1,3}than\b)"
+# "under 18 or over 80 years": "or over" that a number follows starts the next value too.
+_NOT_THAN = r"(?!\s{1,3}than\b)(?!\s*+\d)"
 _POST_WORDS: Sequence[tuple[str, str]] = (
     (">=", rf"(?:or|and) (?:older|over|above|more|greater|higher|up|beyond){_NOT_THAN}|\+"),
     ("<=", rf"(?:or|and) (?:younger|under|below|less|lower|fewer){_NOT_THAN}"),
