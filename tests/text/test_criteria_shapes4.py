@@ -577,3 +577,30 @@ def test_a_slash_after_a_bracketed_subgroup_starts_the_next_value() -> None:
 def test_a_slash_between_a_value_and_its_restatement_keeps_the_first() -> None:
     # README: the same threshold in another unit is one fact, the first written
     assert _values("ANC ≥ 1.2 × 10^9/L / ≥ 1200/µL") == [("anc", ">=", 1.2, None, None, "10*9/L")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # NCT02028676: ends in different units are two limits, each as written
+        (
+            "Age 4 months to 16 years",
+            [("age", ">=", 4.0, None, None, "mo"), ("age", "<=", 16.0, None, None, "a")],
+        ),
+        (
+            "Children aged between 9 months and 15 years",
+            [("age", ">=", 9.0, None, None, "mo"), ("age", "<=", 15.0, None, None, "a")],
+        ),
+        # no age word: a time span
+        ("Relapse 6 months to 2 years after therapy", []),
+        # a contraception rule (NCT01029262)
+        ("Must agree to follow pregnancy precautions as the protocol requires.", []),
+        # a relatives' age on a line wrapped mid-sentence (NCT02465060 inclusion 22)
+        (
+            "risk factors such as a family history of long\nQT syndrome or sudden death under 45 years of age",
+            [],
+        ),
+    ],
+)
+def test_mixed_unit_ages_contraception_and_wrapped_relatives(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected

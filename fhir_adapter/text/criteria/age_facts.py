@@ -11,6 +11,7 @@ from fhir_adapter.text.criteria.measures import (
     AGE_CONTEXT,
     AGE_JUST_BEFORE,
     AGE_LEADING,
+    AGE_MIXED_RANGE,
     AGE_RANGE,
     AGE_REVERSED,
     AGE_SHORT_UNITS,
@@ -25,15 +26,21 @@ from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, pa
 
 _AGE_HINT = re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE)
 _LINE = re.compile(r"[^\n]+")
+_WRAP_REACH = 80
 _AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)
 
 
 def age_facts(text: str) -> list[Found]:
     """Return the patient's age limits, line by line: a line about relatives, donors, cohorts or a menopause
-    definition states someone else's age, and an age after "for patients with" is a subgroup's."""
+    definition states someone else's age, and an age after "for patients with" is a subgroup's. A line that
+    goes on from a line wrapped mid-sentence is read with that line's end ("... family history of long\nQT
+    syndrome or sudden death under 40 years of age", NCT02465060)."""
     found: list[Found] = []
+    previous = ""
     for line in _LINE.finditer(text):
-        if _AGE_HINT.search(line.group()) and not NOT_PATIENT_AGE.search(line.group()):
+        before, previous = previous, line.group()
+        wrapped = before[-_WRAP_REACH:] if before and not before.rstrip().endswith((".", ";", ":")) else ""
+        if _AGE_HINT.search(line.group()) and not NOT_PATIENT_AGE.search(f"{wrapped} {line.group()}"):
             found.extend(
                 f._replace(start=f.start + line.start(), end=f.end + line.start())
                 for f in _in_line(line.group())
@@ -77,7 +84,27 @@ def _in_line(text: str) -> list[Found]:
         before = _age_before(text, match)
         if before:
             found.append(Found(before, match.start(), match.end()))
-    return [*found, *_to_below(text), *_reversed(text), *_leading(text)]
+    return [*found, *_to_below(text), *_reversed(text), *_leading(text), *_mixed_units(text)]
+
+
+def _mixed_units(text: str) -> list[Found]:
+    """Return ">= 3 mo" and "<= 17 a" for "Age 3 months to 17 years", after an age word."""
+    found = []
+    for match in AGE_MIXED_RANGE.finditer(text):
+        low_unit, high_unit = (
+            allowed_units("age", match.group("unit1")),
+            allowed_units("age", match.group("unit2")),
+        )
+        named = AGE_JUST_BEFORE.search(text[max(0, match.start() - 20) : match.start()])
+        if not (low_unit and high_unit and low_unit != high_unit and named) or _is_conditional(
+            text, match.start()
+        ):
+            continue
+        phrase = match.group(0)
+        low, high = parse_number(match.group("num")), parse_number(match.group("num2"))
+        found.append(Found(Fact("age", phrase, ">=", low, unit=low_unit), match.start(), match.end()))
+        found.append(Found(Fact("age", phrase, "<=", high, unit=high_unit), match.start(), match.end()))
+    return found
 
 
 def _leading(text: str) -> list[Found]:

@@ -228,6 +228,13 @@ AGE_LEADING = re.compile(
     r"participants?|adults?|children|volunteers?)\b))",
     re.IGNORECASE,
 )
+# "Age 3 months to 17 years", "aged between 6 months and 17 years": the two ends in different units, which
+# no one range can hold - two limits, each as written (age_facts.py reads it after an age word only).
+AGE_MIXED_RANGE = re.compile(
+    rf"(?:between\s++)?(?P<num>{NUMBER})\s*+(?P<unit1>months?|weeks?|days?)\s*+(?:-|–|to|and)\s*+"
+    rf"(?P<num2>{NUMBER})\s*+(?P<unit2>years?|months?)\b",
+    re.IGNORECASE,
+)
 # "Patients >= 18 years": a comparator and years right after who the criterion is about.
 AGE_SUBJECT = re.compile(
     r"\b(?:patients?|subjects?|participants?|adults?|men|women|males?|females?|individuals?|volunteers?|persons?|"
@@ -247,7 +254,8 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
             # is history, not the status now
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
-            r"\bpregnan(?:t|cy|cies)\b(?! prevention)(?![- ](?:induced|loss|losses)\b)"
+            # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
+            r"\bpregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine )?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),
