@@ -146,8 +146,11 @@ def test_a_bracket_naming_patients_with_a_value_defines_a_subgroup() -> None:
     [
         # a unit after both ends of the range
         ("Aged 21 years to 70 years", [("age", None, None, 21.0, 70.0, "a")]),
-        # ends in different units are no range of one unit: nothing rather than a wrong unit
-        ("Age 6 months to 3 years", []),
+        # ends in different units are no range of one unit: two limits, each in its own unit
+        (
+            "Age 6 months to 3 years",
+            [("age", ">=", 6.0, None, None, "mo"), ("age", "<=", 3.0, None, None, "a")],
+        ),
         # "from 4, below 9" (NCT02782117): the lower end, and the upper as written
         ("Age 5 to <9 years", [("age", "<", 9.0, None, None, "a"), ("age", ">=", 5.0, None, None, "a")]),
         (
@@ -333,8 +336,6 @@ def test_more_comparator_and_unit_spellings(text: str, expected: Value) -> None:
         "Postmenstrual age of 38 weeks or less",
         "Corrected age less than 10 months",
         "Bone age ≤ 13 years",
-        # two ends in different units: no range in either unit
-        "Age between 9 months and 15 years",
     ],
 )
 def test_ages_that_are_not_the_patients_age_in_one_unit_give_nothing(text: str) -> None:
