@@ -338,7 +338,7 @@ def test_more_comparator_and_unit_spellings(text: str, expected: Value) -> None:
         "Bone age ≤ 13 years",
     ],
 )
-def test_ages_that_are_not_the_patients_age_in_one_unit_give_nothing(text: str) -> None:
+def test_ages_that_are_not_the_patients_age_give_nothing(text: str) -> None:
     assert _values(text) == []
 
 
@@ -605,3 +605,8 @@ def test_a_slash_between_a_value_and_its_restatement_keeps_the_first() -> None:
 )
 def test_mixed_unit_ages_contraception_and_wrapped_relatives(text: str, expected: list[Value]) -> None:
     assert _values(text) == expected
+
+
+def test_full_width_comparators() -> None:
+    assert _values("Platelets＜90×10^9/L") == [("platelets", "<", 90.0, None, None, "10*9/L")]
+    assert _values("ALT ＞＝ 3 × ULN") == [("alt", ">=", 3.0, None, None, "{ULN}")]

@@ -19,7 +19,7 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     (
         ">=",
         # "greater than or equal 18" (NCT05813925): "to" is often left out
-        r"≥\s*=?|>=|=>|≧|⩾|>\s*/\s*=|>\s*or\s*=|(?:greater|more|higher) than or equal(?: to)?|greater or equal(?: to)?",
+        r"≥\s*=?|>=|=>|≧|⩾|＞\s*=|＞＝|>\s*/\s*=|>\s*or\s*=|(?:greater|more|higher) than or equal(?: to)?|greater or equal(?: to)?",
     ),
     (">=", r"equal to or older than|older than or equal to|=\s*/\s*>"),
     (">=", r"equal to or (?:greater|more|higher) than|equal or (?:greater|more) than|at least|not less than"),
@@ -31,7 +31,7 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     ),
     (
         "<=",
-        r"≤\s*=?|<=|=<|≦|⩽|<\s*/\s*=|<\s*or\s*=|(?:less|lesser|lower) than or equal(?: to)?|less or equal(?: to)?",
+        r"≤\s*=?|<=|=<|≦|⩽|＜\s*=|＜＝|<\s*/\s*=|<\s*or\s*=|(?:less|lesser|lower) than or equal(?: to)?|less or equal(?: to)?",
     ),
     ("<=", r"equal to or younger than|younger than or equal to|=\s*/\s*<"),
     ("<=", r"equal to or (?:less|lower) than|equal or less than|at most|not more than|no more than"),
@@ -41,9 +41,10 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     ),
     ("<=", r"not above"),
     ("<=", r"at or below|(?:below|inferior) or equal(?: to)?|equal to or below|no higher than"),
-    (">", r">|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
+    # "＞", "＜": the full-width signs of Chinese text
+    (">", r">|＞|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
     # "lesser than 30" (NCT05813925 exclusion 4): a common non-native spelling
-    ("<", r"<|﹤|less than|lesser than|lower than|below|under|fewer than|younger than"),
+    ("<", r"<|﹤|＜|less than|lesser than|lower than|below|under|fewer than|younger than"),
     (">", r"superior to"),
     ("<", r"inferior to"),
     # "less then 6, and older then 18 years" (NCT04767165): "then" for "than", a frequent typo
