@@ -610,3 +610,26 @@ def test_mixed_unit_ages_contraception_and_wrapped_relatives(text: str, expected
 def test_full_width_comparators() -> None:
     assert _values("Platelets＜90×10^9/L") == [("platelets", "<", 90.0, None, None, "10*9/L")]
     assert _values("ALT ＞＝ 3 × ULN") == [("alt", ">=", 3.0, None, None, "{ULN}")]
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "Patients meeting any of the following criteria will be excluded from the study:",
+        "Subjects are not eligible if any of the following apply:",
+        "The following participants are excluded:",
+    ],
+)
+def test_an_introduction_that_excludes_opens_the_exclusions(intro: str) -> None:
+    criteria = parse_criteria(
+        f"Inclusion Criteria:\n\n* Age 21 or older\n\n{intro}\n\n* Pregnancy\n* HIV infection\n"
+    )
+    assert [(c.section, c.index) for c in criteria] == [(INCLUSION, 1), (EXCLUSION, 1), (EXCLUSION, 2)]
+
+
+def test_an_inclusion_criterion_about_eligibility_for_a_treatment_stays_inclusion() -> None:
+    criteria = parse_criteria(
+        "Inclusion Criteria:\n\nPatients who are not eligible for intensive chemotherapy due to one of the "
+        "following:\n\n* Age 75 or older\n* ECOG 2-3\n"
+    )
+    assert {c.section for c in criteria} == {INCLUSION}

@@ -72,6 +72,17 @@ _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
 _ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
 _EMPHASIS = re.compile(r"[*_#]+")
+# An introduction that opens the exclusions without the word "exclusion": "Patients meeting any of the
+# following criteria will be excluded from the study:", "Subjects are not eligible if any of the following
+# apply:" ("not eligible for intensive chemotherapy due to:" is an inclusion criterion, and does not).
+_EXCLUSION_INTRO = re.compile(
+    r"\b(?:will|shall|must|would)\s+be\s+excluded\b|\b(?:are|is)\s+excluded\b"
+    r"|\bexcluded\s+from\s+(?:the\s+|this\s+)?(?:study|trial|participation|enrol)"
+    r"|\b(?:not\s+(?:be\s+)?eligible|ineligible)\s+(?:if|when|to\s+(?:participate|enrol|take\s+part)|"
+    r"for\s+(?:the\s+|this\s+)?(?:study|trial|participation|enrol|inclusion))",
+    re.IGNORECASE,
+)
+_INTRO_LIMIT = 200
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
 
 
@@ -236,6 +247,8 @@ def _read_paragraph(line: str, state: _State) -> None:
         (parent.sub_items if parent.sub_items else parent.lines).append(text)
         return
     if text.endswith(":"):
+        if state.section == INCLUSION and len(text) <= _INTRO_LIMIT and _EXCLUSION_INTRO.search(text):
+            _open_section(EXCLUSION, state)  # "Patients meeting any of the following will be excluded:"
         state.intro_pending = True
         # a short one is read with each criterion below it; a subgroup's, however long, conditions them
         state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
