@@ -633,3 +633,18 @@ def test_an_inclusion_criterion_about_eligibility_for_a_treatment_stays_inclusio
         "following:\n\n* Age 75 or older\n* ECOG 2-3\n"
     )
     assert {c.section for c in criteria} == {INCLUSION}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "ASAT and ALAT ≤ 3 x ULN",
+            [("ast", "<=", 3.0, None, None, "{ULN}"), ("alt", "<=", 3.0, None, None, "{ULN}")],
+        ),
+        ("TBili ≤ 1.2 x ULN", [("bilirubin", "<=", 1.2, None, None, "{ULN}")]),
+        ("ClCr ≥ 55 ml/min", [("creatinine_clearance", ">=", 55.0, None, None, "mL/min")]),
+    ],
+)
+def test_lab_name_variants(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected

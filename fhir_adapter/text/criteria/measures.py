@@ -49,7 +49,7 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     (
         "creatinine_clearance",
-        _mixed(r"CrCl|CLcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
+        _mixed(r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
     # "creatinine kinase" is a common slip for creatine kinase, another test
@@ -67,18 +67,18 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(r"WBC", r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?"),
     ),
     ("hemoglobin", _mixed(r"Hb|Hgb|HGB|HB", r"ha?emoglobin")),
-    ("bilirubin", _mixed(r"TBIL|TBil|T-bil", r"(?:total |serum )?bilirubin")),
+    ("bilirubin", _mixed(r"TBIL|TBil|TBili|T-[Bb]ili?|Tbili?", r"(?:total |serum )?bilirubin")),
     (
         "ast",
         _mixed(
-            r"AST|SGOT|GOT",
+            r"AST|ASAT|SGOT|GOT",  # ASAT/ALAT: the European abbreviations
             r"aspartate (?:amino ?)?transferase|aspartate transaminase|serum glutam(?:ic|ate)[- ]oxaloacetic transaminase",
         ),
     ),
     (
         "alt",
         _mixed(
-            r"ALT|SGPT|GPT",
+            r"ALT|ALAT|SGPT|GPT",
             r"alanine (?:amino ?)?transferase|alanine transaminase|serum glutam(?:ic|ate)[- ]pyruv(?:ic|ate) transaminase",
         ),
     ),
