@@ -648,3 +648,20 @@ def test_an_inclusion_criterion_about_eligibility_for_a_treatment_stays_inclusio
 )
 def test_lab_name_variants(text: str, expected: list[Value]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # NCT05883644: one ECOG value written alone is that value
+        ("Child-Pugh class A with a WHO/ECOG PS of 2 at enrolment", [("ecog", None, None, 2.0, 2.0, "1")]),
+        ("ECOG: 1", [("ecog", None, None, 1.0, 1.0, "1")]),
+        # not when a range, list, decimal or unit goes on from it
+        ("ECOG 1 or 2", [("ecog", None, None, 1.0, 2.0, "1")]),
+        ("ECOG 2 or higher", [("ecog", ">=", 2.0, None, None, "1")]),
+        ("ECOG 1.5", []),
+        ("ECOG assessed within 2 weeks", []),
+    ],
+)
+def test_a_single_ecog_value(text: str, expected: list[Value]) -> None:
+    assert _values(text) == expected

@@ -106,6 +106,14 @@ _OTHER_FLUID = re.compile(
     r"\b(?:CSF|cerebrospinal|urine|urinary|pleural|ascitic|peritoneal|synovial)\b", re.I
 )
 _FIRST_DIGIT = re.compile(r"\d")
+# An ECOG score written alone right after its name ("ECOG PS of 2", "ECOG: 1"): that one value. Not a number
+# that a range, a list, a unit or a decimal goes on from.
+_SINGLE_SCORE = re.compile(
+    r"\s*+(?:[:=]\s*+)?(?:(?:performance\s++)?(?:status|score|grade)\s*+)?(?:of\s++|[:=]\s*+)?"
+    r"(?P<num>[0-5])(?![\d.,%/])(?!\s*+(?:-|–|to\b|or\b|and\b|,|%|/|\+|x\b|×))"
+    r"(?!\s*+(?:weeks?|wks?|days?|months?|years?|yrs?|hours?|times|cycles?|points?|mg)\b)",
+    re.IGNORECASE,
+)
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
@@ -149,6 +157,11 @@ def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool
             fact = Fact(kind, mention + window[: between.end()], low=low, high=high, unit=code)
             return [WindowFact(fact, between.start(), between.end())] if on_scale(fact) else []
     facts = _value_facts(kind, window, mention, unit_required=unit_required)
+    single = _SINGLE_SCORE.match(window) if kind == "ecog" and not facts else None
+    if single:  # "WHO/ECOG PS of 2": one value of the 0-5 scale, written alone
+        score = float(single.group("num"))
+        fact = Fact(kind, mention + window[: single.end()], low=score, high=score, unit="1")
+        facts.append(WindowFact(fact, single.start("num"), single.end()))
     bare = _BARE_ULN.search(window)
     if not facts and bare and unit_code(kind, "ULN"):
         comparator = COMPARATOR_CODES.lookup(bare.group("comp"))
