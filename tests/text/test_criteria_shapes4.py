@@ -665,3 +665,15 @@ def test_lab_name_variants(text: str, expected: list[Value]) -> None:
 )
 def test_a_single_ecog_value(text: str, expected: list[Value]) -> None:
     assert _values(text) == expected
+
+
+def test_both_limits_of_an_age_branch_are_alternatives() -> None:
+    # NCT02782117: before, the "< 8" of the first branch stayed a limit for everyone beside the alternatives
+    criterion = _one(INCLUSION, "Age 5 to <9 years (part 1) or age 5 to <14 years (part 2)")
+    assert criterion.logic == "any-of"
+    assert all(f.alternative for f in criterion.facts)
+    assert sorted((f.comparator or "", f.value or 0.0) for f in criterion.facts) == [
+        ("<", 9.0),
+        ("<", 14.0),
+        (">=", 5.0),
+    ]
