@@ -677,3 +677,12 @@ def test_both_limits_of_an_age_branch_are_alternatives() -> None:
         ("<", 14.0),
         (">=", 5.0),
     ]
+
+
+def test_a_criterion_with_sub_items_naming_a_stage_is_no_subgroup_heading() -> None:
+    [_, criterion] = parse_criteria(
+        "Inclusion Criteria:\n* Signed consent\n* Stage III disease with evaluation to include:\n  * CT scan\n"
+        "  * ECOG 0-1\n"
+    )
+    assert criterion.logic == "all-of"
+    assert [f.condition for f in criterion.facts] == [None]

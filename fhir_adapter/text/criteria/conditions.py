@@ -61,7 +61,8 @@ _HEADING_LIMIT = 160
 _SUBGROUP_HEADING = re.compile(
     r"(?:for|in|among)\s+(?!all\b)(?:the\s+)?(?:patients?|participants?|subjects?|individuals?|those|women|men|"
     r"children|adults?|adolescents?|infants?|cohorts?|arms?|parts?|phases?|groups?)\b"
-    r"|(?:part|cohort|arm|phase|group|module|sub-?study|stage|step)\s*+[A-Z0-9IVX]{1,3}\b"
+    # not "Stage III disease ... to include:", a criterion of its own
+    r"|(?:part|cohort|arm|phase|group|module|sub-?study)\s*+[A-Z0-9IVX]{1,3}\b"
     r"|(?:dose[- ])?(?:escalation|expansion)\b",
     re.IGNORECASE,
 )
