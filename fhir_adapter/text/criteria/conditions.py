@@ -57,6 +57,7 @@ _LISTED = re.compile(rf"(?:,\s*+)?{_AND_WORDS}?", re.IGNORECASE)
 _JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
+_VALUE_MARK = re.compile(r"[<>≤≥\d]")
 _HEADING_LIMIT = 160
 _SUBGROUP_HEADING = re.compile(
     r"(?:for|in|among)\s+(?!all\b)(?:the\s+)?(?:patients?|participants?|subjects?|individuals?|those|women|men|"
@@ -239,14 +240,18 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
 
 
 def _other_branch(text: str, left: Found, start: int) -> bool:
-    """Return True when an "or", or another measure's name, stands between a threshold and the qualifier after
-    it: "Total bilirubin <= 1.5 x ULN OR direct bilirubin <= ULN for participants with ..." - the qualifier
-    is the other branch's, even when that branch gave no fact. The same measure named again ("ECOG 0-3
-    (patients with PS 2-3 if ...)") is still the threshold's, and so, without an "or", is a measure never read
-    as a fact ("bilirubin <= 1.5 x ULN (direct bilirubin <= ULN in Gilbert's)": the subgroup's rule is
-    unread, so the threshold stays conditional, kept as text, rather than required of everyone)."""
-    if _OR.search(text, left.end, start):
-        return True
+    """Return True when an "or" that starts another branch, or another measure's name, stands between a
+    threshold and the qualifier after it: "Total bilirubin <= 1.5 x ULN OR direct bilirubin <= ULN for
+    participants with ..." - the qualifier is the other branch's, even when that branch gave no fact. An
+    "or" inside the qualifier's own words ("not due to leukaemia or Gilbert's") starts no branch. The same
+    measure named again ("ECOG 0-3 (patients with PS 2-3 if ...)") is still the threshold's, and so, without
+    an "or", is a measure never read as a fact ("bilirubin <= 1.5 x ULN (direct bilirubin <= ULN in
+    Gilbert's)": the subgroup's rule is unread, so the threshold stays conditional, kept as text, rather than
+    required of everyone)."""
+    for joined in _OR.finditer(text, left.end, start):
+        branch = text[joined.end() : start]  # an "or" that starts a branch: a measure or a value after it
+        if _VALUE_MARK.search(branch) or ANY_MEASURE.search(branch):
+            return True
     named = {
         _KIND_OF.get(m.lastgroup or "", m.lastgroup) for m in ANY_MEASURE.finditer(text, left.end, start)
     }
