@@ -107,9 +107,9 @@ _OTHER_FLUID = re.compile(
 )
 _FIRST_DIGIT = re.compile(r"\d")
 # An ECOG score written alone right after its name ("ECOG PS of 2", "ECOG: 1"): that one value. Not a number
-# that a range, a list, a unit or a decimal goes on from.
+# that a range, a list, a unit or a decimal goes on from. Anchored: it is matched at the window's start only.
 _SINGLE_SCORE = re.compile(
-    r"\s*+(?:[:=]\s*+)?(?:(?:performance\s++)?(?:status|score|grade)\s*+)?(?:of\s++|[:=]\s*+)?"
+    r"^\s*+(?:[:=]\s*+)?(?:(?:performance\s++)?(?:status|score|grade)\s*+)?(?:of\s++|[:=]\s*+)?"
     r"(?P<num>[0-5])(?![\d.,%/])(?!\s*+(?:-|–|to\b|or\b|and\b|,|%|/|\+|x\b|×))"
     r"(?!\s*+(?:weeks?|wks?|days?|months?|years?|yrs?|hours?|times|cycles?|points?|mg)\b)",
     re.IGNORECASE,
