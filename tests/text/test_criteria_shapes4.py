@@ -688,3 +688,13 @@ def test_a_criterion_with_sub_items_naming_a_stage_is_no_subgroup_heading() -> N
     )
     assert criterion.logic == "all-of"
     assert [f.condition for f in criterion.facts] == [None]
+
+
+def test_a_value_after_another_measure_is_not_an_age() -> None:
+    # the paediatric standard wording: the 50 is Lansky's, never an age of 50 years
+    criterion = _one(
+        INCLUSION,
+        "Karnofsky ≥ 60% for patients > 16 years of age and Lansky ≥ 60 for patients ≤ 16 years of age",
+    )
+    assert [(f.kind, f.value) for f in criterion.facts] == [("karnofsky", 60.0), ("lansky", 60.0)]
+    assert criterion.facts[1].condition == "for patients ≤ 16 years of age"

@@ -17,6 +17,7 @@ from fhir_adapter.text.criteria.measures import (
     AGE_SHORT_UNITS,
     AGE_SUBJECT,
     AGE_TO_BELOW,
+    ANY_MEASURE,
     CONDITIONAL_BEFORE,
     NOT_PATIENT_AGE,
 )
@@ -56,6 +57,9 @@ def _in_line(text: str) -> list[Found]:
                 continue
             if not _is_conditional(text, match.end()):
                 window = window_after(text, match.end())
+                # a value after another measure's name is that measure's ("... years of age and Lansky >= 50")
+                other = ANY_MEASURE.search(window)
+                window = window[: other.start()] if other else window
                 read = facts_in_window("age", window, match.group(0), unit_required=unit_required)
                 # a later value of a chain ("18 years or older, or 16-17 years ...") starts where it is
                 # written, so that the logic pass sees what joins it to the one before
