@@ -12,6 +12,7 @@ every pattern is linear, and the bound keeps a hostile record from holding a bat
 
 from __future__ import annotations
 
+from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
 from fhir_adapter.text.criteria.facts import read_part
 from fhir_adapter.text.criteria.logic import combine, unread_alternatives
 from fhir_adapter.text.criteria.model import (
@@ -59,6 +60,14 @@ def _read(criterion: CriterionText) -> Criterion:
     parts = (first, *criterion.sub_items)
     readings = [read_part(part) for part in parts]
     facts, logic = combine(criterion.section, parts, readings)
+    # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a threshold holds
+    # for that subgroup only
+    subgroup = subgroup_heading(criterion.context) or (
+        subgroup_heading(criterion.text) if criterion.sub_items else None
+    )
+    if subgroup and any(f.is_threshold for f in facts):
+        facts = with_subgroup(facts, subgroup)
+        logic = CONDITIONAL if logic == ALL_OF else logic
     unclear = tuple(u for reading in readings for u in reading.unclear)
     words = unread_alternatives(parts, readings) if logic == ANY_OF else ()
     return Criterion(

@@ -9,25 +9,39 @@ from fhir_adapter.text.criteria.measures import (
     AGE_BETWEEN,
     AGE_COMPARATOR_FIRST,
     AGE_CONTEXT,
+    AGE_JUST_BEFORE,
+    AGE_LEADING,
+    AGE_MIXED_RANGE,
     AGE_RANGE,
+    AGE_REVERSED,
+    AGE_SHORT_UNITS,
     AGE_SUBJECT,
+    AGE_TO_BELOW,
+    ANY_MEASURE,
     CONDITIONAL_BEFORE,
     NOT_PATIENT_AGE,
 )
 from fhir_adapter.text.criteria.model import Fact, Found
-from fhir_adapter.text.criteria.values import facts_in_window, inclusive, window_after
+from fhir_adapter.text.criteria.values import facts_in_window, inclusive, or_facts, window_after
 from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, parse_number
 
 _AGE_HINT = re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE)
 _LINE = re.compile(r"[^\n]+")
+_WRAP_REACH = 80
+_AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)
 
 
 def age_facts(text: str) -> list[Found]:
     """Return the patient's age limits, line by line: a line about relatives, donors, cohorts or a menopause
-    definition states someone else's age, and an age after "for patients with" is a subgroup's."""
+    definition states someone else's age, and an age after "for patients with" is a subgroup's. A line that
+    goes on from a line wrapped mid-sentence is read with that line's end ("... family history of long\nQT
+    syndrome or sudden death under 40 years of age", NCT02465060)."""
     found: list[Found] = []
+    previous = ""
     for line in _LINE.finditer(text):
-        if _AGE_HINT.search(line.group()) and not NOT_PATIENT_AGE.search(line.group()):
+        before, previous = previous, line.group()
+        wrapped = before[-_WRAP_REACH:] if before and not before.rstrip().endswith((".", ";", ":")) else ""
+        if _AGE_HINT.search(line.group()) and not NOT_PATIENT_AGE.search(f"{wrapped} {line.group()}"):
             found.extend(
                 f._replace(start=f.start + line.start(), end=f.end + line.start())
                 for f in _in_line(line.group())
@@ -43,8 +57,20 @@ def _in_line(text: str) -> list[Found]:
                 continue
             if not _is_conditional(text, match.end()):
                 window = window_after(text, match.end())
+                # a value after another measure's name is that measure's ("... years of age and Lansky >= 50")
+                other = ANY_MEASURE.search(window)
+                window = window[: other.start()] if other else window
                 read = facts_in_window("age", window, match.group(0), unit_required=unit_required)
-                found.extend(Found(w.fact, match.start(), match.end() + w.end) for w in read)
+                # a later value of a chain ("18 years or older, or 16-17 years ...") starts where it is
+                # written, so that the logic pass sees what joins it to the one before
+                found.extend(
+                    Found(w.fact, match.start() if i == 0 else match.end() + w.start, match.end() + w.end)
+                    for i, w in enumerate(read)
+                )
+                if read:
+                    last = match.end() + read[-1].end
+                    alternatives = or_facts("age", text[last:], match.group(0))
+                    found.extend(Found(w.fact, last + w.start, last + w.end) for w in alternatives)
     for pattern in (AGE_RANGE, AGE_BETWEEN):
         for match in pattern.finditer(text):
             low, high = parse_number(match.group("num")), parse_number(match.group("num2"))
@@ -62,6 +88,70 @@ def _in_line(text: str) -> list[Found]:
         before = _age_before(text, match)
         if before:
             found.append(Found(before, match.start(), match.end()))
+    return [*found, *_to_below(text), *_reversed(text), *_leading(text), *_mixed_units(text)]
+
+
+def _mixed_units(text: str) -> list[Found]:
+    """Return ">= 3 mo" and "<= 17 a" for "Age 3 months to 17 years", after an age word."""
+    found = []
+    for match in AGE_MIXED_RANGE.finditer(text):
+        low_unit, high_unit = (
+            allowed_units("age", match.group("unit1")),
+            allowed_units("age", match.group("unit2")),
+        )
+        named = AGE_JUST_BEFORE.search(text[max(0, match.start() - 20) : match.start()])
+        if not (low_unit and high_unit and low_unit != high_unit and named) or _is_conditional(
+            text, match.start()
+        ):
+            continue
+        phrase = match.group(0)
+        low, high = parse_number(match.group("num")), parse_number(match.group("num2"))
+        found.append(Found(Fact("age", phrase, ">=", low, unit=low_unit), match.start(), match.end()))
+        found.append(Found(Fact("age", phrase, "<=", high, unit=high_unit), match.start(), match.end()))
+    return found
+
+
+def _leading(text: str) -> list[Found]:
+    """Return the range of "18-65 years, male or female" when the text opens with it."""
+    leading = AGE_LEADING.match(text)
+    unit = allowed_units("age", leading.group("unit")) if leading else None
+    if leading is None or unit is None:
+        return []
+    low, high = parse_number(leading.group("num")), parse_number(leading.group("num2"))
+    if low >= high:
+        return []
+    fact = Fact("age", leading.group(0).strip(), low=low, high=high, unit=unit)
+    return [Found(fact, leading.start("num"), leading.end())]
+
+
+def _to_below(text: str) -> list[Found]:
+    """Return the two limits of "Age 4 to <8 years": >= 4, and < 8 as written."""
+    found = []
+    for match in AGE_TO_BELOW.finditer(text):
+        upper = COMPARATOR_CODES.lookup(match.group("comp"))
+        unit = allowed_units("age", match.group("unit"))
+        named = match.group("of") or AGE_JUST_BEFORE.search(text[max(0, match.start() - 20) : match.start()])
+        low, high = parse_number(match.group("num")), parse_number(match.group("num2"))
+        if upper not in ("<", "<=") or unit is None or not named or low >= high:
+            continue
+        if _is_conditional(text, match.start()):
+            continue
+        phrase = match.group(0)
+        found.append(Found(Fact("age", phrase, ">=", low, unit=unit), match.start(), match.end()))
+        found.append(Found(Fact("age", phrase, upper, high, unit=unit), match.start(), match.end()))
+    return found
+
+
+def _reversed(text: str) -> list[Found]:
+    """Return the lower limit of "18 ≤ age ≤ 75": "18 ≤ age" is age >= 18 (the upper one is read as usual)."""
+    found = []
+    for match in AGE_REVERSED.finditer(text):
+        unit = allowed_units("age", match.group("unit") or "years")
+        if unit is None or _is_conditional(text, match.start()):
+            continue
+        comparator = ">" if match.group("comp") == "<" else ">="
+        fact = Fact("age", match.group(0), comparator, parse_number(match.group("num")), unit=unit)
+        found.append(Found(fact, match.start(), match.end()))
     return found
 
 
@@ -77,7 +167,11 @@ def _is_conditional(text: str, position: int) -> bool:
 
 def _age_before(text: str, match: re.Match[str]) -> Fact | None:
     """Return the fact of "18 years of age or older" or "at least 18 years old"; None for a bare duration."""
-    written = match.group("post") or (match.group("comp") if match.group("of") else None)
+    if AGE_SHORT_UNITS.fullmatch(match.group("unit")) and not match.group("of"):
+        return None  # "7 days or more": a duration, unless "of age" or "old" says it is an age
+    # "older than 18 years" needs no "of age": the comparator says it is an age
+    named = match.group("of") or _AGE_COMPARATOR.fullmatch(match.group("comp") or "")
+    written = match.group("post") or (match.group("comp") if named else None)
     comparator = COMPARATOR_CODES.lookup(written.strip(" ,")) if written else None
     comparator = inclusive(comparator, text, match.end())
     unit = allowed_units("age", match.group("unit"))

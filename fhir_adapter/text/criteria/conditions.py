@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from itertools import pairwise
 
+from fhir_adapter.text.criteria.measures import ANY_MEASURE, NAMED_ONLY
 from fhir_adapter.text.criteria.model import Fact, Found
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER, parse_number
 
@@ -26,7 +27,7 @@ _TIME_POINT_WORDS = (
     r"|\bbefore\s+(?:using|the\s+use\s+of)\s+(?!(?:the\s+|any\s+)?(?:study|trial|investigational|treatment|therapy)\b)"
     r"(?=[a-z])"
 )
-_QUALIFIER = re.compile(
+QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"
     r"females?|children|adults?|adolescents?|persons?|people|cases?|infants?)\b"
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
@@ -57,6 +58,19 @@ _LISTED = re.compile(rf"(?:,\s*+)?{_AND_WORDS}?", re.IGNORECASE)
 # Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
 _JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+_VALUE_MARK = re.compile(r"[<>≤≥\d]")
+_HEADING_LIMIT = 160
+_SUBGROUP_HEADING = re.compile(
+    r"(?:for|in|among)\s+(?!all\b)(?:the\s+)?(?:patients?|participants?|subjects?|individuals?|those|women|men|"
+    r"children|adults?|adolescents?|infants?|cohorts?|arms?|parts?|phases?|groups?)\b"
+    # not "Stage III disease ... to include:", a criterion of its own
+    r"|(?:part|cohort|arm|phase|group|module|sub-?study)\s*+[A-Z0-9IVX]{1,3}\b"
+    r"|(?:dose[- ])?(?:escalation|expansion)\b",
+    re.IGNORECASE,
+)
+_KIND_OF = {"transaminases": "ast"}
+_NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
@@ -75,6 +89,24 @@ _IF_CLAUSE = re.compile(
     r"[^,;\n]{0,80}?(?=,|\bthen\b|\bor\b|;|\n|\.\s|$)",
     re.IGNORECASE,
 )
+
+
+def subgroup_heading(text: str) -> str | None:
+    """Return the subgroup a sub-heading names ("For patients with relapsed disease:", "Part B:", "Cohort 2
+    (adolescents):", "Dose expansion only:"), without its ':', or None for any other text ("Patients must
+    meet all of the following:", "For all patients:", "Laboratory values:"). The criteria under such a heading
+    hold for that subgroup only."""
+    stripped = text.strip()
+    if not stripped.endswith(":") or len(stripped) > _HEADING_LIMIT or not _SUBGROUP_HEADING.match(stripped):
+        return None
+    return stripped.rstrip(":").strip()
+
+
+def with_subgroup(facts: tuple[Fact, ...], subgroup: str) -> tuple[Fact, ...]:
+    """Return the facts with every threshold not yet conditioned held for the sub-heading's subgroup."""
+    return tuple(
+        replace(f, condition=subgroup) if f.is_threshold and f.condition is None else f for f in facts
+    )
 
 
 def without_age_bands(facts: list[Fact]) -> list[Fact]:
@@ -120,7 +152,7 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     """Return the facts with the conditions of the subgroup or time-point phrases that govern them: each
     threshold carries its own ("ALT <= 2.5 x ULN (<= 5 x ULN for liver metastases)": only the 5 x ULN is the
     subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
-    qualifiers = [(q.start(), q.end()) for q in _QUALIFIER.finditer(text)]
+    qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]
     found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers)]
     found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(text, f))]
     by_span: dict[Span, Span] = {}
@@ -200,9 +232,40 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
         nearest = max(left, key=lambda f: f.end) if left else None
         if nearest is not None and right and _JOINED.search(text, nearest.end, start):
             nearest = None
+        if nearest is not None and right and _opens_bracket(text, nearest.end, start, right[0].start):
+            nearest = None
+        if nearest is not None and _other_branch(text, nearest, start):
+            nearest = None
     if nearest is not None:
         return _same_span(thresholds, nearest)
     return right
+
+
+def _other_branch(text: str, left: Found, start: int) -> bool:
+    """Return True when an "or" that starts another branch, or another measure's name, stands between a
+    threshold and the qualifier after it: "Total bilirubin <= 1.5 x ULN OR direct bilirubin <= ULN for
+    participants with ..." - the qualifier is the other branch's, even when that branch gave no fact. An
+    "or" inside the qualifier's own words ("not due to leukaemia or Gilbert's") starts no branch. The same
+    measure named again ("ECOG 0-3 (patients with PS 2-3 if ...)") is still the threshold's, and so, without
+    an "or", is a measure never read as a fact ("bilirubin <= 1.5 x ULN (direct bilirubin <= ULN in
+    Gilbert's)": the subgroup's rule is unread, so the threshold stays conditional, kept as text, rather than
+    required of everyone)."""
+    for joined in _OR.finditer(text, left.end, start):
+        branch = text[joined.end() : start]  # an "or" that starts a branch: a measure or a value after it
+        if _VALUE_MARK.search(branch) or ANY_MEASURE.search(branch):
+            return True
+    named = {
+        _KIND_OF.get(m.lastgroup or "", m.lastgroup) for m in ANY_MEASURE.finditer(text, left.end, start)
+    }
+    return bool(named - {left.fact.kind} - _NAMED_ONLY)
+
+
+def _opens_bracket(text: str, left_end: int, start: int, right_start: int) -> bool:
+    """Return True when a bracket opens between the threshold on the left and the qualifier, and the next
+    threshold is in it too: "ALT <= 2.5 x ULN (liver metastases: <= 5 x ULN)" - the qualifier is the bracket's
+    own value's."""
+    opened = text.rfind("(", left_end, start)
+    return opened >= 0 and text.find(")", opened, right_start) < 0
 
 
 def _is_label(text: str, span: Span) -> bool:

@@ -29,7 +29,8 @@ from fhir_adapter.text.criteria.values import branch_facts, facts_in_window, win
 from fhir_adapter.text.criteria.words import NUMBER, UNITS
 
 _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
-_HAS_DIGIT = re.compile(r"\d")
+# A threshold needs a number, or the upper limit of normal itself ("bilirubin <= ULN" has no digit).
+_HAS_DIGIT = re.compile(r"\d|ULN|UNL|ULRR|(?i:upper limit)")
 # "an increase in serum creatinine by >= 0.3 mg/dL": the value is a change of the measure, not its level.
 _CHANGE_BEFORE = re.compile(
     r"\b(?:increase|decrease|rise|drop|fall|reduction|decline|change)s?\s+(?:in|of)\s+(?:the\s+)?(?:serum\s+)?$",
@@ -137,7 +138,12 @@ def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list
     """Return the values of one measure after its mention: the first ones, then any later branch values."""
     name = text[mention.start : mention.end]
     window = window_after(text[:limit], mention.end)
-    read = [Found(w.fact, mention.start, mention.end + w.end) for w in facts_in_window(kind, window, name)]
+    values = facts_in_window(kind, window, name)
+    # a later value of a chain starts where it is written, so the logic pass sees what joins it to the first
+    read = [
+        Found(w.fact, mention.start if i == 0 else mention.end + w.start, mention.end + w.end)
+        for i, w in enumerate(values)
+    ]
     before = _PRE_COMPARATOR.search(text[max(0, mention.start - 20) : mention.start])
     if not read and before:
         stated = f" {before.group('comp')} {window.lstrip(' of')}"
@@ -149,7 +155,7 @@ def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list
     if not read:
         return []
     last = read[-1].end
-    branches = branch_facts(kind, text[last:limit], name)
+    branches = branch_facts(kind, text[last:limit], name, read[-1].fact.unit)
     return [*read, *(Found(w.fact, last + w.start, last + w.end) for w in branches)]
 
 

@@ -119,6 +119,13 @@ def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple
         if item.fact.is_threshold and _has_unstated_alternative(text, item):
             marked.add((item.start, item.end))
             joined = True
+    # a threshold read from the same words as an alternative is part of that branch ("Age 4 to <8 years
+    # (phase 1) or ...": >= 4 and < 8 together)
+    marked |= {
+        (f.start, f.end)
+        for f in found
+        if f.fact.is_threshold and any(f.start < end and start < f.end for start, end in marked)
+    }
     result = [
         # every limit read from the marked words is an alternative ("4 to <8 years": >= 4 and < 8)
         f._replace(fact=replace(f.fact, alternative=True)) if f.end in {end for _, end in marked} else f

@@ -49,10 +49,11 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     (
         "creatinine_clearance",
-        _mixed(r"CrCl|CLcr|CrCL|CCr|Crcl", r"creatinine clearance|clearance of creatinine"),
+        _mixed(r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
-    ("creatinine", _mixed(r"SCr|sCr|Cr", r"(?:serum )?creatinine?")),
+    # "creatinine kinase" is a common slip for creatine kinase, another test
+    ("creatinine", _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?(?!\s+(?:phospho)?kinase)")),
     ("platelets", _mixed(r"PLT|Plt", r"platelets?(?: counts?)?|thrombocytes?(?: counts?)?|thrombocytopenia")),
     (
         "anc",
@@ -66,18 +67,18 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(r"WBC", r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?"),
     ),
     ("hemoglobin", _mixed(r"Hb|Hgb|HGB|HB", r"ha?emoglobin")),
-    ("bilirubin", _mixed(r"TBIL|TBil|T-bil", r"(?:total |serum )?bilirubin")),
+    ("bilirubin", _mixed(r"TBIL|TBil|TBili|T-[Bb]ili?|Tbili?", r"(?:total |serum )?bilirubin")),
     (
         "ast",
         _mixed(
-            r"AST|SGOT|GOT",
+            r"AST|ASAT|SGOT|GOT",  # ASAT/ALAT: the European abbreviations
             r"aspartate (?:amino ?)?transferase|aspartate transaminase|serum glutam(?:ic|ate)[- ]oxaloacetic transaminase",
         ),
     ),
     (
         "alt",
         _mixed(
-            r"ALT|SGPT|GPT",
+            r"ALT|ALAT|SGPT|GPT",
             r"alanine (?:amino ?)?transferase|alanine transaminase|serum glutam(?:ic|ate)[- ]pyruv(?:ic|ate) transaminase",
         ),
     ),
@@ -89,12 +90,16 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "ecog",
         _mixed(
-            r"ECOG|WHO PS",
+            # "PS 0-2 (WHO scale)" (NCT01852578): a performance status of 0 to 5 is on the ECOG/WHO/Zubrod
+            # scale, whatever name it has; values above 5 (Karnofsky's, Lansky's) are no ECOG (values.py)
+            r"ECOG|WHO PS|PS",
             r"eastern cooperative oncology group|zubrod|"
             r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance(?: status)?|"
             # "a performance status of 0 or 2 on the Eastern Cooperative Oncology Group (ECOG) scale"
             # (NCT03799601): the scale named after the value; the look-ahead is bounded, so linear
-            r"performance status(?=[^.;\n]{0,60}\b(?:ECOG|eastern cooperative))",
+            r"performance status(?=[^.;\n]{0,60}\b(?:ECOG|eastern cooperative))|"
+            # a bare "performance status", unless Karnofsky or Lansky is named after it (their patterns)
+            r"performance status(?![^.;\n]{0,60}\b(?:KPS|karnofsky|lan(?:sk|ks)y))",
         ),
     ),
     ("karnofsky", _mixed(r"KPS", r"karnofsky|performance status(?=[^.;\n]{0,60}\b(?:KPS|karnofsky))")),
@@ -131,13 +136,22 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ("audit", _mixed(r"AUDIT(?!-C)", r"alcohol use disorders? (?:identification|inventory) test")),
     ("lansky", _words(r"lan(?:sk|ks)y(?:\s+play[- ]performance)?")),  # "Lanksy": a common misspelling
 )
+# Measures named so that an "or" with them is seen, but never read as facts: direct (conjugated) and indirect
+# bilirubin are other tests than the total bilirubin the kind codes ("Total bilirubin <= 1.5 x ULN OR direct
+# bilirubin <= ULN for participants with total bilirubin > 1.5 x ULN": any-of, one fact). No units, no codes.
+NAMED_ONLY: Sequence[tuple[str, re.Pattern[str]]] = (
+    ("other_bilirubin", _words(r"(?:direct|conjugated|indirect|unconjugated)\s+bilirubin")),
+)
 # All measures in one pattern, scanned once per criterion; `match.lastgroup` names the kind. At a given
 # position the first alternative that matches wins, hence the order above.
 # The leading guard (a word start whose first letter some name starts with) lets the engine skip most
 # positions without trying twenty alternatives: five times faster on real criteria, same matches.
-_MEASURE_START = r"(?<![\w])(?=[aAbBcCeEfFgGhHiIkKlLmMnNpPqQsStTuUwWzZ])"
+_MEASURE_START = r"(?<![\w])(?=[aAbBcCdDeEfFgGhHiIkKlLmMnNpPqQsStTuUwWzZ])"
 ANY_MEASURE = re.compile(
-    _MEASURE_START + "(?:" + "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in MEASURES) + ")"
+    _MEASURE_START
+    + "(?:"
+    + "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in (*NAMED_ONLY, *MEASURES))
+    + ")"
 )
 
 # Only punctuation and joining words between two mentions: they share the threshold that follows.
@@ -148,8 +162,11 @@ CONNECTOR = re.compile(
 )
 # A measure or value introduced this way is a condition on a subgroup, not the criterion's threshold.
 CONDITIONAL_BEFORE = re.compile(
-    r"(?:\b(?:for|in)\s+(?:patients|subjects|participants|individuals|those|women|men|children)\b(?:\s+with)?|"
-    # "for which bilirubin <= 3 x ULN is permitted" (NCT02465060) states the subgroup's threshold
+    # singular too: "for participant with creatinine levels >1.5 x ULN" (a sponsor's standard wording)
+    r"(?:\b(?:for|in)\s+(?:(?:a|an|the)\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|"
+    r"children)\b(?:\s+with)?|"
+    # "ECOG 0-3 (patients with PS 2-3 only if ...)" (NCT07247227): a bracket after a value names a subgroup
+    r"\(\s*+(?:patients|subjects|participants|individuals|those)\s+(?:with|having)\b|"
     r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )
@@ -164,12 +181,23 @@ AGE_COMPARATOR_FIRST = re.compile(
     re.I,
 )
 AGE_CONTEXT = re.compile(
-    r"(?<!childbearing )(?<!reproductive )(?<!bearing )\bage[ds]?\b|\bages\b", re.IGNORECASE
+    r"(?<!childbearing )(?<!reproductive )(?<!bearing )"
+    # a gestational, corrected, postmenstrual, bone or mental age is not the patient's age in years since birth
+    r"(?<!gestational )(?<!corrected )(?<!postmenstrual )(?<!post-menstrual )(?<!postconceptional )"
+    r"(?<!post-conceptional )(?<!bone )(?<!skeletal )(?<!mental )(?<!developmental )"
+    # "age-adjusted Charlson index >= 3", "age-related": a word built on age, not the patient's age
+    r"\bage[ds]?\b(?![-‐](?:adjusted|related|appropriate|specific|matched|standardi[sz]ed|dependent|based|"
+    r"corrected|sex))|\bages\b",
+    re.IGNORECASE,
 )
 _YEARS = r"(?:years?|yrs?|months?)"
+# A newborn's or infant's age: "> 48 hours of age", "at least 28 days old" (NCT00734539). Only with "of age"
+# or "old" (age_facts.py): "7 days or more" alone is a duration.
+AGE_SHORT_UNITS = re.compile(r"(?:weeks?|days?|hours?)", re.IGNORECASE)
 # "18 years of age or older", "at least 18 years old", "18 years and older": the number comes before.
 AGE_BEFORE = re.compile(
-    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?P<num>{NUMBER})\s*(?P<unit>{_YEARS})[\s-]*(?P<of>of\s+age|old)?"
+    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?P<num>{NUMBER})\s*(?P<unit>{_YEARS}|{AGE_SHORT_UNITS.pattern})"
+    r"[\s-]*(?P<of>of\s+age|old)?"
     rf"(?P<post>\s*,?\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )
@@ -177,6 +205,34 @@ AGE_BEFORE = re.compile(
 AGE_RANGE = re.compile(
     # "(5-24-years-old)": a hyphen may join the second number to its unit
     rf"(?P<num>{NUMBER})\s*(?:years?\s*)?(?:-|–|to|and)\s*(?P<num2>{NUMBER})[\s-]*(?P<unit>{_YEARS})[\s-]*(?:of\s+age|old)",
+    re.IGNORECASE,
+)
+# "Age 4 to <8 years", "children 2 to less than 18 years of age": from the first number, below the second.
+# Read where an age word comes just before it or "of age"/"old" after it (age_facts.py).
+AGE_TO_BELOW = re.compile(
+    rf"(?P<num>{NUMBER})\s*+(?:years?\s*+)?(?:-|–|to)\s*+(?P<comp>{COMPARATOR})\s*+(?P<num2>{NUMBER})"
+    rf"\s*+(?P<unit>{_YEARS})(?P<of>[\s-]*+(?:of\s+age|old))?",
+    re.IGNORECASE,
+)
+AGE_JUST_BEFORE = re.compile(r"\bage[ds]?\s*+:?\s*+(?:of\s+|from\s+)?$", re.IGNORECASE)
+# "18 ≤ age ≤ 75 years", "18 years < age < 65": the lower limit written before the word age, with a symbol.
+AGE_REVERSED = re.compile(
+    rf"(?P<num>{NUMBER})\s*+(?P<unit>{_YEARS})?\s*+(?:old\s*+)?(?P<comp>≤|<=|=<|⩽|≦|<)\s*+(?:the\s++)?age\b",
+    re.IGNORECASE,
+)
+# "18-65 years, male or female" opening a criterion: an age range with no age word (NCT02310828). Only when
+# the criterion starts with it and what follows says whom or nothing ("2-5 years after transplant" does not).
+AGE_LEADING = re.compile(
+    rf"^\s*+(?P<num>{NUMBER})\s*+(?:-|–|to)\s*+(?P<num2>{NUMBER})\s*+(?P<unit>years?|yrs?)\b"
+    r"(?=\s*+(?:$|[,;.(]|(?:old|of\s+age|inclusive|males?|females?|men|women|both|patients?|subjects?|"
+    r"participants?|adults?|children|volunteers?)\b))",
+    re.IGNORECASE,
+)
+# "Age 3 months to 17 years", "aged between 6 months and 17 years": the two ends in different units, which
+# no one range can hold - two limits, each as written (age_facts.py reads it after an age word only).
+AGE_MIXED_RANGE = re.compile(
+    rf"(?:between\s++)?(?P<num>{NUMBER})\s*+(?P<unit1>months?|weeks?|days?)\s*+(?:-|–|to|and)\s*+"
+    rf"(?P<num2>{NUMBER})\s*+(?P<unit2>years?|months?)\b",
     re.IGNORECASE,
 )
 # "Patients >= 18 years": a comparator and years right after who the criterion is about.
@@ -195,7 +251,11 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # "women who would like to become pregnant after the study should seek advice": a wish, not a
             # status ("is or plans on becoming pregnant" still is one)
             r"(?<!during )(?<!like to become )(?<!wish to become )(?<!want to become )"
-            r"\bpregnan(?:t|cy|cies)\b(?! prevention)"
+            # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
+            # is history, not the status now
+            r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
+            # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
+            r"\bpregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine )?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),
@@ -211,12 +271,20 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"nursing mothers?",
         ),
     ),
-    ("hiv", _mixed(r"HIV|AIDS", r"human immunodeficiency virus|acquired immun(?:e ?|o)deficiency syndrome")),
+    # a drug class ("HIV protease inhibitors", "anti HIV drugs") or a vaccine is no infection status
+    (
+        "hiv",
+        _mixed(
+            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS",
+            r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
+        ),
+    ),
     (
         "hepatitis_b",
         _mixed(
-            r"HBV|HBs ?Ag|HBcAb|anti-HBc",
-            r"hepatitis (?:type )?B|hep B|hepatitis (?:type )?(?:C|A)\s*(?:/|,|or|and)\s*B",
+            r"HBV(?!\s+vaccin)|HB[sS] ?A[gG]|HBcAb|anti-HBc",
+            r"(?<!against )(?:hepatitis (?:type )?B|hep B)(?!\s+vaccin)|"
+            r"hepatitis (?:type )?(?:C|A)\s*(?:/|,|or|and)\s*B",
         ),
     ),
     (

@@ -22,11 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from fhir_adapter.text.criteria.conditions import subgroup_heading
 from fhir_adapter.text.criteria.model import EXCLUSION, INCLUSION, CriterionText
 
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[*\-+•·▪◦]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|[a-zA-Z][.)]|\([a-zA-Z]\)|"
-    r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)])(?:\s+|(?<=[-*•])(?=[A-Z]))(?P<text>\S.*)$"
+    r"(?:i{1,3}|iv|v|vi{1,3}|ix|x|I{1,3}|IV|VI{1,3}|IX)[.)]|"
+    # "1- Age from 18 to 60 years": a number and a dash, as many records number their lists
+    r"\d{1,2}[ \t]?-(?=[ \t]+[^\d\s]))"
+    # "1.Age >= 18": no space after a number's full stop when a capital letter follows
+    r"(?:\s+|(?<=[-*•])(?=[A-Z])|(?<=\d[.)])(?=[A-Z]))(?P<text>\S.*)$"
 )
 _HEADING = re.compile(
     r"^(?:[\w/&\-.,]+\s+){0,4}?(?P<kind>inclusion|exclusion|ineligibility|non[- ]?inclusion|eligibility)"
@@ -55,7 +60,11 @@ _PLACEHOLDER = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"protocol[- ]defined .{0,200}criteria (?:may )?apply|not all .{0,200}criteria are listed|"
-    r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply",
+    r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply|"
+    # a pointer to a web site, not a criterion: "For more information regarding BMS clinical trial
+    # participation, please visit www.BMSStudyConnect.com" (NCT02481830, a sponsor's standard opening)
+    r"^for (?:more|further) information\b.{0,200}\bvisit\b|"
+    r"^(?:https?://|www\.)\S+$",  # a web address alone (the line after "please visit", legacy XML wrapping)
     re.IGNORECASE,
 )
 # A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
@@ -63,6 +72,18 @@ _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
 _ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
 _EMPHASIS = re.compile(r"[*_#]+")
+# An introduction that opens the exclusions without the word "exclusion": "Patients meeting any of the
+# following criteria will be excluded from the study:", "Subjects are not eligible if any of the following
+# apply:" ("not eligible for intensive chemotherapy due to:" is an inclusion criterion, and does not).
+_EXCLUSION_INTRO = re.compile(
+    r"\b(?:will|shall|must|would)\s+be\s+excluded\b|\b(?:are|is)\s+excluded\b"
+    r"|\bexcluded\s+from\s+(?:the\s+|this\s+)?(?:study|trial|participation|enrol)"
+    r"|\b(?:not\s+(?:be\s+)?eligible|ineligible)\s+(?:if|when|to\s+(?:participate|enrol|take\s+part)|"
+    r"for\s+(?:the\s+|this\s+)?(?:study|trial|participation|enrol|inclusion))",
+    re.IGNORECASE,
+)
+_INTRO_LIMIT = 200
+_SENTENCE_START = re.compile(r"[A-Z][a-z]")
 
 
 @dataclass
@@ -220,16 +241,35 @@ def _read_paragraph(line: str, state: _State) -> None:
     parent = _open_criterion(state)
     # Inside the item when indented past its marker (legacy XML indents everything, items a bit more).
     inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0
+    if parent is not None and not line[:1].isspace() and _next_sentence_line(parent, text, state):
+        parent = None  # "Age 18-65.\nSigned consent." - one criterion a line, with no blank line between
     if parent is not None and (not state.blank_before or inside or _CONTINUATION.match(text)):
         (parent.sub_items if parent.sub_items else parent.lines).append(text)
         return
     if text.endswith(":"):
+        if state.section == INCLUSION and len(text) <= _INTRO_LIMIT and _EXCLUSION_INTRO.search(text):
+            _open_section(EXCLUSION, state)  # "Patients meeting any of the following will be excluded:"
         state.intro_pending = True
-        state.context = text if len(text) <= 40 else ""
+        # a short one is read with each criterion below it; a subgroup's, however long, conditions them
+        state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
         return
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None))
     state.top_indent, state.top_style = None, None
+
+
+def _next_sentence_line(parent: _Draft, text: str, state: _State) -> bool:
+    """Return True for a line of a paragraph list: the paragraph above ends its sentence and this one starts
+    another, with no marker on either (a wrapped line goes on mid-sentence). Only for lines that are not
+    indented: legacy records indent and hard-wrap their prose, where a line may end with a sentence."""
+    return (
+        parent.marker_style is None
+        and not state.blank_before
+        and parent.lines[-1].endswith((".", ";"))
+        and not parent.sub_items
+        and _SENTENCE_START.match(text) is not None
+        and _CONTINUATION.match(text) is None  # "Note: ..." goes on with the criterion above
+    )
 
 
 def _only_placeholders(text: str, sub_items: list[str]) -> bool:
@@ -256,9 +296,11 @@ def _unwrap(drafts: list[_Draft]) -> list[_Draft]:
 
 
 def _promoted(wrapper: _Draft, item: str) -> _Draft:
-    return _Draft(
-        wrapper.section, [item], wrapper.marker_indent, wrapper.marker_style, context=wrapper.context
-    )
+    """Return a wrapper's sub-item as a criterion; a wrapper naming a subgroup ("For patients in Part B:")
+    stays beside it as its sub-heading."""
+    heading = " ".join(wrapper.lines).strip()
+    context = heading if subgroup_heading(heading) else wrapper.context
+    return _Draft(wrapper.section, [item], wrapper.marker_indent, wrapper.marker_style, context=context)
 
 
 def _blocks(drafts: list[_Draft]) -> list[list[_Draft]]:

@@ -10,7 +10,8 @@ import re
 from dataclasses import replace
 from typing import NamedTuple
 
-from fhir_adapter.text.criteria.measures import CONDITIONAL_BEFORE
+from fhir_adapter.text.criteria.conditions import QUALIFIER
+from fhir_adapter.text.criteria.measures import ANY_MEASURE, CONDITIONAL_BEFORE
 from fhir_adapter.text.criteria.model import Fact
 from fhir_adapter.text.criteria.words import (
     COMPARATOR,
@@ -29,6 +30,9 @@ from fhir_adapter.text.criteria.words import (
 # its number is taken whole; lists of values are bounded.
 _VALUE = re.compile(
     rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
+    # "18 years to 75 years", "6.5%-10%": a unit after the first number of a range too (checked against the
+    # second's)
+    rf"(?:\s*+(?P<unit0>years?|months?|weeks?|%)(?=\s*+{RANGE_JOIN}\s*+\d))?"
     rf"(?:\s*{RANGE_JOIN}\s*(?P<num2>{NUMBER}))?(?P<ors>(?:\s*+,\s*+{NUMBER}){{0,8}}+\s*+,?\s*+or\s++{NUMBER})?"
     rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
@@ -38,41 +42,84 @@ _BETWEEN = re.compile(
 )
 _BARE_ULN = re.compile(
     rf"(?P<comp>{COMPARATOR})\s*+(?:the\s++)?(?:institutional\s++)?"
-    r"(?:ULN\b|upper limit of (?:the\s+)?(?:institutional\s+)?normal(?: range)?)",
+    r"(?:ULN\b|IULN\b|ULRR\b|upper limit of (?:the\s+)?(?:institutional\s+)?normal(?: range)?|"
+    r"upper limit of (?:the\s+)?reference range)",
     re.IGNORECASE,
 )
 _CHAIN = re.compile(r"(?:and|but|to|,)", re.IGNORECASE)  # matched on stripped text
 # Where a second value for the same measure starts: "(<= 5 x ULN if ...)", "... or <= 5 x ULN in ...",
 # "NOTE: <= 5 x ULN is acceptable if ..." (NCT04318938).
 _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
+# "(liver metastases: <= 5 x ULN)", "(in Gilbert's syndrome < 3 x ULN)": a bracket that names its subgroup
+# before its value (bounded, so linear); the words must name a subgroup (conditions.QUALIFIER) and no measure.
+_SUBGROUP_FIRST = re.compile(r"[^()<>≤≥\d;\n]{1,60}(?=[<>≤≥])")
 # "..., and for patients with liver metastases < 5 x ULN": the subgroup's words end where its value starts
 # (bounded, so linear); "<= 2.5 x ULN; <= 5 x ULN with liver metastases": a ";" right before a comparator.
 _BRANCH_OR = re.compile(
-    r"\b(?:or|note\s*+:|for (?:patients|subjects|participants|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
+    r"\b(?:or|note\s*+:|for (?:patients?|subjects?|participants?|those)\b[^;.<>≤≥\d]{0,60}(?=[<>≤≥]))"
     r"|;(?:\s*+(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc >= 450 ms in men, women >= 470 ms": a sex names the next value's subgroup
-    r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])",
+    r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
+    # "QTc > 450 ms for males and > 470 ms for females": "and" right before another value of the measure
+    r"|\band(?=\s*+[<>≤≥])"
+    # "... for patients with bone marrow involvement; otherwise >= 100 x 10^9/L"
+    r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
+    # "QTcF >= 450 ms (men) / >= 470 ms (women)": a bracketed subgroup, then "/" (a bare "/" may restate)
+    r"|(?<=\))\s*+/(?=\s*+[<>≤≥])",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s*+")
+# An "or" right after a value and before the next one: "... >= 65 years or >= 50 years".
+_OR_NEXT = re.compile(r"^\s*+,?\s*+or\s++", re.IGNORECASE)
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
 _CLAUSE_END = re.compile(
-    r";(?!\s*+(?:or\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
+    r";(?!\s*+(?:or\b|otherwise\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
 )
 _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")
-_STOP = re.compile(r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients|subjects|participants)\b")
+_STOP = re.compile(
+    r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients?|subjects?|participants?)\b"
+)
 _WINDOW = 90
 # After a value and its unit: the unit goes on ("ml/min/1.72m2" read as far as "ml/min"), so it was not
 # understood; a unit no kind here is measured in ("body weight >= 10 kg" after "age"); or the value is a
 # change, not a level ("a >= 0.3 mg/dL increase"). Matched after skip_spaces.
 _NOT_A_LEVEL = re.compile(
-    r"(?:/|per\b|(?:kg|lbs?|cm|mmHg|bpm)\b|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
+    # "per" goes on with a unit ("per kg"), not with who judges ("3 months per investigator judgment")
+    # "/" goes on with a unit too, unless another value follows ("1.5 x 10^9/L / >= 1500/uL": a restatement)
+    r"(?:/(?!\s*+[<>≤≥])|per\b(?!\s++(?:the\s++)?(?:investigators?|protocol|institution(?:al)?|local|physicians?|treating|"
+    r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|"
+    r"(?:st|nd|rd|th)\b|(?:percentile|centile)|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
     r"(?:increase|decrease|rise|drop|fall|reduction|decline|change)\b)",
     re.IGNORECASE,
 )
+# The end of a bracket that holds only a value: ")" or a bracketed symbol first ("[mmol/mol])").
+_BRACKET_CLOSES = re.compile(r"(?:\[[^\[\]\n]{0,30}\]\s*+)?\)")
+# Words between a measure and its number that make the number something else than the patient's level now:
+# a change, or a score relative to a reference population.
+_NOT_THE_LEVEL = re.compile(
+    r"\b(?:increase[sd]?|decrease[sd]?|rises?|drops?|falls?|reductions?|declines?|changes?|elevations? of|"
+    r"z[- ]?scores?|SDS|SD scores?|percentiles?|centiles?)\b",
+    re.IGNORECASE,
+)
+_OTHER_FLUID = re.compile(
+    r"\b(?:CSF|cerebrospinal|urine|urinary|pleural|ascitic|peritoneal|synovial)\b", re.I
+)
+_FIRST_DIGIT = re.compile(r"\d")
+# An ECOG score written alone right after its name ("ECOG PS of 2", "ECOG: 1"): that one value. Not a number
+# that a range, a list, a unit or a decimal goes on from. Anchored: it is matched at the window's start only.
+_SINGLE_SCORE = re.compile(
+    r"^\s*+(?:[:=]\s*+)?(?:(?:performance\s++)?(?:status|score|grade)\s*+)?(?:of\s++|[:=]\s*+)?"
+    r"(?P<num>[0-5])(?![\d.,%/])(?!\s*+(?:-|–|to\b|or\b|and\b|,|%|/|\+|x\b|×))"
+    r"(?!\s*+(?:weeks?|wks?|days?|months?|years?|yrs?|hours?|times|cycles?|points?|mg)\b)",
+    re.IGNORECASE,
+)
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
+
+
+# The values a performance score can have (highest, step): another value shows the text means another scale.
+_SCALES = {"ecog": (5.0, 1.0), "karnofsky": (100.0, 5.0), "lansky": (100.0, 5.0)}
 
 
 class WindowFact(NamedTuple):
@@ -91,16 +138,31 @@ def window_after(text: str, end: int) -> str:
 
 
 def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[WindowFact]:
-    """Return the facts of `kind` stated in `window` (the words after `mention`), in order."""
+    """Return the facts of `kind` stated in `window` (the words after `mention`), in order; none when the
+    words before the first number make it something else than the measure's level ("creatinine increase >=
+    0.3 mg/dL", "BMI z-score >= 2", "white blood cell count in CSF > 5/uL")."""
+    digit = _FIRST_DIGIT.search(window)
+    if digit and _NOT_THE_LEVEL.search(window, 0, digit.start()):
+        return []
+    if digit and kind != "creatinine_clearance" and _OTHER_FLUID.search(window, 0, digit.start()):
+        return []  # a creatinine clearance is measured in urine; a cell count in CSF is not the blood's
     between = _BETWEEN.search(window)
     if between:
         unit = _unit_after(window[between.end() :]) or between.group("unit1")
         code = unit_code(kind, unit)
+        first = between.group("unit1")
+        if first and unit_code(kind, first) != code:
+            return []  # "between 6 months and 17 years": no range of one unit, and no guess at one
         if code and (unit or not unit_required):
             low, high = parse_number(between.group("num")), parse_number(between.group("num2"))
             fact = Fact(kind, mention + window[: between.end()], low=low, high=high, unit=code)
-            return [WindowFact(fact, between.start(), between.end())]
+            return [WindowFact(fact, between.start(), between.end())] if on_scale(fact) else []
     facts = _value_facts(kind, window, mention, unit_required=unit_required)
+    single = _SINGLE_SCORE.match(window) if kind == "ecog" and not facts else None
+    if single:  # "WHO/ECOG PS of 2": one value of the 0-5 scale, written alone
+        score = float(single.group("num"))
+        fact = Fact(kind, mention + window[: single.end()], low=score, high=score, unit="1")
+        facts.append(WindowFact(fact, single.start("num"), single.end()))
     bare = _BARE_ULN.search(window)
     if not facts and bare and unit_code(kind, "ULN"):
         comparator = COMPARATOR_CODES.lookup(bare.group("comp"))
@@ -109,24 +171,57 @@ def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool
     return facts
 
 
-def branch_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
+def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = None) -> list[WindowFact]:
     """Return further values for `kind` in the rest of its clause, after its first value: "ECOG 0-2 (0 to 3
     for participants >= 60)", "ALT <= 2.5 x ULN if no liver metastases or <= 5 x ULN with them". Only a
-    value with a comparator or a range counts, so the numbers of the subgroup itself ("60") never do."""
+    value with a comparator or a range counts, so the numbers of the subgroup itself ("60") never do. A
+    bracket that holds only the first value in another unit ("HbA1c 7.0-10.0% (53-86 mmol/mol)") restates
+    it: the first written is the fact."""
     clause = clause[: _clause_end(clause)]
     starts = [m.end() for m in _BRANCH_OR.finditer(clause)]
     opening = _BRANCH_PAREN.match(clause, skip_spaces(clause, 0))
     if opening:
-        starts.insert(0, opening.end())
+        starts.insert(0, _after_subgroup(clause, opening.end()))
     found = []
     for start in starts:
         match = _VALUE.match(clause, skip_spaces(clause, start))
         if match is None or not (match.group("comp") or match.group("num2") or match.group("ors")):
             continue
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
+        if fact is None:
+            continue
+        in_bracket = opening is not None and start == opening.end()
+        if (
+            in_bracket
+            and fact.unit != first_unit
+            and _BRACKET_CLOSES.match(clause, skip_spaces(clause, match.end()))
+        ):
+            continue  # the first value again, in another unit
+        found.append(WindowFact(fact, match.start(), match.end()))
+    return found
+
+
+def or_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
+    """Return the values joined by "or" right after a first value: "Aged >= 65 years or >= 50 years with
+    comorbidities" - an alternative, which the logic pass marks. Brackets, commas and "and" are not read
+    here (an age in "(>= 20 years in Japan)" names a country's rule, not a choice)."""
+    found = []
+    for joined in _OR_NEXT.finditer(clause, 0, _clause_end(clause)):
+        match = _VALUE.match(clause, joined.end())
+        if match is None or not match.group("comp"):
+            continue
+        fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact:
             found.append(WindowFact(fact, match.start(), match.end()))
     return found
+
+
+def _after_subgroup(clause: str, start: int) -> int:
+    """Return where the value of a bracket starts: after the words naming its subgroup, if it has them."""
+    words = _SUBGROUP_FIRST.match(clause, start)
+    if words is None or not QUALIFIER.search(words.group()) or ANY_MEASURE.search(words.group()):
+        return start
+    return words.end()
 
 
 def inclusive(comparator: str | None, text: str, end: int) -> str | None:
@@ -197,7 +292,30 @@ def _chained_unit(window: str, matches: list[re.Match[str]], index: int) -> str 
     return following.group("unit") if joined else None
 
 
+def on_scale(fact: Fact) -> bool:
+    """Return False for a score its scale cannot have: an ECOG (WHO, Zubrod) performance status is 0 to 5, so
+    "performance status >= 70" is some other scale's; Karnofsky and Lansky go from 0 to 100 in tens (fives
+    at most), so "ECOG performance status 0-1 or Karnofsky >= 70" gives Karnofsky no 0-1.
+
+    >>> on_scale(Fact("ecog", "PS 0-2", low=0.0, high=2.0)), on_scale(Fact("ecog", "PS >= 70", ">=", 70.0))
+    (True, False)
+    >>> on_scale(Fact("karnofsky", "KPS >= 70", ">=", 70.0)), on_scale(Fact("lansky", "", low=0.0, high=1.0))
+    (True, False)
+    """
+    scale = _SCALES.get(fact.kind)
+    if scale is None:
+        return True
+    top, step = scale
+    values = [v for v in (fact.value, fact.low, fact.high) if v is not None]
+    return all(0 <= v <= top and v % step == 0 for v in values)
+
+
 def _fact_from_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: str) -> Fact | None:
+    fact = _read_value(kind, match, unit_text, phrase)
+    return fact if fact is None or on_scale(fact) else None
+
+
+def _read_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: str) -> Fact | None:
     code = unit_code(kind, unit_text)
     if code is None or _NOT_A_LEVEL.match(match.string, skip_spaces(match.string, match.end())):
         return None
@@ -220,6 +338,9 @@ def _range_fact(kind: str, match: re.Match[str], value: float, code: str, phrase
         numbers = [value, *(parse_number(n) for n in _NUMBER.findall(match.group("ors")))]
         return Fact(kind, phrase, low=min(numbers), high=max(numbers), unit=code)
     high = parse_number(match.group("num2"), unit=code)
+    first_unit = match.group("unit0")
+    if first_unit and unit_code(kind, first_unit) != code:
+        return None  # "6 months to 2 years": the two ends in different units are no range of one unit
     return Fact(kind, phrase, low=value, high=high, unit=code) if high > value else None
 
 

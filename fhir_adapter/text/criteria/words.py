@@ -18,14 +18,20 @@ NUMBER = r"(?<!\d)(?>\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)"
 _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     (
         ">=",
-        r"≥\s*=?|>=|=>|≧|⩾|>\s*/\s*=|>\s*or\s*=|greater than or equal to|greater or equal to|more than or equal to",
+        # "greater than or equal 18" (NCT05813925): "to" is often left out
+        r"≥\s*=?|>=|=>|≧|⩾|＞\s*=|＞＝|>\s*/\s*=|>\s*or\s*=|(?:greater|more|higher) than or equal(?: to)?|greater or equal(?: to)?",
     ),
     (">=", r"equal to or older than|older than or equal to|=\s*/\s*>"),
     (">=", r"equal to or (?:greater|more|higher) than|equal or (?:greater|more) than|at least|not less than"),
     (">=", r"no less than|not lower than|not below|minimum(?: of)?|a minimum of"),
+    # "at or above", "above or equal to", "no lower than"; "superior or equal to" (French-English)
+    (
+        ">=",
+        r"at or above|(?:above|superior|more) or equal(?: to)?|equal to or above|no lower than|no fewer than",
+    ),
     (
         "<=",
-        r"≤\s*=?|<=|=<|≦|⩽|<\s*/\s*=|<\s*or\s*=|less than or equal to|less or equal to|lower than or equal to",
+        r"≤\s*=?|<=|=<|≦|⩽|＜\s*=|＜＝|<\s*/\s*=|<\s*or\s*=|(?:less|lesser|lower) than or equal(?: to)?|less or equal(?: to)?",
     ),
     ("<=", r"equal to or younger than|younger than or equal to|=\s*/\s*<"),
     ("<=", r"equal to or (?:less|lower) than|equal or less than|at most|not more than|no more than"),
@@ -34,13 +40,25 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
         r"not greater than|no greater than|not higher than|not exceeding|does not exceed|maximum(?: of)?|up to",
     ),
     ("<=", r"not above"),
-    (">", r">|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
-    ("<", r"<|﹤|less than|lower than|below|under|fewer than|younger than"),
+    ("<=", r"at or below|(?:below|inferior) or equal(?: to)?|equal to or below|no higher than"),
+    # "＞", "＜": the full-width signs of Chinese text
+    (">", r">|＞|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
+    # "lesser than 30" (NCT05813925 exclusion 4): a common non-native spelling
+    ("<", r"<|﹤|＜|less than|lesser than|lower than|below|under|fewer than|younger than"),
+    (">", r"superior to"),
+    ("<", r"inferior to"),
+    # "less then 6, and older then 18 years" (NCT04767165): "then" for "than", a frequent typo
+    (">", r"(?:greater|more|higher|older) then"),
+    ("<", r"(?:less|lesser|lower|fewer|younger) then"),
 )
-COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")"
+# "greater than or equal to (>=) 18 years", "less than (<) 40 years" (NCT02958956): words, then the same
+# comparator as a symbol in brackets. The echo is part of the comparator; COMPARATOR_CODES reads the words.
+_ECHO = r"(?:\s*+\((?:[<>≤≥]=?|=[<>])\))?"
+COMPARATOR = "(?:(?:" + "|".join(pattern for _, pattern in _COMPARATOR_WORDS) + ")" + _ECHO + ")"
 
 # "25 and less than 90": "and less" that "than" follows starts the next comparator, it does not end this one.
-_NOT_THAN = r"(?!\s{1,3}than\b)"
+# "under 18 or over 80 years": "or over" that a number follows starts the next value too.
+_NOT_THAN = r"(?!\s{1,3}than\b)(?!\s*+\d)"
 _POST_WORDS: Sequence[tuple[str, str]] = (
     (">=", rf"(?:or|and) (?:older|over|above|more|greater|higher|up|beyond){_NOT_THAN}|\+"),
     ("<=", rf"(?:or|and) (?:younger|under|below|less|lower|fewer){_NOT_THAN}"),
@@ -61,21 +79,45 @@ class _ComparatorCodes:
 
         >>> COMPARATOR_CODES.lookup("at least"), COMPARATOR_CODES.lookup(" or older"), COMPARATOR_CODES.lookup("<")
         ('>=', '>=', '<')
+        >>> COMPARATOR_CODES.lookup("greater than or equal to (>=)"), COMPARATOR_CODES.lookup("less then")
+        ('>=', '<')
         """
         cleaned = " ".join(text.split())
+        if cleaned.endswith(")") and "(" in cleaned:  # the bracketed echo of "greater than or equal to (>=)"
+            cleaned = cleaned[: cleaned.rindex("(")].rstrip()
         return next((code for code, pattern in self._patterns if pattern.match(cleaned)), None)
 
 
 COMPARATOR_CODES = _ComparatorCodes()
 
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
-_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G/L\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
+_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G\s*+/\s*+[lL]\b|Giga\s*+/\s*+[lL]\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
 _TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
+# Units spelled out in words, as some sponsors write them before the symbol ("27.0 kilograms per square meter
+# (kg/m^2)", "30 milliliters per minute per 1.73 square meter"): the same codes, in any case.
+_ML = r"(?:[mM][lL]|(?i:milli[- ]?lit(?:er|re)s?))"
+_PER_MIN = r"\s*(?:/|(?i:per)\s)\s*(?i:min(?:ute)?s?)"
+_SQUARE_METRE = r"(?:m\s*(?:2|²|\^2)|(?i:square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?|sq\.?\s*+m(?:et(?:er|re)s?)?\b))"
+_PER_LITRE = r"\s+per\s+lit(?:er|re)\b"
 UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("10*9/L", _TEN9),
     ("10*3/uL", _TEN3),
-    ("mL/min/{1.73_m2}", r"[mM][lL]\s*/\s*min(?:ute)?\s*(?:/|per)\s*1[.,]73\s*m\s*(?:2|²|\^2)"),
-    ("mL/min", r"[mM][lL]\s*/\s*min(?:ute)?\b|[mM][lL] per min(?:ute)?\b"),
+    # "x 10^3/mm3": thousands per cubic millimetre, kept as written
+    (
+        "10*3/mm3",
+        r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:mm\s*+(?:3|³|\^3)|cu\.?\s*+mm)\b",
+    ),
+    ("mL/min/{1.73_m2}", rf"{_ML}{_PER_MIN}\s*(?:/|(?i:per)\s)\s*1[.,]73\s*{_SQUARE_METRE}"),
+    ("mL/min", rf"[mM][lL]\s*/\s*min(?:ute)?\b|{_ML}\s+(?i:per)\s+(?i:min(?:ute)?)\b"),
+    ("mg/dL", r"(?i:milligrams?\s+per\s+decilit(?:er|re))\b"),
+    ("g/dL", r"(?i:grams?\s+per\s+decilit(?:er|re))\b"),
+    ("umol/L", rf"(?i:micromoles?{_PER_LITRE})"),
+    ("mmol/mol", r"(?i:millimoles?\s+per\s+mole?)\b"),
+    ("mmol/L", rf"(?i:millimoles?{_PER_LITRE})"),
+    ("mg/L", rf"(?i:milligrams?{_PER_LITRE})"),
+    ("g/L", rf"(?i:grams?{_PER_LITRE})"),
+    ("kg/m2", rf"(?i:kilograms?\s+per\s+){_SQUARE_METRE}"),
+    ("/mm3", r"(?i:(?:cells\s+)?per\s+cubic\s+millimet(?:er|re)s?)\b"),
     ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm\b"),
     # "/ µ L": a space some editors put after the micro sign
     ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|per microlit(?:er|re)"),
@@ -92,8 +134,11 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("kg/m2", r"kg\s*/\s*m\s*(?:2|²|\^2)"),
     (
         "{ULN}",
-        r"(?:(?:x|X|×|⋅|·|times|fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
-        r"(?:ULN\b|UNL\b|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
+        r"(?:(?:x|X|×|⋅|·|times|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
+        # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal; IULN (institutional),
+        # ULRR and "the upper limit of the reference range" (the same limit by another name)
+        r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
+        r"upper limits? of (?:the\s+)?reference range(?:\s*\(ULRR\))?|normal upper limits?\b|"
         r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
     ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),
@@ -103,7 +148,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("h", r"(?i:hours?|hrs?)\b"),
     ("mo", r"(?i:months?|mos?)\b"),
     ("wk", r"(?i:weeks?|wks?)\b"),
-    ("a", r"(?i:years?|yrs?|ans)\b"),
+    ("a", r"(?i:years?|yrs?|ans)\b|(?i:y\.\s?o\.|y/o\b|yo\b)"),  # "y.o.", "y/o": years old
     ("d", r"(?i:days?)\b"),
 )
 # Case matters in units (G/L is giga per litre, g/L grams): the spellings say which letters may vary. No
@@ -112,7 +157,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
 UNITS = "(?-i:" + "|".join(f"(?:{pattern})" for _, pattern in UNIT_SPELLINGS) + ")"
 _UNIT_CODES = [(code, re.compile(rf"^\s*+(?:{pattern})\s*+$")) for code, pattern in UNIT_SPELLINGS]
 
-_COUNTS = {"10*9/L", "10*3/uL", "/mm3", "/uL", "/mL"}
+_COUNTS = {"10*9/L", "10*3/uL", "10*3/mm3", "/mm3", "/uL", "/mL"}
 _LIVER = {"{ULN}", "mg/dL", "umol/L", "U/L", "[IU]/L"}
 KIND_UNITS: dict[str, set[str]] = {
     "platelets": _COUNTS,
