@@ -674,10 +674,12 @@ def test_both_limits_of_an_age_branch_are_alternatives() -> None:
     criterion = _one(INCLUSION, "Age 5 to <9 years (part 1) or age 5 to <14 years (part 2)")
     assert criterion.logic == "any-of"
     assert all(f.alternative for f in criterion.facts)
-    assert sorted((f.comparator or "", f.value or 0.0) for f in criterion.facts) == [
-        ("<", 9.0),
-        ("<", 14.0),
-        (">=", 5.0),
+    # each branch keeps both of its limits, with the subgroup it names (the R5 any-of states them exactly)
+    assert sorted((f.condition or "", f.comparator or "", f.value or 0.0) for f in criterion.facts) == [
+        ("part 1", "<", 9.0),
+        ("part 1", ">=", 5.0),
+        ("part 2", "<", 14.0),
+        ("part 2", ">=", 5.0),
     ]
 
 
