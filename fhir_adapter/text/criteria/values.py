@@ -216,4 +216,4 @@ def unit_code(kind: str, unit_text: str | None) -> str | None:
 
 # Issue 16: the hot patterns behind a lookahead of the characters their matches start with
 # (text/first_chars.py): the same matches, two to five times faster on criteria text.
-_VALUE = guarded(_VALUE)
+_VALUE, _BARE_ULN = guarded(_VALUE), guarded(_BARE_ULN)
