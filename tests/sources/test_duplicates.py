@@ -165,3 +165,17 @@ def test_every_older_record_names_the_one_finally_kept() -> None:
         "a.json": "b.json",
         "c.json": "b.json",
     }
+
+
+def test_the_first_pass_in_worker_processes_finds_the_same_duplicates(tmp_path: Path) -> None:
+    # More files than one task of the first pass takes, a duplicate among the last, an unreadable file.
+    for path in sorted(CTGOV.glob("*.json")):
+        shutil.copy(path, tmp_path / path.name)
+    _write(tmp_path / "zz-newer.json", _version("2031 title", "2031-01-01"))
+    (tmp_path / "zz-broken.json").write_text('{"protocolSection": [', encoding="utf-8")
+    serial, parallel = (list(read_trials([tmp_path], workers=n)) for n in (1, 2))
+    assert [str(r) if not isinstance(r, TrialRecord) else r for r in parallel] == [
+        str(r) if not isinstance(r, TrialRecord) else r for r in serial
+    ]
+    assert [r.nct_id for r in serial if isinstance(r, DuplicateRecord)] == ["NCT03418623"]
+    assert len(serial) > 64 + 2
