@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.resources import people
+from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.text.criteria import age_facts, conditions, logic, measures, values
 from fhir_adapter.text.first_chars import guarded
 from tests.conftest import FIXTURES
@@ -46,7 +46,6 @@ def _criteria_texts() -> list[str]:
 HOT = {
     "conditions._QUALIFIER": conditions._QUALIFIER,
     "logic._ONE_OF": logic._ONE_OF,
-    "values._VALUE": values._VALUE,
     "values._BARE_ULN": values._BARE_ULN,
     "age_facts._AGE_HINT": age_facts._AGE_HINT,
     "people._NOT_A_PERSON": people._NOT_A_PERSON,
