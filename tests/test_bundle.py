@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import pydantic_core
 import pytest
 
 from fhir_adapter.bundle import build_bundle, to_json_bytes
@@ -124,3 +126,18 @@ def test_r5_bundle_has_the_same_entries_and_conditional_requests_as_r4(terms: Te
     ]
     assert requests[0] == requests[1]
     assert r5["type"] == "transaction" and r5["identifier"] == r4["identifier"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"f": [0.0, -0.0, 1e16, 1e-7, 5e-324, 1.7976931348623157e308, 0.30000000000000004, -33.3, 48.8566]},
+        {"s": '\x00\x1f\x7f\u2028\u2029</script>"\\/\b\f\n\r\t\u00e9\u2265\U0001f600'},
+        {"i": [2**63 - 1, -(2**63), 2**64 - 1], "b": [True, False, None], "e": [{}, []]},
+        {"big": 10**20},  # past 64 bits: orjson refuses it, pydantic-core writes it
+        {"date": date(2020, 1, 2)},
+    ],
+    ids=["floats", "strings", "integers", "past-64-bits", "date"],
+)
+def test_compact_bytes_are_what_pydantic_core_wrote(value: dict[str, object]) -> None:
+    assert to_json_bytes(value) == pydantic_core.to_json(value) + b"\n"

@@ -198,6 +198,9 @@ def _add_speed_arguments(parser: argparse.ArgumentParser, *, checks: bool) -> No
         )
 
 
+_YOUNG_GENERATION_THRESHOLD = 10_000
+
+
 def _run_convert(args: argparse.Namespace) -> int:
     from fhir_adapter.terms import load_terms
 
@@ -205,11 +208,16 @@ def _run_convert(args: argparse.Namespace) -> int:
     if args.format == "ndjson" and args.indent is not None:
         raise SettingsError("--indent: ndjson has one resource per line, it cannot be indented")
     # The modules and tables loaded so far live as long as the run: the collector need not scan them again
-    # for each trial's garbage (and forked workers share their pages). Unfrozen after: main() may run again.
+    # for each trial's garbage (and forked workers share their pages). A trial's resources are freed when
+    # it is written, so the youngest generation is collected after 10,000 allocations, not 700: half the
+    # collector's time, the same memory (issue 16). Both undone after: main() may run again.
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(_YOUNG_GENERATION_THRESHOLD, *thresholds[1:])
     try:
         return _convert_and_report(args, terms)
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 

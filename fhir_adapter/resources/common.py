@@ -6,11 +6,10 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
 from fhir_adapter.terms import CTGOV_CODE_SYSTEM_BASE, PROJECT_BASE
@@ -18,6 +17,8 @@ from fhir_adapter.terms import CTGOV_CODE_SYSTEM_BASE, PROJECT_BASE
 # uuid5 namespace for every id and urn:uuid the adapter makes: the same key always gives the same uuid.
 KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_BASE)
 _NAMESPACE_SHA1 = hashlib.sha1(KEY_NAMESPACE.bytes, usedforsecurity=False)
+# The hex digit of the variant nibble (RFC 4122: bits 10xx) for each hex digit the hash gave there.
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
 
 
 def key_uuid5(name: str) -> str:
@@ -30,11 +31,8 @@ def key_uuid5(name: str) -> str:
     """
     digest = _NAMESPACE_SHA1.copy()
     digest.update(name.encode("utf-8"))
-    raw = bytearray(digest.digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x50
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    text = raw.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    text = digest.hexdigest()  # the version digit (12) becomes 5, the variant digit (16) one of 8, 9, a, b
+    return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT_DIGIT[text[16]]}{text[17:20]}-{text[20:32]}"
 
 
 class FhirVersion(StrEnum):
@@ -45,6 +43,30 @@ class FhirVersion(StrEnum):
 
 
 Json = dict[str, Any]
+Owner = TypeVar("Owner")
+Value = TypeVar("Value")
+
+
+class computed_once(Generic[Owner, Value]):  # noqa: N801 - used as a decorator, like cached_property
+    """functools.cached_property without its lock (Python 3.11 takes one on every first read): the value
+    is computed on the first read and kept in the instance's __dict__, which later reads find first.
+    A trial of a thousand sites reads a thousand keys' uuids."""
+
+    def __init__(self, function: Callable[[Owner], Value]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type[Owner]) -> computed_once[Owner, Value]: ...
+    @overload
+    def __get__(self, instance: Owner, owner: type[Owner]) -> Value: ...
+    def __get__(self, instance: Owner | None, owner: type[Owner]) -> computed_once[Owner, Value] | Value:
+        if instance is None:
+            return self
+        value = self.function(instance)
+        instance.__dict__[self.name] = value
+        return value
 
 
 @dataclass(frozen=True)
@@ -55,11 +77,11 @@ class ResourceKey:
     system: str
     value: str
 
-    @cached_property
+    @computed_once
     def uuid(self) -> str:
         return key_uuid5(f"{self.resource_type}|{self.system}|{self.value}")
 
-    @cached_property
+    @computed_once
     def full_url(self) -> str:
         return f"urn:uuid:{self.uuid}"
 
@@ -67,7 +89,9 @@ class ResourceKey:
     def conditional_url(self) -> str:
         """Return the conditional-update URL, `Type?identifier=system|value`, escaped for a query string."""
         token = f"{_escape_token(self.system)}|{_escape_token(self.value)}"
-        return f"{self.resource_type}?identifier={quote(token, safe=':/|')}"
+        if _QUERY_SAFE.fullmatch(token) is None:  # else quote would return it unchanged, more slowly
+            token = quote(token, safe=":/|")
+        return f"{self.resource_type}?identifier={token}"
 
     def identifier(self, **extra: Any) -> Json:
         return {**extra, "system": self.system, "value": self.value}
@@ -76,7 +100,9 @@ class ResourceKey:
         return {"reference": self.full_url, "display": display} if display else {"reference": self.full_url}
 
 
-_TOKEN_SPECIALS = frozenset("\\|,$")
+_TOKEN_SPECIAL = re.compile(r"[\\|,$]")
+# What urllib.parse.quote(safe=":/|") leaves as it is: ASCII letters, digits, "_.-~" and the safe ones.
+_QUERY_SAFE = re.compile(r"[A-Za-z0-9_.\-~:/|]*")
 
 
 def _escape_token(part: str) -> str:
@@ -85,7 +111,7 @@ def _escape_token(part: str) -> str:
     >>> _escape_token("a|b,c")
     'a\\|b\\,c'
     """
-    if not _TOKEN_SPECIALS.intersection(part):
+    if _TOKEN_SPECIAL.search(part) is None:
         return part
     return re.sub(r"([\\|,$])", r"\\\1", part)
 
@@ -117,13 +143,18 @@ def unique_slugs(texts: Iterable[str]) -> list[str]:
     return result
 
 
+_EMPTY: tuple[str, list[Any], dict[str, Any]] = ("", [], {})
+
+
 def compact(element: Mapping[str, Any]) -> Json:
     """Return `element` without None, empty strings, lists or objects (FHIR forbids empty elements).
 
     >>> compact({"a": None, "b": [], "c": "x", "d": {}, "e": 0, "f": False})
     {'c': 'x', 'e': 0, 'f': False}
     """
-    return {k: v for k, v in element.items() if v is not None and v not in ("", [], {})}
+    # A true value is kept without comparing it to each empty value; a false one is dropped unless it is
+    # a number or a boolean (0, 0.0, False), whatever else equals "", [] or {} included.
+    return {k: v for k, v in element.items() if v or (v is not None and v not in _EMPTY)}
 
 
 def text_concept(text: str | None, codings: list[dict[str, str]] | None = None) -> Json | None:

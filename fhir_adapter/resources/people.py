@@ -19,6 +19,7 @@ from functools import lru_cache
 from fhir_adapter.resources.common import ResourceKey, slug, unique_slugs
 from fhir_adapter.sources import Contact, Organization, Site, TrialRecord
 from fhir_adapter.terms import PRACTITIONER_ID_SYSTEM, PRACTITIONER_ROLE_ID_SYSTEM
+from fhir_adapter.text.first_chars import guarded
 
 OFFICIAL_ROLE_TABLE = "ctgov-official-role"
 CONTACT_ROLE_TABLE = "ctgov-contact-role"
@@ -35,6 +36,7 @@ _NOT_A_PERSON = re.compile(
     r"|pharmaceuticals?|pharma|sciences|email)\b",
     re.IGNORECASE,
 )
+_NOT_A_PERSON = guarded(_NOT_A_PERSON)  # twice as fast over the names of a thousand sites (issue 16)
 # Titles before a name and degrees after its first comma, left out of the key that says two spellings name
 # one person. Only after the comma: "Khanh Do" is a name, "Khanh Do, DO" a name and a degree.
 _HONORIFICS = frozenset({"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx"})

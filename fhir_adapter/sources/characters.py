@@ -21,7 +21,8 @@ _TABLE = str.maketrans(
     }
 )
 _CR = re.compile(r"\r\n?")
-NEEDS_WORK = re.compile(f"[\r{re.escape(_SPACES + _LINE_ENDS + _INVISIBLE + _CONTROLS)}]")
+CHANGED = "\r" + _SPACES + _LINE_ENDS + _INVISIBLE + _CONTROLS  # every character normalize_characters changes
+NEEDS_WORK = re.compile(f"[{re.escape(CHANGED)}]")
 
 
 def normalize_characters(text: str) -> str:

@@ -93,39 +93,51 @@ class Node:
         return None if value is None else int(value)
 
     def number(self, key: str) -> float | None:
-        value: int | float | None = self._typed(key, (int, float), "a number")
-        return None if value is None else float(value)
+        value = self.data.get(key)
+        if type(value) is float:  # the common case first (a site's latitude and longitude)
+            return value
+        checked: int | float | None = self._typed(key, (int, float), "a number")
+        return None if checked is None else float(checked)
 
     def node(self, key: str) -> Node:
-        value = self._typed(key, dict, "an object")
-        return Node(value or {}, key, self.where, self)
+        value = self.data.get(key)
+        if type(value) is not dict:  # missing, or not an object: _typed says which
+            value = self._typed(key, dict, "an object") or {}
+        return Node(value, key, self.where, self)
 
     def nodes(self, key: str) -> list[Node]:
-        items: list[Any] = self._typed(key, list, "a list") or []
+        items = self.data.get(key)
+        if type(items) is not list:
+            items = self._typed(key, list, "a list") or []
         holder = Node({}, key, self.where, self)
+        where = self.where
         result = []
         for index, item in enumerate(items):
-            if item is None:  # seen in hand-edited exports; the other items are still good
-                self.where.note(f"{holder.path}[{index}]", NULL_IN_LIST)
-                continue
-            if not isinstance(item, dict):
-                raise self.where.error(
-                    f"{holder.path}[{index}]", f"expected an object, got {_json_type(item)}", item
-                )
-            result.append(Node(item, index, self.where, holder))
+            if type(item) is dict:  # the common case, checked first: a thousand sites, say
+                result.append(Node(item, index, where, holder))
+            elif item is None:  # seen in hand-edited exports; the other items are still good
+                where.note(f"{holder.path}[{index}]", NULL_IN_LIST)
+            elif isinstance(item, dict):
+                result.append(Node(item, index, where, holder))
+            else:
+                path = f"{holder.path}[{index}]"
+                raise where.error(path, f"expected an object, got {_json_type(item)}", item)
         return result
 
     def texts(self, key: str) -> tuple[str, ...]:
-        items: list[Any] = self._typed(key, list, "a list of strings") or []
+        items = self.data.get(key)
+        if type(items) is not list:
+            items = self._typed(key, list, "a list of strings") or []
         texts = []
         for index, item in enumerate(items):
-            if item is None:
+            if type(item) is str or isinstance(item, str):
+                if stripped := item.strip():
+                    texts.append(stripped)
+            elif item is None:
                 self.where.note(f"{self._field(key)}[{index}]", NULL_IN_LIST)
-            elif not isinstance(item, str):
+            else:
                 path = f"{self._field(key)}[{index}]"
                 raise self.where.error(path, f"expected a string, got {_json_type(item)}", item)
-            elif item.strip():
-                texts.append(item.strip())
         return tuple(texts)
 
 

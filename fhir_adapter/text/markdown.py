@@ -18,4 +18,6 @@ def unescape(text: str) -> str:
     >>> unescape("\\>75 years: 20 mg/day; a\\_b; C:\\path")
     '>75 years: 20 mg/day; a_b; C:\\path'
     """
+    if "\\" not in text:  # most texts: nothing to unescape, no pattern run
+        return text
     return _ESCAPE.sub(r"\1", text)

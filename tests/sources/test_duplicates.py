@@ -13,6 +13,7 @@ import pytest
 from fhir_adapter.errors import InputError
 from fhir_adapter.sources import DuplicateRecord, TrialRecord, read_trials
 from fhir_adapter.sources.duplicates import V2_LAST_UPDATE, DuplicateIndex, Place, StudyVersion
+from fhir_adapter.sources.files import VERSIONS_CHUNK
 from tests.conftest import CTGOV, FIXTURES, study_json
 
 CTGOV_XML = FIXTURES / "ctgov-xml"
@@ -165,3 +166,19 @@ def test_every_older_record_names_the_one_finally_kept() -> None:
         "a.json": "b.json",
         "c.json": "b.json",
     }
+
+
+def test_the_first_pass_in_worker_processes_finds_the_same_duplicates(tmp_path: Path) -> None:
+    # More files than one task of the first pass takes (twice over), a duplicate among the last, a broken file.
+    for path in sorted(CTGOV.glob("*.json")):
+        shutil.copy(path, tmp_path / path.name)
+        shutil.copy(path, tmp_path / f"copy-{path.name}")  # the same studies again: all duplicates
+    _write(tmp_path / "zz-newer.json", _version("2031 title", "2031-01-01"))
+    (tmp_path / "zz-broken.json").write_text('{"protocolSection": [', encoding="utf-8")
+    serial, parallel = (list(read_trials([tmp_path], workers=n)) for n in (1, 2))
+    assert [str(r) if not isinstance(r, TrialRecord) else r for r in parallel] == [
+        str(r) if not isinstance(r, TrialRecord) else r for r in serial
+    ]
+    duplicates = [r for r in serial if isinstance(r, DuplicateRecord)]
+    assert len(duplicates) == len(list(CTGOV.glob("*.json"))) + 1  # each copy, and the 2031 one's elders
+    assert len(serial) > VERSIONS_CHUNK  # so the first pass runs in the workers

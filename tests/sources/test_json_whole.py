@@ -1,6 +1,6 @@
-"""A small file of one study is parsed whole by the json module (issue 16: ten times faster than building
-it from stream events); it must give exactly what the stream gives, and leave to the stream what the two
-decoders might read differently."""
+"""A small file of one study is parsed whole by orjson, or the json module where orjson reads numbers
+differently (issue 16: ten times faster than building it from stream events); it must give exactly what
+the stream gives, and leave to the stream what the decoders might read differently."""
 
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ def _study_with(text: str) -> bytes:
         b'{"a": NaN}',  # not JSON, though json.loads takes it
         b'{"a": 1e400, "b": -0}',
         b'{"c": 12345678901234567890123, "d": 9223372036854775807, "e": 1.5E3}',
+        b'{"u": 18446744073709551615}',  # past int64: orjson takes it, yajl does not
+        b'{"n": -9223372036854775808, "m": 9223372036854775807, "l": -9223372036854775809}',
+        b'{"s": "12345678901234567890123", "f": 0.1, "g": 1.7976931348623157e308, "h": 5e-324, "i": -0.0}',
+        b'{"f": 123456789012345678.25, "g": 1e-400, "h": 0.30000000000000004, "i": 4.35, "j": 1E+2}',
         b'{"a": 1, "a": 2, "b": 3}',  # a repeated key: the last value, in the first place
         b'{"studies": 5}',
         b'  \n {"protocolSection": {}}  ',
@@ -67,6 +71,10 @@ def _study_with(text: str) -> bytes:
         "nan",
         "float-overflow",
         "integer-overflow",
+        "uint64",
+        "int64-bounds",
+        "long-digits-in-string",
+        "floats",
         "repeated-key",
         "page-not-list",
         "whitespace",
@@ -85,10 +93,17 @@ def test_edge_cases_read_the_same_whole_as_streamed(data: bytes, monkeypatch: py
 
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, 5_000])
+@pytest.mark.parametrize("shape", ["objects", "lists", "mixed"])
 def test_nesting_at_and_past_the_bound_reads_the_same_whole_as_streamed(
-    depth: int, monkeypatch: pytest.MonkeyPatch
+    depth: int, shape: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = ('{"a":' * depth + "1" + "}" * depth).encode()
+    openers = {"objects": ['{"a":'], "lists": ["["], "mixed": ['{"a":', '[1, "x]]}", ']}[shape]
+    closers = {"objects": ["}"], "lists": ["]"], "mixed": ["}", "]"]}[shape]
+    data = "".join(
+        ['{"b":', *(openers[i % len(openers)] for i in range(depth - 1)), "1"]
+        + [closers[i % len(closers)] for i in reversed(range(depth - 1))]
+        + ["}"]
+    ).encode()
     outcomes = []
     for whole in (True, False):
         try:
@@ -97,3 +112,14 @@ def test_nesting_at_and_past_the_bound_reads_the_same_whole_as_streamed(
             outcomes.append(f"InputError: {exc}")
     assert outcomes[0] == outcomes[1]
     assert ("nested more than" in outcomes[0]) == (depth > MAX_DEPTH)
+
+
+def test_a_fixture_is_decoded_by_orjson_not_the_json_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = next(iter(sorted(CTGOV.glob("*.json")))).read_bytes()
+    expected = [(None, json.loads(data))]
+
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError("the json module is for the rare file orjson cannot read alike")
+
+    monkeypatch.setattr(json, "loads", refused)  # the module json_stream calls
+    assert _read(data, whole=True, monkeypatch=monkeypatch) == expected

@@ -24,8 +24,9 @@ from fhir_adapter.text.criteria.measures import (
 from fhir_adapter.text.criteria.model import Fact, Found
 from fhir_adapter.text.criteria.values import facts_in_window, inclusive, or_facts, window_after
 from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, parse_number
+from fhir_adapter.text.first_chars import guarded
 
-_AGE_HINT = re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE)
+_AGE_HINT = guarded(re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE))  # issue 16: 2.5x faster
 _LINE = re.compile(r"[^\n]+")
 _WRAP_REACH = 80
 _AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)

@@ -16,6 +16,7 @@ from itertools import pairwise
 from fhir_adapter.text.criteria.measures import ANY_MEASURE, NAMED_ONLY
 from fhir_adapter.text.criteria.model import Fact, Found
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER, parse_number
+from fhir_adapter.text.first_chars import guarded
 
 Span = tuple[int, int]
 
@@ -296,3 +297,8 @@ def _phrase(text: str, span: Span, fact: Fact) -> str:
     values = {fact.value, fact.low, fact.high} - {None}
     own = next((m for m in _COMPARED.finditer(rest) if parse_number(m.group("num")) in values), None)
     return f"{words}{rest[: own.start()] if own else rest}".strip(" ,;(")
+
+
+# Issue 16: the hot patterns behind a lookahead of the characters their matches start with
+# (text/first_chars.py): the same matches, two to five times faster on criteria text.
+_QUALIFIER = guarded(_QUALIFIER)

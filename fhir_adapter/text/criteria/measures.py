@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER, POST_COMPARATOR
+from fhir_adapter.text.first_chars import guarded
 
 # Criteria whose ages are not the patient's (a menopause definition, relatives, donors): no age facts.
 NOT_PATIENT_AGE = re.compile(
@@ -292,3 +293,10 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(r"HCV", r"hepatitis (?:type )?C|hep C|hepatitis (?:type )?B\s*(?:/|,|or|and|and/or)\s*C"),
     ),
 )
+
+
+# Issue 16: the hot patterns behind a lookahead of the characters their matches start with
+# (text/first_chars.py): the same matches, two to five times faster on criteria text.
+AGE_CONTEXT, AGE_RANGE, AGE_SUBJECT = guarded(AGE_CONTEXT), guarded(AGE_RANGE), guarded(AGE_SUBJECT)
+AGE_BEFORE, AGE_COMPARATOR_FIRST = guarded(AGE_BEFORE), guarded(AGE_COMPARATOR_FIRST)
+BOOLEAN_KINDS = tuple((kind, guarded(pattern)) for kind, pattern in BOOLEAN_KINDS)
