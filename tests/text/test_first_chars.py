@@ -44,7 +44,7 @@ def _criteria_texts() -> list[str]:
 
 
 HOT = {
-    "conditions._QUALIFIER": conditions._QUALIFIER,
+    "conditions.QUALIFIER": conditions.QUALIFIER,
     "logic._ONE_OF": logic._ONE_OF,
     "values._BARE_ULN": values._BARE_ULN,
     "age_facts._AGE_HINT": age_facts._AGE_HINT,

@@ -301,4 +301,4 @@ def _phrase(text: str, span: Span, fact: Fact) -> str:
 
 # Issue 16: the hot patterns behind a lookahead of the characters their matches start with
 # (text/first_chars.py): the same matches, two to five times faster on criteria text.
-_QUALIFIER = guarded(_QUALIFIER)
+QUALIFIER = guarded(QUALIFIER)
