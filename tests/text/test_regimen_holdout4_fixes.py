@@ -1,0 +1,84 @@
+"""The regimen parser on mistakes seen in held-out set 4: doses of a cocktail written after each name,
+diluent and total volumes, a dose before its name in a slash-joined mixture, cell counts written "10e6".
+Each case is a small hand-written text (the NCT id in a comment where the phrasing comes from)."""
+
+from __future__ import annotations
+
+from fhir_adapter.sources import Arm, Intervention, TrialRecord
+from fhir_adapter.text import parse_regimen
+from fhir_adapter.text.regimen.doses import find_doses
+from fhir_adapter.text.regimen.names import name_components
+from tests.text.test_regimen import KNOWN, regimen_of
+
+
+def dosed(text: str, *names: str) -> list[tuple[str, float | None, str | None]]:
+    regimen = regimen_of(text, *((name, None) for name in names))
+    return [(d.drug, d.dose, d.unit) for d in regimen.drugs if d.dose is not None]
+
+
+def test_in_a_run_that_starts_with_a_name_each_dose_follows_its_name() -> None:
+    # NCT06447194: "Ropivacaine 0.125g Clonidine 80 mcg Epinephrine 0.5 mg Ketorolac 30 mg"
+    text = "Alpha 0.125g Beta 80 mcg Gamma 0.5 mg Delta 30 mg"
+    assert dosed(text, "Alpha", "Beta", "Gamma", "Delta") == [
+        ("Alpha", 0.125, "g"),
+        ("Beta", 80, "ug"),
+        ("Gamma", 0.5, "mg"),
+        ("Delta", 30, "mg"),
+    ]
+
+
+def test_in_a_run_that_starts_with_a_dose_each_dose_precedes_its_name() -> None:
+    # NCT05905055: "2 g cefepime and 1 g nacubactam"
+    assert dosed("2 g Alpha and 1 g Beta q8h", "Alpha", "Beta") == [("Alpha", 2, "g"), ("Beta", 1, "g")]
+
+
+def test_a_diluent_or_total_volume_is_no_drugs_dose() -> None:
+    # NCT06447194: "Ketorolac 30 mg In sterile water 73 mL (total volume of compound is 100 mL)"
+    text = "Alpha 30 mg In sterile water 73 mL (total volume of compound is 100 mL)"
+    assert dosed(text, "Alpha") == [("Alpha", 30, "mg")]
+    assert [d.limit is not None for d in find_doses(text)] == [False, True, True]
+
+
+def test_a_dose_before_its_name_in_a_slash_joined_mixture_is_that_drugs() -> None:
+    # NCT05029726: "30mL of 0.25% bupivacaine/1:200,000 epinephrine/50mcg clonidine ... (total 60ml)"
+    text = "0.25% Alpha/1:200,000 Beta/50mcg Gamma will be administered bilaterally (total 60ml)"
+    assert dosed(text, "Alpha", "Beta", "Gamma") == [("Gamma", 50, "ug")]
+
+
+def test_a_thousands_separator_or_a_concentration_does_not_split_an_intervention_name() -> None:
+    # NCT05029726: "Bupivacaine-Epinephrine 0.25%-1:200,000 Injectable Solution plus clonidine"
+    name = "Alpha-Beta 0.25%-1:200,000 Injectable Solution plus gamma"
+    assert name_components(name) == ("Alpha-Beta", "gamma")
+
+
+def test_cell_counts_written_with_e_and_volumes_of_cells_or_medium() -> None:
+    # NCT06144970: "Low dose TG-C 1.5 x 10e6 cells"; "A volume of 9 mL CS10 and 1 mL combined TG-C cells"
+    assert [(d.value, d.unit) for d in find_doses("Low dose Alpha 1.5 x 10e6 cells")] == [
+        (1500000.0, "cells")
+    ]
+    text = "A volume of 9 mL CS10 and 1 mL combined Alpha cells. 1.0 mL volume of the mixed cells is injected"
+    assert all(d.limit is not None for d in find_doses(text))
+    assert dosed("Low Dose - 1 mL of the combined Alpha cells", "Alpha") == []
+
+
+def test_a_contrast_agents_dose_per_kg_in_millimoles_of_its_element() -> None:
+    # NCT05915702: "0.1 mmol Gd/kg body weight, solution for intravenous injection, single dose"
+    assert dosed("0.1 mmol Gd/kg body weight, single dose", "Alpha") == [("Alpha", 0.1, "mmol/kg")]
+    assert [d.unit for d in find_doses("2 mmol/kg; 5 mmol I/mL")] == ["mmol/kg"]
+
+
+def test_one_injections_strength_is_not_the_dose() -> None:
+    # NCT04862663: "500 mg (2 injections of 250 mg) on Day 1"
+    assert dosed("Alpha 500 mg (2 injections of 250 mg) on Day 1", "Alpha") == [("Alpha", 500, "mg")]
+
+
+def test_a_passage_for_another_trial_phase_is_not_the_arms() -> None:
+    # NCT04862663: "Phase Ib: Capivasertib 320 mg/ 400 mg ... Phase III: : Capivasertib, ... at the dose confirmed"
+    text = "Phase Ib: Alpha 320 mg BD (28 days cycle) Phase III: : Alpha BD at the dose confirmed in phase Ib"
+    for description, want in (("Alpha (Ph III)", []), ("Alpha (Ph 1b)", [320.0]), ("Alpha", [320.0])):
+        arm = Arm("Arm", "EXPERIMENTAL", description, ("Drug: Alpha",))
+        trial = TrialRecord(
+            "NCT00000000", "test", arms=(arm,), interventions=(Intervention("DRUG", "Alpha", text, ("Arm",)),)
+        )
+        regimen = parse_regimen(trial, arm, known_drugs=KNOWN)
+        assert [d.dose for d in regimen.drugs if d.dose is not None] == want, description
