@@ -82,3 +82,37 @@ def test_a_passage_for_another_trial_phase_is_not_the_arms() -> None:
         )
         regimen = parse_regimen(trial, arm, known_drugs=KNOWN)
         assert [d.dose for d in regimen.drugs if d.dose is not None] == want, description
+
+
+def frequencies(text: str, *names: str) -> list[tuple[str, float | None, str | None]]:
+    regimen = regimen_of(text, *((name, None) for name in names))
+    return [(d.drug, d.dose, d.frequency.text if d.frequency else None) for d in regimen.drugs]
+
+
+def test_a_frequency_between_followed_and_by_is_the_next_doses_and_the_initial_dose_is_given_once() -> None:
+    # NCT06038539: "Initial loading dose of PERT-IJS is 840 mg ... followed every 3 weeks by a maintenance
+    # dose of 420 mg"
+    text = (
+        "Initial loading dose of Alpha is 840 mg administered as a 60-minute IV infusion followed every 3 weeks"
+        " by a maintenance dose of 420 mg administered as an IV infusion."
+    )
+    assert frequencies(text, "Alpha") == [
+        ("Alpha", 840, "Initial loading dose"),
+        ("Alpha", 420, "every 3 weeks"),
+    ]
+    assert frequencies("Alpha 8 mg/kg followed by 6 mg/kg every 3 weeks", "Alpha") == [
+        ("Alpha", 8, None),
+        ("Alpha", 6, "every 3 weeks"),
+    ]
+
+
+def test_the_length_of_cycles_in_brackets_is_no_frequency() -> None:
+    # NCT05605535: "AUC 5 or 6 IV Day 1 x 6 cycles (every 21 days)"
+    [drug] = regimen_of("Alpha AUC 5 IV Day 1 x 6 cycles (every 21 days)", ("Alpha", None)).drugs
+    assert (drug.dose, drug.days, drug.frequency) == (5, (1,), None)
+
+
+def test_a_daily_dose_starting_on_a_cycle_day_has_no_days_of_cycle() -> None:
+    # NCT05631795: "300 mg of alpelisib once daily starting on Cycle 1 Day 1"
+    [drug] = regimen_of("Alpha 300 mg once daily starting on Cycle 1 Day 1", ("Alpha", None)).drugs
+    assert (drug.dose, drug.days) == (300, None)

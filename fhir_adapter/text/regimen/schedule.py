@@ -236,7 +236,7 @@ def _kind(match: re.Match[str]) -> str:
 _NOT_DOSING_DAY = re.compile(
     r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?|\bafter"
     r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered)"
-    r"(?:\s+\w+){0,3}\s+(?:on|by|at))\s*$",
+    r"(?:\s+\w+){0,3}\s+(?:on|by|at))(?:\s+cycle\s+\d{1,3}\s*,?)?\s*$",  # "starting on Cycle 1 Day 1"
     _I,
 )
 
@@ -249,6 +249,8 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     >>> [f.value for f in find_day_lists("on day +1, 10mg/m2 on day 1 and day 2 of cycle 1; Days 1- 7")]
     [(1,), (1, 2), (1, 2, 3, 4, 5, 6, 7)]
     >>> find_day_lists("50mg/kg BW/d 2 days; 21-day cycle; starting with day 8; from day -7; ACU-D1")
+    []
+    >>> find_day_lists("300 mg once daily starting on Cycle 1 Day 1")
     []
     >>> [f.value for f in find_day_lists("100 mg on Days 1-5 and 200 mg on Days 8-9")]
     [(1, 2, 3, 4, 5), (8, 9)]
