@@ -116,3 +116,10 @@ def test_a_daily_dose_starting_on_a_cycle_day_has_no_days_of_cycle() -> None:
     # NCT05631795: "300 mg of alpelisib once daily starting on Cycle 1 Day 1"
     [drug] = regimen_of("Alpha 300 mg once daily starting on Cycle 1 Day 1", ("Alpha", None)).drugs
     assert (drug.dose, drug.days) == (300, None)
+
+
+def test_od_after_a_dose_in_mg_is_once_daily() -> None:
+    # NCT06201611: "tablet Epalrestat -150mg OD+ cap Alpha Lipoic Acid 600mg OD for 24 weeks"
+    found = frequencies("tablet Alpha -150mg OD+ cap Beta 600mg OD for 24 weeks", "Alpha", "Beta")
+    assert found == [("Alpha", 150, "OD"), ("Beta", 600, "OD")]
+    assert frequencies("Alpha 1 drop OD", "Alpha") == [("Alpha", None, None)]

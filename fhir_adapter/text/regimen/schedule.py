@@ -47,7 +47,9 @@ FREQUENCY = re.compile(
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
-    r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b)"
+    r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b"
+    # "2.5 mg OD" (NCT06201611): once daily right after a dose in mg; alone, "OD" may be the right eye.
+    r"|(?:(?<=mg\s)|(?<=mg))(?-i:OD)\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
     r"|\bonce\b(?!\s+(?:a|per|every|daily|weekly)\b)))",
     _I,
@@ -206,6 +208,8 @@ def find_frequencies(text: str) -> list[Found[Frequency]]:
     [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk'), (1, 21, 'd')]
     >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily; once-weekly; OW; ow")]
     [(2, 'd'), (1, 'wk'), (1, 'wk')]
+    >>> [f.value.text for f in find_frequencies("2.5 mg OD, 600mg OD+ cap; 1 drop OD; mg od")]
+    ['OD', 'OD']
     """
     found = []
     for match in FREQUENCY.finditer(text):
