@@ -123,3 +123,16 @@ def test_od_after_a_dose_in_mg_is_once_daily() -> None:
     found = frequencies("tablet Alpha -150mg OD+ cap Beta 600mg OD for 24 weeks", "Alpha", "Beta")
     assert found == [("Alpha", 150, "OD"), ("Beta", 600, "OD")]
     assert frequencies("Alpha 1 drop OD", "Alpha") == [("Alpha", None, None)]
+
+
+def test_the_volume_of_a_solution_named_after_it_is_not_another_drugs_dose() -> None:
+    # NCT05029726: "ESPB with bupivacaine plus clonidine ... 30mL of 0.25% bupivacaine/1:200,000 epinephrine/
+    # 50mcg clonidine"; bupivacaine is no drug of the arm's lexicon here
+    text = "Block with Alpha in the holding area. 30mL of 0.25% solvent/1:200,000 epinephrine/50mcg Alpha will be given"
+    assert dosed(text, "Alpha") == [("Alpha", 50, "ug")]
+    assert dosed("Alpha 30mL of 0.25% Alpha", "Alpha") == [("Alpha", 30, "mL")]
+
+
+def test_a_list_of_names_ending_with_and_names_each_drug() -> None:
+    # NCT06447194: "Ropivacaine, Epinephrine, Clonidine, and Ketorolac Injection Cocktail"
+    assert name_components("Alpha, Beta, and Gamma Injection Cocktail") == ("Alpha", "Beta", "Gamma")

@@ -36,6 +36,10 @@ _NEW_ITEM = re.compile(
 )
 # One start per run of name characters ("(?<![\w-])", the lookahead kept inside the run): linear.
 _NAME_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<word>(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})\s*\(?\s*$")
+# "30mL of 0.25% bupivacaine": a volume of a solution at a strength, named right after it.
+_SOLUTION_AFTER = re.compile(
+    r"(?<![ \t])[ \t]*+of[ \t]++\d{1,3}(?:\.\d{1,3})?[ \t]*+%[ \t]*+(?P<name>[A-Za-z])"
+)
 _LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(?[ \t]*+$")
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
@@ -244,6 +248,8 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
     for i, dose in enumerate(doses):
         if i and _other_name_in_later_sentence(cut.norm, previous, dose.start):
             return doses[:i], doses[i:]
+        if _solution_of_another(cut, key, dose):
+            return doses[:i], doses[i:]
         item = _NEW_ITEM.search(cut.norm, previous, dose.start)
         word = item and (item.group("word") or item.group("lower") or item.group("acronym"))
         lower = item and item.group("lower")
@@ -255,6 +261,16 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
+
+
+def _solution_of_another(cut: Cut, key: str, dose: Dose) -> bool:
+    """Return True when a dose is the volume of a solution the text names after it, and that is not this
+    drug: "30mL of 0.25% bupivacaine" (NCT05029726) in a passage on clonidine is no dose of clonidine."""
+    solution = _SOLUTION_AFTER.match(cut.norm, dose.end)
+    if solution is None:
+        return False
+    named = solution.start("name")
+    return not any(m.start == named and m.key == key for m in cut.mentions)
 
 
 def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bool:
