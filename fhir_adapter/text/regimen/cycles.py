@@ -20,7 +20,9 @@ CYCLE_LENGTH = re.compile(
     rf"|\bevery\s+(?P<n3>{COUNT})\s+(?P<u3>day|week)s\s+(?:as\s+a|per|for\s+(?:a|one)|is\s+(?:a|one))\s+(?:treatment\s+)?cycle\b"
     rf"|\b(?:cycles?|treatment|courses?|therapy)\s+(?:is\s+|are\s+|was\s+|will\s+be\s+)?repeat(?:s|ed)?\s+"
     rf"(?:every|ever|each)\s+(?P<n4>{COUNT})\s+(?P<u4>day|week)s\b"
-    rf"|\bevery\s+(?P<n5>{COUNT})\s+(?P<u5>day|week)s\s+(?=for\s+(?:up\s+to\s+)?{COUNT}\s+(?:cycles|courses)\b)",
+    rf"|\bevery\s+(?P<n5>{COUNT})\s+(?P<u5>day|week)s\s+(?=for\s+(?:up\s+to\s+)?{COUNT}\s+(?:cycles|courses)\b)"
+    # "Day 1 x 6 cycles (every 21 days)" (NCT05605535): the cycles' length, not a second frequency.
+    rf"|\b(?:cycles|courses)\s*+\(\s*+every\s+(?P<n6>{COUNT})\s+(?P<u6>day|week)s\s*\)",
     _I,
 )  # fmt: skip
 CYCLE_COUNT = re.compile(
@@ -64,11 +66,13 @@ def find_cycle_lengths(text: str) -> list[Found[int]]:
     [28, 28]
     >>> [f.value for f in find_cycle_lengths("Cycles repeat every 21 days; every 6 weeks for 2 cycles")]
     [21, 42]
+    >>> [f.value for f in find_cycle_lengths("AUC 5 IV Day 1 x 6 cycles (every 21 days)")]
+    [21]
     """
     found = []
     for match in CYCLE_LENGTH.finditer(text):
-        number = next(match.group(f"n{i}") for i in range(1, 6) if match.group(f"n{i}"))
-        unit = next(match.group(f"u{i}") for i in range(1, 6) if match.group(f"u{i}"))
+        number = next(match.group(f"n{i}") for i in range(1, 7) if match.group(f"n{i}"))
+        unit = next(match.group(f"u{i}") for i in range(1, 7) if match.group(f"u{i}"))
         days = count(number) * (7 if unit.lower() == "week" else 1)
         found.append(Found(match.start(), match.end(), days))
     return found

@@ -51,7 +51,9 @@ NUMBER = r"\d+(?:[.,]\d+)*"
 _START = r"(?<!\w)(?<!\d[.,])"
 _MASS = (
     r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
-    r"|ml|milli(?:lit(?:er|re))s?)"
+    r"|ml|milli(?:lit(?:er|re))s?|mmol|millimoles?)"
+    # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
+    r"(?:\s+(?-i:[A-Z][a-z]?)(?=\s*/\s*kg\b))?"
 )
 _BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
 # "1mg/(m2.d)", "200ug/(m2·d)", "15 mg/(kg.d)": per m2 (per kg) per day, written as one UCUM-like unit.
@@ -79,7 +81,7 @@ _AUC = (
     rf"|{_START}(?P<auc_pre>{NUMBER})\s*AUC\b"
 )
 _CELLS = (
-    rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*\^?\s*"
+    rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*(?:\^|e)?\s*"
     r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
 )
 # "canagliflozin100mg" (NCT05333159): a number glued to a lower-case word of five letters or more is a dose
@@ -103,9 +105,10 @@ _LIMIT = re.compile(
     r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,
 )
-# The strength of one unit, not the dose: "2 tablets (500 mg each)".
+# The strength of one unit, not the dose: "2 tablets (500 mg each)", "500 mg (2 injections of 250 mg)".
 _UNIT_STRENGTH = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six)\s+(?:tablets?|capsules?|pills?|sachets?|vials?|puffs?|drops?)"
+    r"\b(?:\d+|one|two|three|four|five|six)\s+"
+    r"(?:tablets?|capsules?|pills?|sachets?|vials?|puffs?|drops?|injections?|syringes?|ampoules?)"
     r"\s*(?:of|containing|\(|,)?\s*$",
     re.IGNORECASE,
 )
@@ -131,14 +134,24 @@ _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
 _MASS_UNITS |= {"ml": "mL", "milliliter": "mL", "millilitre": "mL"}
+_MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol"}
 VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
 EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"
 VOLUME_REASON = "a volume to dilute in or draw from"
-# "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose.
-_VOLUME_BEFORE = re.compile(r"\b(?:in|into|from|with)\s*$", re.IGNORECASE)
+# "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose; nor
+# a diluent's or a total volume ("In sterile water 73 mL (total volume of compound is 100 mL)", NCT06447194;
+# "A volume of 9 mL CS10") nor the volume of a cell suspension ("1 mL of the combined TG-C cells").
+_DILUENT = r"(?:sterile\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water)"
+_VOLUME_BEFORE = re.compile(
+    rf"(?:\b(?:in|into|from|with)(?:\s+{_DILUENT}(?:\s+for\s+injection)?)?"
+    r"|\bvolume(?:\s+of)?(?:\s+[a-z]+)?(?:\s+(?:is|of|=|:))?)\s*$",
+    re.IGNORECASE,
+)
+_VOLUME_REACH = 40  # how far before a volume its words may start
 _DILUENT_AFTER = re.compile(
-    r"(?<!\s)\s*(?:of\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water|bone\s+marrow)\b",
+    rf"(?<!\s)\s*(?:of\s+)?(?:{_DILUENT}|bone\s+marrow|volume"
+    r"|(?:the\s+)?(?:(?:combined|mixed|pooled)\s+)?(?:(?<![\w-])[\w-]+\s+)?cells?)\b",
     re.IGNORECASE,
 )
 
@@ -304,7 +317,7 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     )
     reason = LIMIT_REASON
     if limit is None and unit in VOLUME_UNITS:
-        before = _VOLUME_BEFORE.search(text, max(0, match.start() - 12), match.start())
+        before = _VOLUME_BEFORE.search(text, max(0, match.start() - _VOLUME_REACH), match.start())
         limit = before or _DILUENT_AFTER.match(text, match.end())
         reason = VOLUME_REASON
     return Dose(

@@ -36,6 +36,10 @@ _NEW_ITEM = re.compile(
 )
 # One start per run of name characters ("(?<![\w-])", the lookahead kept inside the run): linear.
 _NAME_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<word>(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})\s*\(?\s*$")
+# "30mL of 0.25% bupivacaine": a volume of a solution at a strength, named right after it.
+_SOLUTION_AFTER = re.compile(
+    r"(?<![ \t])[ \t]*+of[ \t]++\d{1,3}(?:\.\d{1,3})?[ \t]*+%[ \t]*+(?P<name>[A-Za-z])"
+)
 _LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(?[ \t]*+$")
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
@@ -59,7 +63,15 @@ _DOSING_WORDS = re.compile(
 # What follows "followed by" is the next step of the regimen, not more words on this dose: "cyclophosphamide
 # will be administered followed by a single infusion of CAR transduced autologous T cells" (NCT03937544);
 # but "Day 1 to Day 21 followed by 7 days off treatment" (NCT02513394) is the same drug's rest.
-_NEXT_STEP = re.compile(r"\bfollowed\s+by\b(?![^.;\n]{0,30}\b(?:off|rest|break)\b)", re.IGNORECASE)
+# "840 mg ... followed every 3 weeks by a maintenance dose of 420 mg" (NCT06038539): the words between
+# "followed" and "by" are the next dose's schedule.
+_NEXT_STEP = re.compile(
+    r"\bfollowed\s++(?:[\w-]++\s++){0,4}?by\b(?![^.;\n]{0,30}\b(?:off|rest|break)\b)", re.IGNORECASE
+)
+_LOADING = re.compile(
+    r"(?<![\w-])(?P<words>(?:initial|loading)\s+(?:loading\s+)?dose)\b[^.;\n]{0,60}$", re.IGNORECASE
+)
+_LOADING_REACH = 90
 _COORDINATOR_END = re.compile(r"(?:\band|\bplus|,|\+|\bwith)\s*\(?\s*$", re.IGNORECASE)
 _COORDINATOR_REACH = 200
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
@@ -144,7 +156,8 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         # A dose's own words end with its sentence: "PD-1 blockade will be administered every 3 weeks"
         # after "1x10^9 NK cells/dose." is not the NK cells' frequency (NCT06097962).
         stop = SENTENCE_END.search(cut.norm, dose.end, own_end)
-        stop = stop or _NEXT_STEP.search(cut.norm, dose.end, own_end)
+        step = None if stop else _NEXT_STEP.search(cut.norm, dose.end, own_end)
+        stop = stop or step
         floor = cut.floor(dose.start)
         entry = Entry(
             key,
@@ -158,13 +171,25 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
             choice=choices[i],
             verbatim=verbatim,
         )
-        own = (_clause_start(cut.norm, doses[i - 1].end if i else start, dose.start), entry.end)
+        own = (_own_start(cut.norm, doses[i - 1].end if i else start, dose.start), entry.end)
         others = {lead.start for j, lead in enumerate(leads) if lead and j != i}
         read = _with_facts(
             entry, cut.facts, cut.norm, own=own, head=(start, doses[0].start), lead=leads[i], skip=others
         )
+        if step and i + 1 < len(doses) and read.frequency is None:
+            read = _loading_once(cut.norm, read, floor)
         entries.append(read)
     return _share_within(entries), foreign
+
+
+def _loading_once(norm: str, entry: Entry, floor: int) -> Entry:
+    """Return the entry given once when its clause calls it the initial or loading dose and the next dose
+    follows it ("Initial loading dose of X is 840 mg ... followed every 3 weeks by ... 420 mg")."""
+    start = entry.start
+    loading = _LOADING.search(norm, max(floor, start - _LOADING_REACH), start)
+    if loading is None:
+        return entry
+    return replace(entry, frequency=Frequency(1, 1, "d", loading.group("words"), once=True))
 
 
 def _choice_groups(norm: str, doses: list[Dose]) -> list[int | None]:
@@ -189,6 +214,12 @@ def _choice_groups(norm: str, doses: list[Dose]) -> list[int | None]:
         if doses[i - 1].chained or (joined[i] and starts[i] in has_or):
             choices[i - 1] = choices[i] = choices[i - 1] or i
     return choices
+
+
+def _own_start(norm: str, previous_end: int, position: int) -> int:
+    """Return where a dose's own words start: at "followed every 3 weeks by" before it, else its clause."""
+    step = _NEXT_STEP.search(norm, previous_end, position)
+    return step.start() if step else _clause_start(norm, previous_end, position)
 
 
 def _clause_start(norm: str, previous_end: int, position: int) -> int:
@@ -217,6 +248,8 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
     for i, dose in enumerate(doses):
         if i and _other_name_in_later_sentence(cut.norm, previous, dose.start):
             return doses[:i], doses[i:]
+        if _solution_of_another(cut, key, dose):
+            return doses[:i], doses[i:]
         item = _NEW_ITEM.search(cut.norm, previous, dose.start)
         word = item and (item.group("word") or item.group("lower") or item.group("acronym"))
         lower = item and item.group("lower")
@@ -228,6 +261,16 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
+
+
+def _solution_of_another(cut: Cut, key: str, dose: Dose) -> bool:
+    """Return True when a dose is the volume of a solution the text names after it, and that is not this
+    drug: "30mL of 0.25% bupivacaine" (NCT05029726) in a passage on clonidine is no dose of clonidine."""
+    solution = _SOLUTION_AFTER.match(cut.norm, dose.end)
+    if solution is None:
+        return False
+    named = solution.start("name")
+    return not any(m.start == named and m.key == key for m in cut.mentions)
 
 
 def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bool:

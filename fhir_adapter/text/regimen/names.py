@@ -21,7 +21,7 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 # the run starts ("(?<!\s)"), and a number or word only where it starts, so no search rescans a long run
 # from each of its positions.
 _SPLIT = re.compile(
-    r"(?<!\s)\s*(?:/|\+|,|;|&|\bplus\b|\band\b|\bor\b|\bwith(?:\s+or\s+without)?\b|\bin\s+combination\s+with\b"
+    r"(?<!\s)\s*(?:,\s*(?:and|or|plus)\b|/|\+|,(?!\d{3}\b)|;|&|\bplus\b|\band\b|\bor\b|\bwith(?:\s+or\s+without)?\b|\bin\s+combination\s+with\b"
     r"|\bcombined\s+with\b|\bfollowed\s+by\b|\bthen\b|\bversus\b|\bvs\b\.?)\s*",
     re.IGNORECASE,
 )
@@ -32,8 +32,8 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 _TRAILER = re.compile(
-    r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dosing|dose|tablets?|capsules?|injection|infusion"
-    r"|for\s+injection|oral\s+solution|(?s:\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|%)\b.*|as\s+determined\b.*"
+    r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dosing|dose|tablets?|capsules?|injection|infusion|cocktail"
+    r"|for\s+injection|oral\s+solution|(?s:\d+(?:[.,]\d+)?\s*(?:(?:mg|g|mcg|ug)\b|%).*|as\s+determined\b.*"
     r"|for\s+\w.*|in\s+phase\b.*)|\((?:[^()]|\([^()]*\))*\))$",
     re.IGNORECASE,
 )
@@ -154,6 +154,8 @@ def name_components(name: str) -> tuple[str, ...]:
     ('QL1706', 'bevacizumab')
     >>> name_components("DHA-piperaquine + 0.25 mg/kg primaquine administered to G6PD normal")
     ('DHA-piperaquine', 'primaquine')
+    >>> name_components("Ropivacaine, Epinephrine, and Ketorolac Injection Cocktail")
+    ('Ropivacaine', 'Epinephrine', 'Ketorolac')
     """
     components: list[str] = []
     # CT.gov caps an intervention name at 200 characters; a longer one is read that far.

@@ -33,7 +33,7 @@ from fhir_adapter.text.regimen.names import (
     linked_interventions,
     name_components,
 )
-from fhir_adapter.text.regimen.scope import ArmShape, applicable_text
+from fhir_adapter.text.regimen.scope import ArmShape, applicable_text, arm_phases
 from fhir_adapter.text.regimen.text_parse import TextParse, parse_text
 from fhir_adapter.text.regimen.trial import MAX_TEXT_CHARS, TrialTexts, bounded, trial_texts
 
@@ -177,7 +177,7 @@ def _read_arm_texts(
         field_path = INTERVENTION_FIELD.format(trial.interventions.index(intervention))
         keys = [drug_key(c) for c in name_components(intervention.name)]
         default = keys[0] if len(keys) == 1 and keys[0] in lexicon.drugs else None
-        shape = ArmShape(arm.label, len(linked), frozenset(keys))
+        shape = ArmShape(arm.label, len(linked), frozenset(keys), arm_phases(arm.label, arm.description))
         description = applicable_text(bounded(intervention.description), shape, lexicon)
         parse = _parse(
             description, texts, lexicon, default=default, source="intervention", field_path=field_path

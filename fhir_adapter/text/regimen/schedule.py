@@ -47,7 +47,9 @@ FREQUENCY = re.compile(
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
-    r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b)"
+    r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b"
+    # "2.5 mg OD" (NCT06201611): once daily right after a dose in mg; alone, "OD" may be the right eye.
+    r"|(?:(?<=mg\s)|(?<=mg))(?-i:OD)\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
     r"|\bonce\b(?!\s+(?:a|per|every|daily|weekly)\b)))",
     _I,
@@ -206,6 +208,8 @@ def find_frequencies(text: str) -> list[Found[Frequency]]:
     [(2, 1, 'd'), (1, 1, 'd'), (1, 3, 'wk'), (1, 21, 'd')]
     >>> [(f.value.times, f.value.unit) for f in find_frequencies("Twice-daily; once-weekly; OW; ow")]
     [(2, 'd'), (1, 'wk'), (1, 'wk')]
+    >>> [f.value.text for f in find_frequencies("2.5 mg OD, 600mg OD+ cap; 1 drop OD; mg od")]
+    ['OD', 'OD']
     """
     found = []
     for match in FREQUENCY.finditer(text):
@@ -236,7 +240,7 @@ def _kind(match: re.Match[str]) -> str:
 _NOT_DOSING_DAY = re.compile(
     r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?|\bafter"
     r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered)"
-    r"(?:\s+\w+){0,3}\s+(?:on|by|at))\s*$",
+    r"(?:\s+\w+){0,3}\s+(?:on|by|at))(?:\s+cycle\s+\d{1,3}\s*,?)?\s*$",  # "starting on Cycle 1 Day 1"
     _I,
 )
 
@@ -249,6 +253,8 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     >>> [f.value for f in find_day_lists("on day +1, 10mg/m2 on day 1 and day 2 of cycle 1; Days 1- 7")]
     [(1,), (1, 2), (1, 2, 3, 4, 5, 6, 7)]
     >>> find_day_lists("50mg/kg BW/d 2 days; 21-day cycle; starting with day 8; from day -7; ACU-D1")
+    []
+    >>> find_day_lists("300 mg once daily starting on Cycle 1 Day 1")
     []
     >>> [f.value for f in find_day_lists("100 mg on Days 1-5 and 200 mg on Days 8-9")]
     [(1, 2, 3, 4, 5), (8, 9)]

@@ -27,6 +27,17 @@ _SIZE_SCOPE = re.compile(
     r"single[- ]agent|doublet|triplet|quadruplet)\b",
     re.IGNORECASE,
 )
+# "Phase Ib: 320 mg/ 400 mg ... Phase III: at the dose confirmed in the phase Ib portion" (NCT04862663): a
+# passage for the arms of one trial phase, which an arm names as "(Ph III)" or "Phase 1b" in its label or
+# description. Bounded words, so linear.
+_PHASE = r"(?:IV|I{1,3}|[1-4])[ab]?\b"
+_PHASE_SCOPE = re.compile(
+    rf"(?<![\w-])Phase\s++(?P<phases>{_PHASE}(?:\s*+(?:and|/|,|&)\s*+(?:Phase\s++)?{_PHASE}){{0,3}})\s*+:",
+    re.IGNORECASE,
+)
+_ARM_PHASE = re.compile(rf"(?<![\w-])Ph(?:ase|\.)?\s*+(?P<phase>{_PHASE})", re.IGNORECASE)
+_PHASE_ITEM = re.compile(_PHASE, re.IGNORECASE)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _SIZES = {"monotherapy": 1, "single-agent": 1, "doublet": 2, "triplet": 3, "quadruplet": 4}
 _ITEM_SPLIT = re.compile(r"(?<!\s)\s*(?:,\s*or\s+|,|\bor\b|\band\b)\s*", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")
@@ -52,6 +63,7 @@ class ArmShape:
     label: str
     drug_count: int
     own_drugs: frozenset[str] = frozenset()
+    phases: frozenset[str] = frozenset()  # the trial phases the arm names ("1b", "3"), see `arm_phases`
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,9 @@ def _passages(text: str, arm: ArmShape, lexicon: Lexicon) -> list[_Passage]:
     found: list[tuple[int, bool | None]] = []
     for match in _ARM_SCOPE.finditer(text):
         found.append((match.start(), _names_arm(match.group("arms"), arm, lexicon)))
+    for match in _PHASE_SCOPE.finditer(text):
+        phases = {_phase(m.group()) for m in _PHASE_ITEM.finditer(match.group("phases"))}
+        found.append((match.start(), bool(phases & arm.phases) if arm.phases else None))
     for match in _SIZE_SCOPE.finditer(text):
         size = _SIZES[match.group("size").lower().replace(" ", "-")]
         found.append((match.start(), size == arm.drug_count))
@@ -139,3 +154,19 @@ def _names_arm(arms: str, arm: ArmShape, lexicon: Lexicon) -> bool | None:
         if not item_drugs and words and words <= label_words:
             return True
     return False if label_drugs else None
+
+
+def arm_phases(*texts: str | None) -> frozenset[str]:
+    """Return the trial phases an arm's label or description names, spelled "1b", "3".
+
+    >>> sorted(arm_phases("Capivasertib Plus Fulvestrant (Ph 1b)", "Phase III portion; phases"))
+    ['1b', '3']
+    """
+    return frozenset(_phase(m.group("phase")) for t in texts if t for m in _ARM_PHASE.finditer(t))
+
+
+def _phase(written: str) -> str:
+    lower = written.lower()
+    suffix = lower[-1] if lower[-1] in "ab" else ""
+    number = lower[: len(lower) - len(suffix)]
+    return _ROMAN.get(number, number) + suffix

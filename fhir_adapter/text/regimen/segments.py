@@ -107,7 +107,11 @@ def segment_mentions(
 
 def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
     """Return the segments of the text: the preamble before the first name, then each drug's stretch."""
-    starts = [(m.key, _segment_start(cut, i)) for i, m in enumerate(cut.starts)]
+    starts: list[tuple[str, int]] = []
+    opened = False  # whether the previous name's item opened with the dose written before it
+    for i, mention in enumerate(cut.starts):
+        start, opened = _segment_start(cut, i, previous_opened=opened)
+        starts.append((mention.key, start))
     segments: list[Segment] = []
     first = starts[0][1] if starts else len(cut.norm)
     if first > 0:
@@ -172,38 +176,39 @@ def _kinds(cut: Cut, segment: Segment) -> set[str]:
     return kinds
 
 
-def _segment_start(cut: Cut, index: int) -> int:
-    """Return where a mention's segment starts: before a dose or route written just before the name."""
+def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int, bool]:
+    """Return where a mention's segment starts: before a dose or route written just before the name; and
+    whether its item opens with that dose ("2 g cefepime and 1 g nacubactam")."""
     mention = cut.starts[index]
     start = mention.start
     previous_end = cut.starts[index - 1].end if index else 0
     before = [d for d in cut.doses_in(previous_end, start) if d.end <= start]
     group = _dose_group_before(cut.norm, before, start)
     following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
-    own_dose = bool(cut.doses_in(mention.end, following))
-    if group and (
-        "of" in cut.norm[group[-1].end : start].lower()
-        or not own_dose
-        or _opens_item(cut, index, group[0].start, following)
-    ):
+    # A total or a limit after the name ("(total 60ml)") is not a dose of its own.
+    own_dose = any(d.limit is None for d in cut.doses_in(mention.end, following))
+    opens = bool(group) and _opens_item(cut, index, group[0].start, following, previous=previous_opened)
+    if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose or opens):
         start = group[0].start
     route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
-    return route.start if route else start
+    return (route.start if route else start), opens
 
 
-def _opens_item(cut: Cut, index: int, group_start: int, following: int) -> bool:
+def _opens_item(cut: Cut, index: int, group_start: int, following: int, *, previous: bool) -> bool:
     """Return True when a dose written before a name opens that drug's item: "2 g cefepime and 1 g
     nacubactam" (NCT05905055), the doses after the name being the next name's, written before it, and the
-    dose starting the text or coming right after the previous name and "and", ",", "+"."""
+    dose starting the text or coming right after the previous name and "and", ",", "+" - only in a run that
+    starts with a dose: in "Ropivacaine 0.125g Clonidine 80 mcg Epinephrine 0.5 mg" (NCT06447194), which
+    starts with a name, each dose follows its name. `previous`: whether the name before opened its item."""
     mention = cut.starts[index]
     after = cut.doses_in(mention.end, following)
     if index + 1 >= len(cut.starts) or len(_dose_group_before(cut.norm, after, following)) < len(after):
         return False
     if index == 0:
         return True
-    previous = cut.starts[index - 1]
-    gap = _ITEM_GAP.fullmatch(cut.norm, previous.end, group_start)
-    return previous.key != mention.key and gap is not None
+    before = cut.starts[index - 1]
+    gap = _ITEM_GAP.fullmatch(cut.norm, before.end, group_start)
+    return previous and before.key != mention.key and gap is not None
 
 
 def _dose_group_before(norm: str, doses: list[Dose], position: int) -> list[Dose]:
