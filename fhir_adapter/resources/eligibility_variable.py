@@ -24,7 +24,8 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)"; the two
   limits of a range open at its top are that subgroup's ("Age 4 to <8 years (phase 1) or age 4 to <13 years
   (phase 2)"). A condition "unless X" / "except X" is everyone not X ("bilirubin <= 1.5 x ULN (unless
-  Gilbert's syndrome, for which <= 3 x ULN)"). With no threshold for everyone else the text sets none:
+  Gilbert's syndrome, for which <= 3 x ULN)": the 1.5 x ULN for everyone not X, the 3 x ULN, which the
+  parser gives the condition X, for X). With no threshold for everyone else the text sets none:
   an inclusion adds the option "in none of the subgroups" ("CrCl >= 45 for patients with creatinine above
   normal"), an exclusion excludes the subgroups only ("eGFR < 30 ... for individuals >= 1 year of age");
   only when every threshold in the text was read, each condition says whom it is for ("for", "if",
@@ -485,9 +486,10 @@ def _all_of_outside(outside: list[Json]) -> Json:
 
 def _exempts(text: str, condition: str, thresholds: list[tuple[Fact, Json]]) -> bool:
     """Return True unless a condition "unless X" / "except X" is not after the thresholds it holds for:
-    "bilirubin <= 1.5 x ULN (unless Gilbert's ...)" exempts the 1.5 x ULN written before it; the value after
-    it may well be the one for X ("unless Gilbert's syndrome, for which bilirubin <= 3 x ULN"), so it is
-    not read as everyone's but X's."""
+    "bilirubin <= 1.5 x ULN (unless Gilbert's ...)" exempts the 1.5 x ULN written before it. The parser gives
+    X's own value after it ("unless Gilbert's syndrome, for which bilirubin <= 3 x ULN") the condition X
+    (conditions.py); an "unless X" left on a value after it ("Unless X, bilirubin <= 1.5 x ULN") is kept as
+    text."""
     if not _NEGATED.match(condition):
         return True
     at = text.find(condition)
