@@ -24,13 +24,17 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)"; the two
   limits of a range open at its top are that subgroup's ("Age 4 to <8 years (phase 1) or age 4 to <13 years
   (phase 2)"). A condition "unless X" / "except X" is everyone not X ("bilirubin <= 1.5 x ULN (unless
-  Gilbert's syndrome, for which <= 3 x ULN)"). With no threshold for everyone else the text sets none:
+  Gilbert's syndrome, for which <= 3 x ULN)": the 1.5 x ULN for everyone not X, the 3 x ULN, which the
+  parser gives the condition X, for X). With no threshold for everyone else the text sets none:
   an inclusion adds the option "in none of the subgroups" ("CrCl >= 45 for patients with creatinine above
   normal"), an exclusion excludes the subgroups only ("eGFR < 30 ... for individuals >= 1 year of age");
   only when every threshold in the text was read, each condition says whom it is for ("for", "if",
   "unless"... not a bare "Gilbert's syndrome") and an inclusion does not say "excluded". Two subgroups
   that split everyone in two ("Male: > 450 ms, Female: > 470 ms"; "ECOG <= 2 for >= 16 years, Lansky > 50
-  for < 16 years") need no such option. Exclusions likewise, under `exclude` (R4 keeps them as text);
+  for < 16 years") need no such option. Exclusions likewise, under `exclude` (R4 keeps them as text), a
+  group's thresholds of several measures an any-of (excluding whoever has either, as for everyone) and an
+  exclusion's "A or B" read as its other facts, unless a subgroup's value shares its clause with another
+  measure stated for everyone ("ALT > 3 or AST > 3 x ULN (> 5 x ULN each for ...)": whose is it?);
 - a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
@@ -222,23 +226,62 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
     if not held or free_kinds & untimed:
         return None  # a measure both held and stated for everyone: which threshold holds for whom is unsure
     facts = [(f, c) for f in held if (c := _fact(criterion, f, terms))]
-    if len(facts) < len(held):
+    exclusion = criterion.section == EXCLUSION
+    chosen = exclusion and any(f.alternative for f in held)  # "A or B": whose is a subgroup's value?
+    if len(facts) < len(held) or (chosen and not _subgroups_apart(criterion, subgroup)):
         return None
+    # An exclusion's "A or B" ("Meet any of the following: ...") is already its any-of: excluding A or B is
+    # excluding A and excluding B, so its alternatives are read as its other facts are.
     topical = [(f, c) for f, c in facts if f.kind in subgroup]
-    alternatives = [(f, c) for f, c in facts if f.alternative]
-    parts = [c for f, c in facts if f.kind not in subgroup and not f.alternative]  # values at another time
+    alternatives = [] if exclusion else [(f, c) for f, c in facts if f.alternative]
+    # values at another time
+    parts = [c for f, c in facts if f.kind not in subgroup and (exclusion or not f.alternative)]
     if alternatives:
         if len(alternatives) < len(facts) - len(parts):
             return None
         choice = _choice(criterion, alternatives)
         return None if choice is None else [*parts, choice]
-    exclusion, all_read = criterion.section == EXCLUSION, _every_threshold_read(criterion)
+    all_read = _every_threshold_read(criterion)
     for topic in _complements(_topics(topical)):
         stated = _topic(topic, criterion.full_text, exclusion=exclusion, all_read=all_read)
         if stated is None:
             return None
         parts.append(stated)
     return parts
+
+
+def _subgroups_apart(criterion: Criterion, subgroup: set[str]) -> bool:
+    """Return True when no clause with a subgroup's threshold holds a threshold of a measure stated for
+    everyone: in an exclusion's "ALT > 3 x ULN or AST > 3 x ULN (> 5 x ULN each for liver metastases)" the
+    subgroup's value may be ALT's too, though read as AST's only ("ALT > 3 x ULN (liver metastasis >= 5 x
+    ULN); AST > 3 x ULN (...)" keeps each apart)."""
+    text = criterion.full_text
+    for fact in criterion.facts:
+        if fact.condition is None:
+            continue
+        words = _where_said(text, fact.phrase)
+        if words is None:
+            return False
+        start, end = _clause(text, *words)
+        for other in criterion.facts:
+            if (
+                other.is_threshold
+                and other.kind not in subgroup
+                and start <= text.find(other.phrase, start) < end
+            ):
+                return False
+    return True
+
+
+def _where_said(text: str, phrase: str) -> tuple[int, int] | None:
+    """Return where a threshold's words are: its phrase, or from its comparator on when the parser joined
+    the measure's name to a value written apart ("QTcF or > 470 ms" of "QTcF > 450 ms (males) or > 470
+    ms")."""
+    at = text.find(phrase)
+    if at < 0 and (value := _COMPARED.search(phrase)) is not None:
+        phrase = phrase[value.start() :]
+        at = text.find(phrase)
+    return (at, at + len(phrase)) if at >= 0 else None
 
 
 def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]]) -> Json | None:
@@ -420,9 +463,31 @@ def _alternatives(facts: list[tuple[Fact, Json]], text: str) -> list[Json] | Non
     return [_in_subgroup(o["condition"], groups[o["condition"]]) if "condition" in o else o for o in options]
 
 
-def _in_subgroup(condition: str, thresholds: list[tuple[Fact, Json]]) -> Json:
-    both = _combined([_subgroup(condition, exclude=False), *(c for _, c in thresholds)], ALL_OF)
+def _in_subgroup(condition: str, thresholds: list[tuple[Fact, Json]], *, exclusion: bool = False) -> Json:
+    both = _combined([_subgroup(condition, exclude=False), *_limits(thresholds, exclusion=exclusion)], ALL_OF)
     return {"description": condition, **both}
+
+
+def _limits(thresholds: list[tuple[Fact, Json]], *, exclusion: bool) -> list[Json]:
+    """Return what a group's thresholds state beside its words: an inclusion's each (all are met); an
+    exclusion's one any-of over its measures ("ALT > 3 x ULN; AST > 3 x ULN (liver metastases >= 5 x ULN
+    each)" excludes whoever has either, as the exclusion's facts for everyone are an any-of), the two
+    limits of one range together."""
+    if not exclusion:
+        return [c for _, c in thresholds]
+    by_measure: dict[str, list[Json]] = {}
+    for fact, characteristic in thresholds:
+        by_measure.setdefault(fact.kind, []).append(characteristic)
+    measures = [_measure(limits) for limits in by_measure.values()]
+    if len(measures) == 1:
+        return measures
+    return [_any_of(_phrases(thresholds), measures)]
+
+
+def _measure(limits: list[Json]) -> Json:
+    if len(limits) == 1:
+        return limits[0]
+    return {"description": "; ".join(c["description"] for c in limits), **_combined(limits, ALL_OF)}
 
 
 def _topics(facts: list[tuple[Fact, Json]]) -> list[list[tuple[Fact, Json]]]:
@@ -469,11 +534,13 @@ def _topic(facts: list[tuple[Fact, Json]], text: str, *, exclusion: bool, all_re
     options = []
     outside = [_subgroup(condition, exclude=True) for condition in groups]
     if general:
-        everyone = _combined([*outside, *(c for _, c in general)], ALL_OF)
+        everyone = _combined([*outside, *_limits(general, exclusion=exclusion)], ALL_OF)
         options.append({"description": _phrases(general), **everyone})
     elif not (complementary or exclusion):  # in none of the subgroups: no limit
         options.append(outside[0] if len(outside) == 1 else _all_of_outside(outside))
-    options.extend(_in_subgroup(condition, thresholds) for condition, thresholds in groups.items())
+    options.extend(
+        _in_subgroup(condition, thresholds, exclusion=exclusion) for condition, thresholds in groups.items()
+    )
     if len(options) == 1:
         return {"description": _phrases(facts), **_combined(options, ANY_OF)}
     return _any_of(_phrases(facts), options)
@@ -485,9 +552,10 @@ def _all_of_outside(outside: list[Json]) -> Json:
 
 def _exempts(text: str, condition: str, thresholds: list[tuple[Fact, Json]]) -> bool:
     """Return True unless a condition "unless X" / "except X" is not after the thresholds it holds for:
-    "bilirubin <= 1.5 x ULN (unless Gilbert's ...)" exempts the 1.5 x ULN written before it; the value after
-    it may well be the one for X ("unless Gilbert's syndrome, for which bilirubin <= 3 x ULN"), so it is
-    not read as everyone's but X's."""
+    "bilirubin <= 1.5 x ULN (unless Gilbert's ...)" exempts the 1.5 x ULN written before it. The parser gives
+    X's own value after it ("unless Gilbert's syndrome, for which bilirubin <= 3 x ULN") the condition X
+    (conditions.py); an "unless X" left on a value after it ("Unless X, bilirubin <= 1.5 x ULN") is kept as
+    text."""
     if not _NEGATED.match(condition):
         return True
     at = text.find(condition)

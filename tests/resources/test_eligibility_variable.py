@@ -426,12 +426,10 @@ def test_unless_x_is_everyone_without_x(terms: Terms) -> None:
 
 def test_unless_gilberts_is_the_limit_for_everyone_without_it(terms: Terms) -> None:
     # "Total bilirubin =< 1.5 X institutional ULN (unless documented Gilbert's syndrome, for which
-    # bilirubin =< 3 x institutional ULN is permitted)": exact when the parser puts the "unless" on the
-    # 1.5 x ULN before it; never the other way round (text when it puts it on the 3 x ULN after it).
+    # bilirubin =< 3 x institutional ULN is permitted)": the 1.5 x ULN for everyone without Gilbert's, the
+    # 3 x ULN for those with it - never the other way round.
     assert _r4_logic(terms, NCT02465060, "inclusion 19") == ["conditional"]
     [criterion] = _member(terms, NCT02465060, "inclusion-19")
-    if _logic(criterion) == "conditional":
-        return
     choices = criterion["definitionByCombination"]["characteristic"]
     assert criterion["definitionByCombination"]["code"] == "any-of"
     stated = []
@@ -488,9 +486,54 @@ def test_an_unread_alternative_in_the_clause_keeps_the_choice_as_text(terms: Ter
     assert _logic(criterion) == "any-of"
 
 
-def test_gilbert_thresholds_misread_as_subgroup_words_are_not_stated_exactly(terms: Terms) -> None:
-    # NCT06097962 exclusion 15: "TBIL > 1.5 ×ULN or TBIL>2.5 × ULN (3.0 mg/dL) in Gilbert syndrome subjects" in a
-    # clause with one "or" but, as read, three alternatives (ALT/AST's "(tumor liver metastasis ≥ 5×ULN)" read as
-    # a subgroup): the counts disagree, so the criterion stays text rather than exclude Gilbert's at 1.5 x ULN.
+def test_an_exclusion_any_of_with_subgroup_thresholds_is_stated_per_subgroup(terms: Terms) -> None:
+    # NCT06097962 exclusion 15, "Meet any of the following standards: ... ALT > 3 × ULN (tumor liver
+    # metastasis ≥ 5×ULN); AST > 3×ULN (tumor liver metastasis ≥ 5×ULN); TBIL > 1.5 ×ULN or TBIL>2.5 × ULN
+    # (3.0 mg/dL) in Gilbert syndrome subjects; ...": an exclusion's "or" is already its any-of, so each
+    # measure's subgroup thresholds are stated as for any exclusion - Gilbert's excluded above 2.5 x ULN only.
     [criterion] = _member(terms, CTGOV / "NCT06097962.json", "exclusion-15")
+    assert _is_exact(criterion) and criterion["exclude"] is True
+    topics = [
+        c
+        for c in criterion["definitionByCombination"]["characteristic"]
+        if c.get("definitionByCombination", {}).get("code") == "any-of"
+    ]
+    stated = []
+    for topic in topics:
+        for option in topic["definitionByCombination"]["characteristic"]:
+            who, limits = option["definitionByCombination"]["characteristic"]
+            values = sorted((code, q["value"]) for code, q in _codes(limits))
+            stated.append((who["exclude"], who["definitionCodeableConcept"]["text"], values))
+    assert ("gilbert" in json.dumps(stated).lower()) and len(stated) == 4
+    gilbert = sorted(s for s in stated if "Gilbert" in s[1])
+    assert [(outside, values[0][1]) for outside, _, values in gilbert] == [(False, 2.5), (True, 1.5)]
+    liver = sorted(s for s in stated if "liver" in s[1])
+    assert [(outside, [v for _, v in values]) for outside, _, values in liver] == [
+        (False, [5, 5]),
+        (True, [3, 3]),
+    ]
+
+
+def test_an_exclusion_s_subgroup_thresholds_of_two_measures_exclude_either(terms: Terms) -> None:
+    [criterion] = _variable(
+        "Exclusion Criteria:\n\n* Any of: AST/ALT > 3 x ULN (AST/ALT > 5 x ULN for patients with liver "
+        "metastases); creatinine > 2 x ULN or bilirubin > 1.5 x ULN\n",
+        terms,
+    )
+    assert _is_exact(criterion)
+    *_, liver = criterion["definitionByCombination"]["characteristic"]
+    for option in liver["definitionByCombination"]["characteristic"]:
+        _, limits = option["definitionByCombination"]["characteristic"]
+        # AST or ALT above the subgroup's limit excludes (an exclusion's facts are an any-of), not both only
+        assert limits["definitionByCombination"]["code"] == "any-of"
+        assert sorted(code for code, _ in _codes(limits)) == ["1742-6", "1920-8"]
+
+
+def test_an_exclusion_s_subgroup_value_beside_another_measure_s_or_is_text(terms: Terms) -> None:
+    # the "(> 5 x ULN each ...)" may be ALT's too: stating ALT > 3 x ULN for everyone would be stricter
+    [criterion] = _variable(
+        "Exclusion Criteria:\n\n* Any of: ALT > 3 x ULN or AST > 3 x ULN (> 5 x ULN each for patients with "
+        "liver metastases)\n",
+        terms,
+    )
     assert any(_logic(c) == "conditional" for c in _walk(criterion))

@@ -364,7 +364,26 @@ def test_the_value_for_which_a_subgroup_is_permitted_is_read() -> None:
         "documented Gilbert's syndrome, for which bilirubin =< 3 x institutional ULN is permitted)"
     )
     assert _values(criterion) == [("bilirubin", "<=", 1.5, None, None), ("bilirubin", "<=", 3.0, None, None)]
-    assert criterion.logic == CONDITIONAL  # which value the "unless" conditions is logic.py's choice
+    assert criterion.logic == CONDITIONAL
+    # the 1.5 x ULN holds for everyone without Gilbert's; the 3 x ULN after "unless X" is X's own
+    assert [f.condition for f in criterion.facts] == [None, "documented Gilbert's syndrome"]
+
+
+def test_unless_x_without_a_value_of_its_own_conditions_the_value_before_it() -> None:
+    [criterion] = parse_criteria(
+        "Inclusion Criteria:\n* Total bilirubin <= 1.5 x ULN unless Gilbert's syndrome"
+    )
+    assert [f.condition for f in criterion.facts] == ["unless Gilbert's syndrome"]
+
+
+def test_unless_x_before_another_measure_is_not_x_s_own_value() -> None:
+    [criterion] = parse_criteria(
+        "Inclusion Criteria:\n* Total bilirubin <= 1.5 x ULN (unless Gilbert's syndrome, for which ALT <= 3 x ULN)"
+    )
+    assert [(f.kind, f.condition) for f in criterion.facts] == [
+        ("bilirubin", None),
+        ("alt", "unless Gilbert's syndrome"),
+    ]
 
 
 def test_age_bands_per_study_phase_keep_both_limits_and_their_phase() -> None:

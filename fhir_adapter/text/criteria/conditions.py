@@ -85,6 +85,9 @@ _REACH_CLAUSE = 160
 # From "if"/"unless" to the comma, "then", "or" or clause end that closes the condition.
 # "Under the condition of INR <= 1.5, low-dose heparin ... is allowed" (NCT03799601) is a permission's
 # condition too, never a limit on everyone.
+# "unless X", "except in X": the words that say X is exempt, before the subgroup X (eligibility_variable.py's
+# reading of a condition that keeps them: everyone not X).
+_NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
 _IF_CLAUSE = re.compile(
     r"\b(?:if|unless|(?:under|on)\s+(?:the\s+)?conditions?\s+(?:of|that))\b"
     r"[^,;\n]{0,80}?(?=,|\bthen\b|\bor\b|;|\n|\.\s|$)",
@@ -161,20 +164,40 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
         for governed in _governed(text, found, span):
             by_span.setdefault((governed.start, governed.end), span)
     return [
-        _conditioned(text, item, by_span[(item.start, item.end)])
+        _conditioned(text, item, by_span[(item.start, item.end)], found)
         if (item.start, item.end) in by_span and item.fact.is_threshold
         else item
         for item in found
     ]
 
 
-def _conditioned(text: str, item: Found, span: Span) -> Found:
+def _conditioned(text: str, item: Found, span: Span, found: list[Found]) -> Found:
     """Return the fact with its qualifier: a time point ("at diagnosis") as `timing`, a subgroup as
-    `condition`."""
+    `condition`; the exception's own threshold after an "unless X" with the subgroup X itself."""
     phrase = _phrase(text, span, item.fact)
     if _TIME_POINT.match(text, span[0]):
         return item._replace(fact=replace(item.fact, timing=phrase))
+    negated = _NEGATED.match(phrase)
+    if negated and _is_exception(text, item, span, found):
+        phrase = phrase[negated.end() :]
     return item._replace(fact=replace(item.fact, condition=phrase))
+
+
+def _is_exception(text: str, item: Found, span: Span, found: list[Found]) -> bool:
+    """Return True for a threshold after an "unless X" / "except X" that follows a threshold of the same
+    measure in its clause: "bilirubin <= 1.5 x ULN (unless Gilbert's syndrome, for which bilirubin <= 3 x
+    ULN)" - the 1.5 x ULN holds for everyone not X, the 3 x ULN is X's own. Without the threshold before it
+    ("Unless X, bilirubin <= 1.5 x ULN") the "unless" is the threshold's own and it holds for everyone not
+    X."""
+    if item.start < span[1]:
+        return False
+    return any(
+        other.fact.is_threshold
+        and other.fact.kind == item.fact.kind
+        and other.end <= span[0]
+        and _reaches(text, other.end, span[0], _REACH_LEFT)
+        for other in found
+    )
 
 
 def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: list[Span]) -> bool:
