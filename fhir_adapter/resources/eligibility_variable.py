@@ -81,7 +81,10 @@ _AND = re.compile(r"\band\b(?!/)", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
 # A threshold the text states: a comparator with its number ("< 30", "at least 18"), a bare sign ("<= the
 # normal value"), a range ("PS score 2-3").
-_COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+{NUMBER}|[<>≤≥≦≧⩽⩾﹤]|{NUMBER}\s*+[-–]\s*+{NUMBER}", re.I)
+# A comparator with its number, a sign, or a range ("4-8", "4 to 8"): each must lie inside what was read.
+_COMPARED = re.compile(
+    rf"(?:{COMPARATOR})\s*+{NUMBER}|[<>≤≥≦≧⩽⩾﹤]|{NUMBER}\s*+(?:[-–]|to\b)\s*+{NUMBER}", re.I
+)
 # Words that say whom a condition is for, at its start.
 _WHO = re.compile(r"(?:for|in|among|if|unless|except|when|where|with|age[sd]?)\b", re.IGNORECASE)
 _EXCLUDED = re.compile(r"\b(?:excluded|ineligible|not\s++(?:be\s++)?eligible)\b", re.IGNORECASE)

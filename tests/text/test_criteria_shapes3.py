@@ -158,3 +158,15 @@ def test_and_less_than_starts_the_upper_limit_of_a_pair() -> None:
 def test_pregnant_women_listed_with_lactating_women_and_a_contraception_refusal() -> None:
     text = "Pregnant women, nursing women, and women who refuse effective contraception"
     assert _kinds(EXCLUSION, text) == ["pregnancy", "breastfeeding"]
+
+
+def test_a_list_marker_glued_to_the_heading_is_not_a_criterion() -> None:
+    # "Inclusion Criteria:a." - the marker of a list that never comes, with no words of its own
+    criteria = parse_criteria("Inclusion Criteria:a.\n\n1. Adults aged 18 years or older.\n2. Signed consent.\n")
+    assert [c.text for c in criteria] == ["Adults aged 18 years or older.", "Signed consent."]
+
+
+def test_a_count_of_listed_items_is_not_a_threshold() -> None:
+    # "at least 1 of the following" counts the comorbidities below it: no BMI of 1 kg/m2
+    text = "BMI ≥25.0 kg/m2 and at least 1 of the following weight-related comorbidities:"
+    assert _values(_one(INCLUSION, text)) == [("bmi", ">=", 25.0, None, None, "kg/m2")]
