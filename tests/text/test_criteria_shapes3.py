@@ -158,3 +158,21 @@ def test_and_less_than_starts_the_upper_limit_of_a_pair() -> None:
 def test_pregnant_women_listed_with_lactating_women_and_a_contraception_refusal() -> None:
     text = "Pregnant women, nursing women, and women who refuse effective contraception"
     assert _kinds(EXCLUSION, text) == ["pregnancy", "breastfeeding"]
+
+
+def test_a_range_followed_by_of_is_still_a_range() -> None:
+    text = "Males aged 18-65 of any racial or ethnic background"
+    assert _values(_one(INCLUSION, text)) == [("age", None, None, 18.0, 65.0, "a")]
+
+
+def test_a_paragraph_after_an_item_ending_with_a_colon_belongs_to_it() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Age >= 18 years\n* Adequate organ function as described below:\n\n"
+        "ANC ≥ 1500/μL Platelet count ≥ 100,000/μL\n\n* Signed consent\n"
+    )
+    criteria = parse_criteria(text)
+    assert len(criteria) == 3
+    assert _values(criteria[1]) == [
+        ("anc", ">=", 1500.0, None, None, "/uL"),
+        ("platelets", ">=", 100000.0, None, None, "/uL"),
+    ]

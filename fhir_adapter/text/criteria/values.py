@@ -188,6 +188,8 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
         match = _VALUE.match(clause, skip_spaces(clause, start))
         if match is None or not (match.group("comp") or match.group("num2") or match.group("ors")):
             continue
+        if counts_items(clause, match):
+            continue
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact is None:
             continue
@@ -209,7 +211,7 @@ def or_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
     found = []
     for joined in _OR_NEXT.finditer(clause, 0, _clause_end(clause)):
         match = _VALUE.match(clause, joined.end())
-        if match is None or not match.group("comp"):
+        if match is None or not match.group("comp") or counts_items(clause, match):
             continue
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact:
@@ -250,6 +252,8 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
     for index, match in enumerate(matches):
         if CONDITIONAL_BEFORE.search(window[max(0, match.start() - 25) : match.start()]):
             break
+        if counts_items(window, match):
+            break
         unit_text = match.group("unit") or _chained_unit(window, matches, index)
         if unit_required and not unit_text:
             continue
@@ -263,6 +267,17 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
         elif facts:
             break
     return facts
+
+
+# "at least 1 of the following comorbidities", "2 of 3": a count of listed items, not the measure's level
+# ("aged 18-65 of any racial background" is a range, and stays one)
+_ITEM_COUNT = re.compile(r"[ \t]*+(?:out[ \t]++)?of[ \t]++(?:the|these|those|\d)", re.IGNORECASE)
+
+
+def counts_items(text: str, match: re.Match[str]) -> bool:
+    """Return True when a number without a unit counts the items of a list ("at least 1 of the following")."""
+    bare = not (match.group("unit") or match.group("num2") or match.group("ors"))
+    return bare and _ITEM_COUNT.match(text, match.end()) is not None
 
 
 _SIGN = re.compile(r"[<≤﹤≦⩽]")  # an upper limit written with a sign, not in words
