@@ -176,3 +176,22 @@ def test_a_paragraph_after_an_item_ending_with_a_colon_belongs_to_it() -> None:
         ("anc", ">=", 1500.0, None, None, "/uL"),
         ("platelets", ">=", 100000.0, None, None, "/uL"),
     ]
+
+
+def test_a_label_above_a_list_numbered_from_one_is_a_sub_heading() -> None:
+    text = (
+        "Inclusion Criteria:\n\nAge\n\n1. Participant must be ≥ 18 years.\n2. Confirmed NSCLC.\n\n"
+        "Exclusion Criteria:\n\nMedical Conditions\n\n1. Another primary malignancy.\n2. Known HIV infection.\n"
+    )
+    criteria = parse_criteria(text)
+    assert [(c.section, c.text) for c in criteria] == [
+        (INCLUSION, "Participant must be ≥ 18 years."),
+        (INCLUSION, "Confirmed NSCLC."),
+        (EXCLUSION, "Another primary malignancy."),
+        (EXCLUSION, "Known HIV infection."),
+    ]
+
+
+def test_a_short_paragraph_above_a_bulleted_list_stays_a_criterion() -> None:
+    criteria = parse_criteria("Inclusion Criteria:\n\nHealthy adults\n\n* Age >= 18\n* Signed consent\n")
+    assert [c.text for c in criteria] == ["Healthy adults", "Age >= 18", "Signed consent"]

@@ -53,6 +53,9 @@ _MARKER_ONLY = re.compile(r"^(?:[*\-+•·▪◦]+|\d{1,2}[.)]|\(?[a-zA-Z][.)])$
 # that start with a capital letter, state no value and end without a full stop.
 _LABEL = re.compile(r"[A-Z][\w\-/' ]*[\w)]")
 _LABEL_WORDS = 7
+# A numbered list that starts at 1 right below a label ("Medical Conditions" then "1. ..."): the author
+# numbers the criteria from there, so the label above is not one of them.
+_FIRST_NUMBER = re.compile(r"\(?1[.)]?$")
 _NAMES_CRITERIA = re.compile(r"\bcriteri(?:a|on)\b", re.IGNORECASE)
 _HEADING_VERBS = re.compile(r"\b(must|meet|meets|fulfil|fulfill|see|listed|all|any|other|no|not)\b", re.I)
 _PLACEHOLDER = re.compile(
@@ -96,6 +99,7 @@ class _Draft:
     marker_style: str | None
     sub_items: list[str] = field(default_factory=list)
     context: str = ""  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
+    marker: str = ""  # its list marker as written ("1.", "*"), "" for a paragraph
 
 
 @dataclass
@@ -132,6 +136,7 @@ def _without_sub_headings(drafts: list[_Draft]) -> list[_Draft]:
         separates = any(
             (i > 0 and block[i - 1].marker_style not in (None, "heading"))
             or _NAMES_CRITERIA.search(block[i].lines[0])
+            or _FIRST_NUMBER.match(block[i + 1].marker)
             for i in labels
         )
         kept.extend(
@@ -218,7 +223,8 @@ def _read_item(item: re.Match[str], state: _State) -> None:
     if state.top_indent is None or state.intro_pending:
         state.top_indent, state.top_style = indent, style
     state.intro_pending = False
-    state.drafts.append(_Draft(state.section, [text], indent, style, context=state.context))
+    marker = item.group("marker")
+    state.drafts.append(_Draft(state.section, [text], indent, style, context=state.context, marker=marker))
 
 
 def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool:
