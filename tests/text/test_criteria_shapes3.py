@@ -195,3 +195,8 @@ def test_a_label_above_a_list_numbered_from_one_is_a_sub_heading() -> None:
 def test_a_short_paragraph_above_a_bulleted_list_stays_a_criterion() -> None:
     criteria = parse_criteria("Inclusion Criteria:\n\nHealthy adults\n\n* Age >= 18\n* Signed consent\n")
     assert [c.text for c in criteria] == ["Healthy adults", "Age >= 18", "Signed consent"]
+
+
+def test_a_comma_between_whole_scores_lists_them() -> None:
+    # "0,1 or 2" on the ECOG scale: three scores, not 0.1 or 2
+    assert _values(_one(INCLUSION, "ECOG performance status 0,1 or 2")) == [("ecog", None, None, 0.0, 2.0, "1")]

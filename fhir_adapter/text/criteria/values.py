@@ -280,6 +280,7 @@ def counts_items(text: str, match: re.Match[str]) -> bool:
     return bare and _ITEM_COUNT.match(text, match.end()) is not None
 
 
+_LISTED_PAIR = re.compile(r"\d{1,3},\d{1,3}")
 _SIGN = re.compile(r"[<≤﹤≦⩽]")  # an upper limit written with a sign, not in words
 
 
@@ -351,7 +352,11 @@ def _range_fact(kind: str, match: re.Match[str], value: float, code: str, phrase
     if match.group("comp"):
         return None
     if match.group("ors"):
-        numbers = [value, *(parse_number(n) for n in _NUMBER.findall(match.group("ors")))]
+        first = [value]
+        if kind in _SCALES and _LISTED_PAIR.fullmatch(match.group("num")):
+            # "ECOG 0,1 or 2": on a scale of whole scores the comma lists two, it is no decimal comma
+            first = [float(n) for n in match.group("num").split(",")]
+        numbers = [*first, *(parse_number(n) for n in _NUMBER.findall(match.group("ors")))]
         return Fact(kind, phrase, low=min(numbers), high=max(numbers), unit=code)
     high = parse_number(match.group("num2"), unit=code)
     first_unit = match.group("unit0")
