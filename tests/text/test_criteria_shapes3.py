@@ -200,3 +200,9 @@ def test_a_short_paragraph_above_a_bulleted_list_stays_a_criterion() -> None:
 def test_a_comma_between_whole_scores_lists_them() -> None:
     # "0,1 or 2" on the ECOG scale: three scores, not 0.1 or 2
     assert _values(_one(INCLUSION, "ECOG performance status 0,1 or 2")) == [("ecog", None, None, 0.0, 2.0, "1")]
+
+
+def test_an_if_clause_ends_with_the_bracket_it_is_in() -> None:
+    text = "AST ≤ 3 x ULN (≤ 5 × ULN if known liver metastases) ALT ≤ 3 x ULN"
+    facts = [(f.kind, f.value, f.condition) for f in _one(INCLUSION, text).facts]
+    assert facts == [("ast", 3.0, None), ("ast", 5.0, "if known liver metastases"), ("alt", 3.0, None)]
