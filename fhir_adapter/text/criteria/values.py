@@ -271,13 +271,13 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
 
 # "at least 1 of the following comorbidities", "2 of 3": a count of listed items, not the measure's level
 # ("aged 18-65 of any racial background" is a range, and stays one)
-_ITEM_COUNT = re.compile(r"[ \t]*+(?:out[ \t]++)?of[ \t]++(?:the|these|those|\d)", re.IGNORECASE)
+_ITEM_COUNT = re.compile(r"(?:out[ \t]++)?of[ \t]++(?:the|these|those|\d)", re.IGNORECASE)
 
 
 def counts_items(text: str, match: re.Match[str]) -> bool:
     """Return True when a number without a unit counts the items of a list ("at least 1 of the following")."""
     bare = not (match.group("unit") or match.group("num2") or match.group("ors"))
-    return bare and _ITEM_COUNT.match(text, match.end()) is not None
+    return bare and _ITEM_COUNT.match(text, skip_spaces(text, match.end())) is not None
 
 
 _LISTED_PAIR = re.compile(r"\d{1,3},\d{1,3}")
