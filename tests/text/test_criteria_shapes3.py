@@ -162,7 +162,9 @@ def test_pregnant_women_listed_with_lactating_women_and_a_contraception_refusal(
 
 def test_a_list_marker_glued_to_the_heading_is_not_a_criterion() -> None:
     # "Inclusion Criteria:a." - the marker of a list that never comes, with no words of its own
-    criteria = parse_criteria("Inclusion Criteria:a.\n\n1. Adults aged 18 years or older.\n2. Signed consent.\n")
+    criteria = parse_criteria(
+        "Inclusion Criteria:a.\n\n1. Adults aged 18 years or older.\n2. Signed consent.\n"
+    )
     assert [c.text for c in criteria] == ["Adults aged 18 years or older.", "Signed consent."]
 
 
@@ -170,3 +172,53 @@ def test_a_count_of_listed_items_is_not_a_threshold() -> None:
     # "at least 1 of the following" counts the comorbidities below it: no BMI of 1 kg/m2
     text = "BMI ≥25.0 kg/m2 and at least 1 of the following weight-related comorbidities:"
     assert _values(_one(INCLUSION, text)) == [("bmi", ">=", 25.0, None, None, "kg/m2")]
+
+
+def test_a_range_followed_by_of_is_still_a_range() -> None:
+    text = "Males aged 18-65 of any racial or ethnic background"
+    assert _values(_one(INCLUSION, text)) == [("age", None, None, 18.0, 65.0, "a")]
+
+
+def test_a_paragraph_after_an_item_ending_with_a_colon_belongs_to_it() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Age >= 18 years\n* Adequate organ function as described below:\n\n"
+        "ANC ≥ 1500/μL Platelet count ≥ 100,000/μL\n\n* Signed consent\n"
+    )
+    criteria = parse_criteria(text)
+    assert len(criteria) == 3
+    assert _values(criteria[1]) == [
+        ("anc", ">=", 1500.0, None, None, "/uL"),
+        ("platelets", ">=", 100000.0, None, None, "/uL"),
+    ]
+
+
+def test_a_label_above_a_list_numbered_from_one_is_a_sub_heading() -> None:
+    text = (
+        "Inclusion Criteria:\n\nAge\n\n1. Participant must be ≥ 18 years.\n2. Confirmed NSCLC.\n\n"
+        "Exclusion Criteria:\n\nMedical Conditions\n\n1. Another primary malignancy.\n2. Known HIV infection.\n"
+    )
+    criteria = parse_criteria(text)
+    assert [(c.section, c.text) for c in criteria] == [
+        (INCLUSION, "Participant must be ≥ 18 years."),
+        (INCLUSION, "Confirmed NSCLC."),
+        (EXCLUSION, "Another primary malignancy."),
+        (EXCLUSION, "Known HIV infection."),
+    ]
+
+
+def test_a_short_paragraph_above_a_bulleted_list_stays_a_criterion() -> None:
+    criteria = parse_criteria("Inclusion Criteria:\n\nHealthy adults\n\n* Age >= 18\n* Signed consent\n")
+    assert [c.text for c in criteria] == ["Healthy adults", "Age >= 18", "Signed consent"]
+
+
+def test_a_comma_between_whole_scores_lists_them() -> None:
+    # "0,1 or 2" on the ECOG scale: three scores, not 0.1 or 2
+    assert _values(_one(INCLUSION, "ECOG performance status 0,1 or 2")) == [
+        ("ecog", None, None, 0.0, 2.0, "1")
+    ]
+
+
+def test_an_if_clause_ends_with_the_bracket_it_is_in() -> None:
+    text = "AST ≤ 3 x ULN (≤ 5 × ULN if known liver metastases) ALT ≤ 3 x ULN"
+    facts = [(f.kind, f.value, f.condition) for f in _one(INCLUSION, text).facts]
+    assert facts == [("ast", 3.0, None), ("ast", 5.0, "if known liver metastases"), ("alt", 3.0, None)]

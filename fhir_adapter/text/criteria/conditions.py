@@ -90,7 +90,9 @@ _REACH_CLAUSE = 160
 _NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
 _IF_CLAUSE = re.compile(
     r"\b(?:if|unless|(?:under|on)\s+(?:the\s+)?conditions?\s+(?:of|that))\b"
-    r"[^,;\n]{0,80}?(?=,|\bthen\b|\bor\b|;|\n|\.\s|$)",
+    # a bracket inside the clause is read whole; a ")" it never opened closes the bracket the clause is in:
+    # "AST <= 3 x ULN (<= 5 x ULN if liver metastases) ALT <= 3 x ULN" - the ALT limit is everyone's
+    r"(?:[^,;\n()]|\([^()\n]{0,40}\)){0,80}?(?=,|\)|\bthen\b|\bor\b|;|\n|\.\s|$)",
     re.IGNORECASE,
 )
 

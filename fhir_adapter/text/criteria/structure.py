@@ -47,10 +47,15 @@ _HEADING_WITH_TEXT = re.compile(
 )
 _INTRO = re.compile(r"\bfollowing\b|:$", re.IGNORECASE)
 _BULLETS_ONLY = re.compile(r"^[*\-+•·▪◦]+$")
+# A list marker with no text ("Inclusion Criteria:a.", the first item's marker glued to its heading): markup.
+_MARKER_ONLY = re.compile(r"^(?:[*\-+•·▪◦]+|\d{1,2}[.)]|\(?[a-zA-Z][.)])$")
 # A sub-heading written without its ':' ("Glycaemia-related for participants without T2D"): a few words
 # that start with a capital letter, state no value and end without a full stop.
 _LABEL = re.compile(r"[A-Z][\w\-/' ]*[\w)]")
 _LABEL_WORDS = 7
+# A numbered list that starts at 1 right below a label ("Medical Conditions" then "1. ..."): the author
+# numbers the criteria from there, so the label above is not one of them.
+_FIRST_NUMBER = re.compile(r"\(?1[.)]?$")
 _NAMES_CRITERIA = re.compile(r"\bcriteri(?:a|on)\b", re.IGNORECASE)
 _HEADING_VERBS = re.compile(r"\b(must|meet|meets|fulfil|fulfill|see|listed|all|any|other|no|not)\b", re.I)
 _PLACEHOLDER = re.compile(
@@ -94,6 +99,7 @@ class _Draft:
     marker_style: str | None
     sub_items: list[str] = field(default_factory=list)
     context: str = ""  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
+    marker: str = ""  # its list marker as written ("1.", "*"), "" for a paragraph
 
 
 @dataclass
@@ -130,6 +136,7 @@ def _without_sub_headings(drafts: list[_Draft]) -> list[_Draft]:
         separates = any(
             (i > 0 and block[i - 1].marker_style not in (None, "heading"))
             or _NAMES_CRITERIA.search(block[i].lines[0])
+            or _FIRST_NUMBER.match(block[i + 1].marker)
             for i in labels
         )
         kept.extend(
@@ -159,7 +166,9 @@ def _read_line(line: str, state: _State) -> None:
         kind = with_text.group("kind").lower()
         _open_section(EXCLUSION if kind == "exclusion" else INCLUSION, state)
         rest = with_text.group("rest").strip()
-        if _INTRO.search(rest):
+        if _MARKER_ONLY.match(rest):
+            pass  # nothing but a list marker: no criterion
+        elif _INTRO.search(rest):
             state.intro_pending = True
         else:
             _read_paragraph(rest, state)
@@ -214,7 +223,8 @@ def _read_item(item: re.Match[str], state: _State) -> None:
     if state.top_indent is None or state.intro_pending:
         state.top_indent, state.top_style = indent, style
     state.intro_pending = False
-    state.drafts.append(_Draft(state.section, [text], indent, style, context=state.context))
+    marker = item.group("marker")
+    state.drafts.append(_Draft(state.section, [text], indent, style, context=state.context, marker=marker))
 
 
 def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool:
@@ -243,7 +253,8 @@ def _read_paragraph(line: str, state: _State) -> None:
     inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0
     if parent is not None and not line[:1].isspace() and _next_sentence_line(parent, text, state):
         parent = None  # "Age 18-65.\nSigned consent." - one criterion a line, with no blank line between
-    if parent is not None and (not state.blank_before or inside or _CONTINUATION.match(text)):
+    continues = not state.blank_before or inside or _CONTINUATION.match(text) is not None
+    if parent is not None and (continues or _introduces(parent)):
         (parent.sub_items if parent.sub_items else parent.lines).append(text)
         return
     if text.endswith(":"):
@@ -256,6 +267,13 @@ def _read_paragraph(line: str, state: _State) -> None:
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None))
     state.top_indent, state.top_style = None, None
+
+
+def _introduces(parent: _Draft) -> bool:
+    """Return True for a list item that ends with ':' and has nothing under it yet ("* Acceptable organ
+    function as described below:"): the paragraph after it, even past a blank line, is what it introduces."""
+    listed = parent.marker_style not in (None, "heading")
+    return listed and not parent.sub_items and parent.lines[-1].endswith(":")
 
 
 def _next_sentence_line(parent: _Draft, text: str, state: _State) -> bool:

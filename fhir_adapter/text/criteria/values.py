@@ -188,6 +188,8 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
         match = _VALUE.match(clause, skip_spaces(clause, start))
         if match is None or not (match.group("comp") or match.group("num2") or match.group("ors")):
             continue
+        if counts_items(clause, match):
+            continue
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact is None:
             continue
@@ -209,7 +211,7 @@ def or_facts(kind: str, clause: str, mention: str) -> list[WindowFact]:
     found = []
     for joined in _OR_NEXT.finditer(clause, 0, _clause_end(clause)):
         match = _VALUE.match(clause, joined.end())
-        if match is None or not match.group("comp"):
+        if match is None or not match.group("comp") or counts_items(clause, match):
             continue
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact:
@@ -250,6 +252,8 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
     for index, match in enumerate(matches):
         if CONDITIONAL_BEFORE.search(window[max(0, match.start() - 25) : match.start()]):
             break
+        if counts_items(window, match):
+            break
         unit_text = match.group("unit") or _chained_unit(window, matches, index)
         if unit_required and not unit_text:
             continue
@@ -265,6 +269,18 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
     return facts
 
 
+# "at least 1 of the following comorbidities", "2 of 3": a count of listed items, not the measure's level
+# ("aged 18-65 of any racial background" is a range, and stays one)
+_ITEM_COUNT = re.compile(r"(?:out[ \t]++)?of[ \t]++(?:the|these|those|\d)", re.IGNORECASE)
+
+
+def counts_items(text: str, match: re.Match[str]) -> bool:
+    """Return True when a number without a unit counts the items of a list ("at least 1 of the following")."""
+    bare = not (match.group("unit") or match.group("num2") or match.group("ors"))
+    return bare and _ITEM_COUNT.match(text, skip_spaces(text, match.end())) is not None
+
+
+_LISTED_PAIR = re.compile(r"\d{1,3},\d{1,3}")
 _SIGN = re.compile(r"[<≤﹤≦⩽]")  # an upper limit written with a sign, not in words
 
 
@@ -336,7 +352,11 @@ def _range_fact(kind: str, match: re.Match[str], value: float, code: str, phrase
     if match.group("comp"):
         return None
     if match.group("ors"):
-        numbers = [value, *(parse_number(n) for n in _NUMBER.findall(match.group("ors")))]
+        first = [value]
+        if kind in _SCALES and _LISTED_PAIR.fullmatch(match.group("num")):
+            # "ECOG 0,1 or 2": on a scale of whole scores the comma lists two, it is no decimal comma
+            first = [float(n) for n in match.group("num").split(",")]
+        numbers = [*first, *(parse_number(n) for n in _NUMBER.findall(match.group("ors")))]
         return Fact(kind, phrase, low=min(numbers), high=max(numbers), unit=code)
     high = parse_number(match.group("num2"), unit=code)
     first_unit = match.group("unit0")
