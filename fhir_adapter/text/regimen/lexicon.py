@@ -37,6 +37,7 @@ from fhir_adapter.text.regimen.names import (
     is_drug_intervention,
     is_stem,
     name_components,
+    own_other_names,
     text_tokens,
     tokens_of,
     without_salt,
@@ -359,7 +360,9 @@ def _add_intervention(
     # An other name that names two known ingredients or more ("MECCNU,Hu,Cytarabine,busulfan,..." for "ATG",
     # NCT05739630; "cytarabine and daunorubicin liposome, CPX-351" for "Vyxeos", NCT03826992) lists the rest
     # of the regimen or the product's ingredients, not the intervention's names: none of them is an alias.
-    listed = [name_components(n) for n in intervention.other_names]
+    record_names = tuple(i.name for i in interventions)
+    own = own_other_names(intervention.name, intervention.other_names, record_names)
+    listed = [name_components(n) for n in own]
     others = [
         c
         for components in listed

@@ -168,6 +168,33 @@ def name_components(name: str) -> tuple[str, ...]:
     return tuple(components)
 
 
+def own_other_names(
+    name: str, other_names: tuple[str, ...], record_names: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Return the other names that name the intervention `name`, labels removed.
+
+    A record may list every drug's aliases under each intervention, each labelled with its drug
+    ("Osimertinib: AZD9291", "Datopotamab Deruxtecan: Dato-DXd"): an alias labelled with another of
+    the record's interventions (`record_names`) is that one's, not this intervention's.
+
+    >>> names = ("Osimertinib", "Datopotamab Deruxtecan")
+    >>> own_other_names("Osimertinib", ("Osimertinib: AZD9291", "Datopotamab Deruxtecan: Dato-DXd"), names)
+    ('AZD9291',)
+    >>> own_other_names("Selinexor", ("KPT-330", "Brand: Xpovio"), ("Selinexor",))
+    ('KPT-330', 'Brand: Xpovio')
+    """
+    others = {n.strip().casefold() for n in record_names} - {name.strip().casefold()}
+    own: list[str] = []
+    for other in other_names:
+        label, colon, alias = other.partition(":")
+        label_key = label.strip().casefold()
+        if colon and alias.strip() and label_key == name.strip().casefold():
+            own.append(alias.strip())
+        elif not (colon and label_key in others):
+            own.append(other)
+    return tuple(own)
+
+
 @lru_cache(maxsize=4096)
 def clean_name(part: str) -> str | None:
     """Return one name without qualifiers and dosing words, or None when nothing drug-like is left."""
