@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text import Regimen, parse_regimen
-from fhir_adapter.text.regimen.names import own_other_names
+from fhir_adapter.text.regimen.names import name_components, own_other_names
 from tests.text.test_regimen import KNOWN
 
 
@@ -61,3 +61,16 @@ def test_a_doseless_schedule_read_twice_is_one_entry() -> None:
     trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(alpha, beta))
     drugs = [d for d in parse_regimen(trial, arm, known_drugs=KNOWN).drugs if d.key == "alphagamma"]
     assert [(d.days, d.frequency.text if d.frequency else None) for d in drugs] == [((1,), "every 3 weeks")]
+
+
+def test_a_bracketed_ingredient_list_names_one_product() -> None:
+    # NCT06109779: "S-1 [Tegafur/Oteracil/gimeracil]" with "S-1 \[Tegafur/Oteracil/gimeracil\] (Oral) ... (40, 50,
+    # or 60 mg) BID"; "(Gemcitabine + Carboplatin or Eribulin)" (NCT03424005) stays a list of drugs
+    assert name_components("Zeta-1 [Carboplatin/Aspirin/gamma]") == ("Zeta-1",)
+    assert len(name_components("Chemo (Alpha + Beta or Gamma)")) == 3
+    text = "Zeta-1 \\[Carboplatin/Aspirin/gamma\\] (Oral) 40 mg BID for 4 weeks"
+    alpha = Intervention("DRUG", "Zeta-1 [Carboplatin/Aspirin/gamma]", text, ("Arm",))
+    arm = Arm("Arm", "EXPERIMENTAL", None, (alpha.label,))
+    trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(alpha,))
+    drugs = parse_regimen(trial, arm, known_drugs=KNOWN).drugs
+    assert [(d.key, d.dose, d.unit) for d in drugs if d.dose is not None] == [("zeta1", 40, "mg")]
