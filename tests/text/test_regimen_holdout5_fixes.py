@@ -7,7 +7,7 @@ from __future__ import annotations
 from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text import Regimen, parse_regimen
 from fhir_adapter.text.regimen.names import name_components, own_other_names
-from tests.text.test_regimen import KNOWN
+from tests.text.test_regimen import KNOWN, messages, regimen_of
 
 
 def _two_arms(*interventions: Intervention) -> TrialRecord:
@@ -74,3 +74,11 @@ def test_a_bracketed_ingredient_list_names_one_product() -> None:
     trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(alpha,))
     drugs = parse_regimen(trial, arm, known_drugs=KNOWN).drugs
     assert [(d.key, d.dose, d.unit) for d in drugs if d.dose is not None] == [("zeta1", 40, "mg")]
+
+
+def test_a_dose_after_slash_joined_names_and_a_route_is_the_combinations() -> None:
+    # NCT06109779: "Gemcitabine/Cisplatin IV (Intravenous) 1000 mg/m2 plus cisplatin 25 mg/m2 on Day 1 and Day 8"
+    text = "Alpha/Beta IV (Intravenous) 1000 mg/m2 plus beta 25 mg/m2 on Day 1 and Day 8 of each 21-day cycle"
+    regimen = regimen_of(text, ("Alpha", None), ("Beta", None))
+    assert [(d.key, d.dose) for d in regimen.drugs if d.dose is not None] == [("beta", 25)]
+    assert any("combination" in m for m in messages(regimen))
