@@ -7,7 +7,7 @@ from __future__ import annotations
 from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text import Regimen, parse_regimen
 from fhir_adapter.text.regimen.names import name_components, own_other_names
-from tests.text.test_regimen import KNOWN, messages, regimen_of
+from tests.text.test_regimen import KNOWN, messages, only, regimen_of
 
 
 def _two_arms(*interventions: Intervention) -> TrialRecord:
@@ -82,3 +82,14 @@ def test_a_dose_after_slash_joined_names_and_a_route_is_the_combinations() -> No
     regimen = regimen_of(text, ("Alpha", None), ("Beta", None))
     assert [(d.key, d.dose) for d in regimen.drugs if d.dose is not None] == [("beta", 25)]
     assert any("combination" in m for m in messages(regimen))
+
+
+def test_days_of_each_week_become_days_of_the_cycle() -> None:
+    # NCT02227251: "selinexor 40 mg orally BIW on Days 1 and 3 of each week of 4-week treatment cycles (28 days)"
+    text = "Alpha 40 mg orally BIW on Days 1 and 3 of each week of 4-week treatment cycles (28 days)"
+    assert only(regimen_of(text, ("Alpha", None))).days == (1, 3, 8, 10, 15, 17, 22, 24)
+    # "Days 1 and 3 (e.g., Monday and Wednesday) of Weeks 1-4 of each four week cycle"
+    text = "Alpha 60 mg orally on Days 1 and 3 (e.g., Monday and Wednesday) of Weeks 1-2 of each 28-day cycle"
+    assert only(regimen_of(text, ("Alpha", None))).days == (1, 3, 8, 10)
+    # the number of weeks not written: the days of the cycle cannot be told, none are given
+    assert only(regimen_of("Alpha 40 mg on Days 1 and 3 of each week", ("Alpha", None))).days is None
