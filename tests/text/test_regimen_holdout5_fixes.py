@@ -93,3 +93,10 @@ def test_days_of_each_week_become_days_of_the_cycle() -> None:
     assert only(regimen_of(text, ("Alpha", None))).days == (1, 3, 8, 10)
     # the number of weeks not written: the days of the cycle cannot be told, none are given
     assert only(regimen_of("Alpha 40 mg on Days 1 and 3 of each week", ("Alpha", None))).days is None
+
+
+def test_a_step_of_a_taper_is_no_dose() -> None:
+    # NCT06442748: "levetiracetam will be tapered by 250- 500 mg every week and then stopped"
+    regimen = regimen_of("Alpha will be tapered by 250- 500 mg every week and then stopped.", ("Alpha", None))
+    assert [d.dose for d in regimen.drugs if d.dose is not None] == []
+    assert messages(regimen)
