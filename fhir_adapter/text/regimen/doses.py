@@ -101,6 +101,8 @@ NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
 _LIMIT = re.compile(
     r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
     r"capped\s+at|cap\s+of|"
+    # "tapered by 250- 500 mg every week" (NCT06442748): a step of change, not a dose to give
+    r"(?:taper|reduc|decreas|increas|titrat)(?:ed|ing|e)?\s+(?:(?:down|up)\s+)?by|"
     r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
     r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,

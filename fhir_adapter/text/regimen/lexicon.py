@@ -34,9 +34,11 @@ from fhir_adapter.text.regimen.names import (
     choice_of,
     clean_name,
     drug_key,
+    ingredient_lists,
     is_drug_intervention,
     is_stem,
     name_components,
+    own_other_names,
     text_tokens,
     tokens_of,
     without_salt,
@@ -66,12 +68,15 @@ class Mention:
 @dataclass(frozen=True)
 class IndexedName:
     """One name of a drug as tokens; `upper_only` for an acronym, matched only when written in capitals;
-    `spellings`, when given, the only ways it may be written ("Bu" or "BU", not "bu")."""
+    `spellings`, when given, the only ways it may be written ("Bu" or "BU", not "bu"); `slashed` for a name
+    whose words are joined by slashes ("Tegafur/Oteracil/gimeracil", one product's ingredients), matched
+    across slashes too, where other names are separate drugs ("Gemcitabine/Cisplatin")."""
 
     tokens: tuple[str, ...]
     key: str
     upper_only: bool = False
     spellings: tuple[str, ...] = ()
+    slashed: bool = False
 
 
 Index = Mapping[str, tuple[IndexedName, ...]]
@@ -129,7 +134,8 @@ class Lexicon:
             for name in names:
                 n = len(name.tokens)
                 written_tokens = tuple(t.word for t in tokens[i : i + n])
-                if not _same_name(written_tokens, name.tokens) or not _adjacent(text, tokens, i, n):
+                joints = " -/" if name.slashed else " -"
+                if not _same_name(written_tokens, name.tokens) or not _adjacent(text, tokens, i, n, joints):
                     continue
                 written = text[first.start : tokens[i + n - 1].end]
                 if (name.upper_only and not written.isupper()) or (
@@ -165,10 +171,11 @@ def _runs_on(text: str, end: int) -> bool:
     return text.startswith("-", end) and end + 1 < len(text) and text[end + 1].isalpha()
 
 
-def _adjacent(text: str, tokens: tuple[Token, ...], i: int, n: int) -> bool:
-    """Return True when tokens i..i+n are written together: spaces or hyphens between them, at most two."""
+def _adjacent(text: str, tokens: tuple[Token, ...], i: int, n: int, joints: str = " -") -> bool:
+    """Return True when tokens i..i+n are written together: `joints` between them, at most two."""
     return all(
-        tokens[j + 1].start - tokens[j].end <= 2 and not text[tokens[j].end : tokens[j + 1].start].strip(" -")
+        tokens[j + 1].start - tokens[j].end <= 2
+        and not text[tokens[j].end : tokens[j + 1].start].strip(joints)
         for j in range(i, i + n - 1)
     )
 
@@ -228,7 +235,8 @@ class _Builder:
         for name in names:
             name_tokens = tokens_of(name)
             if name_tokens:
-                added = _insert(self.index, IndexedName(name_tokens, drug.key)) or added
+                indexed = IndexedName(name_tokens, drug.key, slashed=len(name_tokens) > 1 and "/" in name)
+                added = _insert(self.index, indexed) or added
             if acronyms:
                 self._add_short_forms(name, drug.key)
         if added and drug.key not in self.drugs:
@@ -359,7 +367,9 @@ def _add_intervention(
     # An other name that names two known ingredients or more ("MECCNU,Hu,Cytarabine,busulfan,..." for "ATG",
     # NCT05739630; "cytarabine and daunorubicin liposome, CPX-351" for "Vyxeos", NCT03826992) lists the rest
     # of the regimen or the product's ingredients, not the intervention's names: none of them is an alias.
-    listed = [name_components(n) for n in intervention.other_names]
+    record_names = tuple(i.name for i in interventions)
+    own = own_other_names(intervention.name, intervention.other_names, record_names)
+    listed = [name_components(n) for n in own]
     others = [
         c
         for components in listed
@@ -373,7 +383,7 @@ def _add_intervention(
         key = drug_key(component)
         if key in builder.drugs:
             continue
-        extra = others if len(components) == 1 else []
+        extra = [*others, *ingredient_lists(intervention.name)] if len(components) == 1 else []
         names = [component, *extra, *(s for n in [component, *extra] if (s := without_salt(n)) is not None)]
         if len(components) == 1 and intervention.name != component:
             names.append(intervention.name)

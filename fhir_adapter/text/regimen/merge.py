@@ -98,16 +98,25 @@ def _unreadable(entry: Entry) -> bool:
 def _dedupe(entries: list[Entry]) -> list[Entry]:
     """Merge repeats of one dose ("with Osimertinib 80 mg" three times) and of a doseless mention; doseless
     mentions with their own days stay apart (NCT04267848 gives pembrolizumab on day 1 in its initial and
-    in its continuance therapy)."""
+    in its continuance therapy), unless they repeat the same schedule word for word as well ("Dato-DXd ...
+    every 3 weeks (Q3W) on Day 1" read once from the arm's name and once from its sentence)."""
     kept: list[Entry] = []
     for entry in entries:
         repeatable = signature(entry) is not None or not entry.days
-        twin = next((i for i, k in enumerate(kept) if repeatable and _same(k, entry)), None)
+        twin = next(
+            (i for i, k in enumerate(kept) if (repeatable or _same_schedule(k, entry)) and _same(k, entry)),
+            None,
+        )
         if twin is None:
             kept.append(entry)
         else:
             kept[twin] = _with_missing(kept[twin], entry)
     return kept
+
+
+def _same_schedule(a: Entry, b: Entry) -> bool:
+    """Return True when two doseless mentions state the same frequency and the same route."""
+    return a.frequency is not None and a.frequency == b.frequency and a.route == b.route
 
 
 def _same(a: Entry, b: Entry) -> bool:

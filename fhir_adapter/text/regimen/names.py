@@ -156,16 +156,70 @@ def name_components(name: str) -> tuple[str, ...]:
     ('DHA-piperaquine', 'primaquine')
     >>> name_components("Ropivacaine, Epinephrine, and Ketorolac Injection Cocktail")
     ('Ropivacaine', 'Epinephrine', 'Ketorolac')
+    >>> name_components("S-1 [Tegafur/Oteracil/gimeracil]")
+    ('S-1',)
     """
     components: list[str] = []
     # CT.gov caps an intervention name at 200 characters; a longer one is read that far.
-    for part in _SPLIT.split(
-        _DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", normalize(name[:MAX_NAME_CHARS])))
-    ):
+    written = _DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", normalize(name[:MAX_NAME_CHARS])))
+    for part in _SPLIT.split(_INGREDIENTS_IN_NAME.sub(_without_ingredients, written)):
         cleaned = clean_name(part)
         if cleaned and cleaned.lower() not in (c.lower() for c in components):
             components.append(cleaned)
     return tuple(components)
+
+
+# "S-1 [Tegafur/Oteracil/gimeracil]" (NCT06109779): the bracket after a name lists the product's
+# ingredients, one other name of one drug, not drugs of their own. Bounded, so linear.
+_LIST_WORD = re.compile(r"\b(?:or|and|plus|with|then|vs)\b", re.IGNORECASE)
+_INGREDIENTS_IN_NAME = re.compile(r"(?<=\S)\s*+(?:\[[^\[\]\n]{1,200}\]|\([^()\n]{1,200}\))")
+
+
+def _without_ingredients(match: re.Match[str]) -> str:
+    return "" if _is_ingredient_list(match.group()) else match.group()
+
+
+def _is_ingredient_list(group: str) -> bool:
+    """Return True for "Tegafur/Oteracil/gimeracil": words joined by slashes only; "(Gemcitabine + Carboplatin
+    or Eribulin)" lists the drugs of a regimen, each a drug of its own."""
+    return "/" in group and not any(c in group for c in "+,;") and not _LIST_WORD.search(group)
+
+
+def ingredient_lists(name: str) -> tuple[str, ...]:
+    """Return the ingredient lists bracketed after a name, each one other name of its drug.
+
+    >>> ingredient_lists("S-1 [Tegafur/Oteracil/gimeracil]"), ingredient_lists("Pembrolizumab (MK-3475)")
+    (('Tegafur/Oteracil/gimeracil',), ())
+    """
+    found = (m.group().strip(" []()") for m in _INGREDIENTS_IN_NAME.finditer(name[:MAX_NAME_CHARS]))
+    return tuple(f for f in found if _is_ingredient_list(f))
+
+
+def own_other_names(
+    name: str, other_names: tuple[str, ...], record_names: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Return the other names that name the intervention `name`, labels removed.
+
+    A record may list every drug's aliases under each intervention, each labelled with its drug
+    ("Osimertinib: AZD9291", "Datopotamab Deruxtecan: Dato-DXd"): an alias labelled with another of
+    the record's interventions (`record_names`) is that one's, not this intervention's.
+
+    >>> names = ("Osimertinib", "Datopotamab Deruxtecan")
+    >>> own_other_names("Osimertinib", ("Osimertinib: AZD9291", "Datopotamab Deruxtecan: Dato-DXd"), names)
+    ('AZD9291',)
+    >>> own_other_names("Selinexor", ("KPT-330", "Brand: Xpovio"), ("Selinexor",))
+    ('KPT-330', 'Brand: Xpovio')
+    """
+    others = {n.strip().casefold() for n in record_names} - {name.strip().casefold()}
+    own: list[str] = []
+    for other in other_names:
+        label, colon, alias = other.partition(":")
+        label_key = label.strip().casefold()
+        if colon and alias.strip() and label_key == name.strip().casefold():
+            own.append(alias.strip())
+        elif not (colon and label_key in others):
+            own.append(other)
+    return tuple(own)
 
 
 @lru_cache(maxsize=4096)

@@ -24,7 +24,13 @@ from fhir_adapter.text.regimen.segments import Cut
 
 # Each starts only where a run of spaces starts ("(?<![ \t])"): linear on any text (issue 11).
 _JOIN = re.compile(r"(?<![ \t])[ \t]*+/[ \t]*+")
-_AFTER_NAMES = re.compile(r"(?<![ \t])[ \t]*+(?:\([ \t]*+)?")
+# A route written between the names and their dose ("Gemcitabine/Cisplatin IV (Intravenous) 1000 mg/m2",
+# NCT06109779) keeps the dose right after the names. Bounded alternatives, so linear.
+_ROUTE_WORD = r"(?:IV|i\.v\.|PO|p\.o\.|SC|s\.c\.|oral(?:ly)?|intravenous(?:ly)?|subcutaneous(?:ly)?)"
+_AFTER_NAMES = re.compile(
+    rf"(?<![ \t])[ \t]*+(?:{_ROUTE_WORD}[ \t]*+)?(?:\([ \t]*+{_ROUTE_WORD}[ \t]*+\)[ \t]*+)?(?:\([ \t]*+)?",
+    re.IGNORECASE,
+)
 _BEFORE_NAMES = re.compile(
     r"(?<![ \t])[ \t]*+(?:(?:tablets?|capsules?)[ \t]++)?(?:of[ \t]++)?", re.IGNORECASE
 )

@@ -264,12 +264,18 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     [(1, 2, 3), (1, 2, 3, 4, 5), (1, 2, 3)]
     >>> [f.value for f in find_day_lists("X 1-3days of every 3-week cycle; Y for 5-7 days of each cycle")]
     [(1, 2, 3)]
+    >>> [f.value for f in find_day_lists("Days 1 and 3 of Weeks 1-2; days 1 and 2 of each week")]
+    [(1, 3, 8, 10)]
     """
     found = []
     for match in DAY_LIST.finditer(text):
         days = _expand(match.group())
         if days and not _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start()):
-            found.append(Found(match.start(), match.end(), days))
+            week = _OF_WEEKS.match(text, match.end())
+            if week is None:
+                found.append(Found(match.start(), match.end(), days))
+            elif (weekly := _every_week(days, week)) is not None:
+                found.append(Found(match.start(), week.end(), weekly))
     for match in CYCLE_DAY_RANGE.finditer(text):
         low, high = int(match.group("low")), int(match.group("high"))
         if low <= high and not _LENGTH_BEFORE.search(text, max(0, match.start() - 12), match.start()):
@@ -277,6 +283,38 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     for match in FIRST_DAYS.finditer(text):
         found.append(Found(match.start(), match.end(), tuple(range(1, count(match.group("n")) + 1))))
     return sorted(found, key=lambda f: f.start)
+
+
+# "Days 1 and 3 of each week of 4-week treatment cycles", "Days 1 and 3 (e.g., Monday and Wednesday) of
+# Weeks 1-4" (NCT02227251): days of the week, repeated each week. Bounded, so linear.
+_OF_WEEKS = re.compile(
+    rf"(?<!\s)\s*+(?:\([^()\n]{{0,120}}\)\s*+)?of\s++(?:weeks?\s++(?P<low>\d)\s*+(?:-|to|through)\s*+(?P<high>\d)\b"
+    rf"|(?:each|every)\s++week\b(?:\s++of\s++(?:(?:a|the)\s++)?(?:each\s++)?(?P<weeks>{COUNT})[- ]week\b)?)",
+    _I,
+)
+
+
+_MAX_WEEKS = 12
+
+
+def _every_week(days: tuple[int, ...], week: re.Match[str]) -> tuple[int, ...] | None:
+    """Return the days of the cycle that days of the week given each week make; None when the number of
+    weeks is not written (the days of the cycle cannot be told) or a day is no day of a week.
+
+    >>> [_every_week((1, 3), m) for m in _OF_WEEKS.finditer(" of each week of 2-week cycles; of each week")]
+    [(1, 3, 8, 10), None]
+    """
+    if not days or min(days) < 1 or max(days) > 7:
+        return None
+    if week.group("low"):
+        weeks = range(int(week.group("low")), int(week.group("high")) + 1)
+    elif week.group("weeks"):
+        weeks = range(1, count(week.group("weeks")) + 1)
+    else:
+        return None
+    if len(weeks) > _MAX_WEEKS:  # not a cycle's weeks ("of each week of 100000-week ..."): no days
+        return None
+    return tuple(7 * (w - 1) + d for w in weeks for d in days)
 
 
 def find_signed_days_after(text: str, positions: Iterable[int]) -> list[Found[tuple[int, ...]]]:

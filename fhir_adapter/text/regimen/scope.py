@@ -53,6 +53,9 @@ _TRAILING_SCOPE = re.compile(
     re.IGNORECASE,
 )
 _ID = re.compile(r"\b[A-Z0-9]{1,2}\b")
+# "Arm 1: Osimertinib 80 mg ... with Datopotamab Deruxtecan 6mg/kg ... Arm 2: Osimertinib 80 mg" in one
+# intervention text linked to both arms (NCT06350097): a passage headed by an arm's own id. Bounded, linear.
+_ARM_ID_SCOPE = re.compile(r"(?:^|(?<=[.;\n]))[^\S\n]*+(?i:arm)\s++(?P<id>[A-Z0-9]{1,2})\s*+:")
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ def applicable_text(text: str, arm: ArmShape, lexicon: Lexicon) -> str:
     >>> text = "When given as a doublet, 15 mg/kg. When given as a triplet combination, 10 mg/kg."
     >>> applicable_text(text, ArmShape("A + B + C", 3), Lexicon()).split()
     ['When', 'given', 'as', 'a', 'triplet', 'combination,', '10', 'mg/kg.']
+    >>> text = "Arm 1: X 80 mg with Y 6 mg/kg. Arm 2: X 80 mg."
+    >>> applicable_text(text, ArmShape("Arm 2: X monotherapy", 1), Lexicon()).split()
+    ['Arm', '2:', 'X', '80', 'mg.']
     """
     text = _without_other_arms_clauses(text, arm)
     passages = _passages(text, arm, lexicon)
@@ -127,6 +133,9 @@ def _passages(text: str, arm: ArmShape, lexicon: Lexicon) -> list[_Passage]:
     for match in _PHASE_SCOPE.finditer(text):
         phases = {_phase(m.group()) for m in _PHASE_ITEM.finditer(match.group("phases"))}
         found.append((match.start(), bool(phases & arm.phases) if arm.phases else None))
+    own = _ARM_ID.match(arm.label.strip())
+    for match in _ARM_ID_SCOPE.finditer(text):
+        found.append((match.start(), match.group("id").upper() == own.group(1).upper() if own else None))
     for match in _SIZE_SCOPE.finditer(text):
         size = _SIZES[match.group("size").lower().replace(" ", "-")]
         found.append((match.start(), size == arm.drug_count))
