@@ -40,7 +40,7 @@ HOLDOUT = REPO / "tests" / "text" / "expectations" / "regimen_holdout.json"
 # The held-out set 2 lives beside ctgov/ so corpus tests never read it; only the accuracy benchmarks do.
 RECORD_FOLDERS = tuple(
     REPO / "fixtures" / name
-    for name in ("ctgov", "ctgov-xml", "ctgov-holdout2", "ctgov-holdout3", "ctgov-holdout4", "ctgov-holdout5")
+    for name in ("ctgov", "ctgov-xml", *(f"ctgov-holdout{n}" for n in range(2, 7)))
 )
 DRUG_TABLE = "drug-rxnorm"
 UNIT_TABLE = "dose-unit-ucum"
