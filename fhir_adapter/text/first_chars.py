@@ -66,7 +66,10 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
     chars = "".join(f"\\U{ord(c):08x}" for c in sorted(starts.chars))
     categories = "".join(_CATEGORIES[name] for name in sorted(starts.categories))
     # Case-insensitive for all: a wider class than the pattern's own case rules is still every first char.
-    return re.compile(f"(?=(?i:[{chars}{categories}]))(?:{pattern.pattern})", pattern.flags)
+    try:
+        return re.compile(f"(?=(?i:[{chars}{categories}]))(?:{pattern.pattern})", pattern.flags)
+    except re.error:  # global inline flags ("(?i)...") must open a pattern: they cannot go behind the guard
+        return pattern
 
 
 def _sequence(items: Any) -> _Starts:

@@ -97,3 +97,9 @@ def test_the_guard_holds_the_first_characters_and_no_others() -> None:
     guard = pattern.pattern[: pattern.pattern.index("]") + 1]
     chars = {chr(int(code, 16)) for code in re.findall(r"\\U([0-9a-f]{8})", guard)}
     assert chars == {"a", "c", "e", "f"}
+
+
+def test_a_pattern_opening_with_global_inline_flags_is_unchanged() -> None:
+    # "(?i)..." cannot be put behind the lookahead (its flags must open the pattern): no guard, no error
+    pattern = re.compile(r"(?i)platelets?\s*+<")
+    assert guarded(pattern) is pattern
