@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring import PrecisionRecall
+from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.text.criteria import ALL_OF, Criterion, parse_criteria
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,12 +82,18 @@ def parsed_logic(criteria: tuple[Criterion, ...]) -> set[LogicKey]:
 
 def criteria_text(nct_id: str, records: Path = RECORDS) -> str:
     """Return a record's criteria, from `records` or one folder below it (a held-out set's own folder)."""
-    path = records / f"{nct_id}.json"
-    if not path.exists():
-        path = next(iter(sorted(records.glob(f"*/{nct_id}.json"))), path)
-    study = json.loads(path.read_text(encoding="utf-8"))
-    text: str = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
-    return text
+    for name in (f"{nct_id}.json", f"*/{nct_id}.json", f"{nct_id}.xml", f"*/{nct_id}.xml"):
+        path = next(iter(sorted(records.glob(name))), None)
+        if path is None:
+            continue
+        if path.suffix == ".xml":  # a legacy record: read as convert reads it
+            trial = next(iter(read_trials([path])))
+            assert isinstance(trial, TrialRecord), trial
+            return trial.eligibility.criteria or ""
+        study = json.loads(path.read_text(encoding="utf-8"))
+        text: str = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+        return text
+    raise FileNotFoundError(f"{nct_id}: no record in {records} or a folder below it")
 
 
 def covered_kinds(expectations: dict[str, Any]) -> frozenset[str]:
