@@ -64,6 +64,7 @@ from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text.criteria.statement import heading_logic, read_statement
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER
 
 # "AST and/or ALT" names the measures, and "ECOG 0 or 1" is one range: no choice between alternatives.
@@ -88,6 +89,9 @@ _COMPARED = re.compile(
 # Words that say whom a condition is for, at its start.
 _WHO = re.compile(r"(?:for|in|among|if|unless|except|when|where|with|age[sd]?)\b", re.IGNORECASE)
 _EXCLUDED = re.compile(r"\b(?:excluded|ineligible|not\s++(?:be\s++)?eligible)\b", re.IGNORECASE)
+# A sub-item that continues a wrapped line, or heads deeper items, or joins the next one.
+_CONTINUES = re.compile(r"[a-z(]")
+_JOINS_NEXT = re.compile(r":$|\b(?:or|and|and/or)$", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -143,12 +147,65 @@ def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
         return None
     stated = _criterion(criterion, terms)
     found = _walk(stated)
-    if any("extension" in c for c in found):  # the eligibility-logic marker of a criterion kept as text
+    # the eligibility-logic marker of a text kept as in R4: the criterion's, or a sub-item's (_nested)
+    kept = [c for c in found if "extension" in c]
+    if any(not _is_piece(c) for c in kept):
         return f"kept as text ({criterion.logic}), as in R4"
     code = stated.get("definitionByCombination", {}).get("code", "one characteristic")
-    words = sum(1 for c in found[1:] if "definitionCodeableConcept" in c and "exclude" not in c)
+    words = sum(
+        1 for c in found[1:] if "definitionCodeableConcept" in c and "exclude" not in c and c not in kept
+    )
     in_words = f", {words} in its words" if words else ""
+    if kept:
+        pieces = len(stated["definitionByCombination"]["characteristic"])
+        return (
+            f"partly exact: {code} of {pieces} sub-items ({criterion.logic}), each read on its own;"
+            f" {len(kept)} kept as text as in R4{in_words}"
+        )
     return f"exact: {code} ({criterion.logic}), each threshold coded{in_words}"
+
+
+def _nested(criterion: Criterion, terms: Terms) -> Json | None:
+    """Return an inclusion whose heading introduces its sub-items ("Laboratory inspection must meet the
+    following standards:") as the heading's combination of them, each sub-item read and stated on its own
+    (its facts, "or" alternatives, subgroups), one kept as text as in R4 where it cannot be stated exactly;
+    None when the heading does not say how the sub-items join, states a value itself, the list's nesting
+    is not certain (a sub-item heading deeper items, a wrapped line), or no sub-item can be stated exactly.
+
+    Within an all-of a sub-item kept as text is unknown to a matcher until read, within an any-of a coded
+    sub-item met is enough: neither stricter nor looser. An exclusion is not nested: its sub-items would be
+    excluded one by one, which the any-of of its facts already states."""
+    code = heading_logic(criterion.text)
+    if code is None or criterion.section == EXCLUSION or len(criterion.sub_items) < 2:
+        return None
+    if _COMPARED.search(criterion.text) or not all(_stands_alone(item) for item in criterion.sub_items):
+        return None
+    pieces = []
+    for number, item in enumerate(criterion.sub_items, 1):
+        piece = _criterion(read_statement(criterion.section, criterion.index, item), terms)
+        pieces.append({**piece, "linkId": f"{piece['linkId']}.{number}"})
+    if all("extension" in piece for piece in pieces):
+        return None
+    return _ordered(
+        {
+            "linkId": f"{criterion.section}-{criterion.index}",
+            "description": criterion.full_text,
+            "exclude": False,
+            "definitionByCombination": {"code": code, "characteristic": pieces},
+        }
+    )
+
+
+def _stands_alone(item: str) -> bool:
+    """Return True for a sub-item that reads as a statement of its own: not a wrapped line ("count"), not
+    the heading of deeper items (its ':' at the end), not joined to the next by a trailing "or" / "and"."""
+    stripped = item.strip().rstrip(";,.")
+    return bool(stripped) and not _CONTINUES.match(stripped) and not _JOINS_NEXT.search(stripped)
+
+
+def _is_piece(characteristic: Json) -> bool:
+    """Return True for a sub-item's characteristic (_nested's "inclusion-6.1")."""
+    return "." in characteristic.get("linkId", "")
 
 
 def _walk(characteristic: Json) -> list[Json]:
@@ -164,6 +221,9 @@ def _criterion(criterion: Criterion, terms: Terms) -> Json:
     logic = _logic(criterion, held, free_kinds, terms) if criterion.logic != ALL_OF else None
     parts = [*coded, *logic] if logic else coded
     if criterion.logic != ALL_OF and logic is None and (held or not coded):
+        nested = _nested(criterion, terms)
+        if nested is not None:
+            return nested
         parts = [*coded, _text(criterion, criterion.logic)]  # as R4: the criterion's text, not exact
     definition = (
         _combined(parts, ANY_OF if exclusion else ALL_OF)
@@ -504,7 +564,17 @@ def _topics(facts: list[tuple[Fact, Json]]) -> list[list[tuple[Fact, Json]]]:
     for kinds in kinds_of.values():
         joined = [t for t in topics if t & kinds]
         topics = [t for t in topics if not t & kinds] + [kinds.union(*joined)]
-    return [[item for item in facts if item[0].kind in kinds] for kinds in topics]
+    # Subgroups over different measures may overlap ("If there is no clear liver metastasis, bilirubin <=
+    # 1.5 x ULN, AST and ALT <= 2.5 x ULN; if Gilbert syndrome, bilirubin <= 3 x ULN", NCT04946890): joined,
+    # a Gilbert's patient would meet the any-of by bilirubin alone, looser than the text; each measure
+    # apart holds each limit for its own subgroups.
+    split = [
+        [{kind} for kind in dict.fromkeys(f.kind for f, _ in facts) if kind in topic]
+        if len({frozenset(k & topic) for k in kinds_of.values() if k & topic}) > 1
+        else [topic]
+        for topic in topics
+    ]
+    return [[item for item in facts if item[0].kind in kinds] for group in split for kinds in group]
 
 
 def _topic(facts: list[tuple[Fact, Json]], text: str, *, exclusion: bool, all_read: bool) -> Json | None:
