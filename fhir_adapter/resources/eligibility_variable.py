@@ -35,14 +35,37 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   group's thresholds of several measures an any-of (excluding whoever has either, as for everyone) and an
   exclusion's "A or B" read as its other facts, unless a subgroup's value shares its clause with another
   measure stated for everyone ("ALT > 3 or AST > 3 x ULN (> 5 x ULN each for ...)": whose is it?);
-- a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`.
+- a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`;
+- subgroups over different measures may overlap ("If there is no clear liver metastasis, bilirubin <= 1.5
+  ULN, AST and ALT <= 2.5 ULN; if there is clear Gilbert syndrome, bilirubin <= 3.0 ULN", NCT04946890): then
+  each measure is its own any-of with its own subgroups (one any-of would let a Gilbert's patient in by
+  bilirubin alone whatever the AST);
+- an inclusion whose heading introduces its sub-items (_nested: "Laboratory inspection must meet the
+  following standards:", "at least one of the following:"; text/criteria/statement.py `heading_logic`) that
+  the whole cannot state exactly: the heading's all-of / any-of of its sub-items, each read on its own
+  (`read_statement`: its facts, "or" alternatives, subgroups) and stated by the rules here, `linkId`
+  "inclusion-6.1"... A sub-item that cannot be stated exactly keeps its words with the eligibility-logic
+  extension, as R4 keeps the whole criterion: a matcher knows it only from the words, inside an all-of
+  the whole is unknown until they are read, inside an any-of a coded sub-item met is enough; neither
+  stricter nor looser. `r5_statement` says "partly exact" then. Not nested: a heading that does not say
+  how its list joins (a bare ':' may head a table of cases, NCT02028676's "Meeting criteria for requiring
+  ART according to WHO stage and CD4 percent or count:", whose rows are alternatives and from which the
+  parser reads no CD4 value, whose list also lost its depth), a heading stating a
+  value itself, a list whose depth the sub-items lost (a sub-item ending in ':' or "or", a wrapped line),
+  an exclusion (its facts' any-of already excludes each sub-item), a list none of whose sub-items can be
+  stated exactly.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
 `definitionCodeableConcept.text`, with the eligibility-logic extension): two thresholds of one measure under
 one condition, a choice whose "or"s outnumber its alternatives, a lone subgroup's threshold beside words or
 numbers left unread, conditions whose words hold an "or" the count of alternatives cannot place. Words
 outside the choice or the subgroups (another clause, a preamble) are on the criterion's `description`, as
-for every criterion.
+for every criterion. A text whose words lost what they say stays text: NCT02526537 inclusion 7, a
+translation, "Total bilirubin <= the normal value of 1.5 times the upper limit of normal (ULN); liver
+metastases, aspartate aminotransferase (AST), and alanine aminotransferase (ALT) <= 2.5 times of upper limit
+of normal (ULN)", does not say whether 2.5 x ULN is everyone's or only with liver metastases (nor, then,
+everyone else's limit); its bilirubin clause alone would be certain, but the parser reads no value from "the
+normal value of 1.5 times the ULN", and a reading made for this sentence would be a guess at the original.
 Nothing is ever stated stricter or looser than the criterion.
 """
 
@@ -142,7 +165,8 @@ def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
     alternative read without one is its own characteristic in its verbatim words inside the any-of ("Age
     >= 18 years (or per national guidelines)": age >= 18, or "per national guidelines"). A matcher then
     knows "met" when a coded alternative is met and "unknown" when only the words could be: neither
-    stricter nor looser than the text. Otherwise the criterion is kept as text, as in R4."""
+    stricter nor looser than the text. Otherwise the criterion is kept as text, as in R4; "partly exact" when
+    it is its sub-items' combination (_nested) with some of them kept as text so."""
     if criterion.logic == ALL_OF:
         return None
     stated = _criterion(criterion, terms)
