@@ -50,10 +50,10 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   stricter nor looser. `r5_statement` says "partly exact" then. Not nested: a heading that does not say
   how its list joins (a bare ':' may head a table of cases, NCT02028676's "Meeting criteria for requiring
   ART according to WHO stage and CD4 percent or count:", whose rows are alternatives and from which the
-  parser reads no CD4 value, whose list also lost its depth), a heading stating a
-  value itself, a list whose depth the sub-items lost (a sub-item ending in ':' or "or", a wrapped line),
-  an exclusion (its facts' any-of already excludes each sub-item), a list none of whose sub-items can be
-  stated exactly.
+  parser reads no CD4 value, whose list also lost its depth), a heading stating a value itself, a list
+  whose depth the sub-items lost (a sub-item ending in ':' or "or", a wrapped line), a list under a
+  subgroup's sub-heading ("For patients in Part B:"), an exclusion (its facts' any-of already excludes
+  each sub-item), a list none of whose sub-items can be stated exactly.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
 `definitionCodeableConcept.text`, with the eligibility-logic extension): two thresholds of one measure under
@@ -194,7 +194,8 @@ def _nested(criterion: Criterion, terms: Terms) -> Json | None:
     following standards:") as the heading's combination of them, each sub-item read and stated on its own
     (its facts, "or" alternatives, subgroups), one kept as text as in R4 where it cannot be stated exactly;
     None when the heading does not say how the sub-items join, states a value itself, the list's nesting
-    is not certain (a sub-item heading deeper items, a wrapped line), or no sub-item can be stated exactly.
+    is not certain (a sub-item heading deeper items, a wrapped line), the criterion sits under a subgroup's
+    sub-heading, or no sub-item can be stated exactly.
 
     Within an all-of a sub-item kept as text is unknown to a matcher until read, within an any-of a coded
     sub-item met is enough: neither stricter nor looser. An exclusion is not nested: its sub-items would be
@@ -203,6 +204,10 @@ def _nested(criterion: Criterion, terms: Terms) -> Json | None:
     if code is None or criterion.section == EXCLUSION or len(criterion.sub_items) < 2:
         return None
     if _COMPARED.search(criterion.text) or not all(_stands_alone(item) for item in criterion.sub_items):
+        return None
+    # under a sub-heading naming a subgroup ("For patients in Part B:"), the parser gave its thresholds that
+    # condition from outside the criterion's words: read alone, the sub-items would hold for everyone
+    if any(f.condition and f.condition not in criterion.full_text for f in criterion.facts):
         return None
     pieces = []
     for number, item in enumerate(criterion.sub_items, 1):

@@ -272,6 +272,10 @@ def test_an_any_of_heading_is_the_any_of_its_sub_items(terms: Terms) -> None:
         "Inclusion Criteria:\n\n* Age >= 18 years\n* Must meet all of the following:\n  * Liver function:\n"
         "    * Total bilirubin <= 1.5 x ULN (<= 3 x ULN with Gilbert's syndrome)\n"
         "  * Platelets >= 100 x 10^9/L or hemoglobin >= 9 g/dL\n",
+        # under a subgroup's sub-heading: read alone, the sub-items would hold for everyone
+        "Inclusion Criteria:\n\n* Age >= 18 years\n\nFor patients in Part B:\n\n* Must meet all of the following:\n"
+        "  * Total bilirubin <= 1.5 x ULN (<= 3 x ULN with Gilbert's syndrome); or AST <= 3 x ULN\n"
+        "  * Platelets >= 100 x 10^9/L or hemoglobin >= 9 g/dL\n* ECOG 0-1\n",
     ],
 )
 def test_a_list_that_cannot_be_read_piece_by_piece_is_not_nested(terms: Terms, text: str) -> None:
