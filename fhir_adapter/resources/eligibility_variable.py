@@ -40,20 +40,22 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   ULN, AST and ALT <= 2.5 ULN; if there is clear Gilbert syndrome, bilirubin <= 3.0 ULN", NCT04946890): then
   each measure is its own any-of with its own subgroups (one any-of would let a Gilbert's patient in by
   bilirubin alone whatever the AST);
-- an inclusion whose heading introduces its sub-items (_nested: "Laboratory inspection must meet the
-  following standards:", "at least one of the following:"; text/criteria/statement.py `heading_logic`) that
-  the whole cannot state exactly: the heading's all-of / any-of of its sub-items, each read on its own
+- an inclusion whose heading introduces its sub-items (_nested: "Laboratory inspection must meet the following
+  standards:", "at least one of the following:"; text/criteria/statement.py `heading_logic`) that the whole
+  cannot state exactly: the heading's all-of / any-of of its sub-items, each read on its own
   (`read_statement`: its facts, "or" alternatives, subgroups) and stated by the rules here, `linkId`
   "inclusion-6.1"... A sub-item that cannot be stated exactly keeps its words with the eligibility-logic
-  extension, as R4 keeps the whole criterion: a matcher knows it only from the words, inside an all-of
-  the whole is unknown until they are read, inside an any-of a coded sub-item met is enough; neither
-  stricter nor looser. `r5_statement` says "partly exact" then. Not nested: a heading that does not say
-  how its list joins (a bare ':' may head a table of cases, NCT02028676's "Meeting criteria for requiring
-  ART according to WHO stage and CD4 percent or count:", whose rows are alternatives and from which the
-  parser reads no CD4 value, whose list also lost its depth), a heading stating a value itself, a list
-  whose depth the sub-items lost (a sub-item ending in ':' or "or", a wrapped line), a list under a
-  subgroup's sub-heading ("For patients in Part B:"), an exclusion (its facts' any-of already excludes
-  each sub-item), a list none of whose sub-items can be stated exactly.
+  extension, as R4 keeps the whole criterion: a matcher knows it only from the words, inside an all-of the
+  whole is unknown until they are read, inside an any-of a coded sub-item met is enough; neither stricter nor
+  looser; an all-of sub-item that names a measure or value the parser did not read ("the international
+  standardized ratio of prothrombin time and partial thromboplastin time <= 1.5 x ULN") is its coded facts
+  beside its words (_piece). `r5_statement` says "partly exact" then. Not nested: a heading that does not say
+  how its list joins (a bare ':' may head a table of cases, NCT02028676's "Meeting criteria for requiring ART
+  according to WHO stage and CD4 percent or count:", whose rows are alternatives and from which the parser
+  reads no CD4 value, whose list also lost its depth), a heading stating a value itself, a list whose depth
+  the sub-items lost (a sub-item ending in ':' or "or", a wrapped line), a list under a subgroup's sub-heading
+  ("For patients in Part B:"), an exclusion (its facts' any-of already excludes each sub-item), a list none of
+  whose sub-items can be stated exactly.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
 `definitionCodeableConcept.text`, with the eligibility-logic extension): two thresholds of one measure under
@@ -115,6 +117,8 @@ _EXCLUDED = re.compile(r"\b(?:excluded|ineligible|not\s++(?:be\s++)?eligible)\b"
 # A sub-item that continues a wrapped line, or heads deeper items, or joins the next one.
 _CONTINUES = re.compile(r"[a-z(]")
 _JOINS_NEXT = re.compile(r":$|\b(?:or|and|and/or)$", re.IGNORECASE)
+# Measure names joined before one value: "AST and ALT", "INR, aPTT", "AST/ALT".
+_NAMES_JOINED = re.compile(r"\b(?:and|or)\b|[,/]", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -209,10 +213,10 @@ def _nested(criterion: Criterion, terms: Terms) -> Json | None:
     # condition from outside the criterion's words: read alone, the sub-items would hold for everyone
     if any(f.condition and f.condition not in criterion.full_text for f in criterion.facts):
         return None
-    pieces = []
-    for number, item in enumerate(criterion.sub_items, 1):
-        piece = _criterion(read_statement(criterion.section, criterion.index, item), terms)
-        pieces.append({**piece, "linkId": f"{piece['linkId']}.{number}"})
+    pieces = [
+        _piece(read_statement(criterion.section, criterion.index, item), number, terms)
+        for number, item in enumerate(criterion.sub_items, 1)
+    ]
     if all("extension" in piece for piece in pieces):
         return None
     return _ordered(
@@ -223,6 +227,35 @@ def _nested(criterion: Criterion, terms: Terms) -> Json | None:
             "definitionByCombination": {"code": code, "characteristic": pieces},
         }
     )
+
+
+def _piece(statement: Criterion, number: int, terms: Terms) -> Json:
+    """Return one sub-item as its own characteristic ("inclusion-6.2"). An all-of sub-item with a value or a
+    measure's name the parser did not read ("the international standardized ratio of prothrombin time and
+    partial thromboplastin time <= 1.5 x ULN": INR read, the thromboplastin time not) is its coded facts and
+    its words: a matcher knows "not met" from a coded value, and no more than "unknown" otherwise."""
+    stated = _criterion(statement, terms)
+    if statement.logic == ALL_OF and statement.facts and not _read_whole(statement):
+        coded = [c for f in statement.facts if (c := _fact(statement, f, terms))]
+        words = _words(_trimmed(statement.text))
+        stated = {**stated, **_combined([*coded, words], ALL_OF)}
+        stated.pop("definitionByTypeAndValue", None)
+    return {**stated, "linkId": f"{stated['linkId']}.{number}"}
+
+
+def _read_whole(statement: Criterion) -> bool:
+    """Return True when every comparator of a statement is inside a value read and no threshold's measure
+    names ("X and Y <= 1.5 x ULN") hold more measures than facts were read from them."""
+    if not _every_threshold_read(statement):
+        return False
+    for fact in statement.facts:
+        value = _COMPARED.search(fact.phrase) if fact.is_threshold else None
+        if value is None:
+            continue
+        sharing = sum(1 for other in statement.facts if other.phrase == fact.phrase)
+        if sharing == 1 and _NAMES_JOINED.search(fact.phrase, 0, value.start()):
+            return False
+    return True
 
 
 def _stands_alone(item: str) -> bool:

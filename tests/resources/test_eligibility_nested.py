@@ -106,8 +106,15 @@ def test_laboratory_standards_are_the_all_of_their_sub_items_each_read_on_its_ow
     assert blood["extension"] == [{"url": EXT_LOGIC, "valueCode": "any-of"}]
     assert blood["definitionCodeableConcept"]["text"] == blood["description"]
     assert blood["description"].startswith("Blood routine: Under normal circumstances")
-    # INR <= 1.5 x ULN
-    assert (_code(coagulation), _quantity(coagulation)) == (LOINC["inr"], ("<=", 1.5, "{ULN}"))
+    # INR <= 1.5 x ULN, and the partial thromboplastin time the parser does not read: INR coded beside the
+    # sub-item's words, so a matcher knows "not met" from the INR and no more than "unknown" otherwise
+    assert coagulation["definitionByCombination"]["code"] == "all-of"
+    inr, words = coagulation["definitionByCombination"]["characteristic"]
+    assert (_code(inr), _quantity(inr)) == (LOINC["inr"], ("<=", 1.5, "{ULN}"))
+    assert words["definitionCodeableConcept"]["text"] == coagulation["description"].rstrip(";")
+    assert "partial thromboplastin time" in words["definitionCodeableConcept"]["text"]
+    assert _met(coagulation, {LOINC["inr"]: 2.0}) is False
+    assert _met(coagulation, {LOINC["inr"]: 1.0}) is None
     # creatinine <= 1.5 x ULN or Cockcroft-Gault clearance >= 50 mL/min
     assert kidney["definitionByCombination"]["code"] == "any-of"
     creatinine, clearance = kidney["definitionByCombination"]["characteristic"]
@@ -122,8 +129,17 @@ def test_laboratory_standards_are_the_all_of_their_sub_items_each_read_on_its_ow
     ]
     assert measures == [{LOINC["bilirubin"]}, {LOINC["ast"]}, {LOINC["alt"]}]
     assert r5_statement(_criterion(NCT04946890, "inclusion", 6), terms) == (
-        "partly exact: all-of of 4 sub-items (any-of), each read on its own; 1 kept as text as in R4"
+        "partly exact: all-of of 4 sub-items (any-of), each read on its own; 1 kept as text as in R4,"
+        " 1 in its words"
     )
+    # the whole: unknown while the blood routine's words are unread, not met on a coded value not met
+    lab = {
+        LOINC["inr"]: 1.0,
+        LOINC["creatinine"]: 1.0,
+        **_patient(metastasis=False, gilbert=False, bilirubin=1.0, ast=1.0, alt=1.0),
+    }
+    assert _met(criterion, lab) is None
+    assert _met(criterion, {**lab, LOINC["inr"]: 2.0}) is False
 
 
 def _walk(characteristic: Json) -> list[Json]:
@@ -283,3 +299,28 @@ def test_a_list_that_cannot_be_read_piece_by_piece_is_not_nested(terms: Terms, t
     [whole] = build_eligibility_variable(trial, KEY, terms)["characteristic"]
     links = [c.get("linkId", "") for c in _walk(whole)]
     assert not [link for link in links if "." in link]
+
+
+def test_measures_named_together_and_all_read_need_no_words(terms: Terms) -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Age >= 18 years\n* Adequate organ function, defined as:\n"
+        "  * AST and ALT <= 3 x ULN\n"
+        "  * Total bilirubin <= 1.5 x ULN (<= 3 x ULN with Gilbert's syndrome); or direct bilirubin <= ULN\n"
+        "  * Platelets >= 100 x 10^9/L or hemoglobin >= 9 g/dL\n"
+    )
+    trial = TrialRecord("NCT00000001", "test", eligibility=Eligibility(criteria=text))
+    [whole] = build_eligibility_variable(trial, KEY, terms)["characteristic"]
+    organs = whole["definitionByCombination"]["characteristic"][-1]
+    assert organs["linkId"] == "inclusion-2" and organs["definitionByCombination"]["code"] == "all-of"
+    transaminases, bilirubin, blood = organs["definitionByCombination"]["characteristic"]
+    # both measures before the one value were read: no words beside them
+    assert [_code(c) for c in transaminases["definitionByCombination"]["characteristic"]] == [
+        LOINC["ast"],
+        LOINC["alt"],
+    ]
+    # "<= 1.5 x ULN (<= 3 x ULN with Gilbert's); or direct bilirubin <= ULN": two limits of one measure
+    # beside a choice the module does not state: its words, as R4 keeps them
+    assert [e["url"] for e in bilirubin["extension"]] == [EXT_LOGIC]
+    assert bilirubin["definitionCodeableConcept"]["text"] == bilirubin["description"]
+    assert blood["definitionByCombination"]["code"] == "any-of"
+    assert [_code(c) for c in blood["definitionByCombination"]["characteristic"]] == ["777-3", "718-7"]
