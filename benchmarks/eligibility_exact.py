@@ -9,6 +9,11 @@ condition, and each alternative read without a threshold in its verbatim words i
 parser marks any-of or conditional, this counts the ones `r5_statement` reports exact, by section and
 logic. Default folders: fixtures/ctgov and fixtures/ctgov-xml (the figures of the issue's closing notes);
 `--show` prints the criteria kept as text.
+
+A criterion whose heading introduces its sub-items ("must meet the following standards:") may be stated as
+the heading's combination of them, each read on its own; it counts as exact only when every sub-item is,
+and as "partly exact" (apart from the exact count, and from those wholly kept as text) when some sub-item is
+kept as text as in R4 while the others are stated exactly.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from fhir_adapter.text import ALL_OF, EXCLUSION, INCLUSION, Criterion, parse_cri
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = (REPO / "fixtures" / "ctgov", REPO / "fixtures" / "ctgov-xml")
-Key = tuple[str, str, bool]  # (section, logic, exact)
+Key = tuple[str, str, str]  # (section, logic, how: "exact", "partly exact" or "text")
 
 
 def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion]]:
@@ -42,11 +47,13 @@ def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion]]:
 def count(folders: list[Path], terms: Terms, *, show: bool) -> Counter[Key]:
     counts: Counter[Key] = Counter()
     for nct_id, criterion in criteria(folders):
-        exact = (r5_statement(criterion, terms) or "").startswith("exact")
-        counts[(criterion.section, criterion.logic, exact)] += 1
-        if show and not exact:
+        statement = r5_statement(criterion, terms) or ""
+        how = next((h for h in ("exact", "partly exact") if statement.startswith(f"{h}:")), "text")
+        counts[(criterion.section, criterion.logic, how)] += 1
+        if show and how != "exact":
             print(
-                f"{nct_id} {criterion.section} {criterion.index} {criterion.logic}: {criterion.text[:120]!r}"
+                f"{nct_id} {criterion.section} {criterion.index} {criterion.logic} ({how}):"
+                f" {criterion.text[:120]!r}"
             )
     return counts
 
@@ -59,9 +66,9 @@ def main() -> None:
     counts = count(args.folders, load_terms(), show=args.show)
     for section in (INCLUSION, EXCLUSION):
         for logic in ("any-of", "conditional"):
-            exact = counts[(section, logic, True)]
-            total = exact + counts[(section, logic, False)]
-            print(f"{section} {logic}: exact {exact}/{total}")
+            exact, partly = counts[(section, logic, "exact")], counts[(section, logic, "partly exact")]
+            total = exact + partly + counts[(section, logic, "text")]
+            print(f"{section} {logic}: exact {exact}/{total}, partly exact {partly}/{total}")
 
 
 if __name__ == "__main__":

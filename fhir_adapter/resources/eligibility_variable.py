@@ -35,14 +35,39 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   group's thresholds of several measures an any-of (excluding whoever has either, as for everyone) and an
   exclusion's "A or B" read as its other facts, unless a subgroup's value shares its clause with another
   measure stated for everyone ("ALT > 3 or AST > 3 x ULN (> 5 x ULN each for ...)": whose is it?);
-- a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`.
+- a value at another time ("age at diagnosis <= 18 years"): the threshold with `timeFromEvent`;
+- subgroups over different measures may overlap ("If there is no clear liver metastasis, bilirubin <= 1.5
+  ULN, AST and ALT <= 2.5 ULN; if there is clear Gilbert syndrome, bilirubin <= 3.0 ULN", NCT04946890): then
+  each measure is its own any-of with its own subgroups (one any-of would let a Gilbert's patient in by
+  bilirubin alone whatever the AST);
+- an inclusion whose heading introduces its sub-items (_nested: "Laboratory inspection must meet the following
+  standards:", "at least one of the following:"; text/criteria/statement.py `heading_logic`) that the whole
+  cannot state exactly: the heading's all-of / any-of of its sub-items, each read on its own
+  (`read_statement`: its facts, "or" alternatives, subgroups) and stated by the rules here, `linkId`
+  "inclusion-6.1"... A sub-item that cannot be stated exactly keeps its words with the eligibility-logic
+  extension, as R4 keeps the whole criterion: a matcher knows it only from the words, inside an all-of the
+  whole is unknown until they are read, inside an any-of a coded sub-item met is enough; neither stricter nor
+  looser; an all-of sub-item that names a measure or value the parser did not read ("the international
+  standardized ratio of prothrombin time and partial thromboplastin time <= 1.5 x ULN") is its coded facts
+  beside its words (_piece). `r5_statement` says "partly exact" then. Not nested: a heading that does not say
+  how its list joins (a bare ':' may head a table of cases, NCT02028676's "Meeting criteria for requiring ART
+  according to WHO stage and CD4 percent or count:", whose rows are alternatives and from which the parser
+  reads no CD4 value, whose list also lost its depth), a heading stating a value itself, a list whose depth
+  the sub-items lost (a sub-item ending in ':' or "or", a wrapped line), a list under a subgroup's sub-heading
+  ("For patients in Part B:"), an exclusion (its facts' any-of already excludes each sub-item), a list none of
+  whose sub-items can be stated exactly.
 
 What the parser's result cannot state exactly stays text as in R4 (the verbatim criterion as
 `definitionCodeableConcept.text`, with the eligibility-logic extension): two thresholds of one measure under
 one condition, a choice whose "or"s outnumber its alternatives, a lone subgroup's threshold beside words or
 numbers left unread, conditions whose words hold an "or" the count of alternatives cannot place. Words
 outside the choice or the subgroups (another clause, a preamble) are on the criterion's `description`, as
-for every criterion.
+for every criterion. A text whose words lost what they say stays text: NCT02526537 inclusion 7, a
+translation, "Total bilirubin <= the normal value of 1.5 times the upper limit of normal (ULN); liver
+metastases, aspartate aminotransferase (AST), and alanine aminotransferase (ALT) <= 2.5 times of upper limit
+of normal (ULN)", does not say whether 2.5 x ULN is everyone's or only with liver metastases (nor, then,
+everyone else's limit); its bilirubin clause alone would be certain, but the parser reads no value from "the
+normal value of 1.5 times the ULN", and a reading made for this sentence would be a guess at the original.
 Nothing is ever stated stricter or looser than the criterion.
 """
 
@@ -64,6 +89,7 @@ from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text.criteria.statement import heading_logic, read_statement
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER
 
 # "AST and/or ALT" names the measures, and "ECOG 0 or 1" is one range: no choice between alternatives.
@@ -88,6 +114,11 @@ _COMPARED = re.compile(
 # Words that say whom a condition is for, at its start.
 _WHO = re.compile(r"(?:for|in|among|if|unless|except|when|where|with|age[sd]?)\b", re.IGNORECASE)
 _EXCLUDED = re.compile(r"\b(?:excluded|ineligible|not\s++(?:be\s++)?eligible)\b", re.IGNORECASE)
+# A sub-item that continues a wrapped line, or heads deeper items, or joins the next one.
+_CONTINUES = re.compile(r"[a-z(]")
+_JOINS_NEXT = re.compile(r":$|\b(?:or|and|and/or)$", re.IGNORECASE)
+# Measure names joined before one value: "AST and ALT", "INR, aPTT", "AST/ALT".
+_NAMES_JOINED = re.compile(r"\b(?:and|or)\b|[,/]", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
@@ -138,17 +169,105 @@ def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
     alternative read without one is its own characteristic in its verbatim words inside the any-of ("Age
     >= 18 years (or per national guidelines)": age >= 18, or "per national guidelines"). A matcher then
     knows "met" when a coded alternative is met and "unknown" when only the words could be: neither
-    stricter nor looser than the text. Otherwise the criterion is kept as text, as in R4."""
+    stricter nor looser than the text. Otherwise the criterion is kept as text, as in R4; "partly exact" when
+    it is its sub-items' combination (_nested) with some of them kept as text so."""
     if criterion.logic == ALL_OF:
         return None
     stated = _criterion(criterion, terms)
     found = _walk(stated)
-    if any("extension" in c for c in found):  # the eligibility-logic marker of a criterion kept as text
+    # the eligibility-logic marker of a text kept as in R4: the criterion's, or a sub-item's (_nested)
+    kept = [c for c in found if "extension" in c]
+    if any(not _is_piece(c) for c in kept):
         return f"kept as text ({criterion.logic}), as in R4"
     code = stated.get("definitionByCombination", {}).get("code", "one characteristic")
-    words = sum(1 for c in found[1:] if "definitionCodeableConcept" in c and "exclude" not in c)
+    words = sum(
+        1 for c in found[1:] if "definitionCodeableConcept" in c and "exclude" not in c and c not in kept
+    )
     in_words = f", {words} in its words" if words else ""
+    if kept:
+        pieces = len(stated["definitionByCombination"]["characteristic"])
+        return (
+            f"partly exact: {code} of {pieces} sub-items ({criterion.logic}), each read on its own;"
+            f" {len(kept)} kept as text as in R4{in_words}"
+        )
     return f"exact: {code} ({criterion.logic}), each threshold coded{in_words}"
+
+
+def _nested(criterion: Criterion, terms: Terms) -> Json | None:
+    """Return an inclusion whose heading introduces its sub-items ("Laboratory inspection must meet the
+    following standards:") as the heading's combination of them, each sub-item read and stated on its own
+    (its facts, "or" alternatives, subgroups), one kept as text as in R4 where it cannot be stated exactly;
+    None when the heading does not say how the sub-items join, states a value itself, the list's nesting
+    is not certain (a sub-item heading deeper items, a wrapped line), the criterion sits under a subgroup's
+    sub-heading, or no sub-item can be stated exactly.
+
+    Within an all-of a sub-item kept as text is unknown to a matcher until read, within an any-of a coded
+    sub-item met is enough: neither stricter nor looser. An exclusion is not nested: its sub-items would be
+    excluded one by one, which the any-of of its facts already states."""
+    code = heading_logic(criterion.text)
+    if code is None or criterion.section == EXCLUSION or len(criterion.sub_items) < 2:
+        return None
+    if _COMPARED.search(criterion.text) or not all(_stands_alone(item) for item in criterion.sub_items):
+        return None
+    # under a sub-heading naming a subgroup ("For patients in Part B:"), the parser gave its thresholds that
+    # condition from outside the criterion's words: read alone, the sub-items would hold for everyone
+    if any(f.condition and f.condition not in criterion.full_text for f in criterion.facts):
+        return None
+    pieces = [
+        _piece(read_statement(criterion.section, criterion.index, item), number, terms)
+        for number, item in enumerate(criterion.sub_items, 1)
+    ]
+    if all("extension" in piece for piece in pieces):
+        return None
+    return _ordered(
+        {
+            "linkId": f"{criterion.section}-{criterion.index}",
+            "description": criterion.full_text,
+            "exclude": False,
+            "definitionByCombination": {"code": code, "characteristic": pieces},
+        }
+    )
+
+
+def _piece(statement: Criterion, number: int, terms: Terms) -> Json:
+    """Return one sub-item as its own characteristic ("inclusion-6.2"). An all-of sub-item with a value or a
+    measure's name the parser did not read ("the international standardized ratio of prothrombin time and
+    partial thromboplastin time <= 1.5 x ULN": INR read, the thromboplastin time not) is its coded facts and
+    its words: a matcher knows "not met" from a coded value, and no more than "unknown" otherwise."""
+    stated = _criterion(statement, terms)
+    if statement.logic == ALL_OF and statement.facts and not _read_whole(statement):
+        coded = [c for f in statement.facts if (c := _fact(statement, f, terms))]
+        words = _words(_trimmed(statement.text))
+        stated = {**stated, **_combined([*coded, words], ALL_OF)}
+        stated.pop("definitionByTypeAndValue", None)
+    return {**stated, "linkId": f"{stated['linkId']}.{number}"}
+
+
+def _read_whole(statement: Criterion) -> bool:
+    """Return True when every comparator of a statement is inside a value read and no threshold's measure
+    names ("X and Y <= 1.5 x ULN") hold more measures than facts were read from them."""
+    if not _every_threshold_read(statement):
+        return False
+    for fact in statement.facts:
+        value = _COMPARED.search(fact.phrase) if fact.is_threshold else None
+        if value is None:
+            continue
+        sharing = sum(1 for other in statement.facts if other.phrase == fact.phrase)
+        if sharing == 1 and _NAMES_JOINED.search(fact.phrase, 0, value.start()):
+            return False
+    return True
+
+
+def _stands_alone(item: str) -> bool:
+    """Return True for a sub-item that reads as a statement of its own: not a wrapped line ("count"), not
+    the heading of deeper items (its ':' at the end), not joined to the next by a trailing "or" / "and"."""
+    stripped = item.strip().rstrip(";,.")
+    return bool(stripped) and not _CONTINUES.match(stripped) and not _JOINS_NEXT.search(stripped)
+
+
+def _is_piece(characteristic: Json) -> bool:
+    """Return True for a sub-item's characteristic (_nested's "inclusion-6.1")."""
+    return "." in characteristic.get("linkId", "")
 
 
 def _walk(characteristic: Json) -> list[Json]:
@@ -164,6 +283,9 @@ def _criterion(criterion: Criterion, terms: Terms) -> Json:
     logic = _logic(criterion, held, free_kinds, terms) if criterion.logic != ALL_OF else None
     parts = [*coded, *logic] if logic else coded
     if criterion.logic != ALL_OF and logic is None and (held or not coded):
+        nested = _nested(criterion, terms)
+        if nested is not None:
+            return nested
         parts = [*coded, _text(criterion, criterion.logic)]  # as R4: the criterion's text, not exact
     definition = (
         _combined(parts, ANY_OF if exclusion else ALL_OF)
@@ -504,7 +626,17 @@ def _topics(facts: list[tuple[Fact, Json]]) -> list[list[tuple[Fact, Json]]]:
     for kinds in kinds_of.values():
         joined = [t for t in topics if t & kinds]
         topics = [t for t in topics if not t & kinds] + [kinds.union(*joined)]
-    return [[item for item in facts if item[0].kind in kinds] for kinds in topics]
+    # Subgroups over different measures may overlap ("If there is no clear liver metastasis, bilirubin <=
+    # 1.5 x ULN, AST and ALT <= 2.5 x ULN; if Gilbert syndrome, bilirubin <= 3 x ULN", NCT04946890): joined,
+    # a Gilbert's patient would meet the any-of by bilirubin alone, looser than the text; each measure
+    # apart holds each limit for its own subgroups.
+    split = [
+        [{kind} for kind in dict.fromkeys(f.kind for f, _ in facts) if kind in topic]
+        if len({frozenset(k & topic) for k in kinds_of.values() if k & topic}) > 1
+        else [topic]
+        for topic in topics
+    ]
+    return [[item for item in facts if item[0].kind in kinds] for group in split for kinds in group]
 
 
 def _topic(facts: list[tuple[Fact, Json]], text: str, *, exclusion: bool, all_read: bool) -> Json | None:

@@ -1,0 +1,58 @@
+"""One piece of a criterion read on its own, and how a criterion's heading joins its sub-items (issue 12).
+
+A criterion whose heading introduces a list ("Laboratory inspection must meet the following standards:")
+is the list's sub-items, each a statement of its own: its facts, its "or" alternatives, its subgroups.
+`read_statement` reads one such piece as `parse_criteria` reads a whole criterion (facts.py, then logic.py);
+`heading_logic` says how the heading joins the pieces: ALL_OF for "the following", "as follows", "defined
+as", ANY_OF for "one of / any of the following", None when the heading does not say (a heading that only
+ends with ':' may head a table of cases, "Meeting criteria ... according to WHO stage ...:", whose rows are
+alternatives, not requirements). Additive: nothing here changes what `parse_criteria` returns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fhir_adapter.text.criteria.facts import read_part
+from fhir_adapter.text.criteria.logic import combine, unread_alternatives
+from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion
+
+_ONE_OF = re.compile(
+    r"\b(?:(?:at\s++least|any|only|exactly|either)\s++)?one\s++(?:or\s++more\s++)?of\s++the\s++following\b"
+    r"|\b(?:any|either)\s++of\s++the\s++following\b",
+    re.IGNORECASE,
+)
+# "must meet the following standards:", "all of the following", "as follows", "defined as:"
+_ALL_OF = re.compile(
+    r"\b(?:(?:all|each|every)\s++of\s++)?the\s++following\b|\bas\s++follows\b|\bdefined\s++(?:as|by)\b",
+    re.IGNORECASE,
+)
+# "none of the following" / "neither": a negation the pieces do not carry
+_NEGATED = re.compile(r"\b(?:none|neither|no|not|without)\b", re.IGNORECASE)
+_HEADING_LIMIT = 200
+
+
+def heading_logic(heading: str) -> str | None:
+    """Return how a criterion's heading joins the sub-items below it, or None when it does not say so.
+
+    >>> heading_logic("Laboratory inspection must meet the following standards:")
+    'all-of'
+    >>> heading_logic("Meet one of the following:"), heading_logic("Adequate organ function:")
+    ('any-of', None)
+    >>> heading_logic("None of the following:")
+    """
+    stripped = heading.strip()
+    if len(stripped) > _HEADING_LIMIT or not stripped.endswith(":") or _NEGATED.search(stripped):
+        return None
+    if _ONE_OF.search(stripped):
+        return ANY_OF
+    return ALL_OF if _ALL_OF.search(stripped) else None
+
+
+def read_statement(section: str, index: int, text: str) -> Criterion:
+    """Return one piece of a criterion (a sub-item) read as a criterion of its own: its facts, logic and
+    the words of the alternatives read without a threshold, with no sub-items."""
+    reading = read_part(text)
+    facts, logic = combine(section, (text,), (reading,))
+    words = unread_alternatives((text,), (reading,)) if logic == ANY_OF else ()
+    return Criterion(section, index, text, (), facts, reading.unclear, logic, words)
