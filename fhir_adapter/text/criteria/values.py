@@ -116,6 +116,7 @@ _SINGLE_SCORE = re.compile(
     r"(?!\s*+(?:weeks?|wks?|days?|months?|years?|yrs?|hours?|times|cycles?|points?|mg)\b)",
     re.IGNORECASE,
 )
+_WITHIN = re.compile(r"within", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
@@ -141,7 +142,27 @@ def window_after(text: str, end: int) -> str:
 def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[WindowFact]:
     """Return the facts of `kind` stated in `window` (the words after `mention`), in order; none when the
     words before the first number make it something else than the measure's level ("creatinine increase >=
-    0.3 mg/dL", "BMI z-score >= 2", "white blood cell count in CSF > 5/uL")."""
+    0.3 mg/dL", "BMI z-score >= 2", "white blood cell count in CSF > 5/uL"). A performance score written in
+    words ("ECOG performance status less than or equal to two") is read as its digit, the phrase verbatim."""
+    if kind in _SCORE_WORD_KINDS and _SCORE_WORD.search(window):
+        digits = _SCORE_WORD.sub(lambda m: _SCORE_WORDS[m.group().lower()].ljust(len(m.group())), window)
+        return [
+            w._replace(fact=replace(w.fact, phrase=mention + window[: len(w.fact.phrase) - len(mention)]))
+            for w in _facts_in_window(kind, digits, mention, unit_required=unit_required)
+        ]
+    return _facts_in_window(kind, window, mention, unit_required=unit_required)
+
+
+# A score's value in words, read only where the text writes it with a comparator or as a range ("less than
+# or equal to two", "zero or one"): the number after it is the digit of the same length, so spans hold.
+_SCORE_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+_SCORE_WORD = re.compile(
+    rf"(?<=\s)(?:{'|'.join(_SCORE_WORDS)})\b(?!\s++of\b)", re.IGNORECASE
+)
+_SCORE_WORD_KINDS = {"ecog"}
+
+
+def _facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool) -> list[WindowFact]:
     digit = _FIRST_DIGIT.search(window)
     if digit and _NOT_THE_LEVEL.search(window, 0, digit.start()):
         return []
@@ -342,6 +363,8 @@ def _read_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: 
     if match.group("ors") or match.group("num2"):
         return _range_fact(kind, match, value, code, phrase)
     comparator_text = match.group("comp") or match.group("post")
+    if comparator_text and _WITHIN.fullmatch(comparator_text.strip()) and code != "{ULN}":
+        return None  # "within 7 days", "within 10% of": a window or a margin, not a limit on the level
     comparator = COMPARATOR_CODES.lookup(comparator_text) if comparator_text else None
     comparator = inclusive(comparator, match.string, match.end())
     return Fact(kind, phrase, comparator, value, unit=code) if comparator else None

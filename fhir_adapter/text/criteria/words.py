@@ -40,6 +40,9 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
         r"not greater than|no greater than|not higher than|not exceeding|does not exceed|maximum(?: of)?|up to",
     ),
     ("<=", r"not above"),
+    # "creatinine within 1.5 times the upper limit of normal" (NCT03118986): read for multiples of the ULN only
+    # (values.py), as "within 7 days" or "within 10% of" is no limit on a level
+    ("<=", r"within"),
     ("<=", r"at or below|(?:below|inferior) or equal(?: to)?|equal to or below|no higher than"),
     # "＞", "＜": the full-width signs of Chinese text
     (">", r">|＞|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
@@ -118,7 +121,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("g/L", rf"(?i:grams?{_PER_LITRE})"),
     ("kg/m2", rf"(?i:kilograms?\s+per\s+){_SQUARE_METRE}"),
     ("/mm3", r"(?i:(?:cells\s+)?per\s+cubic\s+millimet(?:er|re)s?)\b"),
-    ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm\b"),
+    ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm(?:3|³)?\b"),
     # "/ µ L": a space some editors put after the micro sign
     ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|per microlit(?:er|re)"),
     ("/mL", r"(?:/|per)\s*m[lL]\b(?!\s*/)"),
@@ -142,7 +145,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
         r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
     ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),
-    ("%", r"%|(?i:percent)\b"),
+    ("%", r"%|(?i:percent(?:age)?)\b"),  # "LVEF greater than or equal to 50 percentage" (NCT03671044)
     ("U/L", r"(?:U|u)\s*/\s*[lL]\b"),
     ("[IU]/L", r"(?:IU|iu)\s*/\s*[lL]\b"),
     ("h", r"(?i:hours?|hrs?)\b"),
