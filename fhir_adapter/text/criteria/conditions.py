@@ -31,6 +31,8 @@ _TIME_POINT_WORDS = (
 QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"
     r"females?|children|adults?|adolescents?|persons?|people|cases?|infants?)\b"
+    # "more than 460 ms in males and females" (NCT07040059): both sexes are everyone, no subgroup
+    r"(?!\s*+(?:and|or|&|/|and/or)\s*+(?:males?|females?|men|women)\b)"
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
     r"|\b(?:if|unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
@@ -76,7 +78,7 @@ _NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
 _SUBGROUP_TAIL = re.compile(
-    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+[<>≤≥=\d])|\([^()\n]{0,80}\)|\.(?!\s|$))*", re.IGNORECASE
+    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b))|\([^()\n]{0,80}\)|\.(?!\s|$))*", re.IGNORECASE
 )
 # "for patients with liver metastases < 5 x ULN": the subgroup's words end where its own value starts.
 _COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+(?P<num>{NUMBER})", re.IGNORECASE)

@@ -93,7 +93,8 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(
             # "PS 0-2 (WHO scale)" (NCT01852578): a performance status of 0 to 5 is on the ECOG/WHO/Zubrod
             # scale, whatever name it has; values above 5 (Karnofsky's, Lansky's) are no ECOG (values.py)
-            r"ECOG|WHO PS|PS",
+            # not the anaesthetists' "ASA PS > 3" (ASA physical status, NCT05742711)
+            r"ECOG|WHO PS|(?<!ASA )(?<!ASA-)PS",
             r"eastern cooperative oncology group|zubrod|"
             r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance(?: status)?|"
             # "a performance status of 0 or 2 on the Eastern Cooperative Oncology Group (ECOG) scale"
@@ -276,7 +277,8 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "hiv",
         _mixed(
-            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS",
+            # "AIDS related lymphoma" (NCT05607199) names a lymphoma subtype, not the patient's HIV status
+            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
             r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
         ),
     ),

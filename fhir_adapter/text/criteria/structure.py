@@ -89,6 +89,8 @@ _EXCLUSION_INTRO = re.compile(
 )
 _INTRO_LIMIT = 200
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
+_PART_LABEL = re.compile(r"(?P<num>\d{1,2})[a-z][.)]\s")
+_MARKER_NUMBER = re.compile(r"\(?(?P<num>\d{1,2})[.)]")
 
 
 @dataclass
@@ -100,6 +102,7 @@ class _Draft:
     sub_items: list[str] = field(default_factory=list)
     context: str = ""  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
     marker: str = ""  # its list marker as written ("1.", "*"), "" for a paragraph
+    sub_indent: int | None = None  # the indent of its first sub-item
 
 
 @dataclass
@@ -217,6 +220,7 @@ def _read_item(item: re.Match[str], state: _State) -> None:
     parent = _open_criterion(state)
     if parent is not None and _is_sub_item(indent, style, parent, state):
         parent.sub_items.append(text)
+        parent.sub_indent = indent if parent.sub_indent is None else parent.sub_indent
         return
     # The first item of a list sets its level; a stray item further left (legacy XML's "-Patients ...")
     # is a criterion of its own but does not turn the items after it into sub-items.
@@ -233,7 +237,9 @@ def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool
     if indent > state.top_indent:
         return True
     ends_with_colon = (parent.sub_items or parent.lines)[-1].endswith(":")
-    nested_run = bool(parent.sub_items) and style != state.top_style
+    # a run of sub-items written at the top level goes on; bullets back at the top level after indented
+    # sub-items start criteria of their own (NCT06831370: "   * ANC ..." under item 8, then "* Serum creatinine")
+    nested_run = bool(parent.sub_items) and style != state.top_style and parent.sub_indent == indent
     return indent == state.top_indent and style != state.top_style and (ends_with_colon or nested_run)
 
 
@@ -249,6 +255,9 @@ def _read_paragraph(line: str, state: _State) -> None:
     if _is_boilerplate(text) or _BULLETS_ONLY.match(text):
         return  # a bare "-" is an empty bullet, not a criterion
     parent = _open_criterion(state)
+    if parent is not None and _labels_part_of(text, parent):
+        parent.lines.append(text)  # "7a. ...", "7b. ...": notes on item 7, labelled so (NCT05865002)
+        return
     # Inside the item when indented past its marker (legacy XML indents everything, items a bit more).
     inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0
     if parent is not None and not line[:1].isspace() and _next_sentence_line(parent, text, state):
@@ -267,6 +276,14 @@ def _read_paragraph(line: str, state: _State) -> None:
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None))
     state.top_indent, state.top_style = None, None
+
+
+def _labels_part_of(text: str, parent: _Draft) -> bool:
+    """Return True for a paragraph labelled with the number of the item above and a letter ("7a. At a
+    minimum, ..." after "7. Standard curative measures ..."): a part of that item, not a criterion."""
+    label = _PART_LABEL.match(text)
+    number = _MARKER_NUMBER.match(parent.marker)
+    return label is not None and number is not None and label.group("num") == number.group("num")
 
 
 def _introduces(parent: _Draft) -> bool:

@@ -63,6 +63,8 @@ _BRANCH_OR = re.compile(
     r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc > 450 ms for males and > 470 ms for females": "and" right before another value of the measure
     r"|\band(?=\s*+[<>≤≥])"
+    # "... greater than 450 ms in males and greater than 460 ms in females" (NCT05607199): the same in words
+    r"|\band(?=\s++(?:greater|more|higher|less|lower)\s++than\s*+\d)"
     # "... for patients with bone marrow involvement; otherwise >= 100 x 10^9/L"
     r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
     # "QTcF >= 450 ms (men) / >= 470 ms (women)": a bracketed subgroup, then "/" (a bare "/" may restate)
