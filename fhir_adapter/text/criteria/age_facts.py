@@ -30,6 +30,8 @@ _AGE_HINT = guarded(re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE))  
 _LINE = re.compile(r"[^\n]+")
 _WRAP_REACH = 80
 _AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)
+# "or more", "or less", "or greater": comparators of any quantity; "or older", "or over" say age themselves.
+_GENERIC_POST = re.compile(r"\b(?:more|less|greater|higher|lower|fewer)\b", re.IGNORECASE)
 _AGE_WORD = re.compile(r"\bage[ds]?\b|\bold\b|\bbirth", re.IGNORECASE)
 # "Male sterilization (at least 6 months prior to screening)", "stable for at least 3 months before": a time
 # before or after an event is a duration, never the patient's age (matched after the spaces that follow the
@@ -189,7 +191,10 @@ def _age_before(text: str, match: re.Match[str]) -> Fact | None:
         return None  # "7 days or more": a duration, unless "of age" or "old" says it is an age
     # "older than 18 years" needs no "of age": the comparator says it is an age
     named = match.group("of") or _AGE_COMPARATOR.fullmatch(match.group("comp") or "")
-    written = match.group("post") or (match.group("comp") if named else None)
+    post = match.group("post")
+    if post and not match.group("of") and _GENERIC_POST.search(post):
+        post = None  # "for 6 weeks or more but 1 year or less" (NCT03607838): a duration, unless an age
+    written = post or (match.group("comp") if named else None)
     comparator = COMPARATOR_CODES.lookup(written.strip(" ,")) if written else None
     comparator = inclusive(comparator, text, match.end())
     unit = allowed_units("age", match.group("unit"))
