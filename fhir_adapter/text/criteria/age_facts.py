@@ -37,7 +37,8 @@ _AGE_WORD = re.compile(r"\bage[ds]?\b|\bold\b|\bbirth", re.IGNORECASE)
 # before or after an event is a duration, never the patient's age (matched after the spaces that follow the
 # value; it starts with no white space, so it is linear).
 _DURATION_AFTER = re.compile(
-    r"(?:[,)]\s*+)?(?:prior\b|before\b|after\b|ago\b|since\b|following\b|post\b|from\s+(?!birth\b))", re.IGNORECASE
+    r"(?:[,)]\s*+)?(?:prior\b|before\b|after\b|ago\b|since\b|following\b|post\b|from\s+(?!birth\b))",
+    re.IGNORECASE,
 )
 
 
@@ -64,10 +65,8 @@ def _in_line(text: str) -> list[Found]:
     found: list[Found] = []
     for pattern, unit_required in ((AGE_CONTEXT, False), (AGE_SUBJECT, True)):
         for match in pattern.finditer(text):
-            if _closes_bracket(text, match.end()):
+            if _closes_bracket(text, match.end()) or (unit_required and _names_measure(match)):
                 continue
-            if unit_required and ANY_MEASURE.search(match.group(0)):
-                continue  # "Patients with life expectancy of at least 6 months": the measure's value, no age
             if not _is_conditional(text, match.end()):
                 window = window_after(text, match.end())
                 # a value after another measure's name is that measure's ("... years of age and Lansky >= 50")
@@ -104,11 +103,19 @@ def _in_line(text: str) -> list[Found]:
     return [*found, *_to_below(text), *_reversed(text), *_leading(text), *_mixed_units(text)]
 
 
+def _names_measure(match: re.Match[str]) -> bool:
+    """Return True for "Patients with life expectancy of": the value after it is that measure's, no age."""
+    return ANY_MEASURE.search(match.group(0)) is not None
+
+
 def _is_duration(text: str, found: Found) -> bool:
     """Return True for a value no age word names that a time before or after an event follows: "Male
     sterilization (at least 6 months prior to screening)" (NCT06427811). "Aged 18 years or older before
     randomisation" names the age, and stays one."""
-    return _AGE_WORD.search(found.fact.phrase) is None and _DURATION_AFTER.match(text, skip_spaces(text, found.end)) is not None
+    return (
+        _AGE_WORD.search(found.fact.phrase) is None
+        and _DURATION_AFTER.match(text, skip_spaces(text, found.end)) is not None
+    )
 
 
 def _mixed_units(text: str) -> list[Found]:

@@ -78,7 +78,8 @@ _NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
 _SUBGROUP_TAIL = re.compile(
-    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b))|\([^()\n]{0,80}\)|\.(?!\s|$))*", re.IGNORECASE
+    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b))|\([^()\n]{0,80}\)|\.(?!\s|$))*",
+    re.IGNORECASE,
 )
 # "for patients with liver metastases < 5 x ULN": the subgroup's words end where its own value starts.
 _COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+(?P<num>{NUMBER})", re.IGNORECASE)
@@ -249,7 +250,9 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
     right = [
         f
         for f in thresholds
-        if f.start >= end and _reaches(text, end, f.start, _REACH_CLAUSE) and (closes is None or f.start < closes)
+        if f.start >= end
+        and _reaches(text, end, f.start, _REACH_CLAUSE)
+        and (closes is None or f.start < closes)
     ]
     if _is_label(text, span):
         after = [

@@ -32,7 +32,8 @@ _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?
 # A threshold needs a number, or the upper limit of normal itself ("bilirubin <= ULN" has no digit).
 # A performance score may be written in words ("status less than or equal to two", values.py).
 _HAS_DIGIT = re.compile(
-    r"\d|ULN|UNL|ULRR|(?i:upper limit)|(?i:\b(?:to|than|of|status|score)\s++(?:zero|one|two|three|four|five)\b)"
+    r"\d|ULN|UNL|ULRR|(?i:upper limit)"
+    r"|(?i:\b(?:to|than|of|status|score)\s++(?:zero|one|two|three|four|five)\b)"
 )
 # "an increase in serum creatinine by >= 0.3 mg/dL": the value is a change of the measure, not its level.
 _CHANGE_BEFORE = re.compile(

@@ -43,8 +43,9 @@ _OR_OTHERWISE = re.compile(
     r"\(\s*+or\s++[^()]{0,60}?\b(?:guidelines?|regulations?|laws?|legal|majority|countr(?:y|ies)|local)\b",
     re.IGNORECASE,
 )
-# "at least 18 years or the legal age of consent in the jurisdiction ..." (NCT06346392): the same, unbracketed;
-# only a legal or local age, so that "18 years or older" or "or the patient's guardian" are not read as one.
+# "at least 18 years or the legal age of consent in the jurisdiction ..." (NCT06346392): the same,
+# unbracketed; only a legal or local age, so that "18 years or older" or "or the patient's guardian" are
+# not read as one.
 _OR_LEGAL_AGE = re.compile(
     r"(?:,\s*+)?or\s++(?:the\s++|an?\s++)?(?:(?:legal|local|minimum|national)\s++)?(?:age\s++of\s++(?:legal\s++)?"
     r"(?:consent|majority|adulthood)|(?:legal|consenting)\s++age|age\s++(?:required\s++)?(?:by|per|according\s++to)\s++"

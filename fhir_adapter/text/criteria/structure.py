@@ -238,7 +238,8 @@ def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool
         return True
     ends_with_colon = (parent.sub_items or parent.lines)[-1].endswith(":")
     # a run of sub-items written at the top level goes on; bullets back at the top level after indented
-    # sub-items start criteria of their own (NCT06831370: "   * ANC ..." under item 8, then "* Serum creatinine")
+    # sub-items start criteria of their own (NCT06831370: "   * ANC ..." under item 8, then "* Serum
+    # creatinine ...")
     nested_run = bool(parent.sub_items) and style != state.top_style and parent.sub_indent == indent
     return indent == state.top_indent and style != state.top_style and (ends_with_colon or nested_run)
 

@@ -158,9 +158,7 @@ def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool
 # A score's value in words, read only where the text writes it with a comparator or as a range ("less than
 # or equal to two", "zero or one"): the number after it is the digit of the same length, so spans hold.
 _SCORE_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
-_SCORE_WORD = re.compile(
-    rf"(?<=\s)(?:{'|'.join(_SCORE_WORDS)})\b(?!\s++of\b)", re.IGNORECASE
-)
+_SCORE_WORD = re.compile(rf"(?<=\s)(?:{'|'.join(_SCORE_WORDS)})\b(?!\s++of\b)", re.IGNORECASE)
 _SCORE_WORD_KINDS = {"ecog"}
 
 
