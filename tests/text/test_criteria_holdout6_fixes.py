@@ -244,3 +244,45 @@ def test_labelled_notes_on_an_item_are_part_of_it() -> None:
     criteria = parse_criteria(text)
     assert [(c.section, c.index) for c in criteria] == [(INCLUSION, 1), (INCLUSION, 2), (EXCLUSION, 1)]
     assert "7b." in criteria[1].text
+
+
+def test_a_sponsors_closing_remark_is_no_criterion() -> None:
+    # NCT05712278, the last exclusion paragraph
+    text = (
+        "Exclusion Criteria:\n\n* History of solid organ transplant, including corneal transplant.\n\n"
+        "The above information is not intended to contain all considerations relevant to a patient's potential "
+        "participation in a clinical trial.\n"
+    )
+    assert len(parse_criteria(text)) == 1
+
+
+def test_a_lone_or_between_two_items_is_no_criterion() -> None:
+    # NCT06372145 inclusion
+    text = (
+        "Inclusion Criteria:\n\n- Participants with RMS, PPMS, or NRSPMS who completed the Phase 2b LTS.\n\nOR\n\n"
+        "- The Phase 2b LTS participants who temporarily discontinued IMP due to a national emergency.\n"
+    )
+    assert len(parse_criteria(text)) == 2
+
+
+def test_a_long_block_heading_naming_whom_it_is_for_is_no_criterion() -> None:
+    # NCT02724163: headings of the blocks of one inclusion list
+    text = (
+        "Inclusion Criteria:\n\nInclusion criteria for trial entry\n\n* Age <18 years at trial entry.\n\n"
+        "Inclusion criteria for treatment with gemtuzumab ozogamicin for patients not participating in the "
+        "gemtuzumab ozogamicin dose finding study or R2.\n\n"
+        "* Patient meets the inclusion criteria for trial entry (section 4.1.1)\n\n"
+        "Inclusion criteria for participation in R2.(once open to randomisation in the applicable age group)\n\n"
+        "• Patient meets the inclusion criteria for trial entry\n"
+    )
+    assert [c.index for c in parse_criteria(text)] == [1, 2, 3]
+
+
+def test_a_heading_run_into_its_first_criterion_stays_a_criterion() -> None:
+    # NCT05147818 inclusion 2
+    text = (
+        "Inclusion Criteria:\n\nInclusion criteria for matched controls 200 Diabetic patients of 18 year and older "
+        "with no AKI (either type 1or 2)\n"
+    )
+    [criterion] = parse_criteria(text)
+    assert _criterion_values(criterion) == [("age", ">=", 18.0, None, None, "a")]

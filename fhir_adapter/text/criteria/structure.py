@@ -45,6 +45,20 @@ _HEADING_WITH_TEXT = re.compile(
     r"[ \t]+criteri(?:a|on)[ \t]*:[ \t]*(?P<rest>\S[^\n]*)$",
     re.IGNORECASE,
 )
+# "Inclusion criteria for treatment with gemtuzumab ozogamicin for patients not participating in the ... study
+# or R2." (NCT02724163): a paragraph naming the block it heads, however long; not a sentence that states
+# something of the criteria ("Inclusion criteria for the main study must be met").
+_NAMED_BLOCK = re.compile(
+    r"(?:key\s++|main\s++)?(?P<kind>inclusion|exclusion)\s++criteria\s++(?:for|in|of|applicable\s++to)\b"
+    r"[^:\n]{0,200}:?$",
+    re.IGNORECASE,
+)
+# ... nor a heading run into its first criterion ("Inclusion criteria for matched controls 200 Diabetic
+# patients of 18 year and older", NCT05147818): a number of two digits, an age or a comparator is a
+# criterion's.
+_STATES = re.compile(
+    r"\b(?:must|are|is|will|shall|should|apply|applies|met|see)\b|\d{2}|\byears?\b|[<>≤≥]", re.IGNORECASE
+)
 _INTRO = re.compile(r"\bfollowing\b|:$", re.IGNORECASE)
 _BULLETS_ONLY = re.compile(r"^[*\-+•·▪◦]+$")
 # A list marker with no text ("Inclusion Criteria:a.", the first item's marker glued to its heading): markup.
@@ -65,6 +79,10 @@ _PLACEHOLDER = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"protocol[- ]defined .{0,200}criteria (?:may )?apply|not all .{0,200}criteria are listed|"
+    # "The above information is not intended to contain all considerations relevant to a patient's potential
+    # participation in a clinical trial." (NCT05712278, a sponsor's standard closing)
+    r"^(?:note\s*:\s*)?the (?:above )?information\b.{0,40}\b(?:is|was) not intended to contain all "
+    r"considerations|"
     r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply|"
     # a pointer to a web site, not a criterion: "For more information regarding BMS clinical trial
     # participation, please visit www.BMSStudyConnect.com" (NCT02481830, a sponsor's standard opening)
@@ -89,6 +107,8 @@ _EXCLUSION_INTRO = re.compile(
 )
 _INTRO_LIMIT = 200
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
+# "OR" alone on its line between two items (NCT06372145): a connector, not a criterion.
+_JOINING_WORD = re.compile(r"(?:or|and|and/or)[.:]?$", re.IGNORECASE)
 _PART_LABEL = re.compile(r"(?P<num>\d{1,2})[a-z][.)]\s")
 _MARKER_NUMBER = re.compile(r"\(?(?P<num>\d{1,2})[.)]")
 
@@ -193,6 +213,9 @@ def _open_section(section: str, state: _State) -> None:
 def _heading_section(line: str) -> str | None:
     item = _ITEM.match(line)
     text = _EMPHASIS.sub("", _STRAY_BULLET.sub("", item.group("text")) if item else line).strip()
+    named = None if item else _NAMED_BLOCK.match(text)
+    if named and not _STATES.search(text):
+        return EXCLUSION if named.group("kind").lower() == "exclusion" else INCLUSION
     if len(text) > 80 or not (match := _HEADING.match(text)):
         return None
     if _HEADING_VERBS.search(text.replace(match.group("kind"), "")) and not text.endswith(":"):
@@ -253,8 +276,8 @@ def _open_criterion(state: _State) -> _Draft | None:
 
 def _read_paragraph(line: str, state: _State) -> None:
     text = _EMPHASIS.sub("", line).strip() if line.lstrip().startswith(("*", "_", "#")) else line.strip()
-    if _is_boilerplate(text) or _BULLETS_ONLY.match(text):
-        return  # a bare "-" is an empty bullet, not a criterion
+    if _is_boilerplate(text) or _BULLETS_ONLY.match(text) or _JOINING_WORD.match(text):
+        return  # a bare "-" is an empty bullet, a lone "OR" between two items joins them: not criteria
     parent = _open_criterion(state)
     if parent is not None and _labels_part_of(text, parent):
         parent.lines.append(text)  # "7a. ...", "7b. ...": notes on item 7, labelled so (NCT05865002)

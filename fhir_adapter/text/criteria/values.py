@@ -29,8 +29,11 @@ from fhir_adapter.text.first_chars import guarded
 # Every pattern here is linear on any text (issue 11): none starts with white space (callers skip it with
 # skip_spaces), a number starts where no digit precedes it, and the white space between a comparator and
 # its number is taken whole; lists of values are bounded.
+# "creatinine within 1.5 times the upper limit of normal" (NCT03118986): "within" is read as "<=" for
+# multiples of the ULN only (_read_value), as "within 7 days" or "within 10% of" is no limit on a level.
+# Not in COMPARATOR, which other passes use to find values.
 _VALUE = re.compile(
-    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
+    rf"(?:(?P<comp>{COMPARATOR}|(?i:within))\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
     # "18 years to 75 years", "6.5%-10%": a unit after the first number of a range too (checked against the
     # second's)
     rf"(?:\s*+(?P<unit0>years?|months?|weeks?|%)(?=\s*+{RANGE_JOIN}\s*+\d))?"
@@ -363,8 +366,10 @@ def _read_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: 
     if match.group("ors") or match.group("num2"):
         return _range_fact(kind, match, value, code, phrase)
     comparator_text = match.group("comp") or match.group("post")
-    if comparator_text and _WITHIN.fullmatch(comparator_text.strip()) and code != "{ULN}":
-        return None  # "within 7 days", "within 10% of": a window or a margin, not a limit on the level
+    if comparator_text and _WITHIN.fullmatch(comparator_text.strip()):
+        if code != "{ULN}":
+            return None  # "within 7 days", "within 10% of": a window or a margin, not a limit on the level
+        comparator_text = "<="
     comparator = COMPARATOR_CODES.lookup(comparator_text) if comparator_text else None
     comparator = inclusive(comparator, match.string, match.end())
     return Fact(kind, phrase, comparator, value, unit=code) if comparator else None

@@ -40,9 +40,6 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
         r"not greater than|no greater than|not higher than|not exceeding|does not exceed|maximum(?: of)?|up to",
     ),
     ("<=", r"not above"),
-    # "creatinine within 1.5 times the upper limit of normal" (NCT03118986): read for multiples of the ULN only
-    # (values.py), as "within 7 days" or "within 10% of" is no limit on a level
-    ("<=", r"within"),
     ("<=", r"at or below|(?:below|inferior) or equal(?: to)?|equal to or below|no higher than"),
     # "＞", "＜": the full-width signs of Chinese text
     (">", r">|＞|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
