@@ -22,7 +22,7 @@ from fhir_adapter.text.criteria.measures import (
     NOT_PATIENT_AGE,
 )
 from fhir_adapter.text.criteria.model import Fact, Found
-from fhir_adapter.text.criteria.values import facts_in_window, inclusive, or_facts, window_after
+from fhir_adapter.text.criteria.values import facts_in_window, inclusive, or_facts, skip_spaces, window_after
 from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, parse_number
 from fhir_adapter.text.first_chars import guarded
 
@@ -30,6 +30,16 @@ _AGE_HINT = guarded(re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE))  
 _LINE = re.compile(r"[^\n]+")
 _WRAP_REACH = 80
 _AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)
+# "or more", "or less", "or greater": comparators of any quantity; "or older", "or over" say age themselves.
+_GENERIC_POST = re.compile(r"\b(?:more|less|greater|higher|lower|fewer)\b", re.IGNORECASE)
+_AGE_WORD = re.compile(r"\bage[ds]?\b|\bold\b|\bbirth", re.IGNORECASE)
+# "Male sterilization (at least 6 months prior to screening)", "stable for at least 3 months before": a time
+# before or after an event is a duration, never the patient's age (matched after the spaces that follow the
+# value; it starts with no white space, so it is linear).
+_DURATION_AFTER = re.compile(
+    r"(?:[,)]\s*+)?(?:prior\b|before\b|after\b|ago\b|since\b|following\b|post\b|from\s+(?!birth\b))",
+    re.IGNORECASE,
+)
 
 
 def age_facts(text: str) -> list[Found]:
@@ -46,6 +56,7 @@ def age_facts(text: str) -> list[Found]:
             found.extend(
                 f._replace(start=f.start + line.start(), end=f.end + line.start())
                 for f in _in_line(line.group())
+                if not _is_duration(line.group(), f)
             )
     return found
 
@@ -54,7 +65,7 @@ def _in_line(text: str) -> list[Found]:
     found: list[Found] = []
     for pattern, unit_required in ((AGE_CONTEXT, False), (AGE_SUBJECT, True)):
         for match in pattern.finditer(text):
-            if _closes_bracket(text, match.end()):
+            if _closes_bracket(text, match.end()) or (unit_required and _names_measure(match)):
                 continue
             if not _is_conditional(text, match.end()):
                 window = window_after(text, match.end())
@@ -90,6 +101,21 @@ def _in_line(text: str) -> list[Found]:
         if before:
             found.append(Found(before, match.start(), match.end()))
     return [*found, *_to_below(text), *_reversed(text), *_leading(text), *_mixed_units(text)]
+
+
+def _names_measure(match: re.Match[str]) -> bool:
+    """Return True for "Patients with life expectancy of": the value after it is that measure's, no age."""
+    return ANY_MEASURE.search(match.group(0)) is not None
+
+
+def _is_duration(text: str, found: Found) -> bool:
+    """Return True for a value no age word names that a time before or after an event follows: "Male
+    sterilization (at least 6 months prior to screening)" (NCT06427811). "Aged 18 years or older before
+    randomisation" names the age, and stays one."""
+    return (
+        _AGE_WORD.search(found.fact.phrase) is None
+        and _DURATION_AFTER.match(text, skip_spaces(text, found.end)) is not None
+    )
 
 
 def _mixed_units(text: str) -> list[Found]:
@@ -172,7 +198,10 @@ def _age_before(text: str, match: re.Match[str]) -> Fact | None:
         return None  # "7 days or more": a duration, unless "of age" or "old" says it is an age
     # "older than 18 years" needs no "of age": the comparator says it is an age
     named = match.group("of") or _AGE_COMPARATOR.fullmatch(match.group("comp") or "")
-    written = match.group("post") or (match.group("comp") if named else None)
+    post = match.group("post")
+    if post and not match.group("of") and _GENERIC_POST.search(post):
+        post = None  # "for 6 weeks or more but 1 year or less" (NCT03607838): a duration, unless an age
+    written = post or (match.group("comp") if named else None)
     comparator = COMPARATOR_CODES.lookup(written.strip(" ,")) if written else None
     comparator = inclusive(comparator, text, match.end())
     unit = allowed_units("age", match.group("unit"))

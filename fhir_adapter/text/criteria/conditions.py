@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from itertools import pairwise
 
-from fhir_adapter.text.criteria.measures import ANY_MEASURE, NAMED_ONLY
+from fhir_adapter.text.criteria.measures import ANY_MEASURE, NAMED_ONLY, NOT_AFTER_PERMISSION
 from fhir_adapter.text.criteria.model import Fact, Found
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER, parse_number
 from fhir_adapter.text.first_chars import guarded
@@ -31,6 +31,8 @@ _TIME_POINT_WORDS = (
 QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"
     r"females?|children|adults?|adolescents?|persons?|people|cases?|infants?)\b"
+    # "more than 460 ms in males and females" (NCT07040059): both sexes are everyone, no subgroup
+    r"(?!\s*+(?:and|or|&|/|and/or)\s*+(?:males?|females?|men|women)\b)"
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
     r"|\b(?:if|unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
@@ -76,7 +78,8 @@ _NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
 _SUBGROUP_TAIL = re.compile(
-    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+[<>≤≥=\d])|\([^()\n]{0,80}\)|\.(?!\s|$))*", re.IGNORECASE
+    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b))|\([^()\n]{0,80}\)|\.(?!\s|$))*",
+    re.IGNORECASE,
 )
 # "for patients with liver metastases < 5 x ULN": the subgroup's words end where its own value starts.
 _COMPARED = re.compile(rf"(?:{COMPARATOR})\s*+(?P<num>{NUMBER})", re.IGNORECASE)
@@ -89,7 +92,7 @@ _REACH_CLAUSE = 160
 # reading of a condition that keeps them: everyone not X).
 _NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
 _IF_CLAUSE = re.compile(
-    r"\b(?:if|unless|(?:under|on)\s+(?:the\s+)?conditions?\s+(?:of|that))\b"
+    rf"{NOT_AFTER_PERMISSION}\b(?:if|unless|(?:under|on)\s+(?:the\s+)?conditions?\s+(?:of|that))\b"
     # a bracket inside the clause is read whole; a ")" it never opened closes the bracket the clause is in:
     # "AST <= 3 x ULN (<= 5 x ULN if liver metastases) ALT <= 3 x ULN" - the ALT limit is everyone's
     r"(?:[^,;\n()]|\([^()\n]{0,40}\)){0,80}?(?=,|\)|\bthen\b|\bor\b|;|\n|\.\s|$)",
@@ -243,7 +246,14 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
     """
     start, end = span
     thresholds = [f for f in found if f.fact.is_threshold and not _inside(f, span)]
-    right = [f for f in thresholds if f.start >= end and _reaches(text, end, f.start, _REACH_CLAUSE)]
+    closes = _bracket_close(text, start, end)
+    right = [
+        f
+        for f in thresholds
+        if f.start >= end
+        and _reaches(text, end, f.start, _REACH_CLAUSE)
+        and (closes is None or f.start < closes)
+    ]
     if _is_label(text, span):
         after = [
             f for f in thresholds if f.end > end and _reaches(text, end, max(f.start, end), _REACH_CLAUSE)
@@ -284,6 +294,17 @@ def _other_branch(text: str, left: Found, start: int) -> bool:
         _KIND_OF.get(m.lastgroup or "", m.lastgroup) for m in ANY_MEASURE.finditer(text, left.end, start)
     }
     return bool(named - {left.fact.kind} - _NAMED_ONLY)
+
+
+def _bracket_close(text: str, start: int, end: int) -> int | None:
+    """Return where the bracket a qualifier stands in closes, or None when it stands in none: "bilirubin > 2
+    x ULN (except participants with Gilbert's syndrome: total bilirubin > 3*ULN) and ALT ... > 2.5 x ULN"
+    (NCT02227251) - the qualifier governs the values in its bracket only, not the ALT after it."""
+    opened = text.rfind("(", max(0, start - _REACH_LEFT), start)
+    if opened < 0 or text.find(")", opened, start) >= 0:
+        return None
+    closed = text.find(")", end, end + _REACH_CLAUSE)
+    return closed if closed >= 0 else None
 
 
 def _opens_bracket(text: str, left_end: int, start: int, right_start: int) -> bool:

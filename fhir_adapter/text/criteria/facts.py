@@ -30,7 +30,11 @@ from fhir_adapter.text.criteria.words import NUMBER, UNITS
 
 _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
 # A threshold needs a number, or the upper limit of normal itself ("bilirubin <= ULN" has no digit).
-_HAS_DIGIT = re.compile(r"\d|ULN|UNL|ULRR|(?i:upper limit)")
+# A performance score may be written in words ("status less than or equal to two", values.py).
+_HAS_DIGIT = re.compile(
+    r"\d|ULN|UNL|ULRR|(?i:upper limit)"
+    r"|(?i:\b(?:to|than|of|status|score)\s++(?:zero|one|two|three|four|five)\b)"
+)
 # "an increase in serum creatinine by >= 0.3 mg/dL": the value is a change of the measure, not its level.
 _CHANGE_BEFORE = re.compile(
     r"\b(?:increase|decrease|rise|drop|fall|reduction|decline|change)s?\s+(?:in|of)\s+(?:the\s+)?(?:serum\s+)?$",

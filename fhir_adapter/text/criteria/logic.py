@@ -43,6 +43,15 @@ _OR_OTHERWISE = re.compile(
     r"\(\s*+or\s++[^()]{0,60}?\b(?:guidelines?|regulations?|laws?|legal|majority|countr(?:y|ies)|local)\b",
     re.IGNORECASE,
 )
+# "at least 18 years or the legal age of consent in the jurisdiction ..." (NCT06346392): the same,
+# unbracketed; only a legal or local age, so that "18 years or older" or "or the patient's guardian" are
+# not read as one.
+_OR_LEGAL_AGE = re.compile(
+    r"(?:,\s*+)?or\s++(?:the\s++|an?\s++)?(?:(?:legal|local|minimum|national)\s++)?(?:age\s++of\s++(?:legal\s++)?"
+    r"(?:consent|majority|adulthood)|(?:legal|consenting)\s++age|age\s++(?:required\s++)?(?:by|per|according\s++to)\s++"
+    r"(?:local|national|country))[^;.\n]{0,120}",
+    re.IGNORECASE,
+)
 # "at least 18 years (or the age of legal consent, whichever is older)": a lower limit that must meet both,
 # so not an alternative (matched inside the bracket _OR_OTHERWISE found).
 _WHICHEVER_STRICTER = re.compile(r"\bwhichever\s++is\s++(?:older|greater|higher|later|more)\b", re.IGNORECASE)
@@ -51,7 +60,7 @@ _PARENTHETICAL = re.compile(r"\([^()]{0,60}\)")
 _NAMES_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)
 _OR_WORDS = frozenset({"or", "and/or"})
 _OR_WORD = re.compile(r"\b(?:and/)?or\b", re.IGNORECASE)
-_LEADING_OR = re.compile(r"\(\s*+or\s++", re.IGNORECASE)
+_LEADING_OR = re.compile(r"^[(,\s]*+or\s++", re.IGNORECASE)
 _PUNCTUATION = " \t\n,;:.("
 _GAP_LIMIT = 120
 _WORDS_BEFORE_OR = 8
@@ -187,23 +196,29 @@ def _alternative_end(text: str, items: list[Span], index: int) -> int:
 
 def _unstated(text: str, item: Found) -> str:
     """Return the words of a threshold's unstated alternative ("per national guidelines"), or ""."""
-    if not _has_unstated_alternative(text, item):
-        return ""
-    otherwise = _OR_OTHERWISE.match(text, skip_spaces(text, item.end))
-    assert otherwise is not None  # _has_unstated_alternative found it
-    bracket_end = text.find(")", otherwise.end())
-    words = text[otherwise.start() : bracket_end if bracket_end >= 0 else len(text)]
-    return _LEADING_OR.sub("", words, count=1)
+    words = _otherwise_words(text, item)
+    return _LEADING_OR.sub("", words, count=1) if words else ""
 
 
 def _has_unstated_alternative(text: str, item: Found) -> bool:
-    otherwise = _OR_OTHERWISE.match(text, skip_spaces(text, item.end))
-    if otherwise is None:
-        return False
-    bracket_end = text.find(")", otherwise.end())
-    bracket = text[otherwise.start() : bracket_end if bracket_end >= 0 else len(text)]
-    stricter = item.fact.comparator in (">", ">=") and _WHICHEVER_STRICTER.search(bracket) is not None
-    return not stricter
+    return bool(_otherwise_words(text, item))
+
+
+def _otherwise_words(text: str, item: Found) -> str:
+    """Return the words of the unstated alternative after a threshold ("(or per national guidelines)", "or
+    the legal age of consent in the jurisdiction"), or "" when there is none or it must be met as well ("...,
+    whichever is older": a lower limit that holds with the threshold, not instead of it)."""
+    start = skip_spaces(text, item.end)
+    otherwise = _OR_OTHERWISE.match(text, start)
+    if otherwise is not None:
+        bracket_end = text.find(")", otherwise.end())
+        words = text[otherwise.start() : bracket_end if bracket_end >= 0 else len(text)]
+    elif item.fact.kind == "age" and (legal := _OR_LEGAL_AGE.match(text, start)):
+        words = legal.group()
+    else:
+        return ""
+    stricter = item.fact.comparator in (">", ">=") and _WHICHEVER_STRICTER.search(words) is not None
+    return "" if stricter else words
 
 
 def _names_or(text: str, found: list[Found], reading: Reading) -> bool:

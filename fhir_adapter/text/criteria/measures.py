@@ -44,7 +44,7 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "hba1c",
         _mixed(
-            r"HbA1[cC]|HbA 1c|Hb A1c|A1C|A1c",
+            r"HbA1[cC]|HbA 1c|Hb A1c|A1C|A1c|HgA1[cC]|HgbA1[cC]",  # "HgA1c >8%" (NCT06053242)
             r"ha?emoglobin A1c|glycated ha?emoglobin|glycosylated ha?emoglobin",
         ),
     ),
@@ -93,7 +93,8 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(
             # "PS 0-2 (WHO scale)" (NCT01852578): a performance status of 0 to 5 is on the ECOG/WHO/Zubrod
             # scale, whatever name it has; values above 5 (Karnofsky's, Lansky's) are no ECOG (values.py)
-            r"ECOG|WHO PS|PS",
+            # not the anaesthetists' "ASA PS > 3" (ASA physical status, NCT05742711)
+            r"ECOG|WHO PS|(?<!ASA )(?<!ASA-)PS",
             r"eastern cooperative oncology group|zubrod|"
             r"(?:world health organi[sz]ation\s*)?(?:\(WHO\)|WHO) performance(?: status)?|"
             # "a performance status of 0 or 2 on the Eastern Cooperative Oncology Group (ECOG) scale"
@@ -161,6 +162,12 @@ ANY_MEASURE = re.compile(
 CONNECTOR = re.compile(
     r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\band\b|\bor\b|\bserum\b|\blevels?\b)*", re.IGNORECASE
 )
+# "(except in patients with Gilbert's syndrome, who may be included if total bilirubin is <= 3.0 x ULN)"
+# (NCT05110196): an "if" after "included" or "eligible" states the subgroup's own limit, not who the subgroup
+# is, so the measure after it is read (fixed-width look-behinds, so linear).
+NOT_AFTER_PERMISSION = (
+    r"(?<!included )(?<!eligible )(?<!enrolled )(?<!enrolled only )(?<!included only )(?<!eligible only )"
+)
 # A measure or value introduced this way is a condition on a subgroup, not the criterion's threshold.
 CONDITIONAL_BEFORE = re.compile(
     # singular too: "for participant with creatinine levels >1.5 x ULN" (a sponsor's standard wording)
@@ -168,7 +175,8 @@ CONDITIONAL_BEFORE = re.compile(
     r"children)\b(?:\s+with)?|"
     # "ECOG 0-3 (patients with PS 2-3 only if ...)" (NCT07247227): a bracket after a value names a subgroup
     r"\(\s*+(?:patients|subjects|participants|individuals|those)\s+(?:with|having)\b|"
-    r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
+    + NOT_AFTER_PERMISSION
+    + r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )
 AGE_BETWEEN = re.compile(
@@ -276,7 +284,8 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "hiv",
         _mixed(
-            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS",
+            # "AIDS related lymphoma" (NCT05607199) names a lymphoma subtype, not the patient's HIV status
+            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
             r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
         ),
     ),

@@ -45,6 +45,20 @@ _HEADING_WITH_TEXT = re.compile(
     r"[ \t]+criteri(?:a|on)[ \t]*:[ \t]*(?P<rest>\S[^\n]*)$",
     re.IGNORECASE,
 )
+# "Inclusion criteria for treatment with gemtuzumab ozogamicin for patients not participating in the ... study
+# or R2." (NCT02724163): a paragraph naming the block it heads, however long; not a sentence that states
+# something of the criteria ("Inclusion criteria for the main study must be met").
+_NAMED_BLOCK = re.compile(
+    r"(?:key\s++|main\s++)?(?P<kind>inclusion|exclusion)\s++criteria\s++(?:for|in|of|applicable\s++to)\b"
+    r"[^:\n]{0,200}:?$",
+    re.IGNORECASE,
+)
+# ... nor a heading run into its first criterion ("Inclusion criteria for matched controls 200 Diabetic
+# patients of 18 year and older", NCT05147818): a number of two digits, an age or a comparator is a
+# criterion's.
+_STATES = re.compile(
+    r"\b(?:must|are|is|will|shall|should|apply|applies|met|see)\b|\d{2}|\byears?\b|[<>≤≥]", re.IGNORECASE
+)
 _INTRO = re.compile(r"\bfollowing\b|:$", re.IGNORECASE)
 _BULLETS_ONLY = re.compile(r"^[*\-+•·▪◦]+$")
 # A list marker with no text ("Inclusion Criteria:a.", the first item's marker glued to its heading): markup.
@@ -65,6 +79,10 @@ _PLACEHOLDER = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"protocol[- ]defined .{0,200}criteria (?:may )?apply|not all .{0,200}criteria are listed|"
+    # "The above information is not intended to contain all considerations relevant to a patient's potential
+    # participation in a clinical trial." (NCT05712278, a sponsor's standard closing)
+    r"^(?:note\s*:\s*)?the (?:above )?information\b.{0,40}\b(?:is|was) not intended to contain all "
+    r"considerations|"
     r"^(?:other|additional)\b.{0,40}criteria (?:may|will|might) apply|"
     # a pointer to a web site, not a criterion: "For more information regarding BMS clinical trial
     # participation, please visit www.BMSStudyConnect.com" (NCT02481830, a sponsor's standard opening)
@@ -89,6 +107,10 @@ _EXCLUSION_INTRO = re.compile(
 )
 _INTRO_LIMIT = 200
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
+# "OR" alone on its line between two items (NCT06372145): a connector, not a criterion.
+_JOINING_WORD = re.compile(r"(?:or|and|and/or)[.:]?$", re.IGNORECASE)
+_PART_LABEL = re.compile(r"(?P<num>\d{1,2})[a-z][.)]\s")
+_MARKER_NUMBER = re.compile(r"\(?(?P<num>\d{1,2})[.)]")
 
 
 @dataclass
@@ -100,6 +122,7 @@ class _Draft:
     sub_items: list[str] = field(default_factory=list)
     context: str = ""  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
     marker: str = ""  # its list marker as written ("1.", "*"), "" for a paragraph
+    sub_indent: int | None = None  # the indent of its first sub-item
 
 
 @dataclass
@@ -190,6 +213,9 @@ def _open_section(section: str, state: _State) -> None:
 def _heading_section(line: str) -> str | None:
     item = _ITEM.match(line)
     text = _EMPHASIS.sub("", _STRAY_BULLET.sub("", item.group("text")) if item else line).strip()
+    named = None if item else _NAMED_BLOCK.match(text)
+    if named and not _STATES.search(text):
+        return EXCLUSION if named.group("kind").lower() == "exclusion" else INCLUSION
     if len(text) > 80 or not (match := _HEADING.match(text)):
         return None
     if _HEADING_VERBS.search(text.replace(match.group("kind"), "")) and not text.endswith(":"):
@@ -217,6 +243,7 @@ def _read_item(item: re.Match[str], state: _State) -> None:
     parent = _open_criterion(state)
     if parent is not None and _is_sub_item(indent, style, parent, state):
         parent.sub_items.append(text)
+        parent.sub_indent = indent if parent.sub_indent is None else parent.sub_indent
         return
     # The first item of a list sets its level; a stray item further left (legacy XML's "-Patients ...")
     # is a criterion of its own but does not turn the items after it into sub-items.
@@ -233,7 +260,10 @@ def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool
     if indent > state.top_indent:
         return True
     ends_with_colon = (parent.sub_items or parent.lines)[-1].endswith(":")
-    nested_run = bool(parent.sub_items) and style != state.top_style
+    # a run of sub-items written at the top level goes on; bullets back at the top level after indented
+    # sub-items start criteria of their own (NCT06831370: "   * ANC ..." under item 8, then "* Serum
+    # creatinine ...")
+    nested_run = bool(parent.sub_items) and style != state.top_style and parent.sub_indent == indent
     return indent == state.top_indent and style != state.top_style and (ends_with_colon or nested_run)
 
 
@@ -246,9 +276,12 @@ def _open_criterion(state: _State) -> _Draft | None:
 
 def _read_paragraph(line: str, state: _State) -> None:
     text = _EMPHASIS.sub("", line).strip() if line.lstrip().startswith(("*", "_", "#")) else line.strip()
-    if _is_boilerplate(text) or _BULLETS_ONLY.match(text):
-        return  # a bare "-" is an empty bullet, not a criterion
+    if _is_boilerplate(text) or _BULLETS_ONLY.match(text) or _JOINING_WORD.match(text):
+        return  # a bare "-" is an empty bullet, a lone "OR" between two items joins them: not criteria
     parent = _open_criterion(state)
+    if parent is not None and _labels_part_of(text, parent):
+        parent.lines.append(text)  # "7a. ...", "7b. ...": notes on item 7, labelled so (NCT05865002)
+        return
     # Inside the item when indented past its marker (legacy XML indents everything, items a bit more).
     inside = parent is not None and len(line) - len(line.lstrip()) > parent.marker_indent >= 0
     if parent is not None and not line[:1].isspace() and _next_sentence_line(parent, text, state):
@@ -267,6 +300,14 @@ def _read_paragraph(line: str, state: _State) -> None:
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None))
     state.top_indent, state.top_style = None, None
+
+
+def _labels_part_of(text: str, parent: _Draft) -> bool:
+    """Return True for a paragraph labelled with the number of the item above and a letter ("7a. At a
+    minimum, ..." after "7. Standard curative measures ..."): a part of that item, not a criterion."""
+    label = _PART_LABEL.match(text)
+    number = _MARKER_NUMBER.match(parent.marker)
+    return label is not None and number is not None and label.group("num") == number.group("num")
 
 
 def _introduces(parent: _Draft) -> bool:

@@ -29,8 +29,11 @@ from fhir_adapter.text.first_chars import guarded
 # Every pattern here is linear on any text (issue 11): none starts with white space (callers skip it with
 # skip_spaces), a number starts where no digit precedes it, and the white space between a comparator and
 # its number is taken whole; lists of values are bounded.
+# "creatinine within 1.5 times the upper limit of normal" (NCT03118986): "within" is read as "<=" for
+# multiples of the ULN only (_read_value), as "within 7 days" or "within 10% of" is no limit on a level.
+# Not in COMPARATOR, which other passes use to find values.
 _VALUE = re.compile(
-    rf"(?:(?P<comp>{COMPARATOR})\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
+    rf"(?:(?P<comp>{COMPARATOR}|(?i:within))\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
     # "18 years to 75 years", "6.5%-10%": a unit after the first number of a range too (checked against the
     # second's)
     rf"(?:\s*+(?P<unit0>years?|months?|weeks?|%)(?=\s*+{RANGE_JOIN}\s*+\d))?"
@@ -63,6 +66,8 @@ _BRANCH_OR = re.compile(
     r"|,\s*+(?:(?:males?|females?|men|women)\s*+:?)?(?=\s*+[<>≤≥])"
     # "QTc > 450 ms for males and > 470 ms for females": "and" right before another value of the measure
     r"|\band(?=\s*+[<>≤≥])"
+    # "... greater than 450 ms in males and greater than 460 ms in females" (NCT05607199): the same in words
+    r"|\band(?=\s++(?:greater|more|higher|less|lower)\s++than\s*+\d)"
     # "... for patients with bone marrow involvement; otherwise >= 100 x 10^9/L"
     r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
     # "QTcF >= 450 ms (men) / >= 470 ms (women)": a bracketed subgroup, then "/" (a bare "/" may restate)
@@ -116,6 +121,7 @@ _SINGLE_SCORE = re.compile(
     r"(?!\s*+(?:weeks?|wks?|days?|months?|years?|yrs?|hours?|times|cycles?|points?|mg)\b)",
     re.IGNORECASE,
 )
+_WITHIN = re.compile(r"within", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"(?:,\s*+)?\(?inclusive\b", re.IGNORECASE)  # matched after skip_spaces
 
 
@@ -141,7 +147,25 @@ def window_after(text: str, end: int) -> str:
 def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[WindowFact]:
     """Return the facts of `kind` stated in `window` (the words after `mention`), in order; none when the
     words before the first number make it something else than the measure's level ("creatinine increase >=
-    0.3 mg/dL", "BMI z-score >= 2", "white blood cell count in CSF > 5/uL")."""
+    0.3 mg/dL", "BMI z-score >= 2", "white blood cell count in CSF > 5/uL"). A performance score written in
+    words ("ECOG performance status less than or equal to two") is read as its digit, the phrase verbatim."""
+    if kind in _SCORE_WORD_KINDS and _SCORE_WORD.search(window):
+        digits = _SCORE_WORD.sub(lambda m: _SCORE_WORDS[m.group().lower()].ljust(len(m.group())), window)
+        return [
+            w._replace(fact=replace(w.fact, phrase=mention + window[: len(w.fact.phrase) - len(mention)]))
+            for w in _facts_in_window(kind, digits, mention, unit_required=unit_required)
+        ]
+    return _facts_in_window(kind, window, mention, unit_required=unit_required)
+
+
+# A score's value in words, read only where the text writes it with a comparator or as a range ("less than
+# or equal to two", "zero or one"): the number after it is the digit of the same length, so spans hold.
+_SCORE_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+_SCORE_WORD = re.compile(rf"(?<=\s)(?:{'|'.join(_SCORE_WORDS)})\b(?!\s++of\b)", re.IGNORECASE)
+_SCORE_WORD_KINDS = {"ecog"}
+
+
+def _facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool) -> list[WindowFact]:
     digit = _FIRST_DIGIT.search(window)
     if digit and _NOT_THE_LEVEL.search(window, 0, digit.start()):
         return []
@@ -342,6 +366,10 @@ def _read_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: 
     if match.group("ors") or match.group("num2"):
         return _range_fact(kind, match, value, code, phrase)
     comparator_text = match.group("comp") or match.group("post")
+    if comparator_text and _WITHIN.fullmatch(comparator_text.strip()):
+        if code != "{ULN}":
+            return None  # "within 7 days", "within 10% of": a window or a margin, not a limit on the level
+        comparator_text = "<="
     comparator = COMPARATOR_CODES.lookup(comparator_text) if comparator_text else None
     comparator = inclusive(comparator, match.string, match.end())
     return Fact(kind, phrase, comparator, value, unit=code) if comparator else None

@@ -107,10 +107,11 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
         "10*3/mm3",
         r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:mm\s*+(?:3|³|\^3)|cu\.?\s*+mm)\b",
     ),
-    ("mL/min/{1.73_m2}", rf"{_ML}{_PER_MIN}\s*(?:/|(?i:per)\s)\s*1[.,]73\s*{_SQUARE_METRE}"),
+    # "1•73 m2" (NCT06095492): a bullet typed for the decimal point
+    ("mL/min/{1.73_m2}", rf"{_ML}{_PER_MIN}\s*(?:/|(?i:per)\s)\s*1[.,•·]73\s*{_SQUARE_METRE}"),
     ("mL/min", rf"[mM][lL]\s*/\s*min(?:ute)?\b|{_ML}\s+(?i:per)\s+(?i:min(?:ute)?)\b"),
-    ("mg/dL", r"(?i:milligrams?\s+per\s+decilit(?:er|re))\b"),
-    ("g/dL", r"(?i:grams?\s+per\s+decilit(?:er|re))\b"),
+    ("mg/dL", r"(?i:milligrams?\s+per\s+decilit(?:er|re)s?)\b"),
+    ("g/dL", r"(?i:grams?\s+per\s+decilit(?:er|re)s?)\b"),  # "grams per deciliters" (NCT02227251)
     ("umol/L", rf"(?i:micromoles?{_PER_LITRE})"),
     ("mmol/mol", r"(?i:millimoles?\s+per\s+mole?)\b"),
     ("mmol/L", rf"(?i:millimoles?{_PER_LITRE})"),
@@ -118,9 +119,9 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("g/L", rf"(?i:grams?{_PER_LITRE})"),
     ("kg/m2", rf"(?i:kilograms?\s+per\s+){_SQUARE_METRE}"),
     ("/mm3", r"(?i:(?:cells\s+)?per\s+cubic\s+millimet(?:er|re)s?)\b"),
-    ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm\b"),
+    ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm(?:3|³)?\b"),
     # "/ µ L": a space some editors put after the micro sign
-    ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|per microlit(?:er|re)"),
+    ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|(?:per\s|/)\s*microlit(?:er|re)"),
     ("/mL", r"(?:/|per)\s*m[lL]\b(?!\s*/)"),
     ("g/dL", r"g\s*/\s*d[lL]\b|gm\s*/\s*d[lL]\b|g%|G/DL\b"),
     ("mg/dL", r"mg\s*/\s*d[lL]\b|MG/DL\b"),
@@ -134,7 +135,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("kg/m2", r"kg\s*/\s*m\s*(?:2|²|\^2)"),
     (
         "{ULN}",
-        r"(?:(?:x|X|×|⋅|·|times|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:institutional|local)\s++)?"
+        r"(?:(?:x|X|×|⋅|·|\*|times|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:[Ii]nstitutional|[Ll]ocal)\s++)?"
         # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal; IULN (institutional),
         # ULRR and "the upper limit of the reference range" (the same limit by another name)
         r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
@@ -142,7 +143,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
         r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
     ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),
-    ("%", r"%|(?i:percent)\b"),
+    ("s", r"(?:s|sec|(?i:seconds?))\b"),  # "QT/QTc interval > 0.45 second" (NCT01785420)
+    ("%", r"%|(?i:percent(?:age)?)\b"),  # "LVEF greater than or equal to 50 percentage" (NCT03671044)
     ("U/L", r"(?:U|u)\s*/\s*[lL]\b"),
     ("[IU]/L", r"(?:IU|iu)\s*/\s*[lL]\b"),
     ("h", r"(?i:hours?|hrs?)\b"),
@@ -172,7 +174,7 @@ KIND_UNITS: dict[str, set[str]] = {
     "alt": _LIVER,
     "alkaline_phosphatase": _LIVER,
     "inr": {"{ULN}"},
-    "qtc": {"ms"},
+    "qtc": {"ms", "s"},
     "lvef": {"%"},
     "karnofsky": {"%"},
     "life_expectancy": {"mo", "wk", "a", "d"},
