@@ -55,10 +55,15 @@ _MASS = (
     # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
     r"(?:\s+(?-i:[A-Z][a-z]?)(?=\s*/\s*kg\b))?"
 )
-_BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
+# "75 milligrams per metre squared of body surface area (mg/m2)", "6 milligrams per kilogram (mg/kg)": a
+# unit spelled out keeps its per-m2 or per-kg part (NCT05296798, NCT06417814).
+_BODY = (
+    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b)"
+    r"|(?P<kg>kg|kilograms?)))?"
+)
 # "1mg/(m2.d)", "200ug/(m2·d)", "15 mg/(kg.d)": per m2 (per kg) per day, written as one UCUM-like unit.
 _BODY_DAY = r"\s*/\s*\(\s*(?P<body_day>m\s*\^?\s*2|kg)\s*[.·*]?\s*d(?:ays?)?\s*\)"
-_BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
+_BODY_WORD = r"(?:\s*(?:BW|BS|BSA|(?:of\s+)?body\s+(?:weight|surface(?:\s+area)?))\b)?"
 _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
 # A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose, nor a unit
 # letter run into a code ("Exon 18 G719X", a mutation, is no 18 g).
@@ -99,7 +104,7 @@ DOSE = re.compile(rf"(?:(?<!\w)|{_AFTER_WORD})(?=\d|auc|area)(?:{_AUC}|{_CELLS}|
 NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
-    r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
+    r"(?:total(?:\s+daily)?(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
     r"capped\s+at|cap\s+of|"
     # "tapered by 250- 500 mg every week" (NCT06442748): a step of change, not a dose to give
     r"(?:taper|reduc|decreas|increas|titrat)(?:ed|ing|e)?\s+(?:(?:down|up)\s+)?by|"
@@ -128,10 +133,47 @@ _NOT_A_DOSE_NUMBER = re.compile(
 )
 # A unit that goes on with "/" and no number ("mg/(m2.h)", "ug/disc"): the unit read so far is cut short.
 # "6mg/8mg/10mg" goes on with the next dose.
-_UNIT_CONTINUES = re.compile(r"(?<![ \t])[ \t]*/(?![ \t]*\d)")
+# "6 milligrams per kilo body weight": a spelled-out "per ..." the unit did not take goes on too.
+_UNIT_CONTINUES = re.compile(
+    r"(?<![ \t])[ \t]*(?:/(?![ \t]*\d)"
+    r"|(?i:per)[ \t]+(?i:met(?:er|re)|square|sq\b|kilo|m2\b|body|pounds?\b|lbs?\b))"
+)
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
 COMBINATION_DOUBT = "component doses of a combination"
+# A quantity that describes the product, not what a patient is given (set 6, NCT03671044, NCT06103864,
+# NCT05110196, NCT05501886): "Docetaxel Injection Concentrate; 20 mg/0.5 mL", "Provided in 100mg vials",
+# "equivalent to 20 mg or 80 mg of anhydrous Docetaxel", "film-coated tablet 150 mg", "(2 x 150 mg tablets)".
+# Words written right before the quantity:
+_STRENGTH_BEFORE = re.compile(
+    r"(?:(?<!dose\s)(?<!dosage\s)\bequivalent\s+to"
+    r"|\b(?:supplied|provided|available|presented|packaged|formulated)\s+(?:as|in)\b"
+    r"(?:\s+(?:an?|one|single[- ]use|single[- ]dose|glass))?"
+    r"|\bstrengths?(?:\s+of)?|\b(?:tablets?|capsules?|vials?|ampoules?)(?:\s+of)?"
+    r"|\b(?:lyophili[sz]ed\s+)?powder(?:\s+of)?|\bconcentrate)\s*(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+# ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
+_STRENGTH_AFTER = re.compile(
+    rf"(?<!\s)\s*(?:\)\s*)?(?:/\s*{NUMBER}\s*m?l\b|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?vials?\b"
+    r"|(?:of\s+)?(?:lyophili[sz]ed|freeze[- ]dried)\b|powder\b|(?:injection\s+)?concentrate\b|strengths?\b"
+    r"|per\s+(?:vial|tablet|capsule)\b)",
+    re.IGNORECASE,
+)
+# A count of units before and a form after: "(2 x 150 mg tablets)", "(two 300 mg) tablets", "2 x 5 mL
+# injections": one unit's strength. One unit ("A 30 milligram (mg) capsule") is the dose itself.
+_COUNT_BEFORE = re.compile(
+    r"(?:\b(?:[2-9]|1\d)|\b(?:two|three|four|five|six|eight))\s*(?:x\s*)?$", re.IGNORECASE
+)
+_FORM_AFTER = re.compile(
+    r"(?<!\s)\s*(?:\)\s*)?(?:film[- ]coated\s+)?(?:tablets?|capsules?|injections?|syringes?|pens?|sachets?"
+    r"|ampoules?)\b",
+    re.IGNORECASE,
+)
+# The volume of a concentration, "20 mg/0.5 mL": the product's, never a volume given.
+_DENOMINATOR_BEFORE = re.compile(r"\b(?:mg|g|ug|mcg|iu|units?)\s*/\s*$", re.IGNORECASE)
+# Alternatives of a strength are strengths: "equivalent to 20 mg or 80 mg".
+_STRENGTH_CHAIN = re.compile(r"(?<!\s)\s*+(?:,|/|or|and|,\s*or)\s*+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
@@ -140,6 +182,7 @@ _MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol"}
 VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
 EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"
+STRENGTH_REASON = "a product's strength (what a vial, tablet or volume holds)"
 VOLUME_REASON = "a volume to dilute in or draw from"
 # "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose; nor
 # a diluent's or a total volume ("In sterile water 73 mL (total volume of compound is 100 mL)", NCT06447194;
@@ -249,6 +292,9 @@ def find_doses(text: str) -> list[Dose]:
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
+        strength = None if dose.limit else _strength(match, dose, text, doses[-1] if doses else None)
+        if strength:
+            dose = replace(dose, limit=strength, limit_reason=STRENGTH_REASON)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
             dose = replace(dose, value=None, high=None, ambiguous=True, doubt=COMBINATION_DOUBT)
         elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
@@ -258,6 +304,32 @@ def find_doses(text: str) -> list[Dose]:
         doses.extend(_chained_before(dose, text))
         doses.append(dose)
     return doses
+
+
+def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage that makes the quantity `match` describe the product (a vial's, a tablet's, a
+    concentrate's content) rather than a dose given, or None; an alternative written right after a strength
+    is one too."""
+    start, end = match.start(), match.end()
+    before = _STRENGTH_BEFORE.search(text, max(0, start - 60), start)
+    after = _STRENGTH_AFTER.match(text, end)
+    if before or after:
+        return text[before.start() if before else start : after.end() if after else end].strip()
+    denominator = _DENOMINATOR_BEFORE.search(text, max(0, start - 12), start)
+    if denominator and dose.unit in VOLUME_UNITS:  # "320 mg/ 400 mg" are alternatives
+        return text[denominator.start() : end]
+    counted = _COUNT_BEFORE.search(text, max(0, start - 12), start)
+    form = _FORM_AFTER.match(text, end)
+    if form and (counted or match.groupdict().get("times")):
+        return text[counted.start() if counted else start : form.end()].strip()
+    if (
+        previous is not None
+        and previous.limit is not None
+        and previous.limit_reason == STRENGTH_REASON
+        and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
+    ):
+        return text[previous.start : end]
+    return None
 
 
 def numberless_unit(text: str, position: int) -> Dose | None:

@@ -32,7 +32,22 @@ _NEW_ITEM = re.compile(
     r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
     r"(?:(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)(?:\s*\([A-Za-z0-9\-]{1,12}\))?"
     r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\(?)"
-    r"|\.\s+(?P<acronym>[A-Z][A-Z0-9\-]{1,7}))\s*$"
+    r"|\.\s+(?P<acronym>(?=[A-Z0-9\-]*[A-Z])[A-Z0-9][A-Z0-9\-]{1,7}))\s*$"
+)
+# "INJ. 5FU 750 MG/M2" (NCT06737822): an acronym may start with a digit; not a day or cycle code ("D1").
+_DAY_CODE = re.compile(r"(?:C\d+)?D\d+|C\d+|W\d+")
+# Two words, or a route and a word, after a list separator and right before a dose: "and oral iron 25 mg",
+# "and vit D3 60,000 IU" (NCT06443593), "and calcium folinate 60 mg/m2" (NCT04861558): another substance's
+# dose, when no word is a dosing word.
+_NEW_ITEM_WORDS = re.compile(
+    r"(?:[,;+]|(?i:\band\b|\bplus\b|\bwith\b))[ \t]*+"
+    r"(?P<route>(?i:oral|iv|intravenous|subcutaneous|sc|im|topical)[ \t]++)?"
+    r"(?P<pre>[a-z][a-z\-]{2,}[ \t]++)?"
+    r"(?P<last>[a-z][a-z\-]{3,}|(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})[ \t]*+\(?[ \t]*+$"
+)
+_FUNCTION_WORDS = frozenset(
+    {"the", "a", "an", "of", "at", "to", "by", "in", "on", "for", "per", "its", "their", "each", "every"}
+    | {"this", "that", "these", "those", "from", "as", "is", "are", "be", "was"}
 )
 # One start per run of name characters ("(?<![\w-])", the lookahead kept inside the run): linear.
 _NAME_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<word>(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})\s*\(?\s*$")
@@ -257,10 +272,26 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             word
             and not _ALLOWED_BEFORE_DOSE.fullmatch(word)
             and not (lower and _DOSING_WORDS.fullmatch(lower))
+            and not (item and item.group("acronym") and _DAY_CODE.fullmatch(word))
         ):
+            return doses[:i], doses[i:]
+        if _names_another(cut.norm, previous, dose.start):
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
+
+
+def _names_another(norm: str, previous: int, position: int) -> bool:
+    """Return True when the words right before a dose, after a list separator, are a route and a word or two
+    words that are no dosing words: "Vitamin B12 2.2 mcg OD daily and oral iron 25 mg" doses iron."""
+    item = _NEW_ITEM_WORDS.search(norm, previous, position)
+    if item is None or not (item.group("route") or item.group("pre")):
+        return False
+    words = [w.strip() for w in (item.group("pre"), item.group("last")) if w]
+    return not any(
+        w.lower() in _FUNCTION_WORDS or _ALLOWED_BEFORE_DOSE.fullmatch(w) or _DOSING_WORDS.fullmatch(w)
+        for w in words
+    )
 
 
 def _solution_of_another(cut: Cut, key: str, dose: Dose) -> bool:
