@@ -185,3 +185,43 @@ def test_a_sentence_for_another_treatment_phase_is_not_read_for_a_maintenance_ar
     assert {d.dose for d in maintenance.drugs} == {600}
     induction = parse_regimen(trial, arms[0], known_drugs=KNOWN)
     assert {d.dose for d in induction.drugs} == {1200, 600}
+
+
+@pytest.mark.parametrize(
+    ("text", "doses"),
+    [
+        # the strength written first, the count of units after it
+        ("Dexamethasone 4 mg tablets, 2 tablets twice daily", []),
+        ("Each vial contains 100 mg of the drug", []),
+        # a volume that restates the mass dose, or the solution it is drawn from
+        ("500 mg (5 mL of 100 mg/mL solution) IV", [(500, "mg")]),
+        ("500 mg (5 mL) IV", [(500, "mg")]),
+        ("5 mL (500 mg) IV", [(500, "mg")]),
+        # a concentration or a rate written with "per"
+        ("25 mg per mL solution", []),
+        ("25 mg per 1 mL", []),
+        ("2 mg per hour infusion", []),
+        # still doses: one capsule's strength is the dose, an infusion "containing" its dose
+        ("25 mg capsules on days 1-21", [(25, "mg")]),
+        ("The infusion containing 5 mg/kg of the drug", [(5, "mg/kg")]),
+        ("5 mL three times daily", [(5, "mL")]),
+    ],
+)
+def test_strengths_volumes_and_rates_written_with_a_dose(text: str, doses: list[tuple[float, str]]) -> None:
+    assert [(d.value, d.unit) for d in find_doses(text) if d.limit is None] == doses
+
+
+def test_a_second_auc_target_after_or_is_an_alternative() -> None:
+    # NCT06726265: "carboplatin area under the curve (AUC) 5 or 6 in combination with paclitaxel 175 mg/m2"
+    regimen = regimen_of(
+        None,
+        (
+            "carboplatin plus paclitaxel",
+            "every 3 weeks: carboplatin area under the curve (AUC) 5 or 6 in combination with paclitaxel 175 mg/m2",
+        ),
+    )
+    carboplatin = [d for d in regimen.drugs if d.key == "carboplatin"]
+    assert [(d.dose, d.unit) for d in carboplatin] == [(5, "AUC"), (6, "AUC")]
+    assert carboplatin[0].condition is not None and carboplatin[0].condition == carboplatin[1].condition
+    # a number of cycles after "or" is no target
+    assert [d.value for d in find_doses("AUC 5 or 6 cycles")] == [5]

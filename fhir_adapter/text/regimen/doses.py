@@ -69,6 +69,7 @@ _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
 # letter run into a code ("Exon 18 G719X", a mutation, is no 18 g).
 _NOT_CONCENTRATION = (
     r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"
+    r"(?!\s*per\s+(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"  # "25 mg per mL", "2 mg per hour"
     r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z0-9])"
 )
 # A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
@@ -149,13 +150,16 @@ _STRENGTH_BEFORE = re.compile(
     r"(?:(?<!dose\s)(?<!dosage\s)\bequivalent\s+to"
     r"|\b(?:supplied|provided|available|presented|packaged|formulated)\s+(?:as|in)\b"
     r"(?:\s+(?:an?|one|single[- ]use|single[- ]dose|glass))?"
+    r"|\b(?:(?:each\s+)?(?:vials?|tablets?|capsules?|ampoules?|syringes?|pens?|sachets?|bottles?)\s+(?:each\s+)?"
+    r"|each\s+)contain(?:s|ing)?(?:\s+(?:approximately|about))?"
     r"|\bstrengths?(?:\s+of)?|\b(?:tablets?|capsules?|vials?|ampoules?)(?:\s+of)?"
     r"|\b(?:lyophili[sz]ed\s+)?powder(?:\s+of)?|\bconcentrate)\s*(?:\(\s*)?$",
     re.IGNORECASE,
 )
 # ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
 _STRENGTH_AFTER = re.compile(
-    rf"(?<!\s)\s*(?:\)\s*)?(?:/\s*{NUMBER}\s*m?l\b|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?vials?\b"
+    rf"(?<!\s)\s*(?:\)\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
+    r"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?vials?\b"
     r"|(?:of\s+)?(?:lyophili[sz]ed|freeze[- ]dried)\b|powder\b|(?:injection\s+)?concentrate\b|strengths?\b"
     r"|per\s+(?:vial|tablet|capsule)\b)",
     re.IGNORECASE,
@@ -170,10 +174,32 @@ _FORM_AFTER = re.compile(
     r"|ampoules?)\b",
     re.IGNORECASE,
 )
+# "4 mg tablets, 2 tablets twice daily": the count of units written after the form.
+_UNITS_COUNTED_AFTER = re.compile(
+    r"[^.;\n]{0,40}?\b(?:[2-9]|two|three|four|five|six|eight)\s+(?:tablets?|capsules?)\b", re.IGNORECASE
+)
+# A volume that restates a mass dose or gives the solution it is drawn from: "500 mg (5 mL)", "5 mL (500 mg)",
+# "500 mg (5 mL of 100 mg/mL solution)". The mass is the dose.
+_MASS_BEFORE_VOLUME = re.compile(
+    r"\b(?:mg|g|ug|mcg|iu|units?)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\(\s*(?:i\.?e\.?,?\s*|=\s*)?$",
+    re.IGNORECASE,
+)
+_MASS_AFTER_VOLUME = re.compile(
+    rf"(?<!\s)\s*(?:of\s+(?:an?\s+|the\s+)?{NUMBER}\s*(?:mg|g|ug|mcg)\s*/\s*m?l\b"
+    rf"|\(\s*(?:i\.?e\.?,?\s*|=\s*)?{NUMBER}\s*(?:mg|g|ug|mcg|iu|units?)\b)",
+    re.IGNORECASE,
+)
 # The volume of a concentration, "20 mg/0.5 mL": the product's, never a volume given.
-_DENOMINATOR_BEFORE = re.compile(r"\b(?:mg|g|ug|mcg|iu|units?)\s*/\s*$", re.IGNORECASE)
+_DENOMINATOR_BEFORE = re.compile(r"\b(?:mg|g|ug|mcg|iu|units?)\s*(?:/|\bper\b)\s*$", re.IGNORECASE)
 # Alternatives of a strength are strengths: "equivalent to 20 mg or 80 mg".
 _STRENGTH_CHAIN = re.compile(r"(?<!\s)\s*+(?:,|/|or|and|,\s*or)\s*+", re.IGNORECASE)
+# "AUC 5 or 6": a second target after "or", with no unit or other count after it.
+_TARGET_OR_AFTER = re.compile(
+    rf"(?<![ \t])[ \t]*+(?:or|/)[ \t]*+(?P<value>{NUMBER})(?![\d.,])"
+    r"(?![ \t]*+(?:mg|g\b|ug|mcg|ml|%|cycles?|courses?|weeks?|days?|d\b|hours?|h\b|min|months?|years?|doses?"
+    r"|times|x\b|[-/][ \t]*+\d))",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
@@ -268,6 +294,8 @@ def find_doses(text: str) -> list[Dose]:
     [(6.0, 'AUC'), (1000000000.0, 'cells')]
     >>> [(d.value, d.chained) for d in find_doses("Osimertinib 60 or 40 mg daily")]
     [(60.0, True), (40.0, False)]
+    >>> [(d.value, d.unit, d.chained) for d in find_doses("carboplatin AUC 5 or 6 in combination")]
+    [(5.0, 'AUC', True), (6.0, 'AUC', False)]
     >>> [d.limit for d in find_doses("300 mg (for a total of 600 mg); 2 tablets (500 mg each)")]
     [None, 'total of ', '2 tablets (']
     >>> [(d.value, d.ambiguous) for d in find_doses("600/100 mg TMC114/rtv; 60 or 40 mg")]
@@ -302,8 +330,20 @@ def find_doses(text: str) -> list[Dose]:
                 dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
             )
         doses.extend(_chained_before(dose, text))
-        doses.append(dose)
+        doses.extend(_with_target_after(dose, text))
     return doses
+
+
+def _with_target_after(dose: Dose, text: str) -> list[Dose]:
+    """Return `dose`, and the bare target written after it as its alternative: "carboplatin AUC 5 or 6"
+    (NCT06726265) is AUC 5 or AUC 6, the first marked chained as "60 or 40 mg"'s 60 is."""
+    after = _TARGET_OR_AFTER.match(text, dose.end) if dose.unit == "AUC" and dose.value is not None else None
+    value = parse_number(after.group("value")) if after else None
+    if after is None or value is None:
+        return [dose]
+    start = after.start("value")
+    alternative = Dose(start, after.end("value"), value, None, dose.unit, dose.per_day, after.group("value"))
+    return [replace(dose, chained=True), alternative]
 
 
 def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None) -> str | None:
@@ -315,21 +355,33 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
     after = _STRENGTH_AFTER.match(text, end)
     if before or after:
         return text[before.start() if before else start : after.end() if after else end].strip()
-    denominator = _DENOMINATOR_BEFORE.search(text, max(0, start - 12), start)
-    if denominator and dose.unit in VOLUME_UNITS:  # "320 mg/ 400 mg" are alternatives
-        return text[denominator.start() : end]
+    volume = _volume_of_product(text, start, end) if dose.unit in VOLUME_UNITS else None
+    if volume:
+        return volume
     counted = _COUNT_BEFORE.search(text, max(0, start - 12), start)
     form = _FORM_AFTER.match(text, end)
     if form and (counted or match.groupdict().get("times")):
         return text[counted.start() if counted else start : form.end()].strip()
-    if (
+    if form and (units := _UNITS_COUNTED_AFTER.match(text, form.end())):
+        return text[start : units.end()]
+    chained = (
         previous is not None
         and previous.limit is not None
         and previous.limit_reason == STRENGTH_REASON
         and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
-    ):
-        return text[previous.start : end]
-    return None
+    )
+    return text[previous.start : end] if chained and previous else None
+
+
+def _volume_of_product(text: str, start: int, end: int) -> str | None:
+    """Return the passage when the volume at `start`..`end` is a concentration's ("20 mg/0.5 mL") or restates
+    a mass dose ("500 mg (5 mL)", "5 mL (500 mg)"), else None. "320 mg/ 400 mg" are alternatives, not this."""
+    before = _DENOMINATOR_BEFORE.search(text, max(0, start - 12), start)
+    before = before or _MASS_BEFORE_VOLUME.search(text, max(0, start - 30), start)
+    if before:
+        return text[before.start() : end]
+    after = _MASS_AFTER_VOLUME.match(text, end)
+    return text[start : after.end()] if after else None
 
 
 def numberless_unit(text: str, position: int) -> Dose | None:
