@@ -225,3 +225,23 @@ def test_a_second_auc_target_after_or_is_an_alternative() -> None:
     assert carboplatin[0].condition is not None and carboplatin[0].condition == carboplatin[1].condition
     # a number of cycles after "or" is no target
     assert [d.value for d in find_doses("AUC 5 or 6 cycles")] == [5]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drugx 1000 mg (2 x 500 mg) orally daily",
+        "600 mg (two 300 mg) of drugx twice a day",  # NCT05348876's phrasing, without "tablets"
+        "Drugx 600 mg (2 x 200 mg) twice daily",  # a breakdown that does not add up is still no dose
+    ],
+)
+def test_the_units_counted_in_brackets_after_a_dose_are_no_dose(text: str) -> None:
+    assert [d.value for d in find_doses(text) if d.limit is None] == [find_doses(text)[0].value]
+
+
+def test_a_dose_in_brackets_with_no_count_stays_a_dose() -> None:
+    # "Carfilzomib 27mg/m2 (20mg/m2 on day 1)": two doses
+    assert [d.value for d in find_doses("Carfilzomib 27mg/m2 (20mg/m2 on day 1)") if d.limit is None] == [
+        27,
+        20,
+    ]

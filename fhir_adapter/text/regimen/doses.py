@@ -193,6 +193,23 @@ _MASS_AFTER_VOLUME = re.compile(
 _DENOMINATOR_BEFORE = re.compile(r"\b(?:mg|g|ug|mcg|iu|units?)\s*(?:/|\bper\b)\s*$", re.IGNORECASE)
 # Alternatives of a strength are strengths: "equivalent to 20 mg or 80 mg".
 _STRENGTH_CHAIN = re.compile(r"(?<!\s)\s*+(?:,|/|or|and|,\s*or)\s*+", re.IGNORECASE)
+# Between a dose and the units that make it up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)".
+_BREAKDOWN_GAP = re.compile(
+    r"(?<!\s)\s*+\(\s*+(?:i\.?e\.?,?\s*+|=\s*+)?"
+    r"(?:(?P<count>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s*+(?:x\s*+)?)?",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 # "AUC 5 or 6": a second target after "or", with no unit or other count after it.
 _TARGET_OR_AFTER = re.compile(
     rf"(?<![ \t])[ \t]*+(?:or|/)[ \t]*+(?P<value>{NUMBER})(?![\d.,])"
@@ -320,7 +337,10 @@ def find_doses(text: str) -> list[Dose]:
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
-        strength = None if dose.limit else _strength(match, dose, text, doses[-1] if doses else None)
+        previous = doses[-1] if doses else None
+        strength = (
+            None if dose.limit else _strength(match, dose, text, previous) or _breakdown(dose, text, previous)
+        )
         if strength:
             dose = replace(dose, limit=strength, limit_reason=STRENGTH_REASON)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
@@ -371,6 +391,18 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
         and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
     )
     return text[previous.start : end] if chained and previous else None
+
+
+def _breakdown(dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage when `dose`, counted in brackets right after a dose in the same unit, only says what
+    units make that dose up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)". Never a dose of its own, even
+    when the sum is not the dose: then the text contradicts itself, and the dose before stays as written."""
+    if previous is None or previous.value is None or previous.unit != dose.unit:
+        return None
+    gap = _BREAKDOWN_GAP.fullmatch(text, previous.end, dose.start)
+    if gap is None or not (dose.times or gap.group("count")):
+        return None
+    return text[previous.start : dose.end]
 
 
 def _volume_of_product(text: str, start: int, end: int) -> str | None:
