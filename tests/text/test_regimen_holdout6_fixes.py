@@ -245,3 +245,15 @@ def test_a_dose_in_brackets_with_no_count_stays_a_dose() -> None:
         27,
         20,
     ]
+
+
+def test_the_schedule_after_another_substances_dose_is_not_the_drugs() -> None:
+    regimen = regimen_of("Drugx 100 mg daily and leucovorin 400 mg/m2 on day 1", ("Drugx", None))
+    assert [(d.drug, d.dose, d.days) for d in regimen.drugs] == [("Drugx", 100, None)]
+
+
+def test_a_drug_listed_after_including_is_another_drug() -> None:
+    text = (
+        "Participants receive Drugx 100 mg PO QD and standard of care therapy including 5-FU 400 mg/m2 bolus"
+    )
+    assert _doses(regimen_of(text, ("Drugx", None)).drugs) == [("Drugx", 100, "mg")]

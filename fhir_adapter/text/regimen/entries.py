@@ -29,7 +29,9 @@ _OR_GAP = re.compile(r"\bor\b|/")
 # is in brackets ("PLUS cisplatin (75mg/m2", NCT03986528); after a full stop only an acronym ("... days.
 # ATO 0.3mg/kg/day", NCT05497310). Another drug's dose, not this one's.
 _NEW_ITEM = re.compile(
-    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
+    # "standard of care therapy including 5-FU 400 mg/m2": "including", "such as", "e.g." list other drugs too
+    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b|\bincluding\b|\bsuch\s+as\b"
+    r"|\be\.g\.,?|\bi\.e\.,?))\s*\(?\s*"
     r"(?:(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)(?:\s*\([A-Za-z0-9\-]{1,12}\))?"
     r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\(?)"
     r"|\.\s+(?P<acronym>(?=[A-Z0-9\-]*[A-Z])[A-Z0-9][A-Z0-9\-]{1,7}))\s*$"
@@ -40,7 +42,7 @@ _DAY_CODE = re.compile(r"(?:C\d+)?D\d+|C\d+|W\d+")
 # "and vit D3 60,000 IU" (NCT06443593), "and calcium folinate 60 mg/m2" (NCT04861558): another substance's
 # dose, when no word is a dosing word.
 _NEW_ITEM_WORDS = re.compile(
-    r"(?:[,;+]|(?i:\band\b|\bplus\b|\bwith\b))[ \t]*+"
+    r"(?:[,;+]|(?i:\band\b|\bplus\b|\bwith\b|\bincluding\b|\bsuch[ \t]+as\b))[ \t]*+"
     r"(?P<route>(?i:oral|iv|intravenous|subcutaneous|sc|im|topical)[ \t]++)?"
     r"(?P<pre>[a-z][a-z\-]{2,}[ \t]++)?"
     r"(?P<last>[a-z][a-z\-]{3,}|(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})[ \t]*+\(?[ \t]*+$"
@@ -154,6 +156,10 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
     key, start, end = segment.key or "", segment.start, segment.end
     verbatim = _verbatim(cut.text, start, end)
     doses, foreign = _own_doses(cut, key, (start, end))
+    if doses and foreign:
+        # "Drugx 100 mg daily and leucovorin 400 mg/m2 on day 1": the words from the other substance's dose on
+        # are its own, not this drug's
+        end = min(end, _item_start(cut.norm, doses[-1].end, foreign[0].start))
     if not doses and foreign and not any(start <= m.start < end and m.key == key for m in cut.mentions):
         return [], foreign  # opening words about other drugs: their schedule is not this drug's either
     if not doses:
@@ -279,6 +285,12 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
+
+
+def _item_start(norm: str, previous: int, position: int) -> int:
+    """Return where the other substance's item before the dose at `position` starts: its separator."""
+    item = _NEW_ITEM.search(norm, previous, position) or _NEW_ITEM_WORDS.search(norm, previous, position)
+    return item.start() if item else position
 
 
 def _names_another(norm: str, previous: int, position: int) -> bool:
