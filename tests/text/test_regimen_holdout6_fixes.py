@@ -257,3 +257,14 @@ def test_a_drug_listed_after_including_is_another_drug() -> None:
         "Participants receive Drugx 100 mg PO QD and standard of care therapy including 5-FU 400 mg/m2 bolus"
     )
     assert _doses(regimen_of(text, ("Drugx", None)).drugs) == [("Drugx", 100, "mg")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drugx for injection, 100 mg, lyophilized powder in a single-dose vial",  # the form after a comma
+        "Drugx patch 5 mg/24 h applied daily",  # a release rate
+    ],
+)
+def test_a_product_form_after_a_comma_or_a_release_rate_is_no_dose(text: str) -> None:
+    assert [d.value for d in find_doses(text) if d.limit is None and d.value is not None] == []

@@ -70,6 +70,7 @@ _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
 _NOT_CONCENTRATION = (
     r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"
     r"(?!\s*per\s+(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"  # "25 mg per mL", "2 mg per hour"
+    r"(?!\s*(?:/|per)\s*\d+\s*(?:h|hrs?|hours?|min|minutes?)\b)"  # a patch's "5 mg/24 h": a release rate
     r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z0-9])"
 )
 # A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
@@ -158,7 +159,7 @@ _STRENGTH_BEFORE = re.compile(
 )
 # ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
 _STRENGTH_AFTER = re.compile(
-    rf"(?<!\s)\s*(?:\)\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
+    rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
     r"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?vials?\b"
     r"|(?:of\s+)?(?:lyophili[sz]ed|freeze[- ]dried)\b|powder\b|(?:injection\s+)?concentrate\b|strengths?\b"
     r"|per\s+(?:vial|tablet|capsule)\b)",
