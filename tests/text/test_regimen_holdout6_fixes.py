@@ -11,7 +11,7 @@ import pytest
 
 from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text import DrugDose, parse_regimen
-from fhir_adapter.text.regimen.doses import STRENGTH_REASON, find_doses, normalize
+from fhir_adapter.text.regimen.doses import STRENGTH_REASON, find_doses, form_words, normalize
 from fhir_adapter.text.regimen.names import name_components
 from fhir_adapter.text.regimen.schedule import find_day_lists
 from tests.text.test_regimen import KNOWN, messages, regimen_of
@@ -268,3 +268,11 @@ def test_a_drug_listed_after_including_is_another_drug() -> None:
 )
 def test_a_product_form_after_a_comma_or_a_release_rate_is_no_dose(text: str) -> None:
     assert [d.value for d in find_doses(text) if d.limit is None and d.value is not None] == []
+
+
+def test_the_form_words_come_from_the_mapping_table() -> None:
+    words = form_words()
+    assert {"tablet", "capsule"} <= set(words["solid-unit"])
+    assert "vial" in words["container"] and "powder" in words["preparation"]
+    # a device unit is a strength only when counted: "Injection of 460 mg/m2" (NCT04861558) is a dose
+    assert [d.limit for d in find_doses("Injection of 460 mg/m2")] == [None]

@@ -8,9 +8,13 @@ or a thousands separator?) is reported as ambiguous rather than guessed.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 
+from fhir_adapter.terms import MAPPINGS_PACKAGE
 from fhir_adapter.text.markdown import MARKDOWN_ESCAPE
 
 # One character for one character, so positions found in the normalized text are positions in the
@@ -143,6 +147,35 @@ _UNIT_CONTINUES = re.compile(
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
 COMBINATION_DOUBT = "component doses of a combination"
+FORM_TABLE = "dose-form-word.json"
+
+
+@cache
+def form_words() -> dict[str, tuple[str, ...]]:
+    """Return the words of mappings/dose-form-word.json by what they name: "solid-unit", "device-unit",
+    "container", "preparation"."""
+    table = resources.files(MAPPINGS_PACKAGE).joinpath(FORM_TABLE)
+    document = json.loads(table.read_text(encoding="utf-8"))
+    words: dict[str, list[str]] = {}
+    for group in document["group"]:
+        for element in group["element"]:
+            for target in element.get("target", []):
+                words.setdefault(target["code"], []).append(element["code"])
+    return {kind: tuple(found) for kind, found in words.items()}
+
+
+def _forms(*kinds: str) -> str:
+    """Return a pattern for the words of `kinds`, each also in the plural: "(?:tablet|capsule)s?"."""
+    words = sorted(
+        {re.escape(w) for kind in kinds for w in form_words().get(kind, ())}, key=len, reverse=True
+    )
+    return rf"(?:{'|'.join(words)})s?" if words else r"(?!)"
+
+
+_UNITS = _forms("solid-unit")
+_COUNTED = _forms("solid-unit", "device-unit", "container")
+_CONTAINERS = _forms("container")
+_PREPARATIONS = _forms("preparation")
 # A quantity that describes the product, not what a patient is given (set 6, NCT03671044, NCT06103864,
 # NCT05110196, NCT05501886): "Docetaxel Injection Concentrate; 20 mg/0.5 mL", "Provided in 100mg vials",
 # "equivalent to 20 mg or 80 mg of anhydrous Docetaxel", "film-coated tablet 150 mg", "(2 x 150 mg tablets)".
@@ -151,18 +184,17 @@ _STRENGTH_BEFORE = re.compile(
     r"(?:(?<!dose\s)(?<!dosage\s)\bequivalent\s+to"
     r"|\b(?:supplied|provided|available|presented|packaged|formulated)\s+(?:as|in)\b"
     r"(?:\s+(?:an?|one|single[- ]use|single[- ]dose|glass))?"
-    r"|\b(?:(?:each\s+)?(?:vials?|tablets?|capsules?|ampoules?|syringes?|pens?|sachets?|bottles?)\s+(?:each\s+)?"
-    r"|each\s+)contain(?:s|ing)?(?:\s+(?:approximately|about))?"
-    r"|\bstrengths?(?:\s+of)?|\b(?:tablets?|capsules?|vials?|ampoules?)(?:\s+of)?"
-    r"|\b(?:lyophili[sz]ed\s+)?powder(?:\s+of)?|\bconcentrate)\s*(?:\(\s*)?$",
+    rf"|\b(?:(?:each\s+)?{_COUNTED}\s+(?:each\s+)?|each\s+)contain(?:s|ing)?(?:\s+(?:approximately|about))?"
+    rf"|\bstrengths?(?:\s+of)?|\b(?:{_UNITS}|{_CONTAINERS})(?:\s+of)?"
+    rf"|\b{_PREPARATIONS}(?:\s+of)?)\s*(?:\(\s*)?$",
     re.IGNORECASE,
 )
 # ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
 _STRENGTH_AFTER = re.compile(
     rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
-    r"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?vials?\b"
-    r"|(?:of\s+)?(?:lyophili[sz]ed|freeze[- ]dried)\b|powder\b|(?:injection\s+)?concentrate\b|strengths?\b"
-    r"|per\s+(?:vial|tablet|capsule)\b)",
+    rf"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?{_CONTAINERS}\b"
+    rf"|(?:of\s+)?{_PREPARATIONS}\b|strengths?\b"
+    rf"|per\s+(?:{_COUNTED})\b)",
     re.IGNORECASE,
 )
 # A count of units before and a form after: "(2 x 150 mg tablets)", "(two 300 mg) tablets", "2 x 5 mL
@@ -170,14 +202,10 @@ _STRENGTH_AFTER = re.compile(
 _COUNT_BEFORE = re.compile(
     r"(?:\b(?:[2-9]|1\d)|\b(?:two|three|four|five|six|eight))\s*(?:x\s*)?$", re.IGNORECASE
 )
-_FORM_AFTER = re.compile(
-    r"(?<!\s)\s*(?:\)\s*)?(?:film[- ]coated\s+)?(?:tablets?|capsules?|injections?|syringes?|pens?|sachets?"
-    r"|ampoules?)\b",
-    re.IGNORECASE,
-)
+_FORM_AFTER = re.compile(rf"(?<!\s)\s*(?:\)\s*)?(?:film[- ]coated\s+)?{_COUNTED}\b", re.IGNORECASE)
 # "4 mg tablets, 2 tablets twice daily": the count of units written after the form.
 _UNITS_COUNTED_AFTER = re.compile(
-    r"[^.;\n]{0,40}?\b(?:[2-9]|two|three|four|five|six|eight)\s+(?:tablets?|capsules?)\b", re.IGNORECASE
+    rf"[^.;\n]{{0,40}}?\b(?:[2-9]|two|three|four|five|six|eight)\s+{_UNITS}\b", re.IGNORECASE
 )
 # A volume that restates a mass dose or gives the solution it is drawn from: "500 mg (5 mL)", "5 mL (500 mg)",
 # "500 mg (5 mL of 100 mg/mL solution)". The mass is the dose.
