@@ -276,3 +276,18 @@ def test_the_form_words_come_from_the_mapping_table() -> None:
     assert "vial" in words["container"] and "powder" in words["preparation"]
     # a device unit is a strength only when counted: "Injection of 460 mg/m2" (NCT04861558) is a dose
     assert [d.limit for d in find_doses("Injection of 460 mg/m2")] == [None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drugx and Drugy at doses of 200 mg and 100 mg, respectively",
+        "Drugx + Drugy (200 mg + 100 mg) on day 1",
+    ],
+)
+def test_doses_written_after_two_names_are_not_all_the_last_names(text: str) -> None:
+    regimen = regimen_of(text, ("Drugx", None), ("Drugy", None))
+    assert _doses(regimen.drugs) == []
+    assert sorted(d.drug for d in regimen.drugs) == ["Drugx", "Drugy"]
+    assert all(d.days is None for d in regimen.drugs)
+    assert sum("not written next to a drug name" in m for m in messages(regimen)) == 2
