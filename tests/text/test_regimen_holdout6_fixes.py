@@ -291,3 +291,20 @@ def test_doses_written_after_two_names_are_not_all_the_last_names(text: str) -> 
     assert sorted(d.drug for d in regimen.drugs) == ["Drugx", "Drugy"]
     assert all(d.days is None for d in regimen.drugs)
     assert sum("not written next to a drug name" in m for m in messages(regimen)) == 2
+
+
+def test_a_daily_total_restated_in_brackets_is_no_second_dose() -> None:
+    regimen = regimen_of(None, ("Drugx", "Drugx 400 mg twice daily (800 mg/day)"))
+    assert _doses(regimen.drugs) == [("Drugx", 400, "mg")]
+    assert (
+        "'400 mg twice daily (800 mg/day' is the daily total of the dose before it, not a dose"
+        in messages(regimen)
+    )
+    # an equivalent amount for an example patient is no dose either
+    assert [
+        d.value for d in find_doses("6 mg/kg (equivalent to approximately 420 mg for a 70 kg adult)")
+    ] == [
+        6,
+        420,
+    ]
+    assert find_doses("6 mg/kg (equivalent to approximately 420 mg)")[1].limit is not None

@@ -181,7 +181,7 @@ _PREPARATIONS = _forms("preparation")
 # "equivalent to 20 mg or 80 mg of anhydrous Docetaxel", "film-coated tablet 150 mg", "(2 x 150 mg tablets)".
 # Words written right before the quantity:
 _STRENGTH_BEFORE = re.compile(
-    r"(?:(?<!dose\s)(?<!dosage\s)\bequivalent\s+to"
+    r"(?:(?<!dose\s)(?<!dosage\s)\bequivalent\s+to(?:\s+(?:approximately|about|approx\.?))?"
     r"|\b(?:supplied|provided|available|presented|packaged|formulated)\s+(?:as|in)\b"
     r"(?:\s+(?:an?|one|single[- ]use|single[- ]dose|glass))?"
     rf"|\b(?:(?:each\s+)?{_COUNTED}\s+(?:each\s+)?|each\s+)contain(?:s|ing)?(?:\s+(?:approximately|about))?"
@@ -239,6 +239,15 @@ _COUNT_WORDS = {
     "nine": 9,
     "ten": 10,
 }
+# "400 mg twice daily (800 mg/day)", "400 mg BID (i.e., 800 mg per day)": the daily total, restated.
+_DAILY_TOTAL_GAP = re.compile(
+    r"(?<!\s)\s*+(?:(?:orally|oral|po|iv|sc)\s++)?(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times"
+    r"|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.)(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+"
+    r"\(\s*+(?:i\.?e\.?,?\s*+|=\s*+|total(?:\s++daily)?(?:\s++dose)?(?:\s++of)?\s*+)?",
+    re.IGNORECASE,
+)
+_TIMES_A_DAY = {"twice": 2, "two times": 2, "bid": 2, "b.i.d.": 2, "three times": 3, "thrice": 3, "tid": 3}
+_TIMES_A_DAY |= {"t.i.d.": 3, "four times": 4, "qid": 4, "q.i.d.": 4}
 # "AUC 5 or 6": a second target after "or", with no unit or other count after it.
 _TARGET_OR_AFTER = re.compile(
     rf"(?<![ \t])[ \t]*+(?:or|/)[ \t]*+(?P<value>{NUMBER})(?![\d.,])"
@@ -254,7 +263,8 @@ _MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol"}
 VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
 EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"
-STRENGTH_REASON = "a product's strength (what a vial, tablet or volume holds)"
+DAILY_TOTAL_REASON = "the daily total of the dose before it"
+STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, tablet or volume holds)"
 VOLUME_REASON = "a volume to dilute in or draw from"
 # "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose; nor
 # a diluent's or a total volume ("In sterile water 73 mL (total volume of compound is 100 mL)", NCT06447194;
@@ -372,6 +382,8 @@ def find_doses(text: str) -> list[Dose]:
         )
         if strength:
             dose = replace(dose, limit=strength, limit_reason=STRENGTH_REASON)
+        elif dose.limit is None and (total := _daily_total(dose, text, previous)):
+            dose = replace(dose, limit=total, limit_reason=DAILY_TOTAL_REASON)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
             dose = replace(dose, value=None, high=None, ambiguous=True, doubt=COMBINATION_DOUBT)
         elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
@@ -432,6 +444,18 @@ def _breakdown(dose: Dose, text: str, previous: Dose | None) -> str | None:
     if gap is None or not (dose.times or gap.group("count")):
         return None
     return text[previous.start : dose.end]
+
+
+def _daily_total(dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage when `dose` is a daily amount in brackets that restates the dose before it times the
+    number of doses a day written between them: "400 mg twice daily (800 mg/day)"."""
+    if not dose.per_day or previous is None or previous.value is None or dose.value is None:
+        return None
+    between = _DAILY_TOTAL_GAP.fullmatch(text, previous.end, dose.start)
+    if between is None or previous.unit != dose.unit:
+        return None
+    times = _TIMES_A_DAY.get(_SPACES.sub(" ", between.group("times").lower()), 0)
+    return text[previous.start : dose.end] if abs(times * previous.value - dose.value) < 1e-9 else None
 
 
 def _volume_of_product(text: str, start: int, end: int) -> str | None:
