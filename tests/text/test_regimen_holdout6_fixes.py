@@ -308,3 +308,27 @@ def test_a_daily_total_restated_in_brackets_is_no_second_dose() -> None:
         420,
     ]
     assert find_doses("6 mg/kg (equivalent to approximately 420 mg)")[1].limit is not None
+
+
+@pytest.mark.parametrize(
+    ("drug", "text", "dose"),
+    [
+        # NCT06737822's order style: each item opens with its form
+        ("Capecitabine", "TAB. CAPECITABINE 1000 MG/M2 BD D1-14, TAB. ONDANSETRON 8 MG BD", (1000, "mg/m2")),
+        ("Gemcitabine", "Inj. Gemcitabine 1000 mg/m2 on D1, D8; Inj. Granisetron 1 mg IV", (1000, "mg/m2")),
+        ("Drugx", "Drugx 100 mg OD x 5 days; Tab Pantoprazole 40 mg OD", (100, "mg")),
+        # a later sentence opening with another name
+        ("Drugx", "Drugx 100 mg once daily. Ibuprofen 400 mg as needed for pain.", (100, "mg")),
+    ],
+)
+def test_a_dose_after_another_items_form_or_name_is_not_the_drugs(
+    drug: str, text: str, dose: tuple[float, str]
+) -> None:
+    assert _doses(regimen_of(None, (drug, text)).drugs) == [(drug, *dose)]
+
+
+def test_the_drugs_own_later_doses_stay() -> None:
+    text = "TAB. CAPECITABINE 1000 MG/M2 BD D1-14. TAB. CAPECITABINE 500 MG BD D15-21"
+    assert [d.dose for d in regimen_of(None, ("Capecitabine", text)).drugs] == [1000, 500]
+    then = regimen_of(None, ("Drugx", "Drugx 100 mg once daily. Thereafter 200 mg once daily."))
+    assert [d.dose for d in then.drugs] == [100, 200]

@@ -58,6 +58,15 @@ _SOLUTION_AFTER = re.compile(
     r"(?<![ \t])[ \t]*+of[ \t]++\d{1,3}(?:\.\d{1,3})?[ \t]*+%[ \t]*+(?P<name>[A-Za-z])"
 )
 _LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(?[ \t]*+$")
+# A capitalised word opening a sentence right before a dose: "... daily. Ibuprofen 400 mg".
+_SENTENCE_NAME_BEFORE_DOSE = re.compile(r"[.;:][ \t]++(?P<word>[A-Z][A-Za-z\-]{3,})[ \t]*+\(?[ \t]*+$")
+# A dosage-form prefix of Indian and other hospital order style, then a name: "INJ. 5FU", "TAB. ONDANSETRON",
+# "Tab Pantoprazole", "Inj. Granisetron" - another item of the list.
+_FORM_ITEM = re.compile(
+    r"(?:^|[.,;:+(]|\b(?i:and|with|plus))[ \t]*+"
+    r"(?i:inj(?:ection)?|tabs?|tablets?|caps?|capsules?|syp|syr(?:up)?|susp)\.?[ \t]++"
+    r"(?P<name>[A-Za-z0-9][A-Za-z0-9\-]*)(?:[ \t]++[A-Za-z][A-Za-z0-9\-]*)?[ \t]*+\(?[ \t]*+$"
+)
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
     r"cohort|level|arm|group|phase|part|mtd|rp2d|oral|orally|daily)"
@@ -281,7 +290,7 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             and not (item and item.group("acronym") and _DAY_CODE.fullmatch(word))
         ):
             return doses[:i], doses[i:]
-        if _names_another(cut.norm, previous, dose.start):
+        if _names_another(cut.norm, previous, dose.start) or _named_by_form(cut, key, previous, dose.start):
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
@@ -322,7 +331,26 @@ def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bo
     if not SENTENCE_END.search(norm, previous, position):
         return False
     word = _LOWER_BEFORE_DOSE.search(norm, max(previous, position - 40), position)
-    return word is not None and not _DOSING_WORDS.fullmatch(word.group("lower"))
+    if word is not None and not _DOSING_WORDS.fullmatch(word.group("lower")):
+        return True
+    # "Drugx 100 mg once daily. Ibuprofen 400 mg as needed for pain.": a sentence opening with a name
+    opening = _SENTENCE_NAME_BEFORE_DOSE.search(norm, max(previous, position - 40), position)
+    return opening is not None and not _is_dosing_word(opening.group("word"))
+
+
+def _is_dosing_word(word: str) -> bool:
+    return bool(_ALLOWED_BEFORE_DOSE.fullmatch(word) or _DOSING_WORDS.fullmatch(word)) or (
+        word.lower() in _FUNCTION_WORDS
+    )
+
+
+def _named_by_form(cut: Cut, key: str, previous: int, position: int) -> bool:
+    """Return True when a dosage-form prefix and a name not this drug's stand right before the dose: "TAB.
+    ONDANSETRON 8 MG" or "Inj. Granisetron 1 mg" after a capecitabine or gemcitabine dose."""
+    item = _FORM_ITEM.search(cut.norm, previous, position)
+    if item is None or _is_dosing_word(item.group("name")):
+        return False
+    return not any(m.start == item.start("name") and m.key == key for m in cut.mentions)
 
 
 def _gap(norm: str, doses: list[Dose], index: int) -> str:
