@@ -204,9 +204,10 @@ _COUNT_BEFORE = re.compile(
 )
 _FORM_AFTER = re.compile(rf"(?<!\s)\s*(?:\)\s*)?(?:film[- ]coated\s+)?{_COUNTED}\b", re.IGNORECASE)
 # "4 mg tablets, 2 tablets twice daily": the count of units written after the form.
-_UNITS_COUNTED_AFTER = re.compile(
-    rf"[^.;\n]{{0,40}}?\b(?:[2-9]|two|three|four|five|six|eight)\s+{_UNITS}\b", re.IGNORECASE
-)
+# Searched in the clause's next 40 characters only (`_units_counted_after`); possessive, so linear.
+_UNITS_COUNTED = re.compile(rf"\b(?:[2-9]|two|three|four|five|six|eight)[ \t]++{_UNITS}\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;\n]")
+_UNITS_COUNTED_REACH = 40
 # A volume that restates a mass dose or gives the solution it is drawn from: "500 mg (5 mL)", "5 mL (500 mg)",
 # "500 mg (5 mL of 100 mg/mL solution)". The mass is the dose.
 _MASS_BEFORE_VOLUME = re.compile(
@@ -423,8 +424,8 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
     form = _FORM_AFTER.match(text, end)
     if form and (counted or match.groupdict().get("times")):
         return text[counted.start() if counted else start : form.end()].strip()
-    if form and (units := _UNITS_COUNTED_AFTER.match(text, form.end())):
-        return text[start : units.end()]
+    if form and (units_end := _units_counted_after(text, form.end())):
+        return text[start:units_end]
     chained = (
         previous is not None
         and previous.limit is not None
@@ -432,6 +433,14 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
         and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
     )
     return text[previous.start : end] if chained and previous else None
+
+
+def _units_counted_after(text: str, position: int) -> int | None:
+    """Return where a count of units ("2 tablets") written in the same clause soon after `position` ends."""
+    reach = min(len(text), position + _UNITS_COUNTED_REACH)
+    stop = _CLAUSE_END.search(text, position, reach)
+    counted = _UNITS_COUNTED.search(text, position, stop.start() if stop else reach)
+    return counted.end() if counted else None
 
 
 def _breakdown(dose: Dose, text: str, previous: Dose | None) -> str | None:
