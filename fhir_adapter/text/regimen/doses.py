@@ -8,9 +8,13 @@ or a thousands separator?) is reported as ambiguous rather than guessed.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 
+from fhir_adapter.terms import MAPPINGS_PACKAGE
 from fhir_adapter.text.markdown import MARKDOWN_ESCAPE
 
 # One character for one character, so positions found in the normalized text are positions in the
@@ -55,15 +59,22 @@ _MASS = (
     # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
     r"(?:\s+(?-i:[A-Z][a-z]?)(?=\s*/\s*kg\b))?"
 )
-_BODY = r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?)|(?P<kg>kg)))?"
+# "75 milligrams per metre squared of body surface area (mg/m2)", "6 milligrams per kilogram (mg/kg)": a
+# unit spelled out keeps its per-m2 or per-kg part (NCT05296798, NCT06417814).
+_BODY = (
+    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b)"
+    r"|(?P<kg>kg|kilograms?)))?"
+)
 # "1mg/(m2.d)", "200ug/(m2·d)", "15 mg/(kg.d)": per m2 (per kg) per day, written as one UCUM-like unit.
 _BODY_DAY = r"\s*/\s*\(\s*(?P<body_day>m\s*\^?\s*2|kg)\s*[.·*]?\s*d(?:ays?)?\s*\)"
-_BODY_WORD = r"(?:\s*(?:BW|BS|BSA|body\s+weight)\b)?"
+_BODY_WORD = r"(?:\s*(?:BW|BS|BSA|(?:of\s+)?body\s+(?:weight|surface(?:\s+area)?))\b)?"
 _PER_DAY = r"(?:\s*(?:/|per)\s*(?P<day>days?|d)\b)?(?:\s*/\s*dose\b)?"
 # A concentration or a rate ("320 mg I/mL", "200-300 ng/mL", "mg/h", "mg/kg/h") is not a dose, nor a unit
 # letter run into a code ("Exon 18 G719X", a mutation, is no 18 g).
 _NOT_CONCENTRATION = (
     r"(?!\s*(?:[A-Za-z]\s*)?/\s*(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"
+    r"(?!\s*per\s+(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"  # "25 mg per mL", "2 mg per hour"
+    r"(?!\s*(?:/|per)\s*\d+\s*(?:h|hrs?|hours?|min|minutes?)\b)"  # a patch's "5 mg/24 h": a release rate
     r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z0-9])"
 )
 # A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
@@ -99,7 +110,7 @@ DOSE = re.compile(rf"(?:(?<!\w)|{_AFTER_WORD})(?=\d|auc|area)(?:{_AUC}|{_CELLS}|
 NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
-    r"(?:total(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
+    r"(?:total(?:\s+daily)?(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
     r"capped\s+at|cap\s+of|"
     # "tapered by 250- 500 mg every week" (NCT06442748): a step of change, not a dose to give
     r"(?:taper|reduc|decreas|increas|titrat)(?:ed|ing|e)?\s+(?:(?:down|up)\s+)?by|"
@@ -128,10 +139,123 @@ _NOT_A_DOSE_NUMBER = re.compile(
 )
 # A unit that goes on with "/" and no number ("mg/(m2.h)", "ug/disc"): the unit read so far is cut short.
 # "6mg/8mg/10mg" goes on with the next dose.
-_UNIT_CONTINUES = re.compile(r"(?<![ \t])[ \t]*/(?![ \t]*\d)")
+# "6 milligrams per kilo body weight": a spelled-out "per ..." the unit did not take goes on too.
+_UNIT_CONTINUES = re.compile(
+    r"(?<![ \t])[ \t]*(?:/(?![ \t]*\d)"
+    r"|(?i:per)[ \t]+(?i:met(?:er|re)|square|sq\b|kilo|m2\b|body|pounds?\b|lbs?\b))"
+)
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
 COMBINATION_DOUBT = "component doses of a combination"
+FORM_TABLE = "dose-form-word.json"
+
+
+@cache
+def form_words() -> dict[str, tuple[str, ...]]:
+    """Return the words of mappings/dose-form-word.json by what they name: "solid-unit", "device-unit",
+    "container", "preparation"."""
+    table = resources.files(MAPPINGS_PACKAGE).joinpath(FORM_TABLE)
+    document = json.loads(table.read_text(encoding="utf-8"))
+    words: dict[str, list[str]] = {}
+    for group in document["group"]:
+        for element in group["element"]:
+            for target in element.get("target", []):
+                words.setdefault(target["code"], []).append(element["code"])
+    return {kind: tuple(found) for kind, found in words.items()}
+
+
+def _forms(*kinds: str) -> str:
+    """Return a pattern for the words of `kinds`, each also in the plural: "(?:tablet|capsule)s?"."""
+    words = sorted(
+        {re.escape(w) for kind in kinds for w in form_words().get(kind, ())}, key=len, reverse=True
+    )
+    return rf"(?:{'|'.join(words)})s?" if words else r"(?!)"
+
+
+_UNITS = _forms("solid-unit")
+_COUNTED = _forms("solid-unit", "device-unit", "container")
+_CONTAINERS = _forms("container")
+_PREPARATIONS = _forms("preparation")
+# A quantity that describes the product, not what a patient is given (set 6, NCT03671044, NCT06103864,
+# NCT05110196, NCT05501886): "Docetaxel Injection Concentrate; 20 mg/0.5 mL", "Provided in 100mg vials",
+# "equivalent to 20 mg or 80 mg of anhydrous Docetaxel", "film-coated tablet 150 mg", "(2 x 150 mg tablets)".
+# Words written right before the quantity:
+_STRENGTH_BEFORE = re.compile(
+    r"(?:(?<!dose\s)(?<!dosage\s)\bequivalent\s+to(?:\s+(?:approximately|about|approx\.?))?"
+    r"|\b(?:supplied|provided|available|presented|packaged|formulated)\s+(?:as|in)\b"
+    r"(?:\s+(?:an?|one|single[- ]use|single[- ]dose|glass))?"
+    rf"|\b(?:(?:each\s+)?{_COUNTED}\s+(?:each\s+)?|each\s+)contain(?:s|ing)?(?:\s+(?:approximately|about))?"
+    rf"|\bstrengths?(?:\s+of)?|\b(?:{_UNITS}|{_CONTAINERS})(?:\s+of)?"
+    rf"|\b{_PREPARATIONS}(?:\s+of)?)\s*(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+# ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
+_STRENGTH_AFTER = re.compile(
+    rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
+    rf"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?{_CONTAINERS}\b"
+    rf"|(?:of\s+)?{_PREPARATIONS}\b|strengths?\b"
+    rf"|per\s+(?:{_COUNTED})\b)",
+    re.IGNORECASE,
+)
+# A count of units before and a form after: "(2 x 150 mg tablets)", "(two 300 mg) tablets", "2 x 5 mL
+# injections": one unit's strength. One unit ("A 30 milligram (mg) capsule") is the dose itself.
+_COUNT_BEFORE = re.compile(
+    r"(?:\b(?:[2-9]|1\d)|\b(?:two|three|four|five|six|eight))\s*(?:x\s*)?$", re.IGNORECASE
+)
+_FORM_AFTER = re.compile(rf"(?<!\s)\s*(?:\)\s*)?(?:film[- ]coated\s+)?{_COUNTED}\b", re.IGNORECASE)
+# "4 mg tablets, 2 tablets twice daily": the count of units written after the form.
+# Searched in the clause's next 40 characters only (`_units_counted_after`); possessive, so linear.
+_UNITS_COUNTED = re.compile(rf"\b(?:[2-9]|two|three|four|five|six|eight)[ \t]++{_UNITS}\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;\n]")
+_UNITS_COUNTED_REACH = 40
+# A volume that restates a mass dose or gives the solution it is drawn from: "500 mg (5 mL)", "5 mL (500 mg)",
+# "500 mg (5 mL of 100 mg/mL solution)". The mass is the dose.
+_MASS_BEFORE_VOLUME = re.compile(
+    r"\b(?:mg|g|ug|mcg|iu|units?)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\(\s*(?:i\.?e\.?,?\s*|=\s*)?$",
+    re.IGNORECASE,
+)
+_MASS_AFTER_VOLUME = re.compile(
+    rf"(?<!\s)\s*(?:of\s+(?:an?\s+|the\s+)?{NUMBER}\s*(?:mg|g|ug|mcg)\s*/\s*m?l\b"
+    rf"|\(\s*(?:i\.?e\.?,?\s*|=\s*)?{NUMBER}\s*(?:mg|g|ug|mcg|iu|units?)\b)",
+    re.IGNORECASE,
+)
+# The volume of a concentration, "20 mg/0.5 mL": the product's, never a volume given.
+_DENOMINATOR_BEFORE = re.compile(r"\b(?:mg|g|ug|mcg|iu|units?)\s*(?:/|\bper\b)\s*$", re.IGNORECASE)
+# Alternatives of a strength are strengths: "equivalent to 20 mg or 80 mg".
+_STRENGTH_CHAIN = re.compile(r"(?<!\s)\s*+(?:,|/|or|and|,\s*or)\s*+", re.IGNORECASE)
+# Between a dose and the units that make it up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)".
+_BREAKDOWN_GAP = re.compile(
+    r"(?<!\s)\s*+\(\s*+(?:i\.?e\.?,?\s*+|=\s*+)?"
+    r"(?:(?P<count>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s*+(?:x\s*+)?)?",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+# "400 mg twice daily (800 mg/day)", "400 mg BID (i.e., 800 mg per day)": the daily total, restated.
+_DAILY_TOTAL_GAP = re.compile(
+    r"(?<!\s)\s*+(?:(?:orally|oral|po|iv|sc)\s++)?(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times"
+    r"|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.)(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+"
+    r"\(\s*+(?:i\.?e\.?,?\s*+|=\s*+|total(?:\s++daily)?(?:\s++dose)?(?:\s++of)?\s*+)?",
+    re.IGNORECASE,
+)
+_TIMES_A_DAY = {"twice": 2, "two times": 2, "bid": 2, "b.i.d.": 2, "three times": 3, "thrice": 3, "tid": 3}
+_TIMES_A_DAY |= {"t.i.d.": 3, "four times": 4, "qid": 4, "q.i.d.": 4}
+# "AUC 5 or 6": a second target after "or", with no unit or other count after it.
+_TARGET_OR_AFTER = re.compile(
+    rf"(?<![ \t])[ \t]*+(?:or|/)[ \t]*+(?P<value>{NUMBER})(?![\d.,])"
+    r"(?![ \t]*+(?:mg|g\b|ug|mcg|ml|%|cycles?|courses?|weeks?|days?|d\b|hours?|h\b|min|months?|years?|doses?"
+    r"|times|x\b|[-/][ \t]*+\d))",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
@@ -140,6 +264,8 @@ _MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol"}
 VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
 EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"
+DAILY_TOTAL_REASON = "the daily total of the dose before it"
+STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, tablet or volume holds)"
 VOLUME_REASON = "a volume to dilute in or draw from"
 # "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose; nor
 # a diluent's or a total volume ("In sterile water 73 mL (total volume of compound is 100 mL)", NCT06447194;
@@ -225,6 +351,8 @@ def find_doses(text: str) -> list[Dose]:
     [(6.0, 'AUC'), (1000000000.0, 'cells')]
     >>> [(d.value, d.chained) for d in find_doses("Osimertinib 60 or 40 mg daily")]
     [(60.0, True), (40.0, False)]
+    >>> [(d.value, d.unit, d.chained) for d in find_doses("carboplatin AUC 5 or 6 in combination")]
+    [(5.0, 'AUC', True), (6.0, 'AUC', False)]
     >>> [d.limit for d in find_doses("300 mg (for a total of 600 mg); 2 tablets (500 mg each)")]
     [None, 'total of ', '2 tablets (']
     >>> [(d.value, d.ambiguous) for d in find_doses("600/100 mg TMC114/rtv; 60 or 40 mg")]
@@ -249,6 +377,14 @@ def find_doses(text: str) -> list[Dose]:
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
+        previous = doses[-1] if doses else None
+        strength = (
+            None if dose.limit else _strength(match, dose, text, previous) or _breakdown(dose, text, previous)
+        )
+        if strength:
+            dose = replace(dose, limit=strength, limit_reason=STRENGTH_REASON)
+        elif dose.limit is None and (total := _daily_total(dose, text, previous)):
+            dose = replace(dose, limit=total, limit_reason=DAILY_TOTAL_REASON)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
             dose = replace(dose, value=None, high=None, ambiguous=True, doubt=COMBINATION_DOUBT)
         elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
@@ -256,8 +392,90 @@ def find_doses(text: str) -> list[Dose]:
                 dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
             )
         doses.extend(_chained_before(dose, text))
-        doses.append(dose)
+        doses.extend(_with_target_after(dose, text))
     return doses
+
+
+def _with_target_after(dose: Dose, text: str) -> list[Dose]:
+    """Return `dose`, and the bare target written after it as its alternative: "carboplatin AUC 5 or 6"
+    (NCT06726265) is AUC 5 or AUC 6, the first marked chained as "60 or 40 mg"'s 60 is."""
+    after = _TARGET_OR_AFTER.match(text, dose.end) if dose.unit == "AUC" and dose.value is not None else None
+    value = parse_number(after.group("value")) if after else None
+    if after is None or value is None:
+        return [dose]
+    start = after.start("value")
+    alternative = Dose(start, after.end("value"), value, None, dose.unit, dose.per_day, after.group("value"))
+    return [replace(dose, chained=True), alternative]
+
+
+def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage that makes the quantity `match` describe the product (a vial's, a tablet's, a
+    concentrate's content) rather than a dose given, or None; an alternative written right after a strength
+    is one too."""
+    start, end = match.start(), match.end()
+    before = _STRENGTH_BEFORE.search(text, max(0, start - 60), start)
+    after = _STRENGTH_AFTER.match(text, end)
+    if before or after:
+        return text[before.start() if before else start : after.end() if after else end].strip()
+    volume = _volume_of_product(text, start, end) if dose.unit in VOLUME_UNITS else None
+    if volume:
+        return volume
+    counted = _COUNT_BEFORE.search(text, max(0, start - 12), start)
+    form = _FORM_AFTER.match(text, end)
+    if form and (counted or match.groupdict().get("times")):
+        return text[counted.start() if counted else start : form.end()].strip()
+    if form and (units_end := _units_counted_after(text, form.end())):
+        return text[start:units_end]
+    chained = (
+        previous is not None
+        and previous.limit is not None
+        and previous.limit_reason == STRENGTH_REASON
+        and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
+    )
+    return text[previous.start : end] if chained and previous else None
+
+
+def _units_counted_after(text: str, position: int) -> int | None:
+    """Return where a count of units ("2 tablets") written in the same clause soon after `position` ends."""
+    reach = min(len(text), position + _UNITS_COUNTED_REACH)
+    stop = _CLAUSE_END.search(text, position, reach)
+    counted = _UNITS_COUNTED.search(text, position, stop.start() if stop else reach)
+    return counted.end() if counted else None
+
+
+def _breakdown(dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage when `dose`, counted in brackets right after a dose in the same unit, only says what
+    units make that dose up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)". Never a dose of its own, even
+    when the sum is not the dose: then the text contradicts itself, and the dose before stays as written."""
+    if previous is None or previous.value is None or previous.unit != dose.unit:
+        return None
+    gap = _BREAKDOWN_GAP.fullmatch(text, previous.end, dose.start)
+    if gap is None or not (dose.times or gap.group("count")):
+        return None
+    return text[previous.start : dose.end]
+
+
+def _daily_total(dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage when `dose` is a daily amount in brackets that restates the dose before it times the
+    number of doses a day written between them: "400 mg twice daily (800 mg/day)"."""
+    if not dose.per_day or previous is None or previous.value is None or dose.value is None:
+        return None
+    between = _DAILY_TOTAL_GAP.fullmatch(text, previous.end, dose.start)
+    if between is None or previous.unit != dose.unit:
+        return None
+    times = _TIMES_A_DAY.get(_SPACES.sub(" ", between.group("times").lower()), 0)
+    return text[previous.start : dose.end] if abs(times * previous.value - dose.value) < 1e-9 else None
+
+
+def _volume_of_product(text: str, start: int, end: int) -> str | None:
+    """Return the passage when the volume at `start`..`end` is a concentration's ("20 mg/0.5 mL") or restates
+    a mass dose ("500 mg (5 mL)", "5 mL (500 mg)"), else None. "320 mg/ 400 mg" are alternatives, not this."""
+    before = _DENOMINATOR_BEFORE.search(text, max(0, start - 12), start)
+    before = before or _MASS_BEFORE_VOLUME.search(text, max(0, start - 30), start)
+    if before:
+        return text[before.start() : end]
+    after = _MASS_AFTER_VOLUME.match(text, end)
+    return text[start : after.end()] if after else None
 
 
 def numberless_unit(text: str, position: int) -> Dose | None:

@@ -29,10 +29,27 @@ _OR_GAP = re.compile(r"\bor\b|/")
 # is in brackets ("PLUS cisplatin (75mg/m2", NCT03986528); after a full stop only an acronym ("... days.
 # ATO 0.3mg/kg/day", NCT05497310). Another drug's dose, not this one's.
 _NEW_ITEM = re.compile(
-    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b))\s*\(?\s*"
+    # "standard of care therapy including 5-FU 400 mg/m2": "including", "such as", "e.g." list other drugs too
+    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b|\bincluding\b|\bsuch\s+as\b"
+    r"|\be\.g\.,?|\bi\.e\.,?))\s*\(?\s*"
     r"(?:(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)(?:\s*\([A-Za-z0-9\-]{1,12}\))?"
     r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\(?)"
-    r"|\.\s+(?P<acronym>[A-Z][A-Z0-9\-]{1,7}))\s*$"
+    r"|\.\s+(?P<acronym>(?=[A-Z0-9\-]*[A-Z])[A-Z0-9][A-Z0-9\-]{1,7}))\s*$"
+)
+# "INJ. 5FU 750 MG/M2" (NCT06737822): an acronym may start with a digit; not a day or cycle code ("D1").
+_DAY_CODE = re.compile(r"(?:C\d+)?D\d+|C\d+|W\d+")
+# Two words, or a route and a word, after a list separator and right before a dose: "and oral iron 25 mg",
+# "and vit D3 60,000 IU" (NCT06443593), "and calcium folinate 60 mg/m2" (NCT04861558): another substance's
+# dose, when no word is a dosing word.
+_NEW_ITEM_WORDS = re.compile(
+    r"(?:[,;+]|(?i:\band\b|\bplus\b|\bwith\b|\bincluding\b|\bsuch[ \t]+as\b))[ \t]*+"
+    r"(?P<route>(?i:oral|iv|intravenous|subcutaneous|sc|im|topical)[ \t]++)?"
+    r"(?P<pre>[a-z][a-z\-]{2,}[ \t]++)?"
+    r"(?P<last>[a-z][a-z\-]{3,}|(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})[ \t]*+\(?[ \t]*+$"
+)
+_FUNCTION_WORDS = frozenset(
+    {"the", "a", "an", "of", "at", "to", "by", "in", "on", "for", "per", "its", "their", "each", "every"}
+    | {"this", "that", "these", "those", "from", "as", "is", "are", "be", "was"}
 )
 # One start per run of name characters ("(?<![\w-])", the lookahead kept inside the run): linear.
 _NAME_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<word>(?=[A-Za-z0-9\-]*[A-Z])[A-Za-z0-9\-]{2,})\s*\(?\s*$")
@@ -41,6 +58,15 @@ _SOLUTION_AFTER = re.compile(
     r"(?<![ \t])[ \t]*+of[ \t]++\d{1,3}(?:\.\d{1,3})?[ \t]*+%[ \t]*+(?P<name>[A-Za-z])"
 )
 _LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(?[ \t]*+$")
+# A capitalised word opening a sentence right before a dose: "... daily. Ibuprofen 400 mg".
+_SENTENCE_NAME_BEFORE_DOSE = re.compile(r"[.;:][ \t]++(?P<word>[A-Z][A-Za-z\-]{3,})[ \t]*+\(?[ \t]*+$")
+# A dosage-form prefix of Indian and other hospital order style, then a name: "INJ. 5FU", "TAB. ONDANSETRON",
+# "Tab Pantoprazole", "Inj. Granisetron" - another item of the list.
+_FORM_ITEM = re.compile(
+    r"(?:^|[.,;:+(]|\b(?i:and|with|plus))[ \t]*+"
+    r"(?i:inj(?:ection)?|tabs?|tablets?|caps?|capsules?|syp|syr(?:up)?|susp)\.?[ \t]++"
+    r"(?P<name>[A-Za-z0-9][A-Za-z0-9\-]*)(?:[ \t]++[A-Za-z][A-Za-z0-9\-]*)?[ \t]*+\(?[ \t]*+$"
+)
 _ALLOWED_BEFORE_DOSE = re.compile(
     r"(?i:iv|po|sc|im|bid|qd|tid|qid|q\d?w|auc|bsa|bw|then|and|plus|or|dose|day|days|cycle|cycles|week|weeks|"
     r"cohort|level|arm|group|phase|part|mtd|rp2d|oral|orally|daily)"
@@ -139,6 +165,10 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
     key, start, end = segment.key or "", segment.start, segment.end
     verbatim = _verbatim(cut.text, start, end)
     doses, foreign = _own_doses(cut, key, (start, end))
+    if doses and foreign:
+        # "Drugx 100 mg daily and leucovorin 400 mg/m2 on day 1": the words from the other substance's dose on
+        # are its own, not this drug's
+        end = min(end, _item_start(cut.norm, doses[-1].end, foreign[0].start))
     if not doses and foreign and not any(start <= m.start < end and m.key == key for m in cut.mentions):
         return [], foreign  # opening words about other drugs: their schedule is not this drug's either
     if not doses:
@@ -257,10 +287,32 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             word
             and not _ALLOWED_BEFORE_DOSE.fullmatch(word)
             and not (lower and _DOSING_WORDS.fullmatch(lower))
+            and not (item and item.group("acronym") and _DAY_CODE.fullmatch(word))
         ):
+            return doses[:i], doses[i:]
+        if _names_another(cut.norm, previous, dose.start) or _named_by_form(cut, key, previous, dose.start):
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
+
+
+def _item_start(norm: str, previous: int, position: int) -> int:
+    """Return where the other substance's item before the dose at `position` starts: its separator."""
+    item = _NEW_ITEM.search(norm, previous, position) or _NEW_ITEM_WORDS.search(norm, previous, position)
+    return item.start() if item else position
+
+
+def _names_another(norm: str, previous: int, position: int) -> bool:
+    """Return True when the words right before a dose, after a list separator, are a route and a word or two
+    words that are no dosing words: "Vitamin B12 2.2 mcg OD daily and oral iron 25 mg" doses iron."""
+    item = _NEW_ITEM_WORDS.search(norm, previous, position)
+    if item is None or not (item.group("route") or item.group("pre")):
+        return False
+    words = [w.strip() for w in (item.group("pre"), item.group("last")) if w]
+    return not any(
+        w.lower() in _FUNCTION_WORDS or _ALLOWED_BEFORE_DOSE.fullmatch(w) or _DOSING_WORDS.fullmatch(w)
+        for w in words
+    )
 
 
 def _solution_of_another(cut: Cut, key: str, dose: Dose) -> bool:
@@ -279,7 +331,26 @@ def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bo
     if not SENTENCE_END.search(norm, previous, position):
         return False
     word = _LOWER_BEFORE_DOSE.search(norm, max(previous, position - 40), position)
-    return word is not None and not _DOSING_WORDS.fullmatch(word.group("lower"))
+    if word is not None and not _DOSING_WORDS.fullmatch(word.group("lower")):
+        return True
+    # "Drugx 100 mg once daily. Ibuprofen 400 mg as needed for pain.": a sentence opening with a name
+    opening = _SENTENCE_NAME_BEFORE_DOSE.search(norm, max(previous, position - 40), position)
+    return opening is not None and not _is_dosing_word(opening.group("word"))
+
+
+def _is_dosing_word(word: str) -> bool:
+    return bool(_ALLOWED_BEFORE_DOSE.fullmatch(word) or _DOSING_WORDS.fullmatch(word)) or (
+        word.lower() in _FUNCTION_WORDS
+    )
+
+
+def _named_by_form(cut: Cut, key: str, previous: int, position: int) -> bool:
+    """Return True when a dosage-form prefix and a name not this drug's stand right before the dose: "TAB.
+    ONDANSETRON 8 MG" or "Inj. Granisetron 1 mg" after a capecitabine or gemcitabine dose."""
+    item = _FORM_ITEM.search(cut.norm, previous, position)
+    if item is None or _is_dosing_word(item.group("name")):
+        return False
+    return not any(m.start == item.start("name") and m.key == key for m in cut.mentions)
 
 
 def _gap(norm: str, doses: list[Dose], index: int) -> str:

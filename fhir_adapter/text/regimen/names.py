@@ -158,6 +158,8 @@ def name_components(name: str) -> tuple[str, ...]:
     ('Ropivacaine', 'Epinephrine', 'Ketorolac')
     >>> name_components("S-1 [Tegafur/Oteracil/gimeracil]")
     ('S-1',)
+    >>> name_components("Darolutamide (Nubeqa, BAY1841788)")
+    ('Darolutamide',)
     """
     components: list[str] = []
     # CT.gov caps an intervention name at 200 characters; a longer one is read that far.
@@ -175,8 +177,25 @@ _LIST_WORD = re.compile(r"\b(?:or|and|plus|with|then|vs)\b", re.IGNORECASE)
 _INGREDIENTS_IN_NAME = re.compile(r"(?<=\S)\s*+(?:\[[^\[\]\n]{1,200}\]|\([^()\n]{1,200}\))")
 
 
+# "Darolutamide (Nubeqa, BAY1841788)" (NCT05348876): a bracket of one-word names, one of them a development
+# code, gives the drug's other names, not drugs of their own.
+_CODE = re.compile(r"[A-Za-z]{1,5}-?\d{3,}")
+_ALIAS_PART = re.compile(r"[^\s,;+/()\[\]]{2,30}")
+
+
 def _without_ingredients(match: re.Match[str]) -> str:
-    return "" if _is_ingredient_list(match.group()) else match.group()
+    group = match.group()
+    return "" if _is_ingredient_list(group) or _is_alias_list(group) else group
+
+
+def _is_alias_list(group: str) -> bool:
+    parts = [p.strip() for p in group.strip(" []()").split(",")]
+    return (
+        len(parts) > 1
+        and not _LIST_WORD.search(group)
+        and all(_ALIAS_PART.fullmatch(p) for p in parts)
+        and any(_CODE.fullmatch(p) for p in parts)
+    )
 
 
 def _is_ingredient_list(group: str) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from fhir_adapter.errors import counted
 from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
 from fhir_adapter.text.markdown import unescape
-from fhir_adapter.text.regimen.doses import VOLUME_REASON
+from fhir_adapter.text.regimen.doses import DAILY_TOTAL_REASON, STRENGTH_REASON, VOLUME_REASON
 from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
 from fhir_adapter.text.regimen.lexicon import Lexicon, arm_lexicon
@@ -202,7 +202,11 @@ def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
     for dose in parse.unattributed:
         report.add(text.field, f"dose {dose.text!r} is not written next to a drug name; left out", text.drug)
     for dose in parse.limits:
-        written = f"{(dose.limit or '').strip()} {dose.text}".strip()
+        strength = dose.limit_reason in (
+            STRENGTH_REASON,
+            DAILY_TOTAL_REASON,
+        )  # its limit is the whole passage
+        written = (dose.limit or "") if strength else f"{(dose.limit or '').strip()} {dose.text}".strip()
         message = f"{written!r} is {dose.limit_reason}, not a dose"
         if dose.limit_reason == VOLUME_REASON:
             report.note(text.field, f"{message}; kept as text", text.drug)

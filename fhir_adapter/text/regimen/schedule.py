@@ -59,9 +59,16 @@ FREQUENCY = re.compile(
 # "on Days\n\n1 to 21" (NCT04946890) is days 1 to 21, but "for 21 days\n2. Dose Level -1" (NCT03826992)
 # is no day 2: a number opening a line with "." or ")" is a list marker.
 # "day -21 to d -17" (NCT05870995): a "d" may stand a space before a signed number.
-_DAY = r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])d(?=[-+]?\d)|(?<![\w/-])d (?=[-+]\d))"
+# "vit D3 60,000 IU" (NCT06443593) names a vitamin, not day 3.
+_DAY = (
+    r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])(?<!vitamin )(?<!vit )(?<!vit\. )d(?=[-+]?\d)"
+    r"|(?<![\w/-])d (?=[-+]\d))"
+)
 # "Days 1,8" is days 1 and 8 (NCT03986528); "1,250" (thousands) and "1,5 mg" (a decimal comma) are no days.
-_NOT_A_DAY_AFTER = r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle)"
+# "TWICE A DAY 30 MINUTES AFTER MEALS" (NCT06737822): a number of minutes or hours is no day either.
+_NOT_A_DAY_AFTER = (
+    r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle|min(?:ute)?s?\b|h(?:ou)?rs?\b|hours?\b)"
+)
 _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY_AFTER})"
 # "day -21- to d -17" (NCT05870995): a stray hyphen before "to" still joins a range; "days 1~5" is one too.
 _RANGE_JOIN = r"\s*+(?:-?\s*+(?:to|through|thru)|-|~)\s*"
@@ -255,6 +262,8 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     >>> find_day_lists("50mg/kg BW/d 2 days; 21-day cycle; starting with day 8; from day -7; ACU-D1")
     []
     >>> find_day_lists("300 mg once daily starting on Cycle 1 Day 1")
+    []
+    >>> find_day_lists("850-1000MG/M2 TWICE A DAY 30 MINUTES AFTER MEALS FOR 14 DAYS; vit D3 60,000 IU")
     []
     >>> [f.value for f in find_day_lists("100 mg on Days 1-5 and 200 mg on Days 8-9")]
     [(1, 2, 3, 4, 5), (8, 9)]

@@ -58,6 +58,19 @@ _ID = re.compile(r"\b[A-Z0-9]{1,2}\b")
 _ARM_ID_SCOPE = re.compile(r"(?:^|(?<=[.;\n]))[^\S\n]*+(?i:arm)\s++(?P<id>[A-Z0-9]{1,2})\s*+:")
 
 
+# "In the induction therapy phase, a loading dose (1200 mg pertuzumab, ...) will be administered in the first
+# cycle" (NCT05296798): a sentence for one treatment phase, not for an arm whose label names another phase
+# only ("Arm A, Maintenance Therapy: Phesgo"). Bounded words, so linear.
+_TREATMENT_PHASES = r"induction|maintenance|consolidation|neoadjuvant|adjuvant|intensification"
+_TREATMENT_PHASE_SCOPE = re.compile(
+    rf"(?:^|(?<=[.;\n]))[^\S\n]*+(?:In|During)\s++(?:the\s++)?(?P<phase>{_TREATMENT_PHASES})"
+    r"(?:\s++(?:therapy|treatment))?\s++(?:phase|period|part)\b",
+    re.IGNORECASE,
+)
+_LABEL_PHASE = re.compile(rf"(?<![\w-])(?:{_TREATMENT_PHASES})\b", re.IGNORECASE)
+_SENTENCE_STOP = re.compile(r"\.(?=\s|$)|\n")
+
+
 @dataclass(frozen=True)
 class ArmShape:
     """What the scope phrases are compared with: the arm's label, how many drugs it links, and the drug
@@ -94,7 +107,7 @@ def applicable_text(text: str, arm: ArmShape, lexicon: Lexicon) -> str:
     >>> applicable_text(text, ArmShape("Arm 2: X monotherapy", 1), Lexicon()).split()
     ['Arm', '2:', 'X', '80', 'mg.']
     """
-    text = _without_other_arms_clauses(text, arm)
+    text = _without_other_phase_sentences(_without_other_arms_clauses(text, arm), arm)
     passages = _passages(text, arm, lexicon)
     if not any(p.applies for p in passages):
         return text
@@ -123,6 +136,29 @@ def _without_other_arms_clauses(text: str, arm: ArmShape) -> str:
         if own.group(1).upper() not in ids:
             start, end = match.start("clause"), match.end()
             kept = kept[:start] + " " * (end - start) + kept[end:]
+    return kept
+
+
+def _without_other_phase_sentences(text: str, arm: ArmShape) -> str:
+    """Return `text` with the sentences scoped to a treatment phase the arm's label does not name blanked,
+    when the label names one ("Maintenance Therapy"); a label naming none keeps every sentence.
+
+    >>> text = "In the induction therapy phase, a loading dose (1200 mg) is given. Then 600 mg Q3W."
+    >>> _without_other_phase_sentences(text, ArmShape("Arm A, Maintenance Therapy: X", 1)).split()
+    ['Then', '600', 'mg', 'Q3W.']
+    >>> _without_other_phase_sentences(text, ArmShape("Induction Therapy: X", 1)) == text
+    True
+    """
+    own = {m.group().lower() for m in _LABEL_PHASE.finditer(arm.label)}
+    if not own:
+        return text
+    kept = text
+    for match in _TREATMENT_PHASE_SCOPE.finditer(text):
+        if match.group("phase").lower() in own:
+            continue
+        stop = _SENTENCE_STOP.search(text, match.end())
+        start, end = match.start(), stop.end() if stop else len(text)
+        kept = kept[:start] + " " * (end - start) + kept[end:]
     return kept
 
 

@@ -27,7 +27,8 @@ _REFERENCE = re.compile(
 # its placebo's sake, not a second passage on it.
 _PLACEBO_OF = re.compile(r"\bplacebo\s+(?:matched|matching)\s+(?:to\s+|with\s+)?(?:the\s+)?$", re.IGNORECASE)
 _DOSE_BEFORE_NAME = re.compile(
-    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)\s*\)\s*)?(?:of\s+)?(?:the\s+)?$", re.IGNORECASE
+    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\)\s*)?(?:of\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
 )
 # Between the previous drug's name and a dose that opens the next item: "cefepime and 2 g ...".
 _ITEM_GAP = re.compile(r"(?<!\s)\s*+(?:,|;|\+|and|plus|with)?\s*+", re.IGNORECASE)
@@ -208,7 +209,11 @@ def _opens_item(cut: Cut, index: int, group_start: int, following: int, *, previ
         return True
     before = cut.starts[index - 1]
     gap = _ITEM_GAP.fullmatch(cut.norm, before.end, group_start)
-    return previous and before.key != mention.key and gap is not None
+    # "1.2 milligrams per kilogram (mg/kg) brentuximab vedotin IV on Days 1 and 15 ... [25 mg/m2 doxorubicin,
+    # 6 mg/m2 vinblastine and 375 mg/m2 dacarbazine]" (NCT06831370): once the text writes each dose before
+    # its name, a dose right before the next name, with no dose since the name before, is that name's.
+    undosed = cut.first_dose_from(before.end) >= cut.first_dose_from(group_start)
+    return previous and before.key != mention.key and (gap is not None or undosed)
 
 
 def _dose_group_before(norm: str, doses: list[Dose], position: int) -> list[Dose]:

@@ -8,7 +8,9 @@ pairwise ("Sacubitril/valsartan 97/103 mg") to its drugs (pairs.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.cycles import CycleCount
@@ -19,7 +21,11 @@ from fhir_adapter.text.regimen.model import Duration, Frequency
 from fhir_adapter.text.regimen.pairs import paired_entries
 from fhir_adapter.text.regimen.reading import Reading, clause, offset_targets
 from fhir_adapter.text.regimen.schedule import Found, OffsetPhrase
-from fhir_adapter.text.regimen.segments import Cut, cut_segments, segment_mentions
+from fhir_adapter.text.regimen.segments import Cut, Segment, cut_segments, segment_mentions
+
+# Names written together ("Drugx and Drugy", "Drugx + Drugy"), before doses that may be theirs in turn.
+_NAMES_JOINED = re.compile(r"(?<!\s)\s*+(?:,|\+|&|\band\b|\bplus\b)\s*+", re.IGNORECASE)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,30 @@ def parse_text(
     cut = Cut(text, reading.norm, reading.doses, facts, mentions, starts)
     entries: list[Entry] = []
     unattributed: list[Dose] = []
+    previous: tuple[Segment, list[Entry]] | None = None
     for segment in cut_segments(cut, default_key):
         if segment.key is None:
             unattributed.extend(d for d in cut.doses_in(segment.start, segment.end) if d.limit is None)
-        else:
-            own, foreign = segment_entries(cut, segment)
-            entries.extend(own)
-            unattributed.extend(foreign)
+            previous = None
+            continue
+        own, foreign = segment_entries(cut, segment)
+        if previous is not None and _shared_by_names(cut, previous, segment, own):
+            unattributed.extend(e.dose for e in own if e.dose is not None)
+            # named, with no dose and no schedule: the passage's days may be either drug's
+            own = [
+                Entry(
+                    e.key,
+                    e.start,
+                    e.end,
+                    segment_start=e.segment_start,
+                    segment_end=e.segment_end,
+                    verbatim=e.verbatim,
+                )
+                for e in own[:1]
+            ]
+        entries.extend(own)
+        unattributed.extend(foreign)
+        previous = (segment, own)
     entries = share_sentence_tails(cut, entries)
     entries, paired = paired_entries(cut, entries)
     unattributed = [d for d in unattributed if d.start not in paired]
@@ -92,6 +115,25 @@ def parse_text(
         mentions=mentions,
         unread=_unread(text, reading, entries),
     )
+
+
+def _shared_by_names(
+    cut: Cut, previous: tuple[Segment, list[Entry]], segment: Segment, own: list[Entry]
+) -> bool:
+    """Return True when the segment's doses may be shared out among the names written together before them:
+    "Drugx and Drugy at doses of 200 mg and 100 mg, respectively", "Drugx + Drugy (200 mg + 100 mg)". The
+    doses are not all the last name's; which is whose is left out (a warning each), never guessed."""
+    before, before_entries = previous
+    doses = [e.dose for e in own if e.dose is not None and e.dose.value is not None]
+    if before.key == segment.key or len(doses) < 2 or any(e.dose is not None for e in before_entries):
+        return False
+    first = [m for m in cut.starts if before.start <= m.start < before.end]
+    last = next((m for m in cut.starts if segment.start <= m.start < segment.end), None)
+    if not first or last is None or not _NAMES_JOINED.fullmatch(cut.norm, first[-1].end, last.start):
+        return False
+    joined = any("+" in cut.norm[a.end : b.start] for a, b in pairwise(doses))
+    respectively = _RESPECTIVELY.search(cut.norm, doses[-1].end, min(segment.end, doses[-1].end + 40))
+    return joined or respectively is not None
 
 
 def _unread(text: str, reading: Reading, entries: list[Entry]) -> tuple[UnreadFact, ...]:
