@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from fhir_adapter.terms import LOINC_SYSTEM, MESH_SYSTEM, SNOMED_SYSTEM
@@ -30,6 +30,9 @@ SCTID = re.compile(r"^[1-9]\d{5,17}$")
 CONCEPT_PARTITIONS = frozenset({"00", "10"})
 MESH_ID = re.compile(r"^([DC])(\d{6}|\d{9})$")
 MESH_SHORT_FORM_BELOW = 60_000
+# code_problem is memoised on its arguments: the distinct codes of a run are few (the mapping tables, the
+# registry's MeSH and SNOMED CT codes), each checked once however many resources carry it.
+CODE_CACHE_SIZE = 2**16
 
 # Verhoeff's tables (dihedral group D5 multiplication, permutation, inverse).
 _D = (
@@ -92,6 +95,7 @@ def is_verhoeff_valid(number: str) -> bool:
     return check == 0
 
 
+@lru_cache(maxsize=CODE_CACHE_SIZE)
 def code_problem(system: str, code: str, *, in_r5_extension: bool = False) -> str | None:
     """Return why `code` does not exist in `system`, or None when it does (or cannot be told here)."""
     if system == LOINC_SYSTEM:

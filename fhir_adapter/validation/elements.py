@@ -101,15 +101,12 @@ def walk_resource(
     return walk.out
 
 
-RESOURCE, LEAF, COMPLEX = (
-    0,
-    1,
-    2,
-)  # what a child element is: a resource (contained, entry), a primitive, a type
+# What a child element is: a resource (contained, entry), a primitive, a datatype or backbone element.
+RESOURCE, LEAF, COMPLEX = 0, 1, 2
 
 
 @dataclass(slots=True)  # not frozen: `children` is filled in when first needed
-class _Child:
+class Child:
     """A child element of a definition: its element path, its type's name and what kind of element it is;
     for a datatype or backbone element (schema names like Group_Characteristic), what its Element says and
     the base of its own children's paths (worked out once, not per element)."""
@@ -121,13 +118,17 @@ class _Child:
     type_name: str = ""  # BackboneElement, or the datatype (SimpleQuantity where the Quantity is profiled)
     node_path: str = ""
     base: str = ""
-    children: Mapping[str, _Child] | None = None  # a complex element's own children (its _children table)
+    children: Mapping[str, Child] | None = None  # a complex element's own children (its _children table)
+    # What self_check.py does with such an element, and which of its children it may find something in
+    # besides strings: worked out when it first needs to know.
+    check: int = -1
+    checked_children: frozenset[str] | None = None
 
 
-_CHILDREN: dict[tuple[int, str, str], Mapping[str, _Child]] = {}
+_CHILDREN: dict[tuple[int, str, str], Mapping[str, Child]] = {}
 
 
-def _children(tables: Tables, definition_name: str, base: str) -> Mapping[str, _Child]:
+def children_of(tables: Tables, definition_name: str, base: str) -> Mapping[str, Child]:
     """Return the children a definition's properties declare, with their paths under `base` (worked out
     once per release, definition and base)."""
     key = (id(tables), definition_name, base)
@@ -137,8 +138,8 @@ def _children(tables: Tables, definition_name: str, base: str) -> Mapping[str, _
     return found
 
 
-def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str, _Child]:
-    table: dict[str, _Child] = {}
+def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str, Child]:
+    table: dict[str, Child] = {}
     for name, prop in tables.definitions[definition_name].get("properties", {}).items():
         if name == "resourceType":  # no element: the walk does not visit it
             continue
@@ -153,17 +154,17 @@ def _child_table(tables: Tables, definition_name: str, base: str) -> Mapping[str
         else:
             table[name] = _complex_child(tables, path, kind)
             continue
-        table[name] = _Child(path, kind, category)
+        table[name] = Child(path, kind, category)
     return table
 
 
-def _complex_child(tables: Tables, path: str, kind: str) -> _Child:
+def _complex_child(tables: Tables, path: str, kind: str) -> Child:
     backbone = "_" in kind
     if backbone:  # a recursive backbone (PlanDefinition.action.action) has its first path's definition
         element_path = tables.model["pathsDefinedElsewhere"].get(path, path)
-        return _Child(path, kind, COMPLEX, element_path, "BackboneElement", element_path, element_path)
+        return Child(path, kind, COMPLEX, element_path, "BackboneElement", element_path, element_path)
     type_name = tables.quantity_profiles.get(path, kind)
-    return _Child(path, kind, COMPLEX, path, type_name, kind, kind)
+    return Child(path, kind, COMPLEX, path, type_name, kind, kind)
 
 
 @dataclass
@@ -183,13 +184,13 @@ class _Walk:
         )
         definition = self.tables.definitions.get(resource_type)
         if definition is not None and "properties" in definition:
-            children = _children(self.tables, resource_type, resource_type)
+            children = children_of(self.tables, resource_type, resource_type)
             self.add_children(resource, children, location, resource)
 
     def add_children(
         self,
         obj: Mapping[str, Any],
-        children: Mapping[str, _Child],
+        children: Mapping[str, Child],
         location: str,
         resource: Mapping[str, Any],
     ) -> None:
@@ -198,7 +199,7 @@ class _Walk:
         # An underscore in any name (one joined string, tested in C): a primitive's `_name` object, the
         # general case of _child_items (an unknown name with an underscore inside takes it too, alike).
         if "_" in "".join(obj):
-            for item in _child_items(obj, children, location):
+            for item in child_items(obj, children, location):
                 self.add(*item, resource)
             return
         for name, value in obj.items():  # the usual case: every element is `name` alone
@@ -212,7 +213,7 @@ class _Walk:
                 self.add(child, f"{location}.{name}", value, None, resource)
 
     def add(
-        self, child: _Child, location: str, value: Any, extension: Any, resource: Mapping[str, Any]
+        self, child: Child, location: str, value: Any, extension: Any, resource: Mapping[str, Any]
     ) -> None:
         """Add one element (a resource, a primitive, or a datatype or backbone element and its children)."""
         category = child.category
@@ -238,7 +239,7 @@ class _Walk:
                 )
                 children = child.children
                 if children is None:
-                    children = child.children = _children(self.tables, child.kind, child.base)
+                    children = child.children = children_of(self.tables, child.kind, child.base)
                 self.add_children(value, children, location, resource)
         elif isinstance(value, dict) and not (
             self.skip_entry_resources and child.path == "Bundle.entry.resource"
@@ -246,12 +247,12 @@ class _Walk:
             self.add_resource(value, location)
 
 
-def _child_items(
-    obj: Mapping[str, Any], children: Mapping[str, _Child], location: str
-) -> list[tuple[_Child, str, Any, Any]]:
+def child_items(
+    obj: Mapping[str, Any], children: Mapping[str, Child], location: str
+) -> list[tuple[Child, str, Any, Any]]:
     """Return (child, location, value, `_name` object) for every known element of `obj`, one per array item
     for a repeating one, in document order, `name` and `_name` taken together."""
-    found: list[tuple[_Child, str, Any, Any]] = []
+    found: list[tuple[Child, str, Any, Any]] = []
     for name in _element_names(obj):
         child = children.get(name)
         if child is not None:

@@ -4,7 +4,7 @@
 - `self` (convert's default): the checks that catch fhir-adapter's own mistakes: the project's rules
   (rules.py: NCT identifier, verbatim criteria, dose units, the semantic self-check of eligibility logic,
   doses, codes and Markdown escapes), references that do not resolve inside the Bundle, and UCUM unit codes.
-  It costs a walk of the elements, not the R4 conformance run.
+  It costs one walk of the elements (self_check.py), not the R4 conformance run.
 - `model`: `self` plus the fhir.resources model of each resource (types, cardinality, unknown elements).
 - `full`: every layer, as `validate` runs them on fhir-adapter's Bundles (model, R4 or R5 JSON Schema,
   FHIRPath invariants, references, UCUM, project rules). `push` always checks at this level before it sends.
@@ -35,12 +35,6 @@ class CheckLevel(StrEnum):
 
 DEFAULT_CHECK_LEVEL = CheckLevel.SELF
 
-# The primitive elements the `self` layers read: references read canonical ones (a local '#id'), the project
-# rules string ones (Markdown escapes); every other element they read is a resource, datatype or backbone
-# element. The walk leaves the rest out (a third of the elements of fhir-adapter's Bundles: uri, code ...).
-# tests/validation/test_levels.py checks the findings are those of a walk of every element.
-SELF_CHECK_PRIMITIVES: frozenset[str] | None = frozenset({"string", "canonical"})
-
 
 def check_bundle_at(bundle: dict[str, Any], version: FhirVersion, level: CheckLevel) -> list[ValidationIssue]:
     """Return the issues `level` finds in one of fhir-adapter's own Bundles, checked as `version`."""
@@ -67,20 +61,18 @@ def check_bundle_at(bundle: dict[str, Any], version: FhirVersion, level: CheckLe
 def _own_checks(
     resource: dict[str, Any], targets: BundleTargets, version: FhirVersion, *, model: bool
 ) -> list[ValidationIssue]:
-    from fhir_adapter.validation.elements import walk_resource
-    from fhir_adapter.validation.references import check_references
-    from fhir_adapter.validation.rules import check_rules
-    from fhir_adapter.validation.units import check_units
+    from fhir_adapter.validation.elements import r4_tables
+    from fhir_adapter.validation.self_check import self_check_issues
 
     r5 = version is FhirVersion.R5
     if r5:
         from fhir_adapter.validation.release import r5_tables
 
-        elements = walk_resource(resource, tables=r5_tables(), primitive_types=SELF_CHECK_PRIMITIVES)
+        tables = r5_tables()
     else:
-        elements = walk_resource(resource, primitive_types=SELF_CHECK_PRIMITIVES)
+        tables = r4_tables()
     issues = _model_issues(resource, r5=r5) if model else []
-    return issues + check_references(elements, targets) + check_units(elements) + check_rules(elements, r5=r5)
+    return issues + self_check_issues(resource, targets, tables, r5=r5)
 
 
 def _model_issues(resource: dict[str, Any], *, r5: bool) -> list[ValidationIssue]:

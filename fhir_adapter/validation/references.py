@@ -19,6 +19,7 @@ from fhir_adapter.validation.elements import Element
 from fhir_adapter.validation.issues import ValidationIssue
 
 LAYER = "references"
+FULL_URL_KEY = re.compile(r"([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64})$")  # the Type/id a server URL ends with
 RELATIVE = re.compile(r"^([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/[A-Za-z0-9\-.]{1,64})?$")
 
 
@@ -39,8 +40,8 @@ def bundle_targets(bundle: Mapping[str, Any]) -> BundleTargets:
         full_url = entry.get("fullUrl")
         if isinstance(full_url, str):
             full_urls.add(full_url)
-            match = re.search(r"([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64})$", full_url)
-            if match and not full_url.startswith("urn:"):
+            match = None if full_url.startswith("urn:") else FULL_URL_KEY.search(full_url)
+            if match:
                 relative.add(match.group(1))
         resource = entry.get("resource")
         if isinstance(resource, dict) and resource.get("id") and resource.get("resourceType"):
@@ -79,17 +80,27 @@ def reference_sites(elements: Iterable[Element]) -> list[ReferenceSite]:
             and isinstance(element.value, str)
             and element.value.startswith("#")
         ):
-            contained = element.root.get("contained", [])
-            ids = (
-                {c.get("id") for c in contained if isinstance(c, dict)}
-                if isinstance(contained, list)
-                else set()
-            )
-            if element.value[1:] not in ids:
-                message = f"{element.value!r} names no contained resource"
-                issue = _issue(element, element.location, "error", message)
+            ids = contained_ids(element.root)
+            issue = local_canonical_issue(element.root, element.location, element.value, ids)
+            if issue is not None:
                 sites.append(ReferenceSite(issue.resource, element.location, None, issue))
     return sites
+
+
+def contained_ids(root: Mapping[str, Any]) -> set[Any]:
+    """Return the ids of `root`'s contained resources (what a local '#id' may name)."""
+    contained = root.get("contained", [])
+    return {c.get("id") for c in contained if isinstance(c, dict)} if isinstance(contained, list) else set()
+
+
+def local_canonical_issue(
+    root: Mapping[str, Any], location: str, canonical: str, ids: set[Any]
+) -> ValidationIssue | None:
+    """Return the issue of a local canonical ('#id', at `location` in `root`) that names none of `ids`."""
+    if canonical[1:] in ids:
+        return None
+    message = f"{canonical!r} names no contained resource"
+    return ValidationIssue(str(root.get("resourceType", "?")), location, "error", message, LAYER)
 
 
 def resolve_references(
@@ -98,13 +109,17 @@ def resolve_references(
     """Return the issues of `sites` (from reference_sites) inside a Bundle with `targets` (None: outside)."""
     issues: list[ValidationIssue] = []
     for site in sites:
-        issue = site.issue if site.reference is None else _check(site, site.reference, targets)
+        issue = site.issue if site.reference is None else reference_issue(site, site.reference, targets)
         if issue is not None:
             issues.append(issue)
     return issues
 
 
-def _check(site: ReferenceSite, reference: str, targets: BundleTargets | None) -> ValidationIssue | None:
+def reference_issue(
+    site: ReferenceSite, reference: str, targets: BundleTargets | None
+) -> ValidationIssue | None:
+    """Return the issue of one reference (`site`, its text `reference`) inside a Bundle with `targets`
+    (None: outside), or None when it resolves or need not."""
     if reference.startswith(("urn:uuid:", "urn:oid:")):
         if targets is None:
             return _site_issue(site, "error", f"{reference!r} can only resolve inside a Bundle")
@@ -120,7 +135,3 @@ def _check(site: ReferenceSite, reference: str, targets: BundleTargets | None) -
 
 def _site_issue(site: ReferenceSite, severity: Any, message: str) -> ValidationIssue:
     return ValidationIssue(site.resource_type, site.location, severity, message, LAYER)
-
-
-def _issue(element: Element, location: str, severity: Any, message: str) -> ValidationIssue:
-    return ValidationIssue(str(element.root.get("resourceType", "?")), location, severity, message, LAYER)

@@ -45,24 +45,54 @@ def check_rules(elements: list[Element], *, r5: bool = False) -> list[Validation
     for element in elements:
         value = element.value
         if not isinstance(value, dict):
-            if element.type_name == "string" and isinstance(value, str) and MARKDOWN_ESCAPE.search(value):
-                issues += _markdown_escape(element)
+            if element.type_name == "string" and isinstance(value, str):
+                issues += string_rules(element)
             continue
         if value is element.resource:
-            if element.type_name == "ResearchStudy":
-                issues += _nct_identifier(element)
-            elif element.type_name == "Group":
-                issues += [
-                    _finding(element, f"{element.location}.characteristic[{index}]", message)
-                    for index, message in check_group(value)
-                ]
+            issues += resource_rules(element)
         elif element.path == "Group.characteristic":
-            issues += _verbatim_text(element)
+            issues += characteristic_rules(element)
         elif element.path == "Dosage.doseAndRate":
-            issues += _dose_units(element) + _daily_dose_as_rate(element)
+            issues += dose_rules(element)
     codings = check_codings(elements, r5=r5)
-    issues += [_finding(element, f"{element.location}.code", why) for element, why in codings]
+    issues += [coding_finding(element, why) for element, why in codings]
     return issues
+
+
+# What check_rules checks per element, by kind (self_check.py calls them too, on the elements it picks).
+
+
+def string_rules(element: Element) -> list[ValidationIssue]:
+    """Return the rules' findings on a string element (a Markdown escape)."""
+    return _markdown_escape(element) if "\\" in element.value else []
+
+
+def resource_rules(element: Element) -> list[ValidationIssue]:
+    """Return the rules' findings on a resource element itself: a ResearchStudy's NCT number, a Group's
+    eligibility logic."""
+    if element.type_name == "ResearchStudy":
+        return _nct_identifier(element)
+    if element.type_name == "Group":
+        return [
+            _finding(element, f"{element.location}.characteristic[{index}]", message)
+            for index, message in check_group(element.value)
+        ]
+    return []
+
+
+def characteristic_rules(element: Element) -> list[ValidationIssue]:
+    """Return the rules' findings on a Group.characteristic (the verbatim criterion)."""
+    return _verbatim_text(element)
+
+
+def dose_rules(element: Element) -> list[ValidationIssue]:
+    """Return the rules' findings on a Dosage.doseAndRate (UCUM units, a daily dose as a rate)."""
+    return _dose_units(element) + _daily_dose_as_rate(element)
+
+
+def coding_finding(element: Element, why: str) -> ValidationIssue:
+    """Return the finding on a Coding whose code is not in its system (`why`, from codes.code_problem)."""
+    return _finding(element, f"{element.location}.code", why)
 
 
 def _issue(element: Element, location: str, message: str) -> ValidationIssue:

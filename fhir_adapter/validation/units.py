@@ -33,21 +33,33 @@ def check_units(elements: list[Element]) -> list[ValidationIssue]:
         if not isinstance(value, dict):
             continue
         if element.type_name in QUANTITY_TYPES or element.type_name == "Coding":
-            time = element.type_name in TIME_TYPES
-            issues += _check_code(element, value, element.location, time=time)
-        elif element.path == "Group.characteristic" and _is_age(value.get("code")):
-            for location, quantity in _characteristic_quantities(element.location, value):
-                issues += _check_code(element, quantity, location, time=True, syntax=False)
+            resource = str(element.root.get("resourceType", "?"))
+            issues += code_issues(resource, value, element.location, time=element.type_name in TIME_TYPES)
+        elif element.path == "Group.characteristic":
+            issues += age_issues(str(element.root.get("resourceType", "?")), element.location, value)
     return issues
 
 
-def _check_code(
-    element: Element, value: Mapping[str, Any], location: str, *, time: bool, syntax: bool = True
+def age_issues(resource: str, location: str, characteristic: Mapping[str, Any]) -> list[ValidationIssue]:
+    """Return the issues of a Group characteristic at `location` in a `resource` (its root's type): when it
+    is coded as an age, its quantities' UCUM codes must be units of time."""
+    if not _is_age(characteristic.get("code")):
+        return []
+    return [
+        issue
+        for where, quantity in _characteristic_quantities(location, characteristic)
+        for issue in code_issues(resource, quantity, where, time=True, syntax=False)
+    ]
+
+
+def code_issues(
+    resource: str, value: Mapping[str, Any], location: str, *, time: bool, syntax: bool = True
 ) -> list[ValidationIssue]:
+    """Return the issues of a Quantity or Coding at `location` in a `resource` (its root's type): a UCUM
+    code that is not valid UCUM (`syntax`), or (`time`) not a unit of time."""
     code = value.get("code")
     if value.get("system") != UCUM_SYSTEM or not isinstance(code, str):
         return []
-    resource = str(element.root.get("resourceType", "?"))
     where = f"{location}.code"
     try:
         unit = parse_ucum(code)

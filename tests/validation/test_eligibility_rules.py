@@ -103,7 +103,11 @@ BREAKS: dict[str, tuple[Callable[[Group], None], str, str]] = {
         "inclusion 1",
         "inclusion 1 joins coded facts with 'or'",
     ),
-    "any-of-criterion-that-keeps-a-coding": (_code_the_any_of, "inclusion 1", "marked any-of keeps its criterion as text"),
+    "any-of-criterion-that-keeps-a-coding": (
+        _code_the_any_of,
+        "inclusion 1",
+        "marked any-of keeps its criterion as text",
+    ),
     "subgroup-threshold-coded-for-everyone": (
         _replace(
             "inclusion 2",

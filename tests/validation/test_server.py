@@ -82,8 +82,19 @@ def test_validate_sends_with_the_push_clients_auth_ca_bundle_and_timeout(
     ca_bundle = tmp_path / "hospital-ca.pem"
     ca_bundle.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
     responses.get(f"{BASE}/metadata", json=_capabilities(with_validate=True))
-    responses.post(f"{BASE}/Group/$validate", json=_outcome({"severity": "information", "code": "informational"}))
-    args = ["validate", str(MEMBERS), "--server", BASE, "--auth", "bearer", "--token-env", "FHIR_VALIDATE_TOKEN"]
+    responses.post(
+        f"{BASE}/Group/$validate", json=_outcome({"severity": "information", "code": "informational"})
+    )
+    args = [
+        "validate",
+        str(MEMBERS),
+        "--server",
+        BASE,
+        "--auth",
+        "bearer",
+        "--token-env",
+        "FHIR_VALIDATE_TOKEN",
+    ]
     assert main([*args, "--ca-bundle", str(ca_bundle)]) == EXIT_SOME_FAILED  # our own layers find grp-1
     assert [call.request.method for call in responses.calls] == ["GET", "POST"]
     for call in responses.calls:
@@ -108,7 +119,9 @@ def test_server_without_validate_in_its_capabilities_is_not_asked(capsys: pytest
     responses.get(f"{BASE}/metadata", json=_capabilities(with_validate=False))
     path = BROKEN / "research-study-valued-primitive-with-extension.json"
     assert main(["validate", "--server", BASE, str(path)]) == EXIT_OK
-    assert "does not offer $validate for ResearchStudy (per its CapabilityStatement)" in capsys.readouterr().out
+    assert (
+        "does not offer $validate for ResearchStudy (per its CapabilityStatement)" in capsys.readouterr().out
+    )
     assert len(responses.calls) == 1
 
 
@@ -210,4 +223,6 @@ def test_the_real_test_server_answers_validate(
 def test_a_valid_resource_passes_the_real_test_server(clean_fhir_server: FhirTestServer) -> None:
     answer = validate_on_server(GROUP, _check(clean_fhir_server.base_url))
     assert answer.supported and {i.severity for i in answer.issues} == {"information"}
-    assert requests.get(f"{clean_fhir_server.base_url}/Group", timeout=10).json()["total"] == 0  # nothing written
+    assert (
+        requests.get(f"{clean_fhir_server.base_url}/Group", timeout=10).json()["total"] == 0
+    )  # nothing written
