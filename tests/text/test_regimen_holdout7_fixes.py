@@ -134,3 +134,12 @@ def test_every_day_one_is_a_day_of_the_cycle_not_every_day() -> None:
     )
     assert find_frequencies(text) == []
     assert [f.value.times for f in find_frequencies("150 mg every day for 2 weeks")] == [1]
+
+
+def test_one_sachet_of_a_strength_is_the_dose() -> None:
+    # NCT00244023: one unit given is its content; two sachets' strength stays no dose
+    text = (
+        "one sachet of 50 mg applied once a day, possibly titrated to two sachets if insufficient improvement"
+    )
+    assert [(d.value, d.limit) for d in find_doses(text)] == [(50, None)]
+    assert all(d.limit for d in find_doses("2 sachets of 50 mg applied once a day"))

@@ -191,6 +191,8 @@ _STRENGTH_BEFORE = re.compile(
     rf"|\b{_PREPARATIONS}(?:\s+of)?)\s*(?:\(\s*)?$",
     re.IGNORECASE,
 )
+# One unit given: "one sachet of 50 mg", "a single tablet of 10 mg".
+_ONE_UNIT_OF = re.compile(rf"\b(?:one|1|a\s+single)\s+{_UNITS}\s+of\s*$", re.IGNORECASE)
 # ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
 _STRENGTH_AFTER = re.compile(
     rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
@@ -435,6 +437,8 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
     start, end = match.start(), match.end()
     before = _STRENGTH_BEFORE.search(text, max(0, start - 60), start)
     after = _STRENGTH_AFTER.match(text, end)
+    if before and not after and _ONE_UNIT_OF.search(text, max(0, start - 30), start):
+        before = None  # "one sachet of 50 mg applied once a day" (NCT00244023): one unit's content is given
     if before or after:
         return text[before.start() if before else start : after.end() if after else end].strip()
     holds = _HOLDS_DOSE_AFTER.match(text, end)
@@ -564,9 +568,9 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     value = parse_number(low)
     high_value = parse_number(high) if high else None
     ambiguous = value is None or (high is not None and high_value is None)
-    limit = _LIMIT.search(text, max(0, match.start() - 40), match.start()) or _UNIT_STRENGTH.search(
-        text, max(0, match.start() - 30), match.start()
-    )
+    limit = _LIMIT.search(text, max(0, match.start() - 40), match.start())
+    if limit is None and not _ONE_UNIT_OF.search(text, max(0, match.start() - 30), match.start()):
+        limit = _UNIT_STRENGTH.search(text, max(0, match.start() - 30), match.start())
     reason = LIMIT_REASON
     if limit is None and unit in VOLUME_UNITS:
         before = _VOLUME_BEFORE.search(text, max(0, match.start() - _VOLUME_REACH), match.start())
