@@ -143,3 +143,16 @@ def test_one_sachet_of_a_strength_is_the_dose() -> None:
     )
     assert [(d.value, d.limit) for d in find_doses(text)] == [(50, None)]
     assert all(d.limit for d in find_doses("2 sachets of 50 mg applied once a day"))
+
+
+def test_volumes_after_a_sentence_on_the_placebo_are_not_the_drugs() -> None:
+    # NCT03929601, the placebo arm: rituximab's dose stands; the placebo's volumes are no one's
+    text = (
+        "Rituximab-pvvr will be given by IV infusion over at least 3 hours, at a dose of 375mg/m2 on four visits "
+        "each one week apart, starting at Week 0 of the study.\n\nPlacebo will be given by a subcutaneous "
+        "isotonic saline formulation weekly for 20 months, beginning at Week 16 (Month 4) of the study. Dosing "
+        "will be match to active comparator, determined by weight: Up to 25 kg: 0.4 mL; 25 to \\<50 kg rec 0.7 "
+        "mL, and \\> 50 kg receive 1.0 mL."
+    )
+    regimen = regimen_of(text, ("Rituximab-pvvr", None))
+    assert [(d.dose, d.unit) for d in regimen.drugs] == [(375, "mg/m2")]

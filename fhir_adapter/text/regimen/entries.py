@@ -61,9 +61,11 @@ _LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(
 # A capitalised word opening a sentence right before a dose: "... daily. Ibuprofen 400 mg".
 _SENTENCE_NAME_BEFORE_DOSE = re.compile(r"[.;:][ \t]++(?P<word>[A-Z][A-Za-z\-]{3,})[ \t]*+\(?[ \t]*+$")
 # An upper-case code opening a sentence as its subject: "NAP was administered on the first four days of each
-# 21-day cycle, at daily doses of 10 ug/kg" after an obinutuzumab sentence (NCT03983954).
+# 21-day cycle, at daily doses of 10 ug/kg" after an obinutuzumab sentence (NCT03983954); or a placebo:
+# "Placebo will be given by a subcutaneous isotonic saline formulation ..." after rituximab's (NCT03929601).
 _CODE_SUBJECT = re.compile(
-    r"[ \t]{0,3}+(?<![A-Za-z0-9\-])(?P<code>[A-Z][A-Z0-9\-]{1,11}+)[ \t]++(?:was|were|is|are|will)\b"
+    r"[ \t]{0,3}+(?<![A-Za-z0-9\-])(?P<code>[A-Z][A-Z0-9\-]{1,11}+|(?i:placebo|vehicle|sham))"
+    r"[ \t]++(?:was|were|is|are|will)\b"
 )
 # A dosage-form prefix of Indian and other hospital order style, then a name: "INJ. 5FU", "TAB. ONDANSETRON",
 # "Tab Pantoprazole", "Inj. Granisetron" - another item of the list.
@@ -348,16 +350,17 @@ def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bo
 
 
 def _code_opens_sentence(cut: Cut, key: str, previous: int, position: int) -> bool:
-    """Return True when the dose's sentence, later than the drug's name or last dose, has for subject an
-    upper-case code that is not this drug's name: "Obinutuzumab (1000 mg/day) was administered on days 13 and
-    12 prior to the first day of NAP. NAP was administered ... at daily doses of 10 ug/kg" doses NAP."""
-    boundaries = list(SENTENCE_END.finditer(cut.norm, previous, position))
-    if not boundaries:
-        return False
-    subject = _CODE_SUBJECT.match(cut.norm, boundaries[-1].end(), position)
-    if subject is None or _is_dosing_word(subject.group("code")):
-        return False
-    return not any(m.start == subject.start("code") and m.key == key for m in cut.mentions)
+    """Return True when a sentence between the drug's name or last dose and this dose has for subject an
+    upper-case code that is not this drug's name, or a placebo: "Obinutuzumab (1000 mg/day) was administered
+    on days 13 and 12 prior to the first day of NAP. NAP was administered ... at daily doses of 10 ug/kg"
+    doses NAP. Each sentence start is tried once per dose gap, so the scan stays linear."""
+    for boundary in SENTENCE_END.finditer(cut.norm, previous, position):
+        subject = _CODE_SUBJECT.match(cut.norm, boundary.end(), position)
+        if subject is None or _is_dosing_word(subject.group("code")):
+            continue
+        if not any(m.start == subject.start("code") and m.key == key for m in cut.mentions):
+            return True
+    return False
 
 
 def _is_dosing_word(word: str) -> bool:
