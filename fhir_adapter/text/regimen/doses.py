@@ -76,6 +76,8 @@ _NOT_CONCENTRATION = (
     r"(?!\s*per\s+(?:m?l|dl|h|hr|hours?|min|minutes?)\b)"  # "25 mg per mL", "2 mg per hour"
     r"(?!\s*(?:/|per)\s*\d+\s*(?:h|hrs?|hours?|min|minutes?)\b)"  # a patch's "5 mg/24 h": a release rate
     r"(?!\s*/\s*(?:kg|m\s*\^?\s*2)\b)(?![A-Za-z0-9])"
+    # "0.4 mg/kg.min", "2 mg/kg·h" (NCT03560323): a rate written with a product sign, not a dose.
+    r"(?![.·*](?:h|hr|hours?|min|minutes?)\b)"
 )
 # A gas flow ("oxygen 1-9 L/min", NCT03511846) is a rate of administration, read as such.
 _FLOW = r"(?P<flow>l\s*/\s*min(?:ute)?|(?:lit(?:er|re)s?)\s*(?:/|per)\s*min(?:ute)?)\b"
@@ -189,12 +191,21 @@ _STRENGTH_BEFORE = re.compile(
     rf"|\b{_PREPARATIONS}(?:\s+of)?)\s*(?:\(\s*)?$",
     re.IGNORECASE,
 )
+# One unit given: "one sachet of 50 mg", "a single tablet of 10 mg".
+_ONE_UNIT_OF = re.compile(rf"\b(?:one|1|a\s+single)\s+{_UNITS}\s+of\s*$", re.IGNORECASE)
 # ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
 _STRENGTH_AFTER = re.compile(
     rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
     rf"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?{_CONTAINERS}\b"
     rf"|(?:of\s+)?{_PREPARATIONS}\b|strengths?\b"
     rf"|per\s+(?:{_COUNTED})\b)",
+    re.IGNORECASE,
+)
+# An amount of a vehicle that holds the dose: "5 g of gel (one tube) containing 50 mg of testosterone"
+# (NCT00848497). The amount contained is the dose; the vehicle's is not. Bounded, so linear.
+_HOLDS_DOSE_AFTER = re.compile(
+    r"(?<!\s)\s*+of\s++(?:the\s++)?[a-z%.-]{1,20}+\s*+(?:\([^()]{0,30}+\)\s*+)?,?\s*+"
+    rf"(?:containing|contains|which\s++contains)\s++(?:approximately\s++|about\s++)?{NUMBER}\s*+(?:mg|g|ug|mcg|iu)\b",
     re.IGNORECASE,
 )
 # A count of units before and a form after: "(2 x 150 mg tablets)", "(two 300 mg) tablets", "2 x 5 mL
@@ -267,13 +278,22 @@ LIMIT_REASON = "a total, a limit or one unit's strength"
 DAILY_TOTAL_REASON = "the daily total of the dose before it"
 STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, tablet or volume holds)"
 VOLUME_REASON = "a volume to dilute in or draw from"
+PLACEBO_REASON = "a placebo's amount"
+# A dose written right before or after "placebo" is the placebo's: "10 mg Placebo and 5 mg Placebo for
+# Period 2" (NCT05388825), "Avanafil 100mg(study group) or placebo 100mg(control group)" (NCT01705197).
+_PLACEBO_AFTER = re.compile(
+    r"(?<!\s)\s*+(?:of\s++)?(?:(?:the|a|matching|matched)\s++)?placebo\b", re.IGNORECASE
+)
+_PLACEBO_BEFORE = re.compile(r"\bplacebo\s*+(?:\(\s*+)?$", re.IGNORECASE)
 # "in 250 mL", "isolated from 50 ml bone marrow" (NCT00711542), "100 mL of normal saline": not a dose; nor
 # a diluent's or a total volume ("In sterile water 73 mL (total volume of compound is 100 mL)", NCT06447194;
 # "A volume of 9 mL CS10") nor the volume of a cell suspension ("1 mL of the combined TG-C cells").
 _DILUENT = r"(?:sterile\s+)?(?:normal\s+saline|saline|NS|NaCl|sodium\s+chloride|dextrose|D5W|glucose|water)"
 _VOLUME_BEFORE = re.compile(
     rf"(?:\b(?:in|into|from|with)(?:\s+{_DILUENT}(?:\s+for\s+injection)?)?"
-    r"|\bvolume(?:\s+of)?(?:\s+[a-z]+)?(?:\s+(?:is|of|=|:))?)\s*$",
+    r"|\bvolume(?:\s+of)?(?:\s+[a-z]+)?(?:\s+(?:is|of|=|:))?"
+    # "Each vial contains a nominal fill of 2.0 mL" (NCT05896748): what a vial holds, not a volume given.
+    r"|\bfill(?:\s+volume)?(?:\s+(?:is|of|=|:))?)\s*$",
     re.IGNORECASE,
 )
 _VOLUME_REACH = 40  # how far before a volume its words may start
@@ -383,6 +403,8 @@ def find_doses(text: str) -> list[Dose]:
         )
         if strength:
             dose = replace(dose, limit=strength, limit_reason=STRENGTH_REASON)
+        elif dose.limit is None and (placebo := _placebo(dose, text)):
+            dose = replace(dose, limit=placebo, limit_reason=PLACEBO_REASON)
         elif dose.limit is None and (total := _daily_total(dose, text, previous)):
             dose = replace(dose, limit=total, limit_reason=DAILY_TOTAL_REASON)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
@@ -415,8 +437,13 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
     start, end = match.start(), match.end()
     before = _STRENGTH_BEFORE.search(text, max(0, start - 60), start)
     after = _STRENGTH_AFTER.match(text, end)
+    if before and not after and _ONE_UNIT_OF.search(text, max(0, start - 30), start):
+        before = None  # "one sachet of 50 mg applied once a day" (NCT00244023): one unit's content is given
     if before or after:
         return text[before.start() if before else start : after.end() if after else end].strip()
+    holds = _HOLDS_DOSE_AFTER.match(text, end)
+    if holds:
+        return text[start : holds.end()]
     volume = _volume_of_product(text, start, end) if dose.unit in VOLUME_UNITS else None
     if volume:
         return volume
@@ -433,6 +460,15 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
         and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
     )
     return text[previous.start : end] if chained and previous else None
+
+
+def _placebo(dose: Dose, text: str) -> str | None:
+    """Return the passage when `dose` is written right before or after the word "placebo", else None."""
+    after = _PLACEBO_AFTER.match(text, dose.end)
+    if after:
+        return text[dose.start : after.end()]
+    before = _PLACEBO_BEFORE.search(text, max(0, dose.start - 12), dose.start)
+    return text[before.start() : dose.end] if before else None
 
 
 def _units_counted_after(text: str, position: int) -> int | None:
@@ -532,9 +568,9 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     value = parse_number(low)
     high_value = parse_number(high) if high else None
     ambiguous = value is None or (high is not None and high_value is None)
-    limit = _LIMIT.search(text, max(0, match.start() - 40), match.start()) or _UNIT_STRENGTH.search(
-        text, max(0, match.start() - 30), match.start()
-    )
+    limit = _LIMIT.search(text, max(0, match.start() - 40), match.start())
+    if limit is None and not _ONE_UNIT_OF.search(text, max(0, match.start() - 30), match.start()):
+        limit = _UNIT_STRENGTH.search(text, max(0, match.start() - 30), match.start())
     reason = LIMIT_REASON
     if limit is None and unit in VOLUME_UNITS:
         before = _VOLUME_BEFORE.search(text, max(0, match.start() - _VOLUME_REACH), match.start())

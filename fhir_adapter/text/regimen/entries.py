@@ -60,6 +60,13 @@ _SOLUTION_AFTER = re.compile(
 _LOWER_BEFORE_DOSE = re.compile(r"(?<![\w-])(?P<lower>[a-z][a-z\-]{4,})[ \t]*+\(?[ \t]*+$")
 # A capitalised word opening a sentence right before a dose: "... daily. Ibuprofen 400 mg".
 _SENTENCE_NAME_BEFORE_DOSE = re.compile(r"[.;:][ \t]++(?P<word>[A-Z][A-Za-z\-]{3,})[ \t]*+\(?[ \t]*+$")
+# An upper-case code opening a sentence as its subject: "NAP was administered on the first four days of each
+# 21-day cycle, at daily doses of 10 ug/kg" after an obinutuzumab sentence (NCT03983954); or a placebo:
+# "Placebo will be given by a subcutaneous isotonic saline formulation ..." after rituximab's (NCT03929601).
+_CODE_SUBJECT = re.compile(
+    r"[ \t]{0,3}+(?<![A-Za-z0-9\-])(?P<code>[A-Z][A-Z0-9\-]{1,11}+|(?i:placebo|vehicle|sham))"
+    r"[ \t]++(?:was|were|is|are|will)\b"
+)
 # A dosage-form prefix of Indian and other hospital order style, then a name: "INJ. 5FU", "TAB. ONDANSETRON",
 # "Tab Pantoprazole", "Inj. Granisetron" - another item of the list.
 _FORM_ITEM = re.compile(
@@ -290,7 +297,11 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
             and not (item and item.group("acronym") and _DAY_CODE.fullmatch(word))
         ):
             return doses[:i], doses[i:]
-        if _names_another(cut.norm, previous, dose.start) or _named_by_form(cut, key, previous, dose.start):
+        if (
+            _names_another(cut.norm, previous, dose.start)
+            or _named_by_form(cut, key, previous, dose.start)
+            or _code_opens_sentence(cut, key, previous, dose.start)
+        ):
             return doses[:i], doses[i:]
         previous = dose.end
     return doses, []
@@ -336,6 +347,20 @@ def _other_name_in_later_sentence(norm: str, previous: int, position: int) -> bo
     # "Drugx 100 mg once daily. Ibuprofen 400 mg as needed for pain.": a sentence opening with a name
     opening = _SENTENCE_NAME_BEFORE_DOSE.search(norm, max(previous, position - 40), position)
     return opening is not None and not _is_dosing_word(opening.group("word"))
+
+
+def _code_opens_sentence(cut: Cut, key: str, previous: int, position: int) -> bool:
+    """Return True when a sentence between the drug's name or last dose and this dose has for subject an
+    upper-case code that is not this drug's name, or a placebo: "Obinutuzumab (1000 mg/day) was administered
+    on days 13 and 12 prior to the first day of NAP. NAP was administered ... at daily doses of 10 ug/kg"
+    doses NAP. Each sentence start is tried once per dose gap, so the scan stays linear."""
+    for boundary in SENTENCE_END.finditer(cut.norm, previous, position):
+        subject = _CODE_SUBJECT.match(cut.norm, boundary.end(), position)
+        if subject is None or _is_dosing_word(subject.group("code")):
+            continue
+        if not any(m.start == subject.start("code") and m.key == key for m in cut.mentions):
+            return True
+    return False
 
 
 def _is_dosing_word(word: str) -> bool:

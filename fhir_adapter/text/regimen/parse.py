@@ -15,13 +15,19 @@ field. Steps, one pass each:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from fhir_adapter.errors import counted
 from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
 from fhir_adapter.text.markdown import unescape
-from fhir_adapter.text.regimen.doses import DAILY_TOTAL_REASON, STRENGTH_REASON, VOLUME_REASON
+from fhir_adapter.text.regimen.doses import (
+    DAILY_TOTAL_REASON,
+    PLACEBO_REASON,
+    STRENGTH_REASON,
+    VOLUME_REASON,
+)
 from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
 from fhir_adapter.text.regimen.lexicon import Lexicon, arm_lexicon
@@ -37,6 +43,10 @@ from fhir_adapter.text.regimen.scope import ArmShape, applicable_text, arm_phase
 from fhir_adapter.text.regimen.text_parse import TextParse, parse_text
 from fhir_adapter.text.regimen.trial import MAX_TEXT_CHARS, TrialTexts, bounded, trial_texts
 
+_PLACEBO = re.compile(r"\bplacebo\b", re.IGNORECASE)
+# "Avanafil or placebo": the drug named as the placebo's alternative.
+# It may start only where no run of spaces or digits goes on before it, so a search is linear.
+_OR_PLACEBO = re.compile(r"(?<![\s\d.])\s*+(?:\d[\d.]*+\s*+mg\s*+)?or\s++(?:matching\s++)?placebo\b")
 ARM_FIELD = "protocolSection.armsInterventionsModule.armGroups[{}].description"
 INTERVENTION_FIELD = "protocolSection.armsInterventionsModule.interventions[{}].description"
 
@@ -87,7 +97,11 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     `known_drugs` are ingredient names to recognise in text beyond the arm's own interventions (the
     builders pass the names the RxNorm table knows).
     """
-    linked = tuple(i for i in linked_interventions(trial, arm) if is_drug_intervention(i))
+    linked = tuple(
+        i
+        for i in linked_interventions(trial, arm)
+        if is_drug_intervention(i) and not _blinded_drug_of(arm, i)
+    )
     if not linked and any(is_drug_intervention(i) for i in trial.interventions):
         return (
             Regimen()
@@ -116,6 +130,26 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
         drugs,
         tuple(report.issues),
         cycle.until_text,
+    )
+
+
+def _blinded_drug_of(arm: Arm, intervention: Intervention) -> bool:
+    """Return True when a placebo arm is linked to the blinded drug's intervention only as the drug's placebo:
+    "Placebo 100mg or 200mg" linked to "Avanafil 100 or 200mg", whose text randomizes "to Avanafil 100mg or
+    placebo 100mg" (NCT01705197). The arm's label does not name the drug, and its text names the drug only as
+    the alternative of the placebo; the drug's doses are the other arm's."""
+    if arm.type != "PLACEBO_COMPARATOR" or not _PLACEBO.search(arm.label):
+        return False
+    if not _PLACEBO.search(intervention.description or ""):
+        return False
+    words = {w for c in name_components(intervention.name) if len(w := c.split()[0].lower()) >= 4}
+    if not words or any(w in arm.label.lower() for w in words):
+        return False
+    text = (arm.description or "").lower()
+    return all(
+        _OR_PLACEBO.match(text, found.end())
+        for w in words
+        for found in re.finditer(rf"\b{re.escape(w)}\b", text)
     )
 
 
@@ -205,6 +239,7 @@ def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
         strength = dose.limit_reason in (
             STRENGTH_REASON,
             DAILY_TOTAL_REASON,
+            PLACEBO_REASON,
         )  # its limit is the whole passage
         written = (dose.limit or "") if strength else f"{(dose.limit or '').strip()} {dose.text}".strip()
         message = f"{written!r} is {dose.limit_reason}, not a dose"

@@ -47,7 +47,8 @@ FREQUENCY = re.compile(
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
-    r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\bevery\s+day\b|\beach\s+day\b"
+    # "on every Day 1" (NCT02795884) is a day of each cycle, not every day.
+    r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\b(?:every|each)\s+day\b(?![ \t]*+[-+]?\d)"
     # "2.5 mg OD" (NCT06201611): once daily right after a dose in mg; alone, "OD" may be the right eye.
     r"|(?:(?<=mg\s)|(?<=mg))(?-i:OD)\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
@@ -279,6 +280,8 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     found = []
     for match in DAY_LIST.finditer(text):
         days = _expand(match.group())
+        if days and _counted_back(text, match):
+            continue
         if days and not _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start()):
             week = _OF_WEEKS.match(text, match.end())
             if week is None:
@@ -292,6 +295,19 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     for match in FIRST_DAYS.finditer(text):
         found.append(Found(match.start(), match.end(), tuple(range(1, count(match.group("n")) + 1))))
     return sorted(found, key=lambda f: f.start)
+
+
+# "on days 13 and 12 prior to the first day of NAP" (NCT03983954): days counted back from another event, not
+# days of the cycle.
+_BEFORE_EVENT = re.compile(r"(?<![ \t])[ \t]*+(?:prior[ \t]++to|before)\b", _I)
+_DIGITS = re.compile(r"\d+")
+
+
+def _counted_back(text: str, match: re.Match[str]) -> bool:
+    """Return True when a day list written in falling order is followed by "prior to" or "before"."""
+    numbers = [int(n) for n in _DIGITS.findall(match.group())]
+    falling = len(numbers) > 1 and numbers[0] > numbers[-1]
+    return falling and _BEFORE_EVENT.match(text, match.end()) is not None
 
 
 # "Days 1 and 3 of each week of 4-week treatment cycles", "Days 1 and 3 (e.g., Monday and Wednesday) of

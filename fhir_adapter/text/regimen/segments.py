@@ -202,7 +202,9 @@ def _opens_item(cut: Cut, index: int, group_start: int, following: int, *, previ
     starts with a dose: in "Ropivacaine 0.125g Clonidine 80 mcg Epinephrine 0.5 mg" (NCT06447194), which
     starts with a name, each dose follows its name. `previous`: whether the name before opened its item."""
     mention = cut.starts[index]
-    after = cut.doses_in(mention.end, following)
+    # A placebo's amount or a product's strength between ("2.5 mg TPN171H and 10 mg Placebo for Period 1;
+    # 5 mg TPN171H", NCT05388825) is no dose of either name.
+    after = [d for d in cut.doses_in(mention.end, following) if d.limit is None]
     if index + 1 >= len(cut.starts) or len(_dose_group_before(cut.norm, after, following)) < len(after):
         return False
     if index == 0:
