@@ -53,8 +53,12 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
-    # "creatinine kinase" is a common slip for creatine kinase, another test
-    ("creatinine", _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?(?!\s+(?:phospho)?kinase)")),
+    # "creatinine kinase" is a common slip for creatine kinase, another test; "serum creatinine clearance"
+    # (NCT02795884) is a clearance
+    (
+        "creatinine",
+        _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?(?!\s+(?:(?:phospho)?kinase|clearance))"),
+    ),
     ("platelets", _mixed(r"PLT|Plt", r"platelets?(?: counts?)?|thrombocytes?(?: counts?)?|thrombocytopenia")),
     (
         "anc",
