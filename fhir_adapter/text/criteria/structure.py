@@ -99,8 +99,8 @@ _ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECA
 # goes on with the item above
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z]|(?:AND|OR|And|Or)\s)")
 # "Woman CrCl = (140- age [years old]) x weight (kg) x 0.85 ..." (NCT02795884): a formula explains the item
-# above, it is no criterion
-_FORMULA = re.compile(r"[A-Za-z][\w()/-]*(?: [\w()/-]+){0,3} = ")
+# above, it is no criterion. Only at a word's start, each word read once (linear when searched).
+_FORMULA = re.compile(r"(?<![\w()/-])[A-Za-z][\w()/-]*+(?: [\w()/-]++){0,3}+ = ")
 _EMPHASIS = re.compile(r"[*_#]+")
 # An introduction that opens the exclusions without the word "exclusion": "Patients meeting any of the
 # following criteria will be excluded from the study:", "Subjects are not eligible if any of the following
