@@ -140,3 +140,18 @@ def test_serum_creatinine_clearance_after_a_pointer_below() -> None:
     # "below" before a number is still a comparator; serum creatinine alone is still creatinine
     assert _values("Platelets below 100,000/uL") == [("platelets", "<", 100000.0, None, None, "/uL")]
     assert _values("Serum creatinine ≤ 1.5 mg/dL") == [("creatinine", "<=", 1.5, None, None, "mg/dL")]
+
+
+def test_hiv_as_a_drug_target_vaccine_or_partner_risk_is_no_status() -> None:
+    # NCT05896748 inclusion 10, exclusions 30 and 31
+    for text in (
+        "All participants in the study should be counseled on safer sexual practices and on the risk of HIV "
+        "transmission to an uninfected partner.",
+        "Treatment with an HIV-1 immunotherapeutic vaccine within 90 days of Screening.",
+        "Treatment with any agent, except recognized ART as allowed above, with documented activity against HIV-1 "
+        "within 28 days of the first dose of IP.",
+    ):
+        assert [v for v in _values(text) if v[0] == "hiv"] == [], text
+    # the patient's infection is still a status
+    assert [v[0] for v in _values("Documented HIV-1 infection")] == ["hiv"]
+    assert [v[0] for v in _values("Known to be human immunodeficiency virus (HIV) positive")] == ["hiv"]

@@ -289,7 +289,10 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
         "hiv",
         _mixed(
             # "AIDS related lymphoma" (NCT05607199) names a lymphoma subtype, not the patient's HIV status
-            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
+            # "HIV integrase inhibitor", "HIV-1 immunotherapeutic vaccine", "risk of HIV transmission", "activity
+            # against HIV-1" (NCT05896748): a drug class, a vaccine, a partner's risk, a drug's activity
+            r"(?<!activity against )HIV(?!(?:-1)?\s+(?:protease|integrase|drugs?\b|vaccin|immunotherapeutic|"
+            r"transmission))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
             r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
         ),
     ),
