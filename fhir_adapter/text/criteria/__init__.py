@@ -1,6 +1,8 @@
 """Eligibility criteria as plain results, no FHIR: one pass per step.
 
-1. `text.markdown.unescape`: CT.gov's Markdown escapes (`\\<`, `m\\^2`) removed, so later text is verbatim;
+1. `text.markdown.unescape`: CT.gov's Markdown escapes (`\\<`, `m\\^2`) removed, so later text is
+   verbatim, and the HTML character references some records carry (`\\&lt; 50%`, `Investigator\\&#39;s`)
+   read as their characters;
 2. `structure.split_criteria`: sections, list items, nesting and prose, as numbered criterion texts;
 3. `facts.read_part`: the thresholds and statuses each part of a criterion (its text, each sub-item) states;
 4. `logic.combine`: which facts hold for everyone, which are alternatives, which a subgroup's; for an
@@ -11,6 +13,9 @@ every pattern is linear, and the bound keeps a hostile record from holding a bat
 """
 
 from __future__ import annotations
+
+import html
+import re
 
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
 from fhir_adapter.text.criteria.facts import read_part
@@ -45,6 +50,8 @@ __all__ = [
 
 # Three times the longest criteria text among the real records (16,870 characters, NCT02465060).
 MAX_CRITERIA_CHARS = 50_000
+# "LVEF \&lt; 50%", "QTcF \&gt; 460 ms" (NCT06760702): an HTML character reference, named or numbered
+_CHARACTER_REFERENCE = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,5}|#x[0-9a-fA-F]{1,4});")
 
 
 def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
@@ -52,7 +59,14 @@ def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
     nothing for a text over MAX_CRITERIA_CHARS."""
     if len(markdown) > MAX_CRITERIA_CHARS:
         return ()
-    return tuple(_read(criterion) for criterion in split_criteria(unescape(markdown)))
+    return tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
+
+
+def _characters(text: str) -> str:
+    """Return the text with its HTML character references ("&lt;", "&#39;") as the characters they name."""
+    if "&" not in text:
+        return text
+    return _CHARACTER_REFERENCE.sub(lambda ref: html.unescape(ref.group()), text)
 
 
 def _read(criterion: CriterionText) -> Criterion:

@@ -53,8 +53,12 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         _mixed(r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
-    # "creatinine kinase" is a common slip for creatine kinase, another test
-    ("creatinine", _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?(?!\s+(?:phospho)?kinase)")),
+    # "creatinine kinase" is a common slip for creatine kinase, another test; "serum creatinine clearance"
+    # (NCT02795884) is a clearance
+    (
+        "creatinine",
+        _mixed(r"SCr|sCr|Scr|Cr", r"(?:serum )?creatinine?(?!\s+(?:(?:phospho)?kinase|clearance))"),
+    ),
     ("platelets", _mixed(r"PLT|Plt", r"platelets?(?: counts?)?|thrombocytes?(?: counts?)?|thrombocytopenia")),
     (
         "anc",
@@ -285,7 +289,10 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
         "hiv",
         _mixed(
             # "AIDS related lymphoma" (NCT05607199) names a lymphoma subtype, not the patient's HIV status
-            r"HIV(?!(?:-1)?\s+(?:protease|drugs?\b|vaccin))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
+            # "HIV integrase inhibitor", "HIV-1 immunotherapeutic vaccine", "risk of HIV transmission", "activity
+            # against HIV-1" (NCT05896748): a drug class, a vaccine, a partner's risk, a drug's activity
+            r"(?<!activity against )HIV(?!(?:-1)?\s+(?:protease|integrase|drugs?\b|vaccin|immunotherapeutic|"
+            r"transmission))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
             r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
         ),
     ),

@@ -78,7 +78,9 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
-    r"protocol[- ]defined .{0,200}criteria (?:may )?apply|not all .{0,200}criteria are listed|"
+    # "Other protocol defined inclusion criteria could apply." (NCT05819710)
+    r"protocol[- ]defined .{0,200}criteria (?:may |could |might |can )?apply|"
+    r"not all .{0,200}criteria are listed|"
     # "The above information is not intended to contain all considerations relevant to a patient's potential
     # participation in a clinical trial." (NCT05712278, a sponsor's standard closing)
     r"^(?:note\s*:\s*)?the (?:above )?information\b.{0,40}\b(?:is|was) not intended to contain all "
@@ -93,7 +95,12 @@ _BOILERPLATE = re.compile(
 # A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
 _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
 _ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
-_CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z])")
+# "AND not a candidate for further JAK inhibitor ..." (NCT04576156): a paragraph opened by a joining word
+# goes on with the item above
+_CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z]|(?:AND|OR|And|Or)\s)")
+# "Woman CrCl = (140- age [years old]) x weight (kg) x 0.85 ..." (NCT02795884): a formula explains the item
+# above, it is no criterion. Only at a word's start, each word read once (linear when searched).
+_FORMULA = re.compile(r"(?<![\w()/-])[A-Za-z][\w()/-]*+(?: [\w()/-]++){0,3}+ = ")
 _EMPHASIS = re.compile(r"[*_#]+")
 # An introduction that opens the exclusions without the word "exclusion": "Patients meeting any of the
 # following criteria will be excluded from the study:", "Subjects are not eligible if any of the following
@@ -123,6 +130,8 @@ class _Draft:
     context: str = ""  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
     marker: str = ""  # its list marker as written ("1.", "*"), "" for a paragraph
     sub_indent: int | None = None  # the indent of its first sub-item
+    # it ends with ':' and a paragraph follows: every paragraph up to the next item is its own (NCT06760702)
+    introduced: bool = False
 
 
 @dataclass
@@ -287,7 +296,9 @@ def _read_paragraph(line: str, state: _State) -> None:
     if parent is not None and not line[:1].isspace() and _next_sentence_line(parent, text, state):
         parent = None  # "Age 18-65.\nSigned consent." - one criterion a line, with no blank line between
     continues = not state.blank_before or inside or _CONTINUATION.match(text) is not None
-    if parent is not None and (continues or _introduces(parent)):
+    continues = continues or _FORMULA.match(text) is not None
+    if parent is not None and (continues or parent.introduced or _introduces(parent)):
+        parent.introduced = parent.introduced or _introduces(parent)
         (parent.sub_items if parent.sub_items else parent.lines).append(text)
         return
     if text.endswith(":"):

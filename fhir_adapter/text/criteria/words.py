@@ -44,7 +44,8 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     # "＞", "＜": the full-width signs of Chinese text
     (">", r">|＞|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
     # "lesser than 30" (NCT05813925 exclusion 4): a common non-native spelling
-    ("<", r"<|﹤|＜|less than|lesser than|lower than|below|under|fewer than|younger than"),
+    # "Cockcroft-Gault formula(below) ≥50 mL/min" (NCT02795884): "(below)" points to the text below
+    ("<", r"<|﹤|＜|less than|lesser than|lower than|below(?!\))|under|fewer than|younger than"),
     (">", r"superior to"),
     ("<", r"inferior to"),
     # "less then 6, and older then 18 years" (NCT04767165): "then" for "than", a frequent typo
@@ -135,7 +136,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("kg/m2", r"kg\s*/\s*m\s*(?:2|²|\^2)"),
     (
         "{ULN}",
-        r"(?:(?:x|X|×|⋅|·|\*|times|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:[Ii]nstitutional|[Ll]ocal)\s++)?"
+        # "≤ 1.5 times greater than the upper limit of normal" (NCT02795884): a multiple, not a second comparator
+        r"(?:(?:x|X|×|⋅|·|\*|times(?:\s++(?:greater|higher)\s++than)?|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:[Ii]nstitutional|[Ll]ocal)\s++)?"
         # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal; IULN (institutional),
         # ULRR and "the upper limit of the reference range" (the same limit by another name)
         r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
