@@ -45,7 +45,7 @@ def _criteria_texts() -> list[str]:
 
 HOT = {
     "conditions.QUALIFIER": conditions.QUALIFIER,
-    "logic._ONE_OF": logic._ONE_OF,
+    "logic.ONE_OF": logic.ONE_OF,
     "values._BARE_ULN": values._BARE_ULN,
     "age_facts._AGE_HINT": age_facts._AGE_HINT,
     "people._NOT_A_PERSON": people._NOT_A_PERSON,

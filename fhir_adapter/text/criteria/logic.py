@@ -33,7 +33,8 @@ from fhir_adapter.text.criteria.model import (
 from fhir_adapter.text.criteria.values import skip_spaces
 from fhir_adapter.text.first_chars import guarded
 
-_ONE_OF = re.compile(
+# "one of the following" and its kin: alternatives (statement.py reads a heading over a list with it too)
+ONE_OF = re.compile(
     r"\b(?:(?:at\s+least|any|only|exactly)\s+)?one\s+(?:or\s+more\s+)?of\s+the\s+following\b"
     r"|\bany\s+of\s+the\s+following\b",
     re.IGNORECASE,
@@ -271,7 +272,7 @@ def _is_or_gap(gap: str) -> bool:
 def _one_of_start(parts: Sequence[str]) -> int | None:
     """Return where a "one of the following" list starts in the first part (len(part) when it is the
     sub-items that are listed, as when they end in "or"), or None when the criterion has no such list."""
-    intro = _ONE_OF.search(parts[0])
+    intro = ONE_OF.search(parts[0])
     if intro:
         return intro.start()
     if len(parts) > 2 and any(_ENDS_WITH_OR.search(part) for part in parts[1:-1]):
@@ -292,4 +293,4 @@ def _as_alternative(found: Found) -> Found:
 
 # Issue 16: the hot patterns behind a lookahead of the characters their matches start with
 # (text/first_chars.py): the same matches, two to five times faster on criteria text.
-_ONE_OF = guarded(_ONE_OF)
+ONE_OF = guarded(ONE_OF)

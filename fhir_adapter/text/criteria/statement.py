@@ -14,14 +14,11 @@ from __future__ import annotations
 import re
 
 from fhir_adapter.text.criteria.facts import read_part
-from fhir_adapter.text.criteria.logic import combine, unread_alternatives
+from fhir_adapter.text.criteria.logic import ONE_OF, combine, unread_alternatives
 from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion
 
-_ONE_OF = re.compile(
-    r"\b(?:(?:at\s++least|any|only|exactly|either)\s++)?one\s++(?:or\s++more\s++)?of\s++the\s++following\b"
-    r"|\b(?:any|either)\s++of\s++the\s++following\b",
-    re.IGNORECASE,
-)
+# "one of the following" as the logic pass reads it (logic.ONE_OF), and "either (one) of the following"
+_EITHER_OF = re.compile(r"\beither\s++(?:one\s++(?:or\s++more\s++)?)?of\s++the\s++following\b", re.IGNORECASE)
 # "must meet the following standards:", "all of the following", "as follows", "defined as:"
 _ALL_OF = re.compile(
     r"\b(?:(?:all|each|every)\s++of\s++)?the\s++following\b|\bas\s++follows\b|\bdefined\s++(?:as|by)\b",
@@ -44,7 +41,7 @@ def heading_logic(heading: str) -> str | None:
     stripped = heading.strip()
     if len(stripped) > _HEADING_LIMIT or not stripped.endswith(":") or _NEGATED.search(stripped):
         return None
-    if _ONE_OF.search(stripped):
+    if ONE_OF.search(stripped) or _EITHER_OF.search(stripped):
         return ANY_OF
     return ALL_OF if _ALL_OF.search(stripped) else None
 
