@@ -88,15 +88,13 @@ def walk_resource(
     *,
     skip_entry_resources: bool = False,
     tables: Tables | None = None,
-    primitive_types: frozenset[str] | None = None,
 ) -> list[Element]:
     """Return the resource and every element in it, contained resources included, in document order.
 
     With `skip_entry_resources`, a Bundle's entry resources are left out (they are checked one by one).
-    `tables` types the elements: R4's by default (validation/release.py has R5's). `primitive_types`: only
-    the primitive elements of these types (all when None), for layers that read no others.
+    `tables` types the elements: R4's by default (validation/release.py has R5's).
     """
-    walk = _Walk([], resource, skip_entry_resources, tables or r4_tables(), primitive_types)
+    walk = _Walk([], resource, skip_entry_resources, tables or r4_tables())
     walk.add_resource(resource, str(resource.get("resourceType", "?")))
     return walk.out
 
@@ -167,13 +165,29 @@ def _complex_child(tables: Tables, path: str, kind: str) -> Child:
     return Child(path, kind, COMPLEX, path, type_name, kind, kind)
 
 
+def child_element(
+    child: Child,
+    location: str,
+    value: Any,
+    *,
+    extension: Any,
+    resource: Mapping[str, Any],
+    root: Mapping[str, Any],
+) -> Element:
+    """Return the Element of a child element: a primitive typed by its kind, a complex one by its type."""
+    if child.category == LEAF:
+        return Element(location, child.path, child.kind, child.kind, value, extension, resource, root)
+    return Element(
+        location, child.element_path, child.type_name, child.node_path, value, extension, resource, root
+    )
+
+
 @dataclass
 class _Walk:
     out: list[Element]
     root: Mapping[str, Any]
     skip_entry_resources: bool
     tables: Tables
-    primitive_types: frozenset[str] | None = None
 
     def add_resource(self, resource: Mapping[str, Any], location: str) -> None:
         resource_type = str(resource.get("resourceType", "?"))
@@ -218,24 +232,13 @@ class _Walk:
         """Add one element (a resource, a primitive, or a datatype or backbone element and its children)."""
         category = child.category
         if category == LEAF:
-            if self.primitive_types is not None and child.kind not in self.primitive_types:
-                return
             self.out.append(
-                Element(location, child.path, child.kind, child.kind, value, extension, resource, self.root)
+                child_element(child, location, value, extension=extension, resource=resource, root=self.root)
             )
         elif category == COMPLEX:
             if isinstance(value, dict):
                 self.out.append(
-                    Element(
-                        location,
-                        child.element_path,
-                        child.type_name,
-                        child.node_path,
-                        value,
-                        None,
-                        resource,
-                        self.root,
-                    )
+                    child_element(child, location, value, extension=None, resource=resource, root=self.root)
                 )
                 children = child.children
                 if children is None:

@@ -27,6 +27,7 @@ from fhir_adapter.validation.elements import (
     Child,
     Element,
     Tables,
+    child_element,
     child_items,
     children_of,
 )
@@ -267,15 +268,4 @@ class _Check:
 
     def _element(self, child: Child, location: str, value: Any) -> Element:
         """Return the Element walk_resource makes for this child, for the layers' functions."""
-        if child.category == LEAF:
-            return Element(location, child.path, child.kind, child.kind, value, None, self.current, self.root)
-        return Element(
-            location,
-            child.element_path,
-            child.type_name,
-            child.node_path,
-            value,
-            None,
-            self.current,
-            self.root,
-        )
+        return child_element(child, location, value, extension=None, resource=self.current, root=self.root)
