@@ -69,12 +69,21 @@ What the parser's result cannot state exactly stays text as in R4 (the verbatim 
 one condition, a choice whose "or"s outnumber its alternatives, a lone subgroup's threshold beside words or
 numbers left unread, conditions whose words hold an "or" the count of alternatives cannot place. Words
 outside the choice or the subgroups (another clause, a preamble) are on the criterion's `description`, as
-for every criterion. A text whose words lost what they say stays text: NCT02526537 inclusion 7, a
-translation, "Total bilirubin <= the normal value of 1.5 times the upper limit of normal (ULN); liver
-metastases, aspartate aminotransferase (AST), and alanine aminotransferase (ALT) <= 2.5 times of upper limit
-of normal (ULN)", does not say whether 2.5 x ULN is everyone's or only with liver metastases (nor, then,
-everyone else's limit); its bilirubin clause alone would be certain, but the parser reads no value from "the
-normal value of 1.5 times the ULN", and a reading made for this sentence would be a guess at the original.
+for every criterion. A text that does not say who meets it stays text, and no rule should make it exact,
+since any statement would be a guess (reviewed by hand in benchmarks/eligibility_not_statable.json, which
+eligibility_exact counts "not statable"):
+- NCT02526537 inclusion 7, a translation, "Total bilirubin <= the normal value of 1.5 times the upper limit
+  of normal (ULN); liver metastases, aspartate aminotransferase (AST), and alanine aminotransferase (ALT) <=
+  2.5 times of upper limit of normal (ULN)", does not say whether 2.5 x ULN is everyone's or only with liver
+  metastases (nor, then, everyone else's limit); its bilirubin clause alone would be certain, but it is one
+  part of one criterion, and a reading made for this sentence would be a guess at the original;
+- NCT02028676 inclusion 6, the WHO table of who requires ART (stage IV; stage III by age; stage II or I by
+  age band and CD4 percent): over 5 years the heading allows "CD4 percent or count" but the row gives two
+  counts in advisory words ("<200 cells/mm3 can be used to guide starting ART and CD4 should generally be
+  <350"), stage III over 12 months with tuberculosis, LIP, OHL or thrombocytopenia is "guided by CD4 cell
+  assays (see below)", and the bands leave out exactly 5 years ("3-<5years", "> 5years"). With CD4 count
+  and percent coded and the age bands as conditions, choosing the count, resolving the reference or closing
+  the bands would still be a guess; the parser reads no CD4 value today, which is not why it stays text.
 Nothing is ever stated stricter or looser than the criterion.
 """
 
