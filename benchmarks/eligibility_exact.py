@@ -14,11 +14,18 @@ A criterion whose heading introduces its sub-items ("must meet the following sta
 the heading's combination of them, each read on its own; it counts as exact only when every sub-item is,
 and as "partly exact" (apart from the exact count, and from those wholly kept as text) when some sub-item is
 kept as text as in R4 while the others are stated exactly.
+
+"Not statable": a criterion kept as text that a reader cannot state exactly either, without guessing
+(eligibility_not_statable.json: reviewed by hand, each with why, found by trial, section and the start of
+its text). It stays in each total, apart from the criteria kept as text that a better parse could state;
+`--show` prints why. If the converter ever states one of them, the benchmark counts what `r5_statement`
+says and prints a warning: such a statement would be a guess.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +37,27 @@ from fhir_adapter.text import ALL_OF, EXCLUSION, INCLUSION, Criterion, parse_cri
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = (REPO / "fixtures" / "ctgov", REPO / "fixtures" / "ctgov-xml")
-Key = tuple[str, str, str]  # (section, logic, how: "exact", "partly exact" or "text")
+NOT_STATABLE = Path(__file__).resolve().parent / "eligibility_not_statable.json"
+HOWS = ("exact", "partly exact", "not statable")
+Key = tuple[str, str, str]  # (section, logic, how: one of HOWS or "text")
+
+
+def not_statable(path: Path = NOT_STATABLE) -> dict[tuple[str, str, str], str]:
+    """Return the reviewed criteria no reader can state exactly: (NCT id, section, start of text) -> why."""
+    reviewed = json.loads(path.read_text(encoding="utf-8"))["criteria"]
+    return {(r["nct_id"], r["section"], r["starts"]): r["why"] for r in reviewed}
+
+
+def reviewed_why(reviewed: dict[tuple[str, str, str], str], nct_id: str, criterion: Criterion) -> str | None:
+    """Return why a criterion was reviewed not statable, or None when it was not."""
+    return next(
+        (
+            why
+            for (trial, section, starts), why in reviewed.items()
+            if (trial, section) == (nct_id, criterion.section) and criterion.text.startswith(starts)
+        ),
+        None,
+    )
 
 
 def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion]]:
@@ -44,17 +71,30 @@ def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion]]:
                             yield trial.nct_id, criterion
 
 
-def count(folders: list[Path], terms: Terms, *, show: bool) -> Counter[Key]:
+def count(
+    folders: list[Path], terms: Terms, *, show: bool, reviewed: dict[tuple[str, str, str], str] | None = None
+) -> Counter[Key]:
     counts: Counter[Key] = Counter()
+    reviewed = not_statable() if reviewed is None else reviewed
     for nct_id, criterion in criteria(folders):
         statement = r5_statement(criterion, terms) or ""
         how = next((h for h in ("exact", "partly exact") if statement.startswith(f"{h}:")), "text")
+        why = reviewed_why(reviewed, nct_id, criterion)
+        if why is not None and how != "text":
+            print(
+                f"WARNING {nct_id} {criterion.section} {criterion.index}: stated ({how}),"
+                " reviewed not statable: a guess?"
+            )
+        elif why is not None:
+            how = "not statable"
         counts[(criterion.section, criterion.logic, how)] += 1
         if show and how != "exact":
             print(
                 f"{nct_id} {criterion.section} {criterion.index} {criterion.logic} ({how}):"
                 f" {criterion.text[:120]!r}"
             )
+            if why is not None:
+                print(f"    why: {why}")
     return counts
 
 
@@ -66,9 +106,12 @@ def main() -> None:
     counts = count(args.folders, load_terms(), show=args.show)
     for section in (INCLUSION, EXCLUSION):
         for logic in ("any-of", "conditional"):
-            exact, partly = counts[(section, logic, "exact")], counts[(section, logic, "partly exact")]
-            total = exact + partly + counts[(section, logic, "text")]
-            print(f"{section} {logic}: exact {exact}/{total}, partly exact {partly}/{total}")
+            exact, partly, unstatable = (counts[(section, logic, how)] for how in HOWS)
+            total = exact + partly + unstatable + counts[(section, logic, "text")]
+            print(
+                f"{section} {logic}: exact {exact}/{total}, partly exact {partly}/{total},"
+                f" not statable {unstatable}/{total}"
+            )
 
 
 if __name__ == "__main__":

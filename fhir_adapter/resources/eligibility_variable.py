@@ -15,10 +15,17 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   characteristic in its verbatim words (`definitionCodeableConcept.text`: "Age >= 18 years (or per national
   guidelines)" is age >= 18 any-of "per national guidelines"; "ECOG 0 or 1 (age >= 16 years) or Lansky (age
   < 16 years)"); words an alternative adds with "and" sit beside its threshold ("...; or free light chain
-  >= 100 mg/L and abnormal kappa/lambda ratio", the seed's inclusion 2). A matcher knows "met" when a coded
-  alternative is met and "unknown" when only words could be: neither stricter nor looser. Exact only when
-  the choice's clause has as many alternatives as its "or"s say, and "; or" separates them when one adds
-  words with "and" ("A or B and C" does not say whose C is);
+  >= 100 mg/L and abnormal kappa/lambda ratio", the seed's inclusion 2). An alternative whose value has its
+  own time and which ends with a value of the same measure that no value of the first can meet is an all-of
+  of the two, the second at the time its words say (`timeFromEvent` in the text's words): "WBC <= 20 x
+  10^9/L; or WBC > 20 x 10^9/L before using hydroxyurea or cytarabine, use for a period of time and stop the
+  drug After 3 days, check the WBC <= 20 x 10^9/L" (NCT04946890) is WBC <= 20, or WBC > 20 before the drug
+  and <= 20 at "use for a period of time and stop the drug After 3 days"; a value read after an alternative
+  that is neither keeps the criterion text. A matcher knows "met" when a coded alternative is met and
+  "unknown" when only words could be: neither stricter nor looser. Exact only when the choice's clause has
+  as many alternatives as its "or"s say (an "or" inside a condition's, a time's or an alternative's words
+  chooses nothing), and "; or" separates them when one adds words with "and" or a later value ("A or B and
+  C" does not say whose C is);
 - thresholds for subgroups (each threshold carries its own condition from the parser), per measure:
   `any-of` over (not in any of the subgroups AND the threshold for everyone else) and, per subgroup, (the
   subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)"; the two
@@ -62,12 +69,21 @@ What the parser's result cannot state exactly stays text as in R4 (the verbatim 
 one condition, a choice whose "or"s outnumber its alternatives, a lone subgroup's threshold beside words or
 numbers left unread, conditions whose words hold an "or" the count of alternatives cannot place. Words
 outside the choice or the subgroups (another clause, a preamble) are on the criterion's `description`, as
-for every criterion. A text whose words lost what they say stays text: NCT02526537 inclusion 7, a
-translation, "Total bilirubin <= the normal value of 1.5 times the upper limit of normal (ULN); liver
-metastases, aspartate aminotransferase (AST), and alanine aminotransferase (ALT) <= 2.5 times of upper limit
-of normal (ULN)", does not say whether 2.5 x ULN is everyone's or only with liver metastases (nor, then,
-everyone else's limit); its bilirubin clause alone would be certain, but the parser reads no value from "the
-normal value of 1.5 times the ULN", and a reading made for this sentence would be a guess at the original.
+for every criterion. A text that does not say who meets it stays text, and no rule should make it exact,
+since any statement would be a guess (reviewed by hand in benchmarks/eligibility_not_statable.json, which
+eligibility_exact counts "not statable"):
+- NCT02526537 inclusion 7, a translation, "Total bilirubin <= the normal value of 1.5 times the upper limit
+  of normal (ULN); liver metastases, aspartate aminotransferase (AST), and alanine aminotransferase (ALT) <=
+  2.5 times of upper limit of normal (ULN)", does not say whether 2.5 x ULN is everyone's or only with liver
+  metastases (nor, then, everyone else's limit); its bilirubin clause alone would be certain, but it is one
+  part of one criterion, and a reading made for this sentence would be a guess at the original;
+- NCT02028676 inclusion 6, the WHO table of who requires ART (stage IV; stage III by age; stage II or I by
+  age band and CD4 percent): over 5 years the heading allows "CD4 percent or count" but the row gives two
+  counts in advisory words ("<200 cells/mm3 can be used to guide starting ART and CD4 should generally be
+  <350"), stage III over 12 months with tuberculosis, LIP, OHL or thrombocytopenia is "guided by CD4 cell
+  assays (see below)", and the bands leave out exactly 5 years ("3-<5years", "> 5years"). With CD4 count
+  and percent coded and the age bands as conditions, choosing the count, resolving the reference or closing
+  the bands would still be a guess; the parser reads no CD4 value today, which is not why it stays text.
 Nothing is ever stated stricter or looser than the criterion.
 """
 
@@ -75,6 +91,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 from fhir_adapter.resources.common import Json, ResourceKey, compact
@@ -89,7 +106,7 @@ from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
-from fhir_adapter.text.criteria.statement import heading_logic, read_statement
+from fhir_adapter.text.criteria.statement import heading_logic, read_statement, read_values
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER
 
 # "AST and/or ALT" names the measures, and "ECOG 0 or 1" is one range: no choice between alternatives.
@@ -364,7 +381,7 @@ def _logic(criterion: Criterion, held: list[Fact], free_kinds: set[str], terms: 
     if alternatives:
         if len(alternatives) < len(facts) - len(parts):
             return None
-        choice = _choice(criterion, alternatives)
+        choice = _choice(criterion, alternatives, terms)
         return None if choice is None else [*parts, choice]
     all_read = _every_threshold_read(criterion)
     for topic in _complements(_topics(topical)):
@@ -409,18 +426,20 @@ def _where_said(text: str, phrase: str) -> tuple[int, int] | None:
     return (at, at + len(phrase)) if at >= 0 else None
 
 
-def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]]) -> Json | None:
+def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]], terms: Terms) -> Json | None:
     """Return the any-of of "A or B", "A or B for patients with C": each alternative with its own condition,
-    each side the parser read no threshold from in its words, and words an alternative adds with "and"
-    ("...; or free light chain >= 100 mg/L and abnormal kappa/lambda ratio") beside its threshold. None
-    unless the clause of the choice has as many alternatives as its "or"s say (an alternative the parser did
-    not see would make it stricter), or when "A or B and C" does not say whether C is B's or the whole
-    choice's (only "; or" between the alternatives does)."""
+    each side the parser read no threshold from in its words, words an alternative adds with "and"
+    ("...; or free light chain >= 100 mg/L and abnormal kappa/lambda ratio") beside its threshold, and a
+    later value of its own measure (_later_value) beside it. None unless the clause of the choice has as many
+    alternatives as its "or"s say (an alternative the parser did not see would make it stricter), or when
+    "A or B and C" does not say whether C is B's or the whole choice's (only "; or" between the alternatives
+    does)."""
     text = criterion.full_text
     options = _alternatives(alternatives, text)
     if options is None:
         return None
     conditions = {f.condition for f, _ in alternatives if f.condition}
+    timings = {f.timing for f, _ in alternatives if f.timing}
     placed = sorted(
         (span, index, option)
         for index, option in enumerate([*options, *map(_words, criterion.alternative_words)])
@@ -429,20 +448,31 @@ def _choice(criterion: Criterion, alternatives: list[tuple[Fact, Json]]) -> Json
     if len(placed) < len(options) + len(criterion.alternative_words):
         return None
     start, end = _clause(text, placed[0][0][0], placed[-1][0][1])
-    # "or"s inside a condition or an alternative's words choose nothing (a threshold's phrase may hold the
-    # "or" before it: "<= 2.5 x ULN if no liver metastases or <= 5 x ULN")
-    words = _covered(text, start, [*conditions, *criterion.alternative_words])
+    # "or"s inside a condition, a time ("before using hydroxyurea or cytarabine") or an alternative's words
+    # choose nothing (a threshold's phrase may hold the "or" before it: "<= 2.5 x ULN if no liver
+    # metastases or <= 5 x ULN")
+    words = _covered(text, start, [*conditions, *timings, *criterion.alternative_words])
     ors = [m.start() for m in _OR.finditer(text, start, end) if not _inside(m.start(), words)]
     if not len(placed) == len(ors) + 1 >= 2:
         return None
     stated: list[Json] = []
     separated = all(";" in text[a[0][1] : b[0][0]] for a, b in pairwise(placed))
+    threshold_of = {id(c): f for f, c in alternatives}
     for index, ((first, last), _, option) in enumerate(placed):
         until = placed[index + 1][0][0] if index + 1 < len(placed) else end
-        added = _added_words(text[last:until], conditions)
-        if added and not separated:
+        gap = _without(text[last:until], conditions | timings)
+        fact = threshold_of.get(id(option))
+        later = _later_value(criterion, fact, gap, terms) if fact is not None else None
+        if later is None and any(found.fact.is_threshold for found in read_values(gap)):
+            return None  # a value read after the alternative, neither its own later one nor coded: unsure
+        added = "" if later else _added_words(gap)
+        if (added or later) and not separated:
             return None
-        stated.append(_with_words(text[first:until], option, added) if added else option)
+        if later is not None:
+            both = _combined([option, later], ALL_OF)
+            stated.append({"description": _trimmed(text[first:until]), **both})
+        else:
+            stated.append(_with_words(text[first:until], option, added) if added else option)
     return _any_of(text, stated)
 
 
@@ -476,11 +506,58 @@ def _all_compared_read(text: str, start: int, end: int, covered: list[tuple[int,
     return all(_inside(m.start(), covered) for m in _COMPARED.finditer(text, start, end))
 
 
-def _added_words(gap: str, conditions: set[str]) -> str:
+def _without(gap: str, said: set[str]) -> str:
+    """Return the words after an alternative's threshold without its condition's or its time's words."""
+    for words in said:
+        gap = gap.replace(words, " ")
+    return gap
+
+
+def _later_value(criterion: Criterion, fact: Fact, gap: str, terms: Terms) -> Json | None:
+    """Return the value an alternative's measure must have later, after the words before it: "WBC > 20 x
+    10^9/L before using hydroxyurea or cytarabine, use for a period of time and stop the drug After 3 days,
+    check the WBC <= 20 x 10^9/L" is WBC > 20 before the drug and <= 20 at the time those words say. One
+    measure cannot be above 20 and at most 20 at once, so the second value is another time's, whatever the
+    words: coded, with `timeFromEvent` in the text's words up to the last comma before it (", check the"
+    introduces the measure). None unless the alternative's threshold has its own time ("before using ...":
+    stated as now, it would be the patient's value today) and the words after it end with one value of its
+    measure, the only fact read from them, that no value of the first can meet."""
+    words = _trimmed(gap).lstrip(" ,;:")
+    found = read_values(words)
+    if (
+        fact.timing is None
+        or len(found) != 1
+        or found[0].fact.kind != fact.kind
+        or _trimmed(words[found[0].end :])
+    ):
+        return None
+    later = found[0].fact
+    before = words[: found[0].start]
+    event = _trimmed(before[: before.rfind(",")] if "," in before else before)
+    if not event or not _disjoint(fact, later):
+        return None
+    characteristic = _fact(criterion, replace(later, timing=event), terms)
+    return None if characteristic is None else {**characteristic, "description": words}
+
+
+def _disjoint(first: Fact, second: Fact) -> bool:
+    """Return True when no value meets both thresholds (> 20 and <= 20): two times, not one range."""
+    if first.unit != second.unit or first.value is None or second.value is None:
+        return False
+    sides = (_SIDES.get(first.comparator or ""), _SIDES.get(second.comparator or ""))
+    if sides == ("lower", "upper"):
+        low, high, inclusive = first, second, {first.comparator, second.comparator} == {">=", "<="}
+    elif sides == ("upper", "lower"):
+        low, high, inclusive = second, first, {first.comparator, second.comparator} == {">=", "<="}
+    else:
+        return False
+    assert low.value is not None and high.value is not None
+    return high.value < low.value or (high.value == low.value and not inclusive)
+
+
+def _added_words(gap: str) -> str:
     """Return the words an alternative adds with "and" after its threshold ("and abnormal ... ratio"), up
     to the "or" of the next alternative; "" when it adds none ("(10 mg/dL)", its condition)."""
-    for condition in conditions:
-        gap = gap.replace(condition, " ")
     joined = _AND.search(gap)
     if joined is None:
         return ""

@@ -6,7 +6,9 @@ is the list's sub-items, each a statement of its own: its facts, its "or" altern
 `heading_logic` says how the heading joins the pieces: ALL_OF for "the following", "as follows", "defined
 as", ANY_OF for "one of / any of the following", None when the heading does not say (a heading that only
 ends with ':' may head a table of cases, "Meeting criteria ... according to WHO stage ...:", whose rows are
-alternatives, not requirements). Additive: nothing here changes what `parse_criteria` returns.
+alternatives, not requirements). `read_values` reads the facts of a few words with where each is (the
+clause an alternative adds after its threshold). Additive: nothing here changes what `parse_criteria`
+returns.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 
 from fhir_adapter.text.criteria.facts import read_part
 from fhir_adapter.text.criteria.logic import ONE_OF, combine, unread_alternatives
-from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion
+from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion, Found
 
 # "one of the following" as the logic pass reads it (logic.ONE_OF), and "either (one) of the following"
 _EITHER_OF = re.compile(r"\beither\s++(?:one\s++(?:or\s++more\s++)?)?of\s++the\s++following\b", re.IGNORECASE)
@@ -53,3 +55,9 @@ def read_statement(section: str, index: int, text: str) -> Criterion:
     facts, logic = combine(section, (text,), (reading,))
     words = unread_alternatives((text,), (reading,)) if logic == ANY_OF else ()
     return Criterion(section, index, text, (), facts, reading.unclear, logic, words)
+
+
+def read_values(text: str) -> tuple[Found, ...]:
+    """Return the facts stated in a few words with their spans, in order, as `read_part` finds them (an
+    alternative's added clause: "..., check the white blood cell count (WBC) ≤20×109/L")."""
+    return read_part(text).found
