@@ -502,10 +502,6 @@ def _inside(position: int, covered: list[tuple[int, int]]) -> bool:
     return any(a <= position < b for a, b in covered)
 
 
-def _all_compared_read(text: str, start: int, end: int, covered: list[tuple[int, int]]) -> bool:
-    return all(_inside(m.start(), covered) for m in _COMPARED.finditer(text, start, end))
-
-
 def _without(gap: str, said: set[str]) -> str:
     """Return the words after an alternative's threshold without its condition's or its time's words."""
     for words in said:
