@@ -33,6 +33,7 @@ from fhir_adapter.validation.eligibility_text import (
     has_top_level_or,
     joins_by_and,
     lines_of,
+    measure_words,
     number_spellings,
     passages_about,
     past_age,
@@ -137,12 +138,12 @@ def _about(characteristic: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     display ('bilirubin' from 'Bilirubin.total [Mass/volume] ...'), to find the passage that states it."""
     code = characteristic.get("code")
     codings = code.get("coding") if isinstance(code, dict) else None
-    words = []
+    words: list[str] = []
     for coding in codings if isinstance(codings, list) else []:
         display = coding.get("display") if isinstance(coding, dict) else None
         first = re.match(r"[^\W\d_]{3,}", display) if isinstance(display, str) else None
         if first:
-            words.append(first.group(0).lower().removesuffix("s"))
+            words.extend(measure_words(first.group(0).lower().removesuffix("s")))
     return _value_numbers(characteristic), words
 
 

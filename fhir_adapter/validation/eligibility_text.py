@@ -128,6 +128,23 @@ def sentences_of(text: str) -> list[str]:
     return [part for part in _SENTENCE_END.split(text[:MAX_TEXT]) if part.strip()] or [""]
 
 
+# Names a criterion writes for a measure whose coding display opens with an abbreviation: without them the
+# passage about "INR <= 1.5 x ULN" written as "international standardized ratio ... <= 1.5 times the ULN" is
+# not found, and every line stating 1.5 (a liver line with "If") is taken for it.
+_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "inr": (
+        "international normalized ratio",
+        "international normalised ratio",
+        "international standardized ratio",
+    ),
+}
+
+
+def measure_words(first_word: str) -> tuple[str, ...]:
+    """Return the lower-case words that name a measure in criterion text, from its display's first word."""
+    return (first_word, *_OTHER_NAMES.get(first_word, ()))
+
+
 def passages_about(parts: list[str], numbers: list[str], words: list[str]) -> list[str]:
     """Return the parts that state one of `numbers` and name one of `words` (a measure's name); failing
     that, those that state a number; failing that, all of them.

@@ -29,15 +29,10 @@ RECORDS = sorted(CTGOV.glob("*.json"))
 
 # defect of the converter -> the records whose Bundle shows it. Before issue 10's fixes 58 records were
 # listed here (or -> and, conditional thresholds, healthy volunteers, escapes, daily doses as rates, arm
-# type, padded MeSH ids); these are the parser misreadings the self-check still catches.
-_DEFECTS: dict[str, tuple[str, ...]] = {
-    # The WBC value 'before using hydroxyurea' is now a value at another time (kept as text); what the
-    # self-check still flags is INR <= 1.5 x ULN, a line for everyone in a criterion whose other lines
-    # have 'If' and 'or' branches: the check's line heuristic, not a converter defect.
-    "a line for everyone in a criterion with 'If'/'or' branches, flagged by the self-check's line heuristic": (
-        "NCT04946890",
-    ),
-}
+# type, padded MeSH ids). The last, NCT04946890, was the self-check's mistake, not the converter's: its INR
+# line was judged by the liver line with "If" that states the same 1.5. A parser misreading the self-check
+# catches goes here.
+_DEFECTS: dict[str, tuple[str, ...]] = {}
 KNOWN_DEFECTS: dict[str, str] = {
     nct_id: "; ".join(defect for defect, ids in _DEFECTS.items() if nct_id in ids)
     for nct_id in sorted({nct_id for ids in _DEFECTS.values() for nct_id in ids})

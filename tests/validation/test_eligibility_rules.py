@@ -191,3 +191,27 @@ def test_base_rules_leave_the_semantics_alone() -> None:
     group = nc.group()
     _set_healthy_volunteers(True, False)(group)
     assert check_resource(group, rules=RuleSet.BASE) == []
+
+
+# NCT04946890 inclusion 6, shortened: a lab list whose coagulation line holds for everyone, beside a liver line
+# with "If" and a kidney line with "or" that state the same number.
+LAB_LIST = (
+    "Laboratory inspection must meet the following standards:\n"
+    "Blood coagulation function: the international standardized ratio of prothrombin time ≤ 1.5 times the ULN;\n"
+    "Liver: If there is no clear liver metastasis, serum total bilirubin ≤1.5 ULN;\n"
+    "Kidney: Serum creatinine (Scr) ≤1.5×ULN, or creatinine clearance (Ccr) ≥50 mL/min;"
+)
+INR = nc.loinc("6301-6", "INR in Platelet poor plasma by Coagulation assay")
+ULN_1_5 = {"valueQuantity": {"value": 1.5, "comparator": "<=", "system": "http://unitsofmeasure.org", "code": "{ULN}"}}
+
+
+def test_a_threshold_is_judged_by_the_line_that_names_its_measure_in_other_words() -> None:
+    inr = nc.criterion("inclusion 6", LAB_LIST, ULN_1_5, coding=INR)
+    assert check_group({**nc.group(), "characteristic": [inr]}) == []
+
+
+def test_a_threshold_from_the_conditional_line_is_still_flagged() -> None:
+    bilirubin = nc.loinc("1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma")
+    coded = nc.criterion("inclusion 6", LAB_LIST, ULN_1_5, coding=bilirubin)
+    findings = check_group({**nc.group(), "characteristic": [coded]})
+    assert any("conditional criterion ('If'" in message for _, message in findings), findings
