@@ -76,8 +76,10 @@ def _read(criterion: CriterionText) -> Criterion:
     facts, logic = combine(criterion.section, parts, readings)
     # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a threshold holds
     # for that subgroup only
-    subgroup = subgroup_heading(criterion.context) or (
-        subgroup_heading(criterion.text) if criterion.sub_items else None
+    subgroup = (
+        subgroup_heading(criterion.context)
+        or (subgroup_heading(criterion.text) if criterion.sub_items else None)
+        or criterion.cohort
     )
     if subgroup and any(f.is_threshold for f in facts):
         facts = with_subgroup(facts, subgroup)
