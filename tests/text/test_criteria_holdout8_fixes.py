@@ -6,7 +6,7 @@ that must keep its old reading. Wrong facts are worse than missing ones.
 
 from __future__ import annotations
 
-from fhir_adapter.text import CONDITIONAL, EXCLUSION, INCLUSION, parse_criteria
+from fhir_adapter.text import ANY_OF, CONDITIONAL, EXCLUSION, INCLUSION, parse_criteria
 
 Value = tuple[str, str | None, float | None, float | None, float | None, str | None]
 
@@ -135,3 +135,17 @@ def test_an_indented_item_numbered_after_its_parent_is_the_next_criterion() -> N
         "2. ECOG 0-1\n"
     )
     assert _counts(near_miss) == (2, 0)
+
+
+def test_a_radioisotope_gfr_is_no_estimated_gfr() -> None:
+    # NCT00070200 inclusion 9: one threshold for a creatinine clearance or a measured GFR; either is enough
+    text = "Inclusion Criteria:\n\n* Creatinine clearance or radioisotope glomerular filtration rate at least 60 mL/min\n"
+    criterion = parse_criteria(text)[0]
+    assert _facts(text, INCLUSION, 1) == [("creatinine_clearance", ">=", 60.0, None, None, "mL/min")]
+    assert criterion.logic == ANY_OF
+    # NCT05740449: a measured GFR alone is no eGFR; its threshold stays text
+    measured = "Inclusion Criteria:\n\n* radioisotope glomerular filtration rate ≥ 60 mL/min/1.73 m2\n"
+    assert _facts(measured, INCLUSION, 1) == []
+    # an estimated GFR, or a GFR with no method named, is still read as eGFR
+    estimated = "Inclusion Criteria:\n\n* GFR >= 60 mL/min/1.73 m2\n"
+    assert _facts(estimated, INCLUSION, 1) == [("egfr", ">=", 60.0, None, None, "mL/min/{1.73_m2}")]

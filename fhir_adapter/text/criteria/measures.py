@@ -147,12 +147,14 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
 # bilirubin <= ULN for participants with total bilirubin > 1.5 x ULN": any-of, one fact). No units, no codes.
 NAMED_ONLY: Sequence[tuple[str, re.Pattern[str]]] = (
     ("other_bilirubin", _words(r"(?:direct|conjugated|indirect|unconjugated)\s+bilirubin")),
+    # a radioisotope (measured) GFR is no estimate: a threshold on it stays text (NCT00070200, NCT05740449)
+    ("measured_gfr", _words(r"(?:radioisotope|radionuclide|isotopic|measured)\s+(?:GFR|glomerular filtration rate)")),
 )
 # All measures in one pattern, scanned once per criterion; `match.lastgroup` names the kind. At a given
 # position the first alternative that matches wins, hence the order above.
 # The leading guard (a word start whose first letter some name starts with) lets the engine skip most
 # positions without trying twenty alternatives: five times faster on real criteria, same matches.
-_MEASURE_START = r"(?<![\w])(?=[aAbBcCdDeEfFgGhHiIkKlLmMnNpPqQsStTuUwWzZ])"
+_MEASURE_START = r"(?<![\w])(?=[aAbBcCdDeEfFgGhHiIkKlLmMnNpPqQrRsStTuUwWzZ])"
 ANY_MEASURE = re.compile(
     _MEASURE_START
     + "(?:"
