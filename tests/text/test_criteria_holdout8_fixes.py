@@ -149,3 +149,48 @@ def test_a_radioisotope_gfr_is_no_estimated_gfr() -> None:
     # an estimated GFR, or a GFR with no method named, is still read as eGFR
     estimated = "Inclusion Criteria:\n\n* GFR >= 60 mL/min/1.73 m2\n"
     assert _facts(estimated, INCLUSION, 1) == [("egfr", ">=", 60.0, None, None, "mL/min/{1.73_m2}")]
+
+
+def test_a_band_written_with_its_unit_twice_has_both_limits() -> None:
+    # NCT05879653 exclusion 13 writes "HbA1c 7% to <8%": the lower limit carries the unit too
+    text = "Inclusion Criteria:\n\n* HbA1c 7% to <8%\n"
+    assert sorted(_facts(text, INCLUSION, 1)) == [
+        ("hba1c", "<", 8.0, None, None, "%"),
+        ("hba1c", ">=", 7.0, None, None, "%"),
+    ]
+    # a lower number in another unit is no lower limit of the same band
+    other_unit = "Inclusion Criteria:\n\n* Hemoglobin 7 g/dL to < 8 mmol/L\n"
+    assert _facts(other_unit, INCLUSION, 1) == [("hemoglobin", "<", 8.0, None, None, "mmol/L")]
+
+
+def test_an_exclusion_band_stays_text() -> None:
+    # NCT05879653 exclusion 13: excluding HbA1c >= 7 and, apart, HbA1c < 8 would exclude everyone
+    text = (
+        "Exclusion Criteria:\n\n* Has uncontrolled diabetes. Uncontrol diabetes is defined as hemoglobin A1c "
+        "(HbA1c) ≥8% or HbA1c 7% to <8% with associated diabetes symptoms (polyuria or polydipsia).\n"
+    )
+    criterion = parse_criteria(text)[0]
+    assert _facts(text, EXCLUSION, 1) == [("hba1c", ">=", 8.0, None, None, "%")]
+    assert [(u.kind, u.phrase) for u in criterion.unclear] == [("hba1c", "HbA1c 7% to <8%")]
+    # an inclusion band is two limits the patient meets together
+    inclusion = "Inclusion Criteria:\n\n* Male or female from 2 to <12 years of age.\n"
+    assert sorted(_facts(inclusion, INCLUSION, 1)) == [
+        ("age", "<", 12.0, None, None, "a"),
+        ("age", ">=", 2.0, None, None, "a"),
+    ]
+
+
+def test_a_value_the_patient_is_expected_to_develop_is_no_limit_now() -> None:
+    # NCT00739934 inclusion 3: the neutropenia comes after chemotherapy
+    text = (
+        "Inclusion Criteria:\n\n* Expected to develop neutropenia (ANC <500 cells/μL) lasting more than 10 days "
+        "following chemotherapy.\n"
+    )
+    criterion = parse_criteria(text)[0]
+    assert criterion.logic == CONDITIONAL
+    assert [(f.kind, f.timing) for f in criterion.facts] == [("anc", "Expected to develop neutropenia")]
+    # a limit beside an unrelated "expected to develop" clause is everyone's
+    near_miss = (
+        "Inclusion Criteria:\n\n* ANC >= 1500/uL; patients expected to develop mucositis are excluded\n"
+    )
+    assert [f.timing for f in parse_criteria(near_miss)[0].facts] == [None]

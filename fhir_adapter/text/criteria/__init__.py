@@ -19,7 +19,7 @@ import re
 
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
 from fhir_adapter.text.criteria.facts import read_part
-from fhir_adapter.text.criteria.logic import combine, unread_alternatives
+from fhir_adapter.text.criteria.logic import combine, unread_alternatives, without_exclusion_bands
 from fhir_adapter.text.criteria.model import (
     ALL_OF,
     ANY_OF,
@@ -74,6 +74,7 @@ def _read(criterion: CriterionText) -> Criterion:
     parts = (first, *criterion.sub_items)
     readings = [read_part(part) for part in parts]
     facts, logic = combine(criterion.section, parts, readings)
+    facts, bands = without_exclusion_bands(criterion.section, facts)
     # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a threshold holds
     # for that subgroup only
     subgroup = (
@@ -84,7 +85,7 @@ def _read(criterion: CriterionText) -> Criterion:
     if subgroup and any(f.is_threshold for f in facts):
         facts = with_subgroup(facts, subgroup)
         logic = CONDITIONAL if logic == ALL_OF else logic
-    unclear = tuple(u for reading in readings for u in reading.unclear)
+    unclear = (*(u for reading in readings for u in reading.unclear), *bands)
     words = unread_alternatives(parts, readings) if logic == ANY_OF else ()
     return Criterion(
         criterion.section, criterion.index, criterion.text, criterion.sub_items, facts, unclear, logic, words

@@ -29,6 +29,7 @@ from fhir_adapter.text.criteria.model import (
     INCLUSION,
     Fact,
     Found,
+    Unclear,
 )
 from fhir_adapter.text.criteria.values import skip_spaces
 from fhir_adapter.text.first_chars import guarded
@@ -88,6 +89,23 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
         facts.extend(f.fact for f in found)
     facts = without_age_bands(facts)
     return _unique(facts), _logic(section, facts, has_alternatives)
+
+
+def without_exclusion_bands(
+    section: str, facts: tuple[Fact, ...]
+) -> tuple[tuple[Fact, ...], tuple[Unclear, ...]]:
+    """Return an exclusion's facts without the two limits of one band ("HbA1c 7% to <8%", read as >= 7 and
+    < 8), each then an unclear phrase: every exclusion fact excludes on its own, and excluding ">= 7" and
+    "< 8" apart would exclude everyone. An inclusion's band is two limits to meet, and stays."""
+    if section != EXCLUSION:
+        return facts, ()
+    lower = {(f.kind, f.phrase) for f in facts if f.is_threshold and f.comparator in (">", ">=")}
+    upper = {(f.kind, f.phrase) for f in facts if f.is_threshold and f.comparator in ("<", "<=")}
+    bands = lower & upper
+    if not bands:
+        return facts, ()
+    kept = tuple(f for f in facts if (f.kind, f.phrase) not in bands or not f.is_threshold)
+    return kept, tuple(Unclear(kind, phrase) for kind, phrase in sorted(bands))
 
 
 def _logic(section: str, facts: list[Fact], has_alternatives: bool) -> str:

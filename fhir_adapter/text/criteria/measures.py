@@ -148,7 +148,10 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
 NAMED_ONLY: Sequence[tuple[str, re.Pattern[str]]] = (
     ("other_bilirubin", _words(r"(?:direct|conjugated|indirect|unconjugated)\s+bilirubin")),
     # a radioisotope (measured) GFR is no estimate: a threshold on it stays text (NCT00070200, NCT05740449)
-    ("measured_gfr", _words(r"(?:radioisotope|radionuclide|isotopic|measured)\s+(?:GFR|glomerular filtration rate)")),
+    (
+        "measured_gfr",
+        _words(r"(?:radioisotope|radionuclide|isotopic|measured)\s+(?:GFR|glomerular filtration rate)"),
+    ),
 )
 # All measures in one pattern, scanned once per criterion; `match.lastgroup` names the kind. At a given
 # position the first alternative that matches wins, hence the order above.

@@ -315,7 +315,10 @@ def _lower_bound(window: str, matches: list[re.Match[str]], index: int, upper: F
     if index == 0 or upper.comparator not in ("<", "<=") or not signed:
         return None
     before = matches[index - 1]
-    if before.group("comp") or before.group("unit") or before.group("num2") or before.group("ors"):
+    if before.group("comp") or before.group("num2") or before.group("ors"):
+        return None
+    # "7% to <8%": the lower limit may carry the same unit as the upper, never another
+    if before.group("unit") and unit_code(upper.kind, before.group("unit")) != upper.unit:
         return None
     if window[before.end() : matches[index].start()].strip().lower() != "to":
         return None
