@@ -194,3 +194,15 @@ def test_a_value_the_patient_is_expected_to_develop_is_no_limit_now() -> None:
         "Inclusion Criteria:\n\n* ANC >= 1500/uL; patients expected to develop mucositis are excluded\n"
     )
     assert [f.timing for f in parse_criteria(near_miss)[0].facts] == [None]
+
+
+def test_a_number_after_stage_is_no_age() -> None:
+    # NCT00070200 inclusion 1: "1, 2, or 4S" are INSS stages, not an age range of 1 to 4 years
+    text = (
+        "Inclusion Criteria:\n\n* At least 1 year of age and initially diagnosed with INSS stage 1, 2, or 4S "
+        "disease that progressed to stage 4 without interval chemotherapy\n"
+    )
+    assert _facts(text, INCLUSION, 1) == [("age", ">=", 1.0, None, None, "a")]
+    # a number after the measure's own words is still its level
+    near_miss = "Inclusion Criteria:\n\n* Age at enrolment 18-75 years\n"
+    assert _facts(near_miss, INCLUSION, 1) == [("age", None, None, 18.0, 75.0, "a")]

@@ -113,6 +113,11 @@ _OTHER_FLUID = re.compile(
     r"\b(?:CSF|cerebrospinal|urine|urinary|pleural|ascitic|peritoneal|synovial)\b", re.I
 )
 _FIRST_DIGIT = re.compile(r"\d")
+# "age and initially diagnosed with INSS stage 1, 2, or 4S" (NCT00070200): the first number after such a word
+# is its label's (a stage, class, type, phase, cycle), never the measure's level. Searched right before it.
+_LABELLED = re.compile(
+    r"\b(?:stages?|class|types?|phases?|cycles?|versions?|cohorts?|arms?)\s*+$", re.IGNORECASE
+)
 # An ECOG score written alone right after its name ("ECOG PS of 2", "ECOG: 1"): that one value. Not a number
 # that a range, a list, a unit or a decimal goes on from. Anchored: it is matched at the window's start only.
 _SINGLE_SCORE = re.compile(
@@ -168,6 +173,8 @@ _SCORE_WORD_KINDS = {"ecog"}
 def _facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool) -> list[WindowFact]:
     digit = _FIRST_DIGIT.search(window)
     if digit and _NOT_THE_LEVEL.search(window, 0, digit.start()):
+        return []
+    if digit and _LABELLED.search(window[max(0, digit.start() - 12) : digit.start()]):
         return []
     if digit and kind != "creatinine_clearance" and _OTHER_FLUID.search(window, 0, digit.start()):
         return []  # a creatinine clearance is measured in urine; a cell count in CSF is not the blood's
