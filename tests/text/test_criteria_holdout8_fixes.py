@@ -206,3 +206,16 @@ def test_a_number_after_stage_is_no_age() -> None:
     # a number after the measure's own words is still its level
     near_miss = "Inclusion Criteria:\n\n* Age at enrolment 18-75 years\n"
     assert _facts(near_miss, INCLUSION, 1) == [("age", None, None, 18.0, 75.0, "a")]
+
+
+def test_a_value_after_another_measure_s_name_ends_the_chain() -> None:
+    # NCT05381194 exclusion 19: albumin is no measure the parser codes, and its 3.2 is not bilirubin's
+    text = "Exclusion Criteria:\n\n* AST or ALT > 3 X ULN, Total bilirubin >2.0 X ULN, Albumin < 3.2 mg/dL\n"
+    assert ("bilirubin", ">", 2.0, None, None, "{ULN}") in _facts(text, EXCLUSION, 1)
+    assert all(value[0] != "bilirubin" or value[2] != 3.2 for value in _facts(text, EXCLUSION, 1))
+    # a chain of one measure's limits goes on past lower-case joining words
+    chained = "Inclusion Criteria:\n\n* Age ≥18 and < 65 years\n"
+    assert sorted(_facts(chained, INCLUSION, 1)) == [
+        ("age", "<", 65.0, None, None, "a"),
+        ("age", ">=", 18.0, None, None, "a"),
+    ]

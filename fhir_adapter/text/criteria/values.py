@@ -113,6 +113,8 @@ _OTHER_FLUID = re.compile(
     r"\b(?:CSF|cerebrospinal|urine|urinary|pleural|ascitic|peritoneal|synovial)\b", re.I
 )
 _FIRST_DIGIT = re.compile(r"\d")
+# A name ("Albumin", "LDH") between two values of a chain: the second is that measure's, not this one's.
+_NAMED_WORD = re.compile(r"\b[A-Z][A-Za-z]")
 # "age and initially diagnosed with INSS stage 1, 2, or 4S" (NCT00070200): the first number after such a word
 # is its label's (a stage, class, type, phase, cycle), never the measure's level. Searched right before it.
 _LABELLED = re.compile(
@@ -285,6 +287,8 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
             break
         if counts_items(window, match):
             break
+        if facts and _NAMED_WORD.search(window, matches[index - 1].end(), match.start()):
+            break  # "Total bilirubin > 2.0 X ULN, Albumin < 3.2 mg/dL": the next value is another measure's
         unit_text = match.group("unit") or _chained_unit(window, matches, index)
         if unit_required and not unit_text:
             continue
