@@ -219,3 +219,30 @@ def test_a_value_after_another_measure_s_name_ends_the_chain() -> None:
         ("age", "<", 65.0, None, None, "a"),
         ("age", ">=", 18.0, None, None, "a"),
     ]
+
+
+def test_a_sentence_letting_a_subgroup_in_makes_the_threshold_one_way_in() -> None:
+    # NCT01515527 inclusion 2: patients under 60 may be eligible after discussion, so ">= 60" is not
+    # required of everyone, and "< 60" names whom the permission lets in
+    text = (
+        "Inclusion Criteria:\n\n* Age >/= 60 years. Patients aged < 60 years who are unsuitable for standard "
+        "induction therapy may be eligible after discussion with PI\n"
+    )
+    criterion = parse_criteria(text)[0]
+    assert criterion.logic == ANY_OF
+    assert [(f.kind, f.comparator, f.value, f.alternative) for f in criterion.facts] == [
+        ("age", ">=", 60.0, True)
+    ]
+    assert criterion.alternative_words == (
+        "Patients aged < 60 years who are unsuitable for standard induction therapy may be eligible after "
+        "discussion with PI",
+    )
+    # a permission about something else leaves the threshold everyone's
+    near_miss = (
+        "Inclusion Criteria:\n\n* Age >= 18 years. Patients who cannot swallow tablets may be eligible.\n"
+    )
+    other = parse_criteria(near_miss)[0]
+    assert [(f.kind, f.alternative) for f in other.facts] == [("age", False)]
+    # in an exclusion nothing changes: no alternatives there
+    exclusion = "Exclusion Criteria:\n\n* ECOG >= 3. Patients with ECOG 2 may be eligible after discussion.\n"
+    assert parse_criteria(exclusion)[0].logic != ANY_OF
