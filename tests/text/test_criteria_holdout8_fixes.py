@@ -246,3 +246,31 @@ def test_a_sentence_letting_a_subgroup_in_makes_the_threshold_one_way_in() -> No
     # in an exclusion nothing changes: no alternatives there
     exclusion = "Exclusion Criteria:\n\n* ECOG >= 3. Patients with ECOG 2 may be eligible after discussion.\n"
     assert parse_criteria(exclusion)[0].logic != ANY_OF
+
+
+def test_a_numbered_part_of_an_item_is_that_item_s() -> None:
+    # NCT01940094: "6.1 ..." and "6.2 ..." paragraphs after item 6 are its parts, not criteria
+    text = (
+        "Inclusion Criteria:\n\n"
+        "  5. Participant age of 18 years or greater.\n\n"
+        "  6. If the patient is taking an immunosuppressive medication agent then it must be at a stable dose.\n\n"
+        "6.1 Rituximab is an acceptable maintenance agent if the last dose was given at least one month prior.\n\n"
+        "6.2 If the patient is regularly taking trimethoprim/sulfamethoxazole then the patient is eligible.\n\n"
+        "Exclusion Criteria:\n\n1. Comorbid condition\n"
+    )
+    criteria = parse_criteria(text)
+    assert _counts(text) == (2, 1)
+    assert "6.2 If the patient" in criteria[1].text
+    # a decimal number opening a paragraph after another item number is no part of it
+    near_miss = "Inclusion Criteria:\n\n  1. Age >= 18 years.\n\n2.5 mg of folic acid daily is required.\n"
+    assert _counts(near_miss) == (2, 0)
+
+
+def test_the_nci_women_and_minorities_closing_is_no_section() -> None:
+    # NCT01661400: the legacy NCI closing after the exclusions names no section and states no requirement
+    text = (
+        "Inclusion Criteria:\n\n  -  Age >= 18 years\n\nExclusion Criteria:\n\n  -  Pregnant or breastfeeding.\n\n"
+        "Inclusion of Women and Minorities\n\n"
+        "-Both men and women and members of all races and ethnic groups are eligible for this\ntrial.\n"
+    )
+    assert _counts(text) == (1, 1)

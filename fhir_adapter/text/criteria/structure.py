@@ -95,6 +95,10 @@ _BOILERPLATE = re.compile(
     # a pointer to a web site, not a criterion: "For more information regarding BMS clinical trial
     # participation, please visit www.BMSStudyConnect.com" (NCT02481830, a sponsor's standard opening)
     r"^for (?:more|further) information\b.{0,200}\bvisit\b|"
+    # the NCI's standard closing of legacy records (NCT01661400): a topic line that names no section, and
+    # the policy it states, no requirement
+    r"^inclusion of women(?: and minorities)?:?$|"
+    r"^both men and women and members of all races and ethnic groups are eligible\b|"
     r"^(?:https?://|www\.)\S+$",  # a web address alone (the line after "please visit", legacy XML wrapping)
     re.IGNORECASE,
 )
@@ -122,7 +126,8 @@ _INTRO_LIMIT = 200
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
 # "OR" alone on its line between two items (NCT06372145): a connector, not a criterion.
 _JOINING_WORD = re.compile(r"(?:or|and|and/or)[.:]?$", re.IGNORECASE)
-_PART_LABEL = re.compile(r"(?P<num>\d{1,2})[a-z][.)]\s")
+# "7a. ...", and "6.1 ..." (NCT01940094): a part of item 7, or of item 6
+_PART_LABEL = re.compile(r"(?P<num>\d{1,2})(?:[a-z][.)]|\.\d{1,2}\.?)\s")
 _COHORT_LABEL = re.compile(
     r"(?:cohort|part|arm|group|module|sub-?study)\s*+[A-Z0-9IVX]{1,3}\b", re.IGNORECASE
 )
@@ -205,6 +210,8 @@ def _read_line(line: str, state: _State) -> None:
     if not line.strip():
         state.blank_before = True
         return
+    if _is_boilerplate(_EMPHASIS.sub("", line).strip()):
+        return  # "Inclusion of Women and Minorities" names no section
     heading = _heading_section(line)
     with_text = None if heading else _HEADING_WITH_TEXT.match(line)
     if heading:
