@@ -274,3 +274,16 @@ def test_the_nci_women_and_minorities_closing_is_no_section() -> None:
         "-Both men and women and members of all races and ethnic groups are eligible for this\ntrial.\n"
     )
     assert _counts(text) == (1, 1)
+
+
+def test_a_threshold_written_before_a_duration_or_score_name() -> None:
+    # NCT05282459 exclusion 2 and NCT05381194 exclusion 3
+    life = "Exclusion Criteria:\n\n* Less than 3 months of life expectancy\n"
+    assert _facts(life, EXCLUSION, 1) == [("life_expectancy", "<", 3.0, None, None, "mo")]
+    score = "Exclusion Criteria:\n\n* Less than 30 Karnofsky score at enrolment\n"
+    assert _facts(score, EXCLUSION, 1) == [("karnofsky", "<", 30.0, None, None, "1")]
+    # a duration of something else before the name is not its value
+    near_miss = (
+        "Inclusion Criteria:\n\n* Less than 3 months of treatment with a life expectancy of 6 months\n"
+    )
+    assert _facts(near_miss, INCLUSION, 1) == []

@@ -29,6 +29,16 @@ from fhir_adapter.text.criteria.values import branch_facts, facts_in_window, win
 from fhir_adapter.text.criteria.words import NUMBER, UNITS
 
 _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
+# "Less than 3 months of life expectancy", "Less than 30 Karnofsky score" (NCT05282459, NCT05381194): the
+# whole threshold before the name, for the measures whose value is a duration or a score only. Searched on
+# the few characters before the name, so linear.
+_VALUE_BEFORE = re.compile(
+    rf"(?:^|(?<=[\s(]))(?P<value>(?:less|fewer|more|greater)\s+than\s+{NUMBER}(?:\s*+(?:months?|weeks?|%))?)"
+    r"\s+(?:of\s+)?(?:an?\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+_VALUE_BEFORE_KINDS = {"life_expectancy", "karnofsky", "lansky"}
+_VALUE_BEFORE_REACH = 40
 # A threshold needs a number, or the upper limit of normal itself ("bilirubin <= ULN" has no digit).
 # A performance score may be written in words ("status less than or equal to two", values.py).
 _HAS_DIGIT = re.compile(
@@ -156,11 +166,29 @@ def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list
             Found(w.fact, mention.start, mention.end + max(w.end + shift, 0))
             for w in facts_in_window(kind, stated, name)
         ]
+    if not read and kind in _VALUE_BEFORE_KINDS:
+        read = _value_before(kind, text, mention, name)
     if not read:
         return []
     last = read[-1].end
     branches = branch_facts(kind, text[last:limit], name, read[-1].fact.unit)
     return [*read, *(Found(w.fact, last + w.start, last + w.end) for w in branches)]
+
+
+def _value_before(kind: str, text: str, mention: MeasureMention, name: str) -> list[Found]:
+    """Return the threshold written before a duration's or score's name ("Less than 3 months of life
+    expectancy"), read as if written after it; none when more follows the name than its own words."""
+    reach = max(0, mention.start - _VALUE_BEFORE_REACH)
+    before = _VALUE_BEFORE.search(text[reach : mention.start])
+    if before is None:
+        return []
+    value = before.group("value")
+    start = reach + before.start()
+    phrase = text[start : mention.end]
+    return [
+        Found(replace(w.fact, phrase=phrase), start, mention.end)
+        for w in facts_in_window(kind, f" {value}", name)
+    ]
 
 
 def _with_method(text: str, found: Found) -> Found:
