@@ -287,3 +287,18 @@ def test_a_threshold_written_before_a_duration_or_score_name() -> None:
         "Inclusion Criteria:\n\n* Less than 3 months of treatment with a life expectancy of 6 months\n"
     )
     assert _facts(near_miss, INCLUSION, 1) == []
+
+
+def test_neutropenia_and_leukopenia_with_a_limit_are_anc_and_wbc() -> None:
+    # NCT05914155 exclusion 9, as "thrombocytopenia" is already platelets
+    text = (
+        "Exclusion Criteria:\n\n* Patients with leukopenia (less than 2,000 /mm3), neutropenia (less than 1,000 "
+        "/mm3), or lymphopenia (less than 500 /mm3) at the time of the screening\n"
+    )
+    assert _facts(text, EXCLUSION, 1) == [
+        ("wbc", "<", 2000.0, None, None, "/mm3"),
+        ("anc", "<", 1000.0, None, None, "/mm3"),
+    ]
+    # a grade of neutropenia is no count
+    graded = "Exclusion Criteria:\n\n* Grade >= 3 neutropenia or neutropenia grade 4 lasting > 7 days\n"
+    assert _facts(graded, EXCLUSION, 1) == []

@@ -64,12 +64,12 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         "anc",
         _mixed(
             r"ANC|AGC",
-            r"absolute neutrophils?(?: counts?)?|neutrophils?(?: counts?)?|absolute granulocytes?(?: counts?)?|granulocytes?",
+            r"absolute neutrophils?(?: counts?)?|neutrophils?(?: counts?)?|absolute granulocytes?(?: counts?)?|granulocytes?|neutropenia",
         ),
     ),
     (
         "wbc",
-        _mixed(r"WBC", r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?"),
+        _mixed(r"WBC", r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?|leu[ck]openia"),
     ),
     ("hemoglobin", _mixed(r"Hb|Hgb|HGB|HB", r"ha?emoglobin")),
     ("bilirubin", _mixed(r"TBIL|TBil|TBili|T-[Bb]ili?|Tbili?", r"(?:total |serum )?bilirubin")),
