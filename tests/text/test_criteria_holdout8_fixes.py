@@ -302,3 +302,25 @@ def test_neutropenia_and_leukopenia_with_a_limit_are_anc_and_wbc() -> None:
     # a grade of neutropenia is no count
     graded = "Exclusion Criteria:\n\n* Grade >= 3 neutropenia or neutropenia grade 4 lasting > 7 days\n"
     assert _facts(graded, EXCLUSION, 1) == []
+
+
+def test_a_positive_blood_hcg_is_pregnancy() -> None:
+    # NCT04835519 exclusion 12
+    text = "Exclusion Criteria:\n\n* Reproductive-aged female patients with positive blood HCG test\n"
+    assert [f.kind for f in parse_criteria(text)[0].facts] == ["pregnancy"]
+
+
+def test_a_list_of_1_of_the_following_with_ages_is_any_of() -> None:
+    # NCT00070200 inclusion 1: the branches carry only ages (no measure name), and "1" is the word "one"
+    text = (
+        "Inclusion Criteria:\n\n"
+        "  -  Confirmed neuroblastoma meeting 1 of the following staging criteria:\n\n"
+        "       -  Newly diagnosed disease, at least 1 year of age\n\n"
+        "       -  Newly diagnosed INSS stage 3 disease AND under 1 year of age with MYCN amplification\n"
+    )
+    criterion = parse_criteria(text)[0]
+    assert criterion.logic == ANY_OF
+    assert all(f.alternative for f in criterion.facts if f.kind == "age")
+    # a list everyone must meet, with ages, stays all-of
+    near_miss = "Inclusion Criteria:\n\n  -  All of the following:\n\n       -  Age >= 18 years\n\n       -  ECOG 0-1\n"
+    assert all(c.logic != ANY_OF for c in parse_criteria(near_miss))

@@ -36,7 +36,8 @@ from fhir_adapter.text.first_chars import guarded
 
 # "one of the following" and its kin: alternatives (statement.py reads a heading over a list with it too)
 ONE_OF = re.compile(
-    r"\b(?:(?:at\s+least|any|only|exactly)\s+)?one\s+(?:or\s+more\s+)?of\s+the\s+following\b"
+    # "meeting 1 of the following staging criteria" (NCT00070200): the digit as the word
+    r"\b(?:(?:at\s+least|any|only|exactly)\s+)?(?:one|1)\s+(?:or\s+more\s+)?of\s+the\s+following\b"
     r"|\bany\s+of\s+the\s+following\b",
     re.IGNORECASE,
 )
@@ -94,7 +95,10 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
         start = _listed_start(index, listed_from)
         if start is not None:
             found = [_as_alternative(f) if f.start >= start else f for f in found]
-            has_alternatives |= any(m.start >= start for m in reading.mentions)
+            # a measure named in the list, or a threshold read there (an age has no measure mention)
+            has_alternatives |= any(m.start >= start for m in reading.mentions) or any(
+                f.start >= start and f.fact.is_threshold for f in found
+            )
         facts.extend(f.fact for f in found)
     facts = without_age_bands(facts)
     return _unique(facts), _logic(section, facts, has_alternatives)

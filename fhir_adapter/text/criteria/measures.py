@@ -274,7 +274,7 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
             # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
             r"\bpregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
-            r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine )?(?:β-?|beta[- ]?)?h?CG\b",
+            r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),
     ),

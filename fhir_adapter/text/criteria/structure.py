@@ -104,7 +104,7 @@ _BOILERPLATE = re.compile(
 )
 # A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
 _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
-_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
+_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least|1\s+of)\b", re.IGNORECASE)
 # "AND not a candidate for further JAK inhibitor ..." (NCT04576156): a paragraph opened by a joining word
 # goes on with the item above
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z]|(?:AND|OR|And|Or)\s)")
