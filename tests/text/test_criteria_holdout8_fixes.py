@@ -324,3 +324,17 @@ def test_a_list_of_1_of_the_following_with_ages_is_any_of() -> None:
     # a list everyone must meet, with ages, stays all-of
     near_miss = "Inclusion Criteria:\n\n  -  All of the following:\n\n       -  Age >= 18 years\n\n       -  ECOG 0-1\n"
     assert all(c.logic != ANY_OF for c in parse_criteria(near_miss))
+
+
+def test_a_threshold_defining_what_the_patient_must_not_have_stays_text() -> None:
+    # NCT05740449 inclusion 6: "> 450 msec" defines the prolongation that must be absent
+    text = (
+        "Inclusion Criteria:\n\n* Absence of QTcF prolongation (QTc prolongation is defined as >450 msec on "
+        "baseline ECG, using the Friedericia correction), or other clinically significant arrhythmia.\n"
+    )
+    criterion = parse_criteria(text)[0]
+    assert [f.kind for f in criterion.facts if f.is_threshold] == []
+    assert [u.kind for u in criterion.unclear] == ["qtc"]
+    # a bracket defining what the patient must have is read
+    near_miss = "Inclusion Criteria:\n\n* Adequate marrow function (defined as ANC >= 1500/uL)\n"
+    assert _facts(near_miss, INCLUSION, 1) == [("anc", ">=", 1500.0, None, None, "/uL")]

@@ -65,6 +65,13 @@ _METHODS = {
     ),
 }
 _METHOD_REACH = 60
+# "Absence of QTcF prolongation (QTc prolongation is defined as >450 msec": a bracket that defines a finding
+# the patient must not have; matched up to the bracket's defining words (bounded runs, so linear).
+_NEGATED_DEFINITION = re.compile(
+    r"\b(?:absence\s++of|lack\s++of|free\s++of|without|no)\s++(?:[\w-]++\s++){0,3}[\w-]++\s*+\("
+    r"[^()\n]{0,60}?\b(?:defined\s++(?:as|by)|i\.\s?e\.)",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[;\n]")
 
 
@@ -82,9 +89,30 @@ def read_part(text: str) -> Reading:
         return Reading(_in_order([*_status_facts(text)]), (), ())
     mentions = _mentions(text)
     found = _in_order([*_measure_facts(text, mentions), *age_facts(text), *_status_facts(text)])
+    found, negated = _without_negated_definitions(text, found)
     kinds = {f.fact.kind for f in found}
-    unclear = tuple(u for u in _unclear(text, mentions) if not set(u.kind.split("/")) & kinds)
+    unclear = negated + tuple(u for u in _unclear(text, mentions) if not set(u.kind.split("/")) & kinds)
     return Reading(tuple(_with_method(text, f) for f in found), unclear, tuple(mentions))
+
+
+def _without_negated_definitions(
+    text: str, found: tuple[Found, ...]
+) -> tuple[tuple[Found, ...], tuple[Unclear, ...]]:
+    """Return the facts without the thresholds that define something the patient must not have: "Absence of
+    QTcF prolongation (QTc prolongation is defined as >450 msec ...)" (NCT05740449) asks for a QTc of at
+    most 450 ms, and reading "> 450 ms" would ask for the opposite. The threshold stays text (unclear)."""
+    opened = [text.index("(", m.start()) for m in _NEGATED_DEFINITION.finditer(text)]
+    spans = [(start, _bracket_end(text, start)) for start in opened]
+    inside = [f for f in found if f.fact.is_threshold and any(a <= f.start < b for a, b in spans)]
+    if not inside:
+        return found, ()
+    kept = tuple(f for f in found if f not in inside)
+    return kept, tuple(Unclear(f.fact.kind, f.fact.phrase) for f in inside)
+
+
+def _bracket_end(text: str, start: int) -> int:
+    end = text.find(")", start)
+    return end if end >= 0 else len(text)
 
 
 def find_facts(text: str) -> tuple[Fact, ...]:
