@@ -338,3 +338,21 @@ def test_a_threshold_defining_what_the_patient_must_not_have_stays_text() -> Non
     # a bracket defining what the patient must have is read
     near_miss = "Inclusion Criteria:\n\n* Adequate marrow function (defined as ANC >= 1500/uL)\n"
     assert _facts(near_miss, INCLUSION, 1) == [("anc", ">=", 1500.0, None, None, "/uL")]
+
+
+def test_an_item_ending_with_or_makes_the_next_its_alternative() -> None:
+    # NCT00070200 inclusions 11 and 12: either cardiac measure is enough
+    text = (
+        "Inclusion Criteria:\n\n"
+        "  -  Shortening fraction at least 27% by echocardiogram OR\n\n"
+        "  -  Ejection fraction at least 50% by MUGA\n\n"
+        "  -  Not pregnant or nursing\n"
+    )
+    criteria = parse_criteria(text)
+    assert criteria[1].logic == ANY_OF
+    assert [(f.kind, f.alternative) for f in criteria[1].facts] == [("lvef", True)]
+    assert criteria[0].logic != ANY_OF  # no threshold the parser reads: nothing to mark
+    assert criteria[2].facts and all(not f.alternative for f in criteria[2].facts)
+    # an item that merely mentions "or" inside stays on its own
+    near_miss = "Inclusion Criteria:\n\n  -  Histology or cytology confirmed\n\n  -  LVEF >= 50%\n"
+    assert parse_criteria(near_miss)[1].logic != ANY_OF

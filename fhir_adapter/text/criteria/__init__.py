@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
+from itertools import pairwise
 
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
 from fhir_adapter.text.criteria.facts import read_part
@@ -51,6 +53,8 @@ __all__ = [
 # Three times the longest criteria text among the real records (16,870 characters, NCT02465060).
 MAX_CRITERIA_CHARS = 50_000
 # "LVEF \&lt; 50%", "QTcF \&gt; 460 ms" (NCT06760702): an HTML character reference, named or numbered
+# an item that ends with "OR": the next item is its alternative
+_ENDS_WITH_OR = re.compile(r"\bOR\s*[.,;:]?\s*$|\bor\s*[,;:]?\s*$")
 _CHARACTER_REFERENCE = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,5}|#x[0-9a-fA-F]{1,4});")
 
 
@@ -59,7 +63,34 @@ def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
     nothing for a text over MAX_CRITERIA_CHARS."""
     if len(markdown) > MAX_CRITERIA_CHARS:
         return ()
-    return tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
+    return _joined_by_or(
+        tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
+    )
+
+
+def _joined_by_or(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+    """Return the criteria with two inclusion items joined by an "OR" that ends the first ("Shortening
+    fraction at least 27% by echocardiogram OR" / "Ejection fraction at least 50% by MUGA", NCT00070200)
+    marked as each other's alternatives: either is enough, so neither threshold is required alone."""
+    marked = list(criteria)
+    for index, (first, second) in enumerate(pairwise(criteria)):
+        if (
+            first.section != INCLUSION
+            or second.section != INCLUSION
+            or not _ENDS_WITH_OR.search(first.full_text)
+        ):
+            continue
+        marked[index] = _as_alternatives(marked[index])
+        marked[index + 1] = _as_alternatives(marked[index + 1])
+    return tuple(marked)
+
+
+def _as_alternatives(criterion: Criterion) -> Criterion:
+    """Return the criterion with its thresholds alternatives (any-of), unchanged when it has none."""
+    if not any(f.is_threshold for f in criterion.facts):
+        return criterion
+    facts = tuple(replace(f, alternative=True) if f.is_threshold else f for f in criterion.facts)
+    return replace(criterion, facts=facts, logic=ANY_OF)
 
 
 def _characters(text: str) -> str:
