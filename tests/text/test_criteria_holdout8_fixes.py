@@ -356,3 +356,12 @@ def test_an_item_ending_with_or_makes_the_next_its_alternative() -> None:
     # an item that merely mentions "or" inside stays on its own
     near_miss = "Inclusion Criteria:\n\n  -  Histology or cytology confirmed\n\n  -  LVEF >= 50%\n"
     assert parse_criteria(near_miss)[1].logic != ANY_OF
+
+
+def test_anticipated_to_live_is_a_life_expectancy() -> None:
+    # NCT00739934 inclusion 4
+    text = "Inclusion Criteria:\n\n* Anticipated to live for more than 3 months.\n"
+    assert _facts(text, INCLUSION, 1) == [("life_expectancy", ">", 3.0, None, None, "mo")]
+    # where the patient is to live is no limit
+    near_miss = "Inclusion Criteria:\n\n* Expected to live in the area for 2 years\n"
+    assert _facts(near_miss, INCLUSION, 1) == []

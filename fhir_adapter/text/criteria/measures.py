@@ -69,7 +69,10 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     (
         "wbc",
-        _mixed(r"WBC", r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?|leu[ck]openia"),
+        _mixed(
+            r"WBC",
+            r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?|leu[ck]openia",
+        ),
     ),
     ("hemoglobin", _mixed(r"Hb|Hgb|HGB|HB", r"ha?emoglobin")),
     ("bilirubin", _mixed(r"TBIL|TBil|TBili|T-[Bb]ili?|Tbili?", r"(?:total |serum )?bilirubin")),
@@ -118,6 +121,7 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
             r"estimated survival",
             r"predicted survival",
             r"life span",
+            r"(?:anticipated|expected) to (?:live|survive)(?: for)?",  # "Anticipated to live for more than 3 months"
         ),
     ),
     ("bmi", _mixed(r"BMI", r"body mass index")),
