@@ -365,3 +365,14 @@ def test_anticipated_to_live_is_a_life_expectancy() -> None:
     # where the patient is to live is no limit
     near_miss = "Inclusion Criteria:\n\n* Expected to live in the area for 2 years\n"
     assert _facts(near_miss, INCLUSION, 1) == []
+
+
+def test_two_scores_named_with_their_own_words_share_one_threshold() -> None:
+    # NCT01661400 inclusion 3: either score >= 50 is enough
+    text = "Inclusion Criteria:\n\n* Patient must have a Karnofsky performance status or Lansky* play status ≥ 50\n"
+    criterion = parse_criteria(text)[0]
+    assert criterion.logic == ANY_OF
+    assert _facts(text, INCLUSION, 1) == [
+        ("karnofsky", ">=", 50.0, None, None, "1"),
+        ("lansky", ">=", 50.0, None, None, "1"),
+    ]

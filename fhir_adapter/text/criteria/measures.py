@@ -173,7 +173,9 @@ ANY_MEASURE = re.compile(
 # A bracketed abbreviation the table does not know ("creatinine clearance (ACr) or GFR (TFG) >= 50") is a
 # name too. Linear: no other alternative starts with a letter after "(".
 CONNECTOR = re.compile(
-    r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\band\b|\bor\b|\bserum\b|\blevels?\b)*", re.IGNORECASE
+    # "Karnofsky performance status or Lansky* play status >= 50" (NCT01661400): a score's own words too
+    r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\*|\band\b|\bor\b|\bserum\b|\blevels?\b|\b(?:performance|play)\s++status\b)*",
+    re.IGNORECASE,
 )
 # "(except in patients with Gilbert's syndrome, who may be included if total bilirubin is <= 3.0 x ULN)"
 # (NCT05110196): an "if" after "included" or "eligible" states the subgroup's own limit, not who the subgroup
