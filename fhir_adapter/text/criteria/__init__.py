@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
+from itertools import pairwise
 
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
 from fhir_adapter.text.criteria.facts import read_part
-from fhir_adapter.text.criteria.logic import combine, unread_alternatives
+from fhir_adapter.text.criteria.logic import combine, unread_alternatives, without_exclusion_bands
 from fhir_adapter.text.criteria.model import (
     ALL_OF,
     ANY_OF,
@@ -51,6 +53,8 @@ __all__ = [
 # Three times the longest criteria text among the real records (16,870 characters, NCT02465060).
 MAX_CRITERIA_CHARS = 50_000
 # "LVEF \&lt; 50%", "QTcF \&gt; 460 ms" (NCT06760702): an HTML character reference, named or numbered
+# an item that ends with "OR": the next item is its alternative
+_ENDS_WITH_OR = re.compile(r"\bOR\s*[.,;:]?\s*$|\bor\s*[,;:]?\s*$")
 _CHARACTER_REFERENCE = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,5}|#x[0-9a-fA-F]{1,4});")
 
 
@@ -59,7 +63,34 @@ def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
     nothing for a text over MAX_CRITERIA_CHARS."""
     if len(markdown) > MAX_CRITERIA_CHARS:
         return ()
-    return tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
+    return _joined_by_or(
+        tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
+    )
+
+
+def _joined_by_or(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+    """Return the criteria with two inclusion items joined by an "OR" that ends the first ("Shortening
+    fraction at least 27% by echocardiogram OR" / "Ejection fraction at least 50% by MUGA", NCT00070200)
+    marked as each other's alternatives: either is enough, so neither threshold is required alone."""
+    marked = list(criteria)
+    for index, (first, second) in enumerate(pairwise(criteria)):
+        if (
+            first.section != INCLUSION
+            or second.section != INCLUSION
+            or not _ENDS_WITH_OR.search(first.full_text)
+        ):
+            continue
+        marked[index] = _as_alternatives(marked[index])
+        marked[index + 1] = _as_alternatives(marked[index + 1])
+    return tuple(marked)
+
+
+def _as_alternatives(criterion: Criterion) -> Criterion:
+    """Return the criterion with its thresholds alternatives (any-of), unchanged when it has none."""
+    if not any(f.is_threshold for f in criterion.facts):
+        return criterion
+    facts = tuple(replace(f, alternative=True) if f.is_threshold else f for f in criterion.facts)
+    return replace(criterion, facts=facts, logic=ANY_OF)
 
 
 def _characters(text: str) -> str:
@@ -74,15 +105,18 @@ def _read(criterion: CriterionText) -> Criterion:
     parts = (first, *criterion.sub_items)
     readings = [read_part(part) for part in parts]
     facts, logic = combine(criterion.section, parts, readings)
+    facts, bands = without_exclusion_bands(criterion.section, facts)
     # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a threshold holds
     # for that subgroup only
-    subgroup = subgroup_heading(criterion.context) or (
-        subgroup_heading(criterion.text) if criterion.sub_items else None
+    subgroup = (
+        subgroup_heading(criterion.context)
+        or (subgroup_heading(criterion.text) if criterion.sub_items else None)
+        or criterion.cohort
     )
     if subgroup and any(f.is_threshold for f in facts):
         facts = with_subgroup(facts, subgroup)
         logic = CONDITIONAL if logic == ALL_OF else logic
-    unclear = tuple(u for reading in readings for u in reading.unclear)
+    unclear = (*(u for reading in readings for u in reading.unclear), *bands)
     words = unread_alternatives(parts, readings) if logic == ANY_OF else ()
     return Criterion(
         criterion.section, criterion.index, criterion.text, criterion.sub_items, facts, unclear, logic, words

@@ -27,6 +27,9 @@ _TIME_POINT_WORDS = (
     # "before starting study treatment" is when everyone's screening value is taken, so not a time point
     r"|\bbefore\s+(?:using|the\s+use\s+of)\s+(?!(?:the\s+|any\s+)?(?:study|trial|investigational|treatment|therapy)\b)"
     r"(?=[a-z])"
+    # "Expected to develop neutropenia (ANC <500 cells/uL) ... following chemotherapy" (NCT00739934): a value
+    # the patient is to have later, not now
+    r"|\b(?:expected|anticipated|likely|predicted)\s+to\s+develop\b"
 )
 QUALIFIER = re.compile(
     r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|those|women|men|males?|"

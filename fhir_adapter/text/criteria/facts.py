@@ -29,6 +29,16 @@ from fhir_adapter.text.criteria.values import branch_facts, facts_in_window, win
 from fhir_adapter.text.criteria.words import NUMBER, UNITS
 
 _PRE_COMPARATOR = re.compile(r"\b(?P<comp>minimum|at least|maximum)\s+(?:of\s+)?$", re.IGNORECASE)
+# "Less than 3 months of life expectancy", "Less than 30 Karnofsky score" (NCT05282459, NCT05381194): the
+# whole threshold before the name, for the measures whose value is a duration or a score only. Searched on
+# the few characters before the name, so linear.
+_VALUE_BEFORE = re.compile(
+    rf"(?:^|(?<=[\s(]))(?P<value>(?:less|fewer|more|greater)\s+than\s+{NUMBER}(?:\s*+(?:months?|weeks?|%))?)"
+    r"\s+(?:of\s+)?(?:an?\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+_VALUE_BEFORE_KINDS = {"life_expectancy", "karnofsky", "lansky"}
+_VALUE_BEFORE_REACH = 40
 # A threshold needs a number, or the upper limit of normal itself ("bilirubin <= ULN" has no digit).
 # A performance score may be written in words ("status less than or equal to two", values.py).
 _HAS_DIGIT = re.compile(
@@ -55,6 +65,13 @@ _METHODS = {
     ),
 }
 _METHOD_REACH = 60
+# "Absence of QTcF prolongation (QTc prolongation is defined as >450 msec": a bracket that defines a finding
+# the patient must not have; matched up to the bracket's defining words (bounded runs, so linear).
+_NEGATED_DEFINITION = re.compile(
+    r"\b(?:absence\s++of|lack\s++of|free\s++of|without|no)\s++(?:[\w-]++\s++){0,3}[\w-]++\s*+\("
+    r"[^()\n]{0,60}?\b(?:defined\s++(?:as|by)|i\.\s?e\.)",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[;\n]")
 
 
@@ -72,9 +89,30 @@ def read_part(text: str) -> Reading:
         return Reading(_in_order([*_status_facts(text)]), (), ())
     mentions = _mentions(text)
     found = _in_order([*_measure_facts(text, mentions), *age_facts(text), *_status_facts(text)])
+    found, negated = _without_negated_definitions(text, found)
     kinds = {f.fact.kind for f in found}
-    unclear = tuple(u for u in _unclear(text, mentions) if not set(u.kind.split("/")) & kinds)
+    unclear = negated + tuple(u for u in _unclear(text, mentions) if not set(u.kind.split("/")) & kinds)
     return Reading(tuple(_with_method(text, f) for f in found), unclear, tuple(mentions))
+
+
+def _without_negated_definitions(
+    text: str, found: tuple[Found, ...]
+) -> tuple[tuple[Found, ...], tuple[Unclear, ...]]:
+    """Return the facts without the thresholds that define something the patient must not have: "Absence of
+    QTcF prolongation (QTc prolongation is defined as >450 msec ...)" (NCT05740449) asks for a QTc of at
+    most 450 ms, and reading "> 450 ms" would ask for the opposite. The threshold stays text (unclear)."""
+    opened = [text.index("(", m.start()) for m in _NEGATED_DEFINITION.finditer(text)]
+    spans = [(start, _bracket_end(text, start)) for start in opened]
+    inside = [f for f in found if f.fact.is_threshold and any(a <= f.start < b for a, b in spans)]
+    if not inside:
+        return found, ()
+    kept = tuple(f for f in found if f not in inside)
+    return kept, tuple(Unclear(f.fact.kind, f.fact.phrase) for f in inside)
+
+
+def _bracket_end(text: str, start: int) -> int:
+    end = text.find(")", start)
+    return end if end >= 0 else len(text)
 
 
 def find_facts(text: str) -> tuple[Fact, ...]:
@@ -156,11 +194,29 @@ def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list
             Found(w.fact, mention.start, mention.end + max(w.end + shift, 0))
             for w in facts_in_window(kind, stated, name)
         ]
+    if not read and kind in _VALUE_BEFORE_KINDS:
+        read = _value_before(kind, text, mention, name)
     if not read:
         return []
     last = read[-1].end
     branches = branch_facts(kind, text[last:limit], name, read[-1].fact.unit)
     return [*read, *(Found(w.fact, last + w.start, last + w.end) for w in branches)]
+
+
+def _value_before(kind: str, text: str, mention: MeasureMention, name: str) -> list[Found]:
+    """Return the threshold written before a duration's or score's name ("Less than 3 months of life
+    expectancy"), read as if written after it; none when more follows the name than its own words."""
+    reach = max(0, mention.start - _VALUE_BEFORE_REACH)
+    before = _VALUE_BEFORE.search(text[reach : mention.start])
+    if before is None:
+        return []
+    value = before.group("value")
+    start = reach + before.start()
+    phrase = text[start : mention.end]
+    return [
+        Found(replace(w.fact, phrase=phrase), start, mention.end)
+        for w in facts_in_window(kind, f" {value}", name)
+    ]
 
 
 def _with_method(text: str, found: Found) -> Found:

@@ -29,13 +29,15 @@ from fhir_adapter.text.criteria.model import (
     INCLUSION,
     Fact,
     Found,
+    Unclear,
 )
 from fhir_adapter.text.criteria.values import skip_spaces
 from fhir_adapter.text.first_chars import guarded
 
 # "one of the following" and its kin: alternatives (statement.py reads a heading over a list with it too)
 ONE_OF = re.compile(
-    r"\b(?:(?:at\s+least|any|only|exactly)\s+)?one\s+(?:or\s+more\s+)?of\s+the\s+following\b"
+    # "meeting 1 of the following staging criteria" (NCT00070200): the digit as the word
+    r"\b(?:(?:at\s+least|any|only|exactly)\s+)?(?:one|1)\s+(?:or\s+more\s+)?of\s+the\s+following\b"
     r"|\bany\s+of\s+the\s+following\b",
     re.IGNORECASE,
 )
@@ -56,6 +58,12 @@ _OR_LEGAL_AGE = re.compile(
 # "at least 18 years (or the age of legal consent, whichever is older)": a lower limit that must meet both,
 # so not an alternative (matched inside the bracket _OR_OTHERWISE found).
 _WHICHEVER_STRICTER = re.compile(r"\bwhichever\s++is\s++(?:older|greater|higher|later|more)\b", re.IGNORECASE)
+# A sentence that lets a subgroup in: "Patients aged < 60 years who ... may be eligible after discussion
+# with PI". From a sentence start (a bounded run of its words, so linear) to its end.
+_PERMISSION = re.compile(
+    r"(?:(?<=[.;]\s)|(?<=\n)|^)[A-Z][^.;\n]{0,200}?\b(?:may|might|can|could)\s++(?:also\s++|still\s++)?be\s++"
+    r"(?:eligible|included|enrolled|considered|allowed)\b[^.;\n]{0,200}"
+)
 _ENDS_WITH_OR = re.compile(r"\bor\s*$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,60}\)")
 _NAMES_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)
@@ -78,16 +86,39 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
     for index, (text, reading) in enumerate(zip(parts, readings, strict=True)):
         found = with_conditions(text, list(reading.found))
         found, alternatives = _with_alternatives(text, found, reading)
+        if section == INCLUSION:
+            found, permitted = _with_permitted_exception(text, found)
+            alternatives |= permitted
         if section == EXCLUSION:
             found = joined_by_and(text, found)
         has_alternatives |= alternatives or _names_or(text, found, reading)
         start = _listed_start(index, listed_from)
         if start is not None:
             found = [_as_alternative(f) if f.start >= start else f for f in found]
-            has_alternatives |= any(m.start >= start for m in reading.mentions)
+            # a measure named in the list, or a threshold read there (an age has no measure mention)
+            has_alternatives |= any(m.start >= start for m in reading.mentions) or any(
+                f.start >= start and f.fact.is_threshold for f in found
+            )
         facts.extend(f.fact for f in found)
     facts = without_age_bands(facts)
     return _unique(facts), _logic(section, facts, has_alternatives)
+
+
+def without_exclusion_bands(
+    section: str, facts: tuple[Fact, ...]
+) -> tuple[tuple[Fact, ...], tuple[Unclear, ...]]:
+    """Return an exclusion's facts without the two limits of one band ("HbA1c 7% to <8%", read as >= 7 and
+    < 8), each then an unclear phrase: every exclusion fact excludes on its own, and excluding ">= 7" and
+    "< 8" apart would exclude everyone. An inclusion's band is two limits to meet, and stays."""
+    if section != EXCLUSION:
+        return facts, ()
+    lower = {(f.kind, f.phrase) for f in facts if f.is_threshold and f.comparator in (">", ">=")}
+    upper = {(f.kind, f.phrase) for f in facts if f.is_threshold and f.comparator in ("<", "<=")}
+    bands = lower & upper
+    if not bands:
+        return facts, ()
+    kept = tuple(f for f in facts if (f.kind, f.phrase) not in bands or not f.is_threshold)
+    return kept, tuple(Unclear(kind, phrase) for kind, phrase in sorted(bands))
 
 
 def _logic(section: str, facts: list[Fact], has_alternatives: bool) -> str:
@@ -106,6 +137,41 @@ def _unique(facts: list[Fact]) -> tuple[Fact, ...]:
         value = (fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit)
         kept.setdefault((*value, fact.condition, fact.timing), fact)
     return tuple(kept.values())
+
+
+def _with_permitted_exception(text: str, found: list[Found]) -> tuple[list[Found], bool]:
+    """Return the facts when a later sentence lets a subgroup in past a threshold ("Age >= 60 years. Patients
+    aged < 60 years who are unsuitable for standard induction therapy may be eligible after discussion with
+    PI", NCT01515527): the threshold is one of two ways in (an alternative), and the limit inside the
+    permission names whom it lets in, so it is no fact. Returns whether there was such a sentence."""
+    sentence = _permission(text, found)
+    if sentence is None:
+        return found, False
+    start, _ = sentence
+    kinds = {f.fact.kind for f in found if f.start >= start and f.fact.is_threshold}
+    kept = [
+        _as_alternative(f) if f.end <= start and f.fact.kind in kinds else f
+        for f in found
+        if not (f.start >= start and f.fact.is_threshold)
+    ]
+    return kept, True
+
+
+def _permission(text: str, found: list[Found]) -> Span | None:
+    """Return the span of a permission sentence after a threshold, holding a limit on the same measure."""
+    thresholds = [f for f in found if f.fact.is_threshold]
+    for match in _PERMISSION.finditer(text):
+        inside = {f.fact.kind for f in thresholds if match.start() <= f.start < match.end()}
+        before = {f.fact.kind for f in thresholds if f.end <= match.start()}
+        if inside & before:
+            return match.start(), match.end()
+    return None
+
+
+def permitted_exception_words(text: str, found: list[Found]) -> str:
+    """Return the words of the permission sentence `_with_permitted_exception` reads, or ""."""
+    sentence = _permission(text, found)
+    return text[sentence[0] : sentence[1]] if sentence else ""
 
 
 def _with_alternatives(text: str, found: list[Found], reading: Reading) -> tuple[list[Found], bool]:
@@ -168,6 +234,7 @@ def unread_alternatives(parts: Sequence[str], readings: Sequence[Reading]) -> tu
             else:
                 words.append(text[right[0] : _alternative_end(text, items, index + 1)])
         words.extend(_unstated(text, item) for item in found if item.fact.is_threshold)
+        words.append(permitted_exception_words(text, found))
     return tuple(kept for w in words if (kept := _trimmed(w)))
 
 

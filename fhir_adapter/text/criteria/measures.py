@@ -64,12 +64,15 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
         "anc",
         _mixed(
             r"ANC|AGC",
-            r"absolute neutrophils?(?: counts?)?|neutrophils?(?: counts?)?|absolute granulocytes?(?: counts?)?|granulocytes?",
+            r"absolute neutrophils?(?: counts?)?|neutrophils?(?: counts?)?|absolute granulocytes?(?: counts?)?|granulocytes?|neutropenia",
         ),
     ),
     (
         "wbc",
-        _mixed(r"WBC", r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?"),
+        _mixed(
+            r"WBC",
+            r"white blood cells?(?: counts?)?|white cell counts?|leu[ck]ocytes?(?: counts?)?|leu[ck]openia",
+        ),
     ),
     ("hemoglobin", _mixed(r"Hb|Hgb|HGB|HB", r"ha?emoglobin")),
     ("bilirubin", _mixed(r"TBIL|TBil|TBili|T-[Bb]ili?|Tbili?", r"(?:total |serum )?bilirubin")),
@@ -118,6 +121,7 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
             r"estimated survival",
             r"predicted survival",
             r"life span",
+            r"(?:anticipated|expected) to (?:live|survive)(?: for)?",  # "Anticipated to live for more than 3 months"
         ),
     ),
     ("bmi", _mixed(r"BMI", r"body mass index")),
@@ -147,12 +151,17 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
 # bilirubin <= ULN for participants with total bilirubin > 1.5 x ULN": any-of, one fact). No units, no codes.
 NAMED_ONLY: Sequence[tuple[str, re.Pattern[str]]] = (
     ("other_bilirubin", _words(r"(?:direct|conjugated|indirect|unconjugated)\s+bilirubin")),
+    # a radioisotope (measured) GFR is no estimate: a threshold on it stays text (NCT00070200, NCT05740449)
+    (
+        "measured_gfr",
+        _words(r"(?:radioisotope|radionuclide|isotopic|measured)\s+(?:GFR|glomerular filtration rate)"),
+    ),
 )
 # All measures in one pattern, scanned once per criterion; `match.lastgroup` names the kind. At a given
 # position the first alternative that matches wins, hence the order above.
 # The leading guard (a word start whose first letter some name starts with) lets the engine skip most
 # positions without trying twenty alternatives: five times faster on real criteria, same matches.
-_MEASURE_START = r"(?<![\w])(?=[aAbBcCdDeEfFgGhHiIkKlLmMnNpPqQsStTuUwWzZ])"
+_MEASURE_START = r"(?<![\w])(?=[aAbBcCdDeEfFgGhHiIkKlLmMnNpPqQrRsStTuUwWzZ])"
 ANY_MEASURE = re.compile(
     _MEASURE_START
     + "(?:"
@@ -164,7 +173,9 @@ ANY_MEASURE = re.compile(
 # A bracketed abbreviation the table does not know ("creatinine clearance (ACr) or GFR (TFG) >= 50") is a
 # name too. Linear: no other alternative starts with a letter after "(".
 CONNECTOR = re.compile(
-    r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\band\b|\bor\b|\bserum\b|\blevels?\b)*", re.IGNORECASE
+    # "Karnofsky performance status or Lansky* play status >= 50" (NCT01661400): a score's own words too
+    r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\*|\band\b|\bor\b|\bserum\b|\blevels?\b|\b(?:performance|play)\s++status\b)*",
+    re.IGNORECASE,
 )
 # "(except in patients with Gilbert's syndrome, who may be included if total bilirubin is <= 3.0 x ULN)"
 # (NCT05110196): an "if" after "included" or "eligible" states the subgroup's own limit, not who the subgroup
@@ -269,7 +280,7 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
             # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
             r"\bpregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
-            r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine )?(?:β-?|beta[- ]?)?h?CG\b",
+            r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),
     ),

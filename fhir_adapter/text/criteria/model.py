@@ -96,6 +96,7 @@ class CriterionText:
     text: str
     sub_items: tuple[str, ...]
     context: str  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
+    cohort: str = ""  # the cohort its block is for ("Cohort 2" above "Inclusion Criteria:"), "" for everyone
 
     @property
     def full_text(self) -> str:

@@ -14,7 +14,13 @@ tests/text/expectations/README.md state them:
   numbering;
 - a bullet that only wraps the real criteria (empty or a stray "•", or the one item of its block ending in
   ':' like "Patients must meet all of the following:") is not a criterion: its sub-items are (issue 10).
-  "One of the following:" is not a wrapper: its sub-items are alternatives of one criterion.
+  "One of the following:" is not a wrapper: its sub-items are alternatives of one criterion (in an
+  inclusion block; an exclusion's "any of the following" excludes on each item, so it wraps them);
+- a paragraph indented past a sub-item's marker is that sub-item's; items deeper than a wrapper's own stay
+  sub-items of the criterion above them; an item numbered one past its numbered parent, after sub-items of
+  another style, is the next criterion however it is indented;
+- a short label naming a cohort or part ("Cohort 2") right above a section heading is no criterion: the
+  blocks after it, up to the next such label, hold for that cohort (`CriterionText.cohort`).
 """
 
 from __future__ import annotations
@@ -89,12 +95,16 @@ _BOILERPLATE = re.compile(
     # a pointer to a web site, not a criterion: "For more information regarding BMS clinical trial
     # participation, please visit www.BMSStudyConnect.com" (NCT02481830, a sponsor's standard opening)
     r"^for (?:more|further) information\b.{0,200}\bvisit\b|"
+    # the NCI's standard closing of legacy records (NCT01661400): a topic line that names no section, and
+    # the policy it states, no requirement
+    r"^inclusion of women(?: and minorities)?:?$|"
+    r"^both men and women and members of all races and ethnic groups are eligible\b|"
     r"^(?:https?://|www\.)\S+$",  # a web address alone (the line after "please visit", legacy XML wrapping)
     re.IGNORECASE,
 )
 # A bullet character left inside an item's text ("* • Age >= 18"): list markup, not words.
 _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
-_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least)\b", re.IGNORECASE)
+_ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least|1\s+of)\b", re.IGNORECASE)
 # "AND not a candidate for further JAK inhibitor ..." (NCT04576156): a paragraph opened by a joining word
 # goes on with the item above
 _CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z]|(?:AND|OR|And|Or)\s)")
@@ -116,7 +126,11 @@ _INTRO_LIMIT = 200
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
 # "OR" alone on its line between two items (NCT06372145): a connector, not a criterion.
 _JOINING_WORD = re.compile(r"(?:or|and|and/or)[.:]?$", re.IGNORECASE)
-_PART_LABEL = re.compile(r"(?P<num>\d{1,2})[a-z][.)]\s")
+# "7a. ...", and "6.1 ..." (NCT01940094): a part of item 7, or of item 6
+_PART_LABEL = re.compile(r"(?P<num>\d{1,2})(?:[a-z][.)]|\.\d{1,2}\.?)\s")
+_COHORT_LABEL = re.compile(
+    r"(?:cohort|part|arm|group|module|sub-?study)\s*+[A-Z0-9IVX]{1,3}\b", re.IGNORECASE
+)
 _MARKER_NUMBER = re.compile(r"\(?(?P<num>\d{1,2})[.)]")
 
 
@@ -130,8 +144,11 @@ class _Draft:
     context: str = ""  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
     marker: str = ""  # its list marker as written ("1.", "*"), "" for a paragraph
     sub_indent: int | None = None  # the indent of its first sub-item
+    sub_indents: list[int] = field(default_factory=list)  # each sub-item's indent, in order
+    sub_style: str | None = None  # the list style of its first sub-item
     # it ends with ':' and a paragraph follows: every paragraph up to the next item is its own (NCT06760702)
     introduced: bool = False
+    cohort: str = ""  # the cohort or part of the study its block is for ("Cohort 2"), "" for everyone
 
 
 @dataclass
@@ -143,6 +160,9 @@ class _State:
     blank_before: bool = True
     intro_pending: bool = False
     context: str = ""
+    # "Cohort 2" on its own line above a block's heading: every block after it, up to the next, is that
+    # cohort's ("Cohort 2:", read as a sub-heading)
+    cohort: str = ""
 
 
 def split_criteria(text: str) -> list[CriterionText]:
@@ -190,6 +210,8 @@ def _read_line(line: str, state: _State) -> None:
     if not line.strip():
         state.blank_before = True
         return
+    if _is_boilerplate(_EMPHASIS.sub("", line).strip()):
+        return  # "Inclusion of Women and Minorities" names no section
     heading = _heading_section(line)
     with_text = None if heading else _HEADING_WITH_TEXT.match(line)
     if heading:
@@ -214,9 +236,21 @@ def _read_line(line: str, state: _State) -> None:
 
 
 def _open_section(section: str, state: _State) -> None:
+    last = state.drafts[-1] if state.drafts else None
+    if last is not None and last.marker_style is None and _is_cohort_label(last):
+        state.drafts.pop()  # "Cohort 1" then "Inclusion Criteria:": the blocks' label, not a criterion
+        state.cohort = last.lines[0].rstrip(":").strip()
     state.section, state.top_indent, state.top_style, state.intro_pending = section, None, None, False
     state.context = ""
     state.drafts.append(_Draft(section, [], -1, "heading"))  # a fence: nothing continues across a heading
+
+
+def _is_cohort_label(draft: _Draft) -> bool:
+    """Return True for a short paragraph naming a cohort or part of the study ("Cohort 1", "Part B")."""
+    if draft.sub_items or len(draft.lines) != 1 or len(draft.lines[0].split()) > _LABEL_WORDS:
+        return False
+    text = draft.lines[0].rstrip(":").strip()
+    return _LABEL.fullmatch(text) is not None and _COHORT_LABEL.match(text) is not None
 
 
 def _heading_section(line: str) -> str | None:
@@ -250,17 +284,21 @@ def _read_item(item: re.Match[str], state: _State) -> None:
     if _is_boilerplate(text):
         return
     parent = _open_criterion(state)
-    if parent is not None and _is_sub_item(indent, style, parent, state):
+    marker = item.group("marker")
+    if parent is not None and _is_sub_item(indent, style, parent, state) and not _next_number(marker, parent):
         parent.sub_items.append(text)
+        parent.sub_indents.append(indent)
         parent.sub_indent = indent if parent.sub_indent is None else parent.sub_indent
+        parent.sub_style = style if parent.sub_style is None else parent.sub_style
         return
     # The first item of a list sets its level; a stray item further left (legacy XML's "-Patients ...")
     # is a criterion of its own but does not turn the items after it into sub-items.
     if state.top_indent is None or state.intro_pending:
         state.top_indent, state.top_style = indent, style
     state.intro_pending = False
-    marker = item.group("marker")
-    state.drafts.append(_Draft(state.section, [text], indent, style, context=state.context, marker=marker))
+    draft = _Draft(state.section, [text], indent, style, context=state.context, marker=marker)
+    draft.cohort = state.cohort
+    state.drafts.append(draft)
 
 
 def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool:
@@ -274,6 +312,19 @@ def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool
     # creatinine ...")
     nested_run = bool(parent.sub_items) and style != state.top_style and parent.sub_indent == indent
     return indent == state.top_indent and style != state.top_style and (ends_with_colon or nested_run)
+
+
+def _next_number(marker: str, parent: _Draft) -> bool:
+    """Return True for a numbered item that carries on its numbered parent's count past the parent's sub-items
+    of another style ("10. One of the following:", bullets, then an indented "11. A negative pregnancy test",
+    NCT01515527): the author's next criterion, however far it is indented."""
+    number, above = _MARKER_NUMBER.fullmatch(marker), _MARKER_NUMBER.fullmatch(parent.marker)
+    return (
+        number is not None
+        and above is not None
+        and parent.sub_style != _marker_style(marker)
+        and int(number.group("num")) == int(above.group("num")) + 1
+    )
 
 
 def _open_criterion(state: _State) -> _Draft | None:
@@ -299,7 +350,15 @@ def _read_paragraph(line: str, state: _State) -> None:
     continues = continues or _FORMULA.match(text) is not None
     if parent is not None and (continues or parent.introduced or _introduces(parent)):
         parent.introduced = parent.introduced or _introduces(parent)
-        (parent.sub_items if parent.sub_items else parent.lines).append(text)
+        indent = len(line) - len(line.lstrip())
+        if not parent.sub_items:
+            parent.lines.append(text)
+        elif indent > parent.sub_indents[-1]:
+            # indented past its sub-item's marker: a paragraph of that sub-item ("Note: ..." under "1. ...")
+            parent.sub_items[-1] = f"{parent.sub_items[-1]} {text}"
+        else:
+            parent.sub_items.append(text)
+            parent.sub_indents.append(indent)
         return
     if text.endswith(":"):
         if state.section == INCLUSION and len(text) <= _INTRO_LIMIT and _EXCLUSION_INTRO.search(text):
@@ -309,7 +368,7 @@ def _read_paragraph(line: str, state: _State) -> None:
         state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
         return
     state.context = ""
-    state.drafts.append(_Draft(state.section, [text], -1, None))
+    state.drafts.append(_Draft(state.section, [text], -1, None, cohort=state.cohort))
     state.top_indent, state.top_style = None, None
 
 
@@ -359,10 +418,22 @@ def _unwrap(drafts: list[_Draft]) -> list[_Draft]:
         lone = sum(1 for draft in block if draft.marker_style != "heading") == 1
         for draft in block:
             if _is_wrapper(draft, lone=lone):
-                unwrapped.extend(_promoted(draft, item) for item in draft.sub_items)
+                unwrapped.extend(_promoted_items(draft))
             else:
                 unwrapped.append(draft)
     return unwrapped
+
+
+def _promoted_items(wrapper: _Draft) -> list[_Draft]:
+    """Return a wrapper's sub-items as criteria, each with the items indented deeper below it as its own
+    sub-items ("4. Female participants: ... at least one of the following applies:" then "1. Not a WOCBP")."""
+    promoted: list[_Draft] = []
+    for item, indent in zip(wrapper.sub_items, wrapper.sub_indents, strict=True):
+        if promoted and wrapper.sub_indent is not None and indent > wrapper.sub_indent:
+            promoted[-1].sub_items.append(item)
+        else:
+            promoted.append(_promoted(wrapper, item))
+    return promoted
 
 
 def _promoted(wrapper: _Draft, item: str) -> _Draft:
@@ -370,7 +441,8 @@ def _promoted(wrapper: _Draft, item: str) -> _Draft:
     stays beside it as its sub-heading."""
     heading = " ".join(wrapper.lines).strip()
     context = heading if subgroup_heading(heading) else wrapper.context
-    return _Draft(wrapper.section, [item], wrapper.marker_indent, wrapper.marker_style, context=context)
+    indent, style = wrapper.marker_indent, wrapper.marker_style
+    return _Draft(wrapper.section, [item], indent, style, context=context, cohort=wrapper.cohort)
 
 
 def _blocks(drafts: list[_Draft]) -> list[list[_Draft]]:
@@ -389,7 +461,9 @@ def _is_wrapper(draft: _Draft, *, lone: bool) -> bool:
     text = " ".join(draft.lines).strip()
     if not text:
         return True
-    return lone and len(draft.sub_items) > 1 and text.endswith(":") and not _ALTERNATIVES_INTRO.search(text)
+    # in an exclusion block "any of the following" excludes on each item alone: a wrapper all the same
+    alternatives = draft.section != EXCLUSION and _ALTERNATIVES_INTRO.search(text) is not None
+    return lone and len(draft.sub_items) > 1 and text.endswith(":") and not alternatives
 
 
 def _number(drafts: list[_Draft]) -> list[CriterionText]:
@@ -401,6 +475,13 @@ def _number(drafts: list[_Draft]) -> list[CriterionText]:
             continue
         counters[draft.section] += 1
         criteria.append(
-            CriterionText(draft.section, counters[draft.section], text, tuple(draft.sub_items), draft.context)
+            CriterionText(
+                draft.section,
+                counters[draft.section],
+                text,
+                tuple(draft.sub_items),
+                draft.context,
+                draft.cohort,
+            )
         )
     return criteria

@@ -113,6 +113,13 @@ _OTHER_FLUID = re.compile(
     r"\b(?:CSF|cerebrospinal|urine|urinary|pleural|ascitic|peritoneal|synovial)\b", re.I
 )
 _FIRST_DIGIT = re.compile(r"\d")
+# A name ("Albumin", "LDH") between two values of a chain: the second is that measure's, not this one's.
+_NAMED_WORD = re.compile(r"\b[A-Z][A-Za-z]")
+# "age and initially diagnosed with INSS stage 1, 2, or 4S" (NCT00070200): the first number after such a word
+# is its label's (a stage, class, type, phase, cycle), never the measure's level. Searched right before it.
+_LABELLED = re.compile(
+    r"\b(?:stages?|class|types?|phases?|cycles?|versions?|cohorts?|arms?)\s*+$", re.IGNORECASE
+)
 # An ECOG score written alone right after its name ("ECOG PS of 2", "ECOG: 1"): that one value. Not a number
 # that a range, a list, a unit or a decimal goes on from. Anchored: it is matched at the window's start only.
 _SINGLE_SCORE = re.compile(
@@ -168,6 +175,8 @@ _SCORE_WORD_KINDS = {"ecog"}
 def _facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool) -> list[WindowFact]:
     digit = _FIRST_DIGIT.search(window)
     if digit and _NOT_THE_LEVEL.search(window, 0, digit.start()):
+        return []
+    if digit and _LABELLED.search(window[max(0, digit.start() - 12) : digit.start()]):
         return []
     if digit and kind != "creatinine_clearance" and _OTHER_FLUID.search(window, 0, digit.start()):
         return []  # a creatinine clearance is measured in urine; a cell count in CSF is not the blood's
@@ -278,6 +287,8 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
             break
         if counts_items(window, match):
             break
+        if facts and _NAMED_WORD.search(window, matches[index - 1].end(), match.start()):
+            break  # "Total bilirubin > 2.0 X ULN, Albumin < 3.2 mg/dL": the next value is another measure's
         unit_text = match.group("unit") or _chained_unit(window, matches, index)
         if unit_required and not unit_text:
             continue
@@ -315,7 +326,10 @@ def _lower_bound(window: str, matches: list[re.Match[str]], index: int, upper: F
     if index == 0 or upper.comparator not in ("<", "<=") or not signed:
         return None
     before = matches[index - 1]
-    if before.group("comp") or before.group("unit") or before.group("num2") or before.group("ors"):
+    if before.group("comp") or before.group("num2") or before.group("ors"):
+        return None
+    # "7% to <8%": the lower limit may carry the same unit as the upper, never another
+    if before.group("unit") and unit_code(upper.kind, before.group("unit")) != upper.unit:
         return None
     if window[before.end() : matches[index].start()].strip().lower() != "to":
         return None
