@@ -36,11 +36,11 @@ _ROMAN_CONTEXT = re.compile(r"(?:stage|grade|class|phase|type|cohort|arm|part|le
 _CASE_SENSITIVE_ROUTES = {"po": "PO", "im": "IM"}
 
 FREQUENCY = re.compile(
-    r"\b(?=[tbi23fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\btwo\s+times\s+(?:a|per)\s+day\b|\bBID\b|\bb\.i\.d\b\.?"
+    r"\b(?=[tbi234fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b(?:two|2)\s+times\s+(?:a|per)\s+day\b|\bBID\b|\bb\.i\.d\b\.?"
     r"|\bbis\s+in\s+die\b|\bin\s+(?:2|two)\s+(?:\w+\s+){0,2}doses\b|\bq12h\b|\bevery\s+12\s+hours\b)"
     r"|(?P<thrice>\bthree[\s-]+times[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b3\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b"
     r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
-    r"|(?P<four>\bfour\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
+    r"|(?P<four>\b(?:four|4)\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
     r"|(?-i:\bOW\b))"
@@ -248,9 +248,16 @@ def _kind(match: re.Match[str]) -> str:
 _NOT_DOSING_DAY = re.compile(
     r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?|\bafter"
     r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered)"
-    r"(?:\s+\w+){0,3}\s+(?:on|by|at))(?:\s+cycle\s+\d{1,3}\s*,?)?\s*$",  # "starting on Cycle 1 Day 1"
+    r"(?:\s+\w+){0,3}\s+(?:on|by|at))"
+    # "continue until at least Day +86" (NCT01661400)
+    r"(?:\s+(?:at\s+(?:least|most|the\s+latest)|approximately|about))?"
+    r"(?:\s+cycle\s+\d{1,3}\s*,?)?\s*$",  # "starting on Cycle 1 Day 1"
     _I,
 )
+
+
+# "Filgrastim (Days 6 →)" (NCT00070200): from day 6 on, an open end; not day 6 alone.
+_OPEN_END_AFTER = re.compile(r"[ \t]*+(?:→|->|onwards?\b|and\s+(?:after|beyond|onwards?)\b)", _I)
 
 
 def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
@@ -281,6 +288,8 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     for match in DAY_LIST.finditer(text):
         days = _expand(match.group())
         if days and _counted_back(text, match):
+            continue
+        if _OPEN_END_AFTER.match(text, match.end()):
             continue
         if days and not _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start()):
             week = _OF_WEEKS.match(text, match.end())

@@ -33,6 +33,9 @@ _DOSE_BEFORE_NAME = re.compile(
 # Between the previous drug's name and a dose that opens the next item: "cefepime and 2 g ...".
 _ITEM_GAP = re.compile(r"(?<!\s)\s*+(?:,|;|\+|and|plus|with)?\s*+", re.IGNORECASE)
 _CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
+# "Study Days 8 to 14: Oral voriconazole (POS) 200 mg q12h" (NCT00739934): a heading of days that opens the
+# sentence and ends in a colon is the heading of the name after it.
+_DAYS_HEADING = re.compile(r"[^.;:\n]{0,30}?\bdays?\b[^.;:\n]{0,30}:\s*+", re.IGNORECASE)
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
 
 
@@ -192,7 +195,19 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
     if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose or opens):
         start = group[0].start
     route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
-    return (route.start if route else start), opens
+    start = route.start if route else start
+    return _heading_start(cut, start, previous_end), opens
+
+
+def _heading_start(cut: Cut, start: int, previous_end: int) -> int:
+    """Return where the sentence of a name starts when a heading of days opens it ("Study Days 8 to 14: Oral
+    voriconazole"), else `start`: those days are the name's, not the previous drug's."""
+    sentence_start = sentence_span(cut.norm, start)[0]
+    if sentence_start < previous_end or sentence_start >= start:
+        return start
+    if cut.doses_in(sentence_start, start) or not _DAYS_HEADING.fullmatch(cut.norm, sentence_start, start):
+        return start
+    return sentence_start
 
 
 def _opens_item(cut: Cut, index: int, group_start: int, following: int, *, previous: bool) -> bool:
