@@ -162,3 +162,76 @@ def test_an_unnamed_ramp_up_after_a_continuous_dose_is_not_that_drugs() -> None:
     # without "continuously", a later sentence's dose is still the drug's step
     stepped = regimen_of("Drugx 30mg daily from Day 1. On Day 8, 60mg daily.", ("Drugx", None))
     assert sorted(d.dose for d in stepped.drugs if d.dose is not None) == [30, 60]
+
+
+NCT00070200_TEXT = (
+    "Induction Cycles 1 and 2 (CT) (21 days each), Cyclophosphamide (Days 1 thru 5) weight based dosage (> 12 kg "
+    "400 mg/m2/day,  < 12 kg 13.3 mg/kg/day,  < 2 years old  N/A.  Topotecan (Days 1 thru 5)  weight based "
+    "dosage (> 12 kg 1.2 mg/m2/day,  < 12 kg 0.04 mg/kg/day, < 2 years old 0.04 mg/kg/day).  Filgrastim (Days 6 "
+    "→) weight based dosage (> 12 kg 5 micrograms/kg, < 12 kg 5 micrograms /kg, < 2 years old  5 micrograms /kg."
+)
+
+
+def test_a_weight_band_before_a_dose_is_its_condition() -> None:
+    # NCT00070200: the age band after 400 mg/m2/day belongs to a later item, not to it
+    regimen = regimen_of(
+        NCT00070200_TEXT, ("cyclophosphamide", None), ("topotecan", None), ("filgrastim", None)
+    )
+    conditions = {(d.drug, d.dose): d.condition.text if d.condition else None for d in regimen.drugs}
+    assert conditions[("cyclophosphamide", 400)] == "> 12 kg"
+    assert conditions[("cyclophosphamide", 13.3)] == "< 12 kg"
+
+
+def test_a_dose_written_alike_for_several_bands_is_one_dose() -> None:
+    # NCT00070200: filgrastim 5 ug/kg for every band, topotecan 0.04 mg/kg for two
+    regimen = regimen_of(
+        NCT00070200_TEXT, ("cyclophosphamide", None), ("topotecan", None), ("filgrastim", None)
+    )
+    doses = [(d.drug, d.dose, d.condition.text if d.condition else None) for d in regimen.drugs]
+    assert ("filgrastim", 5, "> 12 kg or < 12 kg or < 2 years old") in doses
+    assert ("topotecan", 0.04, "< 12 kg or < 2 years old") in doses
+    assert len([d for d in doses if d[0] in ("filgrastim", "topotecan")]) == 3
+
+
+def test_a_cohorts_dose_written_alike_stays_its_own() -> None:
+    # NCT03318939: labelled cohorts with the same dose are not bands; each stays
+    text = "* Cohorts 1-3: 16 mg QD\n* Cohort 4: 8 mg BID\n* Cohorts 6 and 7: 8 mg BID"
+    regimen = regimen_of(None, ("Poziotinib", text))
+    assert sorted(d.dose for d in regimen.drugs if d.dose is not None) == [8, 8, 16]
+
+
+def test_days_written_d_space_number_after_a_dose() -> None:
+    # NCT01742767: "Cisplatinum 40 mg/m2 d 1 + d 8 Pemetrexed 500 mg/m2 d 1 q d 21"
+    regimen = regimen_of(
+        "Cisplatinum 40 mg/m2 d 1 + d 8 Pemetrexed 500 mg/m2 d 1 q d 21",
+        ("Cisplatinum", None),
+        ("Pemetrexed", None),
+    )
+    assert {d.drug: d.days for d in regimen.drugs} == {"Cisplatinum": (1, 8), "Pemetrexed": (1,)}
+    # "d" with a number of days, or with no dose's unit before it, is no day list
+    assert find_day_lists("2,5mg/kg BW/d 3 days; 10 mg d 3 days; d 5; q d 21") == []
+
+
+def test_an_item_label_before_a_name_opens_that_names_item() -> None:
+    # NCT05380882: each "Drug:" item writes its frequency before the name and its doses after the cycle
+    text = (
+        "Drug:Weekly intravenous infusion of TQB2930 injection,21 days as a treatment cycle. (2.5mg/kg, 5mg/kg, "
+        "10mg/kg) Drug:Every two weeks intravenous infusion of TQB2930 injection , 28 days as a treatment "
+        "cycle.(20mg/kg) Drug:Every three weeks intravenous infusion of TQB2930 injection, 21 days as a "
+        "treatment cycle. (30mg/kg)"
+    )
+    regimen = regimen_of(text, ("TQB2930 injection", "TQB2930 is an anti-HER2 bispecific antibody."))
+    weeks = {d.dose: d.frequency.period for d in regimen.drugs if d.frequency and d.frequency.unit == "wk"}
+    assert weeks == {2.5: 1, 5: 1, 10: 1, 20: 2, 30: 3}
+
+
+def test_a_cycle_heading_is_no_item_label() -> None:
+    # NCT05740449: "Cycle 2:" heads a passage on several drugs; the same dose in cycles 1 and 2 is one dose
+    text = (
+        "Cycle 1: Decitabine is given 10 mg/m2 intravenous, once a day on 5 consecutive days (Day 1 - 5), "
+        "venetoclax 400 mg adult equivalent dose, once a day, Day 1 - Day 28 orally.\n\nCycle 2: Decitabine is "
+        "given 10 mg/m2 intravenous, once a day on 5 consecutive days (Day 1 - 5), venetoclax 400 mg adult "
+        "equivalent dose, once a day, Day 1 - Day 28 orally."
+    )
+    regimen = regimen_of(text, ("Decitabine", "intravenous"), ("Venetoclax", "oral"))
+    assert sorted(d.dose for d in regimen.drugs if d.dose is not None) == [10, 400]

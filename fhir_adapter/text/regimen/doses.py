@@ -198,7 +198,7 @@ _STRENGTH_BEFORE = re.compile(
 # tablets 200 mg daily" is 200 mg a day, not a tablet's strength; "2 tablets 200 mg daily" stays one.
 _FORM_THEN_DOSE = re.compile(rf"{_UNITS}\s*+", re.IGNORECASE)
 _GIVEN_HOW_OFTEN = re.compile(
-    r"\s*+(?:(?:once|twice|thrice|daily|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|qd|every)\b|\d\s*+times\s++(?:a|per)\s++day\b)",
+    r"(?<!\s)\s*+(?:(?:once|twice|thrice|daily|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|qd|every)\b|\d\s*+times\s++(?:a|per)\s++day\b)",
     re.IGNORECASE,
 )
 _COUNT_WORD_BEFORE = re.compile(
@@ -276,11 +276,11 @@ _DAILY_TOTAL_GAP = re.compile(
 # "240mg (120mg bid) once daily": the bracketed dose splits the one before it into the doses of a day.
 _SPLIT_GAP = re.compile(r"(?<!\s)\s*+\(\s*+(?:i\.?e\.?,?\s*+|=\s*+|as\s++)?")
 _SPLIT_AFTER = re.compile(
-    r"\s*+(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times|bid|b\.i\.d\.|tid|t\.i\.d\.|qid"
+    r"(?<!\s)\s*+(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times|bid|b\.i\.d\.|tid|t\.i\.d\.|qid"
     r"|q\.i\.d\.)(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+\)",
     re.IGNORECASE,
 )
-_DAILY_AFTER = re.compile(r"[ \t]*+(?:daily|a[ \t]++day|per[ \t]++day)\b", re.IGNORECASE)
+_DAILY_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:daily|a[ \t]++day|per[ \t]++day)\b", re.IGNORECASE)
 _TIMES_A_DAY = {"twice": 2, "two times": 2, "bid": 2, "b.i.d.": 2, "three times": 3, "thrice": 3, "tid": 3}
 _TIMES_A_DAY |= {
     "t.i.d.": 3,

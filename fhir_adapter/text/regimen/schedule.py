@@ -63,7 +63,8 @@ FREQUENCY = re.compile(
 # "vit D3 60,000 IU" (NCT06443593) names a vitamin, not day 3.
 _DAY = (
     r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])(?<!vitamin )(?<!vit )(?<!vit\. )d(?=[-+]?\d)"
-    r"|(?<![\w/-])d (?=[-+]\d))"
+    # "Cisplatinum 75 mg/m2 d 1 Pemetrexed" (NCT01742767): "d" and its day apart, right after a dose's unit
+    r"|(?<![\w/-])d (?=[-+]\d)|(?:(?<=m2 )|(?<=kg )|(?<=mg ))d (?=\d{1,3}(?!\d)(?!\s*days?\b)))"
 )
 # "Days 1,8" is days 1 and 8 (NCT03986528); "1,250" (thousands) and "1,5 mg" (a decimal comma) are no days.
 # "TWICE A DAY 30 MINUTES AFTER MEALS" (NCT06737822): a number of minutes or hours is no day either.
@@ -75,10 +76,13 @@ _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY
 _RANGE_JOIN = r"\s*+(?:-?\s*+(?:to|through|thru)|-|~)\s*"
 # The end of a range may repeat "d" right after its "-": "D1-D3", "d1~d5" ("ACU-D1" alone is a code).
 _DAY_END = r"(?:days?\.?\s*|d(?=[-+]?\d)|d (?=[-+]\d))"
-_DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
+# An item after "+" may write its "d" apart: "d 1 + d 8".
+_DAY_APART = r"(?<=\+ )d (?=\d)"
+_DAY_ITEM = rf"(?:{_DAY}|{_DAY_APART})?{_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
 DAY_LIST = re.compile(
     rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
-    rf"(?:\s*(?:,|and|&|/)\s*(?:and\s+)?{_DAY_ITEM})*",
+    # "d 1 + d 8": a "+" joins two days only when "d" follows it again
+    rf"(?:\s*(?:,|and|&|/|\+(?=\s*d\s?\d))\s*(?:and\s+)?{_DAY_ITEM})*",
     _I,
 )
 _DAY_RANGE = re.compile(
@@ -257,7 +261,7 @@ _NOT_DOSING_DAY = re.compile(
 
 
 # "Filgrastim (Days 6 →)" (NCT00070200): from day 6 on, an open end; not day 6 alone.
-_OPEN_END_AFTER = re.compile(r"[ \t]*+(?:→|->|onwards?\b|and\s+(?:after|beyond|onwards?)\b)", _I)
+_OPEN_END_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:→|->|onwards?\b|and\s+(?:after|beyond|onwards?)\b)", _I)
 
 
 def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
