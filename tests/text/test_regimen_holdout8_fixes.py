@@ -235,3 +235,17 @@ def test_a_cycle_heading_is_no_item_label() -> None:
     )
     regimen = regimen_of(text, ("Decitabine", "intravenous"), ("Venetoclax", "oral"))
     assert sorted(d.dose for d in regimen.drugs if d.dose is not None) == [10, 400]
+
+
+def test_an_amount_per_kg_a_week_is_a_weekly_dose() -> None:
+    # NCT00739882: "0.7 mg/kg/week" was left out as a unit read short
+    text = (
+        "Each subject will receive an initial conditioning dose of 0.7 mg/kg/week and then will continue "
+        "treatment at a dose of 1.0 mg/kg/week."
+    )
+    regimen = regimen_of(None, ("Efalizumab", text))
+    weekly = [(d.dose, d.unit, d.frequency.unit if d.frequency else None) for d in regimen.drugs]
+    assert weekly == [(0.7, "mg/kg", "wk"), (1.0, "mg/kg", "wk")]
+    # "3 times/week" is no "weekly", and "mg/kg/month" still goes on past what is read
+    assert find_frequencies("3 times/week") == []
+    assert [d.value for d in find_doses(normalize("5 mg/kg/month"))] == [None]

@@ -149,6 +149,8 @@ _UNIT_CONTINUES = re.compile(
     r"(?<![ \t])[ \t]*(?:/(?![ \t]*\d)"
     r"|(?i:per)[ \t]+(?i:met(?:er|re)|square|sq\b|kilo|m2\b|body|pounds?\b|lbs?\b))"
 )
+# "0.7 mg/kg/week" (NCT00739882): an amount a week, its "/week" read as the frequency "weekly".
+_PER_WEEK = re.compile(r"/[ \t]*(?:week|wk)\b", re.IGNORECASE)
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
 COMBINATION_DOUBT = "component doses of a combination"
@@ -629,7 +631,8 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     times = int(groups["times"]) if groups["times"] else None
     # "25/mg/m2/day", "1mg/(m2.h)", "5 ug/disc": a unit read short is another dose; never emitted as one.
     doubt = _STRAY_SLASH if groups["stray"] else None
-    doubt = doubt or (_UNIT_GOES_ON if _UNIT_CONTINUES.match(text, match.end()) else None)
+    goes_on = _UNIT_CONTINUES.match(text, match.end()) and not _PER_WEEK.match(text, match.end())
+    doubt = doubt or (_UNIT_GOES_ON if goes_on else None)
     if doubt:
         return replace(made, value=None, high=None, times=times, ambiguous=True, doubt=doubt)
     return replace(made, times=times)

@@ -43,6 +43,7 @@ FREQUENCY = re.compile(
     r"|(?P<four>\b(?:four|4)\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
+    r"|(?:(?<=kg/)|(?<=m2/)|(?<=mg/))week\b"
     r"|(?-i:\bOW\b))"
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
