@@ -8,6 +8,7 @@ count of CAR T cells given to the chemotherapy named before it."""
 from __future__ import annotations
 
 from fhir_adapter.text.regimen.doses import SPLIT_REASON, ZERO_REASON, find_doses, normalize
+from fhir_adapter.text.regimen.names import name_components
 from fhir_adapter.text.regimen.schedule import find_day_lists, find_frequencies
 from tests.text.test_regimen import messages, only, regimen_of
 
@@ -249,3 +250,10 @@ def test_an_amount_per_kg_a_week_is_a_weekly_dose() -> None:
     # "3 times/week" is no "weekly", and "mg/kg/month" still goes on past what is read
     assert find_frequencies("3 times/week") == []
     assert [d.value for d in find_doses(normalize("5 mg/kg/month"))] == [None]
+
+
+def test_a_description_after_a_spaced_dash_is_no_part_of_the_name() -> None:
+    # NCT00739882: the drug is efalizumab; two drugs joined by a dash stay as written
+    assert name_components("Efalizumab - anti CD11a recombinant human monoclonal antibody") == ("Efalizumab",)
+    assert name_components("Cabotegravir - Injectable Suspension (CAB LA)") == ("Cabotegravir",)
+    assert name_components("Fludarabine - Cyclophosphamide") == ("Fludarabine - Cyclophosphamide",)

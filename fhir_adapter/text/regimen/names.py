@@ -43,7 +43,12 @@ _DOSE_IN_NAME = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d))?(?:\s+of)?\b",
     re.IGNORECASE,
 )
-_PURPOSE_IN_NAME = re.compile(r"(?<!\s)\s+(?:administered|given)\s+(?:to|in|as)\b(?s:.*)$", re.IGNORECASE)
+# ... nor a description after a spaced dash: "Efalizumab - anti CD11a recombinant human monoclonal antibody"
+# (NCT00739882), "Cabotegravir - Injectable Suspension (CAB LA)"; never "Fludarabine - Cyclophosphamide".
+_PURPOSE_IN_NAME = re.compile(
+    r"(?<!\s)\s+(?:(?i:administered|given)\s+(?i:to|in|as)\b|[-\u2013]\s+(?=[a-z]|(?i:injectable|oral|tablets?\b|"
+    r"capsules?\b|suspension|solution|powder)))(?s:.*)$"
+)
 # A regimen's name ("HAG Regimen", "CALGE-VEN- RIC-conditioning", NCT05870995) is no drug's: its doses are
 # its drugs', written by their own names.
 _REGIMEN_NAME = re.compile(r"\b(?:regimens?|protocols?|conditioning)$", re.IGNORECASE)
