@@ -257,3 +257,15 @@ def test_a_description_after_a_spaced_dash_is_no_part_of_the_name() -> None:
     assert name_components("Efalizumab - anti CD11a recombinant human monoclonal antibody") == ("Efalizumab",)
     assert name_components("Cabotegravir - Injectable Suspension (CAB LA)") == ("Cabotegravir",)
     assert name_components("Fludarabine - Cyclophosphamide") == ("Fludarabine - Cyclophosphamide",)
+
+
+def test_the_patients_a_drug_is_for_are_no_drug() -> None:
+    # NCT05286957: "MRD+ patients" split at its "+" gave a drug named "patients"
+    assert name_components("adjuvant tislelizumab and chemotherapy for MRD+ patients") == (
+        "adjuvant tislelizumab",
+    )
+    assert name_components("Paclitaxel + Carboplatin/cisplatin for squamous cell carcinoma") == (
+        "Paclitaxel",
+        "Carboplatin",
+        "cisplatin",
+    )

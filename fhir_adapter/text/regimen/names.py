@@ -46,7 +46,10 @@ _DOSE_IN_NAME = re.compile(
 # ... nor a description after a spaced dash: "Efalizumab - anti CD11a recombinant human monoclonal antibody"
 # (NCT00739882), "Cabotegravir - Injectable Suspension (CAB LA)"; never "Fludarabine - Cyclophosphamide".
 _PURPOSE_IN_NAME = re.compile(
-    r"(?<!\s)\s+(?:(?i:administered|given)\s+(?i:to|in|as)\b|[-\u2013]\s+(?=[a-z]|(?i:injectable|oral|tablets?\b|"
+    # "adjuvant tislelizumab and chemotherapy for MRD+ patients" (NCT05286957): not a drug named "patients"
+    r"(?<!\s)\s+(?:(?i:administered|given)\s+(?i:to|in|as)\b"
+    r"|(?i:for)\s+(?:[^\s]{1,20}\s+){0,3}?(?i:patients|participants|subjects|children|adults)\b"
+    r"|[-\u2013]\s+(?=[a-z]|(?i:injectable|oral|tablets?\b|"
     r"capsules?\b|suspension|solution|powder)))(?s:.*)$"
 )
 # A regimen's name ("HAG Regimen", "CALGE-VEN- RIC-conditioning", NCT05870995) is no drug's: its doses are
