@@ -269,3 +269,17 @@ def test_the_patients_a_drug_is_for_are_no_drug() -> None:
         "Carboplatin",
         "cisplatin",
     )
+
+
+def test_a_salt_misspelt_and_an_escalation_in_the_name_still_name_the_drug() -> None:
+    # NCT05282459: "Enasidenib mesylat dose escalation", other name "(Idhifa, AG 221)"; the text's
+    # "Enasidenib will be self administered orally and daily" is the drug's
+    assert name_components("Enasidenib mesylat dose escalation") == ("Enasidenib mesylat",)
+    assert name_components("(Idhifa, AG 221)") == ("Idhifa", "AG 221")
+    text = (
+        "Subjects will participate dose escalation with a starting dose of 100 mg. Enasidenib will be self "
+        "administered orally and daily."
+    )
+    drug = only(regimen_of(None, ("Enasidenib mesylat dose escalation", text)))
+    assert (drug.dose, drug.route) == (100, "oral")
+    assert drug.frequency is not None and (drug.frequency.times, drug.frequency.unit) == (1, "d")
