@@ -283,3 +283,20 @@ def test_a_salt_misspelt_and_an_escalation_in_the_name_still_name_the_drug() -> 
     drug = only(regimen_of(None, ("Enasidenib mesylat dose escalation", text)))
     assert (drug.dose, drug.route) == (100, "oral")
     assert drug.frequency is not None and (drug.frequency.times, drug.frequency.unit) == (1, "d")
+
+
+def test_an_arm_writing_each_phases_days_agrees_with_the_interventions_doses() -> None:
+    # NCT01515527: the arm writes the days of both phases, the intervention the dose of each
+    arm = (
+        "Induction cycle: Cladribine intravenous (IV) over approximately 1 to 2 hours, daily on days 1-5.\n\n"
+        "Consolidation cycle: Cladribine IV over 1 to 2 hours, daily on days 1-3."
+    )
+    intervention = (
+        "Induction cycle: 5 mg/m2 by vein on days 1 - 5 for up to 2, 28 day cycles.\n\nConsolidation cycle: "
+        "5 mg/m2 by vein on days 1 - 3 of cycles 2, 5, 6, 9, 10, 13, 14, 17, and 18."
+    )
+    regimen = regimen_of(arm, ("Cladribine", intervention))
+    assert sorted(d.days for d in regimen.drugs if d.days) == [(1, 2, 3), (1, 2, 3, 4, 5)]
+    # days the other side never writes for the dose still disagree: left out
+    other = regimen_of("Cladribine IV daily on days 1-7.", ("Cladribine", "5 mg/m2 by vein on days 1 - 5"))
+    assert [d.days for d in other.drugs] == [None]

@@ -183,7 +183,10 @@ def _fill(entry: Entry, others: list[Entry]) -> tuple[Entry, list[str]]:
         if mine is None and len(values) == 1:
             changes[name] = getattr(givers[0], name)
             contributed.extend(givers)
-        elif mine is not None and values and values != {_comparable(mine)}:
+        elif mine is not None and values and _comparable(mine) not in values:
+            # "Induction cycle: Cladribine ... daily on days 1-5 ... Consolidation cycle: Cladribine ... days
+            # 1-3" beside "5 mg/m2 ... on days 1 - 5" and "5 mg/m2 ... on days 1 - 3" (NCT01515527): the
+            # other side writing this entry's days among others agrees with it
             messages.append(f"{name} differs between the arm and the intervention text; left out")
             changes[name] = None
     for name in _LENT:
