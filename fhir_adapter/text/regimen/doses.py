@@ -95,7 +95,8 @@ _AUC = (
 )
 _CELLS = (
     rf"{_START}(?P<cells>{NUMBER})(?:\s*(?:-|to)\s*(?P<cells_hi>{NUMBER}))?\s*x\s*10\s*(?:\^|e)?\s*"
-    r"(?P<exp>\d{1,2})\s*(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
+    # "5x10^5 (±20%) CAR T cells/kg" (NCT04835519): a tolerance in brackets may stand before the cells
+    r"(?P<exp>\d{1,2})\s*(?:\(\s*±\s*\d{1,2}\s*%\s*\)\s*)?(?:[A-Za-z0-9+\-]+\s+){0,3}?cells?\b(?:\s*(?:/|per)\s*(?P<cells_kg>kg)\b)?"
 )
 # "canagliflozin100mg" (NCT05333159): a number glued to a lower-case word of five letters or more is a dose
 # when a unit follows it; not one glued to a code ("AK104", "G719X").
@@ -114,6 +115,8 @@ NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
 _LIMIT = re.compile(
     r"(?:total(?:\s+daily)?(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
     r"capped\s+at|cap\s+of|"
+    # "The lowest dose is 1x10^5 CAR T cells/kg" (NCT04835519): a bound of the allowed doses
+    r"(?:lowest|highest|minimum|min\.)(?:\s+(?:allowed|permitted|acceptable))?\s+dose(?:\s+(?:is|of|=|:))?|"
     # "tapered by 250- 500 mg every week" (NCT06442748): a step of change, not a dose to give
     r"(?:taper|reduc|decreas|increas|titrat)(?:ed|ing|e)?\s+(?:(?:down|up)\s+)?by|"
     r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
@@ -146,6 +149,8 @@ _UNIT_CONTINUES = re.compile(
     r"(?<![ \t])[ \t]*(?:/(?![ \t]*\d)"
     r"|(?i:per)[ \t]+(?i:met(?:er|re)|square|sq\b|kilo|m2\b|body|pounds?\b|lbs?\b))"
 )
+# "0.7 mg/kg/week" (NCT00739882): an amount a week, its "/week" read as the frequency "weekly".
+_PER_WEEK = re.compile(r"/[ \t]*(?:week|wk)\b", re.IGNORECASE)
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
 COMBINATION_DOUBT = "component doses of a combination"
@@ -189,6 +194,18 @@ _STRENGTH_BEFORE = re.compile(
     rf"|\b(?:(?:each\s+)?{_COUNTED}\s+(?:each\s+)?|each\s+)contain(?:s|ing)?(?:\s+(?:approximately|about))?"
     rf"|\bstrengths?(?:\s+of)?|\b(?:{_UNITS}|{_CONTAINERS})(?:\s+of)?"
     rf"|\b{_PREPARATIONS}(?:\s+of)?)\s*(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+# A form word right before the amount, the amount then given so often: "oral medroxyprogesterone acetate
+# tablets 200 mg daily" is 200 mg a day, not a tablet's strength; "2 tablets 200 mg daily" stays one.
+_FORM_THEN_DOSE = re.compile(rf"{_UNITS}\s*+", re.IGNORECASE)
+_GIVEN_HOW_OFTEN = re.compile(
+    r"(?<!\s)\s*+(?:(?:once|twice|thrice|daily|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|qd|every)\b|\d\s*+times\s++(?:a|per)\s++day\b)",
+    re.IGNORECASE,
+)
+_COUNT_WORD_BEFORE = re.compile(
+    rf"(?:\d|\b(?:one|two|three|four|five|six|a|an|single))\s*+(?:x\s*+)?(?:film[- ]coated\s++)?"
+    rf"{_UNITS}\s*+$",
     re.IGNORECASE,
 )
 # One unit given: "one sachet of 50 mg", "a single tablet of 10 mg".
@@ -253,13 +270,29 @@ _COUNT_WORDS = {
 }
 # "400 mg twice daily (800 mg/day)", "400 mg BID (i.e., 800 mg per day)": the daily total, restated.
 _DAILY_TOTAL_GAP = re.compile(
-    r"(?<!\s)\s*+(?:(?:orally|oral|po|iv|sc)\s++)?(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times"
+    r"(?<!\s)\s*+(?:(?:orally|oral|po|iv|sc)\s++)?(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times|[2-4]\s+times"
     r"|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.)(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+"
     r"\(\s*+(?:i\.?e\.?,?\s*+|=\s*+|total(?:\s++daily)?(?:\s++dose)?(?:\s++of)?\s*+)?",
     re.IGNORECASE,
 )
+# "240mg (120mg bid) once daily": the bracketed dose splits the one before it into the doses of a day.
+_SPLIT_GAP = re.compile(r"(?<!\s)\s*+\(\s*+(?:i\.?e\.?,?\s*+|=\s*+|as\s++)?")
+_SPLIT_AFTER = re.compile(
+    r"(?<!\s)\s*+(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times|bid|b\.i\.d\.|tid|t\.i\.d\.|qid"
+    r"|q\.i\.d\.)(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+\)",
+    re.IGNORECASE,
+)
+_DAILY_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:daily|a[ \t]++day|per[ \t]++day)\b", re.IGNORECASE)
 _TIMES_A_DAY = {"twice": 2, "two times": 2, "bid": 2, "b.i.d.": 2, "three times": 3, "thrice": 3, "tid": 3}
-_TIMES_A_DAY |= {"t.i.d.": 3, "four times": 4, "qid": 4, "q.i.d.": 4}
+_TIMES_A_DAY |= {
+    "t.i.d.": 3,
+    "four times": 4,
+    "qid": 4,
+    "q.i.d.": 4,
+    "2 times": 2,
+    "3 times": 3,
+    "4 times": 4,
+}
 # "AUC 5 or 6": a second target after "or", with no unit or other count after it.
 _TARGET_OR_AFTER = re.compile(
     rf"(?<![ \t])[ \t]*+(?:or|/)[ \t]*+(?P<value>{NUMBER})(?![\d.,])"
@@ -276,6 +309,10 @@ VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
 EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"
 DAILY_TOTAL_REASON = "the daily total of the dose before it"
+SPLIT_REASON = "the dose before it written as its single doses of the day"
+ZERO_REASON = "an amount of zero, the end of a taper (no drug given)"
+# "taper their prednisone dose from 5 mg per day to 0 mg per day" (NCT01940094): where the taper ends.
+_TO_ZERO = re.compile(r"\bto[ \t]++$", re.IGNORECASE)
 STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, tablet or volume holds)"
 VOLUME_REASON = "a volume to dilute in or draw from"
 PLACEBO_REASON = "a placebo's amount"
@@ -407,6 +444,10 @@ def find_doses(text: str) -> list[Dose]:
             dose = replace(dose, limit=placebo, limit_reason=PLACEBO_REASON)
         elif dose.limit is None and (total := _daily_total(dose, text, previous)):
             dose = replace(dose, limit=total, limit_reason=DAILY_TOTAL_REASON)
+        elif dose.limit is None and (split := _split_of_total(dose, text, previous)):
+            dose = replace(dose, limit=split, limit_reason=SPLIT_REASON)
+        elif dose.limit is None and _ends_taper_at_zero(dose, text):
+            dose = replace(dose, limit=dose.text, limit_reason=ZERO_REASON)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
             dose = replace(dose, value=None, high=None, ambiguous=True, doubt=COMBINATION_DOUBT)
         elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
@@ -439,6 +480,8 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
     after = _STRENGTH_AFTER.match(text, end)
     if before and not after and _ONE_UNIT_OF.search(text, max(0, start - 30), start):
         before = None  # "one sachet of 50 mg applied once a day" (NCT00244023): one unit's content is given
+    if before and not after and _form_then_dose(text, before.start(), start, end):
+        before = None  # "megestrol acetate tablets 40 mg 4 times per day" (NCT00739830): the dose given
     if before or after:
         return text[before.start() if before else start : after.end() if after else end].strip()
     holds = _HOLDS_DOSE_AFTER.match(text, end)
@@ -460,6 +503,14 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
         and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
     )
     return text[previous.start : end] if chained and previous else None
+
+
+def _form_then_dose(text: str, form_start: int, start: int, end: int) -> bool:
+    """Return True when the words before the amount are a form word alone, no count before it, and a
+    frequency follows the amount: "tablets 200 mg daily" is a dose, "2 tablets 200 mg" a strength."""
+    if not _FORM_THEN_DOSE.fullmatch(text, form_start, start) or not _GIVEN_HOW_OFTEN.match(text, end):
+        return False
+    return _COUNT_WORD_BEFORE.search(text, max(0, start - 40), start) is None
 
 
 def _placebo(dose: Dose, text: str) -> str | None:
@@ -494,13 +545,35 @@ def _breakdown(dose: Dose, text: str, previous: Dose | None) -> str | None:
 def _daily_total(dose: Dose, text: str, previous: Dose | None) -> str | None:
     """Return the passage when `dose` is a daily amount in brackets that restates the dose before it times the
     number of doses a day written between them: "400 mg twice daily (800 mg/day)"."""
-    if not dose.per_day or previous is None or previous.value is None or dose.value is None:
+    daily = dose.per_day or _DAILY_AFTER.match(text, dose.end) is not None  # "(160 mg daily)"
+    if not daily or previous is None or previous.value is None or dose.value is None:
         return None
     between = _DAILY_TOTAL_GAP.fullmatch(text, previous.end, dose.start)
     if between is None or previous.unit != dose.unit:
         return None
     times = _TIMES_A_DAY.get(_SPACES.sub(" ", between.group("times").lower()), 0)
     return text[previous.start : dose.end] if abs(times * previous.value - dose.value) < 1e-9 else None
+
+
+def _ends_taper_at_zero(dose: Dose, text: str) -> bool:
+    """Return True when `dose` is "to 0 mg": where a taper ends, no amount given."""
+    return (
+        dose.value == 0
+        and not dose.high
+        and _TO_ZERO.search(text, max(0, dose.start - 8), dose.start) is not None
+    )
+
+
+def _split_of_total(dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage when `dose`, in brackets right after the dose before it, is that dose divided into
+    the doses of a day written after it: "240mg (120mg bid)" is 240 mg a day given as 120 mg twice."""
+    if previous is None or previous.value is None or dose.value is None or previous.unit != dose.unit:
+        return None
+    after = _SPLIT_AFTER.match(text, dose.end)
+    if after is None or _SPLIT_GAP.fullmatch(text, previous.end, dose.start) is None:
+        return None
+    times = _TIMES_A_DAY.get(_SPACES.sub(" ", after.group("times").lower()), 0)
+    return text[previous.start : after.end()] if abs(times * dose.value - previous.value) < 1e-9 else None
 
 
 def _volume_of_product(text: str, start: int, end: int) -> str | None:
@@ -558,7 +631,8 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     times = int(groups["times"]) if groups["times"] else None
     # "25/mg/m2/day", "1mg/(m2.h)", "5 ug/disc": a unit read short is another dose; never emitted as one.
     doubt = _STRAY_SLASH if groups["stray"] else None
-    doubt = doubt or (_UNIT_GOES_ON if _UNIT_CONTINUES.match(text, match.end()) else None)
+    goes_on = _UNIT_CONTINUES.match(text, match.end()) and not _PER_WEEK.match(text, match.end())
+    doubt = doubt or (_UNIT_GOES_ON if goes_on else None)
     if doubt:
         return replace(made, value=None, high=None, times=times, ambiguous=True, doubt=doubt)
     return replace(made, times=times)

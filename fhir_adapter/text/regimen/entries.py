@@ -109,6 +109,9 @@ _COORDINATOR_END = re.compile(r"(?:\band|\bplus|,|\+|\bwith)\s*\(?\s*$", re.IGNO
 _COORDINATOR_REACH = 200
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 _FREQUENCY_WORD = re.compile(r"\b(?:BID|QD|TID|daily|once|twice)\b", re.IGNORECASE)
+# A verb of giving after a dose closes that dose's own clause: "MK-3475 200 mg will be administered as four
+# cycles of 3-weeks regimen, with ASG-22CE 1.25 mg/kg administered on Day 1 and Day 8" (NCT05879653).
+_GIVING_VERB = re.compile(r"\b(?:administered|given|infused|injected|taken)\b", re.IGNORECASE)
 # Words between a route and its dose: "intravenously at a dosage of 1200mg", "IV at 10 mg/kg".
 _LEAD_WORDS = re.compile(
     r"\s*+(?:(?:at|with|in)\s++(?:an?\s++)?(?:(?:fixed|flat|total|single)\s++)?(?:dos(?:e|age|ing)\s++of|at)?\s*+"
@@ -507,6 +510,8 @@ def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
             norm, max(0, joined_at - _COORDINATOR_REACH), joined_at
         ):
             continue
+        if entry.dose is not None and _GIVING_VERB.search(norm, entry.dose.end, joined_at):
+            continue  # the drug's own clause says how it is given; the next drug's days are that drug's
         tail = next((e for e in entries[i + 1 :] if e.days is not None or e.frequency is not None), None)
         if tail is None or tail.key == entry.key or SENTENCE_END.search(norm, entry.start, tail.start):
             continue

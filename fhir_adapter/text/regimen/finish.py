@@ -3,6 +3,7 @@ cycle, marking doses that are alternatives, and turning entries into DrugDose va
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Protocol
 
@@ -34,9 +35,46 @@ def finish_entries(
         same = [(i, e) for i, e in enumerate(kept) if e.key == key]
         name = lexicon.drugs[key].display
         anchored = _anchor_weekly([e for _, e in same], name, report)
-        marked = _mark_alternatives(anchored, name, report)
-        finished.update(zip((i for i, _ in same), marked, strict=True))
-    return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in range(len(kept))]
+        marked = _mark_alternatives(_one_per_dose(anchored), name, report)
+        # doses kept once leave the drug fewer entries: they take its first places, in order
+        finished.update(zip((i for i, _ in same), marked, strict=False))
+    return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in sorted(finished)]
+
+
+_GROUP_KINDS = ("age", "label")
+# A band of weight or age, written with its comparator: "> 12 kg", "< 2 years old".
+_BAND = re.compile(r"(?:[<>≤≥]|(?:over|under|older\s+than|younger\s+than)\b)", re.IGNORECASE)
+_SCHEDULE = ("days", "frequency", "route", "cycles", "duration", "offset", "weekly", "times", "choice")
+
+
+def _one_per_dose(entries: list[Entry]) -> list[Entry]:
+    """Return one drug's entries with a dose written alike for several groups kept once, for all of them:
+    "Filgrastim ... (> 12 kg 5 micrograms/kg, < 12 kg 5 micrograms /kg, < 2 years old 5 micrograms /kg"
+    (NCT00070200) is 5 ug/kg for > 12 kg or < 12 kg or < 2 years old - one dose, not three. Only bands of
+    weight or age, written with a comparator, are joined; a cohort's or a phase's dose stays its own."""
+    kept: list[Entry] = []
+    for entry in entries:
+        twin = next((i for i, k in enumerate(kept) if _same_dose_other_group(k, entry)), None)
+        if twin is None:
+            kept.append(entry)
+            continue
+        first = kept[twin]
+        assert first.condition is not None and entry.condition is not None  # by _same_dose_other_group
+        joined = f"{first.condition.text} or {entry.condition.text}"
+        kept[twin] = replace(first, condition=DoseCondition("label", joined))
+    return kept
+
+
+def _is_band(condition: DoseCondition) -> bool:
+    return condition.kind in _GROUP_KINDS and _BAND.match(condition.text) is not None
+
+
+def _same_dose_other_group(a: Entry, b: Entry) -> bool:
+    if signature(a) is None or signature(a) != signature(b) or a.condition is None or b.condition is None:
+        return False
+    if not _is_band(a.condition) or not _is_band(b.condition):
+        return False  # "Cohort 4: 8 mg BID ... Cohorts 6 and 7: 8 mg BID" (NCT03318939): each cohort's own
+    return all(getattr(a, name) == getattr(b, name) for name in _SCHEDULE)
 
 
 def _within_cycle(entry: Entry, cycle_length: int | None, lexicon: Lexicon, report: Reporter) -> Entry:

@@ -22,6 +22,15 @@ _GENERIC = frozenset(
     }
 )
 _MAX_LABEL_WORDS = 6
+_SPACES = re.compile(r"\s+")
+# A weight or age band written right before the dose: "weight based dosage (> 12 kg 400 mg/m2/day, < 12 kg
+# 13.3 mg/kg/day" (NCT00070200).
+_BAND_BEFORE = re.compile(
+    r"(?P<band>(?:[<>≤≥]=?|\b(?:over|under))[ \t]*+\d{1,3}(?:\.\d{1,2})?[ \t]*+"
+    r"(?:kg|years?(?:[ \t]++old)?|yrs?|months?(?:[ \t]++old)?))[ \t]*+:?[ \t]*+$",
+    re.IGNORECASE,
+)
+_NUMBER_OR_COMPARATOR = re.compile(r"[\d<>≤≥]")
 _SCHEDULE_LABEL = re.compile(r"^(?:days?|d\d|cycles?|weeks?|courses?)\b", re.IGNORECASE)
 # What the previous dose says of itself ("MD: 15mg/kg BW/d 3 days MMD: 10mg/kg", NCT01949129) is not a label.
 _LEADING_DURATION = re.compile(
@@ -45,6 +54,9 @@ def dose_condition(norm: str, dose: Dose, floor: int, mentions: Sequence[Mention
     clause_start = floor + (boundaries[-1].end() if boundaries else 0)
     label = _label(norm, clause_start, dose.start, mentions)
     if label is None:
+        band = _BAND_BEFORE.search(norm, max(clause_start, dose.start - 30), dose.start)
+        if band is not None:
+            return _band_condition(band.group("band"))
         return _age_after(norm, dose)
     age = age_condition(label)
     if age:
@@ -83,10 +95,18 @@ def _has_mention(mentions: Sequence[Mention], start: int, end: int) -> bool:
     return any(m.start < end and start < m.end for m in mentions)
 
 
+def _band_condition(band: str) -> DoseCondition:
+    text = _SPACES.sub(" ", band.strip())
+    age = age_condition(text)
+    return DoseCondition("age", text, age[0], age[1]) if age else DoseCondition("label", text)
+
+
 def _age_after(norm: str, dose: Dose) -> DoseCondition | None:
     after = norm[dose.end : dose.end + 40]
     match = AGE_CONDITION.search(after)
     if not match or _CLAUSE_END.search(after[: match.start()]) or ":" in after[: match.end() + 1]:
         return None
+    if _NUMBER_OR_COMPARATOR.search(after, 0, match.start()):
+        return None  # "400 mg/m2/day, < 12 kg 13.3 mg/kg/day, < 2 years old": the age is a later item's
     age = age_condition(match.group())
     return DoseCondition("age", match.group(), age[0], age[1]) if age else None

@@ -11,6 +11,7 @@ respectively", NCT04946890): that is a choice, not a conflict.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from fhir_adapter.text.regimen.entries import Entry
@@ -20,6 +21,14 @@ _FACTS = ("route", "frequency", "times", "days", "duration", "offset")
 _LENT = ("dose", "duration", "offset", "weekly", "cycles")  # facts the other side may add when missing
 _CHECKED = ("route", "days", "frequency", "times")  # facts the other side may add, or contradict
 DoseSignature = tuple[float | None, float | None, str]
+# "with a dose ascent starting from 120mg qd" (NCT06001671): the first level of an escalation whose other
+# levels are the arms; the words right before the dose, within its clause.
+_ESCALATION_START = re.compile(
+    r"\b(?:ascent|escalation|escalating|titration)\b[^.;\n]{0,40}?\bstart(?:ing|s)?\s++(?:dose\s++)?"
+    r"(?:from|at|with|of)\s*+$",
+    re.IGNORECASE,
+)
+_ESCALATION_REACH = 80
 
 
 def signature(entry: Entry) -> DoseSignature | None:
@@ -37,6 +46,8 @@ def merge_sides(arm: list[Entry], interventions: list[Entry]) -> tuple[list[Entr
         return arm or interventions, []
     arm_doses = {s for e in arm if (s := signature(e))}
     intervention_doses = {s for e in interventions if (s := signature(e))}
+    if arm_doses and intervention_doses and _escalation_level(arm_doses, interventions):
+        intervention_doses = set()  # the arm's dose is one level of the escalation the intervention starts
     if arm_doses and intervention_doses and not _agree(arm_doses, intervention_doses):
         return [_without_dose(arm[0], interventions[0])], [_conflict(arm, interventions)]
     if arm_doses and intervention_doses:
@@ -65,6 +76,23 @@ def _agree(arm: set[DoseSignature], intervention: set[DoseSignature]) -> bool:
         return True
     units = {unit for _, _, unit in intervention}
     return intervention < arm and all(unit in units for _, _, unit in arm)
+
+
+def _escalation_level(arm: set[DoseSignature], interventions: list[Entry]) -> bool:
+    """Return True when every intervention dose is the starting dose of an escalation, in the unit of every
+    arm dose: "BEBT-109 ... with a dose ascent starting from 120mg qd" shared by the 120, 180 and 240 mg
+    arms (NCT06001671). Each arm's own dose is that arm's level, not a conflict with the start."""
+    dosed = [e for e in interventions if signature(e) and e.dose is not None]
+    if not dosed or {unit for _, _, unit in arm} != {e.dose.unit for e in dosed if e.dose}:
+        return False
+    return all(_starts_escalation(e) for e in dosed)
+
+
+def _starts_escalation(entry: Entry) -> bool:
+    written = entry.dose.text if entry.dose else ""
+    at = entry.verbatim.find(written) if written else -1
+    start = max(0, at - _ESCALATION_REACH)
+    return at >= 0 and _ESCALATION_START.search(entry.verbatim, start, at) is not None
 
 
 def _weight(entries: list[Entry]) -> tuple[int, int, int]:
@@ -155,7 +183,10 @@ def _fill(entry: Entry, others: list[Entry]) -> tuple[Entry, list[str]]:
         if mine is None and len(values) == 1:
             changes[name] = getattr(givers[0], name)
             contributed.extend(givers)
-        elif mine is not None and values and values != {_comparable(mine)}:
+        elif mine is not None and values and _comparable(mine) not in values:
+            # "Induction cycle: Cladribine ... daily on days 1-5 ... Consolidation cycle: Cladribine ... days
+            # 1-3" beside "5 mg/m2 ... on days 1 - 5" and "5 mg/m2 ... on days 1 - 3" (NCT01515527): the
+            # other side writing this entry's days among others agrees with it
             messages.append(f"{name} differs between the arm and the intervention text; left out")
             changes[name] = None
     for name in _LENT:

@@ -32,7 +32,7 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 _TRAILER = re.compile(
-    r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dosing|dose|tablets?|capsules?|injection|infusion|cocktail"
+    r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dose\s+escalation|dosing|dose|tablets?|capsules?|injection|infusion|cocktail"
     r"|for\s+injection|oral\s+solution|(?s:\d+(?:[.,]\d+)?\s*(?:(?:mg|g|mcg|ug)\b|%).*|as\s+determined\b.*"
     r"|for\s+\w.*|in\s+phase\b.*)|\((?:[^()]|\([^()]*\))*\))$",
     re.IGNORECASE,
@@ -43,12 +43,20 @@ _DOSE_IN_NAME = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d))?(?:\s+of)?\b",
     re.IGNORECASE,
 )
-_PURPOSE_IN_NAME = re.compile(r"(?<!\s)\s+(?:administered|given)\s+(?:to|in|as)\b(?s:.*)$", re.IGNORECASE)
+# ... nor a description after a spaced dash: "Efalizumab - anti CD11a recombinant human monoclonal antibody"
+# (NCT00739882), "Cabotegravir - Injectable Suspension (CAB LA)"; never "Fludarabine - Cyclophosphamide".
+_PURPOSE_IN_NAME = re.compile(
+    # "adjuvant tislelizumab and chemotherapy for MRD+ patients" (NCT05286957): not a drug named "patients"
+    r"(?<!\s)\s+(?:(?i:administered|given)\s+(?i:to|in|as)\b"
+    r"|(?i:for)\s+(?:[^\s]{1,20}\s+){0,3}?(?i:patients|participants|subjects|children|adults)\b"
+    r"|[-\u2013]\s+(?=[a-z]|(?i:injectable|oral|tablets?\b|"
+    r"capsules?\b|suspension|solution|powder)))(?s:.*)$"
+)
 # A regimen's name ("HAG Regimen", "CALGE-VEN- RIC-conditioning", NCT05870995) is no drug's: its doses are
 # its drugs', written by their own names.
 _REGIMEN_NAME = re.compile(r"\b(?:regimens?|protocols?|conditioning)$", re.IGNORECASE)
 _SALT = re.compile(
-    r"(?<!\s)\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
+    r"(?<!\s)\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|mesylat|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
     r"malate|besylate|fumarate|dihydrochloride)$",
     re.IGNORECASE,
 )
@@ -163,7 +171,7 @@ def name_components(name: str) -> tuple[str, ...]:
     """
     components: list[str] = []
     # CT.gov caps an intervention name at 200 characters; a longer one is read that far.
-    written = _DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", normalize(name[:MAX_NAME_CHARS])))
+    written = _DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", _unbracketed(normalize(name[:MAX_NAME_CHARS]))))
     for part in _SPLIT.split(_INGREDIENTS_IN_NAME.sub(_without_ingredients, written)):
         cleaned = clean_name(part)
         if cleaned and cleaned.lower() not in (c.lower() for c in components):
@@ -242,6 +250,15 @@ def own_other_names(
 
 
 @lru_cache(maxsize=4096)
+def _unbracketed(name: str) -> str:
+    """Return a name written wholly in one pair of brackets without them: the other name "(Idhifa, AG 221)"
+    (NCT05282459) is Idhifa and AG 221, not "(Idhifa" and "AG 221)"."""
+    inner = name.strip()
+    if inner.startswith("(") and inner.endswith(")") and "(" not in inner[1:] and ")" not in inner[:-1]:
+        return inner[1:-1]
+    return name
+
+
 def clean_name(part: str) -> str | None:
     """Return one name without qualifiers and dosing words, or None when nothing drug-like is left."""
     text = _QUALIFIER.sub("", part[:MAX_NAME_CHARS].strip())

@@ -25,8 +25,10 @@ from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.doses import (
     DAILY_TOTAL_REASON,
     PLACEBO_REASON,
+    SPLIT_REASON,
     STRENGTH_REASON,
     VOLUME_REASON,
+    ZERO_REASON,
 )
 from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
@@ -239,7 +241,9 @@ def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
         strength = dose.limit_reason in (
             STRENGTH_REASON,
             DAILY_TOTAL_REASON,
+            SPLIT_REASON,
             PLACEBO_REASON,
+            ZERO_REASON,
         )  # its limit is the whole passage
         written = (dose.limit or "") if strength else f"{(dose.limit or '').strip()} {dose.text}".strip()
         message = f"{written!r} is {dose.limit_reason}, not a dose"

@@ -21,7 +21,7 @@ from fhir_adapter.text.regimen.cycles import (
     find_cycle_ranges,
     find_until,
 )
-from fhir_adapter.text.regimen.doses import Dose, find_doses, normalize
+from fhir_adapter.text.regimen.doses import DAILY_TOTAL_REASON, SPLIT_REASON, Dose, find_doses, normalize
 from fhir_adapter.text.regimen.lexicon import Mention
 from fhir_adapter.text.regimen.model import CycleRange, Duration, Frequency
 from fhir_adapter.text.regimen.schedule import (
@@ -103,7 +103,11 @@ def read_text(text: str) -> Reading:
     doses = tuple(d for d in find_doses(norm) if not inside(d.start, cycle_lengths)) if numbered else ()
     facts = Facts(
         routes=tuple(find_routes(norm)),
-        frequencies=tuple(f for f in find_frequencies(norm) if not inside(f.start, cycle_lengths)),
+        frequencies=tuple(
+            f
+            for f in find_frequencies(norm)
+            if not inside(f.start, cycle_lengths) and not inside(f.start, _splits(norm, doses))
+        ),
         days=_days(norm, doses) if numbered else (),
         weekly=tuple(find_weekly_patterns(norm)) if "consecutive" in low else (),
         cycles=tuple(find_cycle_ranges(norm)) if "cycle" in low else (),
@@ -156,6 +160,14 @@ def offset_targets(
         if target:
             targeted.append(TimedOffset(offset.start, offset.value, target.key))
     return tuple(targeted)
+
+
+def _splits(norm: str, doses: tuple[Dose, ...]) -> tuple[Found[int], ...]:
+    """Return where a dose's split into the doses of a day, or its daily total, is written in brackets:
+    "(120mg bid)" after "240mg", "(160 mg daily)" after "40 mg 4 times per day". Their "bid" and "daily" say
+    how the amount is divided or summed, not how often the amount before them is given."""
+    restated = (SPLIT_REASON, DAILY_TOTAL_REASON)
+    return tuple(Found(d.start, norm.find(")", d.end) + 1, 0) for d in doses if d.limit_reason in restated)
 
 
 def inside(position: int, spans: tuple[Found[int], ...]) -> bool:

@@ -36,13 +36,14 @@ _ROMAN_CONTEXT = re.compile(r"(?:stage|grade|class|phase|type|cohort|arm|part|le
 _CASE_SENSITIVE_ROUTES = {"po": "PO", "im": "IM"}
 
 FREQUENCY = re.compile(
-    r"\b(?=[tbi23fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\btwo\s+times\s+(?:a|per)\s+day\b|\bBID\b|\bb\.i\.d\b\.?"
+    r"\b(?=[tbi234fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b(?:two|2)\s+times\s+(?:a|per)\s+day\b|\bBID\b|\bb\.i\.d\b\.?"
     r"|\bbis\s+in\s+die\b|\bin\s+(?:2|two)\s+(?:\w+\s+){0,2}doses\b|\bq12h\b|\bevery\s+12\s+hours\b)"
     r"|(?P<thrice>\bthree[\s-]+times[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b3\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b"
     r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
-    r"|(?P<four>\bfour\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
+    r"|(?P<four>\b(?:four|4)\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
+    r"|(?:(?<=kg/)|(?<=m2/)|(?<=mg/))week\b"
     r"|(?-i:\bOW\b))"
     rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
@@ -63,7 +64,8 @@ FREQUENCY = re.compile(
 # "vit D3 60,000 IU" (NCT06443593) names a vitamin, not day 3.
 _DAY = (
     r"(?:days?\.?\s*(?!(?<=\n)\d{1,2}[.)]\s)|(?<![\w/-])(?<!vitamin )(?<!vit )(?<!vit\. )d(?=[-+]?\d)"
-    r"|(?<![\w/-])d (?=[-+]\d))"
+    # "Cisplatinum 75 mg/m2 d 1 Pemetrexed" (NCT01742767): "d" and its day apart, right after a dose's unit
+    r"|(?<![\w/-])d (?=[-+]\d)|(?:(?<=m2 )|(?<=kg )|(?<=mg ))d (?=\d{1,3}(?!\d)(?!\s*days?\b)))"
 )
 # "Days 1,8" is days 1 and 8 (NCT03986528); "1,250" (thousands) and "1,5 mg" (a decimal comma) are no days.
 # "TWICE A DAY 30 MINUTES AFTER MEALS" (NCT06737822): a number of minutes or hours is no day either.
@@ -75,10 +77,13 @@ _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY
 _RANGE_JOIN = r"\s*+(?:-?\s*+(?:to|through|thru)|-|~)\s*"
 # The end of a range may repeat "d" right after its "-": "D1-D3", "d1~d5" ("ACU-D1" alone is a code).
 _DAY_END = r"(?:days?\.?\s*|d(?=[-+]?\d)|d (?=[-+]\d))"
-_DAY_ITEM = rf"(?:{_DAY})?{_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
+# An item after "+" may write its "d" apart: "d 1 + d 8".
+_DAY_APART = r"(?<=\+ )d (?=\d)"
+_DAY_ITEM = rf"(?:{_DAY}|{_DAY_APART})?{_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
 DAY_LIST = re.compile(
     rf"\b(?=[dD])(?:{_DAY}){_DAY_NUMBER}(?:{_RANGE_JOIN}(?:{_DAY_END})?{_DAY_NUMBER})?"
-    rf"(?:\s*(?:,|and|&|/)\s*(?:and\s+)?{_DAY_ITEM})*",
+    # "d 1 + d 8": a "+" joins two days only when "d" follows it again
+    rf"(?:\s*(?:,|and|&|/|\+(?=\s*d\s?\d))\s*(?:and\s+)?{_DAY_ITEM})*",
     _I,
 )
 _DAY_RANGE = re.compile(
@@ -248,9 +253,16 @@ def _kind(match: re.Match[str]) -> str:
 _NOT_DOSING_DAY = re.compile(
     r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?|\bafter"
     r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered)"
-    r"(?:\s+\w+){0,3}\s+(?:on|by|at))(?:\s+cycle\s+\d{1,3}\s*,?)?\s*$",  # "starting on Cycle 1 Day 1"
+    r"(?:\s+\w+){0,3}\s+(?:on|by|at))"
+    # "continue until at least Day +86" (NCT01661400)
+    r"(?:\s+(?:at\s+(?:least|most|the\s+latest)|approximately|about))?"
+    r"(?:\s+cycle\s+\d{1,3}\s*,?)?\s*$",  # "starting on Cycle 1 Day 1"
     _I,
 )
+
+
+# "Filgrastim (Days 6 →)" (NCT00070200): from day 6 on, an open end; not day 6 alone.
+_OPEN_END_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:→|->|onwards?\b|and\s+(?:after|beyond|onwards?)\b)", _I)
 
 
 def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
@@ -281,6 +293,8 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     for match in DAY_LIST.finditer(text):
         days = _expand(match.group())
         if days and _counted_back(text, match):
+            continue
+        if _OPEN_END_AFTER.match(text, match.end()):
             continue
         if days and not _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start()):
             week = _OF_WEEKS.match(text, match.end())

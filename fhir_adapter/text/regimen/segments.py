@@ -33,6 +33,17 @@ _DOSE_BEFORE_NAME = re.compile(
 # Between the previous drug's name and a dose that opens the next item: "cefepime and 2 g ...".
 _ITEM_GAP = re.compile(r"(?<!\s)\s*+(?:,|;|\+|and|plus|with)?\s*+", re.IGNORECASE)
 _CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
+# "Study Days 8 to 14: Oral voriconazole (POS) 200 mg q12h" (NCT00739934): a heading of days that opens the
+# sentence and ends in a colon is the heading of the name after it.
+_DAYS_HEADING = re.compile(r"[^.;:\n]{0,30}?\bdays?\b[^.;:\n]{0,30}:\s*+", re.IGNORECASE)
+# An item label: a word or two and a colon, "Drug:", "Day 8:", "Part B:".
+_ITEM_LABEL = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]{0,15}(?:[ \t][A-Za-z0-9]{1,15})?[ \t]*+:(?!\d)")
+_LABEL_REACH = 60
+# "Cycle 2: Decitabine ..., venetoclax ..." (NCT05740449): a heading of a passage on several drugs; how it
+# applies is read from the cycle statements, not by the first drug's item.
+_PASSAGE_HEADING = re.compile(
+    r"(?:cycles?|courses?|phases?|periods?|parts?|stages?|steps?|weeks?)\b", re.IGNORECASE
+)
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
 
 
@@ -192,7 +203,33 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
     if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose or opens):
         start = group[0].start
     route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
-    return (route.start if route else start), opens
+    start = route.start if route else start
+    return _heading_start(cut, start, previous_end), opens
+
+
+def _heading_start(cut: Cut, start: int, previous_end: int) -> int:
+    """Return where the sentence of a name starts when a heading of days opens it ("Study Days 8 to 14: Oral
+    voriconazole"), else `start`: those days are the name's, not the previous drug's."""
+    sentence_start = sentence_span(cut.norm, start)[0]
+    if sentence_start < previous_end or sentence_start >= start or cut.doses_in(sentence_start, start):
+        return _item_label_start(cut, start, previous_end)
+    if not _DAYS_HEADING.fullmatch(cut.norm, sentence_start, start):
+        return _item_label_start(cut, start, previous_end)
+    return sentence_start
+
+
+def _item_label_start(cut: Cut, start: int, previous_end: int) -> int:
+    """Return where an item label before a name starts ("(10mg/kg) Drug:Every two weeks intravenous infusion
+    of TQB2930", NCT05380882), else `start`: the words from the label on are the name's item, not more words
+    on the dose before it."""
+    window = max(previous_end, start - _LABEL_REACH)
+    labels = list(_ITEM_LABEL.finditer(cut.norm, window, start))
+    label = labels[-1] if labels else None  # the last label before the name
+    if label is None or cut.doses_in(label.start(), start) or _PASSAGE_HEADING.match(label.group()):
+        return start
+    if SENTENCE_END.search(cut.norm, label.end(), start):
+        return start  # the label heads an earlier sentence, not the name's
+    return label.start()
 
 
 def _opens_item(cut: Cut, index: int, group_start: int, following: int, *, previous: bool) -> bool:

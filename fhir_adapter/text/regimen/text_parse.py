@@ -19,13 +19,16 @@ from fhir_adapter.text.regimen.entries import Entry, segment_entries, share_sent
 from fhir_adapter.text.regimen.lexicon import Lexicon, Mention
 from fhir_adapter.text.regimen.model import Duration, Frequency
 from fhir_adapter.text.regimen.pairs import paired_entries
-from fhir_adapter.text.regimen.reading import Reading, clause, offset_targets
+from fhir_adapter.text.regimen.reading import Reading, clause, offset_targets, sentence_span
 from fhir_adapter.text.regimen.schedule import Found, OffsetPhrase
 from fhir_adapter.text.regimen.segments import Cut, Segment, cut_segments, segment_mentions
 
 # Names written together ("Drugx and Drugy", "Drugx + Drugy"), before doses that may be theirs in turn.
 _NAMES_JOINED = re.compile(r"(?<!\s)\s*+(?:,|\+|&|\band\b|\bplus\b)\s*+", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+# A cell product's name: "CAR T cells", "NK cells", an INN of a cell therapy ("tisagenlecleucel", "-cel").
+_CONTINUOUS = re.compile(r"\bcontinu(?:ous(?:ly)?|ing)\b", re.IGNORECASE)
+_CELL_PRODUCT = re.compile(r"\bcells?\b|\bCAR[- ]?T\b|cel\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ def parse_text(
             previous = None
             continue
         own, foreign = segment_entries(cut, segment)
+        own, unnamed = _after_continuous_dose(cut, own)
+        unattributed.extend(unnamed)
         if previous is not None and _shared_by_names(cut, previous, segment, own):
             unattributed.extend(e.dose for e in own if e.dose is not None)
             # named, with no dose and no schedule: the passage's days may be either drug's
@@ -99,6 +104,8 @@ def parse_text(
         entries.extend(own)
         unattributed.extend(foreign)
         previous = (segment, own)
+    entries, uncelled = _cell_counts(cut, entries, lexicon)
+    unattributed.extend(uncelled)
     entries = share_sentence_tails(cut, entries)
     entries, paired = paired_entries(cut, entries)
     unattributed = [d for d in unattributed if d.start not in paired]
@@ -134,6 +141,72 @@ def _shared_by_names(
     joined = any("+" in cut.norm[a.end : b.start] for a, b in pairwise(doses))
     respectively = _RESPECTIVELY.search(cut.norm, doses[-1].end, min(segment.end, doses[-1].end + 40))
     return joined or respectively is not None
+
+
+def _after_continuous_dose(cut: Cut, own: list[Entry]) -> tuple[list[Entry], list[Dose]]:
+    """Return a segment's entries less the doses of later sentences that name no drug after the drug's dose
+    is given continuously, and those doses. "Patients will continue to take ponatinib 30mg daily continuously
+    daily from Day 1. On Day 1, 20mg for 1 day, 50mg for 1 day, ... then 400mg daily" (NCT05268003): a
+    drug taken continuously at one dose has no other doses on its days; the ramp-up is another drug's, which
+    the sentence does not name."""
+    continuous = next(
+        (
+            e
+            for e in own
+            if e.dose is not None and _CONTINUOUS.search(cut.norm, *sentence_span(cut.norm, e.start))
+        ),
+        None,
+    )
+    if continuous is None or continuous.dose is None:
+        return own, []
+    sentence_end = sentence_span(cut.norm, continuous.dose.start)[1]
+    kept: list[Entry] = []
+    left: list[Dose] = []
+    for entry in own:
+        later = entry.dose is not None and entry.dose.start >= sentence_end
+        if later and entry.dose is not None and not _names_a_drug(cut, entry.dose.start):
+            left.append(entry.dose)
+        else:
+            kept.append(entry)
+    return kept, left
+
+
+def _names_a_drug(cut: Cut, position: int) -> bool:
+    """Return True when the sentence holding `position` names a drug."""
+    start, end = sentence_span(cut.norm, position)
+    return any(start <= m.start < end for m in cut.mentions)
+
+
+def _cell_counts(cut: Cut, entries: list[Entry], lexicon: Lexicon) -> tuple[list[Entry], list[Dose]]:
+    """Return the entries with each count of cells given to a cell product, and the counts no cell product
+    takes. "treated with ... cyclophosphamide 250 mg/m2 for 3 days. ... Dose 1 (DL-1) was 5x10^5 CAR T
+    cells/kg" (NCT04835519): a count of cells is no dose of a chemical drug when the arm links a drug named as
+    cells; it is that cell product's, and with several it is left out (a warning). With none so named, the
+    counts stay with the names they follow ("NK510 ... 1x10^9 cells", a product named by its code)."""
+    if not any(_counts_cells(e) for e in entries):
+        return entries, []
+    products = [k for k, d in lexicon.drugs.items() if d.linked and _is_cell_product(d.display, d.aliases)]
+    if not products:
+        return entries, []  # a product named by a code only ("NK510", "TG-C"): its counts stay where written
+    kept: list[Entry] = []
+    left: list[Dose] = []
+    for entry in entries:
+        if not _counts_cells(entry) or entry.key in products:
+            kept.append(entry)
+        elif len(products) == 1 and entry.dose is not None:
+            verbatim = clause(cut.text, cut.norm, entry.dose.start, entry.dose.end)
+            kept.append(replace(entry, key=products[0], verbatim=verbatim))
+        elif entry.dose is not None:
+            left.append(entry.dose)
+    return kept, left
+
+
+def _counts_cells(entry: Entry) -> bool:
+    return entry.dose is not None and entry.dose.unit.startswith("cells")
+
+
+def _is_cell_product(display: str, aliases: tuple[str, ...]) -> bool:
+    return any(_CELL_PRODUCT.search(name) for name in (display, *aliases))
 
 
 def _unread(text: str, reading: Reading, entries: list[Entry]) -> tuple[UnreadFact, ...]:
