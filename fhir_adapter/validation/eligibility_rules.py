@@ -83,7 +83,7 @@ def _single(characteristic: Mapping[str, Any]) -> Iterator[str]:
     if (SNOMED_SYSTEM, SNOMED_AGE) in coded and (phrase := past_age(text)):
         yield f"'{phrase}' is not the current age: SNOMED CT {SNOMED_AGE} Age must not carry it"
     about = _about(characteristic)
-    condition = condition_in(passages_about(sentences_of(text), *about))
+    condition = condition_in(passages_about(sentences_of(text), *about), about[0])
     if condition is not None:
         yield (
             f"a coded threshold from a conditional criterion ('{condition}' ...) applies it to everyone; "

@@ -8,6 +8,7 @@ text is looked at only up to MAX_TEXT characters (a criterion longer than that i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 MAX_TEXT = 4_000
 OPEN, CLOSE = "([{", ")]}"
@@ -29,6 +30,7 @@ _THRESHOLD = re.compile(
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+|\n")
+_STATEMENT_END = re.compile(r"(?<=\.)\s+(?=[A-Z(])")
 # A subgroup, a situation or an exception the threshold depends on.
 _CONDITION = re.compile(
     r"\b(?:for|in)\s+(?:(?:all|those|the)\s+)?"
@@ -38,6 +40,7 @@ _CONDITION = re.compile(
     r"|\bunless\b|\bprovided\s+(?:that\b)?|\bgilbert",
     re.IGNORECASE,
 )
+_CLAUSE_END = re.compile(r"[,;:()\[\]]")
 # Age at a past event is not the current age (SNOMED 397669002 Age is the age now).
 _PAST_AGE = re.compile(
     r"\bage\s+(?:at|of)\s+(?:the\s+)?(?:time\s+of\s+)?(?:initial\s+|first\s+|original\s+)?"
@@ -119,8 +122,11 @@ def joins_by_and(text: str) -> bool:
 
 
 def lines_of(text: str) -> list[str]:
-    """Return the lines of `text` (a criterion with sub-items has one per line)."""
-    return text[:MAX_TEXT].splitlines() or [""]
+    """Return the lines of `text` (a criterion with sub-items has one per line), each line's sentences apart
+    when a sentence ends before a capital ("ANC >= 1.5 x 10^9/L. Platelet count >= 75 x 10^9/L.": a list
+    written as one paragraph). A ';' does not end one: "bilirubin <= ULN; or <= 3x ULN with Gilbert's" is one
+    statement of two alternatives."""
+    return [part for line in text[:MAX_TEXT].splitlines() for part in _STATEMENT_END.split(line)] or [""]
 
 
 def sentences_of(text: str) -> list[str]:
@@ -162,17 +168,22 @@ def _states(part: str, number: str) -> bool:
     return re.search(rf"(?<![\d.,]){re.escape(number)}(?!\d|[.,]\d)", part) is not None
 
 
-def condition_in(parts: list[str]) -> str | None:
-    """Return the first conditional phrase in `parts`, or None.
+def condition_in(parts: list[str], numbers: Sequence[str] = ()) -> str | None:
+    """Return the first conditional phrase in `parts`, or None. A condition whose own clause (up to the next
+    comma, semicolon, colon or bracket) states one of the threshold's `numbers` is about the measure itself, a
+    re-test of the same limit ("If the first recorded QTc exceeds 480 msec, two additional ECGs ... must
+    result in a mean QTc =< 480"), not a subgroup with a limit of its own.
 
     >>> condition_in(["ECOG PS 0-2 (0 to 3 for participants >= 60 to 74 years)"])
     'for participants'
     >>> condition_in(["Age >= 18 years.", "ANC >= 1500/uL"])
+    >>> condition_in(["NOTE: If the first recorded QTc exceeds 480 msec, two additional"], ["480"])
     """
     for part in parts:
-        match = _CONDITION.search(part)
-        if match:
-            return match.group(0)
+        for match in _CONDITION.finditer(part):
+            clause = _CLAUSE_END.split(part[match.start() :], maxsplit=1)[0]
+            if not any(_states(clause, number) for number in numbers):
+                return match.group(0)
     return None
 
 

@@ -215,3 +215,53 @@ def test_a_threshold_from_the_conditional_line_is_still_flagged() -> None:
     coded = nc.criterion("inclusion 6", LAB_LIST, ULN_1_5, coding=bilirubin)
     findings = check_group({**nc.group(), "characteristic": [coded]})
     assert any("conditional criterion ('If'" in message for _, message in findings), findings
+
+
+# NCT02465060 inclusion 22, shortened: the "If" is a re-test of the same limit, not a subgroup.
+QTC_RETEST = (
+    "Resting corrected QT interval (QTc) =< 480 msec\n"
+    "NOTE: If the first recorded QTc exceeds 480 msec, two additional,\n"
+    "consecutive ECGs are required and must result in a mean resting QTc =< 480\n"
+    "msec"
+)
+QTC = nc.loinc("8636-3", "Q-T interval corrected")
+
+
+def _qtc(text: str) -> dict[str, Any]:
+    value = {"valueQuantity": {"value": 480, "comparator": "<=", "system": "http://unitsofmeasure.org", "code": "ms"}}
+    return nc.criterion("inclusion 22", text, value, coding=QTC)
+
+
+def test_a_re_test_of_the_same_limit_is_no_subgroup() -> None:
+    assert check_group({**nc.group(), "characteristic": [_qtc(QTC_RETEST)]}) == []
+
+
+def test_a_subgroup_with_its_own_limit_is_still_flagged_beside_a_re_test() -> None:
+    text = f"{QTC_RETEST}\nFor patients with a pacemaker, QTc =< 500 msec or 480 msec on a paced ECG"
+    findings = check_group({**nc.group(), "characteristic": [_qtc(text)]})
+    assert any("conditional criterion ('For patients'" in message for _, message in findings), findings
+
+
+# NCT06945705 inclusion 9, shortened: a lab list written as one paragraph; only its last sentence has "or".
+ONE_PARAGRAPH = (
+    "Patients must meet the following organ function criteria: Absolute neutrophil count (ANC) ≥1.5 × 10⁹/L. "
+    "Platelet count ≥75 × 10⁹/L. Serum creatinine (SCr) ≤1.5 times ULN, or creatinine clearance rate ≥50 mL/min."
+)
+
+
+def test_a_sentence_of_a_one_paragraph_list_is_judged_on_its_own() -> None:
+    platelets = nc.criterion(
+        "inclusion 9",
+        ONE_PARAGRAPH,
+        {"valueQuantity": {"value": 75, "comparator": ">=", "system": "http://unitsofmeasure.org", "code": "10*9/L"}},
+        coding=nc.loinc("777-3", "Platelets [#/volume] in Blood by Automated count"),
+    )
+    creatinine = nc.criterion(
+        "inclusion 9",
+        ONE_PARAGRAPH,
+        {"valueQuantity": {"value": 1.5, "comparator": "<=", "system": "http://unitsofmeasure.org", "code": "{ULN}"}},
+        coding=nc.loinc("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
+    )
+    assert check_group({**nc.group(), "characteristic": [platelets]}) == []
+    findings = check_group({**nc.group(), "characteristic": [platelets, creatinine]})
+    assert [index for index, _ in findings] == [1], findings
