@@ -116,6 +116,9 @@ def _escape_token(part: str) -> str:
     return re.sub(r"([\\|,$])", r"\\\1", part)
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slug(text: str) -> str:
     """Return a stable, readable key part: ASCII lower case words joined by '-'.
 
@@ -124,8 +127,9 @@ def slug(text: str) -> str:
     >>> slug("Clínica AMO / Salvador")
     'clinica-amo-salvador'
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+    if not text.isascii():  # NFKD leaves ASCII as it is: most names skip the decomposition (issue 16)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", text.lower()).strip("-") or "x"
 
 
 def unique_slugs(texts: Iterable[str]) -> list[str]:

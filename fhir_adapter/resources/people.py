@@ -112,7 +112,8 @@ def is_person_name(name: str, organizations: Iterable[str] = ()) -> bool:
     """
     if not _has_a_persons_words(name.partition(",")[0]):
         return False
-    return name.casefold() not in {org.casefold() for org in organizations}
+    # Most calls name no organization (a thousand sites' facilities): no set to build then.
+    return not organizations or name.casefold() not in {org.casefold() for org in organizations}
 
 
 @lru_cache(maxsize=8192)
@@ -132,10 +133,15 @@ class _Roster:
     def practitioner(self, name: str) -> ResourceKey | None:
         if not is_person_name(name, self.organizations):
             return None
-        spellings = self.people.setdefault(person_key(name), [])
+        return self.person(name)
+
+    def person(self, name: str) -> ResourceKey:
+        """Return the Practitioner of `name`, already known to name a person; note the spelling."""
+        key = person_key(name)
+        spellings = self.people.setdefault(key, [])
         if name not in spellings:
             spellings.append(name)
-        return self.practitioner_key(person_key(name))
+        return self.practitioner_key(key)
 
     def practitioner_key(self, key: str) -> ResourceKey:
         return ResourceKey("Practitioner", PRACTITIONER_ID_SYSTEM, f"{self.nct_id}/{key}")
@@ -201,14 +207,14 @@ def _site_roles(site: Site, location: ResourceKey, roster: _Roster) -> list[Pers
             PersonRole(
                 roster.role_key(f"{location.value}/{key}"),
                 name,
-                roster.practitioner(name),
+                roster.person(name),  # by_person holds only names of people
                 codes,
                 location=location,
                 contacts=tuple(contacts),
             )
         )
     for contact in (c for contacts in by_person.values() for c in contacts[1:]):
-        roster.practitioner(contact.name or "")  # every spelling becomes one of the person's names
+        roster.person(contact.name or "")  # every spelling becomes one of the person's names
     return roles
 
 

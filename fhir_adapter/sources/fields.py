@@ -109,6 +109,8 @@ class Node:
         items = self.data.get(key)
         if type(items) is not list:
             items = self._typed(key, list, "a list") or []
+        if not items:  # most sites list no contacts: no holder to make for them
+            return []
         holder = Node({}, key, self.where, self)
         where = self.where
         result = []
