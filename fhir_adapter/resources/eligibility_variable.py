@@ -107,6 +107,7 @@ Nothing is ever stated stricter or looser than the criterion.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -220,7 +221,7 @@ def r5_statement(criterion: Criterion, terms: Terms, among: Sequence[Criterion] 
     criteria, lets an item joined to the next by "OR" be said as their one choice (_choices_across_items)."""
     if criterion.logic == ALL_OF:
         return None
-    across = _choices_across_items(among, terms).get(id(criterion)) if among else None
+    across = _choice_across(among, criterion, terms) if among else None
     stated = across or _criterion(criterion, terms)
     found = _walk(stated)
     if across is not None:
@@ -259,22 +260,40 @@ def _choices_across_items(criteria: Sequence[Criterion], terms: Terms) -> dict[i
     its depth) or whose list may have lost its depth (_lost_depth)."""
     found: dict[int, Json] = {}
     for run in joined_by_or(criteria):
-        if not any(item.logic == ANY_OF for item in run) or _lost_depth(criteria, run):
-            continue
-        options = [_item_option(item, terms) for item in run]
-        if any(option is None for option in options):
-            continue
-        choice = _any_of("\n".join(item.full_text for item in run), [o for o in options if o is not None])
-        for item in run:
-            found[id(item)] = _ordered(
-                {
-                    "linkId": f"{item.section}-{item.index}",
-                    "description": item.full_text,
-                    "exclude": False,
-                    "definitionByCombination": choice["definitionByCombination"],
-                }
-            )
+        choice = _run_choice(criteria, run, terms)
+        found.update({id(item): _carrying(item, choice) for item in run} if choice is not None else {})
     return found
+
+
+def _choice_across(criteria: Sequence[Criterion], criterion: Criterion, terms: Terms) -> Json | None:
+    """Return the characteristic of the choice across items that `criterion` is one of, or None."""
+    run = next((r for r in joined_by_or(criteria) if any(c is criterion for c in r)), None)
+    choice = None if run is None else _run_choice(criteria, run, terms)
+    return None if choice is None else _carrying(criterion, choice)
+
+
+def _carrying(item: Criterion, choice: Json) -> Json:
+    """Return an item of a choice across items: its own linkId and words, the run's any-of."""
+    return _ordered(
+        {
+            "linkId": f"{item.section}-{item.index}",
+            "description": item.full_text,
+            "exclude": False,
+            "definitionByCombination": copy.deepcopy(choice),  # each its own: a later edit changes one
+        }
+    )
+
+
+def _run_choice(criteria: Sequence[Criterion], run: Sequence[Criterion], terms: Terms) -> Json | None:
+    """Return the any-of (its definitionByCombination) of one run of items joined by "OR", or None."""
+    if not any(item.logic == ANY_OF for item in run) or _lost_depth(criteria, run):
+        return None
+    options = [_item_option(item, terms) for item in run]
+    stated = [o for o in options if o is not None]
+    if len(stated) < len(options):
+        return None
+    combination: Json = _any_of("\n".join(item.full_text for item in run), stated)["definitionByCombination"]
+    return combination
 
 
 def _lost_depth(criteria: Sequence[Criterion], run: Sequence[Criterion]) -> bool:

@@ -21,6 +21,7 @@ from fhir_adapter.terms import Terms
 from fhir_adapter.text import parse_criteria
 from fhir_adapter.text.criteria.statement import joined_by_or, without_join
 from tests.conftest import FIXTURES
+from tests.resources.test_eligibility_nested import _met  # the same three-valued matcher
 
 Json = dict[str, Any]
 NCT00002475 = FIXTURES / "ctgov-xml" / "NCT00002475.xml"
@@ -28,37 +29,6 @@ NCT02958956 = FIXTURES / "ctgov-xml" / "NCT02958956.xml"
 KEY = ResourceKey("EvidenceVariable", "urn:test", "NCT00000001")
 ECOG, KARNOFSKY, AGE, HEMOGLOBIN = "89247-1", "89243-0", "397669002", "718-7"
 LVEF = "10230-1"
-
-
-def _met(characteristic: Json, patient: dict[str, Any]) -> bool | None:
-    """Return whether a patient meets a characteristic: True, False, or None when only words could say.
-    `patient` maps a code to its value and verbatim words to True/False."""
-    if "definitionByCombination" in characteristic:
-        combination = characteristic["definitionByCombination"]
-        results = [_met(c, patient) for c in combination["characteristic"]]
-        decisive = combination["code"] == "any-of"  # one met is enough; all-of: one not met is enough
-        met = decisive if decisive in results else (None if None in results else not decisive)
-    elif "definitionByTypeAndValue" in characteristic:
-        typed = characteristic["definitionByTypeAndValue"]
-        value = patient.get(typed["type"]["coding"][0]["code"])
-        met = None if value is None else _within(value, typed)
-    else:
-        met = patient.get(characteristic["definitionCodeableConcept"]["text"])
-    if "extension" in characteristic:
-        return None
-    return met if met is None or not characteristic.get("exclude") else not met
-
-
-def _within(value: float, typed: Json) -> bool:
-    if "valueRange" in typed:
-        return (
-            float(typed["valueRange"]["low"]["value"]) <= value <= float(typed["valueRange"]["high"]["value"])
-        )
-    quantity = typed["valueQuantity"]
-    limit = float(quantity["value"])
-    return {"<=": value <= limit, "<": value < limit, ">=": value >= limit, ">": value > limit}[
-        quantity["comparator"]
-    ]
 
 
 def _all_met(members: list[Json], patient: dict[str, Any]) -> bool | None:
