@@ -60,15 +60,17 @@ def reviewed_why(reviewed: dict[tuple[str, str, str], str], nct_id: str, criteri
     )
 
 
-def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion]]:
-    """Yield each any-of or conditional criterion of the records in `folders`, with its trial's NCT id."""
+def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion, tuple[Criterion, ...]]]:
+    """Yield each any-of or conditional criterion of the records in `folders`, with its trial's NCT id and
+    all the trial's criteria (items joined by "OR" are stated as one choice)."""
     for folder in folders:
         for path in sorted(p for p in folder.iterdir() if p.suffix in (".json", ".xml")):
             for trial in read_trials([path]):
                 if isinstance(trial, TrialRecord):
-                    for criterion in parse_criteria(trial.eligibility.criteria or ""):
+                    parsed = parse_criteria(trial.eligibility.criteria or "")
+                    for criterion in parsed:
                         if criterion.logic != ALL_OF:
-                            yield trial.nct_id, criterion
+                            yield trial.nct_id, criterion, parsed
 
 
 def count(
@@ -76,8 +78,8 @@ def count(
 ) -> Counter[Key]:
     counts: Counter[Key] = Counter()
     reviewed = not_statable() if reviewed is None else reviewed
-    for nct_id, criterion in criteria(folders):
-        statement = r5_statement(criterion, terms) or ""
+    for nct_id, criterion, among in criteria(folders):
+        statement = r5_statement(criterion, terms, among) or ""
         how = next((h for h in ("exact", "partly exact") if statement.startswith(f"{h}:")), "text")
         why = reviewed_why(reviewed, nct_id, criterion)
         if why is not None and how != "text":

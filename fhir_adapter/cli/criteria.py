@@ -33,7 +33,7 @@ def run_criteria(args: argparse.Namespace) -> int:
             criteria = parse_criteria(item.eligibility.criteria or "")
             statements = None
             if args.fhir_version is FhirVersion.R5:
-                statements = [r5_statement(criterion, terms) for criterion in criteria]
+                statements = [r5_statement(criterion, terms, criteria) for criterion in criteria]
             print_criteria(item.nct_id, criteria, sys.stdout, terms=terms, r5=statements)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 

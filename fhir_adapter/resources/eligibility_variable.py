@@ -26,6 +26,24 @@ method when stated), coded exactly as the Group codes them (criteria_characteris
   as many alternatives as its "or"s say (an "or" inside a condition's, a time's or an alternative's words
   chooses nothing), and "; or" separates them when one adds words with "and" or a later value ("A or B and
   C" does not say whose C is);
+- list items the parser joins by an "OR" ending each but the last ("ECOG 0-2 OR" / "Karnofsky 70-100%",
+  NCT00002475; three cohort definitions ending ", or", NCT02958956): one choice over two numbered criteria.
+  Each item of the run keeps its own characteristic (`linkId`, its verbatim text as `description`) and all
+  carry the SAME `any-of`, one alternative per item, so that a matcher ANDing the criteria gets "A or B"
+  and "A or B", which is "A or B": neither stricter (each item's threshold required) nor looser (one item
+  dropped); a reader of one criterion sees the whole choice. An alternative is its item read as its own
+  statement without the joining "OR" (`read_statement`): its coded thresholds, stated by the rules here,
+  and beside them, in an all-of, its verbatim words when they say more than the thresholds' words
+  ("has been in the KPNC diabetes registry ..., aged 40 years or older and are members of KPNC as of
+  January 1, 1997": age >= 40 and those words); an item the parser read nothing from is its words
+  ("Shortening fraction at least 27% by echocardiogram OR" / "Ejection fraction at least 50% by MUGA",
+  NCT00070200: those words, or LVEF >= 50%), as an alternative read with no threshold is. Not a
+  choice, the items stay as before (R4's text), when the parser marked none of them (no threshold: a list
+  that lost its depth, NCT00399243's contraception methods), when the item before them ends with ':' or
+  one of them heads a list ("Women must be:" / "aged >= 50 OR" / ...: the choice is a subgroup's), when
+  an item has sub-items, a comparator the parser did not read beside a value it did ("Age >= 50 years
+  and FSH > 40 IU/L"), or facts that differ read alone (a sub-heading "Age:" gave the value its
+  measure), or cannot be stated exactly;
 - thresholds for subgroups (each threshold carries its own condition from the parser), per measure:
   `any-of` over (not in any of the subgroups AND the threshold for everyone else) and, per subgroup, (the
   subgroup's words AND its thresholds): "ECOG 0-2 (0-3 for participants >= 60 to 74 years)"; the two
@@ -89,6 +107,7 @@ Nothing is ever stated stricter or looser than the criterion.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -106,7 +125,13 @@ from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
-from fhir_adapter.text.criteria.statement import heading_logic, read_statement, read_values
+from fhir_adapter.text.criteria.statement import (
+    heading_logic,
+    joined_by_or,
+    read_statement,
+    read_values,
+    without_join,
+)
 from fhir_adapter.text.criteria.words import COMPARATOR, NUMBER
 
 # "AST and/or ALT" names the measures, and "ECOG 0 or 1" is one range: no choice between alternatives.
@@ -136,13 +161,18 @@ _CONTINUES = re.compile(r"[a-z(]")
 _JOINS_NEXT = re.compile(r":$|\b(?:or|and|and/or)$", re.IGNORECASE)
 # Measure names joined before one value: "AST and ALT", "INR, aPTT", "AST/ALT".
 _NAMES_JOINED = re.compile(r"\b(?:and|or)\b|[,/]", re.IGNORECASE)
+_WORD = re.compile(r"\w")
+# An item heading a list of its own: "one of the following", "Female patients who:".
+_LIST_HEAD = re.compile(r"\bthe\s++following\b|:\s*+$", re.IGNORECASE)
 VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRange")
 
 
 def build_eligibility_variable(trial: TrialRecord, key: ResourceKey, terms: Terms) -> Json:
     """Return the EvidenceVariable of who may enrol in `trial` (R5 only). Findings are the Group's."""
     structured = [_from_group(c) for c in structured_characteristics(trial, terms, [])]
-    criteria = [_criterion(c, terms) for c in parse_criteria(trial.eligibility.criteria or "")]
+    parsed = parse_criteria(trial.eligibility.criteria or "")
+    choices = _choices_across_items(parsed, terms)
+    criteria = [choices.get(id(c)) or _criterion(c, terms) for c in parsed]
     members = structured + criteria
     return compact(
         {
@@ -177,7 +207,7 @@ def _from_group(characteristic: Json) -> Json:
     }
 
 
-def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
+def r5_statement(criterion: Criterion, terms: Terms, among: Sequence[Criterion] = ()) -> str | None:
     """Return how the EvidenceVariable states an "A or B" or subgroup criterion, for people (`criteria`
     command); None for a criterion whose facts all hold for everyone.
 
@@ -187,11 +217,19 @@ def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
     >= 18 years (or per national guidelines)": age >= 18, or "per national guidelines"). A matcher then
     knows "met" when a coded alternative is met and "unknown" when only the words could be: neither
     stricter nor looser than the text. Otherwise the criterion is kept as text, as in R4; "partly exact" when
-    it is its sub-items' combination (_nested) with some of them kept as text so."""
+    it is its sub-items' combination (_nested) with some of them kept as text so. `among`, the trial's
+    criteria, lets an item joined to the next by "OR" be said as their one choice (_choices_across_items)."""
     if criterion.logic == ALL_OF:
         return None
-    stated = _criterion(criterion, terms)
+    across = _choice_across(among, criterion, terms) if among else None
+    stated = across or _criterion(criterion, terms)
     found = _walk(stated)
+    if across is not None:
+        items = across["definitionByCombination"]["characteristic"]
+        words = sum(1 for c in found[1:] if "definitionCodeableConcept" in c)
+        in_words = f", {words} in its words" if words else ""
+        joined = f"any-of of {len(items)} items joined by OR ({criterion.logic})"
+        return f"exact: {joined}, each threshold coded{in_words}"
     # the eligibility-logic marker of a text kept as in R4: the criterion's, or a sub-item's (_nested)
     kept = [c for c in found if "extension" in c]
     if any(not _is_piece(c) for c in kept):
@@ -208,6 +246,115 @@ def r5_statement(criterion: Criterion, terms: Terms) -> str | None:
             f" {len(kept)} kept as text as in R4{in_words}"
         )
     return f"exact: {code} ({criterion.logic}), each threshold coded{in_words}"
+
+
+def _choices_across_items(criteria: Sequence[Criterion], terms: Terms) -> dict[int, Json]:
+    """Return, by the id of each item, the characteristic of a choice spanning list items the parser joins
+    by an "OR" ending each but the last ("ECOG 0-2 OR" / "Karnofsky 70-100%"): every item of the run
+    carries the same any-of, one alternative per item, under its own `linkId` and words. A matcher that
+    ANDs the criteria then gets the any-of once more for each item: "A or B" and "A or B" is "A or B",
+    neither stricter nor looser; a matcher reading one criterion alone sees the whole choice. Items of a
+    run that cannot be stated exactly are left out (as R4 keeps them: text), and so is a run the parser did
+    not mark (no item has a threshold: "non-childbearing potential or," / "child-bearing potential, ...
+    agrees to one of the following: ...; or," / "Female sterilization; or," NCT00399243, a list that lost
+    its depth) or whose list may have lost its depth (_lost_depth)."""
+    found: dict[int, Json] = {}
+    for run in joined_by_or(criteria):
+        choice = _run_choice(criteria, run, terms)
+        found.update({id(item): _carrying(item, choice) for item in run} if choice is not None else {})
+    return found
+
+
+def _choice_across(criteria: Sequence[Criterion], criterion: Criterion, terms: Terms) -> Json | None:
+    """Return the characteristic of the choice across items that `criterion` is one of, or None."""
+    run = next((r for r in joined_by_or(criteria) if any(c is criterion for c in r)), None)
+    choice = None if run is None else _run_choice(criteria, run, terms)
+    return None if choice is None else _carrying(criterion, choice)
+
+
+def _carrying(item: Criterion, choice: Json) -> Json:
+    """Return an item of a choice across items: its own linkId and words, the run's any-of."""
+    return _ordered(
+        {
+            "linkId": f"{item.section}-{item.index}",
+            "description": item.full_text,
+            "exclude": False,
+            "definitionByCombination": copy.deepcopy(choice),  # each its own: a later edit changes one
+        }
+    )
+
+
+def _run_choice(criteria: Sequence[Criterion], run: Sequence[Criterion], terms: Terms) -> Json | None:
+    """Return the any-of (its definitionByCombination) of one run of items joined by "OR", or None."""
+    if not any(item.logic == ANY_OF for item in run) or _lost_depth(criteria, run):
+        return None
+    options = [_item_option(item, terms) for item in run]
+    stated = [o for o in options if o is not None]
+    if len(stated) < len(options):
+        return None
+    combination: Json = _any_of("\n".join(item.full_text for item in run), stated)["definitionByCombination"]
+    return combination
+
+
+def _lost_depth(criteria: Sequence[Criterion], run: Sequence[Criterion]) -> bool:
+    """Return True when the items joined by "OR" may be the sub-items of a heading the list flattened: the
+    item before them ends with ':' ("If female the subject is:"), or one of them heads a list of its own
+    ("agrees to one of the following: ...", "Female patients who:"); their choice would then be that
+    heading's, not the whole trial's."""
+    at = next(i for i, c in enumerate(criteria) if c is run[0])
+    before = criteria[at - 1] if at else None
+    if before is not None and before.section == run[0].section and before.text.rstrip().endswith(":"):
+        return True
+    return any(_LIST_HEAD.search(item.text) for item in run)
+
+
+def _item_option(item: Criterion, terms: Terms) -> Json | None:
+    """Return one item of a choice across items, read as its own statement (without the "OR" joining it to
+    the next): its coded thresholds, stated by the rules here, beside its verbatim words when it says more
+    than they do ("has been in the DM registry, aged 40 years or older and are members of KPNC as of January
+    1, 1997": age >= 40 and those words; "ECOG 0-2": ECOG 0-2 alone); an item with no fact is its words.
+    None when that reading is not certain: an item with sub-items, an item whose facts alone differ from
+    those the parser read in the list (a sub-heading gave them words: "Age:" above "18 and over"), an item
+    with a comparator or range outside the values read beside one read, or a statement kept as text."""
+    words = without_join(item.text)
+    if item.sub_items or not words:
+        return None
+    statement = read_statement(item.section, item.index, words)
+    if _values(statement.facts) != _values(item.facts):
+        return None  # the list gave its facts words read alone it has not (a sub-heading "Age:")
+    if not statement.facts:  # its words, values the parser did not read among them
+        return _words(words)
+    if not _every_threshold_read(statement):
+        return None  # a value left unread beside one coded: which words are whose is not certain
+    stated = _criterion(statement, terms)
+    if any("extension" in c for c in _walk(stated)):
+        return None
+    option = {k: v for k, v in stated.items() if k.startswith("definition")}
+    if _says_more(statement, words):
+        [fact] = statement.facts if len(statement.facts) == 1 else [None]
+        coded = {"description": fact.phrase.strip() if fact else words, **option}
+        option = _combined([coded, _words(words)], ALL_OF)
+    return {"description": words, **option}
+
+
+def _values(facts: Sequence[Fact]) -> list[str]:
+    """Return what the facts state, apart from their words and from being alternatives of another item."""
+    return sorted(
+        repr((f.kind, f.comparator, f.value, f.low, f.high, f.unit, f.method, f.condition, f.timing))
+        for f in facts
+    )
+
+
+def _says_more(statement: Criterion, words: str) -> bool:
+    """Return True when an item has words outside its facts' phrases, conditions, times and alternatives'
+    words: a requirement beside the threshold ("has been in the DM registry, aged 40 years or older")."""
+    rest = words
+    said = {f.phrase for f in statement.facts} | {
+        w for f in statement.facts for w in (f.condition, f.timing) if w
+    }
+    for phrase in sorted(said | set(statement.alternative_words), key=len, reverse=True):
+        rest = rest.replace(phrase.strip(), " ")
+    return bool(_WORD.search(rest))
 
 
 def _nested(criterion: Criterion, terms: Terms) -> Json | None:

@@ -58,7 +58,7 @@ def _met(characteristic: Json, patient: dict[Any, Any]) -> bool | None:
         code = typed["type"]["coding"][0]["code"]
         events = [e["eventCodeableConcept"]["text"] for e in characteristic.get("timeFromEvent", [])]
         value = patient.get((code, *events) if events else code)
-        met = None if value is None else _compare(value, typed["valueQuantity"])
+        met = None if value is None else _compare(value, typed)
     else:
         met = patient.get(characteristic["definitionCodeableConcept"]["text"])
     if met is None or "extension" in characteristic:
@@ -66,7 +66,11 @@ def _met(characteristic: Json, patient: dict[Any, Any]) -> bool | None:
     return not met if characteristic.get("exclude") else met
 
 
-def _compare(value: float, quantity: Json) -> bool:
+def _compare(value: float, typed: Json) -> bool:
+    if "valueRange" in typed:  # "ECOG 0-2": both limits inclusive
+        limits = typed["valueRange"]
+        return float(limits["low"]["value"]) <= value <= float(limits["high"]["value"])
+    quantity = typed["valueQuantity"]
     limit = float(quantity["value"])
     return {"<=": value <= limit, "<": value < limit, ">=": value >= limit, ">": value > limit}[
         quantity["comparator"]

@@ -7,17 +7,23 @@ is the list's sub-items, each a statement of its own: its facts, its "or" altern
 as", ANY_OF for "one of / any of the following", None when the heading does not say (a heading that only
 ends with ':' may head a table of cases, "Meeting criteria ... according to WHO stage ...:", whose rows are
 alternatives, not requirements). `read_values` reads the facts of a few words with where each is (the
-clause an alternative adds after its threshold). Additive: nothing here changes what `parse_criteria`
-returns.
+clause an alternative adds after its threshold). `joined_by_or` finds the list items the parser made each
+other's alternatives because each but the last ends with "OR" ("ECOG 0-2 OR" / "Karnofsky 70-100%"), by
+the parser's own rule, and `without_join` gives an item's words without that "OR". Additive: nothing here
+changes what `parse_criteria` returns.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+# The parser's own rule for an item that ends with "OR" (text/criteria/__init__.py `_joined_by_or`): used
+# here as is, so that the runs found below are exactly the items the parser marked as alternatives.
+from fhir_adapter.text.criteria import _ENDS_WITH_OR
 from fhir_adapter.text.criteria.facts import read_part
 from fhir_adapter.text.criteria.logic import ONE_OF, combine, unread_alternatives
-from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion, Found
+from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, INCLUSION, Criterion, Found
 
 # "one of the following" as the logic pass reads it (logic.ONE_OF), and "either (one) of the following"
 _EITHER_OF = re.compile(r"\beither\s++(?:one\s++(?:or\s++more\s++)?)?of\s++the\s++following\b", re.IGNORECASE)
@@ -61,3 +67,27 @@ def read_values(text: str) -> tuple[Found, ...]:
     """Return the facts stated in a few words with their spans, in order, as `read_part` finds them (an
     alternative's added clause: "..., check the white blood cell count (WBC) ≤20×109/L")."""
     return read_part(text).found
+
+
+def joined_by_or(criteria: Sequence[Criterion]) -> tuple[tuple[Criterion, ...], ...]:
+    """Return the runs of consecutive inclusion items joined by an "OR" that ends each but the last, as the
+    parser joins them (`parse_criteria` marks their thresholds alternatives): "has been in the DM registry
+    ..., or" / "has joined KPNC after ..., or" / "...". Only runs of two items or more."""
+    runs: list[list[Criterion]] = []
+    joins_next = False
+    for criterion in criteria:
+        if joins_next and criterion.section == INCLUSION:
+            runs[-1].append(criterion)
+        else:
+            runs.append([criterion])
+        joins_next = criterion.section == INCLUSION and bool(_ENDS_WITH_OR.search(criterion.full_text))
+    return tuple(tuple(run) for run in runs if len(run) > 1)
+
+
+def without_join(text: str) -> str:
+    """Return an item's words without the "OR" that joins it to the next item.
+
+    >>> without_join("ECOG 0-2 OR"), without_join("aged 40 years or older and members as of 1997, or")
+    ('ECOG 0-2', 'aged 40 years or older and members as of 1997')
+    """
+    return _ENDS_WITH_OR.sub("", text).rstrip(" \t\n,;:")
