@@ -17,11 +17,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
-from itertools import pairwise
 
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
 from fhir_adapter.text.criteria.facts import read_part
-from fhir_adapter.text.criteria.logic import combine, unread_alternatives, without_exclusion_bands
+from fhir_adapter.text.criteria.logic import combine, or_runs, unread_alternatives, without_exclusion_bands
 from fhir_adapter.text.criteria.model import (
     ALL_OF,
     ANY_OF,
@@ -53,8 +52,6 @@ __all__ = [
 # Three times the longest criteria text among the real records (16,870 characters, NCT02465060).
 MAX_CRITERIA_CHARS = 50_000
 # "LVEF \&lt; 50%", "QTcF \&gt; 460 ms" (NCT06760702): an HTML character reference, named or numbered
-# an item that ends with "OR": the next item is its alternative
-_ENDS_WITH_OR = re.compile(r"\bOR\s*[.,;:]?\s*$|\bor\s*[,;:]?\s*$")
 _CHARACTER_REFERENCE = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,5}|#x[0-9a-fA-F]{1,4});")
 
 
@@ -69,19 +66,13 @@ def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
 
 
 def _joined_by_or(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
-    """Return the criteria with two inclusion items joined by an "OR" that ends the first ("Shortening
-    fraction at least 27% by echocardiogram OR" / "Ejection fraction at least 50% by MUGA", NCT00070200)
-    marked as each other's alternatives: either is enough, so neither threshold is required alone."""
+    """Return the criteria with the inclusion items joined by an "OR" that ends each but the last
+    (logic.or_runs) marked as each other's alternatives: either is enough, so neither threshold is required
+    alone."""
     marked = list(criteria)
-    for index, (first, second) in enumerate(pairwise(criteria)):
-        if (
-            first.section != INCLUSION
-            or second.section != INCLUSION
-            or not _ENDS_WITH_OR.search(first.full_text)
-        ):
-            continue
-        marked[index] = _as_alternatives(marked[index])
-        marked[index + 1] = _as_alternatives(marked[index + 1])
+    for run in or_runs(criteria):
+        for index in run:
+            marked[index] = _as_alternatives(marked[index])
     return tuple(marked)
 
 

@@ -27,6 +27,7 @@ from fhir_adapter.text.criteria.model import (
     CONDITIONAL,
     EXCLUSION,
     INCLUSION,
+    Criterion,
     Fact,
     Found,
     Unclear,
@@ -65,6 +66,8 @@ _PERMISSION = re.compile(
     r"(?:eligible|included|enrolled|considered|allowed)\b[^.;\n]{0,200}"
 )
 _ENDS_WITH_OR = re.compile(r"\bor\s*$", re.IGNORECASE)
+# An item that ends with "OR" ("ECOG 0-2 OR", "..., or"): the next item is its alternative (or_runs).
+ITEM_ENDS_WITH_OR = re.compile(r"\bOR\s*[.,;:]?\s*$|\bor\s*[,;:]?\s*$")
 _PARENTHETICAL = re.compile(r"\([^()]{0,60}\)")
 _NAMES_OR = re.compile(r"(?<!and/)\bor\b", re.IGNORECASE)
 _OR_WORDS = frozenset({"or", "and/or"})
@@ -102,6 +105,21 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
         facts.extend(f.fact for f in found)
     facts = without_age_bands(facts)
     return _unique(facts), _logic(section, facts, has_alternatives)
+
+
+def or_runs(criteria: Sequence[Criterion]) -> tuple[tuple[int, ...], ...]:
+    """Return the positions of each run of consecutive inclusion items joined by an "OR" that ends each but
+    the last ("Shortening fraction at least 27% by echocardiogram OR" / "Ejection fraction at least 50% by
+    MUGA", NCT00070200): either item is enough. Only runs of two items or more."""
+    runs: list[list[int]] = []
+    joins_next = False
+    for index, criterion in enumerate(criteria):
+        if joins_next and criterion.section == INCLUSION:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+        joins_next = criterion.section == INCLUSION and bool(ITEM_ENDS_WITH_OR.search(criterion.full_text))
+    return tuple(tuple(run) for run in runs if len(run) > 1)
 
 
 def without_exclusion_bands(

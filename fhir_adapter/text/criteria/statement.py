@@ -18,12 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# The parser's own rule for an item that ends with "OR" (text/criteria/__init__.py `_joined_by_or`): used
-# here as is, so that the runs found below are exactly the items the parser marked as alternatives.
-from fhir_adapter.text.criteria import _ENDS_WITH_OR
 from fhir_adapter.text.criteria.facts import read_part
-from fhir_adapter.text.criteria.logic import ONE_OF, combine, unread_alternatives
-from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, INCLUSION, Criterion, Found
+from fhir_adapter.text.criteria.logic import ITEM_ENDS_WITH_OR, ONE_OF, combine, or_runs, unread_alternatives
+from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion, Found
 
 # "one of the following" as the logic pass reads it (logic.ONE_OF), and "either (one) of the following"
 _EITHER_OF = re.compile(r"\beither\s++(?:one\s++(?:or\s++more\s++)?)?of\s++the\s++following\b", re.IGNORECASE)
@@ -70,18 +67,10 @@ def read_values(text: str) -> tuple[Found, ...]:
 
 
 def joined_by_or(criteria: Sequence[Criterion]) -> tuple[tuple[Criterion, ...], ...]:
-    """Return the runs of consecutive inclusion items joined by an "OR" that ends each but the last, as the
-    parser joins them (`parse_criteria` marks their thresholds alternatives): "has been in the DM registry
-    ..., or" / "has joined KPNC after ..., or" / "...". Only runs of two items or more."""
-    runs: list[list[Criterion]] = []
-    joins_next = False
-    for criterion in criteria:
-        if joins_next and criterion.section == INCLUSION:
-            runs[-1].append(criterion)
-        else:
-            runs.append([criterion])
-        joins_next = criterion.section == INCLUSION and bool(_ENDS_WITH_OR.search(criterion.full_text))
-    return tuple(tuple(run) for run in runs if len(run) > 1)
+    """Return the runs of consecutive inclusion items joined by an "OR" that ends each but the last, the
+    parser's own runs (logic.or_runs; `parse_criteria` marks their thresholds alternatives): "has been in
+    the DM registry ..., or" / "has joined KPNC after ..., or" / "...". Only runs of two items or more."""
+    return tuple(tuple(criteria[index] for index in run) for run in or_runs(criteria))
 
 
 def without_join(text: str) -> str:
@@ -90,4 +79,4 @@ def without_join(text: str) -> str:
     >>> without_join("ECOG 0-2 OR"), without_join("aged 40 years or older and members as of 1997, or")
     ('ECOG 0-2', 'aged 40 years or older and members as of 1997')
     """
-    return _ENDS_WITH_OR.sub("", text).rstrip(" \t\n,;:")
+    return ITEM_ENDS_WITH_OR.sub("", text).rstrip(" \t\n,;:")

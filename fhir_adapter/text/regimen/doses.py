@@ -269,17 +269,19 @@ _COUNT_WORDS = {
     "ten": 10,
 }
 # "400 mg twice daily (800 mg/day)", "400 mg BID (i.e., 800 mg per day)": the daily total, restated.
+# The doses a day, in the words _TIMES_A_DAY counts: "twice", "three times", "bid", "t.i.d." ...
+_TIMES_WORDS = r"twice|two\s+times|three\s+times|thrice|four\s+times"
+_TIMES_ABBREVIATIONS = r"bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\."
 _DAILY_TOTAL_GAP = re.compile(
-    r"(?<!\s)\s*+(?:(?:orally|oral|po|iv|sc)\s++)?(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times|[2-4]\s+times"
-    r"|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.)(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+"
+    rf"(?<!\s)\s*+(?:(?:orally|oral|po|iv|sc)\s++)?(?P<times>{_TIMES_WORDS}|[2-4]\s+times"
+    rf"|{_TIMES_ABBREVIATIONS})(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+"
     r"\(\s*+(?:i\.?e\.?,?\s*+|=\s*+|total(?:\s++daily)?(?:\s++dose)?(?:\s++of)?\s*+)?",
     re.IGNORECASE,
 )
 # "240mg (120mg bid) once daily": the bracketed dose splits the one before it into the doses of a day.
 _SPLIT_GAP = re.compile(r"(?<!\s)\s*+\(\s*+(?:i\.?e\.?,?\s*+|=\s*+|as\s++)?")
 _SPLIT_AFTER = re.compile(
-    r"(?<!\s)\s*+(?P<times>twice|two\s+times|three\s+times|thrice|four\s+times|bid|b\.i\.d\.|tid|t\.i\.d\.|qid"
-    r"|q\.i\.d\.)(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+\)",
+    rf"(?<!\s)\s*+(?P<times>{_TIMES_WORDS}|{_TIMES_ABBREVIATIONS})(?:\s++(?:a\s++|per\s++)?(?:day|daily))?\s*+\)",
     re.IGNORECASE,
 )
 _DAILY_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:daily|a[ \t]++day|per[ \t]++day)\b", re.IGNORECASE)

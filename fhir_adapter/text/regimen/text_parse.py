@@ -26,8 +26,9 @@ from fhir_adapter.text.regimen.segments import Cut, Segment, cut_segments, segme
 # Names written together ("Drugx and Drugy", "Drugx + Drugy"), before doses that may be theirs in turn.
 _NAMES_JOINED = re.compile(r"(?<!\s)\s*+(?:,|\+|&|\band\b|\bplus\b)\s*+", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
-# A cell product's name: "CAR T cells", "NK cells", an INN of a cell therapy ("tisagenlecleucel", "-cel").
+# A dose given continuously ("ponatinib 30mg daily continuously"): no other dose of it on its days.
 _CONTINUOUS = re.compile(r"\bcontinu(?:ous(?:ly)?|ing)\b", re.IGNORECASE)
+# A cell product's name: "CAR T cells", "NK cells", an INN of a cell therapy ("tisagenlecleucel", "-cel").
 _CELL_PRODUCT = re.compile(r"\bcells?\b|\bCAR[- ]?T\b|cel\b", re.IGNORECASE)
 
 
