@@ -24,9 +24,10 @@ from typing import Any, BinaryIO
 from fhir_adapter.bundle import build_bundle, quality_outcome, to_json_bytes
 from fhir_adapter.errors import FhirAdapterError, InputError, SettingsError, counted
 from fhir_adapter.pool import ordered_map
-from fhir_adapter.resources import BuiltResource, FhirVersion, Json, ResourceKey, build_trial_resources
+from fhir_adapter.resources import BuiltResource, FhirVersion, Json, ResourceKey
 from fhir_adapter.sources import DataQualityIssue, DuplicateRecord, ReadResult, TrialRecord, read_trials
 from fhir_adapter.terms import Terms
+from fhir_adapter.validation.eligibility_guard import guarded_resources
 from fhir_adapter.validation.issues import ValidationIssue
 from fhir_adapter.validation.levels import DEFAULT_CHECK_LEVEL, CheckLevel, check_bundle_at
 
@@ -155,7 +156,7 @@ def check_trial(
     """Return one trial built and checked, ready to write; or its failed result (not built, or its
     Bundle has errors and is not written)."""
     try:
-        built = build_trial_resources(trial, terms, version=version)
+        built = guarded_resources(trial, terms, version=version)
     except FhirAdapterError as exc:
         log.warning("%s: build: %s", trial.nct_id, exc)
         return ConversionResult(source=trial.source, nct_id=trial.nct_id, error=str(exc))

@@ -1,9 +1,10 @@
 """What one trial's page shows, read from the resources the converter builds for it (and nothing else).
 
-`build_page` makes the trial's R4 resources (`resources.build_trial_resources`, the call `convert` makes),
-its R5 EvidenceVariable (for the "A or B" and conditional criteria R4 keeps as text), and reads them back:
-the ResearchStudy for the summary, each regimen PlanDefinition as a calendar, the Group (as the screening
-reads it) and the parsed criteria for the criteria table, and the data-quality findings of the build.
+`build_page` makes the trial's R4 resources (`validation.eligibility_guard.guarded_resources`, the call
+`convert` makes), its R5 EvidenceVariable (for the "A or B" and conditional criteria R4 keeps as text), and
+reads them back: the ResearchStudy for the summary, each regimen PlanDefinition as a calendar, the Group (as
+the screening reads it) and the parsed criteria for the criteria table, and the data-quality findings of the
+build.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Any
 from fhir_adapter.errors import FhirAdapterError
 from fhir_adapter.report.calendar import ArmCalendar, read_calendar
 from fhir_adapter.report.criteria import CriterionRow, criterion_rows
-from fhir_adapter.resources import FhirVersion, Json, TrialResources, build_trial_resources
+from fhir_adapter.resources import FhirVersion, Json, TrialResources
 from fhir_adapter.screening import PatientScreen, ScreeningTrial, trial_from_group
 from fhir_adapter.sources import DataQualityIssue, TrialRecord
 from fhir_adapter.terms import Terms
 from fhir_adapter.text import parse_criteria
+from fhir_adapter.validation.eligibility_guard import guarded_resources
 
 EXT_CTGOV_STATUS = "/StructureDefinition/ctgov-overall-status"
 
@@ -71,7 +73,7 @@ class TrialPage:
 
 def build_page(trial: TrialRecord, terms: Terms) -> TrialPage:
     """Return the page of `trial`. Raises FhirAdapterError (MappingError) when it cannot be converted."""
-    built = build_trial_resources(trial, terms, version=FhirVersion.R4)
+    built = guarded_resources(trial, terms, version=FhirVersion.R4)
     study = _first(built, "ResearchStudy")
     group = _first(built, "Group")
     title = trial.brief_title or trial.official_title
@@ -91,7 +93,7 @@ def _evidence_variable(trial: TrialRecord, terms: Terms) -> Json | None:
     """Return the trial's R5 EvidenceVariable, or None when the R5 build fails (the page then shows how
     R4 states each criterion only)."""
     try:
-        r5 = build_trial_resources(trial, terms, version=FhirVersion.R5)
+        r5 = guarded_resources(trial, terms, version=FhirVersion.R5)
     except FhirAdapterError:
         return None
     return next(iter(_all(r5, "EvidenceVariable")), None)

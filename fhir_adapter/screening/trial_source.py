@@ -14,10 +14,11 @@ from typing import Any
 
 from fhir_adapter.client import FhirClient
 from fhir_adapter.errors import InputError
-from fhir_adapter.resources import build_trial_resources
+from fhir_adapter.resources import FhirVersion
 from fhir_adapter.screening.trial import Json, ScreeningTrial, trial_from_group
 from fhir_adapter.sources import DuplicateRecord, read_trials
 from fhir_adapter.terms import NCT_SYSTEM_VARIANTS, Terms
+from fhir_adapter.validation.eligibility_guard import guarded_resources
 
 NCT_ID = re.compile(r"^NCT\d{8}$")
 
@@ -91,7 +92,7 @@ def _trial_from_record(path: Path, terms: Terms) -> ScreeningTrial:
             raise item
         if isinstance(item, DuplicateRecord):
             continue  # an older record of a study the file holds again; the newest is screened
-        built = build_trial_resources(item, terms)
+        built = guarded_resources(item, terms, version=FhirVersion.R4)
         resources = [b.resource for b in built.resources]
         group = next(r for r in resources if r.get("resourceType") == "Group")
         return trial_from_group(group, nct_id=item.nct_id, title=item.brief_title or item.official_title)

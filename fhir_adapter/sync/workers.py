@@ -21,9 +21,10 @@ from typing import Any
 
 from fhir_adapter.bundle import build_bundle, to_json_bytes
 from fhir_adapter.errors import FhirAdapterError
-from fhir_adapter.resources import BuiltResource, FhirVersion, build_trial_resources
+from fhir_adapter.resources import BuiltResource, FhirVersion
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
+from fhir_adapter.validation.eligibility_guard import guarded_resources
 
 INLINE_FIRST = 8  # tasks of each kind run in this process before the workers are worth starting
 Json = dict[str, Any]
@@ -45,7 +46,7 @@ class BuildFailed(FhirAdapterError):
 def build_trial(trial: TrialRecord, terms: Terms, version: FhirVersion) -> Built:
     """Return `trial` built; raise BuildFailed with the builder's message when it cannot be."""
     try:
-        built = build_trial_resources(trial, terms, version=version)
+        built = guarded_resources(trial, terms, version=version)
     except FhirAdapterError as exc:
         raise BuildFailed(str(exc)) from exc
     bundle = build_bundle(built, version=version)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from fhir_adapter.terms import (
     CHARACTERISTIC_SYSTEM,
@@ -49,49 +49,66 @@ CODED_VALUES = ("valueCodeableConcept", "valueQuantity", "valueRange", "valueRef
 THRESHOLDS = ("valueQuantity", "valueRange")
 
 Finding = tuple[int, str]  # (characteristic index, message)
+ANY_OF, CONDITIONAL = "any-of", "conditional"
+
+
+class Doubt(NamedTuple):
+    """A characteristic that breaks a rule; `logic` is what the text says instead, where that is its logic
+    (any-of, conditional), for eligibility_guard to keep the criterion as text with it."""
+
+    position: int  # the characteristic's index
+    message: str
+    logic: str | None = None
 
 
 def check_group(group: Mapping[str, Any]) -> list[Finding]:
     """Return (characteristic index, message) for every characteristic that breaks the rules above."""
+    return [(doubt.position, doubt.message) for doubt in doubts_in(group)]
+
+
+def doubts_in(group: Mapping[str, Any]) -> list[Doubt]:
+    """Return every characteristic that breaks the rules above, in order, with the logic its text has."""
     raw = group.get("characteristic")
     characteristics = (
         [(i, c) for i, c in enumerate(raw) if isinstance(c, dict)] if isinstance(raw, list) else []
     )
-    findings: list[Finding] = []
+    doubts: list[Doubt] = []
     for index, characteristic in characteristics:
-        findings += [(index, message) for message in _single(characteristic)]
-    findings += _alternatives(characteristics)
-    return sorted(findings)
+        doubts += [Doubt(index, message, logic) for message, logic in _single(characteristic)]
+    doubts += _alternatives(characteristics)
+    return sorted(doubts)
 
 
-def _single(characteristic: Mapping[str, Any]) -> Iterator[str]:
+def _single(characteristic: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     logic = _extension_value(characteristic, EXT_LOGIC, "valueCode")
     coded = _codings(characteristic)
     if logic in TEXT_ONLY_LOGIC:
         if coded or any(key in characteristic for key in CODED_VALUES):
-            yield f"a characteristic marked {logic} keeps its criterion as text: no coding, no coded value"
+            yield f"a characteristic marked {logic} keeps its criterion as text: no coding, no value", None
         return
     if _requires_healthy_volunteer(characteristic, coded):
         yield (
             "requires every member to be a healthy volunteer; CT.gov's healthyVolunteers says whether the "
             "study accepts them: emit nothing when it does, an excluded healthy-volunteers characteristic "
-            "when not"
+            "when not",
+            None,
         )
     text = _text(characteristic)
     if not coded or not text or not any(key in characteristic for key in THRESHOLDS):
         return
     if (SNOMED_SYSTEM, SNOMED_AGE) in coded and (phrase := past_age(text)):
-        yield f"'{phrase}' is not the current age: SNOMED CT {SNOMED_AGE} Age must not carry it"
+        yield f"'{phrase}' is not the current age: SNOMED CT {SNOMED_AGE} Age must not carry it", CONDITIONAL
     about = _about(characteristic)
     condition = condition_in(passages_about(sentences_of(text), *about), about[0])
     if condition is not None:
         yield (
             f"a coded threshold from a conditional criterion ('{condition}' ...) applies it to everyone; "
-            "keep the criterion as text with eligibility-logic conditional"
+            "keep the criterion as text with eligibility-logic conditional",
+            CONDITIONAL,
         )
 
 
-def _alternatives(characteristics: list[tuple[int, dict[str, Any]]]) -> list[Finding]:
+def _alternatives(characteristics: list[tuple[int, dict[str, Any]]]) -> list[Doubt]:
     """Return the coded inclusion characteristics that come from an "A or B" inclusion criterion."""
     by_criterion: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     for index, characteristic in characteristics:
@@ -102,7 +119,7 @@ def _alternatives(characteristics: list[tuple[int, dict[str, Any]]]) -> list[Fin
             and characteristic.get("exclude") is not True
         ):
             by_criterion[label].append((index, characteristic))
-    findings: list[Finding] = []
+    findings: list[Doubt] = []
     for label, members in by_criterion.items():
         coded = [(i, c) for i, c in members if _codings(c)]
         text = next((t for _, c in members if (t := _text(c))), "")
@@ -113,13 +130,13 @@ def _alternatives(characteristics: list[tuple[int, dict[str, Any]]]) -> list[Fin
         if alternatives:
             message = f"{label} states alternatives, each with its own threshold; R4 ANDs characteristics"
             findings += [
-                (i, f"{message}: keep it as one text characteristic, eligibility-logic any-of")
+                Doubt(i, f"{message}: keep it as one text characteristic, eligibility-logic any-of", ANY_OF)
                 for i, _ in alternatives
             ]
         elif len(positive) >= 2 and not joins_by_and(text):
             message = f"{label} joins coded facts with 'or'; R4 ANDs characteristics"
             findings += [
-                (i, f"{message}: keep it as one text characteristic, eligibility-logic any-of")
+                Doubt(i, f"{message}: keep it as one text characteristic, eligibility-logic any-of", ANY_OF)
                 for i, _ in coded
             ]
     return findings
