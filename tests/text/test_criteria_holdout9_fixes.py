@@ -83,3 +83,37 @@ def test_the_population_a_drug_was_studied_in_is_no_hiv_status() -> None:
     # near miss: the patient's own HIV status, then the same rationale
     own = "No known HIV infection. Since NFV is used in HIV patients, we do not want to interfere"
     assert _kinds(own) == {"hiv"}
+
+
+def test_a_multiplication_sign_lost_in_copying_still_joins_value_and_unit() -> None:
+    # NCT03058094 inclusion 8: "´" for "×"; NCT03416231 inclusion 4: "?" for "×" before ULN
+    marrow = "Bone marrow reserve: Absolute neutrophil count ≥1.5 ´ 109/L,. Platelet count ≥100´ 109/L"
+    assert _criterion_facts(marrow) == [
+        ("anc", ">=", 1.5, None, None, "10*9/L"),
+        ("platelets", ">=", 100.0, None, None, "10*9/L"),
+    ]
+    liver = "a. Total bilirubin (TBIL) <1.5?ULN (upper limit of normal);b. Blood alanine aminotransferase (ALT)."
+    assert _criterion_facts(liver) == [("bilirubin", "<", 1.5, None, None, "{ULN}")]
+    # near miss: a question mark that ends a question is no unit's sign
+    assert _criterion_facts("Is the total bilirubin < 1.5? Ask the investigator") == []
+
+
+def test_a_sex_in_full_width_brackets_names_the_threshold_s_subgroup() -> None:
+    # NCT03058094 exclusion 9
+    text = "Heart block with second degree or greater, QTcB > 430ms（male）or > 450ms（female）."
+    criterion = parse_criteria(f"Exclusion Criteria:\n\n- {text}\n")[0]
+    assert [(f.value, f.condition) for f in criterion.facts] == [(430.0, "male"), (450.0, "female")]
+    assert criterion.logic == "conditional"
+
+
+def test_a_limit_in_a_permission_s_premise_is_no_limit_on_the_patient() -> None:
+    # NCT04007835 exclusion 9: the Note's INR limit is when low-dose heparin is allowed
+    text = (
+        "The patient has the coagulation disorders (INR > 1.5 or prothrombin time (PT) > ULN + 4 seconds), or "
+        "bleeding tendency; Note: On the premise that the International Standardized Ratio of Prothrombin Time "
+        "(INR) is less than 1.5, low doses of heparin (0.6 million to 12,000 U per day for adults) or aspirin "
+        "(less than 100 mg per day) are allowed for preventive purposes."
+    )
+    criterion = parse_criteria(f"Exclusion Criteria:\n\n- {text}\n")[0]
+    assert [(f.kind, f.comparator, f.value) for f in criterion.facts] == [("inr", ">", 1.5)]
+    assert criterion.logic == "all-of"
