@@ -117,3 +117,49 @@ def test_a_limit_in_a_permission_s_premise_is_no_limit_on_the_patient() -> None:
     criterion = parse_criteria(f"Exclusion Criteria:\n\n- {text}\n")[0]
     assert [(f.kind, f.comparator, f.value) for f in criterion.facts] == [("inr", ">", 1.5)]
     assert criterion.logic == "all-of"
+
+
+def test_a_subgroup_s_value_after_if_then_is_read_as_that_subgroup_s() -> None:
+    # NCT05651269 inclusion 11
+    text = (
+        "Aspartate aminotransferase (AST), alanine aminotransferase (ALT) ≤ 3 × ULN; if liver metastases are "
+        "present, then ≤ 5 × ULN is allowed"
+    )
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert [(f.kind, f.value, f.condition) for f in criterion.facts] == [
+        ("ast", 3.0, None),
+        ("alt", 3.0, None),
+        ("ast", 5.0, "if liver metastases are present"),
+        ("alt", 5.0, "if liver metastases are present"),
+    ]
+    assert criterion.logic == "conditional"
+    # near miss: "; if" before another measure's limit gives the first measure no second value
+    other = parse_criteria("Inclusion Criteria:\n\n- AST ≤ 3 × ULN; if on anticoagulants, INR ≤ 3\n")[0]
+    assert [(f.kind, f.value) for f in other.facts] == [("ast", 3.0), ("inr", 3.0)]
+
+
+def test_a_bracket_stating_the_criterion_s_own_finding_in_numbers_is_read() -> None:
+    # NCT05832827 exclusion 3
+    text = (
+        "Patients with ECG QT correction interval prolongation or history of such prolongation (patients with "
+        "QTcF > 480 ms)"
+    )
+    assert _criterion_facts(text, EXCLUSION) == [("qtc", ">", 480.0, None, None, "ms")]
+    # near miss: after a value, such a bracket names that value's subgroup (its own range is no fact)
+    assert _criterion_facts("ECOG 0-3 (patients with PS 2-3 only if due to disease)") == [
+        ("ecog", None, None, 0.0, 3.0, "1")
+    ]
+
+
+def test_a_number_far_after_years_of_age_and_older_is_no_second_age() -> None:
+    # NCT00503399 inclusion 1
+    text = (
+        "Ambulatory men 25 years of age and older presenting to Visit 1 with a bone mineral density (BMD) of at "
+        "least 1.5 standard deviation (SD) below the corresponding normal young adult men average BMD"
+    )
+    assert _criterion_facts(text) == [("age", ">=", 25.0, None, None, "a")]
+    # near miss: a second limit written right after "of age" is read (NCT01742767)
+    assert _criterion_facts("≥ 18 years of age < 75 years") == [
+        ("age", ">=", 18.0, None, None, "a"),
+        ("age", "<", 75.0, None, None, "a"),
+    ]

@@ -73,6 +73,7 @@ _NEGATED_DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[;\n]")
+_FIRST_DIGIT = re.compile(r"\d")
 
 
 class Reading(NamedTuple):
@@ -166,7 +167,9 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
     found: list[Found] = []
     for index, mention in enumerate(mentions):
         start = mention.start
-        if CONDITIONAL_BEFORE.search(text[max(0, start - 40) : start]):
+        reach = max(0, start - 40)
+        conditional = CONDITIONAL_BEFORE.search(text[reach:start])
+        if conditional and not _restates_criterion(text, reach + conditional.start()):
             continue  # the measure defines a subgroup ("for patients with serum creatinine above ULN")
         if _CHANGE_BEFORE.search(text[max(0, start - 30) : start]):
             continue
@@ -174,6 +177,14 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
         for kind in mention.kinds:
             found.extend(_facts_of(kind, text, mention, limit))
     return found
+
+
+def _restates_criterion(text: str, start: int) -> bool:
+    """Return True for a bracket naming patients with a value after words that hold no value: "Patients with
+    QT prolongation or history of such prolongation (patients with QTcF > 480 ms)" (NCT05832827) states the
+    criterion's own finding in numbers. After a value ("ECOG 0-3 (patients with PS 2-3 only if ...)") such a
+    bracket names a subgroup of that value."""
+    return text.startswith("(", start) and _FIRST_DIGIT.search(text, 0, start) is None
 
 
 def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list[Found]:
