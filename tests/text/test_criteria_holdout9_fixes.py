@@ -163,3 +163,17 @@ def test_a_number_far_after_years_of_age_and_older_is_no_second_age() -> None:
         ("age", ">=", 18.0, None, None, "a"),
         ("age", "<", 75.0, None, None, "a"),
     ]
+
+
+def test_two_names_of_one_kidney_function_give_one_fact_the_first_named() -> None:
+    # NCT01339988 inclusion 5, NCT04714372 inclusion 8
+    assert _criterion_facts("Renal: creatinine clearance/GFR ≥ 60 ml/minute/1.73m2") == [
+        ("creatinine_clearance", ">=", 60.0, None, None, "mL/min/{1.73_m2}")
+    ]
+    bracket = "Estimated Glomerular Filtration Rate (estimated creatinine clearance) ≥50 mL/min/1.73m^2"
+    assert _criterion_facts(bracket) == [("egfr", ">=", 50.0, None, None, "mL/min/{1.73_m2}")]
+    # near misses: "or" offers a choice (two facts, any-of); "AST/ALT" are two tests, both required
+    either = parse_criteria("Inclusion Criteria:\n\n- Creatinine clearance or GFR ≥ 50 ml/min/1.73 m2\n")[0]
+    assert [f.kind for f in either.facts] == ["creatinine_clearance", "egfr"]
+    assert either.logic == "any-of"
+    assert [kind for kind, *_ in _criterion_facts("AST/ALT ≤ 2.5 x ULN")] == ["ast", "alt"]

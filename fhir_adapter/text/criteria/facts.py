@@ -73,6 +73,8 @@ _NEGATED_DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[;\n]")
+_KIDNEY_FUNCTION = {"creatinine_clearance", "egfr"}
+_JOINING_WORD = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 _FIRST_DIGIT = re.compile(r"\d")
 
 
@@ -154,13 +156,26 @@ def _mentions(text: str) -> list[MeasureMention]:
     for match in ANY_MEASURE.finditer(text):
         start, end, kind = match.start(), match.end(), match.lastgroup or ""
         kinds = ("ast", "alt") if kind == "transaminases" else (kind,)
-        if mentions and CONNECTOR.fullmatch(text[mentions[-1].end : start]):
+        gap = text[mentions[-1].end : start] if mentions else ""
+        if mentions and CONNECTOR.fullmatch(gap):
             previous = mentions[-1]
-            joined = previous.kinds + tuple(k for k in kinds if k not in previous.kinds)
+            named = _named_again(previous.kinds, kinds, gap)
+            joined = previous.kinds + tuple(k for k in kinds if k not in named)
             mentions[-1] = MeasureMention(joined, previous.start, end)
         else:
             mentions.append(MeasureMention(kinds, start, end))
     return mentions
+
+
+def _named_again(previous: tuple[str, ...], kinds: tuple[str, ...], gap: str) -> set[str]:
+    """Return the kinds of a mention that name the measure before it again: a creatinine clearance and a GFR
+    joined by "/" or a bracket ("creatinine clearance/GFR >= 60", "Estimated GFR (estimated creatinine
+    clearance) >= 50", NCT01339988, NCT04714372) are two names of one kidney function, so the first named is
+    the fact. Joined by "or" ("creatinine clearance or GFR") they are alternatives, and "AST/ALT" are two
+    tests, both kept."""
+    if set(previous) | set(kinds) != _KIDNEY_FUNCTION or _JOINING_WORD.search(gap):
+        return set(previous)
+    return set(previous) | set(kinds)
 
 
 def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:

@@ -56,7 +56,12 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     (
         "creatinine_clearance",
-        _mixed(r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
+        # "Estimated Glomerular Filtration Rate (estimated creatinine clearance)" (NCT04714372): the bracket is
+        # one name, so that the two names join (facts.py reads them as one measure)
+        _mixed(
+            r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr",
+            r"(?:(?:estimated|calculated)\s+)?creatinine clearance|clearance of creatinine",
+        ),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
     # "creatinine kinase" is a common slip for creatine kinase, another test; "serum creatinine clearance"
