@@ -177,3 +177,20 @@ def test_two_names_of_one_kidney_function_give_one_fact_the_first_named() -> Non
     assert [f.kind for f in either.facts] == ["creatinine_clearance", "egfr"]
     assert either.logic == "any-of"
     assert [kind for kind, *_ in _criterion_facts("AST/ALT ≤ 2.5 x ULN")] == ["ast", "alt"]
+
+
+def test_a_waiver_for_patients_who_miss_the_limits_makes_them_alternatives() -> None:
+    # NCT01339988 inclusion 9
+    text = (
+        "Hepatic transaminases < 2.5x normal; Total bilirubin < 2 mg/dl Patients who do not meet above organ "
+        "function criteria (liver, cardiac, renal), due to the presence of a tumor compromising these organs, may "
+        "have exception made for these criteria and remain eligible for treatment plan after consultation"
+    )
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert criterion.logic == "any-of"
+    assert [(f.kind, f.alternative) for f in criterion.facts] == [("bilirubin", True)]
+    assert criterion.alternative_words[0].startswith("Patients who do not meet above organ function criteria")
+    # near misses: patients who miss a criterion and must be excluded, or may repeat a test, are no waiver
+    for rest in ("must be excluded", "may repeat the assessment once"):
+        strict = f"Total bilirubin < 2 mg/dl. Patients who do not meet this criterion {rest}"
+        assert parse_criteria(f"Inclusion Criteria:\n\n- {strict}\n")[0].logic == "all-of"
