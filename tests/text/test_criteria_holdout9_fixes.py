@@ -194,3 +194,16 @@ def test_a_waiver_for_patients_who_miss_the_limits_makes_them_alternatives() -> 
     for rest in ("must be excluded", "may repeat the assessment once"):
         strict = f"Total bilirubin < 2 mg/dl. Patients who do not meet this criterion {rest}"
         assert parse_criteria(f"Inclusion Criteria:\n\n- {strict}\n")[0].logic == "all-of"
+
+
+def test_values_for_the_parts_of_a_study_are_each_their_part_s() -> None:
+    # NCT05382559 inclusion 4
+    text = "Participant has an ECOG performance status of 0, 1 or 2 for dose escalation, and 0 or 1 for dose expansion."
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert [(f.low, f.high, f.condition) for f in criterion.facts] == [
+        (0.0, 2.0, "for dose escalation"),
+        (0.0, 1.0, "for dose expansion"),
+    ]
+    assert criterion.logic == "conditional"
+    # near miss: a number after "and" that names no subgroup is no second value
+    assert _criterion_facts("ECOG 0-2 and 3 prior lines of therapy") == [("ecog", None, None, 0.0, 2.0, "1")]

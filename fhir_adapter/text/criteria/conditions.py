@@ -44,6 +44,8 @@ QUALIFIER = re.compile(
     r"|\((?=\s*(?:ages?|aged)\b)[^()\n]{0,40}\)"
     # "Age 4 to <8 years (phase 1) or ...": the part of the study, or cohort, the patient enters
     r"|\(\s*+(?:phase|part|cohort|arm)\s++(?:\d{1,2}|[IVX]{1,4}|[A-H])\s*+\)"
+    # "0, 1 or 2 for dose escalation, and 0 or 1 for dose expansion" (NCT05382559): a part of the study
+    r"|\bfor\s+(?:the\s+)?(?:dose[- ])?(?:escalation|expansion)\b"
     # "QTcB > 430ms（male）or > 450ms（female）" (NCT03058094): the full-width brackets of Chinese text too
     r"|[(（]\s*(?:males?|females?|men|women)\s*[)）]"
     # "women >= 470 ms" names a subgroup; "Male or female >= 18 years" names who may enrol

@@ -72,6 +72,9 @@ _BRANCH_OR = re.compile(
     r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
     # "AST, ALT <= 3 x ULN; if liver metastases are present, then <= 5 x ULN is allowed" (NCT05651269)
     r"|\bthen\b(?=\s*+[<>≤≥])"
+    # "ECOG 0, 1 or 2 for dose escalation, and 0 or 1 for dose expansion" (NCT05382559): "and" before another
+    # value that names its own subgroup (bounded, so linear)
+    r"|\band(?=\s*+\d(?:[\s\d.,–-]|or\b|to\b){0,20}?for\b)"
     # "QTcF >= 450 ms (men) / >= 470 ms (women)": a bracketed subgroup, then "/" (a bare "/" may restate)
     r"|(?<=\))\s*+/(?=\s*+[<>≤≥])",
     re.IGNORECASE,
