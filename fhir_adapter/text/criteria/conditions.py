@@ -170,7 +170,8 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
     qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]
     found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers)]
-    found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(text, f))]
+    clauses = [(c.start(), c.end()) for c in _IF_CLAUSE.finditer(text)] if found else []
+    found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(clauses, f))]
     by_span: dict[Span, Span] = {}
     for span in qualifiers:
         for governed in _governed(text, found, span):
@@ -225,17 +226,12 @@ def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: li
     return False
 
 
-def _in_if_clause(text: str, item: Found) -> bool:
+def _in_if_clause(clauses: list[Span], item: Found) -> bool:
     """Return True for a threshold inside an "if" clause: "If the first recorded QTc exceeds 480 msec, two
-    more ECGs are required" (NCT02465060) states when something happens, not a limit to meet."""
-    # the whole text is searched: a clause cut at the threshold would lose a bracket it reads whole ("On the
-    # premise that the International Standardized Ratio (INR) is less than 1.5, ...", NCT04007835)
-    for clause in _IF_CLAUSE.finditer(text):
-        if clause.start() >= item.start:
-            break
-        if item.start < clause.end():
-            return True
-    return False
+    more ECGs are required" (NCT02465060) states when something happens, not a limit to meet. The clauses are
+    found once on the whole text: a clause cut at the threshold would lose a bracket it reads whole ("On the
+    premise that the International Standardized Ratio (INR) is less than 1.5, ...", NCT04007835)."""
+    return any(start < item.start < end for start, end in clauses)
 
 
 def _reaches(text: str, start: int, end: int, reach: int) -> bool:
