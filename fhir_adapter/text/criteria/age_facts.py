@@ -23,7 +23,7 @@ from fhir_adapter.text.criteria.measures import (
 )
 from fhir_adapter.text.criteria.model import Fact, Found
 from fhir_adapter.text.criteria.values import facts_in_window, inclusive, or_facts, skip_spaces, window_after
-from fhir_adapter.text.criteria.words import COMPARATOR_CODES, allowed_units, parse_number
+from fhir_adapter.text.criteria.words import COMPARATOR_CODES, POST_COMPARATOR, allowed_units, parse_number
 from fhir_adapter.text.first_chars import guarded
 
 _AGE_HINT = guarded(re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE))  # issue 16: 2.5x faster
@@ -32,6 +32,7 @@ _WRAP_REACH = 80
 _AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)
 # "or more", "or less", "or greater": comparators of any quantity; "or older", "or over" say age themselves.
 _GENERIC_POST = re.compile(r"\b(?:more|less|greater|higher|lower|fewer)\b", re.IGNORECASE)
+_POST_AFTER = re.compile(POST_COMPARATOR, re.IGNORECASE)
 _AGE_WORD = re.compile(r"\bage[ds]?\b|\bold\b|\bbirth", re.IGNORECASE)
 # "Male sterilization (at least 6 months prior to screening)", "stable for at least 3 months before": a time
 # before or after an event is a duration, never the patient's age (matched after the spaces that follow the
@@ -65,7 +66,8 @@ def _in_line(text: str) -> list[Found]:
     found: list[Found] = []
     for pattern, unit_required in ((AGE_CONTEXT, False), (AGE_SUBJECT, True)):
         for match in pattern.finditer(text):
-            if _closes_bracket(text, match.end()) or (unit_required and _names_measure(match)):
+            skipped = _closes_bracket(text, match.end()) or _ends_value_before(text, match.end())
+            if skipped or (unit_required and _names_measure(match)):
                 continue
             if not _is_conditional(text, match.end()):
                 window = window_after(text, match.end())
@@ -101,6 +103,14 @@ def _in_line(text: str) -> list[Found]:
         if before:
             found.append(Found(before, match.start(), match.end()))
     return [*found, *_to_below(text), *_reversed(text), *_leading(text), *_mixed_units(text)]
+
+
+def _ends_value_before(text: str, end: int) -> bool:
+    """Return True for the "age" of "25 years of age and older": with the comparator after it, it ends the age
+    read before it (AGE_BEFORE), and a number further on is another measure's ("... presenting with a bone
+    mineral density of at least 1.5 standard deviation below ...", NCT00503399). "18 years of age < 75 years"
+    names a second limit, and is read."""
+    return _POST_AFTER.match(text, skip_spaces(text, end)) is not None
 
 
 def _names_measure(match: re.Match[str]) -> bool:

@@ -44,7 +44,10 @@ QUALIFIER = re.compile(
     r"|\((?=\s*(?:ages?|aged)\b)[^()\n]{0,40}\)"
     # "Age 4 to <8 years (phase 1) or ...": the part of the study, or cohort, the patient enters
     r"|\(\s*+(?:phase|part|cohort|arm)\s++(?:\d{1,2}|[IVX]{1,4}|[A-H])\s*+\)"
-    r"|\(\s*(?:males?|females?|men|women)\s*\)"
+    # "0, 1 or 2 for dose escalation, and 0 or 1 for dose expansion" (NCT05382559): a part of the study
+    r"|\bfor\s+(?:the\s+)?(?:dose[- ])?(?:escalation|expansion)\b"
+    # "QTcB > 430ms（male）or > 450ms（female）" (NCT03058094): the full-width brackets of Chinese text too
+    r"|[(（]\s*(?:males?|females?|men|women)\s*[)）]"
     # "women >= 470 ms" names a subgroup; "Male or female >= 18 years" names who may enrol
     r"|(?<!\bor )(?<!\band )\b(?:males?|females?|men|women)\b(?=\s*+(?:[<>≤≥]|=<|=>))"
     rf"|{_TIME_POINT_WORDS}",
@@ -95,7 +98,8 @@ _REACH_CLAUSE = 160
 # reading of a condition that keeps them: everyone not X).
 _NEGATED = re.compile(r"(?:unless|except)\s++(?:(?:for|in|if|when)\s++)?", re.IGNORECASE)
 _IF_CLAUSE = re.compile(
-    rf"{NOT_AFTER_PERMISSION}\b(?:if|unless|(?:under|on)\s+(?:the\s+)?conditions?\s+(?:of|that))\b"
+    # "On the premise that the ... (INR) is less than 1.5, low doses of heparin ... are allowed" (NCT04007835)
+    rf"{NOT_AFTER_PERMISSION}\b(?:if|unless|(?:under|on)\s+(?:the\s+)?(?:conditions?|premise)\s+(?:of|that))\b"
     # a bracket inside the clause is read whole; a ")" it never opened closes the bracket the clause is in:
     # "AST <= 3 x ULN (<= 5 x ULN if liver metastases) ALT <= 3 x ULN" - the ALT limit is everyone's
     r"(?:[^,;\n()]|\([^()\n]{0,40}\)){0,80}?(?=,|\)|\bthen\b|\bor\b|;|\n|\.\s|$)",
@@ -166,7 +170,8 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
     qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]
     found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers)]
-    found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(text, f))]
+    clauses = [(c.start(), c.end()) for c in _IF_CLAUSE.finditer(text)] if found else []
+    found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(clauses, f))]
     by_span: dict[Span, Span] = {}
     for span in qualifiers:
         for governed in _governed(text, found, span):
@@ -221,13 +226,12 @@ def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: li
     return False
 
 
-def _in_if_clause(text: str, item: Found) -> bool:
+def _in_if_clause(clauses: list[Span], item: Found) -> bool:
     """Return True for a threshold inside an "if" clause: "If the first recorded QTc exceeds 480 msec, two
-    more ECGs are required" (NCT02465060) states when something happens, not a limit to meet."""
-    for clause in _IF_CLAUSE.finditer(text, 0, item.start + 1):
-        if clause.start() < item.start < clause.end():
-            return True
-    return False
+    more ECGs are required" (NCT02465060) states when something happens, not a limit to meet. The clauses are
+    found once on the whole text: a clause cut at the threshold would lose a bracket it reads whole ("On the
+    premise that the International Standardized Ratio (INR) is less than 1.5, ...", NCT04007835)."""
+    return any(start < item.start < end for start, end in clauses)
 
 
 def _reaches(text: str, start: int, end: int, reach: int) -> bool:
@@ -338,8 +342,8 @@ def _phrase(text: str, span: Span, fact: Fact) -> str:
     to the clause's end or the threshold it governs; a label ("Male:") or a bracketed age band stands alone,
     and a time point ends before a number ("at HSCT", not "at HSCT <= 21")."""
     words = text[span[0] : span[1]]
-    if words.endswith((":", ")")) or _is_label(text, span):
-        return words.strip(" :()")
+    if words.endswith((":", ")", "）")) or _is_label(text, span):
+        return words.strip(" :()（）")
     tail = _TIME_TAIL if _TIME_POINT.match(words) else _SUBGROUP_TAIL
     found = tail.match(text[: span[1] + _PHRASE_LIMIT], span[1])
     rest = found.group() if found else ""

@@ -73,6 +73,9 @@ _NEGATED_DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[;\n]")
+_KIDNEY_FUNCTION = {"creatinine_clearance", "egfr"}
+_JOINING_WORD = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
+_FIRST_DIGIT = re.compile(r"\d")
 
 
 class Reading(NamedTuple):
@@ -153,20 +156,35 @@ def _mentions(text: str) -> list[MeasureMention]:
     for match in ANY_MEASURE.finditer(text):
         start, end, kind = match.start(), match.end(), match.lastgroup or ""
         kinds = ("ast", "alt") if kind == "transaminases" else (kind,)
-        if mentions and CONNECTOR.fullmatch(text[mentions[-1].end : start]):
+        gap = text[mentions[-1].end : start] if mentions else ""
+        if mentions and CONNECTOR.fullmatch(gap):
             previous = mentions[-1]
-            joined = previous.kinds + tuple(k for k in kinds if k not in previous.kinds)
+            named = _named_again(previous.kinds, kinds, gap)
+            joined = previous.kinds + tuple(k for k in kinds if k not in named)
             mentions[-1] = MeasureMention(joined, previous.start, end)
         else:
             mentions.append(MeasureMention(kinds, start, end))
     return mentions
 
 
+def _named_again(previous: tuple[str, ...], kinds: tuple[str, ...], gap: str) -> set[str]:
+    """Return the kinds of a mention that name the measure before it again: a creatinine clearance and a GFR
+    joined by "/" or a bracket ("creatinine clearance/GFR >= 60", "Estimated GFR (estimated creatinine
+    clearance) >= 50", NCT01339988, NCT04714372) are two names of one kidney function, so the first named is
+    the fact. Joined by "or" ("creatinine clearance or GFR") they are alternatives, and "AST/ALT" are two
+    tests, both kept."""
+    if set(previous) | set(kinds) != _KIDNEY_FUNCTION or _JOINING_WORD.search(gap):
+        return set(previous)
+    return set(previous) | set(kinds)
+
+
 def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
     found: list[Found] = []
     for index, mention in enumerate(mentions):
         start = mention.start
-        if CONDITIONAL_BEFORE.search(text[max(0, start - 40) : start]):
+        reach = max(0, start - 40)
+        conditional = CONDITIONAL_BEFORE.search(text[reach:start])
+        if conditional and not _restates_criterion(text, reach + conditional.start()):
             continue  # the measure defines a subgroup ("for patients with serum creatinine above ULN")
         if _CHANGE_BEFORE.search(text[max(0, start - 30) : start]):
             continue
@@ -174,6 +192,14 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
         for kind in mention.kinds:
             found.extend(_facts_of(kind, text, mention, limit))
     return found
+
+
+def _restates_criterion(text: str, start: int) -> bool:
+    """Return True for a bracket naming patients with a value after words that hold no value: "Patients with
+    QT prolongation or history of such prolongation (patients with QTcF > 480 ms)" (NCT05832827) states the
+    criterion's own finding in numbers. After a value ("ECOG 0-3 (patients with PS 2-3 only if ...)") such a
+    bracket names a subgroup of that value."""
+    return text.startswith("(", start) and _FIRST_DIGIT.search(text, 0, start) is None
 
 
 def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list[Found]:

@@ -65,6 +65,18 @@ _PERMISSION = re.compile(
     r"(?:(?<=[.;]\s)|(?<=\n)|^)[A-Z][^.;\n]{0,200}?\b(?:may|might|can|could)\s++(?:also\s++|still\s++)?be\s++"
     r"(?:eligible|included|enrolled|considered|allowed)\b[^.;\n]{0,200}"
 )
+# A sentence that waives the limits before it for patients who miss them: "Patients who do not meet above
+# organ function criteria ... may have exception made for these criteria and remain eligible" (NCT01339988),
+# "can be eligible even if they do not fulfill the aforementioned values" (NCT05740449). Bounded runs of words
+# within one sentence, so linear.
+_WAIVER = re.compile(
+    r"\b(?:do|does)\s++not\s++(?:meet|fulfil+|satisfy)\b[^.;\n]{0,200}?\b(?:may|might|can|could)\s++"
+    r"(?:have\s++(?:an?\s++)?exceptions?\b|(?:still\s++|also\s++)?(?:be|remain)\s++(?:eligible|included|enrolled)\b)"
+    r"|\b(?:may|might|can|could)\s++(?:still\s++|also\s++)?be\s++(?:eligible|included|enrolled)\s++even\s++if\s++"
+    r"(?:they|he|she|the\s++(?:patients?|participants?|subjects?))\s++(?:do|does)\s++not\s++(?:meet|fulfil+|satisfy)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.;\n]")
 _ENDS_WITH_OR = re.compile(r"\bor\s*$", re.IGNORECASE)
 # An item that ends with "OR" ("ECOG 0-2 OR", "..., or"): the next item is its alternative (or_runs).
 ITEM_ENDS_WITH_OR = re.compile(r"\bOR\s*[.,;:]?\s*$|\bor\s*[,;:]?\s*$")
@@ -91,7 +103,8 @@ def combine(section: str, parts: Sequence[str], readings: Sequence[Reading]) -> 
         found, alternatives = _with_alternatives(text, found, reading)
         if section == INCLUSION:
             found, permitted = _with_permitted_exception(text, found)
-            alternatives |= permitted
+            found, waived = _with_waiver(text, found)
+            alternatives |= permitted or waived
         if section == EXCLUSION:
             found = joined_by_and(text, found)
         has_alternatives |= alternatives or _names_or(text, found, reading)
@@ -186,6 +199,37 @@ def _permission(text: str, found: list[Found]) -> Span | None:
     return None
 
 
+def _with_waiver(text: str, found: list[Found]) -> tuple[list[Found], bool]:
+    """Return the facts with the thresholds before a waiver sentence marked as alternatives: a patient who
+    misses them may still be eligible (an unstated alternative, as "Age >= 18 years (or per national
+    guidelines)"), so none is required alone. Returns whether there was such a sentence."""
+    span = _waiver(text, found)
+    if span is None:
+        return found, False
+    return [_as_alternative(f) if f.end <= span[0] else f for f in found], True
+
+
+def _waiver(text: str, found: list[Found]) -> Span | None:
+    """Return the span of a waiver sentence that follows a threshold, from where its sentence (or the words
+    after the last threshold) starts to its end, or None."""
+    match = _WAIVER.search(text)
+    if match is None:
+        return None
+    ends = [f.end for f in found if f.fact.is_threshold and f.end <= match.start()]
+    if not ends:
+        return None
+    breaks = [m.end() for m in _SENTENCE_END.finditer(text, max(ends), match.start())]
+    start = max([max(ends), *breaks])
+    stop = _SENTENCE_END.search(text, match.end())
+    return start, stop.start() if stop else len(text)
+
+
+def waiver_words(text: str, found: list[Found]) -> str:
+    """Return the words of the waiver sentence `_with_waiver` reads, or ""."""
+    span = _waiver(text, found)
+    return text[span[0] : span[1]] if span else ""
+
+
 def permitted_exception_words(text: str, found: list[Found]) -> str:
     """Return the words of the permission sentence `_with_permitted_exception` reads, or ""."""
     sentence = _permission(text, found)
@@ -253,6 +297,7 @@ def unread_alternatives(parts: Sequence[str], readings: Sequence[Reading]) -> tu
                 words.append(text[right[0] : _alternative_end(text, items, index + 1)])
         words.extend(_unstated(text, item) for item in found if item.fact.is_threshold)
         words.append(permitted_exception_words(text, found))
+        words.append(waiver_words(text, found))
     return tuple(kept for w in words if (kept := _trimmed(w)))
 
 

@@ -20,11 +20,17 @@ NOT_PATIENT_AGE = re.compile(
 )
 # Pregnancy words in a contraception rule ("should a woman become pregnant, she must inform...") are not a
 # pregnancy criterion; a required pregnancy test still is.
-CONTRACEPTION = re.compile(r"contracept|birth control|abstinen|barrier method", re.I)
+# "Agreement not to participate in a conception process (e.g., active attempt to become pregnant ...)"
+# (NCT01380080): a rule about conceiving is a contraception rule too.
+CONTRACEPTION = re.compile(r"contracept|birth control|abstinen|barrier method|\bconception\b", re.I)
 PREGNANCY_TEST = re.compile(
     # "Pregnant women, lactating women, and ... contraception": a status listed with breastfeeding
-    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|/|,|and)\s*+"
-    r"(?:breast|lactat|nursing)|\b(?:are|is) not pregnant\b",
+    # "Pregnant females; breastfeeding females; ... contraception" (NCT04747912): a ";" lists them too
+    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|/|,|;|and)\s*+"
+    r"(?:breast|lactat|nursing)|\b(?:are|is|be) not pregnant\b"
+    # the status stated outright: "Not pregnant. ... must agree to use adequate contraception" (NCT01065844),
+    # "The serum or urine test indicates nonpregnant woman" (NCT04007835)
+    r"|^\s*+not\s++pregnant\b|\bnon-?pregnant\b",
     re.I,
 )
 
@@ -50,7 +56,12 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     (
         "creatinine_clearance",
-        _mixed(r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr", r"creatinine clearance|clearance of creatinine"),
+        # "Estimated Glomerular Filtration Rate (estimated creatinine clearance)" (NCT04714372): the bracket is
+        # one name, so that the two names join (facts.py reads them as one measure)
+        _mixed(
+            r"CrCl|CLcr|ClCr|Clcr|CrCL|CCr|Crcl|Ccr",
+            r"(?:(?:estimated|calculated)\s+)?creatinine clearance|clearance of creatinine",
+        ),
     ),
     ("egfr", _mixed(r"eGFR|GFR", r"(?:estimated )?glomerular filtration rate")),
     # "creatinine kinase" is a common slip for creatine kinase, another test; "serum creatinine clearance"
@@ -268,6 +279,10 @@ AGE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 
+# A status word that names a partner's status: "breastfeeding partner", "pregnant or breastfeeding partners".
+# Bounded words, so linear.
+_NOT_PARTNER = r"(?!(?:\s++(?:or|and|and/or)\s++[\w-]{1,20})?\s++partners?\b)"
+
 BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
     (
         "pregnancy",
@@ -279,20 +294,26 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # is history, not the status now
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
             # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
-            r"\bpregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
+            # "nonpregnant", "non-pregnant": the status, stated as one word
+            r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
+            # a partner's status is not the patient's: "(including breastfeeding partner)" (NCT05382559)
+            rf"{_NOT_PARTNER}"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),
     ),
     (
         "breastfeeding",
-        _words(
-            r"breast[- ]?feeding",
-            r"breast[- ]?feed",
-            r"breastfeed(?:ing|s)?",
-            r"lactat(?:ing|ion)",
-            r"nursing(?! home)(?! care)(?! staff)",
-            r"nursing mothers?",
+        re.compile(
+            _words(
+                r"breast[- ]?feeding",
+                r"breast[- ]?feed",
+                r"breastfeed(?:ing|s)?",
+                r"lactat(?:ing|ion)",
+                r"nursing(?! home)(?! care)(?! staff)",
+                r"nursing mothers?",
+            ).pattern
+            + _NOT_PARTNER
         ),
     ),
     # a drug class ("HIV protease inhibitors", "anti HIV drugs") or a vaccine is no infection status
@@ -302,7 +323,10 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # "AIDS related lymphoma" (NCT05607199) names a lymphoma subtype, not the patient's HIV status
             # "HIV integrase inhibitor", "HIV-1 immunotherapeutic vaccine", "risk of HIV transmission", "activity
             # against HIV-1" (NCT05896748): a drug class, a vaccine, a partner's risk, a drug's activity
-            r"(?<!activity against )HIV(?!(?:-1)?\s+(?:protease|integrase|drugs?\b|vaccin|immunotherapeutic|"
+            # "The effects of NFV ... have been studied in HIV positive women" (NCT01065844): the population a
+            # drug was studied or is used in, not the patient's status
+            r"(?<!activity against )(?<!studied in )(?<!used in )(?<!tested in )(?<!approved in )"
+            r"HIV(?!(?:-1)?\s+(?:protease|integrase|drugs?\b|vaccin|immunotherapeutic|"
             r"transmission))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
             r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
         ),

@@ -70,6 +70,11 @@ _BRANCH_OR = re.compile(
     r"|\band(?=\s++(?:greater|more|higher|less|lower)\s++than\s*+\d)"
     # "... for patients with bone marrow involvement; otherwise >= 100 x 10^9/L"
     r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
+    # "AST, ALT <= 3 x ULN; if liver metastases are present, then <= 5 x ULN is allowed" (NCT05651269)
+    r"|\bthen\b(?=\s*+[<>≤≥])"
+    # "ECOG 0, 1 or 2 for dose escalation, and 0 or 1 for dose expansion" (NCT05382559): "and" before another
+    # value that names its own subgroup (bounded, so linear)
+    r"|\band(?=\s*+\d(?:[\s\d.,–-]|or\b|to\b){0,20}?for\b)"
     # "QTcF >= 450 ms (men) / >= 470 ms (women)": a bracketed subgroup, then "/" (a bare "/" may restate)
     r"|(?<=\))\s*+/(?=\s*+[<>≤≥])",
     re.IGNORECASE,
@@ -79,8 +84,9 @@ _SPACES = re.compile(r"\s*+")
 _OR_NEXT = re.compile(r"^\s*+,?\s*+or\s++", re.IGNORECASE)
 _NUMBER = re.compile(NUMBER)
 # The end of the clause a branch value may sit in: a ";" that no "or" follows, a line or a sentence.
+# "; if X, then <= 5 x ULN" goes on with the subgroup's value (only a "then" starts a value there).
 _CLAUSE_END = re.compile(
-    r";(?!\s*+(?:or\b|otherwise\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
+    r";(?!\s*+(?:or\b|otherwise\b|if\b|[<>≤≥]|(?:males?|females?|men|women)\s*+:?\s*+[<>≤≥]))|\n|\.\s+[A-Z]"
 )
 _CLAUSE = 160
 _UNIT_AFTER = re.compile(rf"(?P<unit>{UNITS})")

@@ -92,8 +92,9 @@ class _ComparatorCodes:
 COMPARATOR_CODES = _ComparatorCodes()
 
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
-_TEN9 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G\s*+/\s*+[lL]\b|Giga\s*+/\s*+[lL]\b|(?:x|×)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
-_TEN3 = r"(?:(?:x|×|\*)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
+# "1.5 ´ 109/L" (NCT03058094): a multiplication sign that copying turned into an acute accent
+_TEN9 = r"(?:(?:x|×|\*|´)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G\s*+/\s*+[lL]\b|Giga\s*+/\s*+[lL]\b|(?:x|×|´)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
+_TEN3 = r"(?:(?:x|×|\*|´)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
 # Units spelled out in words, as some sponsors write them before the symbol ("27.0 kilograms per square meter
 # (kg/m^2)", "30 milliliters per minute per 1.73 square meter"): the same codes, in any case.
 _ML = r"(?:[mM][lL]|(?i:milli[- ]?lit(?:er|re)s?))"
@@ -137,7 +138,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     (
         "{ULN}",
         # "≤ 1.5 times greater than the upper limit of normal" (NCT02795884): a multiple, not a second comparator
-        r"(?:(?:x|X|×|⋅|·|\*|times(?:\s++(?:greater|higher)\s++than)?|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:[Ii]nstitutional|[Ll]ocal)\s++)?"
+        # "<1.5?ULN" (NCT03416231), "1.5 ´ ULN": a multiplication sign lost in copying, before ULN
+        r"(?:(?:x|X|×|⋅|·|\*|´|\?(?=\s*+(?:ULN|UNL|IULN|ULRR|upper))|times(?:\s++(?:greater|higher)\s++than)?|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:[Ii]nstitutional|[Ll]ocal)\s++)?"
         # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal; IULN (institutional),
         # ULRR and "the upper limit of the reference range" (the same limit by another name)
         r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
