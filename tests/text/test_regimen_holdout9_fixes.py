@@ -7,8 +7,9 @@ a second passage's days taken as a conflict with the other entry of the same dos
 
 from __future__ import annotations
 
+from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.schedule import find_day_lists
-from tests.text.test_regimen import regimen_of
+from tests.text.test_regimen import messages, regimen_of
 
 
 def days_of(text: str) -> list[tuple[int, ...]]:
@@ -97,3 +98,57 @@ def test_the_other_sides_days_of_one_entry_are_no_conflict_with_the_other_entry_
     regimen = regimen_of(arm, ("Erlotinib", text), ("Pemetrexed", None), ("Cisplatin", None))
     erlotinib = [d.days for d in regimen.drugs if d.drug == "Erlotinib"]
     assert erlotinib == [tuple(range(8, 22)), tuple(range(1, 29))]
+
+
+def test_a_fixed_combinations_components_each_keep_their_own_amount() -> None:
+    # NCT01380080: before, "600 mg/" and "200 mg/" were unreadable and the 300 mg went to emtricitabine
+    text = (
+        "Patients are administered one tablet of Efavirenz 600 mg/emtricitabine 200 mg/tenofovir disoproxil "
+        "fumarate 300 mg (EFV/FTC/TDF, Atripla) to taken be taken orally once daily at bedtime without food."
+    )
+    regimen = regimen_of(None, ("Efavirenz", None), ("Emtricitabine", None), ("Atripla (r)", text))
+    doses = [(d.drug, d.dose) for d in regimen.drugs if d.dose is not None]
+    assert doses == [("Efavirenz", 600), ("Emtricitabine", 200)]  # tenofovir is no drug of this lexicon
+    assert any("'300 mg' is not written next to a drug name" in m for m in messages(regimen))
+
+
+def test_a_unit_going_on_past_a_slash_without_a_named_amount_stays_unread() -> None:
+    assert [d.value for d in find_doses("X 4 ug/disc 2 times; Y 5 mg/day")] == [None, 5]
+
+
+def test_one_unit_given_as_a_single_dose_is_the_dose_not_a_strength() -> None:
+    # NCT01035515: two interventions of one drug at two doses, each "Single dose oral capsule <n>mg BIIB014"
+    regimen = regimen_of(
+        "Arm 1 of 6 cross-over arms",
+        ("BIIB014 50mg", "Single dose oral capsule 50mg BIIB014"),
+        ("BIIB014 100mg", "Single dose oral capsule 100mg BIIB014"),
+    )
+    assert sorted(d.dose for d in regimen.drugs if d.dose is not None) == [50, 100]
+    # a capsule's content with no "single dose" before it is still its strength
+    assert [d.limit is not None for d in find_doses("oral capsule 50mg BIIB014")] == [True]
+
+
+def test_an_amount_per_square_metre_before_a_preparation_word_is_a_dose() -> None:
+    # NCT01642004: "concentrate for solution" names the product's form; 75 mg/m^2 is worked out per patient
+    text = "Docetaxel 75 mg/m^2 concentrate for solution for intravenous infusion every 3 weeks"
+    drug = next(d for d in regimen_of(text, ("Docetaxel", None)).drugs)
+    assert (drug.dose, drug.unit) == (75, "mg/m2")
+    # a product's strength in mg is still one
+    assert [d.limit is not None for d in find_doses("Docetaxel 20 mg concentrate for solution")] == [True]
+
+
+def test_a_dose_written_as_a_route_dose_of_the_next_drug_is_that_drugs_with_its_frequency() -> None:
+    # NCT03599518: before, 250 mg went to DS-1205c and "daily" to its 800 mg level
+    text = (
+        "Participants receive DS-1205c (at planned doses given orally twice daily: 200 mg, 400 mg, 600 mg, "
+        "800 mg) in combination with daily 250 mg oral dose of gefitinib"
+    )
+    regimen = regimen_of(text, ("DS-1205c", None), ("Gefitinib", None))
+    read = [(d.drug, d.dose, d.frequency.times if d.frequency else None) for d in regimen.drugs]
+    assert read == [
+        ("DS-1205c", 200, 2),
+        ("DS-1205c", 400, 2),
+        ("DS-1205c", 600, 2),
+        ("DS-1205c", 800, 2),
+        ("Gefitinib", 250, 1),
+    ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from fhir_adapter.text.markdown import unescape
-from fhir_adapter.text.regimen.doses import Dose, numberless_unit
+from fhir_adapter.text.regimen.doses import COMBINATION_NEXT, Dose, numberless_unit
 from fhir_adapter.text.regimen.labels import dose_condition
 from fhir_adapter.text.regimen.model import CycleRange, DoseCondition, Duration, Frequency
 from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, TimedOffset
@@ -301,7 +301,8 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
         ):
             return doses[:i], doses[i:]
         if (
-            _names_another(cut.norm, previous, dose.start)
+            _next_component(cut, key, previous, dose.start)
+            or _names_another(cut.norm, previous, dose.start)
             or _named_by_form(cut, key, previous, dose.start)
             or _code_opens_sentence(cut, key, previous, dose.start)
         ):
@@ -314,6 +315,18 @@ def _item_start(norm: str, previous: int, position: int) -> int:
     """Return where the other substance's item before the dose at `position` starts: its separator."""
     item = _NEW_ITEM.search(norm, previous, position) or _NEW_ITEM_WORDS.search(norm, previous, position)
     return item.start() if item else position
+
+
+def _next_component(cut: Cut, key: str, previous: int, position: int) -> bool:
+    """Return True when a dose follows a "/" and a name that is not this drug's, right after the dose before:
+    in "emtricitabine 200 mg/tenofovir disoproxil fumarate 300 mg" the 300 mg is tenofovir's."""
+    if previous <= 0 or not cut.norm[previous - 1].isalnum():
+        return False
+    component = COMBINATION_NEXT.match(cut.norm, previous)
+    if component is None or component.end() != position:
+        return False
+    named = component.start("name")
+    return not any(m.start == named and m.key == key for m in cut.mentions)
 
 
 def _names_another(norm: str, previous: int, position: int) -> bool:

@@ -29,10 +29,15 @@ _COFORMULATED = re.compile(r"\bco-?formulated\s+with\b(?:[^.;,:\n]|(?<=\d)[.,](?
 # "semaglutide s.c. 2.4 mg and placebo matched to semaglutide OW" (NCT05813925): the drug named again for
 # its placebo's sake, not a second passage on it.
 _PLACEBO_OF = re.compile(r"\bplacebo\s+(?:matched|matching)\s+(?:to\s+|with\s+)?(?:the\s+)?$", re.IGNORECASE)
+# "daily 250 mg oral dose of gefitinib" (NCT03599518): "dose of", perhaps with a route, stands between too.
 _DOSE_BEFORE_NAME = re.compile(
-    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\)\s*)?(?:of\s+)?(?:the\s+)?$",
+    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\)\s*)?"
+    r"(?:(?:(?:oral|intravenous|iv|subcutaneous|daily)\s+)?doses?\s+of\s+|of\s+)?(?:the\s+)?$",
     re.IGNORECASE,
 )
+# A frequency right before a dose that opens the next drug's item, after a joining word: "in combination
+# with daily 250 mg oral dose of gefitinib" (NCT03599518) - gefitinib's "daily".
+_JOINED_BEFORE = re.compile(r"(?:\bwith|\band|\bplus|,|\+)[ \t]*+$", re.IGNORECASE)
 # Between the previous drug's name and a dose that opens the next item: "cefepime and 2 g ...".
 _ITEM_GAP = re.compile(r"(?<!\s)\s*+(?:,|;|\+|and|plus|with)?\s*+", re.IGNORECASE)
 _CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
@@ -239,6 +244,12 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
         start = group[0].start
     route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
     start = route.start if route else start
+    if start < mention.start:
+        frequency = next(
+            (f for f in cut.facts.frequencies if 0 <= start - f.end <= 2 and f.start >= previous_end), None
+        )
+        if frequency and _JOINED_BEFORE.search(cut.norm, max(0, frequency.start - 12), frequency.start):
+            start = frequency.start
     return _heading_start(cut, start, previous_end), opens
 
 
