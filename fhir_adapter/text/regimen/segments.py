@@ -18,7 +18,7 @@ from fhir_adapter.text.regimen.lexicon import Mention
 from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, sentence_span
 
 _REFERENCE = re.compile(
-    r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|as)\s+(?:the\s+|each\s+)?(?:first\s+|1st\s+|last\s+)?"
+    r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|same\s+days?\s+(?:that|as)|as)\s+(?:the\s+|each\s+)?(?:first\s+|1st\s+|last\s+)?"
     r"(?:dose\s+of\s+|administration\s+of\s+)?$",
     re.IGNORECASE,
 )
