@@ -7,6 +7,8 @@ a second passage's days taken as a conflict with the other entry of the same dos
 
 from __future__ import annotations
 
+from fhir_adapter.sources import Arm, Intervention, TrialRecord
+from fhir_adapter.text import parse_regimen
 from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.schedule import find_day_lists
 from tests.text.test_regimen import messages, regimen_of
@@ -26,7 +28,7 @@ def test_a_common_abbreviation_of_a_linked_drug_doses_that_drug_not_the_drug_bef
     regimen = regimen_of(arm, ("Inotuzumab ozogamicin", None), ("Dexamethasone", None), ("Methotrexate", None))
     doses = [(d.drug, d.dose) for d in regimen.drugs if d.dose is not None]
     assert ("Dexamethasone", 10) in doses and ("Methotrexate", 15) in doses
-    assert sorted(dose for drug, dose in doses if drug == "Inotuzumab ozogamicin") == [0.5, 0.5, 0.8]
+    assert sorted(dose for drug, dose in doses if drug == "Inotuzumab ozogamicin") == [0.5, 0.8]
     assert not [d for d in regimen.drugs if d.drug == "Dexamethasone" and d.dose != 10]
 
 
@@ -152,3 +154,78 @@ def test_a_dose_written_as_a_route_dose_of_the_next_drug_is_that_drugs_with_its_
         ("DS-1205c", 800, 2),
         ("Gefitinib", 250, 1),
     ]
+
+
+def test_a_later_sentence_about_another_substance_gives_the_drug_no_schedule() -> None:
+    # NCT03058094: "then daily" is folic acid's; before, pemetrexed was read as given daily
+    text = (
+        "Pemetrexed will be administered as an intravenous infusion over 10 minutes on Day 1 of each 21-day "
+        "cycle. Folic acid will be administered 1-2 weeks prior to the 1st dose, then daily during the "
+        "treatment period until 21days post the last dose."
+    )
+    drug = next(d for d in regimen_of(None, ("Pemetrexed", text)).drugs)
+    assert (drug.days, drug.frequency) == ((1,), None)
+    # a later sentence on the drug itself, or in generic words, still speaks of it
+    for later in ("Pemetrexed will be given daily.", "It will be given daily.", "Infusions are given daily."):
+        drug = next(d for d in regimen_of(None, ("Pemetrexed", f"Pemetrexed on Day 1. {later}")).drugs)
+        assert drug.frequency is not None and drug.frequency.times == 1, later
+
+
+def test_a_dose_given_on_the_same_days_as_another_drug_takes_that_drugs_days() -> None:
+    # NCT04714372: the days are written only in the fludarabine intervention's text
+    regimen = regimen_of(
+        None,
+        (
+            "Fludarabine",
+            "Fludarabine 25 mg/m\\^2 is administered as a 1 hour intravenous (IV) infusion per institutional "
+            "guidelines once a day on 2 consecutive days (Day -4, and Day -3).",
+        ),
+        (
+            "Cyclophosphamide",
+            "Cyclophosphamide 300 mg/m\\^2 is administered as a 2 hour intravenous (IV) infusion per "
+            "institutional guidelines once a day on the same days that fludarabine is given.",
+        ),
+    )
+    assert [(d.drug, d.days) for d in regimen.drugs] == [("Fludarabine", (-4, -3)), ("Cyclophosphamide", (-4, -3))]
+
+
+def test_the_same_days_as_a_drug_with_no_single_list_of_days_stay_unread() -> None:
+    regimen = regimen_of(
+        None,
+        ("Fludarabine", "Fludarabine 25 mg/m2 on days -6 to -4. Fludarabine 30 mg/m2 on day -2."),
+        ("Cyclophosphamide", "Cyclophosphamide 300 mg/m2 on the same days as fludarabine."),
+    )
+    assert next(d for d in regimen.drugs if d.drug == "Cyclophosphamide").days is None
+
+
+def test_a_dose_written_again_right_after_its_days_is_one_dose_on_all_those_days() -> None:
+    # NCT04747912: "0.5mg/m2 D15, 0.5mg/m2 Day 22" is 0.5 mg/m2 on days 15 and 22
+    regimen = regimen_of("* InO 0.8mg/m2 Day 8; 0.5mg/m2 D15, 0.5mg/m2 Day 22", ("Inotuzumab ozogamicin", None))
+    assert [(d.dose, d.days) for d in regimen.drugs] == [(0.8, (8,)), (0.5, (15, 22))]
+    # another dose, or words between, keep them apart
+    regimen = regimen_of("X 5 mg day 1, 10 mg day 8; X 5 mg day 15 then 5 mg day 22 orally", ("X", None))
+    assert [d.dose for d in regimen.drugs] == [5, 10, 5, 5]
+
+
+def test_saline_in_a_placebo_comparator_arm_is_the_placebo_not_a_dose() -> None:
+    # NCT00840671: the saline arm copies the active arm's volume and schedule
+    text = "0.9% Saline Solution, 30 ml/day as intravenous infusion. Daily infusion for 10 consecutive days."
+    saline = Intervention("DRUG", "0.9% Saline Solution", text, ("Saline",), ("NaCl",))
+    active = Intervention("DRUG", "Cerebrolysin", text.replace("0.9% Saline Solution", "Cerebrolysin"), ("Active",))
+    arms = (
+        Arm("Active", "EXPERIMENTAL", None, (active.label,)),
+        Arm("Saline", "PLACEBO_COMPARATOR", None, (saline.label,)),
+    )
+    trial = TrialRecord("NCT00000000", "test", arms=arms, interventions=(active, saline))
+    assert parse_regimen(trial, arms[1]).drugs == ()
+    assert [d.dose for d in parse_regimen(trial, arms[0]).drugs] == [30]
+    # saline in an arm of another type is still read (hypertonic saline can be the treatment studied)
+    experimental = Arm("Saline", "EXPERIMENTAL", None, (saline.label,))
+    trial = TrialRecord("NCT00000000", "test", arms=(experimental,), interventions=(saline,))
+    assert [d.dose for d in parse_regimen(trial, experimental).drugs] == [30]
+
+
+def test_a_list_item_opening_with_a_dosing_code_stays_the_drugs() -> None:
+    arm = "* Carboplatin\n* AUC 5 IV on day 1\n* RP2D 10 mg"
+    regimen = regimen_of(arm, ("Carboplatin", None))
+    assert [(d.dose, d.unit) for d in regimen.drugs] == [(5, "AUC"), (10, "mg")]

@@ -64,7 +64,9 @@ _UNKNOWN_NAME_ITEM = re.compile(
 _CAPITALS = re.compile(r"[A-Z].*[A-Z]")
 # Words of two capitals that are no drug: routes, frequencies, days and cycles ("C1D1").
 _NOT_A_NAME = re.compile(
-    r"(?:IV|PO|SC|IM|IT|QD|BID|TID|QID|QW|Q\dW|OD|QOD|(?:C\d{1,2})?D\d{1,2}|C\d{1,2})", re.IGNORECASE
+    r"(?:IV|PO|SC|IM|IT|QD|BID|TID|QID|QW|Q\d{1,2}[HDW]|OD|QOD|(?:C\d{1,2})?D\d{1,2}|C\d{1,2}|AUC|BSA|MTD|RP2D"
+    r"|DL\d?)",
+    re.IGNORECASE,
 )
 
 
