@@ -151,6 +151,14 @@ _UNIT_CONTINUES = re.compile(
 )
 # "0.7 mg/kg/week" (NCT00739882): an amount a week, its "/week" read as the frequency "weekly".
 _PER_WEEK = re.compile(r"/[ \t]*(?:week|wk)\b", re.IGNORECASE)
+# "Efavirenz 600 mg/emtricitabine 200 mg/tenofovir disoproxil fumarate 300 mg" (NCT01380080): a fixed
+# combination's components, each named with its amount; the "/" starts the next one, not a longer unit.
+COMBINATION_NEXT = re.compile(
+    r"(?<![ \t])[ \t]*+/[ \t]*+(?!(?i:dose|day|d\b|week|wk|hour|h\b|hr|min|infusion|injection|kilo|kg|body"
+    r"|square|sq\b|met(?:er|re)|m2|bsa|cycle|vial|tablet|capsule|unit|patient|person|time|ml\b|l\b))"
+    r"(?P<name>[A-Za-z][A-Za-z\-]{3,}(?:[ \t]++[A-Za-z][A-Za-z\-]{2,}){0,3})[ \t]*+"
+    r"(?=\d{1,5}(?:\.\d{1,3})?[ \t]*+(?i:mg|g|mcg|ug|µg)\b)"
+)
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
 COMBINATION_DOUBT = "component doses of a combination"
@@ -210,6 +218,11 @@ _COUNT_WORD_BEFORE = re.compile(
 )
 # One unit given: "one sachet of 50 mg", "a single tablet of 10 mg".
 _ONE_UNIT_OF = re.compile(rf"\b(?:one|1|a\s+single)\s+{_UNITS}\s+of\s*$", re.IGNORECASE)
+# One unit given as a single dose: "Single dose oral capsule 50mg BIIB014" (NCT01035515); its content is
+# the dose given.
+_SINGLE_DOSE_UNIT = re.compile(
+    rf"\bsingle[ \t]++dose[ \t]++(?:(?:oral|intravenous|subcutaneous)[ \t]++)?{_UNITS}[ \t]*+$", re.IGNORECASE
+)
 # ... and right after it: a volume it is dissolved in ("/0.5 mL"), a container or a form of the product.
 _STRENGTH_AFTER = re.compile(
     rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
@@ -432,13 +445,19 @@ def find_doses(text: str) -> list[Dose]:
     [(5.0, 2), (1000000000.0, None)]
     >>> [d.value for d in find_doses("canagliflozin100mg once daily; AK104 15mg; AKB104mg; dosing10 mg")]
     [100.0, 15.0, 10.0]
+    >>> [d.value for d in find_doses("Efavirenz 600 mg/emtricitabine 200 mg/tenofovir 300 mg")]
+    [600.0, 200.0, 300.0]
+    >>> [d.value for d in find_doses("X 4 ug/disc 2 times; 5 mg/kg/day")]
+    [None, 5.0]
     """
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
         previous = doses[-1] if doses else None
         strength = (
-            None if dose.limit else _strength(match, dose, text, previous) or _breakdown(dose, text, previous)
+            None
+            if dose.limit or _per_body_size(dose)
+            else _strength(match, dose, text, previous) or _breakdown(dose, text, previous)
         )
         if strength:
             dose = replace(dose, limit=strength, limit_reason=STRENGTH_REASON)
@@ -473,6 +492,13 @@ def _with_target_after(dose: Dose, text: str) -> list[Dose]:
     return [replace(dose, chained=True), alternative]
 
 
+def _per_body_size(dose: Dose) -> bool:
+    """Return True for an amount per kilogram or per square metre: a dose worked out for the patient, never
+    a product's strength ("Docetaxel 75 mg/m^2 concentrate for solution for intravenous infusion",
+    NCT01642004)."""
+    return dose.unit.endswith(("/m2", "/kg"))
+
+
 def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None) -> str | None:
     """Return the passage that makes the quantity `match` describe the product (a vial's, a tablet's, a
     concentrate's content) rather than a dose given, or None; an alternative written right after a strength
@@ -482,6 +508,8 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
     after = _STRENGTH_AFTER.match(text, end)
     if before and not after and _ONE_UNIT_OF.search(text, max(0, start - 30), start):
         before = None  # "one sachet of 50 mg applied once a day" (NCT00244023): one unit's content is given
+    if before and not after and _SINGLE_DOSE_UNIT.search(text, max(0, start - 40), start):
+        before = None
     if before and not after and _form_then_dose(text, before.start(), start, end):
         before = None  # "megestrol acetate tablets 40 mg 4 times per day" (NCT00739830): the dose given
     if before or after:
@@ -633,7 +661,11 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     times = int(groups["times"]) if groups["times"] else None
     # "25/mg/m2/day", "1mg/(m2.h)", "5 ug/disc": a unit read short is another dose; never emitted as one.
     doubt = _STRAY_SLASH if groups["stray"] else None
-    goes_on = _UNIT_CONTINUES.match(text, match.end()) and not _PER_WEEK.match(text, match.end())
+    goes_on = (
+        _UNIT_CONTINUES.match(text, match.end())
+        and not _PER_WEEK.match(text, match.end())
+        and not COMBINATION_NEXT.match(text, match.end())
+    )
     doubt = doubt or (_UNIT_GOES_ON if goes_on else None)
     if doubt:
         return replace(made, value=None, high=None, times=times, ambiguous=True, doubt=doubt)

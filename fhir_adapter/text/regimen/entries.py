@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from fhir_adapter.text.markdown import unescape
-from fhir_adapter.text.regimen.doses import Dose, numberless_unit
+from fhir_adapter.text.regimen.doses import COMBINATION_NEXT, Dose, numberless_unit
 from fhir_adapter.text.regimen.labels import dose_condition
 from fhir_adapter.text.regimen.model import CycleRange, DoseCondition, Duration, Frequency
 from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, TimedOffset
@@ -101,6 +101,18 @@ _DOSING_WORDS = re.compile(
 _NEXT_STEP = re.compile(
     r"\bfollowed\s++(?:[\w-]++\s++){0,4}?by\b(?![^.;\n]{0,30}\b(?:off|rest|break)\b)", re.IGNORECASE
 )
+# A later sentence whose subject is another substance, named by words no lexicon knows: "Pemetrexed will be
+# administered ... on Day 1 of each 21-day cycle. Folic acid will be administered ... then daily"
+# (NCT03058094). Its schedule is that substance's, not the drug's.
+_OTHER_SUBJECT = re.compile(
+    r"[.;][ \t\n]++(?P<subject>[A-Z][A-Za-z0-9\-]{2,}(?:[ \t]++[A-Za-z0-9\-]{1,20}){0,2}?)"
+    r"[ \t]++(?:will|is|are|was|were|should|must|may|can)\b"
+)
+# Subjects that are no substance: the drug itself in other words, the patients, the treatment.
+_GENERIC_SUBJECT = re.compile(
+    r"(?i:it|this|that|these|those|the|they|each|all|both|patients?|participants?|subjects?|treatment|therapy|"
+    r"dosing|doses?|administration|infusions?|injections?|study|drug|medication|cycles?|courses?)\b"
+)
 _LOADING = re.compile(
     r"(?<![\w-])(?P<words>(?:initial|loading)\s+(?:loading\s+)?dose)\b[^.;\n]{0,60}$", re.IGNORECASE
 )
@@ -186,7 +198,7 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
         dose = numberless_unit(cut.norm, mention_end)
         entry = Entry(key, start, end, dose, segment_start=start, segment_end=end, verbatim=verbatim)
         next_step = _NEXT_STEP.search(cut.norm, mention_end, end)
-        own = (start, next_step.start() if next_step else end)
+        own = (start, _other_subject_start(cut, key, mention_end, next_step.start() if next_step else end))
         return [_with_facts(entry, cut.facts, cut.norm, own=own, head=own)], foreign
     choices = _choice_groups(cut.norm, doses)
     leads = [_lead_route(cut.norm, cut.facts.routes, dose) for dose in doses]
@@ -220,6 +232,18 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
             read = _loading_once(cut.norm, read, floor)
         entries.append(read)
     return _share_within(entries), foreign
+
+
+def _other_subject_start(cut: Cut, key: str, start: int, end: int) -> int:
+    """Return where the first later sentence about another substance starts between `start` and `end`, else
+    `end`: a doseless mention's schedule ends before it."""
+    for sentence in _OTHER_SUBJECT.finditer(cut.norm, start, end):
+        subject = sentence.group("subject")
+        at = sentence.start("subject")
+        this_drug = any(at <= m.start < sentence.end("subject") and m.key == key for m in cut.mentions)
+        if not this_drug and not _GENERIC_SUBJECT.match(subject):
+            return sentence.start() + 1
+    return end
 
 
 def _loading_once(norm: str, entry: Entry, floor: int) -> Entry:
@@ -301,7 +325,8 @@ def _own_doses(cut: Cut, key: str, span: Span) -> tuple[list[Dose], list[Dose]]:
         ):
             return doses[:i], doses[i:]
         if (
-            _names_another(cut.norm, previous, dose.start)
+            _next_component(cut, key, previous, dose.start)
+            or _names_another(cut.norm, previous, dose.start)
             or _named_by_form(cut, key, previous, dose.start)
             or _code_opens_sentence(cut, key, previous, dose.start)
         ):
@@ -314,6 +339,18 @@ def _item_start(norm: str, previous: int, position: int) -> int:
     """Return where the other substance's item before the dose at `position` starts: its separator."""
     item = _NEW_ITEM.search(norm, previous, position) or _NEW_ITEM_WORDS.search(norm, previous, position)
     return item.start() if item else position
+
+
+def _next_component(cut: Cut, key: str, previous: int, position: int) -> bool:
+    """Return True when a dose follows a "/" and a name that is not this drug's, right after the dose before:
+    in "emtricitabine 200 mg/tenofovir disoproxil fumarate 300 mg" the 300 mg is tenofovir's."""
+    if previous <= 0 or not cut.norm[previous - 1].isalnum():
+        return False
+    component = COMBINATION_NEXT.match(cut.norm, previous)
+    if component is None or component.end() != position:
+        return False
+    named = component.start("name")
+    return not any(m.start == named and m.key == key for m in cut.mentions)
 
 
 def _names_another(norm: str, previous: int, position: int) -> bool:

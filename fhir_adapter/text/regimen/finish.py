@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from typing import Protocol
 
+from fhir_adapter.text.regimen.doses import normalize
 from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.lexicon import Lexicon
 from fhir_adapter.text.regimen.merge import signature
@@ -30,6 +31,7 @@ def finish_entries(
     # A drug the arm does not link is kept only where the text doses it: a bare mention ("placebo (for
     # Dupilumab)", "Post Tx-Cyclophosphamide is used for ...") says nothing to give.
     kept = [e for e in entries if lexicon.drugs[e.key].linked or e.dose is not None]
+    kept = _same_days_as_named(kept, lexicon)
     finished: dict[int, Entry] = {}
     for key in dict.fromkeys(e.key for e in kept):
         same = [(i, e) for i, e in enumerate(kept) if e.key == key]
@@ -39,6 +41,31 @@ def finish_entries(
         # doses kept once leave the drug fewer entries: they take its first places, in order
         finished.update(zip((i for i, _ in same), marked, strict=False))
     return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in sorted(finished)]
+
+
+# "Cyclophosphamide 300 mg/m^2 ... once a day on the same days that fludarabine is given" (NCT04714372).
+_SAME_DAYS_AS = re.compile(
+    r"\bon[ \t]++the[ \t]++same[ \t]++days?[ \t]++(?:that|as)[ \t]++(?:the[ \t]++)?(?=[A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+def _same_days_as_named(entries: list[Entry], lexicon: Lexicon) -> list[Entry]:
+    """Return the entries with the days of the drug their text says they share: an entry with no days of
+    its own, whose words say "on the same days that <drug> is given", takes that drug's days when the arm
+    gives it one list of days. Anything else (no days, several lists) stays unread."""
+    days_of: dict[str, set[tuple[int, ...]]] = {}
+    for entry in entries:
+        if entry.days:
+            days_of.setdefault(entry.key, set()).add(entry.days)
+    shared: list[Entry] = []
+    for entry in entries:
+        same = None if entry.days else _SAME_DAYS_AS.search(entry.verbatim)
+        mentions = lexicon.find(normalize(entry.verbatim[same.end() : same.end() + 60])) if same else ()
+        other = mentions[0].key if mentions and mentions[0].start == 0 else None
+        days = days_of.get(other, set()) if other and other != entry.key else set()
+        shared.append(replace(entry, days=next(iter(days))) if len(days) == 1 else entry)
+    return shared
 
 
 _GROUP_KINDS = ("age", "label")

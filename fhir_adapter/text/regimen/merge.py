@@ -61,7 +61,7 @@ def merge_sides(arm: list[Entry], interventions: list[Entry]) -> tuple[list[Entr
     merged: list[Entry] = []
     messages: list[str] = []
     for entry in base:
-        filled, found = _fill(entry, other)
+        filled, found = _fill(entry, _others_for(entry, base, other))
         merged.append(filled)
         messages.extend(found)
     return merged, messages
@@ -165,6 +165,17 @@ def _with_missing(entry: Entry, other: Entry) -> Entry:
     if other.verbatim and other.verbatim not in entry.verbatim:
         missing["verbatim"] = f"{entry.verbatim}\n{other.verbatim}".strip()
     return replace(entry, **missing) if missing else entry
+
+
+def _others_for(entry: Entry, base: list[Entry], others: list[Entry]) -> list[Entry]:
+    """Return the other side's entries that may speak of `entry`: not those of the same dose whose days are
+    another base entry's. "Erlotinib 150mg D8-21 ... Erlotinib 150mg D1-28" beside "150 mg daily from Day 8
+    to Day 21 ... 150 mg daily for one year" (NCT02795884): the days 8-21 are the first entry's, and say
+    nothing against the second's days 1-28."""
+    taken = {e.days for e in base if e is not entry and e.days and signature(e) == signature(entry)}
+    if not taken:
+        return others
+    return [o for o in others if o.days is None or o.days == entry.days or o.days not in taken]
 
 
 def _fill(entry: Entry, others: list[Entry]) -> tuple[Entry, list[str]]:

@@ -49,6 +49,7 @@ _PLACEBO = re.compile(r"\bplacebo\b", re.IGNORECASE)
 # "Avanafil or placebo": the drug named as the placebo's alternative.
 # It may start only where no run of spaces or digits goes on before it, so a search is linear.
 _OR_PLACEBO = re.compile(r"(?<![\s\d.])\s*+(?:\d[\d.]*+\s*+mg\s*+)?or\s++(?:matching\s++)?placebo\b")
+_SALINE = re.compile(r"\b(?:saline|sodium\s+chloride|nacl)\b", re.IGNORECASE)
 ARM_FIELD = "protocolSection.armsInterventionsModule.armGroups[{}].description"
 INTERVENTION_FIELD = "protocolSection.armsInterventionsModule.interventions[{}].description"
 
@@ -102,7 +103,7 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     linked = tuple(
         i
         for i in linked_interventions(trial, arm)
-        if is_drug_intervention(i) and not _blinded_drug_of(arm, i)
+        if is_drug_intervention(i) and not _blinded_drug_of(arm, i) and not _saline_placebo(arm, i)
     )
     if not linked and any(is_drug_intervention(i) for i in trial.interventions):
         return (
@@ -133,6 +134,12 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
         tuple(report.issues),
         cycle.until_text,
     )
+
+
+def _saline_placebo(arm: Arm, intervention: Intervention) -> bool:
+    """Return True for saline given in a placebo comparator arm: "0.9% Saline Solution, 30 ml/day as
+    intravenous infusion" matching the active arm's volume (NCT00840671) is the placebo, no drug dose."""
+    return arm.type == "PLACEBO_COMPARATOR" and _SALINE.search(intervention.name) is not None
 
 
 def _blinded_drug_of(arm: Arm, intervention: Intervention) -> bool:

@@ -69,8 +69,10 @@ _DAY = (
 )
 # "Days 1,8" is days 1 and 8 (NCT03986528); "1,250" (thousands) and "1,5 mg" (a decimal comma) are no days.
 # "TWICE A DAY 30 MINUTES AFTER MEALS" (NCT06737822): a number of minutes or hours is no day either.
+# "Day 15-Day 22" (NCT04747912) is a range of days; "21-day" alone is a length.
 _NOT_A_DAY_AFTER = (
-    r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day|\s*day\s+cycle|min(?:ute)?s?\b|h(?:ou)?rs?\b|hours?\b)"
+    r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day(?![ \t]*+\d)|\s*day\s+cycle|min(?:ute)?s?\b|h(?:ou)?rs?\b"
+    r"|hours?\b)"
 )
 _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY_AFTER})"
 # "day -21- to d -17" (NCT05870995): a stray hyphen before "to" still joins a range; "days 1~5" is one too.
@@ -108,6 +110,13 @@ _SIGNED_RANGE = re.compile(r"([-+]\d+)d?\s*(?:to|through|~)\s*([-+]\d+)", _I)
 CYCLE_DAY_RANGE = re.compile(
     r"(?<![\w.,/+-])(?P<low>\d{1,2})[ \t]*+(?:-|to)[ \t]*+(?P<high>\d{1,2})[ \t]*+days?[ \t]++of[ \t]++"
     r"(?:each|every|the|a|an)[ \t]++(?:[\w-]++[ \t]++)?(?:treatment[ \t]++)?(?:cycle|course)s?\b",
+    _I,
+)
+# "cisplatin 75 mg/m2 on day one of 21-day cycle" (NCT03058094): one day written in words, alone (not "day
+# one to five", left as text).
+DAY_IN_WORDS = re.compile(
+    r"\bday[ \t]++(?P<n>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen)\b"
+    r"(?![ \t]*+(?:-|to|through|thru|or|and)\b)(?!-)",
     _I,
 )
 _LENGTH_BEFORE = re.compile(r"\b(?:for|within|over|lasting|up\s+to)\s*$", _I)
@@ -288,6 +297,10 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
     [(1, 2, 3)]
     >>> [f.value for f in find_day_lists("Days 1 and 3 of Weeks 1-2; days 1 and 2 of each week")]
     [(1, 3, 8, 10)]
+    >>> [f.value for f in find_day_lists("on day one of each cycle; Day 15-Day 22; day two or three")]
+    [(1,), (15, 16, 17, 18, 19, 20, 21, 22)]
+    >>> [f.value for f in find_day_lists("from Day 1 to 5; from day 8")]
+    [(1, 2, 3, 4, 5)]
     """
     found = []
     for match in DAY_LIST.finditer(text):
@@ -296,7 +309,7 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
             continue
         if _OPEN_END_AFTER.match(text, match.end()):
             continue
-        if days and not _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start()):
+        if days and not _not_dosing(text, match):
             week = _OF_WEEKS.match(text, match.end())
             if week is None:
                 found.append(Found(match.start(), match.end(), days))
@@ -306,19 +319,43 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
         low, high = int(match.group("low")), int(match.group("high"))
         if low <= high and not _LENGTH_BEFORE.search(text, max(0, match.start() - 12), match.start()):
             found.append(Found(match.start(), match.end(), tuple(range(low, high + 1))))
+    for match in DAY_IN_WORDS.finditer(text):
+        if not _not_dosing(text, match):
+            found.append(Found(match.start(), match.end(), (WORD_NUMBERS[match.group("n").lower()],)))
     for match in FIRST_DAYS.finditer(text):
         found.append(Found(match.start(), match.end(), tuple(range(1, count(match.group("n")) + 1))))
     return sorted(found, key=lambda f: f.start)
+
+
+_OPEN_START = re.compile(
+    r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?)"
+    r"\s*$",
+    _I,
+)
+
+
+def _not_dosing(text: str, match: re.Match[str]) -> bool:
+    """Return True when the words before a day list make it no dosing day ("starting on day 8", "until day
+    28"). A closed range after "from" is the days given: "from Day 1 to 14" (NCT05773092)."""
+    before = _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start())
+    if before is None:
+        return False
+    return not (_OPEN_START.search(before.group()) and _DAY_RANGE.search(match.group()))
 
 
 # "on days 13 and 12 prior to the first day of NAP" (NCT03983954): days counted back from another event, not
 # days of the cycle.
 _BEFORE_EVENT = re.compile(r"(?<![ \t])[ \t]*+(?:prior[ \t]++to|before)\b", _I)
 _DIGITS = re.compile(r"\d+")
+_SIGNED_DAY_WRITTEN = re.compile(r"\bd(?:ays?)?\s*[-+]\d", _I)
 
 
 def _counted_back(text: str, match: re.Match[str]) -> bool:
-    """Return True when a day list written in falling order is followed by "prior to" or "before"."""
+    """Return True when a day list written in falling order is followed by "prior to" or "before". Signed
+    days rise to the event: "on Day -12 and Day -5 prior to the 1st FT538 infusion" (NCT04714372) are the
+    days -12 and -5, already counted from it."""
+    if _SIGNED_DAY_WRITTEN.search(match.group()):
+        return False
     numbers = [int(n) for n in _DIGITS.findall(match.group())]
     falling = len(numbers) > 1 and numbers[0] > numbers[-1]
     return falling and _BEFORE_EVENT.match(text, match.end()) is not None

@@ -18,18 +18,26 @@ from fhir_adapter.text.regimen.lexicon import Mention
 from fhir_adapter.text.regimen.reading import SENTENCE_END, Facts, sentence_span
 
 _REFERENCE = re.compile(
-    r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|as)\s+(?:the\s+)?(?:first\s+|last\s+)?"
+    r"(?:prior\s+to|before|after|following|than|day\s+of|same\s+way\s+as|same\s+days?\s+(?:that|as)|as)\s+(?:the\s+|each\s+)?(?:first\s+|1st\s+|last\s+)?"
     r"(?:dose\s+of\s+|administration\s+of\s+)?$",
     re.IGNORECASE,
 )
+# "Daratumumab 1800 mg co-formulated with 30,000 units of hyaluronidase (rHuPH20) given ... on Day -12"
+# (NCT04714372): an ingredient of the same product, within its clause; its schedule is the product's.
+_COFORMULATED = re.compile(r"\bco-?formulated\s+with\b(?:[^.;,:\n]|(?<=\d)[.,](?=\d)){0,60}$", re.IGNORECASE)
 # "2.4 milligrams (mg) cagrilintide" (NCT05813925): the unit's abbreviation in brackets may stand between.
 # "semaglutide s.c. 2.4 mg and placebo matched to semaglutide OW" (NCT05813925): the drug named again for
 # its placebo's sake, not a second passage on it.
 _PLACEBO_OF = re.compile(r"\bplacebo\s+(?:matched|matching)\s+(?:to\s+|with\s+)?(?:the\s+)?$", re.IGNORECASE)
+# "daily 250 mg oral dose of gefitinib" (NCT03599518): "dose of", perhaps with a route, stands between too.
 _DOSE_BEFORE_NAME = re.compile(
-    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\)\s*)?(?:of\s+)?(?:the\s+)?$",
+    r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\)\s*)?"
+    r"(?:(?:(?:oral|intravenous|iv|subcutaneous|daily)\s+)?doses?\s+of\s+|of\s+)?(?:the\s+)?$",
     re.IGNORECASE,
 )
+# A frequency right before a dose that opens the next drug's item, after a joining word: "in combination
+# with daily 250 mg oral dose of gefitinib" (NCT03599518) - gefitinib's "daily".
+_JOINED_BEFORE = re.compile(r"(?:\bwith|\band|\bplus|,|\+)[ \t]*+$", re.IGNORECASE)
 # Between the previous drug's name and a dose that opens the next item: "cefepime and 2 g ...".
 _ITEM_GAP = re.compile(r"(?<!\s)\s*+(?:,|;|\+|and|plus|with)?\s*+", re.IGNORECASE)
 _CHAIN_GAP = re.compile(r"^\s*(?:(?:,|or|/|and|, or|, and)\s*)?$", re.IGNORECASE)
@@ -45,6 +53,21 @@ _PASSAGE_HEADING = re.compile(
     r"(?:cycles?|courses?|phases?|periods?|parts?|stages?|steps?|weeks?)\b", re.IGNORECASE
 )
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
+# A list item that opens with a name no lexicon knows, written as a code or an abbreviation (two capitals
+# or more: "InO", "TDF", "ABC-123"), then its dose: "* Dexamethasone 10mg/m2 ...\n* InO 0.8mg/m2 Day 8"
+# (NCT04747912). That item is another drug's, never the drug of the item before.
+_UNKNOWN_NAME_ITEM = re.compile(
+    r"^[ \t]*+(?:[*+•-]|\d{1,2}[.)])[ \t]++(?P<name>[A-Za-z][A-Za-z0-9]{0,11}(?:-[A-Za-z0-9]{1,8})?)"
+    r"[ \t]*+:?[ \t]*+(?=\d)",
+    re.MULTILINE,
+)
+_CAPITALS = re.compile(r"[A-Z].*[A-Z]")
+# Words of two capitals that are no drug: routes, frequencies, days and cycles ("C1D1").
+_NOT_A_NAME = re.compile(
+    r"(?:IV|PO|SC|IM|IT|QD|BID|TID|QID|QW|Q\d{1,2}[HDW]|OD|QOD|(?:C\d{1,2})?D\d{1,2}|C\d{1,2}|AUC|BSA|MTD|RP2D"
+    r"|DL\d?)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +127,9 @@ def segment_mentions(
         following = mentions[i + 1].start if i + 1 < len(mentions) else len(norm)
         stop = min(following, sentence_span(norm, mention.end)[1])
         has_dose = bisect_left(starts, mention.end) < bisect_left(starts, stop)
-        is_reference = _REFERENCE.search(norm, max(0, mention.start - 40), mention.start)
+        is_reference = _REFERENCE.search(norm, max(0, mention.start - 40), mention.start) or (
+            _COFORMULATED.search(norm, max(0, mention.start - 80), mention.start)
+        )
         if kept and is_reference and not has_dose:
             continue
         if (
@@ -136,18 +161,35 @@ def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
             segments = _without_inactive_sentences(cut, segments)
     for i, (key, start) in enumerate(starts):
         end = starts[i + 1][1] if i + 1 < len(starts) else len(cut.norm)
-        previous = segments[-1] if segments else None
-        segment = Segment(key, start, end)
-        if (
-            previous
-            and previous.key == key
-            and not _repeats(cut, previous, segment)
-            and not _later(cut, previous, segment)
-        ):
-            segments[-1] = Segment(key, previous.start, end)
-        else:
-            segments.append(Segment(key, start, end))
+        unknown = _unknown_name_item(cut, start, end)
+        _add_segment(segments, cut, Segment(key, start, end if unknown is None else unknown))
+        if unknown is not None:
+            segments.append(Segment(None, unknown, end))
     return segments
+
+
+def _add_segment(segments: list[Segment], cut: Cut, segment: Segment) -> None:
+    """Add `segment`, or extend the last one when it is the same drug's and only says more of it."""
+    previous = segments[-1] if segments else None
+    if (
+        previous
+        and previous.key == segment.key
+        and not _repeats(cut, previous, segment)
+        and not _later(cut, previous, segment)
+    ):
+        segments[-1] = Segment(segment.key, previous.start, segment.end)
+    else:
+        segments.append(segment)
+
+
+def _unknown_name_item(cut: Cut, start: int, end: int) -> int | None:
+    """Return where the first list item after `start` that opens with an unknown coded name starts."""
+    for item in _UNKNOWN_NAME_ITEM.finditer(cut.norm, start, end):
+        name = item.group("name")
+        known = any(m.start == item.start("name") for m in cut.mentions)
+        if item.start() > start and not known and _CAPITALS.search(name) and not _NOT_A_NAME.fullmatch(name):
+            return item.start()
+    return None
 
 
 def _without_inactive_sentences(cut: Cut, segments: list[Segment]) -> list[Segment]:
@@ -204,6 +246,12 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
         start = group[0].start
     route = next((r for r in cut.facts.routes if 0 <= start - r.end <= 2 and r.start >= previous_end), None)
     start = route.start if route else start
+    if start < mention.start:
+        frequency = next(
+            (f for f in cut.facts.frequencies if 0 <= start - f.end <= 2 and f.start >= previous_end), None
+        )
+        if frequency and _JOINED_BEFORE.search(cut.norm, max(0, frequency.start - 12), frequency.start):
+            start = frequency.start
     return _heading_start(cut, start, previous_end), opens
 
 

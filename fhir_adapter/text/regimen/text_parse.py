@@ -32,6 +32,18 @@ _CONTINUOUS = re.compile(r"\bcontinu(?:ous(?:ly)?|ing)\b", re.IGNORECASE)
 _CELL_PRODUCT = re.compile(r"\bcells?\b|\bCAR[- ]?T\b|cel\b", re.IGNORECASE)
 
 
+# Between a dose with its days and the same dose written again with more days: "0.5mg/m2 D15, 0.5mg/m2 Day
+# 22" (NCT04747912) - one dose given on days 15 and 22. Only the first dose's days and a comma or "and".
+_DAYS_ONLY_GAP = re.compile(
+    r"(?<![ \t])[ \t]*+(?:on[ \t]++)?(?:days?|d)[ \t]*+\d{1,3}"
+    r"(?:[ \t]*+(?:,|and|-|to)[ \t]*+(?:days?|d)?[ \t]*+\d{1,3})*+[ \t]*+(?:,|and)[ \t]*+",
+    re.IGNORECASE,
+)
+_SAME_SCHEDULE = (
+    "route", "frequency", "times", "cycles", "duration", "offset", "condition", "choice", "weekly",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CycleLength:
     """A cycle length statement: `days`, and the clause that states it, as written."""
@@ -63,6 +75,35 @@ class TextParse:
     limits: tuple[Dose, ...] = ()
     mentions: tuple[Mention, ...] = ()
     unread: tuple[UnreadFact, ...] = ()
+
+
+def _same_dose_days_joined(norm: str, entries: list[Entry]) -> list[Entry]:
+    """Return the entries with a dose written again right after its own days, with other days and nothing
+    else different, joined into one entry on all those days."""
+    joined: list[Entry] = []
+    for entry in entries:
+        last = joined[-1] if joined else None
+        if last is not None and _repeats_with_days(norm, last, entry):
+            assert last.days is not None and entry.days is not None  # by _repeats_with_days
+            joined[-1] = replace(last, end=entry.end, days=tuple(sorted({*last.days, *entry.days})))
+        else:
+            joined.append(entry)
+    return joined
+
+
+def _repeats_with_days(norm: str, first: Entry, second: Entry) -> bool:
+    if first.key != second.key or first.dose is None or second.dose is None or first.dose.value is None:
+        return False
+    same_dose = (first.dose.value, first.dose.high, first.dose.unit) == (
+        second.dose.value,
+        second.dose.high,
+        second.dose.unit,
+    )
+    if not same_dose or not first.days or not second.days or set(first.days) & set(second.days):
+        return False
+    if any(getattr(first, name) != getattr(second, name) for name in _SAME_SCHEDULE):
+        return False
+    return _DAYS_ONLY_GAP.fullmatch(norm, first.dose.end, second.dose.start) is not None
 
 
 def parse_text(
@@ -109,6 +150,7 @@ def parse_text(
     unattributed.extend(uncelled)
     entries = share_sentence_tails(cut, entries)
     entries, paired = paired_entries(cut, entries)
+    entries = _same_dose_days_joined(cut.norm, entries)
     unattributed = [d for d in unattributed if d.start not in paired]
     return TextParse(
         entries=tuple(replace(e, source=source, fields=(field,)) for e in entries),
