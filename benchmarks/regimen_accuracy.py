@@ -108,8 +108,11 @@ def known_drugs(terms: Terms) -> frozenset[str]:
 def expected_frequency(written: str | None) -> object:
     """Return what an expected frequency means: (times, period, unit), "once", None, or UNSCORED.
 
+    A period in weeks is counted in days: "every 3 weeks" and "every 21 days" say the same (parsed_frequency
+    does the same).
+
     >>> expected_frequency("per day"), expected_frequency("every 3 weeks"), expected_frequency("once")
-    ((1, 1.0, 'd'), (1, 3.0, 'wk'), 'once')
+    ((1, 1.0, 'd'), (1, 21.0, 'd'), 'once')
     >>> expected_frequency("once daily at night"), expected_frequency("2 consecutive days per week x 3 weeks")
     ((1, 1.0, 'd'), 'unscored')
     """
@@ -118,8 +121,9 @@ def expected_frequency(written: str | None) -> object:
     words = _TIME_OF_DAY.sub("", written.strip().lower())
     every = _EVERY.fullmatch(words)
     if every:
-        return (1, float(every.group(1)), "wk" if every.group(2) == "week" else "d")
-    return _FREQUENCY_WORDS.get(words, UNSCORED)
+        return in_days((1, float(every.group(1)), "wk" if every.group(2) == "week" else "d"))
+    meaning = _FREQUENCY_WORDS.get(words, UNSCORED)
+    return in_days(meaning) if isinstance(meaning, tuple) else meaning
 
 
 def parsed_frequency(drug: DrugDose) -> object:
@@ -129,7 +133,13 @@ def parsed_frequency(drug: DrugDose) -> object:
         return (1, 1.0, "d") if drug.per_day and drug.dose is not None else None
     if frequency.once:
         return "once"
-    return (frequency.times, float(frequency.period), frequency.unit)
+    return in_days((frequency.times, float(frequency.period), frequency.unit))
+
+
+def in_days(frequency: tuple[int, float, str]) -> tuple[int, float, str]:
+    """Return (times, period, unit) with a period in weeks as days: the same schedule, written one way."""
+    times, period, unit = frequency
+    return (times, period * 7, "d") if unit == "wk" else frequency
 
 
 def parsed_items(drugs: Iterable[DrugDose], terms: Terms) -> tuple[list[Item], list[Item]]:
