@@ -149,6 +149,7 @@ class _Draft:
     # it ends with ':' and a paragraph follows: every paragraph up to the next item is its own (NCT06760702)
     introduced: bool = False
     cohort: str = ""  # the cohort or part of the study its block is for ("Cohort 2"), "" for everyone
+    one_block: bool = True  # its lines so far are one block, with no blank line between them
 
 
 @dataclass
@@ -352,24 +353,48 @@ def _read_paragraph(line: str, state: _State) -> None:
         parent.introduced = parent.introduced or _introduces(parent)
         indent = len(line) - len(line.lstrip())
         if not parent.sub_items:
+            parent.one_block = parent.one_block and not state.blank_before
             parent.lines.append(text)
-        elif indent > parent.sub_indents[-1]:
-            # indented past its sub-item's marker: a paragraph of that sub-item ("Note: ..." under "1. ...")
+            if _ends_intro(parent):
+                # "Subjects must meet all of the following ... prior to the\nbaseline visit:" (NCT01841593)
+                _as_intro(state)
+        elif indent > parent.sub_indents[-1] or (not state.blank_before and indent == parent.sub_indents[-1]):
+            # indented past its sub-item's marker: a paragraph of that sub-item ("Note: ..." under "1. ...");
+            # or the next line of it with no blank line between, wrapped back to its marker ("• Total
+            # Bilirubin <= 2; ... ALT <= 5\ntimes the upper limit of normal", NCT05705570)
             parent.sub_items[-1] = f"{parent.sub_items[-1]} {text}"
         else:
             parent.sub_items.append(text)
             parent.sub_indents.append(indent)
         return
     if text.endswith(":"):
-        if state.section == INCLUSION and len(text) <= _INTRO_LIMIT and _EXCLUSION_INTRO.search(text):
-            _open_section(EXCLUSION, state)  # "Patients meeting any of the following will be excluded:"
-        state.intro_pending = True
-        # a short one is read with each criterion below it; a subgroup's, however long, conditions them
-        state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
+        _read_intro(text, state)
         return
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None, cohort=state.cohort))
     state.top_indent, state.top_style = None, None
+
+
+def _read_intro(text: str, state: _State) -> None:
+    """Read a paragraph that ends with ':' (it introduces what follows, it is no criterion)."""
+    if state.section == INCLUSION and len(text) <= _INTRO_LIMIT and _EXCLUSION_INTRO.search(text):
+        _open_section(EXCLUSION, state)  # "Patients meeting any of the following will be excluded:"
+    state.intro_pending = True
+    # a short one is read with each criterion below it; a subgroup's, however long, conditions them
+    state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
+
+
+def _ends_intro(draft: _Draft) -> bool:
+    """Return True for a free paragraph of one block of lines (hard-wrapped, no blank line inside) whose last
+    line ends with ':': it introduces what follows as a one-line paragraph ending so does."""
+    paragraph = draft.marker_style is None and draft.one_block and not draft.sub_items
+    return paragraph and draft.lines[-1].endswith(":")
+
+
+def _as_intro(state: _State) -> None:
+    """Take the paragraph just read back from the criteria and read it as an introduction."""
+    draft = state.drafts.pop()
+    _read_intro(" ".join(draft.lines), state)
 
 
 def _labels_part_of(text: str, parent: _Draft) -> bool:
