@@ -70,3 +70,42 @@ def test_a_sub_item_wrapped_back_to_its_marker_is_one_sub_item() -> None:
     # near miss: after a blank line, a paragraph at the bullet's column is a sub-item of its own
     apart = _WRAPPED_BULLET.replace("≤ 5\n             times", "≤ 5\n\n             times")
     assert len(parse_criteria(apart)[0].sub_items) == 2
+
+
+def _values(text: str) -> set[tuple[str, str | None, float | None, str | None]]:
+    return {(kind, comparator, value, unit) for kind, comparator, value, _, _, unit in _criterion_facts(text)}
+
+
+def test_the_value_after_in_which_case_is_the_subgroup_s() -> None:
+    # NCT02679963 inclusion 13 (no comma) and NCT04811001 inclusion 12 (a comma): the NCI's standard wording
+    for text in (
+        "AST (SGOT)/ALT (SGPT) ≤ 2.5 x institutional upper limit of normal unless liver metastases are present "
+        "in which case it must be ≤ 5x ULN",
+        "AST (SGOT)/ALT (SGPT) ≤2.5 x institutional upper limit of normal unless liver metastases are present, "
+        "in which case it must be ≤5x ULN",
+    ):
+        criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+        assert _values(text) == {
+            ("ast", "<=", 2.5, "{ULN}"),
+            ("alt", "<=", 2.5, "{ULN}"),
+            ("ast", "<=", 5.0, "{ULN}"),
+            ("alt", "<=", 5.0, "{ULN}"),
+        }
+        assert criterion.logic == "conditional"
+        # the 2.5 x ULN holds unless there are liver metastases; the condition stops before the other value
+        assert {f.condition for f in criterion.facts if f.value == 2.5} == {
+            "unless liver metastases are present"
+        }
+
+
+def test_a_second_value_after_a_slash_in_the_same_unit_is_read() -> None:
+    # NCT04811001 inclusion 12
+    text = "transaminases no more than 3xULN/<5xULN in presence of liver metastases"
+    assert _values(text) == {
+        ("ast", "<=", 3.0, "{ULN}"),
+        ("alt", "<=", 3.0, "{ULN}"),
+        ("ast", "<", 5.0, "{ULN}"),
+        ("alt", "<", 5.0, "{ULN}"),
+    }
+    # near miss: the same threshold restated in another unit after a "/" is one fact
+    assert _values("ANC ≥ 1.5 x 10^9/L / ≥ 1500/uL") == {("anc", ">=", 1.5, "10*9/L")}

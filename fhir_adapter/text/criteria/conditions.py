@@ -84,7 +84,8 @@ _NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
 _SUBGROUP_TAIL = re.compile(
-    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b))|\([^()\n]{0,80}\)|\.(?!\s|$))*",
+    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b)|in\s+which\s+case\b)"
+    r"|\([^()\n]{0,80}\)|\.(?!\s|$))*",
     re.IGNORECASE,
 )
 # "for patients with liver metastases < 5 x ULN": the subgroup's words end where its own value starts.
@@ -102,7 +103,9 @@ _IF_CLAUSE = re.compile(
     rf"{NOT_AFTER_PERMISSION}\b(?:if|unless|(?:under|on)\s+(?:the\s+)?(?:conditions?|premise)\s+(?:of|that))\b"
     # a bracket inside the clause is read whole; a ")" it never opened closes the bracket the clause is in:
     # "AST <= 3 x ULN (<= 5 x ULN if liver metastases) ALT <= 3 x ULN" - the ALT limit is everyone's
-    r"(?:[^,;\n()]|\([^()\n]{0,40}\)){0,80}?(?=,|\)|\bthen\b|\bor\b|;|\n|\.\s|$)",
+    # "unless liver metastases are present in which case it must be <= 5 x ULN" (NCT02679963): the
+    # subgroup's own value starts after "in which case", as after "then"
+    r"(?:[^,;\n()]|\([^()\n]{0,40}\)){0,80}?(?=,|\)|\bthen\b|\bin\s+which\s+case\b|\bor\b|;|\n|\.\s|$)",
     re.IGNORECASE,
 )
 

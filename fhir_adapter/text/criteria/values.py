@@ -72,6 +72,9 @@ _BRANCH_OR = re.compile(
     r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
     # "AST, ALT <= 3 x ULN; if liver metastases are present, then <= 5 x ULN is allowed" (NCT05651269)
     r"|\bthen\b(?=\s*+[<>≤≥])"
+    # "AST/ALT <= 2.5 x ULN unless liver metastases are present, in which case it must be <= 5 x ULN" (the
+    # NCI's standard wording, NCT02679963, NCT04811001): the subgroup's value (bounded words, so linear)
+    r"|\bin\s++which\s++case\b[^;.<>≤≥\d]{0,40}(?=[<>≤≥])"
     # "ECOG 0, 1 or 2 for dose escalation, and 0 or 1 for dose expansion" (NCT05382559): "and" before another
     # value that names its own subgroup (bounded, so linear)
     r"|\band(?=\s*+\d(?:[\s\d.,–-]|or\b|to\b){0,20}?for\b)"
@@ -79,6 +82,10 @@ _BRANCH_OR = re.compile(
     r"|(?<=\))\s*+/(?=\s*+[<>≤≥])",
     re.IGNORECASE,
 )
+# "transaminases no more than 3xULN/<5xULN in presence of liver metastases" (NCT04811001): a "/" right after
+# the first value, then another value of the same unit (branch_facts checks the unit: in another unit it is
+# the first value restated). Anchored at the clause's start.
+_SLASHED_VALUE = re.compile(r"/(?=\s*+[<>≤≥])")
 _SPACES = re.compile(r"\s*+")
 # An "or" right after a value and before the next one: "... >= 65 years or >= 50 years".
 _OR_NEXT = re.compile(r"^\s*+,?\s*+or\s++", re.IGNORECASE)
@@ -219,6 +226,9 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
     it: the first written is the fact."""
     clause = clause[: _clause_end(clause)]
     starts = [m.end() for m in _BRANCH_OR.finditer(clause)]
+    slashed = _SLASHED_VALUE.match(clause)
+    if slashed:
+        starts.insert(0, slashed.end())
     opening = _BRANCH_PAREN.match(clause, skip_spaces(clause, 0))
     if opening:
         starts.insert(0, _after_subgroup(clause, opening.end()))
@@ -232,6 +242,8 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact is None:
             continue
+        if slashed and start == slashed.end() and fact.unit != first_unit:
+            continue  # "1.5 x 10^9/L / >= 1500/uL": the first value again, in another unit
         in_bracket = opening is not None and start == opening.end()
         if (
             in_bracket
