@@ -109,3 +109,23 @@ def test_a_second_value_after_a_slash_in_the_same_unit_is_read() -> None:
     }
     # near miss: the same threshold restated in another unit after a "/" is one fact
     assert _values("ANC ≥ 1.5 x 10^9/L / ≥ 1500/uL") == {("anc", ">=", 1.5, "10*9/L")}
+
+
+def test_a_measure_after_a_subgroup_and_a_comma_is_the_subgroup_s_threshold() -> None:
+    # NCT05482516 inclusion 10, a sub-item
+    text = "Note: for HCC, AST, ALT, and alkaline phosphatase (ALP) ≤ 5 x upper limit of normal (ULN)"
+    assert _values(text) == {
+        ("ast", "<=", 5.0, "{ULN}"),
+        ("alt", "<=", 5.0, "{ULN}"),
+        ("alkaline_phosphatase", "<=", 5.0, "{ULN}"),
+    }
+    # near miss: a measure inside the subgroup's words names who, and is no threshold
+    assert _values(
+        "Bilirubin ≤ 1.5 x ULN; for patients with creatinine > 1.5 x ULN, a clearance is needed"
+    ) == {("bilirubin", "<=", 1.5, "{ULN}")}
+
+
+def test_measures_listed_with_the_chinese_enumeration_comma_share_their_value() -> None:
+    # NCT04204473 inclusion 7
+    text = "Aspartate aminotransferase(AST)、alanine aminotransferase(ALT) ≤ 2.5×ULN"
+    assert _values(text) == {("ast", "<=", 2.5, "{ULN}"), ("alt", "<=", 2.5, "{ULN}")}

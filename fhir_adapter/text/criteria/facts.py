@@ -73,6 +73,9 @@ _NEGATED_DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[;\n]")
+# "Note: for HCC, AST, ALT, and alkaline phosphatase (ALP) <= 5 x ULN" (NCT05482516): a comma or colon right
+# before the measure ends the subgroup's words, so the measure is the subgroup's threshold, not who it is.
+_AFTER_SUBGROUP = re.compile(r"[,:]\s*+$")
 _KIDNEY_FUNCTION = {"creatinine_clearance", "egfr"}
 _JOINING_WORD = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 _FIRST_DIGIT = re.compile(r"\d")
@@ -183,8 +186,7 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
     for index, mention in enumerate(mentions):
         start = mention.start
         reach = max(0, start - 40)
-        conditional = CONDITIONAL_BEFORE.search(text[reach:start])
-        if conditional and not _restates_criterion(text, reach + conditional.start()):
+        if _in_subgroup_words(text, reach, start):
             continue  # the measure defines a subgroup ("for patients with serum creatinine above ULN")
         if _CHANGE_BEFORE.search(text[max(0, start - 30) : start]):
             continue
@@ -192,6 +194,15 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
         for kind in mention.kinds:
             found.extend(_facts_of(kind, text, mention, limit))
     return found
+
+
+def _in_subgroup_words(text: str, reach: int, start: int) -> bool:
+    """Return True for a measure named in the words of a subgroup ("for patients with serum creatinine above
+    ULN"); not after a comma or colon that ends them ("for HCC, AST ... <= 5 x ULN")."""
+    conditional = CONDITIONAL_BEFORE.search(text[reach:start])
+    if conditional is None or _restates_criterion(text, reach + conditional.start()):
+        return False
+    return _AFTER_SUBGROUP.search(text, reach + conditional.start(), start) is None
 
 
 def _restates_criterion(text: str, start: int) -> bool:

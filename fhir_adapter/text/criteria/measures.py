@@ -185,7 +185,8 @@ ANY_MEASURE = re.compile(
 # name too. Linear: no other alternative starts with a letter after "(".
 CONNECTOR = re.compile(
     # "Karnofsky performance status or Lansky* play status >= 50" (NCT01661400): a score's own words too
-    r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\*|\band\b|\bor\b|\bserum\b|\blevels?\b|\b(?:performance|play)\s++status\b)*",
+    # "AST、ALT <= 2.5 x ULN" (NCT04204473): the enumeration comma of Chinese text, and its full-width comma
+    r"(?:\s|/|,|、|，|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\*|\band\b|\bor\b|\bserum\b|\blevels?\b|\b(?:performance|play)\s++status\b)*",
     re.IGNORECASE,
 )
 # "(except in patients with Gilbert's syndrome, who may be included if total bilirubin is <= 3.0 x ULN)"
