@@ -6,7 +6,7 @@ that must keep its old reading. Wrong facts are worse than missing ones.
 
 from __future__ import annotations
 
-from fhir_adapter.text import INCLUSION, parse_criteria
+from fhir_adapter.text import EXCLUSION, INCLUSION, parse_criteria
 
 Value = tuple[str, str | None, float | None, float | None, float | None, str | None]
 
@@ -129,3 +129,83 @@ def test_measures_listed_with_the_chinese_enumeration_comma_share_their_value() 
     # NCT04204473 inclusion 7
     text = "Aspartate aminotransferase(AST)、alanine aminotransferase(ALT) ≤ 2.5×ULN"
     assert _values(text) == {("ast", "<=", 2.5, "{ULN}"), ("alt", "<=", 2.5, "{ULN}")}
+
+
+def test_a_tilde_joins_a_range() -> None:
+    # NCT05380986 inclusion 2
+    assert _criterion_facts("ECOG score is 0~2;") == [("ecog", None, None, 0.0, 2.0, "1")]
+
+
+def test_a_value_only_when_a_measure_is_high_names_a_subgroup() -> None:
+    # NCT04870190 exclusion 11, sub-item 7: the second creatinine names when the clearance is checked
+    text = (
+        "Creatinine>1.5×ULN and creatinine clearance rate<50 mL/min (calculated by Cockcroft-Gault formula); only "
+        "when creatinine>1.5×ULN, creatinine clearance rate needs to be confirmed;"
+    )
+    assert sorted(_criterion_facts(text, EXCLUSION)) == [
+        ("creatinine", ">", 1.5, None, None, "{ULN}"),
+        ("creatinine_clearance", "<", 50.0, None, None, "mL/min"),
+    ]
+    # near miss: a bare "when" may state the criterion itself (NCT05381194 exclusion 8)
+    assert _kinds("When the QTcF interval exceeds 500 msec on the electrocardiogram", EXCLUSION) == {"qtc"}
+
+
+def test_an_age_range_after_between_opening_a_criterion_is_read() -> None:
+    # NCT01841593 inclusion 3
+    assert _criterion_facts("Between 18 to 65 years, inclusive") == [("age", None, None, 18.0, 65.0, "a")]
+    assert _criterion_facts("Between 18 and 65 years") == [("age", None, None, 18.0, 65.0, "a")]
+    # near miss: a duration in years is no age
+    assert _criterion_facts("Between 2 and 5 years after transplant") == []
+
+
+def test_hepatitis_c_named_after_the_b_test() -> None:
+    # NCT01841593 exclusion 4
+    text = "Positive blood screen for hepatitis B surface antigen and/or C antibodies"
+    assert _kinds(text, EXCLUSION) == {"hepatitis_b", "hepatitis_c"}
+    assert _kinds("Positive hepatitis B surface antigen", EXCLUSION) == {"hepatitis_b"}
+
+
+def test_a_negative_hcg_test_is_a_pregnancy_criterion() -> None:
+    # NCT04870190 inclusion 8
+    text = (
+        "Female patients of childbearing age must have a negative serum or urine HCG test within 7 days before "
+        "enrollment in the study, and they must be non-lactating."
+    )
+    assert _kinds(text) == {"pregnancy", "breastfeeding"}
+
+
+def test_a_partner_s_pregnancy_is_not_the_patient_s() -> None:
+    # NCT05482516 inclusion 17 (shortened)
+    text = (
+        "For men: agreement to remain abstinent or use contraceptive measures: o With a female partner of "
+        "childbearing potential who is not pregnant, men must remain abstinent or use a condom. o With a pregnant "
+        "female partner, men must remain abstinent or use a condom to avoid exposing the embryo."
+    )
+    assert _kinds(text) == set()
+    # near miss: the patient's own status beside a partner's
+    assert _kinds("Women who are pregnant, or men with a pregnant female partner", EXCLUSION) == {"pregnancy"}
+
+
+def test_an_age_band_labelling_the_value_after_it_names_a_subgroup() -> None:
+    # NCT05705570 inclusion 4
+    text = "Performance status: Adult Subjects: ECOG ≤ 2 for patients ≥ 16 years; Subjects < 16 years of age: lansky ≥ 50%"
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert {(f.kind, f.comparator, f.value, f.condition) for f in criterion.facts} == {
+        ("ecog", "<=", 2.0, "for patients ≥ 16 years"),
+        ("lansky", ">=", 50.0, "Subjects < 16 years of age"),
+    }
+    # near miss: an age with no value after its colon stays the patient's age
+    assert _criterion_facts("Patients ≥ 18 years: signed consent") == [("age", ">=", 18.0, None, None, "a")]
+
+
+def test_a_value_no_study_may_document_is_no_threshold() -> None:
+    # NCT02970669 inclusion 3
+    text = (
+        "Reduced ejection is defined as left ventricular EF ≤ 40%. LVEF ≤40% may be determined via any local "
+        "measurement within the past 6 months, provided no subsequent study documenting an EF of >40%."
+    )
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert [(f.kind, f.comparator, f.value) for f in criterion.facts] == [("lvef", "<=", 40.0)]
+    assert [u.phrase for u in criterion.unclear] == ["EF of >40%"]
+    # near miss: a study documenting the value is a threshold
+    assert _values("Study documenting an EF of > 40%") == {("lvef", ">", 40.0, "%")}

@@ -39,6 +39,9 @@ QUALIFIER = re.compile(
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
     r"|\b(?:if|unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
+    # "Subjects < 16 years of age: lansky >= 50%" (NCT05705570): an age band labels the value after it
+    r"|\b(?:subjects?|patients?|participants?|children|adolescents?|adults?)\s++(?:aged\s++)?"
+    r"(?:[<>≤≥]=?|=<|=>)\s*+\d{1,3}\s*+(?:years?|yrs?)(?:\s++(?:of\s++age|old))?\s*+:"
     r"|\bgilbert"
     r"|\b(?:liver|hepatic)\s+(?:metastas[ie]s|involvement)"
     r"|\((?=\s*(?:ages?|aged)\b)[^()\n]{0,40}\)"
@@ -222,11 +225,26 @@ def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: li
     if item.fact.kind != "age":
         return False
     for span in qualifiers:
+        if _inside(item, span) and text[span[1] - 1] == ":" and _labels_threshold(text, span, found):
+            return True  # a label ("Subjects < 16 years of age:") names whom the value after it is for
         if _inside(item, span):
             others = [f for f in found if f.fact.kind != "age" and f.fact.is_threshold and f.end <= span[0]]
             if any(_reaches(text, f.end, span[0], _REACH_LEFT) for f in others):
                 return True
     return False
+
+
+def _labels_threshold(text: str, span: Span, found: list[Found]) -> bool:
+    """Return True when another measure's threshold follows a label in its clause ("Subjects < 16 years of
+    age: lansky >= 50%"); "Patients >= 18 years: signed consent" labels nothing, and its age is the
+    patient's."""
+    return any(
+        f.fact.kind != "age"
+        and f.fact.is_threshold
+        and f.start >= span[1]
+        and _reaches(text, span[1], f.start, _REACH_CLAUSE)
+        for f in found
+    )
 
 
 def _in_if_clause(clauses: list[Span], item: Found) -> bool:

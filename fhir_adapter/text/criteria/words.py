@@ -65,7 +65,8 @@ _POST_WORDS: Sequence[tuple[str, str]] = (
     ("<=", rf"(?:or|and) (?:younger|under|below|less|lower|fewer){_NOT_THAN}"),
 )
 POST_COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _POST_WORDS) + ")"
-RANGE_JOIN = r"(?:-|–|—|to|through)"
+# "ECOG score is 0~2" (NCT05380986): the tilde (and its full-width form) of Chinese text joins a range
+RANGE_JOIN = r"(?:-|–|—|~|～|to|through)"
 
 
 class _ComparatorCodes:
