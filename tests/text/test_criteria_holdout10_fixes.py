@@ -209,3 +209,17 @@ def test_a_value_no_study_may_document_is_no_threshold() -> None:
     assert [u.phrase for u in criterion.unclear] == ["EF of >40%"]
     # near miss: a study documenting the value is a threshold
     assert _values("Study documenting an EF of > 40%") == {("lvef", ">", 40.0, "%")}
+
+
+def test_a_first_item_marker_glued_to_an_age_is_no_decimal() -> None:
+    # NCT04870190 inclusion 1 (paragraphs, the later ones numbered "3.", "4.", ...)
+    text = (
+        "Inclusion Criteria:\n\n1.18 ≤ age and above. 2. Histology or cytology is confirmed as NSCLC.\n\n"
+        "3. Progressed after receiving first or second generation EGFR-TKI treatment.\n"
+    )
+    criteria = parse_criteria(text)
+    assert len(criteria) == 2
+    assert [(f.kind, f.comparator, f.value) for f in criteria[0].facts] == [("age", ">=", 18.0)]
+    # near miss: later in a section such a number is left as written (no marker is guessed)
+    later = "Inclusion Criteria:\n\n- Signed consent\n\n1.5 ≤ ratio of A to B\n"
+    assert [c.text for c in parse_criteria(later)] == ["Signed consent", "1.5 ≤ ratio of A to B"]

@@ -39,6 +39,12 @@ _ITEM = re.compile(
     # "1.Age >= 18": no space after a number's full stop when a capital letter follows
     r"(?:\s+|(?<=[-*•])(?=[A-Z])|(?<=\d[.)])(?=[A-Z]))(?P<text>\S.*)$"
 )
+# "1.18 ≤ age and above." opening a section (NCT04870190): the first item's "1." glued to a number that a
+# comparator or "years" follows - a list marker, not a decimal (no criterion starts with "1.18 years").
+_GLUED_FIRST = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>1\.)(?P<text>\d{1,3}[ \t]*+(?:[<>≤≥]|(?:years?|yrs?)\b).*)$",
+    re.IGNORECASE,
+)
 _HEADING = re.compile(
     r"^(?:[\w/&\-.,]+\s+){0,4}?(?P<kind>inclusion|exclusion|ineligibility|non[- ]?inclusion|eligibility)"
     r"(?:\s+criteri(?:a|on))?(?:\s*\([^)]*\))?(?:\s+[\w()./-]+){0,4}?\s*:?$",
@@ -228,7 +234,7 @@ def _read_line(line: str, state: _State) -> None:
         else:
             _read_paragraph(rest, state)
     else:
-        item = _ITEM.match(line)
+        item = _ITEM.match(line) or (_GLUED_FIRST.match(line) if _open_criterion(state) is None else None)
         if item:
             _read_item(item, state)
         else:
