@@ -223,3 +223,20 @@ def test_a_first_item_marker_glued_to_an_age_is_no_decimal() -> None:
     # near miss: later in a section such a number is left as written (no marker is guessed)
     later = "Inclusion Criteria:\n\n- Signed consent\n\n1.5 ≤ ratio of A to B\n"
     assert [c.text for c in parse_criteria(later)] == ["Signed consent", "1.5 ≤ ratio of A to B"]
+
+
+def test_a_qtc_value_after_a_long_method_description_is_read() -> None:
+    # NCT04870190 exclusion 10, sub-item 1
+    text = (
+        "The average QT interval (QTcF) corrected by Fridericia's formula obtained from 3 ECG examinations in the "
+        "resting state> 470 msec;"
+    )
+    assert _criterion_facts(text, EXCLUSION) == [("qtc", ">", 470.0, None, None, "ms")]
+    # near miss: another ECG interval's value in the examples after a QT mention is not the QTc's
+    # (NCT05466149 exclusion 8)
+    other = (
+        "Clinically significant prolonged QT interval or other arrhythmia or clinical status considered by "
+        "investigators that may increase the risk of prolonged QT interval (e.g., complete left bundle branch "
+        "block, degree III atrioventricular block, second-degree heart block, PR interval > 250 msec)"
+    )
+    assert _criterion_facts(other, EXCLUSION) == []

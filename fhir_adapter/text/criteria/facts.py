@@ -254,7 +254,7 @@ def _restates_criterion(text: str, start: int) -> bool:
 def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list[Found]:
     """Return the values of one measure after its mention: the first ones, then any later branch values."""
     name = text[mention.start : mention.end]
-    window = window_after(text[:limit], mention.end)
+    window = window_after(text[:limit], mention.end, kind)
     values = facts_in_window(kind, window, name)
     # a later value of a chain starts where it is written, so the logic pass sees what joins it to the first
     read = [

@@ -101,6 +101,13 @@ _STOP = re.compile(
     r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients?|subjects?|participants?)\b"
 )
 _WINDOW = 90
+# "The average QT interval (QTcF) corrected by Fridericia's formula obtained from 3 ECG examinations in the
+# resting state > 470 msec" (NCT04870190): how a QTc is taken is often written between its name and its value,
+# and only a value in ms or s is read as one
+_WINDOWS = {"qtc": 130}
+# "... prolonged QT interval (e.g., complete left bundle branch block, ..., PR interval > 250 msec"
+# (NCT05466149): another ECG interval, or examples, end the words a QTc value may be in
+_OTHER_INTERVAL = re.compile(r"\b(?:PR|QRS|RR|JT)\b|\be\.\s?g\.", re.IGNORECASE)
 # After a value and its unit: the unit goes on ("ml/min/1.72m2" read as far as "ml/min"), so it was not
 # understood; a unit no kind here is measured in ("body weight >= 10 kg" after "age"); or the value is a
 # change, not a level ("a >= 0.3 mg/dL increase"). Matched after skip_spaces.
@@ -157,11 +164,14 @@ class WindowFact(NamedTuple):
     end: int
 
 
-def window_after(text: str, end: int) -> str:
-    """Return the words after a mention that can hold its threshold: 90 characters, cut at a clause end."""
-    window = text[end : end + _WINDOW]
+def window_after(text: str, end: int, kind: str = "") -> str:
+    """Return the words after a mention that can hold its threshold: 90 characters (more for a measure whose
+    method is often described before its value), cut at a clause end."""
+    window = text[end : end + _WINDOWS.get(kind, _WINDOW)]
     stop = _STOP.search(window)
-    return window[: stop.start()] if stop else window
+    window = window[: stop.start()] if stop else window
+    other = _OTHER_INTERVAL.search(window) if kind == "qtc" else None
+    return window[: other.start()] if other else window
 
 
 def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[WindowFact]:
