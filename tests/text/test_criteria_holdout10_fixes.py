@@ -240,3 +240,18 @@ def test_a_qtc_value_after_a_long_method_description_is_read() -> None:
         "block, degree III atrioventricular block, second-degree heart block, PR interval > 250 msec)"
     )
     assert _criterion_facts(other, EXCLUSION) == []
+
+
+def test_a_subgroup_after_a_colon_governs_the_value_after_it() -> None:
+    # NCT05482516 inclusion 10, a sub-item: the 3 x ULN is Gilbert's/HCC's, the 1.5 x ULN everyone else's
+    text = (
+        "Serum bilirubin ≤ 1.5 x ULN with the following exception: Patients with known Gilbert disease or HCC: "
+        "serum bilirubin ≤3 x ULN"
+    )
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert {(f.value, f.condition) for f in criterion.facts} == {(1.5, None), (3.0, "Gilbert disease or HCC")}
+    # near miss: a subgroup written right after its value, with no clause break, is that value's
+    near = "Total bilirubin ≤ 3 x ULN in patients with Gilbert's syndrome"
+    assert [f.condition for f in parse_criteria(f"Inclusion Criteria:\n\n- {near}\n")[0].facts] == [
+        "in patients with Gilbert's syndrome"
+    ]

@@ -68,7 +68,9 @@ _AND_WORDS = r"(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+wit
 _BOTH = re.compile(rf"(?:,\s*+)?{_AND_WORDS}", re.IGNORECASE)
 _LISTED = re.compile(rf"(?:,\s*+)?{_AND_WORDS}?", re.IGNORECASE)
 # Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
-_JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
+# A colon too: "bilirubin <= 1.5 x ULN with the following exception: Patients with known Gilbert disease or
+# HCC: bilirubin <= 3 x ULN" (NCT05482516) - the subgroup is the 3 x ULN's, not the 1.5's.
+_JOINED = re.compile(r"[,;:]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
 _VALUE_MARK = re.compile(r"[<>≤≥\d]")
