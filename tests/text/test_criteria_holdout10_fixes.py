@@ -255,3 +255,13 @@ def test_a_subgroup_after_a_colon_governs_the_value_after_it() -> None:
     assert [f.condition for f in parse_criteria(f"Inclusion Criteria:\n\n- {near}\n")[0].facts] == [
         "in patients with Gilbert's syndrome"
     ]
+
+
+def test_a_subgroup_in_full_width_brackets_governs_the_values_in_them() -> None:
+    # NCT04204473 inclusion 7, item d (shortened): the 3 x ULN is Gilbert's, the first 1.5 x ULN everyone's
+    text = "Serum total bilirubin ≤ 1.5× ULN（for Patients with Gilbert Syndrome, total bilirubin ≤ 3×ULN）"
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert {(f.value, f.condition) for f in criterion.facts} == {
+        (1.5, None),
+        (3.0, "for Patients with Gilbert Syndrome"),
+    }

@@ -340,9 +340,13 @@ def _bracket_close(text: str, start: int, end: int) -> int | None:
 def _opens_bracket(text: str, left_end: int, start: int, right_start: int) -> bool:
     """Return True when a bracket opens between the threshold on the left and the qualifier, and the next
     threshold is in it too: "ALT <= 2.5 x ULN (liver metastases: <= 5 x ULN)" - the qualifier is the bracket's
-    own value's."""
-    opened = text.rfind("(", left_end, start)
-    return opened >= 0 and text.find(")", opened, right_start) < 0
+    own value's. Chinese text's full-width brackets too ("bilirubin <= 1.5 x ULN（for Patients with Gilbert
+    Syndrome, total bilirubin <= 3 x ULN）", NCT04204473)."""
+    opened = max(text.rfind("(", left_end, start), text.rfind("（", left_end, start))
+    if opened < 0:
+        return False
+    closed = ")" if text[opened] == "(" else "）"
+    return text.find(closed, opened, right_start) < 0
 
 
 def _is_label(text: str, span: Span) -> bool:
