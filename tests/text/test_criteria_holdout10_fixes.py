@@ -265,3 +265,23 @@ def test_a_subgroup_in_full_width_brackets_governs_the_values_in_them() -> None:
         (1.5, None),
         (3.0, "for Patients with Gilbert Syndrome"),
     }
+
+
+def test_a_later_subgroup_in_its_own_clause_governs_the_value_after_it() -> None:
+    # NCT04870190 exclusion 11, sub-item 6
+    text = (
+        "If there is no clear liver metastasis, total bilirubin> 1.5×ULN; or Gilbert syndrome (unconjugated "
+        "hyperbilirubinemia) or liver metastasis, total bilirubin> 3×ULN;"
+    )
+    criterion = parse_criteria(f"Exclusion Criteria:\n\n- {text}\n")[0]
+    assert {(f.value, f.condition) for f in criterion.facts} == {
+        (1.5, "If there is no clear liver metastasis"),
+        (3.0, "Gilbert syndrome (unconjugated hyperbilirubinemia) or liver metastasis"),
+    }
+    # near miss: a permission's "if" is no subgroup of its own (NCT05110196)
+    permitted = (
+        "Aspartate transaminase (AST) ≤3 x ULN, except for patients with liver metastasis, who may only be "
+        "included if AST ≤5 x ULN"
+    )
+    facts = parse_criteria(f"Inclusion Criteria:\n\n- {permitted}\n")[0].facts
+    assert [f.condition for f in facts if f.value == 5.0] == ["patients with liver metastasis"]

@@ -183,13 +183,31 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     by_span: dict[Span, Span] = {}
     for span in qualifiers:
         for governed in _governed(text, found, span):
-            by_span.setdefault((governed.start, governed.end), span)
+            key = (governed.start, governed.end)
+            if key not in by_span or _later_clause(text, by_span[key], span, governed):
+                by_span[key] = span
     return [
         _conditioned(text, item, by_span[(item.start, item.end)], found)
         if (item.start, item.end) in by_span and item.fact.is_threshold
         else item
         for item in found
     ]
+
+
+# "if" after "included" or "eligible" (measures.NOT_AFTER_PERMISSION): the condition of a permission
+_PERMISSION_IF = re.compile(r"(?:(?<=included )|(?<=eligible )|(?<=enrolled ))if\b", re.IGNORECASE)
+
+
+def _later_clause(text: str, earlier: Span, later: Span, item: Found) -> bool:
+    """Return True when a later qualifier that also governs a threshold opens a clause of its own after the
+    earlier one's words, before the threshold: "If there is no clear liver metastasis, total bilirubin > 1.5 x
+    ULN; or Gilbert syndrome ... or liver metastasis, total bilirubin > 3 x ULN" (NCT04870190) - the 3 x ULN
+    is the nearer subgroup's. A qualifier inside the earlier one's words ("If there is no clear liver
+    metastasis") does not."""
+    if not earlier[1] <= later[0] < later[1] <= item.start or _PERMISSION_IF.match(text, later[0]):
+        return False  # "..., who may only be included if AST <= 5 x ULN": the permission's, not a subgroup
+    words_end = earlier[0] + len(_phrase(text, earlier, item.fact))
+    return words_end <= later[0] and _JOINED.search(text, words_end, later[0]) is not None
 
 
 def _conditioned(text: str, item: Found, span: Span, found: list[Found]) -> Found:
