@@ -285,3 +285,19 @@ def test_a_later_subgroup_in_its_own_clause_governs_the_value_after_it() -> None
     )
     facts = parse_criteria(f"Inclusion Criteria:\n\n- {permitted}\n")[0].facts
     assert [f.condition for f in facts if f.value == 5.0] == ["patients with liver metastasis"]
+
+
+def test_a_count_per_litre_is_kept_as_written_and_a_waiver_s_if_conditions_nothing() -> None:
+    # NCT05705570 inclusion 5, the end of its sub-item: "/L" as written (README: units never corrected), and
+    # "should not be excluded if ..." names who escapes the limits, not whom the platelet limit is for
+    text = (
+        "Neutrophils > 1000/uL; Platelets ≥ 50,000/L Patient should not be excluded if change of the above "
+        "parameters due to spinal cord disease infiltration;"
+    )
+    criterion = parse_criteria(f"Inclusion Criteria:\n\n- {text}\n")[0]
+    assert {(f.kind, f.value, f.unit, f.condition) for f in criterion.facts} == {
+        ("anc", 1000.0, "/uL", None),
+        ("platelets", 50000.0, "/L", None),
+    }
+    # near miss: "x 10^9/L" stays its own unit
+    assert _values("Platelets ≥ 100 x 10^9/L") == {("platelets", ">=", 100.0, "10*9/L")}

@@ -198,6 +198,11 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
 _PERMISSION_IF = re.compile(r"(?:(?<=included )|(?<=eligible )|(?<=enrolled ))if\b", re.IGNORECASE)
 
 
+# "should not be excluded if", "will not be excluded if": a waiver's condition (matched on the characters
+# right before the qualifier, so linear)
+_WAIVER_BEFORE = re.compile(r"\bnot\s++be\s++(?:excluded|considered\s++ineligible)\s*+$", re.IGNORECASE)
+
+
 def _later_clause(text: str, earlier: Span, later: Span, item: Found) -> bool:
     """Return True when a later qualifier that also governs a threshold opens a clause of its own after the
     earlier one's words, before the threshold: "If there is no clear liver metastasis, total bilirubin > 1.5 x
@@ -291,8 +296,12 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
     - A qualifier after a comma, "or" or "and" ("<= 2.5 x ULN, or for patients with liver metastases <= 5 x
       ULN"), or one that opens its clause ("If there is no liver metastasis, bilirubin <= 1.5 x ULN, AST <=
       2.5 x ULN;"), governs every threshold after it in the clause.
+    - The "if" of a waiver ("Patient should not be excluded if change of the above parameters due to ...",
+      NCT05705570) governs none: it names who escapes the limits, not whom one limit is for.
     """
     start, end = span
+    if _WAIVER_BEFORE.search(text, max(0, start - 40), start):
+        return []
     thresholds = [f for f in found if f.fact.is_threshold and not _inside(f, span)]
     closes = _bracket_close(text, start, end)
     right = [
