@@ -10,6 +10,7 @@ no limit; disjoint age bands name subgroups; an exclusion "A and B" is kept whol
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 from itertools import pairwise
 
@@ -177,7 +178,9 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     threshold carries its own ("ALT <= 2.5 x ULN (<= 5 x ULN for liver metastases)": only the 5 x ULN is the
     subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
     qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]
-    found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers)]
+    # where other measures' thresholds start, sorted: a label's is looked up, not searched for (linear)
+    targets = sorted(f.start for f in found if f.fact.kind != "age" and f.fact.is_threshold)
+    found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers, targets)]
     clauses = [(c.start(), c.end()) for c in _IF_CLAUSE.finditer(text)] if found else []
     found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(clauses, f))]
     by_span: dict[Span, Span] = {}
@@ -244,13 +247,15 @@ def _is_exception(text: str, item: Found, span: Span, found: list[Found]) -> boo
     )
 
 
-def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: list[Span]) -> bool:
+def _defines_subgroup(
+    text: str, item: Found, found: list[Found], qualifiers: list[Span], targets: list[int]
+) -> bool:
     """Return True for an age inside a qualifier that follows another measure's threshold: the "(age >= 16
     years)" of "ECOG 0-1 (age >= 16 years)" names who the ECOG limit is for."""
     if item.fact.kind != "age":
         return False
     for span in qualifiers:
-        if _inside(item, span) and text[span[1] - 1] == ":" and _labels_threshold(text, span, found):
+        if _inside(item, span) and text[span[1] - 1] == ":" and _labels_threshold(text, span, targets):
             return True  # a label ("Subjects < 16 years of age:") names whom the value after it is for
         if _inside(item, span):
             others = [f for f in found if f.fact.kind != "age" and f.fact.is_threshold and f.end <= span[0]]
@@ -259,17 +264,12 @@ def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: li
     return False
 
 
-def _labels_threshold(text: str, span: Span, found: list[Found]) -> bool:
-    """Return True when another measure's threshold follows a label in its clause ("Subjects < 16 years of
-    age: lansky >= 50%"); "Patients >= 18 years: signed consent" labels nothing, and its age is the
-    patient's."""
-    return any(
-        f.fact.kind != "age"
-        and f.fact.is_threshold
-        and f.start >= span[1]
-        and _reaches(text, span[1], f.start, _REACH_CLAUSE)
-        for f in found
-    )
+def _labels_threshold(text: str, span: Span, targets: list[int]) -> bool:
+    """Return True when another measure's threshold (`targets`: where they start, sorted) follows a label in
+    its clause ("Subjects < 16 years of age: lansky >= 50%"); "Patients >= 18 years: signed consent" labels
+    nothing, and its age is the patient's."""
+    index = bisect_left(targets, span[1])
+    return index < len(targets) and _reaches(text, span[1], targets[index], _REACH_CLAUSE)
 
 
 def _in_if_clause(clauses: list[Span], item: Found) -> bool:
