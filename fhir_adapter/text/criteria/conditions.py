@@ -10,6 +10,7 @@ no limit; disjoint age bands name subgroups; an exclusion "A and B" is kept whol
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 from itertools import pairwise
 
@@ -39,6 +40,9 @@ QUALIFIER = re.compile(
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
     r"|\b(?:if|unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
+    # "Subjects < 16 years of age: lansky >= 50%" (NCT05705570): an age band labels the value after it
+    r"|\b(?:subjects?|patients?|participants?|children|adolescents?|adults?)\s++(?:aged\s++)?"
+    r"(?:[<>≤≥]=?|=<|=>)\s*+\d{1,3}\s*+(?:years?|yrs?)(?:\s++(?:of\s++age|old))?\s*+:"
     r"|\bgilbert"
     r"|\b(?:liver|hepatic)\s+(?:metastas[ie]s|involvement)"
     r"|\((?=\s*(?:ages?|aged)\b)[^()\n]{0,40}\)"
@@ -65,7 +69,9 @@ _AND_WORDS = r"(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+wit
 _BOTH = re.compile(rf"(?:,\s*+)?{_AND_WORDS}", re.IGNORECASE)
 _LISTED = re.compile(rf"(?:,\s*+)?{_AND_WORDS}?", re.IGNORECASE)
 # Words between a threshold and a qualifier that start another clause: the qualifier is the next threshold's.
-_JOINED = re.compile(r"[,;]|\b(?:or|and)\b", re.IGNORECASE)
+# A colon too: "bilirubin <= 1.5 x ULN with the following exception: Patients with known Gilbert disease or
+# HCC: bilirubin <= 3 x ULN" (NCT05482516) - the subgroup is the 3 x ULN's, not the 1.5's.
+_JOINED = re.compile(r"[,;:]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
 _VALUE_MARK = re.compile(r"[<>≤≥\d]")
@@ -84,7 +90,8 @@ _NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # ("for males or > 470 ms"); a time point's to the first number. Each alternative starts with its own
 # character, so the match is linear.
 _SUBGROUP_TAIL = re.compile(
-    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b))|\([^()\n]{0,80}\)|\.(?!\s|$))*",
+    r"(?:[^();:,\n.\s]|\s(?!(?:or|and)\s+(?:[<>≤≥=\d]|(?:greater|more|higher|less|lower)\s+than\b)|in\s+which\s+case\b)"
+    r"|\([^()\n]{0,80}\)|\.(?!\s|$))*",
     re.IGNORECASE,
 )
 # "for patients with liver metastases < 5 x ULN": the subgroup's words end where its own value starts.
@@ -102,7 +109,9 @@ _IF_CLAUSE = re.compile(
     rf"{NOT_AFTER_PERMISSION}\b(?:if|unless|(?:under|on)\s+(?:the\s+)?(?:conditions?|premise)\s+(?:of|that))\b"
     # a bracket inside the clause is read whole; a ")" it never opened closes the bracket the clause is in:
     # "AST <= 3 x ULN (<= 5 x ULN if liver metastases) ALT <= 3 x ULN" - the ALT limit is everyone's
-    r"(?:[^,;\n()]|\([^()\n]{0,40}\)){0,80}?(?=,|\)|\bthen\b|\bor\b|;|\n|\.\s|$)",
+    # "unless liver metastases are present in which case it must be <= 5 x ULN" (NCT02679963): the
+    # subgroup's own value starts after "in which case", as after "then"
+    r"(?:[^,;\n()]|\([^()\n]{0,40}\)){0,80}?(?=,|\)|\bthen\b|\bin\s+which\s+case\b|\bor\b|;|\n|\.\s|$)",
     re.IGNORECASE,
 )
 
@@ -169,19 +178,44 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     threshold carries its own ("ALT <= 2.5 x ULN (<= 5 x ULN for liver metastases)": only the 5 x ULN is the
     subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
     qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]
-    found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers)]
+    # where other measures' thresholds start, sorted: a label's is looked up, not searched for (linear)
+    targets = sorted(f.start for f in found if f.fact.kind != "age" and f.fact.is_threshold)
+    found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers, targets)]
     clauses = [(c.start(), c.end()) for c in _IF_CLAUSE.finditer(text)] if found else []
     found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(clauses, f))]
     by_span: dict[Span, Span] = {}
     for span in qualifiers:
         for governed in _governed(text, found, span):
-            by_span.setdefault((governed.start, governed.end), span)
+            key = (governed.start, governed.end)
+            if key not in by_span or _later_clause(text, by_span[key], span, governed):
+                by_span[key] = span
     return [
         _conditioned(text, item, by_span[(item.start, item.end)], found)
         if (item.start, item.end) in by_span and item.fact.is_threshold
         else item
         for item in found
     ]
+
+
+# "if" after "included" or "eligible" (measures.NOT_AFTER_PERMISSION): the condition of a permission
+_PERMISSION_IF = re.compile(r"(?:(?<=included )|(?<=eligible )|(?<=enrolled ))if\b", re.IGNORECASE)
+
+
+# "should not be excluded if", "will not be excluded if": a waiver's condition (matched on the characters
+# right before the qualifier, so linear)
+_WAIVER_BEFORE = re.compile(r"\bnot\s++be\s++(?:excluded|considered\s++ineligible)\s*+$", re.IGNORECASE)
+
+
+def _later_clause(text: str, earlier: Span, later: Span, item: Found) -> bool:
+    """Return True when a later qualifier that also governs a threshold opens a clause of its own after the
+    earlier one's words, before the threshold: "If there is no clear liver metastasis, total bilirubin > 1.5 x
+    ULN; or Gilbert syndrome ... or liver metastasis, total bilirubin > 3 x ULN" (NCT04870190) - the 3 x ULN
+    is the nearer subgroup's. A qualifier inside the earlier one's words ("If there is no clear liver
+    metastasis") does not."""
+    if not earlier[1] <= later[0] < later[1] <= item.start or _PERMISSION_IF.match(text, later[0]):
+        return False  # "..., who may only be included if AST <= 5 x ULN": the permission's, not a subgroup
+    words_end = earlier[0] + len(_phrase(text, earlier, item.fact))
+    return words_end <= later[0] and _JOINED.search(text, words_end, later[0]) is not None
 
 
 def _conditioned(text: str, item: Found, span: Span, found: list[Found]) -> Found:
@@ -213,17 +247,29 @@ def _is_exception(text: str, item: Found, span: Span, found: list[Found]) -> boo
     )
 
 
-def _defines_subgroup(text: str, item: Found, found: list[Found], qualifiers: list[Span]) -> bool:
+def _defines_subgroup(
+    text: str, item: Found, found: list[Found], qualifiers: list[Span], targets: list[int]
+) -> bool:
     """Return True for an age inside a qualifier that follows another measure's threshold: the "(age >= 16
     years)" of "ECOG 0-1 (age >= 16 years)" names who the ECOG limit is for."""
     if item.fact.kind != "age":
         return False
     for span in qualifiers:
+        if _inside(item, span) and text[span[1] - 1] == ":" and _labels_threshold(text, span, targets):
+            return True  # a label ("Subjects < 16 years of age:") names whom the value after it is for
         if _inside(item, span):
             others = [f for f in found if f.fact.kind != "age" and f.fact.is_threshold and f.end <= span[0]]
             if any(_reaches(text, f.end, span[0], _REACH_LEFT) for f in others):
                 return True
     return False
+
+
+def _labels_threshold(text: str, span: Span, targets: list[int]) -> bool:
+    """Return True when another measure's threshold (`targets`: where they start, sorted) follows a label in
+    its clause ("Subjects < 16 years of age: lansky >= 50%"); "Patients >= 18 years: signed consent" labels
+    nothing, and its age is the patient's."""
+    index = bisect_left(targets, span[1])
+    return index < len(targets) and _reaches(text, span[1], targets[index], _REACH_CLAUSE)
 
 
 def _in_if_clause(clauses: list[Span], item: Found) -> bool:
@@ -250,8 +296,12 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
     - A qualifier after a comma, "or" or "and" ("<= 2.5 x ULN, or for patients with liver metastases <= 5 x
       ULN"), or one that opens its clause ("If there is no liver metastasis, bilirubin <= 1.5 x ULN, AST <=
       2.5 x ULN;"), governs every threshold after it in the clause.
+    - The "if" of a waiver ("Patient should not be excluded if change of the above parameters due to ...",
+      NCT05705570) governs none: it names who escapes the limits, not whom one limit is for.
     """
     start, end = span
+    if _WAIVER_BEFORE.search(text, max(0, start - 40), start):
+        return []
     thresholds = [f for f in found if f.fact.is_threshold and not _inside(f, span)]
     closes = _bracket_close(text, start, end)
     right = [
@@ -317,9 +367,13 @@ def _bracket_close(text: str, start: int, end: int) -> int | None:
 def _opens_bracket(text: str, left_end: int, start: int, right_start: int) -> bool:
     """Return True when a bracket opens between the threshold on the left and the qualifier, and the next
     threshold is in it too: "ALT <= 2.5 x ULN (liver metastases: <= 5 x ULN)" - the qualifier is the bracket's
-    own value's."""
-    opened = text.rfind("(", left_end, start)
-    return opened >= 0 and text.find(")", opened, right_start) < 0
+    own value's. Chinese text's full-width brackets too ("bilirubin <= 1.5 x ULN（for Patients with Gilbert
+    Syndrome, total bilirubin <= 3 x ULN）", NCT04204473)."""
+    opened = max(text.rfind("(", left_end, start), text.rfind("（", left_end, start))
+    if opened < 0:
+        return False
+    closed = ")" if text[opened] == "(" else "）"
+    return text.find(closed, opened, right_start) < 0
 
 
 def _is_label(text: str, span: Span) -> bool:

@@ -73,6 +73,28 @@ _NEGATED_DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[;\n]")
+# "provided no subsequent study documenting an EF of >40%" (NCT02970669): a value no record may show, right
+# before the measure's name (a bounded run of words, searched on the characters before it, so linear).
+_DENIED_FINDING = re.compile(
+    r"\bno\s++(?:[\w-]++\s++){0,3}(?:documenting|showing|demonstrating|indicating|reporting)\s++"
+    r"(?:an?\s++|the\s++|any\s++)?(?:[\w-]++\s++)?$",
+    re.IGNORECASE,
+)
+_DENIED_REACH = 80
+# A partner's pregnancy or breastfeeding is not the patient's: "With a female partner of childbearing
+# potential who is not pregnant, men ...", "With a pregnant female partner, men must ..." (NCT05482516).
+# Bounded words after each "partner", so linear.
+_PARTNER_STATUS = re.compile(
+    r"\bpartners?\b[^.;\n]{0,60}?\b(?:who|that)\s++(?:is|are)\s++(?:not\s++)?"
+    r"(?:pregnant|breast-?feeding|lactating|nursing)\b"
+    r"|\b(?:pregnant|breast-?feeding|lactating|nursing)"
+    r"(?:\s++(?:or|and|and/or)\s++(?:pregnant|breast-?feeding|lactating|nursing))?"
+    r"\s++(?:(?:female|wom[ae]n)\s++)?partners?\b",
+    re.IGNORECASE,
+)
+# "Note: for HCC, AST, ALT, and alkaline phosphatase (ALP) <= 5 x ULN" (NCT05482516): a comma or colon right
+# before the measure ends the subgroup's words, so the measure is the subgroup's threshold, not who it is.
+_AFTER_SUBGROUP = re.compile(r"[,:]\s*+$")
 _KIDNEY_FUNCTION = {"creatinine_clearance", "egfr"}
 _JOINING_WORD = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 _FIRST_DIGIT = re.compile(r"\d")
@@ -93,6 +115,8 @@ def read_part(text: str) -> Reading:
     mentions = _mentions(text)
     found = _in_order([*_measure_facts(text, mentions), *age_facts(text), *_status_facts(text)])
     found, negated = _without_negated_definitions(text, found)
+    found, denied = _without_denied_findings(text, found)
+    negated += denied
     kinds = {f.fact.kind for f in found}
     unclear = negated + tuple(u for u in _unclear(text, mentions) if not set(u.kind.split("/")) & kinds)
     return Reading(tuple(_with_method(text, f) for f in found), unclear, tuple(mentions))
@@ -111,6 +135,23 @@ def _without_negated_definitions(
         return found, ()
     kept = tuple(f for f in found if f not in inside)
     return kept, tuple(Unclear(f.fact.kind, f.fact.phrase) for f in inside)
+
+
+def _without_denied_findings(
+    text: str, found: tuple[Found, ...]
+) -> tuple[tuple[Found, ...], tuple[Unclear, ...]]:
+    """Return the facts without the thresholds a finding the text denies states: "provided no subsequent study
+    documenting an EF of >40%" (NCT02970669) asks that no such value was found, and reading "EF > 40%" would
+    ask for the opposite. The threshold stays text (unclear)."""
+    denied = [
+        f
+        for f in found
+        if f.fact.is_threshold and _DENIED_FINDING.search(text, max(0, f.start - _DENIED_REACH), f.start)
+    ]
+    if not denied:
+        return found, ()
+    kept = tuple(f for f in found if f not in denied)
+    return kept, tuple(Unclear(f.fact.kind, f.fact.phrase) for f in denied)
 
 
 def _bracket_end(text: str, start: int) -> int:
@@ -183,8 +224,7 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
     for index, mention in enumerate(mentions):
         start = mention.start
         reach = max(0, start - 40)
-        conditional = CONDITIONAL_BEFORE.search(text[reach:start])
-        if conditional and not _restates_criterion(text, reach + conditional.start()):
+        if _in_subgroup_words(text, reach, start):
             continue  # the measure defines a subgroup ("for patients with serum creatinine above ULN")
         if _CHANGE_BEFORE.search(text[max(0, start - 30) : start]):
             continue
@@ -192,6 +232,15 @@ def _measure_facts(text: str, mentions: list[MeasureMention]) -> list[Found]:
         for kind in mention.kinds:
             found.extend(_facts_of(kind, text, mention, limit))
     return found
+
+
+def _in_subgroup_words(text: str, reach: int, start: int) -> bool:
+    """Return True for a measure named in the words of a subgroup ("for patients with serum creatinine above
+    ULN"); not after a comma or colon that ends them ("for HCC, AST ... <= 5 x ULN")."""
+    conditional = CONDITIONAL_BEFORE.search(text[reach:start])
+    if conditional is None or _restates_criterion(text, reach + conditional.start()):
+        return False
+    return _AFTER_SUBGROUP.search(text, reach + conditional.start(), start) is None
 
 
 def _restates_criterion(text: str, start: int) -> bool:
@@ -205,7 +254,7 @@ def _restates_criterion(text: str, start: int) -> bool:
 def _facts_of(kind: str, text: str, mention: MeasureMention, limit: int) -> list[Found]:
     """Return the values of one measure after its mention: the first ones, then any later branch values."""
     name = text[mention.start : mention.end]
-    window = window_after(text[:limit], mention.end)
+    window = window_after(text[:limit], mention.end, kind)
     values = facts_in_window(kind, window, name)
     # a later value of a chain starts where it is written, so the logic pass sees what joins it to the first
     read = [
@@ -267,6 +316,7 @@ def _last_break(text: str) -> int:
 
 
 def _status_facts(text: str) -> list[Found]:
+    text = _PARTNER_STATUS.sub(lambda m: " " * len(m.group()), text)  # spans stay where they were
     found = []
     for kind, pattern in BOOLEAN_KINDS:
         match = pattern.search(text)

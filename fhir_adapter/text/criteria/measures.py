@@ -185,7 +185,8 @@ ANY_MEASURE = re.compile(
 # name too. Linear: no other alternative starts with a letter after "(".
 CONNECTOR = re.compile(
     # "Karnofsky performance status or Lansky* play status >= 50" (NCT01661400): a score's own words too
-    r"(?:\s|/|,|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\*|\band\b|\bor\b|\bserum\b|\blevels?\b|\b(?:performance|play)\s++status\b)*",
+    # "AST、ALT <= 2.5 x ULN" (NCT04204473): the enumeration comma of Chinese text, and its full-width comma
+    r"(?:\s|/|,|、|，|&|\([A-Za-z]{1,6}\)|\(|\)|\[|\]|-|\*|\band\b|\bor\b|\bserum\b|\blevels?\b|\b(?:performance|play)\s++status\b)*",
     re.IGNORECASE,
 )
 # "(except in patients with Gilbert's syndrome, who may be included if total bilirubin is <= 3.0 x ULN)"
@@ -202,7 +203,9 @@ CONDITIONAL_BEFORE = re.compile(
     # "ECOG 0-3 (patients with PS 2-3 only if ...)" (NCT07247227): a bracket after a value names a subgroup
     r"\(\s*+(?:patients|subjects|participants|individuals|those)\s+(?:with|having)\b|"
     + NOT_AFTER_PERMISSION
-    + r"\bif\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
+    # "only when creatinine > 1.5 x ULN, creatinine clearance needs to be confirmed" (NCT04870190); a bare
+    # "when" may state the criterion itself ("When the QTcF interval exceeds 500 msec", NCT05381194)
+    + r"\bif\b|\bonly\s++when\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )
 AGE_BETWEEN = re.compile(
@@ -257,8 +260,10 @@ AGE_REVERSED = re.compile(
 )
 # "18-65 years, male or female" opening a criterion: an age range with no age word (NCT02310828). Only when
 # the criterion starts with it and what follows says whom or nothing ("2-5 years after transplant" does not).
+# "Between 18 to 65 years, inclusive" (NCT01841593): the same with "between" before it.
 AGE_LEADING = re.compile(
-    rf"^\s*+(?P<num>{NUMBER})\s*+(?:-|–|to)\s*+(?P<num2>{NUMBER})\s*+(?P<unit>years?|yrs?)\b"
+    rf"^\s*+(?:between\s++(?=\d))?(?P<num>{NUMBER})\s*+(?:-|–|to|(?<=\s)and(?=\s))\s*+(?P<num2>{NUMBER})"
+    r"\s*+(?P<unit>years?|yrs?)\b"
     r"(?=\s*+(?:$|[,;.(]|(?:old|of\s+age|inclusive|males?|females?|men|women|both|patients?|subjects?|"
     r"participants?|adults?|children|volunteers?)\b))",
     re.IGNORECASE,
@@ -298,7 +303,10 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
             # a partner's status is not the patient's: "(including breastfeeding partner)" (NCT05382559)
             rf"{_NOT_PARTNER}"
-            r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b",
+            r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b"
+            # "must have a negative serum or urine HCG test" (NCT04870190): a required test, as "negative
+            # pregnancy test" is
+            r"|negative (?:(?:serum|urine|blood) (?:or (?:serum|urine|blood) )?)?(?:β-?|beta[- ]?)?h?CG\b",
             re.IGNORECASE,
         ),
     ),
@@ -341,7 +349,12 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     (
         "hepatitis_c",
-        _mixed(r"HCV", r"hepatitis (?:type )?C|hep C|hepatitis (?:type )?B\s*(?:/|,|or|and|and/or)\s*C"),
+        _mixed(
+            r"HCV",
+            # "hepatitis B surface antigen and/or C antibodies" (NCT01841593): the B's test named before the C
+            r"hepatitis (?:type )?C|hep C|hepatitis (?:type )?B(?:\s+(?:surface\s+antigen|antigen|virus))?"
+            r"\s*(?:/|,|or|and|and/or)\s*C",
+        ),
     ),
 )
 

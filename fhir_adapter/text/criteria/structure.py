@@ -39,6 +39,12 @@ _ITEM = re.compile(
     # "1.Age >= 18": no space after a number's full stop when a capital letter follows
     r"(?:\s+|(?<=[-*•])(?=[A-Z])|(?<=\d[.)])(?=[A-Z]))(?P<text>\S.*)$"
 )
+# "1.18 ≤ age and above." opening a section (NCT04870190): the first item's "1." glued to a number that a
+# comparator or "years" follows - a list marker, not a decimal (no criterion starts with "1.18 years").
+_GLUED_FIRST = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>1\.)(?P<text>\d{1,3}[ \t]*+(?:[<>≤≥]|(?:years?|yrs?)\b).*)$",
+    re.IGNORECASE,
+)
 _HEADING = re.compile(
     r"^(?:[\w/&\-.,]+\s+){0,4}?(?P<kind>inclusion|exclusion|ineligibility|non[- ]?inclusion|eligibility)"
     r"(?:\s+criteri(?:a|on))?(?:\s*\([^)]*\))?(?:\s+[\w()./-]+){0,4}?\s*:?$",
@@ -149,6 +155,7 @@ class _Draft:
     # it ends with ':' and a paragraph follows: every paragraph up to the next item is its own (NCT06760702)
     introduced: bool = False
     cohort: str = ""  # the cohort or part of the study its block is for ("Cohort 2"), "" for everyone
+    one_block: bool = True  # its lines so far are one block, with no blank line between them
 
 
 @dataclass
@@ -227,7 +234,7 @@ def _read_line(line: str, state: _State) -> None:
         else:
             _read_paragraph(rest, state)
     else:
-        item = _ITEM.match(line)
+        item = _ITEM.match(line) or (_GLUED_FIRST.match(line) if _open_criterion(state) is None else None)
         if item:
             _read_item(item, state)
         else:
@@ -352,24 +359,48 @@ def _read_paragraph(line: str, state: _State) -> None:
         parent.introduced = parent.introduced or _introduces(parent)
         indent = len(line) - len(line.lstrip())
         if not parent.sub_items:
+            parent.one_block = parent.one_block and not state.blank_before
             parent.lines.append(text)
-        elif indent > parent.sub_indents[-1]:
-            # indented past its sub-item's marker: a paragraph of that sub-item ("Note: ..." under "1. ...")
+            if _ends_intro(parent):
+                # "Subjects must meet all of the following ... prior to the\nbaseline visit:" (NCT01841593)
+                _as_intro(state)
+        elif indent > parent.sub_indents[-1] or (not state.blank_before and indent == parent.sub_indents[-1]):
+            # indented past its sub-item's marker: a paragraph of that sub-item ("Note: ..." under "1. ...");
+            # or the next line of it with no blank line between, wrapped back to its marker ("• Total
+            # Bilirubin <= 2; ... ALT <= 5\ntimes the upper limit of normal", NCT05705570)
             parent.sub_items[-1] = f"{parent.sub_items[-1]} {text}"
         else:
             parent.sub_items.append(text)
             parent.sub_indents.append(indent)
         return
     if text.endswith(":"):
-        if state.section == INCLUSION and len(text) <= _INTRO_LIMIT and _EXCLUSION_INTRO.search(text):
-            _open_section(EXCLUSION, state)  # "Patients meeting any of the following will be excluded:"
-        state.intro_pending = True
-        # a short one is read with each criterion below it; a subgroup's, however long, conditions them
-        state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
+        _read_intro(text, state)
         return
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None, cohort=state.cohort))
     state.top_indent, state.top_style = None, None
+
+
+def _read_intro(text: str, state: _State) -> None:
+    """Read a paragraph that ends with ':' (it introduces what follows, it is no criterion)."""
+    if state.section == INCLUSION and len(text) <= _INTRO_LIMIT and _EXCLUSION_INTRO.search(text):
+        _open_section(EXCLUSION, state)  # "Patients meeting any of the following will be excluded:"
+    state.intro_pending = True
+    # a short one is read with each criterion below it; a subgroup's, however long, conditions them
+    state.context = text if len(text) <= 40 or subgroup_heading(text) else ""
+
+
+def _ends_intro(draft: _Draft) -> bool:
+    """Return True for a free paragraph of one block of lines (hard-wrapped, no blank line inside) whose last
+    line ends with ':': it introduces what follows as a one-line paragraph ending so does."""
+    paragraph = draft.marker_style is None and draft.one_block and not draft.sub_items
+    return paragraph and draft.lines[-1].endswith(":")
+
+
+def _as_intro(state: _State) -> None:
+    """Take the paragraph just read back from the criteria and read it as an introduction."""
+    draft = state.drafts.pop()
+    _read_intro(" ".join(draft.lines), state)
 
 
 def _labels_part_of(text: str, parent: _Draft) -> bool:

@@ -72,6 +72,9 @@ _BRANCH_OR = re.compile(
     r"|\botherwise\s*+:?(?=\s*+[<>≤≥])"
     # "AST, ALT <= 3 x ULN; if liver metastases are present, then <= 5 x ULN is allowed" (NCT05651269)
     r"|\bthen\b(?=\s*+[<>≤≥])"
+    # "AST/ALT <= 2.5 x ULN unless liver metastases are present, in which case it must be <= 5 x ULN" (the
+    # NCI's standard wording, NCT02679963, NCT04811001): the subgroup's value (bounded words, so linear)
+    r"|\bin\s++which\s++case\b[^;.<>≤≥\d]{0,40}(?=[<>≤≥])"
     # "ECOG 0, 1 or 2 for dose escalation, and 0 or 1 for dose expansion" (NCT05382559): "and" before another
     # value that names its own subgroup (bounded, so linear)
     r"|\band(?=\s*+\d(?:[\s\d.,–-]|or\b|to\b){0,20}?for\b)"
@@ -79,6 +82,10 @@ _BRANCH_OR = re.compile(
     r"|(?<=\))\s*+/(?=\s*+[<>≤≥])",
     re.IGNORECASE,
 )
+# "transaminases no more than 3xULN/<5xULN in presence of liver metastases" (NCT04811001): a "/" right after
+# the first value, then another value of the same unit (branch_facts checks the unit: in another unit it is
+# the first value restated). Anchored at the clause's start.
+_SLASHED_VALUE = re.compile(r"/(?=\s*+[<>≤≥])")
 _SPACES = re.compile(r"\s*+")
 # An "or" right after a value and before the next one: "... >= 65 years or >= 50 years".
 _OR_NEXT = re.compile(r"^\s*+,?\s*+or\s++", re.IGNORECASE)
@@ -94,6 +101,13 @@ _STOP = re.compile(
     r";|\n|\.\s+[A-Z]|\bif\b|\bunless\b|\bexcept\b|\bfor (?:patients?|subjects?|participants?)\b"
 )
 _WINDOW = 90
+# "The average QT interval (QTcF) corrected by Fridericia's formula obtained from 3 ECG examinations in the
+# resting state > 470 msec" (NCT04870190): how a QTc is taken is often written between its name and its value,
+# and only a value in ms or s is read as one
+_WINDOWS = {"qtc": 130}
+# "... prolonged QT interval (e.g., complete left bundle branch block, ..., PR interval > 250 msec"
+# (NCT05466149): another ECG interval, or examples, end the words a QTc value may be in
+_OTHER_INTERVAL = re.compile(r"\b(?:PR|QRS|RR|JT)\b|\be\.\s?g\.", re.IGNORECASE)
 # After a value and its unit: the unit goes on ("ml/min/1.72m2" read as far as "ml/min"), so it was not
 # understood; a unit no kind here is measured in ("body weight >= 10 kg" after "age"); or the value is a
 # change, not a level ("a >= 0.3 mg/dL increase"). Matched after skip_spaces.
@@ -150,11 +164,14 @@ class WindowFact(NamedTuple):
     end: int
 
 
-def window_after(text: str, end: int) -> str:
-    """Return the words after a mention that can hold its threshold: 90 characters, cut at a clause end."""
-    window = text[end : end + _WINDOW]
+def window_after(text: str, end: int, kind: str = "") -> str:
+    """Return the words after a mention that can hold its threshold: 90 characters (more for a measure whose
+    method is often described before its value), cut at a clause end."""
+    window = text[end : end + _WINDOWS.get(kind, _WINDOW)]
     stop = _STOP.search(window)
-    return window[: stop.start()] if stop else window
+    window = window[: stop.start()] if stop else window
+    other = _OTHER_INTERVAL.search(window) if kind == "qtc" else None
+    return window[: other.start()] if other else window
 
 
 def facts_in_window(kind: str, window: str, mention: str, *, unit_required: bool = False) -> list[WindowFact]:
@@ -219,6 +236,9 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
     it: the first written is the fact."""
     clause = clause[: _clause_end(clause)]
     starts = [m.end() for m in _BRANCH_OR.finditer(clause)]
+    slashed = _SLASHED_VALUE.match(clause)
+    if slashed:
+        starts.insert(0, slashed.end())
     opening = _BRANCH_PAREN.match(clause, skip_spaces(clause, 0))
     if opening:
         starts.insert(0, _after_subgroup(clause, opening.end()))
@@ -232,6 +252,8 @@ def branch_facts(kind: str, clause: str, mention: str, first_unit: str | None = 
         fact = _fact_from_value(kind, match, match.group("unit"), mention + clause[: match.end()])
         if fact is None:
             continue
+        if slashed and start == slashed.end() and fact.unit != first_unit:
+            continue  # "1.5 x 10^9/L / >= 1500/uL": the first value again, in another unit
         in_bracket = opening is not None and start == opening.end()
         if (
             in_bracket

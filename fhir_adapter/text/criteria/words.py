@@ -65,7 +65,8 @@ _POST_WORDS: Sequence[tuple[str, str]] = (
     ("<=", rf"(?:or|and) (?:younger|under|below|less|lower|fewer){_NOT_THAN}"),
 )
 POST_COMPARATOR = "(?:" + "|".join(pattern for _, pattern in _POST_WORDS) + ")"
-RANGE_JOIN = r"(?:-|–|—|to|through)"
+# "ECOG score is 0~2" (NCT05380986): the tilde (and its full-width form) of Chinese text joins a range
+RANGE_JOIN = r"(?:-|–|—|~|～|to|through)"
 
 
 class _ComparatorCodes:
@@ -125,6 +126,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     # "/ µ L": a space some editors put after the micro sign
     ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|(?:per\s|/)\s*microlit(?:er|re)"),
     ("/mL", r"(?:/|per)\s*m[lL]\b(?!\s*/)"),
+    # "Platelets >= 50,000/L" (NCT05705570): per litre as written, never corrected to per microlitre
+    ("/L", r"(?:cells\s*)?/\s*L\b(?!\s*/)"),
     ("g/dL", r"g\s*/\s*d[lL]\b|gm\s*/\s*d[lL]\b|g%|G/DL\b"),
     ("mg/dL", r"mg\s*/\s*d[lL]\b|MG/DL\b"),
     ("mg/(24.h)", r"mg\s*(?:/|per)\s*24\s*(?:h|hours?|hrs?)\b"),
@@ -163,7 +166,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
 UNITS = "(?-i:" + "|".join(f"(?:{pattern})" for _, pattern in UNIT_SPELLINGS) + ")"
 _UNIT_CODES = [(code, re.compile(rf"^\s*+(?:{pattern})\s*+$")) for code, pattern in UNIT_SPELLINGS]
 
-_COUNTS = {"10*9/L", "10*3/uL", "10*3/mm3", "/mm3", "/uL", "/mL"}
+_COUNTS = {"10*9/L", "10*3/uL", "10*3/mm3", "/mm3", "/uL", "/mL", "/L"}
 _LIVER = {"{ULN}", "mg/dL", "umol/L", "U/L", "[IU]/L"}
 KIND_UNITS: dict[str, set[str]] = {
     "platelets": _COUNTS,
