@@ -56,14 +56,17 @@ _START = r"(?<!\w)(?<!\d[.,])"
 _MASS = (
     r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
     r"|ml|milli(?:lit(?:er|re))s?|mmol|millimoles?)"
+    # "20 milligrams (mg)/kilogram (kg)" (NCT00158600): a spelled-out unit followed by its own abbreviation.
+    r"(?:(?<=[a-z]{4})\s*\(\s*(?:mg|ug|mcg|g|ml|iu|mmol)\s*\))?"
     # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
     r"(?:\s+(?-i:[A-Z][a-z]?)(?=\s*/\s*kg\b))?"
 )
 # "75 milligrams per metre squared of body surface area (mg/m2)", "6 milligrams per kilogram (mg/kg)": a
-# unit spelled out keeps its per-m2 or per-kg part (NCT05296798, NCT06417814).
+# unit spelled out keeps its per-m2 or per-kg part (NCT05296798, NCT06417814). "25mg/㎡/day" (NCT05519384):
+# the one-character square metre sign.
 _BODY = (
-    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b)"
-    r"|(?P<kg>kg|kilograms?)))?"
+    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|㎡|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b)"
+    r"|(?P<kg>kg|kilograms?)(?:(?<=[a-z]{4})\s*\(\s*kg\s*\))?))?"
 )
 # "1mg/(m2.d)", "200ug/(m2·d)", "15 mg/(kg.d)": per m2 (per kg) per day, written as one UCUM-like unit.
 _BODY_DAY = r"\s*/\s*\(\s*(?P<body_day>m\s*\^?\s*2|kg)\s*[.·*]?\s*d(?:ays?)?\s*\)"
@@ -206,14 +209,15 @@ _STRENGTH_BEFORE = re.compile(
 )
 # A form word right before the amount, the amount then given so often: "oral medroxyprogesterone acetate
 # tablets 200 mg daily" is 200 mg a day, not a tablet's strength; "2 tablets 200 mg daily" stays one.
-_FORM_THEN_DOSE = re.compile(rf"{_UNITS}\s*+", re.IGNORECASE)
+# "PEA capsules(600 mg twice a day)" (NCT05480072): the amount may open a bracket after the form word.
+_FORM_THEN_DOSE = re.compile(rf"{_UNITS}\s*+(?:\(\s*+)?", re.IGNORECASE)
 _GIVEN_HOW_OFTEN = re.compile(
     r"(?<!\s)\s*+(?:(?:once|twice|thrice|daily|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|qd|every)\b|\d\s*+times\s++(?:a|per)\s++day\b)",
     re.IGNORECASE,
 )
 _COUNT_WORD_BEFORE = re.compile(
     rf"(?:\d|\b(?:one|two|three|four|five|six|a|an|single))\s*+(?:x\s*+)?(?:film[- ]coated\s++)?"
-    rf"{_UNITS}\s*+$",
+    rf"{_UNITS}\s*+(?:\(\s*+)?$",
     re.IGNORECASE,
 )
 # One unit given: "one sachet of 50 mg", "a single tablet of 10 mg".
@@ -244,9 +248,14 @@ _COUNT_BEFORE = re.compile(
     r"(?:\b(?:[2-9]|1\d)|\b(?:two|three|four|five|six|eight))\s*(?:x\s*)?$", re.IGNORECASE
 )
 _FORM_AFTER = re.compile(rf"(?<!\s)\s*(?:\)\s*)?(?:film[- ]coated\s+)?{_COUNTED}\b", re.IGNORECASE)
-# "4 mg tablets, 2 tablets twice daily": the count of units written after the form.
+# "4 mg tablets, 2 tablets twice daily", "5 mg Capsules, 3 to be taken in the morning and at bedtime"
+# (NCT00739739): the count of units written after the form.
 # Searched in the clause's next 40 characters only (`_units_counted_after`); possessive, so linear.
-_UNITS_COUNTED = re.compile(rf"\b(?:[2-9]|two|three|four|five|six|eight)[ \t]++{_UNITS}\b", re.IGNORECASE)
+_UNITS_COUNTED = re.compile(
+    rf"\b(?:[2-9]|two|three|four|five|six|eight)[ \t]++"
+    rf"(?:{_UNITS}\b|to[ \t]++be[ \t]++(?:taken|given|swallowed)\b)",
+    re.IGNORECASE,
+)
 _CLAUSE_END = re.compile(r"[.;\n]")
 _UNITS_COUNTED_REACH = 40
 # A volume that restates a mass dose or gives the solution it is drawn from: "500 mg (5 mL)", "5 mL (500 mg)",

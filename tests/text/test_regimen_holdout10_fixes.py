@@ -1,0 +1,82 @@
+"""The regimen parser on mistakes seen in held-out set 10, each with the record's own text and, where it
+helps, a small text of our own: "2 times daily" and "every other week (qow)" not read as frequencies; a
+spelled-out unit followed by its abbreviation ("20 milligrams (mg)/kilogram (kg)") and the square-metre
+sign "㎡" not read as units; a dose ending an intervention name kept in the drug's name ("PD 0299685 at
+15mg BID"); a strength counted after its form ("5 mg Capsules, 3 to be taken") read as a dose, and a dose
+in a bracket after the form word ("capsules(600 mg twice a day)") read as a strength."""
+
+from __future__ import annotations
+
+from fhir_adapter.text.regimen.doses import find_doses
+from fhir_adapter.text.regimen.names import name_components
+from fhir_adapter.text.regimen.schedule import find_frequencies
+from tests.text.test_regimen import messages, only, regimen_of
+
+
+def frequencies_of(text: str) -> list[tuple[int, float, str]]:
+    return [(f.value.times, f.value.period, f.value.unit) for f in find_frequencies(text)]
+
+
+def test_two_times_daily_is_twice_daily() -> None:
+    # NCT02152930
+    text = "1000 mg of omega-3 fatty acid ethylesters, 2 times daily, for 4 weeks"
+    assert frequencies_of(text) == [(2, 1, "d")]
+    assert frequencies_of("two times daily; 2 times a day") == [(2, 1, "d"), (2, 1, "d")]
+
+
+def test_every_other_week_is_every_two_weeks() -> None:
+    # NCT00158600
+    text = "alglucosidase alfa at 20 mg/kg every other week (qow) for 78 weeks"
+    assert frequencies_of(text) == [(1, 2, "wk"), (1, 2, "wk")]
+    assert frequencies_of("every week") == [(1, 1, "wk")]
+
+
+def test_a_spelled_out_unit_followed_by_its_abbreviation_keeps_its_per_kg_part() -> None:
+    # NCT00158600: before, the arm's "20 milligrams" disagreed with the intervention's "20mg/kg": no dose
+    arm = (
+        "Intravenous (IV) infusions of alglucosidase alfa at 20 milligrams (mg)/kilogram (kg) of body weight "
+        "every other week (qow) for 78 weeks."
+    )
+    drug = only(regimen_of(arm, ("alglucosidase alfa", "IV infusion of 20mg/kg; qow for 78 weeks.")))
+    assert (drug.dose, drug.unit) == (20, "mg/kg")
+    assert drug.frequency is not None and (drug.frequency.times, drug.frequency.period) == (1, 2)
+    assert [(d.value, d.unit) for d in find_doses("5 micrograms (mcg) daily; 2 mg (tablet)")] == [
+        (5, "ug"),
+        (2, "mg"),
+    ]
+
+
+def test_the_square_metre_sign_is_per_m2() -> None:
+    # NCT05519384
+    text = "intravenous infusion of fludarabine 25mg/㎡/day day -6 to -2 days"
+    assert [(d.value, d.unit, d.per_day) for d in find_doses(text)] == [(25, "mg/m2", True)]
+
+
+def test_a_dose_that_ends_an_intervention_name_is_not_part_of_the_drugs_name() -> None:
+    # NCT00739739, NCT05380245, NCT04204473
+    assert name_components("PD 0299685 at 15mg BID") == ("PD 0299685",)
+    assert name_components("Voriconazole 200 mg x 2 Tablets") == ("Voriconazole",)
+    assert name_components("Clarithromycin 500 mg x 1Tablets") == ("Clarithromycin",)
+    assert name_components("TY-9591(10mg,40mg) qd. po") == ("TY-9591",)
+    # a dose followed by another drug's name is still cut out alone
+    assert name_components("DHA-piperaquine + 0.25 mg/kg primaquine") == ("DHA-piperaquine", "primaquine")
+
+
+def test_capsules_counted_after_their_strength_make_it_a_strength() -> None:
+    # NCT00739739: three 5 mg capsules are taken, so 5 mg is no dose (the total is not written)
+    text = "5 mg Capsules, 3 to be taken in the morning and at bedtime for the duration of the study"
+    regimen = regimen_of(None, ("PD 0299685 at 15mg BID", text))
+    assert [d.dose for d in regimen.drugs] == [None]
+    assert any("strength" in m for m in messages(regimen))
+    # one capsule of a strength taken is still that dose
+    assert only(regimen_of(None, ("Drug X", "5 mg capsule, to be taken daily"))).dose == 5
+
+
+def test_an_amount_in_a_bracket_after_the_form_word_and_given_so_often_is_a_dose() -> None:
+    # NCT05480072: before, "capsules(600 mg" was read as the capsule's strength
+    arm = "PEA capsules(600 mg twice a day) will be administered for 21 days"
+    drug = only(regimen_of(arm, ("Palmitoylethanolamide", None)))
+    assert (drug.dose, drug.unit) == (600, "mg")
+    assert drug.frequency is not None and drug.frequency.times == 2
+    # with no frequency after it, the amount in the bracket stays a strength
+    assert only(regimen_of("PEA capsules (600 mg) for 21 days", ("Palmitoylethanolamide", None))).dose is None
