@@ -3,7 +3,8 @@ helps, a small text of our own: "2 times daily" and "every other week (qow)" not
 spelled-out unit followed by its abbreviation ("20 milligrams (mg)/kilogram (kg)") and the square-metre
 sign "㎡" not read as units; a dose ending an intervention name kept in the drug's name ("PD 0299685 at
 15mg BID"); a strength counted after its form ("5 mg Capsules, 3 to be taken") read as a dose, and a dose
-in a bracket after the form word ("capsules(600 mg twice a day)") read as a strength."""
+in a bracket after the form word ("capsules(600 mg twice a day)") read as a strength; a drug name that
+names an arm ("with and without cisplatin arms") taking the doses after it."""
 
 from __future__ import annotations
 
@@ -80,3 +81,21 @@ def test_an_amount_in_a_bracket_after_the_form_word_and_given_so_often_is_a_dose
     assert drug.frequency is not None and drug.frequency.times == 2
     # with no frequency after it, the amount in the bracket stays a strength
     assert only(regimen_of("PEA capsules (600 mg) for 21 days", ("Palmitoylethanolamide", None))).dose is None
+
+
+def test_a_drug_name_that_names_an_arm_does_not_take_the_doses_after_it() -> None:
+    # NCT01562210: before, the escalation steps went to cisplatin
+    olaparib = (
+        "Olaparib will be given orally BID for 36 days, administrated with a 12 hour interval.\n\n"
+        "The first cohort will receive Olaparib with a dose of 25mg BID combined with Cisplatin and RT. "
+        "Thereafter in both with and without cisplatin arms dose escalation will follow to 50mg, 100mg, 200mg, "
+        "300mg and 400mg BID."
+    )
+    cisplatin = "6 mg/m2 (5 days/week), 1-1.5 hr before the irradiation (week 1 to 5), given as an infusion."
+    regimen = regimen_of(None, ("Olaparib", olaparib), ("Cisplatin", cisplatin))
+    doses = sorted((d.drug, d.dose, d.unit) for d in regimen.drugs if d.dose is not None)
+    assert doses == [("Cisplatin", 6, "mg/m2"), ("Olaparib", 25, "mg")]
+    assert any("not written next to a drug name" in m for m in messages(regimen))
+    # the drug named again after the arm's name takes its dose
+    regimen = regimen_of("Cisplatin arm: cisplatin 75 mg/m2 on day 1", ("Cisplatin", None))
+    assert [(d.dose, d.days) for d in regimen.drugs] == [(75, (1,))]

@@ -53,6 +53,11 @@ _PASSAGE_HEADING = re.compile(
     r"(?:cycles?|courses?|phases?|periods?|parts?|stages?|steps?|weeks?)\b", re.IGNORECASE
 )
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
+# A drug name that names an arm or a group: "in both with and without cisplatin arms dose escalation will
+# follow to 50mg, 100mg ..." (NCT01562210). What follows is not that drug's passage: its doses are nobody's
+# (reported), never the named drug's. An arm named by its dose ("2 mg per tablet for 2mg baxdrostat Arm",
+# NCT06344104) is left as it was: the dose before the name opens that drug's item.
+_ARM_NAME_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:-[ \t]*+)?(?:arms?|groups?|cohorts?)\b", re.IGNORECASE)
 # A list item that opens with a name no lexicon knows, written as a code or an abbreviation (two capitals
 # or more: "InO", "TDF", "ABC-123"), then its dose: "* Dexamethasone 10mg/m2 ...\n* InO 0.8mg/m2 Day 8"
 # (NCT04747912). That item is another drug's, never the drug of the item before.
@@ -144,11 +149,11 @@ def segment_mentions(
 
 def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
     """Return the segments of the text: the preamble before the first name, then each drug's stretch."""
-    starts: list[tuple[str, int]] = []
+    starts: list[tuple[str | None, int]] = []
     opened = False  # whether the previous name's item opened with the dose written before it
     for i, mention in enumerate(cut.starts):
         start, opened = _segment_start(cut, i, previous_opened=opened)
-        starts.append((mention.key, start))
+        starts.append((None if _names_arm(cut, i, start) else mention.key, start))
     segments: list[Segment] = []
     first = starts[0][1] if starts else len(cut.norm)
     if first > 0:
@@ -166,6 +171,17 @@ def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
         if unknown is not None:
             segments.append(Segment(None, unknown, end))
     return segments
+
+
+def _names_arm(cut: Cut, index: int, start: int) -> bool:
+    """Return True when the mention names an arm ("without cisplatin arms") and doses follow it before the
+    next name: those doses are not that drug's. With no dose after it, the mention stays the drug's (its
+    schedule words may be the drug's: "with Beta group will receive AG-1 plus beta ... every 3 weeks")."""
+    mention = cut.starts[index]
+    if start != mention.start or not _ARM_NAME_AFTER.match(cut.norm, mention.end):
+        return False
+    following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
+    return bool(cut.doses_in(mention.end, following))
 
 
 def _add_segment(segments: list[Segment], cut: Cut, segment: Segment) -> None:
