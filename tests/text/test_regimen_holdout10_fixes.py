@@ -4,7 +4,9 @@ spelled-out unit followed by its abbreviation ("20 milligrams (mg)/kilogram (kg)
 sign "㎡" not read as units; a dose ending an intervention name kept in the drug's name ("PD 0299685 at
 15mg BID"); a strength counted after its form ("5 mg Capsules, 3 to be taken") read as a dose, and a dose
 in a bracket after the form word ("capsules(600 mg twice a day)") read as a strength; a drug name that
-names an arm ("with and without cisplatin arms") taking the doses after it."""
+names an arm ("with and without cisplatin arms") taking the doses after it; days heading an item within a
+sentence ("DAYS 8 to 14: raltegravir 400 mg BID PLUS amlodipine 5 mg OD") given to the drug before, and one
+dose on runs of days that follow each other kept as two entries."""
 
 from __future__ import annotations
 
@@ -99,3 +101,27 @@ def test_a_drug_name_that_names_an_arm_does_not_take_the_doses_after_it() -> Non
     # the drug named again after the arm's name takes its dose
     regimen = regimen_of("Cisplatin arm: cisplatin 75 mg/m2 on day 1", ("Cisplatin", None))
     assert [(d.dose, d.days) for d in regimen.drugs] == [(75, (1,))]
+
+
+def test_days_heading_an_item_within_a_sentence_are_its_drugs_and_runs_of_one_dose_join() -> None:
+    # NCT01841593, Group A: before, each heading's days went to the drug before it
+    arm = (
+        "DAYS 1 to 7: raltegravir 400 mg BID DAYS 8 to 14: raltegravir 400 mg BID PLUS amlodipine 5 mg OD "
+        "DAYS 15 to 21: amlodipine 5 mg OD"
+    )
+    regimen = regimen_of(
+        arm, ("Raltegravir", "Isentress 400mg tablet taken twice daily"), ("Amlodipine", "generic amlodipine")
+    )
+    assert [(d.drug, d.dose, d.days) for d in regimen.drugs] == [
+        ("Raltegravir", 400, tuple(range(1, 15))),
+        ("Amlodipine", 5, tuple(range(8, 22))),
+    ]
+
+
+def test_doses_on_days_that_do_not_follow_each_other_stay_apart() -> None:
+    text = "DAYS 1 to 7: X 400 mg BID. DAYS 10 to 14: X 400 mg BID"
+    regimen = regimen_of(text, ("X", None))
+    assert [d.days for d in regimen.drugs] == [tuple(range(1, 8)), tuple(range(10, 15))]
+    # another dose on the next run stays its own entry
+    regimen = regimen_of("DAYS 1 to 7: X 400 mg BID. DAYS 8 to 14: X 200 mg BID", ("X", None))
+    assert [(d.dose, d.days) for d in regimen.drugs] == [(400, tuple(range(1, 8))), (200, tuple(range(8, 15)))]

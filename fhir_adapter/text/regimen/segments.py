@@ -47,6 +47,11 @@ _DAYS_HEADING = re.compile(r"[^.;:\n]{0,30}?\bdays?\b[^.;:\n]{0,30}:\s*+", re.IG
 # An item label: a word or two and a colon, "Drug:", "Day 8:", "Part B:".
 _ITEM_LABEL = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]{0,15}(?:[ \t][A-Za-z0-9]{1,15})?[ \t]*+:(?!\d)")
 _LABEL_REACH = 60
+# "DAYS 1 to 7: raltegravir 400 mg BID DAYS 8 to 14: raltegravir ..." (NCT01841593): days and a colon right
+# before a name head that name's item, also within a sentence; the days are not the drug's before.
+_DAYS_LABEL = re.compile(
+    r"\bdays?[ \t]++\d{1,3}(?:[ \t]*+(?:-|to|through)[ \t]*+\d{1,3})?[ \t]*+:[ \t]*+$", re.IGNORECASE
+)
 # "Cycle 2: Decitabine ..., venetoclax ..." (NCT05740449): a heading of a passage on several drugs; how it
 # applies is read from the cycle statements, not by the first drug's item.
 _PASSAGE_HEADING = re.compile(
@@ -287,6 +292,9 @@ def _item_label_start(cut: Cut, start: int, previous_end: int) -> int:
     of TQB2930", NCT05380882), else `start`: the words from the label on are the name's item, not more words
     on the dose before it."""
     window = max(previous_end, start - _LABEL_REACH)
+    days = _DAYS_LABEL.search(cut.norm, window, start)
+    if days and not cut.doses_in(days.start(), start):
+        return days.start()
     labels = list(_ITEM_LABEL.finditer(cut.norm, window, start))
     label = labels[-1] if labels else None  # the last label before the name
     if label is None or cut.doses_in(label.start(), start) or _PASSAGE_HEADING.match(label.group()):
