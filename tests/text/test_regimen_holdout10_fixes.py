@@ -6,7 +6,8 @@ sign "㎡" not read as units; a dose ending an intervention name kept in the dru
 in a bracket after the form word ("capsules(600 mg twice a day)") read as a strength; a drug name that
 names an arm ("with and without cisplatin arms") taking the doses after it; days heading an item within a
 sentence ("DAYS 8 to 14: raltegravir 400 mg BID PLUS amlodipine 5 mg OD") given to the drug before, and one
-dose on runs of days that follow each other kept as two entries."""
+dose on runs of days that follow each other kept as two entries; the doses a daily amount is given in
+("600 mg daily (2 doses of 300 mg)") read as doses of their own."""
 
 from __future__ import annotations
 
@@ -125,3 +126,19 @@ def test_doses_on_days_that_do_not_follow_each_other_stay_apart() -> None:
     # another dose on the next run stays its own entry
     regimen = regimen_of("DAYS 1 to 7: X 400 mg BID. DAYS 8 to 14: X 200 mg BID", ("X", None))
     assert [(d.dose, d.days) for d in regimen.drugs] == [(400, tuple(range(1, 8))), (200, tuple(range(8, 15)))]
+
+
+def test_the_doses_a_daily_amount_is_given_in_are_not_doses_of_their_own() -> None:
+    # NCT02679963: before, 300 mg was a second olaparib dose
+    arm = (
+        "Olaparib (experimental arm): 600 mg daily (2 doses of 300 mg (2*2 tablets of 150 mg) taken "
+        "approximately 12 hours apart) po, administered until disease progression"
+    )
+    drug = only(regimen_of(arm, ("Olaparib", None)))
+    assert (drug.dose, drug.unit) == (600, "mg")
+    assert [(d.value, d.limit is None) for d in find_doses("600 mg daily (2 doses of 300 mg)")] == [
+        (600, True),
+        (300, False),
+    ]
+    # a second dose in brackets that is not counted stays a dose
+    assert [d.limit is None for d in find_doses("600 mg daily (300 mg on day 1)")] == [True, True]

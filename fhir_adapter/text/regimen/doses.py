@@ -273,10 +273,11 @@ _MASS_AFTER_VOLUME = re.compile(
 _DENOMINATOR_BEFORE = re.compile(r"\b(?:mg|g|ug|mcg|iu|units?)\s*(?:/|\bper\b)\s*$", re.IGNORECASE)
 # Alternatives of a strength are strengths: "equivalent to 20 mg or 80 mg".
 _STRENGTH_CHAIN = re.compile(r"(?<!\s)\s*+(?:,|/|or|and|,\s*or)\s*+", re.IGNORECASE)
-# Between a dose and the units that make it up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)".
+# Between a dose and the units that make it up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)", "600 mg daily
+# (2 doses of 300 mg ...)" (NCT02679963: a daily amount and the doses it is given in).
 _BREAKDOWN_GAP = re.compile(
-    r"(?<!\s)\s*+\(\s*+(?:i\.?e\.?,?\s*+|=\s*+)?"
-    r"(?:(?P<count>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s*+(?:x\s*+)?)?",
+    r"(?<!\s)\s*+(?:(?:daily|a\s++day|per\s++day)\s*+)?\(\s*+(?:i\.?e\.?,?\s*+|=\s*+)?"
+    r"(?:(?P<count>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s*+(?:x\s*+|doses?\s++of\s*+)?)?",
     re.IGNORECASE,
 )
 _COUNT_WORDS = {
