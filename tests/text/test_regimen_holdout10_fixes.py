@@ -7,7 +7,8 @@ in a bracket after the form word ("capsules(600 mg twice a day)") read as a stre
 names an arm ("with and without cisplatin arms") taking the doses after it; days heading an item within a
 sentence ("DAYS 8 to 14: raltegravir 400 mg BID PLUS amlodipine 5 mg OD") given to the drug before, and one
 dose on runs of days that follow each other kept as two entries; the doses a daily amount is given in
-("600 mg daily (2 doses of 300 mg)") read as doses of their own."""
+("600 mg daily (2 doses of 300 mg)") read as doses of their own; a dose written before the drug's next
+name ("2.5 mg enalapril BID ... 10 mg enalapril BID") given to the drug named before."""
 
 from __future__ import annotations
 
@@ -142,3 +143,19 @@ def test_the_doses_a_daily_amount_is_given_in_are_not_doses_of_their_own() -> No
     ]
     # a second dose in brackets that is not counted stays a dose
     assert [d.limit is None for d in find_doses("600 mg daily (300 mg on day 1)")] == [True, True]
+
+
+def test_a_dose_written_before_the_drugs_next_name_is_that_passages_not_the_drug_before() -> None:
+    # NCT02970669, arm enalapril: before, 2.5 mg went to the placebo's valsartan named before it
+    arm = (
+        "Patients randomized to this arm will receive 1 tablet of enalapril and 1 tablet of matching placebo "
+        "sacubitril/valsartan twice daily for 8 weeks. All Patients will begin the study on Dose Level 1 (i.e. "
+        "2.5 mg enalapril BID). Patients may sequentially up-titrate to achieve desired dose of Dose Level 3 "
+        "(i.e. 10 mg enalapril BID)."
+    )
+    regimen = regimen_of(arm, ("enalapril", "Enalapril tablet taken orally."), ("sacubitril/valsartan", None))
+    doses = sorted((d.drug, d.dose) for d in regimen.drugs if d.dose is not None)
+    assert doses == [("enalapril", 2.5), ("enalapril", 10)]
+    # a run that starts with a name, each dose after its name, is unchanged (NCT06447194)
+    regimen = regimen_of("Ropivacaine 0.125g Clonidine 80 mcg", ("Ropivacaine", None), ("Clonidine", None))
+    assert [(d.drug, d.dose) for d in regimen.drugs] == [("Ropivacaine", 0.125), ("Clonidine", 80)]

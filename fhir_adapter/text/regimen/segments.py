@@ -260,8 +260,14 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
     before = [d for d in cut.doses_in(previous_end, start) if d.end <= start]
     group = _dose_group_before(cut.norm, before, start)
     following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
-    # A total or a limit after the name ("(total 60ml)") is not a dose of its own.
-    own_dose = any(d.limit is None for d in cut.doses_in(mention.end, following))
+    # A total or a limit after the name ("(total 60ml)") is not a dose of its own, nor a dose written right
+    # before the drug's next name written alike ("(i.e. 2.5 mg enalapril BID) ... (i.e. 10 mg enalapril BID)",
+    # NCT02970669). Before another name it may be this one's ("Ropivacaine 0.125g Clonidine 80 mcg",
+    # NCT06447194; "200 mg of trimethoprim + 40 mg sulfamethoxazole", two names of one product, NCT02028676).
+    after = cut.doses_in(mention.end, following)
+    if index + 1 < len(cut.starts) and _same_name(cut.starts[index + 1], mention):
+        after = after[: len(after) - len(_dose_group_before(cut.norm, after, following))]
+    own_dose = any(d.limit is None for d in after)
     opens = bool(group) and _opens_item(cut, index, group[0].start, following, previous=previous_opened)
     if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose or opens):
         start = group[0].start
@@ -274,6 +280,10 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
         if frequency and _JOINED_BEFORE.search(cut.norm, max(0, frequency.start - 12), frequency.start):
             start = frequency.start
     return _heading_start(cut, start, previous_end), opens
+
+
+def _same_name(a: Mention, b: Mention) -> bool:
+    return a.key == b.key and a.written.casefold() == b.written.casefold()
 
 
 def _heading_start(cut: Cut, start: int, previous_end: int) -> int:
