@@ -8,7 +8,8 @@ names an arm ("with and without cisplatin arms") taking the doses after it; days
 sentence ("DAYS 8 to 14: raltegravir 400 mg BID PLUS amlodipine 5 mg OD") given to the drug before, and one
 dose on runs of days that follow each other kept as two entries; the doses a daily amount is given in
 ("600 mg daily (2 doses of 300 mg)") read as doses of their own; a dose written before the drug's next
-name ("2.5 mg enalapril BID ... 10 mg enalapril BID") given to the drug named before."""
+name ("2.5 mg enalapril BID ... 10 mg enalapril BID") given to the drug named before; a maker's product
+("Vfend®, 200 mg by Pfizer, Inc.") read as a dose."""
 
 from __future__ import annotations
 
@@ -159,3 +160,19 @@ def test_a_dose_written_before_the_drugs_next_name_is_that_passages_not_the_drug
     # a run that starts with a name, each dose after its name, is unchanged (NCT06447194)
     regimen = regimen_of("Ropivacaine 0.125g Clonidine 80 mcg", ("Ropivacaine", None), ("Clonidine", None))
     assert [(d.drug, d.dose) for d in regimen.drugs] == [("Ropivacaine", 0.125), ("Clonidine", 80)]
+
+
+def test_an_amount_of_a_named_makers_product_is_its_strength() -> None:
+    # NCT05380245: before, the tablet's 200 mg disagreed with the arm's 400 mg and no dose was given
+    product = (
+        "Name of medication of Reference Formulation: Tablets Voriconazole Vfend®, 200 mg by Pfizer, Inc. "
+        "(USA), (Batch No: 00005505; Mfg. date 09/2016)."
+    )
+    arm = (
+        "On Day-1, Group-A participants first received Voriconazole (alone) (Dose: 400mg, Dosage form: Tablet, "
+        "Frequency: Once (OD), Duration of administration: Single Dose, Kind of administration: Oral)."
+    )
+    drug = only(regimen_of(arm, ("Voriconazole 200 mg x 2 Tablets", product)))
+    assert (drug.drug, drug.dose, drug.unit) == ("Voriconazole", 400, "mg")
+    assert [d.limit is None for d in find_doses("Tablet Klaricid, 500 mg by Abbott, Lab Pvt. Ltd.")] == [False]
+    assert [d.limit is None for d in find_doses("200 mg by IV infusion; 5 mg by mouth")] == [True, True]

@@ -232,7 +232,9 @@ _STRENGTH_AFTER = re.compile(
     rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
     rf"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?{_CONTAINERS}\b"
     rf"|(?:of\s+)?{_PREPARATIONS}\b|strengths?\b"
-    rf"|per\s+(?:{_COUNTED})\b)",
+    rf"|per\s+(?:{_COUNTED})\b"
+    # "Tablets Voriconazole Vfend®, 200 mg by Pfizer, Inc. (USA)" (NCT05380245): the maker's product.
+    r"|by\s++(?-i:[A-Z])[^\n.;()]{0,40}?\b(?:inc|ltd|lab|laboratories|gmbh|ag|corp|corporation|llc|plc|pharma\w*)\b)",
     re.IGNORECASE,
 )
 # An amount of a vehicle that holds the dose: "5 g of gel (one tube) containing 50 mg of testosterone"
