@@ -9,7 +9,8 @@ sentence ("DAYS 8 to 14: raltegravir 400 mg BID PLUS amlodipine 5 mg OD") given 
 dose on runs of days that follow each other kept as two entries; the doses a daily amount is given in
 ("600 mg daily (2 doses of 300 mg)") read as doses of their own; a dose written before the drug's next
 name ("2.5 mg enalapril BID ... 10 mg enalapril BID") given to the drug named before; a maker's product
-("Vfend®, 200 mg by Pfizer, Inc.") read as a dose."""
+("Vfend®, 200 mg by Pfizer, Inc.") read as a dose; an arm's starting dose of an escalation taken as its choice
+of the levels the intervention lists, and "Cohort3,120mg" read as 3,120 mg."""
 
 from __future__ import annotations
 
@@ -176,3 +177,18 @@ def test_an_amount_of_a_named_makers_product_is_its_strength() -> None:
     assert (drug.drug, drug.dose, drug.unit) == ("Voriconazole", 400, "mg")
     assert [d.limit is None for d in find_doses("Tablet Klaricid, 500 mg by Abbott, Lab Pvt. Ltd.")] == [False]
     assert [d.limit is None for d in find_doses("200 mg by IV infusion; 5 mg by mouth")] == [True, True]
+
+
+def test_an_arms_starting_dose_of_an_escalation_leaves_the_levels_the_intervention_lists() -> None:
+    # NCT04204473: before, the arm's "starting at 20mg" was taken as the arm's choice of one level
+    arm = "Find maximum tolerated dose of TY-9591 given orally. Escalating doses of TY-9591 starting at 20mg daily."
+    levels = (
+        "Increased dose cohorts from low dose to MTD(20mg Cohort1, 40mg Cohort2, 80mg Cohort3,120mg Cohort4, "
+        "160mg Cohort5, 200mg Cohort6)"
+    )
+    regimen = regimen_of(arm, ("TY-9591(10mg,40mg) qd. po", levels))
+    # "Cohort3,120mg" is cohort 3 then 120 mg, never 3,120 mg; its 120 mg is left unread
+    assert [d.dose for d in regimen.drugs] == [20, 40, 80, 160, 200]
+    # an arm that names one of the intervention's doses, with no escalation, still picks it (NCT04946890)
+    regimen = regimen_of("X 80 mg daily", ("X", "X 80mg/d, 120mg/d and 180mg/d respectively"))
+    assert [d.dose for d in regimen.drugs] == [80]

@@ -103,7 +103,9 @@ _CELLS = (
 )
 # "canagliflozin100mg" (NCT05333159): a number glued to a lower-case word of five letters or more is a dose
 # when a unit follows it; not one glued to a code ("AK104", "G719X").
-_AFTER_WORD = r"(?-i:(?<=[a-z]{5}))"
+# A number glued to "Cohort", "Level", "Group" or "Phase" numbers that ("Cohort3,120mg", NCT04204473:
+# cohort 3, then 120 mg), never a dose of 3,120 mg.
+_AFTER_WORD = r"(?-i:(?<=[a-z]{5}))(?<!cohort)(?<!level)(?<!group)(?<!phase)"
 _AMOUNT = (
     rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START}|{_AFTER_WORD})(?P<value>{NUMBER})"
     rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*(?P<stray>/\s*)?{_UNIT}"
