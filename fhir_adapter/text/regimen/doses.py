@@ -56,14 +56,17 @@ _START = r"(?<!\w)(?<!\d[.,])"
 _MASS = (
     r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
     r"|ml|milli(?:lit(?:er|re))s?|mmol|millimoles?)"
+    # "20 milligrams (mg)/kilogram (kg)" (NCT00158600): a spelled-out unit followed by its own abbreviation.
+    r"(?:(?<=[a-z]{4})\s*\(\s*(?:mg|ug|mcg|g|ml|iu|mmol)\s*\))?"
     # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
     r"(?:\s+(?-i:[A-Z][a-z]?)(?=\s*/\s*kg\b))?"
 )
 # "75 milligrams per metre squared of body surface area (mg/m2)", "6 milligrams per kilogram (mg/kg)": a
-# unit spelled out keeps its per-m2 or per-kg part (NCT05296798, NCT06417814).
+# unit spelled out keeps its per-m2 or per-kg part (NCT05296798, NCT06417814). "25mg/㎡/day" (NCT05519384):
+# the one-character square metre sign.
 _BODY = (
-    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b)"
-    r"|(?P<kg>kg|kilograms?)))?"
+    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|㎡|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b)"
+    r"|(?P<kg>kg|kilograms?)(?:(?<=[a-z]{4})\s*\(\s*kg\s*\))?))?"
 )
 # "1mg/(m2.d)", "200ug/(m2·d)", "15 mg/(kg.d)": per m2 (per kg) per day, written as one UCUM-like unit.
 _BODY_DAY = r"\s*/\s*\(\s*(?P<body_day>m\s*\^?\s*2|kg)\s*[.·*]?\s*d(?:ays?)?\s*\)"
@@ -100,7 +103,9 @@ _CELLS = (
 )
 # "canagliflozin100mg" (NCT05333159): a number glued to a lower-case word of five letters or more is a dose
 # when a unit follows it; not one glued to a code ("AK104", "G719X").
-_AFTER_WORD = r"(?-i:(?<=[a-z]{5}))"
+# A number glued to "Cohort", "Level", "Group" or "Phase" numbers that ("Cohort3,120mg", NCT04204473:
+# cohort 3, then 120 mg), never a dose of 3,120 mg.
+_AFTER_WORD = r"(?-i:(?<=[a-z]{5}))(?<!cohort)(?<!level)(?<!group)(?<!phase)"
 _AMOUNT = (
     rf"(?:{_START}(?P<times>[1-6])\s*x\s*(?=\d)|{_START}|{_AFTER_WORD})(?P<value>{NUMBER})"
     rf"(?:\s*(?:-|to)\s*(?P<high>{NUMBER}))?\s*(?P<stray>/\s*)?{_UNIT}"
@@ -206,14 +211,15 @@ _STRENGTH_BEFORE = re.compile(
 )
 # A form word right before the amount, the amount then given so often: "oral medroxyprogesterone acetate
 # tablets 200 mg daily" is 200 mg a day, not a tablet's strength; "2 tablets 200 mg daily" stays one.
-_FORM_THEN_DOSE = re.compile(rf"{_UNITS}\s*+", re.IGNORECASE)
+# "PEA capsules(600 mg twice a day)" (NCT05480072): the amount may open a bracket after the form word.
+_FORM_THEN_DOSE = re.compile(rf"{_UNITS}\s*+(?:\(\s*+)?", re.IGNORECASE)
 _GIVEN_HOW_OFTEN = re.compile(
     r"(?<!\s)\s*+(?:(?:once|twice|thrice|daily|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|qd|every)\b|\d\s*+times\s++(?:a|per)\s++day\b)",
     re.IGNORECASE,
 )
 _COUNT_WORD_BEFORE = re.compile(
     rf"(?:\d|\b(?:one|two|three|four|five|six|a|an|single))\s*+(?:x\s*+)?(?:film[- ]coated\s++)?"
-    rf"{_UNITS}\s*+$",
+    rf"{_UNITS}\s*+(?:\(\s*+)?$",
     re.IGNORECASE,
 )
 # One unit given: "one sachet of 50 mg", "a single tablet of 10 mg".
@@ -228,7 +234,9 @@ _STRENGTH_AFTER = re.compile(
     rf"(?<!\s)\s*(?:[),]\s*)?(?:(?:/|per)\s*{NUMBER}\s*m?l\b"
     rf"|(?:single[- ]use\s+|single[- ]dose\s+|glass\s+)?{_CONTAINERS}\b"
     rf"|(?:of\s+)?{_PREPARATIONS}\b|strengths?\b"
-    rf"|per\s+(?:{_COUNTED})\b)",
+    rf"|per\s+(?:{_COUNTED})\b"
+    # "Tablets Voriconazole Vfend®, 200 mg by Pfizer, Inc. (USA)" (NCT05380245): the maker's product.
+    r"|by\s++(?-i:[A-Z])[^\n.;()]{0,40}?\b(?:inc|ltd|lab|laboratories|gmbh|ag|corp|corporation|llc|plc|pharma\w*)\b)",
     re.IGNORECASE,
 )
 # An amount of a vehicle that holds the dose: "5 g of gel (one tube) containing 50 mg of testosterone"
@@ -244,9 +252,14 @@ _COUNT_BEFORE = re.compile(
     r"(?:\b(?:[2-9]|1\d)|\b(?:two|three|four|five|six|eight))\s*(?:x\s*)?$", re.IGNORECASE
 )
 _FORM_AFTER = re.compile(rf"(?<!\s)\s*(?:\)\s*)?(?:film[- ]coated\s+)?{_COUNTED}\b", re.IGNORECASE)
-# "4 mg tablets, 2 tablets twice daily": the count of units written after the form.
+# "4 mg tablets, 2 tablets twice daily", "5 mg Capsules, 3 to be taken in the morning and at bedtime"
+# (NCT00739739): the count of units written after the form.
 # Searched in the clause's next 40 characters only (`_units_counted_after`); possessive, so linear.
-_UNITS_COUNTED = re.compile(rf"\b(?:[2-9]|two|three|four|five|six|eight)[ \t]++{_UNITS}\b", re.IGNORECASE)
+_UNITS_COUNTED = re.compile(
+    rf"\b(?:[2-9]|two|three|four|five|six|eight)[ \t]++"
+    rf"(?:{_UNITS}\b|to[ \t]++be[ \t]++(?:taken|given|swallowed)\b)",
+    re.IGNORECASE,
+)
 _CLAUSE_END = re.compile(r"[.;\n]")
 _UNITS_COUNTED_REACH = 40
 # A volume that restates a mass dose or gives the solution it is drawn from: "500 mg (5 mL)", "5 mL (500 mg)",
@@ -264,10 +277,11 @@ _MASS_AFTER_VOLUME = re.compile(
 _DENOMINATOR_BEFORE = re.compile(r"\b(?:mg|g|ug|mcg|iu|units?)\s*(?:/|\bper\b)\s*$", re.IGNORECASE)
 # Alternatives of a strength are strengths: "equivalent to 20 mg or 80 mg".
 _STRENGTH_CHAIN = re.compile(r"(?<!\s)\s*+(?:,|/|or|and|,\s*or)\s*+", re.IGNORECASE)
-# Between a dose and the units that make it up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)".
+# Between a dose and the units that make it up: "1000 mg (2 x 500 mg)", "600 mg (two 300 mg)", "600 mg daily
+# (2 doses of 300 mg ...)" (NCT02679963: a daily amount and the doses it is given in).
 _BREAKDOWN_GAP = re.compile(
-    r"(?<!\s)\s*+\(\s*+(?:i\.?e\.?,?\s*+|=\s*+)?"
-    r"(?:(?P<count>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s*+(?:x\s*+)?)?",
+    r"(?<!\s)\s*+(?:(?:daily|a\s++day|per\s++day)\s*+)?\(\s*+(?:i\.?e\.?,?\s*+|=\s*+)?"
+    r"(?:(?P<count>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s*+(?:x\s*+|doses?\s++of\s*+)?)?",
     re.IGNORECASE,
 )
 _COUNT_WORDS = {

@@ -530,6 +530,33 @@ def _shared_by_alternatives(entry: Entry, group: list[Entry]) -> Entry:
     return replace(entry, condition=condition)
 
 
+# "DAYS 8 to 14: raltegravir 400 mg BID PLUS amlodipine 5 mg OD" (NCT01841593): an item headed by its days.
+_DAYS_HEADED = re.compile(
+    r"days?[ \t]++\d{1,3}(?:[ \t]*+(?:-|to|through)[ \t]*+\d{1,3})?[ \t]*+:", re.IGNORECASE
+)
+_HEADING_JOIN_REACH = 40
+
+
+def share_heading_days(cut: Cut, entries: list[Entry]) -> list[Entry]:
+    """Give a drug with no days the days that head the item of the drug it is joined to ("DAYS 8 to 14:
+    raltegravir 400 mg BID PLUS amlodipine 5 mg OD": both drugs on days 8 to 14), within the sentence."""
+    norm = cut.norm
+    shared = list(entries)
+    for i in range(1, len(entries)):
+        entry, before = entries[i], shared[i - 1]
+        if entry.days is not None or before.days is None or before.key == entry.key:
+            continue
+        if not _DAYS_HEADED.match(norm, before.segment_start):
+            continue
+        joined_at = entry.segment_start
+        if SENTENCE_END.search(norm, before.start, joined_at) or not _COORDINATOR_END.search(
+            norm, max(0, joined_at - _HEADING_JOIN_REACH), joined_at
+        ):
+            continue
+        shared[i] = replace(entry, days=before.days)
+    return shared
+
+
 def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
     """Give a drug the days and frequency written after the next drug of the same sentence when it has
     none ("CT-2103 (175 mg/m2) and carboplatin (AUC 6) on day 1 of each cycle"), with the words that say

@@ -37,7 +37,7 @@ def finish_entries(
         same = [(i, e) for i, e in enumerate(kept) if e.key == key]
         name = lexicon.drugs[key].display
         anchored = _anchor_weekly([e for _, e in same], name, report)
-        marked = _mark_alternatives(_one_per_dose(anchored), name, report)
+        marked = _mark_alternatives(_joined_runs(_one_per_dose(anchored)), name, report)
         # doses kept once leave the drug fewer entries: they take its first places, in order
         finished.update(zip((i for i, _ in same), marked, strict=False))
     return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in sorted(finished)]
@@ -90,6 +90,35 @@ def _one_per_dose(entries: list[Entry]) -> list[Entry]:
         joined = f"{first.condition.text} or {entry.condition.text}"
         kept[twin] = replace(first, condition=DoseCondition("label", joined))
     return kept
+
+
+def _joined_runs(entries: list[Entry]) -> list[Entry]:
+    """Return one drug's entries with the same dose given alike on runs of days that follow each other
+    kept once, on all those days: "DAYS 1 to 7: raltegravir 400 mg BID DAYS 8 to 14: raltegravir 400 mg BID"
+    (NCT01841593) is 400 mg twice daily on days 1 to 14. Only when the later run starts the day after the
+    earlier one ends and everything else written (schedule, condition, phase) is the same."""
+    kept: list[Entry] = []
+    for entry in entries:
+        run = next((i for i, k in enumerate(kept) if _continues_run(k, entry)), None)
+        if run is None:
+            kept.append(entry)
+            continue
+        first = kept[run]
+        assert first.days is not None and entry.days is not None  # by _continues_run
+        kept[run] = replace(
+            first, days=first.days + entry.days, verbatim=f"{first.verbatim}\n{entry.verbatim}"
+        )
+    return kept
+
+
+def _continues_run(a: Entry, b: Entry) -> bool:
+    if signature(a) is None or signature(a) != signature(b) or a.condition != b.condition:
+        return False
+    if not a.days or not b.days or b.days[0] != a.days[-1] + 1:
+        return False
+    if list(a.days) != list(range(a.days[0], a.days[-1] + 1)):
+        return False  # "days 1, 8 and 15" then "day 16" is no run
+    return all(getattr(a, name) == getattr(b, name) for name in _SCHEDULE if name != "days")
 
 
 def _is_band(condition: DoseCondition) -> bool:

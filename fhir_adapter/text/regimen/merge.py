@@ -50,7 +50,11 @@ def merge_sides(arm: list[Entry], interventions: list[Entry]) -> tuple[list[Entr
         intervention_doses = set()  # the arm's dose is one level of the escalation the intervention starts
     if arm_doses and intervention_doses and not _agree(arm_doses, intervention_doses):
         return [_without_dose(arm[0], interventions[0])], [_conflict(arm, interventions)]
-    if arm_doses and intervention_doses:
+    if arm_doses and intervention_doses and arm_doses < intervention_doses and _all_start_escalation(arm):
+        # "Escalating doses of TY-9591 starting at 20mg daily" with the intervention's "20mg Cohort1, 40mg
+        # Cohort2, ..." (NCT04204473): the arm names the first level of the levels the intervention lists.
+        base, other = interventions, arm
+    elif arm_doses and intervention_doses:
         # The arm's doses are among the intervention's (the arm chose), or the arm writes the
         # intervention's doses and more of the same unit (its escalation steps): the arm's are given.
         base, other = arm, interventions
@@ -86,6 +90,11 @@ def _escalation_level(arm: set[DoseSignature], interventions: list[Entry]) -> bo
     if not dosed or {unit for _, _, unit in arm} != {e.dose.unit for e in dosed if e.dose}:
         return False
     return all(_starts_escalation(e) for e in dosed)
+
+
+def _all_start_escalation(entries: list[Entry]) -> bool:
+    dosed = [e for e in entries if signature(e)]
+    return bool(dosed) and all(_starts_escalation(e) for e in dosed)
 
 
 def _starts_escalation(entry: Entry) -> bool:

@@ -168,15 +168,46 @@ def name_components(name: str) -> tuple[str, ...]:
     ('S-1',)
     >>> name_components("Darolutamide (Nubeqa, BAY1841788)")
     ('Darolutamide',)
+    >>> name_components("PD 0299685 at 15mg BID"), name_components("TY-9591(10mg,40mg) qd. po")
+    (('PD 0299685',), ('TY-9591',))
     """
     components: list[str] = []
     # CT.gov caps an intervention name at 200 characters; a longer one is read that far.
-    written = _DOSE_IN_NAME.sub(" ", _PURPOSE_IN_NAME.sub("", _unbracketed(normalize(name[:MAX_NAME_CHARS]))))
+    written = _without_dosing_tail(_PURPOSE_IN_NAME.sub("", _unbracketed(normalize(name[:MAX_NAME_CHARS]))))
+    written = _DOSE_IN_NAME.sub(" ", written)
     for part in _SPLIT.split(_INGREDIENTS_IN_NAME.sub(_without_ingredients, written)):
         cleaned = clean_name(part)
         if cleaned and cleaned.lower() not in (c.lower() for c in components):
             components.append(cleaned)
     return tuple(components)
+
+
+# The words a dose written at the end of a name may carry: units, counts of tablets, schedules and routes.
+_DOSING_WORDS = frozenset(
+    {
+        *("mg", "g", "mcg", "ug", "iu", "units", "kg", "m", "x", "at", "per", "day", "d", "and", "or"),
+        *("tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps"),
+        *("bid", "qd", "od", "tid", "qid", "qw", "daily", "once", "twice", "weekly"),
+        *("po", "iv", "sc", "oral", "orally"),
+    }
+)
+
+
+def _without_dosing_tail(name: str) -> str:
+    """Return `name` cut before a dose that only dosing words follow: "PD 0299685 at 15mg BID", "Voriconazole
+    200 mg x 2 Tablets", "TY-9591(10mg,40mg) qd. po" (NCT00739739, NCT05380245, NCT04204473) name PD 0299685,
+    voriconazole and TY-9591; the dose is the product's or the arm's, not part of the drug's name. A dose
+    followed by another name ("0.25 mg/kg primaquine") is left to _DOSE_IN_NAME."""
+    dose = _DOSE_IN_NAME.search(name)
+    if dose is None or dose.start() == 0:
+        return name
+    tail = tokens_of(name[dose.start() :])
+    if not all(word.isdigit() or word in _DOSING_WORDS for word in tail):
+        return name
+    head = name[: dose.start()].rstrip(" \t\n(")
+    if head.lower().endswith(" at"):  # "PD 0299685 at 15mg BID"
+        head = head[:-3].rstrip()
+    return head if tokens_of(head) else name
 
 
 # "S-1 [Tegafur/Oteracil/gimeracil]" (NCT06109779): the bracket after a name lists the product's

@@ -36,7 +36,7 @@ _ROMAN_CONTEXT = re.compile(r"(?:stage|grade|class|phase|type|cohort|arm|part|le
 _CASE_SENSITIVE_ROUTES = {"po": "PO", "im": "IM"}
 
 FREQUENCY = re.compile(
-    r"\b(?=[tbi234fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b(?:two|2)\s+times\s+(?:a|per)\s+day\b|\bBID\b|\bb\.i\.d\b\.?"
+    r"\b(?=[tbi234fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b(?:two|2)\s+times\s+(?:(?:a|per)\s+day|daily)\b|\bBID\b|\bb\.i\.d\b\.?"
     r"|\bbis\s+in\s+die\b|\bin\s+(?:2|two)\s+(?:\w+\s+){0,2}doses\b|\bq12h\b|\bevery\s+12\s+hours\b)"
     r"|(?P<thrice>\bthree[\s-]+times[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b3\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b"
     r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
@@ -45,7 +45,9 @@ FREQUENCY = re.compile(
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
     r"|(?:(?<=kg/)|(?<=m2/)|(?<=mg/))week\b"
     r"|(?-i:\bOW\b))"
-    rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b)"
+    rf"|(?P<every_weeks>\bevery\s+(?P<weeks>{COUNT})\s+weeks\b|\bq\s*(?P<qweeks>\d)\s*w(?:ks?)?\b"
+    # "every other week (qow)" (NCT00158600): every 2 weeks.
+    r"|(?P<other_week>\bevery\s+other\s+week\b|\bqow\b))"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
     r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
     # "on every Day 1" (NCT02795884) is a day of each cycle, not every day.
@@ -238,7 +240,7 @@ def find_frequencies(text: str) -> list[Found[Frequency]]:
         kind = match.lastgroup if match.lastgroup in _FREQUENCY_KINDS else _kind(match)
         times, period, unit = _FREQUENCY_KINDS.get(kind, (1, 1, "d"))
         if kind == "every_weeks":
-            period = count(match.group("weeks") or match.group("qweeks"))
+            period = 2 if match.group("other_week") else count(match.group("weeks") or match.group("qweeks"))
         elif kind == "every_days":
             period = count(match.group("days") or match.group("qdays"))
         frequency = Frequency(times, period, unit, match.group(), once=kind == "once")

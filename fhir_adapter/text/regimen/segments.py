@@ -47,12 +47,22 @@ _DAYS_HEADING = re.compile(r"[^.;:\n]{0,30}?\bdays?\b[^.;:\n]{0,30}:\s*+", re.IG
 # An item label: a word or two and a colon, "Drug:", "Day 8:", "Part B:".
 _ITEM_LABEL = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]{0,15}(?:[ \t][A-Za-z0-9]{1,15})?[ \t]*+:(?!\d)")
 _LABEL_REACH = 60
+# "DAYS 1 to 7: raltegravir 400 mg BID DAYS 8 to 14: raltegravir ..." (NCT01841593): days and a colon right
+# before a name head that name's item, also within a sentence; the days are not the drug's before.
+_DAYS_LABEL = re.compile(
+    r"\bdays?[ \t]++\d{1,3}(?:[ \t]*+(?:-|to|through)[ \t]*+\d{1,3})?[ \t]*+:[ \t]*+$", re.IGNORECASE
+)
 # "Cycle 2: Decitabine ..., venetoclax ..." (NCT05740449): a heading of a passage on several drugs; how it
 # applies is read from the cycle statements, not by the first drug's item.
 _PASSAGE_HEADING = re.compile(
     r"(?:cycles?|courses?|phases?|periods?|parts?|stages?|steps?|weeks?)\b", re.IGNORECASE
 )
 _INACTIVE = re.compile(r"\b(?:placebo|vehicle|sham)\b", re.IGNORECASE)
+# A drug name that names an arm or a group: "in both with and without cisplatin arms dose escalation will
+# follow to 50mg, 100mg ..." (NCT01562210). What follows is not that drug's passage: its doses are nobody's
+# (reported), never the named drug's. An arm named by its dose ("2 mg per tablet for 2mg baxdrostat Arm",
+# NCT06344104) is left as it was: the dose before the name opens that drug's item.
+_ARM_NAME_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:-[ \t]*+)?(?:arms?|groups?|cohorts?)\b", re.IGNORECASE)
 # A list item that opens with a name no lexicon knows, written as a code or an abbreviation (two capitals
 # or more: "InO", "TDF", "ABC-123"), then its dose: "* Dexamethasone 10mg/m2 ...\n* InO 0.8mg/m2 Day 8"
 # (NCT04747912). That item is another drug's, never the drug of the item before.
@@ -144,11 +154,11 @@ def segment_mentions(
 
 def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
     """Return the segments of the text: the preamble before the first name, then each drug's stretch."""
-    starts: list[tuple[str, int]] = []
+    starts: list[tuple[str | None, int]] = []
     opened = False  # whether the previous name's item opened with the dose written before it
     for i, mention in enumerate(cut.starts):
         start, opened = _segment_start(cut, i, previous_opened=opened)
-        starts.append((mention.key, start))
+        starts.append((None if _names_arm(cut, i, start) else mention.key, start))
     segments: list[Segment] = []
     first = starts[0][1] if starts else len(cut.norm)
     if first > 0:
@@ -166,6 +176,17 @@ def cut_segments(cut: Cut, default_key: str | None) -> list[Segment]:
         if unknown is not None:
             segments.append(Segment(None, unknown, end))
     return segments
+
+
+def _names_arm(cut: Cut, index: int, start: int) -> bool:
+    """Return True when the mention names an arm ("without cisplatin arms") and doses follow it before the
+    next name: those doses are not that drug's. With no dose after it, the mention stays the drug's (its
+    schedule words may be the drug's: "with Beta group will receive AG-1 plus beta ... every 3 weeks")."""
+    mention = cut.starts[index]
+    if start != mention.start or not _ARM_NAME_AFTER.match(cut.norm, mention.end):
+        return False
+    following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
+    return bool(cut.doses_in(mention.end, following))
 
 
 def _add_segment(segments: list[Segment], cut: Cut, segment: Segment) -> None:
@@ -239,8 +260,14 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
     before = [d for d in cut.doses_in(previous_end, start) if d.end <= start]
     group = _dose_group_before(cut.norm, before, start)
     following = cut.starts[index + 1].start if index + 1 < len(cut.starts) else len(cut.norm)
-    # A total or a limit after the name ("(total 60ml)") is not a dose of its own.
-    own_dose = any(d.limit is None for d in cut.doses_in(mention.end, following))
+    # A total or a limit after the name ("(total 60ml)") is not a dose of its own, nor a dose written right
+    # before the drug's next name written alike ("(i.e. 2.5 mg enalapril BID) ... (i.e. 10 mg enalapril BID)",
+    # NCT02970669). Before another name it may be this one's ("Ropivacaine 0.125g Clonidine 80 mcg",
+    # NCT06447194; "200 mg of trimethoprim + 40 mg sulfamethoxazole", two names of one product, NCT02028676).
+    after = cut.doses_in(mention.end, following)
+    if index + 1 < len(cut.starts) and _same_name(cut.starts[index + 1], mention):
+        after = after[: len(after) - len(_dose_group_before(cut.norm, after, following))]
+    own_dose = any(d.limit is None for d in after)
     opens = bool(group) and _opens_item(cut, index, group[0].start, following, previous=previous_opened)
     if group and ("of" in cut.norm[group[-1].end : start].lower() or not own_dose or opens):
         start = group[0].start
@@ -253,6 +280,10 @@ def _segment_start(cut: Cut, index: int, *, previous_opened: bool) -> tuple[int,
         if frequency and _JOINED_BEFORE.search(cut.norm, max(0, frequency.start - 12), frequency.start):
             start = frequency.start
     return _heading_start(cut, start, previous_end), opens
+
+
+def _same_name(a: Mention, b: Mention) -> bool:
+    return a.key == b.key and a.written.casefold() == b.written.casefold()
 
 
 def _heading_start(cut: Cut, start: int, previous_end: int) -> int:
@@ -271,6 +302,9 @@ def _item_label_start(cut: Cut, start: int, previous_end: int) -> int:
     of TQB2930", NCT05380882), else `start`: the words from the label on are the name's item, not more words
     on the dose before it."""
     window = max(previous_end, start - _LABEL_REACH)
+    days = _DAYS_LABEL.search(cut.norm, window, start)
+    if days and not cut.doses_in(days.start(), start):
+        return days.start()
     labels = list(_ITEM_LABEL.finditer(cut.norm, window, start))
     label = labels[-1] if labels else None  # the last label before the name
     if label is None or cut.doses_in(label.start(), start) or _PASSAGE_HEADING.match(label.group()):

@@ -15,7 +15,7 @@ from itertools import pairwise
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.cycles import CycleCount
 from fhir_adapter.text.regimen.doses import Dose
-from fhir_adapter.text.regimen.entries import Entry, segment_entries, share_sentence_tails
+from fhir_adapter.text.regimen.entries import Entry, segment_entries, share_heading_days, share_sentence_tails
 from fhir_adapter.text.regimen.lexicon import Lexicon, Mention
 from fhir_adapter.text.regimen.model import Duration, Frequency
 from fhir_adapter.text.regimen.pairs import paired_entries
@@ -148,7 +148,7 @@ def parse_text(
         previous = (segment, own)
     entries, uncelled = _cell_counts(cut, entries, lexicon)
     unattributed.extend(uncelled)
-    entries = share_sentence_tails(cut, entries)
+    entries = share_heading_days(cut, share_sentence_tails(cut, entries))
     entries, paired = paired_entries(cut, entries)
     entries = _same_dose_days_joined(cut.norm, entries)
     unattributed = [d for d in unattributed if d.start not in paired]
