@@ -188,6 +188,8 @@ _DOSING_WORDS = frozenset(
         *("mg", "g", "mcg", "ug", "iu", "units", "kg", "m", "x", "at", "per", "day", "d", "and", "or"),
         *("tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps"),
         *("bid", "qd", "od", "tid", "qid", "qw", "daily", "once", "twice", "weekly"),
+        # "Pembrolizumab 200 mg Q6W" (NCT05692999): an interval code "Q6W" / "q3wk" reads q, 6, w.
+        *("q", "w", "wk", "every", "week", "weeks"),
         *("po", "iv", "sc", "oral", "orally"),
     }
 )

@@ -273,6 +273,10 @@ _NOT_DOSING_DAY = re.compile(
 
 
 # "Filgrastim (Days 6 →)" (NCT00070200): from day 6 on, an open end; not day 6 alone.
+# "on T0 (after baseline ...) and day 15" (NCT05696613): a day list joined by "and" / "or" to a time that
+# is no day number (a day list's own "and" is inside its match) is part of a longer list the day numbers
+# cannot write; reading day 15 alone would drop the other dose.
+_JOINED_TO_OTHER_TIME = re.compile(r"\b(?:and|or)[ \t]+$", _I)
 _OPEN_END_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:→|->|onwards?\b|and\s+(?:after|beyond|onwards?)\b)", _I)
 
 
@@ -309,7 +313,9 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
         days = _expand(match.group())
         if days and _counted_back(text, match):
             continue
-        if _OPEN_END_AFTER.match(text, match.end()):
+        if _OPEN_END_AFTER.match(text, match.end()) or _JOINED_TO_OTHER_TIME.search(
+            text, max(0, match.start() - 5), match.start()
+        ):
             continue
         if days and not _not_dosing(text, match):
             week = _OF_WEEKS.match(text, match.end())

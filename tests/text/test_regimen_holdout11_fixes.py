@@ -1,0 +1,41 @@
+"""The regimen parser on wrong values seen in held-out set 11, each with the record's own text and, where it
+helps, a small text of our own: an interval code ending an intervention name ("Pembrolizumab 200 mg Q6W")
+kept in the drug's name; a day number joined by "and" to a time that is no day number ("on T0 ... and
+day 15") read as the only day."""
+
+from __future__ import annotations
+
+from fhir_adapter.text.regimen.names import name_components
+from fhir_adapter.text.regimen.schedule import find_day_lists
+from tests.text.test_regimen import regimen_of
+
+
+def test_an_interval_code_that_ends_an_intervention_name_is_not_part_of_the_drugs_name() -> None:
+    # NCT05692999
+    assert name_components("Pembrolizumab 200 mg Q6W") == ("Pembrolizumab",)
+    assert name_components("Pemetrexed 500 mg/m^2 Q3W") == ("Pemetrexed",)
+    assert name_components("Pembrolizumab 200 mg Q3W or 400 mg Q6W") == ("Pembrolizumab",)
+    assert name_components("Nivolumab 240 mg every 2 weeks") == ("Nivolumab",)
+    # a drug's own code is not an interval
+    assert name_components("QW-1 10 mg") == ("QW-1",)
+
+
+def test_both_alternative_doses_of_a_named_interval_are_the_drugs() -> None:
+    # NCT05692999: the 400 mg was given to a drug named "Q6W"
+    regimen = regimen_of(
+        None, ("Pembrolizumab 200 mg Q3W or 400 mg Q6W", "Pembrolizumab 200 mg Q3W or 400 mg Q6W")
+    )
+    doses = sorted((d.drug, d.dose, d.frequency.period if d.frequency else None) for d in regimen.drugs)
+    assert doses == [("Pembrolizumab", 200, 3), ("Pembrolizumab", 400, 6)]
+
+
+def test_a_day_joined_to_a_time_that_is_no_day_number_is_not_read() -> None:
+    # NCT05696613: "T0 and day 15" are two infusions; day 15 alone would drop the first
+    text = (
+        "Patients randomized to the rituximab arm will receive 1 g IV infusion on T0 (after baseline measures "
+        "are collected) and day 15."
+    )
+    assert find_day_lists(text) == []
+    assert find_day_lists("on the day of surgery or day 2") == []
+    # a day list's own "and" is read
+    assert [f.value for f in find_day_lists("on day 1 and day 15; on days 1 and 8")] == [(1, 15), (1, 8)]
