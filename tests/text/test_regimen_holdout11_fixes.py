@@ -39,3 +39,12 @@ def test_a_day_joined_to_a_time_that_is_no_day_number_is_not_read() -> None:
     assert find_day_lists("on the day of surgery or day 2") == []
     # a day list's own "and" is read
     assert [f.value for f in find_day_lists("on day 1 and day 15; on days 1 and 8")] == [(1, 15), (1, 8)]
+
+
+def test_a_coating_form_and_length_that_end_an_intervention_name_are_not_part_of_the_drugs_name() -> None:
+    # NCT05702463: the drug was "Aspirin EC Tab", a name no expectation or RxNorm row knows
+    assert name_components("Aspirin 162 mg EC Tab once daily for 7 days") == ("Aspirin",)
+    assert name_components("Aspirin 40Mg Chew Tab twice daily for 7 days") == ("Aspirin",)
+    assert name_components("ASA 162 mg EC Tab") == ("ASA",)
+    # a drug named after the dose is still its own
+    assert name_components("Aspirin 81 mg EC Tab plus clopidogrel 75 mg")[1:] == ("clopidogrel",)
