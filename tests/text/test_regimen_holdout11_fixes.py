@@ -1,10 +1,13 @@
 """The regimen parser on wrong values seen in held-out set 11, each with the record's own text and, where it
 helps, a small text of our own: an interval code ending an intervention name ("Pembrolizumab 200 mg Q6W")
 kept in the drug's name; a day number joined by "and" to a time that is no day number ("on T0 ... and
-day 15") read as the only day."""
+day 15") read as the only day; a dose range written high to low ("0.8-0.5 mg/m^2") read with its high end
+below its low; the day a drug is first taken ("initiate temozolomide on Cycle 1, Day 1") read as its only
+dosing day."""
 
 from __future__ import annotations
 
+from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.names import name_components
 from fhir_adapter.text.regimen.schedule import find_day_lists
 from tests.text.test_regimen import regimen_of
@@ -48,3 +51,22 @@ def test_a_coating_form_and_length_that_end_an_intervention_name_are_not_part_of
     assert name_components("ASA 162 mg EC Tab") == ("ASA",)
     # a drug named after the dose is still its own
     assert name_components("Aspirin 81 mg EC Tab plus clopidogrel 75 mg")[1:] == ("clopidogrel",)
+
+
+def test_a_range_written_high_to_low_has_its_smaller_number_as_its_low_end() -> None:
+    # NCT05687032: read as dose 0.8, high 0.5
+    text = "Dose: inotuzumab ozogamicin 0.8-0.5 mg/m^2 IV, weekly, 3 times per cycle"
+    assert [(d.value, d.high, d.unit) for d in find_doses(text)] == [(0.5, 0.8, "mg/m2")]
+    assert [(d.value, d.high) for d in find_doses("docetaxel 60-75 mg/m2")] == [(60, 75)]
+
+
+def test_the_day_a_drug_is_first_taken_is_not_its_only_dosing_day() -> None:
+    # NCT05698524: temozolomide read as given on day 1 only
+    text = (
+        "Patients will additionally initiate metronomic temozolomide on Cycle 1, Day 1 at a dose of 50 mg/m2, "
+        "taken by mouth twice daily."
+    )
+    assert find_day_lists(text) == []
+    assert find_day_lists("X commenced on day 3") == []
+    # a closed range after "initiated on" is the days given
+    assert [f.value for f in find_day_lists("X initiated on days 1-5 of each cycle")] == [(1, 2, 3, 4, 5)]

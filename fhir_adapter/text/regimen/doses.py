@@ -690,6 +690,10 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     value = parse_number(low)
     high_value = parse_number(high) if high else None
     ambiguous = value is None or (high is not None and high_value is None)
+    if value is not None and high_value is not None and high_value < value:
+        # "0.8-0.5 mg/m^2" (NCT05687032): a range written high to low is the doses from 0.5 to 0.8; its low
+        # end is the smaller number (a range whose high end is below its low is no range).
+        value, high_value = high_value, value
     limit = _LIMIT.search(text, max(0, match.start() - 40), match.start())
     if limit is None and not _ONE_UNIT_OF.search(text, max(0, match.start() - 30), match.start()):
         limit = _UNIT_STRENGTH.search(text, max(0, match.start() - 30), match.start())

@@ -263,7 +263,9 @@ def _kind(match: re.Match[str]) -> str:
 # day +100" (NCT04318938, NCT04547049).
 _NOT_DOSING_DAY = re.compile(
     r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?|\bafter"
-    r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered)"
+    r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered"
+    # "initiate metronomic temozolomide on Cycle 1, Day 1" (NCT05698524): the first day, not the only one
+    r"|initiat(?:e|es|ed|ing)|commenc(?:e|es|ed|ing))"
     r"(?:\s+\w+){0,3}\s+(?:on|by|at))"
     # "continue until at least Day +86" (NCT01661400)
     r"(?:\s+(?:at\s+(?:least|most|the\s+latest)|approximately|about))?"
@@ -336,16 +338,21 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
 
 
 _OPEN_START = re.compile(
-    r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?)"
+    r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?"
+    # "initiated on days 1-14": a closed range is the days given
+    r"|\b(?:initiat(?:e|es|ed|ing)|commenc(?:e|es|ed|ing))(?:\s+\w+){0,3}\s+on(?:\s+cycle\s+\d{1,3}\s*,?)?)"
     r"\s*$",
     _I,
 )
 
 
+_NOT_DOSING_REACH = 60  # "initiate <two words> on Cycle 1, " before "Day 1"
+
+
 def _not_dosing(text: str, match: re.Match[str]) -> bool:
     """Return True when the words before a day list make it no dosing day ("starting on day 8", "until day
     28"). A closed range after "from" is the days given: "from Day 1 to 14" (NCT05773092)."""
-    before = _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start())
+    before = _NOT_DOSING_DAY.search(text, max(0, match.start() - _NOT_DOSING_REACH), match.start())
     if before is None:
         return False
     return not (_OPEN_START.search(before.group()) and _DAY_RANGE.search(match.group()))
