@@ -3,13 +3,13 @@ helps, a small text of our own: an interval code ending an intervention name ("P
 kept in the drug's name; a day number joined by "and" to a time that is no day number ("on T0 ... and
 day 15") read as the only day; a dose range written high to low ("0.8-0.5 mg/m^2") read with its high end
 below its low; the day a drug is first taken ("initiate temozolomide on Cycle 1, Day 1") read as its only
-dosing day."""
+dosing day; a cycle's length ("for 28 days cycles") read as how long a drug is given."""
 
 from __future__ import annotations
 
 from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.names import name_components
-from fhir_adapter.text.regimen.schedule import find_day_lists
+from fhir_adapter.text.regimen.schedule import find_day_lists, find_durations
 from tests.text.test_regimen import regimen_of
 
 
@@ -70,3 +70,10 @@ def test_the_day_a_drug_is_first_taken_is_not_its_only_dosing_day() -> None:
     assert find_day_lists("X commenced on day 3") == []
     # a closed range after "initiated on" is the days given
     assert [f.value for f in find_day_lists("X initiated on days 1-5 of each cycle")] == [(1, 2, 3, 4, 5)]
+
+
+def test_a_cycles_length_is_not_how_long_a_drug_is_given() -> None:
+    # NCT05698147: selinexor had duration 28 days
+    text = "Selinexor dose escalation: 60,80,100mg respectively on day 1,8,15,22 for 28 days cycles"
+    assert find_durations(text) == []
+    assert [f.value.value for f in find_durations("X 10 mg daily for 28 days, then rest")] == [28]

@@ -131,7 +131,9 @@ CONSECUTIVE = re.compile(
 
 DURATION = re.compile(
     rf"\bfor\s+(?:a\s+total\s+(?:duration\s+)?of\s+|a\s+period\s+of\s+|up\s+to\s+)?(?P<n>{COUNT})\s+"
-    r"(?P<unit>day|week|month|year)s?\b",
+    # "60,80,100mg ... on day 1,8,15,22 for 28 days cycles" (NCT05698147): the cycle's length, not how long
+    # the drug is given
+    r"(?P<unit>day|week|month|year)s?\b(?![ \t]*+(?:cycles?|courses?)\b)",
     _I,
 )
 # "14g/m² BS, 3 days", "50mg/kg BW/d 2 days" (NCT01949129), "30 mg/m2 x 5 days": a length of treatment
@@ -453,7 +455,8 @@ def _expand(written: str) -> tuple[int, ...]:
 def find_durations(text: str) -> list[Found[Duration]]:
     """Return each "for N days/weeks/months/years" as a Duration.
 
-    >>> [f.value.text for f in find_durations("for 3 days; for a total duration of 2 years")]
+    >>> text = "for 3 days; for a total duration of 2 years; for 28 days cycles"
+    >>> [f.value.text for f in find_durations(text)]
     ['for 3 days', 'for a total duration of 2 years']
     """
     return [
