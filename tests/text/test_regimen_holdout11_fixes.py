@@ -3,7 +3,8 @@ helps, a small text of our own: an interval code ending an intervention name ("P
 kept in the drug's name; a day number joined by "and" to a time that is no day number ("on T0 ... and
 day 15") read as the only day; a dose range written high to low ("0.8-0.5 mg/m^2") read with its high end
 below its low; the day a drug is first taken ("initiate temozolomide on Cycle 1, Day 1") read as its only
-dosing day; a cycle's length ("for 28 days cycles") read as how long a drug is given."""
+dosing day; a cycle's length ("for 28 days cycles") read as how long a drug is given; the last of a list of doses sharing one unit ("7, 9 and 11mg/kg") read
+as the only dose."""
 
 from __future__ import annotations
 
@@ -77,3 +78,26 @@ def test_a_cycles_length_is_not_how_long_a_drug_is_given() -> None:
     text = "Selinexor dose escalation: 60,80,100mg respectively on day 1,8,15,22 for 28 days cycles"
     assert find_durations(text) == []
     assert [f.value.value for f in find_durations("X 10 mg daily for 28 days, then rest")] == [28]
+
+
+def test_each_number_of_a_list_that_shares_one_unit_is_a_dose() -> None:
+    # NCT05697510, NCT05698147: only 11 mg/kg and 100 mg were read, as if the only doses
+    assert [(d.value, d.chained) for d in find_doses("3 dose levels : 7, 9 and 11mg/kg")] == [
+        (7, True),
+        (9, True),
+        (11, False),
+    ]
+    text = "ATG-010 dose level (DL) 1, 2 and 3 are 60, 80 and 100mg respectively"
+    assert [d.value for d in find_doses(text)] == [60, 80, 100]
+    assert [d.value for d in find_doses("5, 10, and 20 mg")] == [5, 10, 20]
+    # two numbers joined by "and" alone may be two drugs' doses: not chained
+    assert [d.value for d in find_doses("docetaxel and cisplatin 75 and 60 mg/m2")] == [60]
+    assert [d.value for d in find_doses("on days 1, 5 and 10 mg")] == [10]
+
+
+def test_dose_levels_listed_with_one_unit_are_alternatives_of_the_drug() -> None:
+    # NCT05697510
+    text = "Administration of siltuximab at day 8 of induction; 3 dose levels : 7, 9 and 11mg/kg"
+    regimen = regimen_of(None, ("Siltuximab", text))
+    assert sorted(d.dose for d in regimen.drugs if d.dose) == [7, 9, 11]
+    assert all(d.condition is not None for d in regimen.drugs)
