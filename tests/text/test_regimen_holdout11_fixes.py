@@ -4,14 +4,17 @@ kept in the drug's name; a day number joined by "and" to a time that is no day n
 day 15") read as the only day; a dose range written high to low ("0.8-0.5 mg/m^2") read with its high end
 below its low; the day a drug is first taken ("initiate temozolomide on Cycle 1, Day 1") read as its only
 dosing day; a cycle's length ("for 28 days cycles") read as how long a drug is given; the last of a list of doses sharing one unit ("7, 9 and 11mg/kg") read
-as the only dose."""
+as the only dose; the parts of an other name that is prose ("Supportive management of ARDS (e.g., ...)")
+taken as the drug's other names."""
 
 from __future__ import annotations
 
+from fhir_adapter.sources import Arm, Intervention, TrialRecord
+from fhir_adapter.text import Regimen, parse_regimen
 from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.names import name_components
 from fhir_adapter.text.regimen.schedule import find_day_lists, find_durations
-from tests.text.test_regimen import regimen_of
+from tests.text.test_regimen import KNOWN, regimen_of
 
 
 def test_an_interval_code_that_ends_an_intervention_name_is_not_part_of_the_drugs_name() -> None:
@@ -101,3 +104,23 @@ def test_dose_levels_listed_with_one_unit_are_alternatives_of_the_drug() -> None
     regimen = regimen_of(None, ("Siltuximab", text))
     assert sorted(d.dose for d in regimen.drugs if d.dose) == [7, 9, 11]
     assert all(d.condition is not None for d in regimen.drugs)
+
+
+def test_the_parts_of_an_other_name_written_as_prose_are_not_the_drugs_names() -> None:
+    # NCT05697016: sivelestat had the aliases "protective ventilation strategy", "prone positioning", "VV-ECMO"
+    prose = (
+        "Supportive management of ARDS (e.g., protective ventilation strategy, prone positioning and/or "
+        "VV-ECMO, etc.) based on currently recommended practice guidelines"
+    )
+    [drug] = regimen_with_other_names("Sivelestat Sodium for Injection", (prose,)).drugs
+    assert not {"VV-ECMO", "prone positioning", "protective ventilation strategy"} & set(drug.aliases)
+    # a list of short names stays
+    [drug] = regimen_with_other_names("Pembrolizumab", ("Keytruda, MK-3475",)).drugs
+    assert {"Keytruda", "MK-3475"} <= set(drug.aliases)
+
+
+def regimen_with_other_names(name: str, other_names: tuple[str, ...]) -> Regimen:
+    intervention = Intervention("DRUG", name, f"{name} 10 mg daily", ("Arm",), other_names=other_names)
+    arm = Arm("Arm", "EXPERIMENTAL", None, (intervention.label,))
+    trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(intervention,))
+    return parse_regimen(trial, arm, known_drugs=KNOWN)

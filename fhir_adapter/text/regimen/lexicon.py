@@ -49,6 +49,7 @@ _WORD_SPLIT = re.compile(r"[\s\-]+")
 _PREFIX_STOPLIST = frozenset({"car", "pet", "tki", "cns"})
 _STEM_LENGTH = 7  # shorter words are too often not drugs ("domide" stems need a real name before them)
 ABBREVIATION_TABLE = "drug-abbreviation.json"
+_MAX_ALIAS_WORDS = 4
 
 MentionKind = Literal["name", "prefix", "stem"]
 
@@ -369,13 +370,16 @@ def _add_intervention(
     # of the regimen or the product's ingredients, not the intervention's names: none of them is an alias.
     record_names = tuple(i.name for i in interventions)
     own = own_other_names(intervention.name, intervention.other_names, record_names)
+    # An other name with a part of prose ("Supportive management of ARDS (e.g., protective ventilation
+    # strategy, prone positioning and/or VV-ECMO, etc.) based on ... guidelines", NCT05697016) describes care
+    # given beside the drug: none of its parts is the drug's name.
     listed = [name_components(n) for n in own]
     others = [
         c
         for components in listed
         if sum(_names_known(c, known_drugs) for c in components) < 2
+        and all(len(tokens_of(c)) <= _MAX_ALIAS_WORDS for c in components)
         for c in components
-        if len(tokens_of(c)) <= 4
     ]
     components = name_components(intervention.name)
     index = interventions.index(intervention)
