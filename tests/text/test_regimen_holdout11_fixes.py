@@ -5,7 +5,8 @@ day 15") read as the only day; a dose range written high to low ("0.8-0.5 mg/m^2
 below its low; the day a drug is first taken ("initiate temozolomide on Cycle 1, Day 1") read as its only
 dosing day; a cycle's length ("for 28 days cycles") read as how long a drug is given; the last of a list of doses sharing one unit ("7, 9 and 11mg/kg") read
 as the only dose; the parts of an other name that is prose ("Supportive management of ARDS (e.g., ...)")
-taken as the drug's other names."""
+taken as the drug's other names; a long name written with "-ed" or "-s" ("Branched Chain Amino Acids" for
+"Branch Chain Amino Acid") not recognised, its dose given to the drug named before."""
 
 from __future__ import annotations
 
@@ -124,3 +125,17 @@ def regimen_with_other_names(name: str, other_names: tuple[str, ...]) -> Regimen
     arm = Arm("Arm", "EXPERIMENTAL", None, (intervention.label,))
     trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(intervention,))
     return parse_regimen(trial, arm, known_drugs=KNOWN)
+
+
+def test_a_long_name_written_with_ed_or_s_is_still_the_drug() -> None:
+    # NCT05700695: the 500 mL of branched chain amino acids was read as lactulose's
+    arm = (
+        "Drug: iv Branch Chain Amino Acid + Lactulose Intravenous Branched Chain Amino Acids - 500mL once "
+        "daily for 3 days plus Lactulose"
+    )
+    regimen = regimen_of(arm, ("Branch Chain Amino Acid", None), ("Lactulose", None))
+    doses = {d.drug: (d.dose, d.unit) for d in regimen.drugs}
+    assert doses == {"Branch Chain Amino Acid": (500, "mL"), "Lactulose": (None, None)}
+    # a short name is matched as written
+    regimen = regimen_of("Flu 5 mg; Fluids 100 mL", ("Flu", None))
+    assert [(d.drug, d.dose) for d in regimen.drugs] == [("Flu", 5)]
