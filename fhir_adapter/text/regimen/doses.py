@@ -135,8 +135,14 @@ _UNIT_STRENGTH = re.compile(
     r"\s*(?:of|containing|\(|,)?\s*$",
     re.IGNORECASE,
 )
-# A bare number chained to the next dose by "or", "," or "/": "60 or 40 mg" is 60 mg or 40 mg.
-_CHAINED = re.compile(rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*or|or|,)\s*$", re.IGNORECASE)
+# A bare number chained to the next dose by "or", "," or "/": "60 or 40 mg" is 60 mg or 40 mg. "3 dose
+# levels : 7, 9 and 11mg/kg" (NCT05697510) lists three doses too: read alone, 11 mg/kg would be the dose.
+# Two numbers joined by "and" alone ("docetaxel and cisplatin 75 and 60 mg/m2") may be two drugs' doses: only
+# a list of three or more, its last joined by "and", is chained.
+_CHAINED = re.compile(
+    rf"(?<![\w.,/+-])(?P<value>{NUMBER})\s*(?:,\s*(?P<comma_and>and)|,\s*or|or|(?P<and>and)|,)\s*$",
+    re.IGNORECASE,
+)
 # "600/100 mg TMC114/rtv", "5/325 mg": a fixed combination's component doses, not one dose or alternatives.
 _SLASH_PAIR = re.compile(r"\d\s*/\s*$")
 # "Two injections of Dupilumab 300 mg (for a total of 600 mg)": one unit's amount, not the dose given.
@@ -690,6 +696,10 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     value = parse_number(low)
     high_value = parse_number(high) if high else None
     ambiguous = value is None or (high is not None and high_value is None)
+    if value is not None and high_value is not None and high_value < value:
+        # "0.8-0.5 mg/m^2" (NCT05687032): a range written high to low is the doses from 0.5 to 0.8; its low
+        # end is the smaller number (a range whose high end is below its low is no range).
+        value, high_value = high_value, value
     limit = _LIMIT.search(text, max(0, match.start() - 40), match.start())
     if limit is None and not _ONE_UNIT_OF.search(text, max(0, match.start() - 30), match.start()):
         limit = _UNIT_STRENGTH.search(text, max(0, match.start() - 30), match.start())
@@ -732,6 +742,7 @@ def _chained_before(dose: Dose, text: str) -> list[Dose]:
         return []
     chained: list[Dose] = []
     end = dose.start
+    joined_by_and = False
     while True:
         match = _CHAINED.search(text, max(0, end - 24), end)
         if not match or _NOT_A_DOSE_NUMBER.search(text, max(0, match.start() - 12), match.start()):
@@ -752,4 +763,7 @@ def _chained_before(dose: Dose, text: str) -> list[Dose]:
             ),
         )
         end = match.start()
+        joined_by_and = joined_by_and or bool(match.group("and") or match.group("comma_and"))
+    if joined_by_and and len(chained) < 2:
+        return []
     return chained

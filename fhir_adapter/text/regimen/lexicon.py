@@ -49,6 +49,7 @@ _WORD_SPLIT = re.compile(r"[\s\-]+")
 _PREFIX_STOPLIST = frozenset({"car", "pet", "tki", "cns"})
 _STEM_LENGTH = 7  # shorter words are too often not drugs ("domide" stems need a real name before them)
 ABBREVIATION_TABLE = "drug-abbreviation.json"
+_MAX_ALIAS_WORDS = 4
 
 MentionKind = Literal["name", "prefix", "stem"]
 
@@ -103,7 +104,12 @@ class Lexicon:
         i = 0
         while i < len(tokens):
             word = tokens[i].word
-            worth = word in self.index or word in self.shared or word in self.prefixes
+            worth = (
+                word in self.index
+                or word in self.shared
+                or word in self.prefixes
+                or any(base in self.index for base in _word_bases(word))
+            )
             found = self._match(text, tokens, i) if worth or len(word) >= _STEM_LENGTH else None
             if found:
                 mentions.append(found[0])
@@ -130,7 +136,8 @@ class Lexicon:
 
     def _match(self, text: str, tokens: tuple[Token, ...], i: int) -> tuple[Mention, int] | None:
         first = tokens[i]
-        for names in (self.index.get(first.word, ()), self.shared.get(first.word, ())):
+        variants = tuple(n for base in _word_bases(first.word) for n in self.index.get(base, ()) if _long(n))
+        for names in (self.index.get(first.word, ()), self.shared.get(first.word, ()), variants):
             for name in names:
                 n = len(name.tokens)
                 written_tokens = tuple(t.word for t in tokens[i : i + n])
@@ -156,12 +163,30 @@ class Lexicon:
         return None
 
 
+# "Branched Chain Amino Acids" for the intervention "Branch Chain Amino Acid" (NCT05700695): a name of
+# three words or more, each word perhaps written with "s" or "ed", is still that name (a shorter name is
+# matched as written: "Flu" is no "Fluids").
+_LONG_NAME_WORDS = 3
+_WORD_ENDINGS = ("s", "ed")
+
+
+def _long(name: IndexedName) -> bool:
+    return len(name.tokens) >= _LONG_NAME_WORDS and not name.upper_only and not name.spellings
+
+
+def _word_bases(word: str) -> tuple[str, ...]:
+    """Return `word` without an ending "s" or "ed" (at least three letters left)."""
+    return tuple(word[: -len(e)] for e in _WORD_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3)
+
+
 def _same_name(written: tuple[str, ...], name: tuple[str, ...]) -> bool:
     """Return True when `written` is the name, its last word perhaps plural: "Mitoxantrone liposomes" is
     "mitoxantrone liposome" (NCT05739630), not plain mitoxantrone. Only names of two words or more: a
     one-word name is matched as written."""
     if written == name:
         return True
+    if len(name) >= _LONG_NAME_WORDS and len(written) == len(name):
+        return all(w == n or n in _word_bases(w) for w, n in zip(written, name, strict=True))
     plural = name[-1].isalpha() and written[-1] == name[-1] + "s"
     return len(name) > 1 and plural and written[:-1] == name[:-1]
 
@@ -369,13 +394,16 @@ def _add_intervention(
     # of the regimen or the product's ingredients, not the intervention's names: none of them is an alias.
     record_names = tuple(i.name for i in interventions)
     own = own_other_names(intervention.name, intervention.other_names, record_names)
+    # An other name with a part of prose ("Supportive management of ARDS (e.g., protective ventilation
+    # strategy, prone positioning and/or VV-ECMO, etc.) based on ... guidelines", NCT05697016) describes care
+    # given beside the drug: none of its parts is the drug's name.
     listed = [name_components(n) for n in own]
     others = [
         c
         for components in listed
         if sum(_names_known(c, known_drugs) for c in components) < 2
+        and all(len(tokens_of(c)) <= _MAX_ALIAS_WORDS for c in components)
         for c in components
-        if len(tokens_of(c)) <= 4
     ]
     components = name_components(intervention.name)
     index = interventions.index(intervention)

@@ -187,7 +187,12 @@ _DOSING_WORDS = frozenset(
     {
         *("mg", "g", "mcg", "ug", "iu", "units", "kg", "m", "x", "at", "per", "day", "d", "and", "or"),
         *("tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps"),
+        # "Aspirin 162 mg EC Tab once daily for 7 days", "Aspirin 81Mg Chew Tab" (NCT05702463): a coating, a
+        # form and a length.
+        *("ec", "chew", "chewable", "for", "days", "months"),
         *("bid", "qd", "od", "tid", "qid", "qw", "daily", "once", "twice", "weekly"),
+        # "Pembrolizumab 200 mg Q6W" (NCT05692999): an interval code "Q6W" / "q3wk" reads q, 6, w.
+        *("q", "w", "wk", "every", "week", "weeks"),
         *("po", "iv", "sc", "oral", "orally"),
     }
 )

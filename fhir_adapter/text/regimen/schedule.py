@@ -131,7 +131,9 @@ CONSECUTIVE = re.compile(
 
 DURATION = re.compile(
     rf"\bfor\s+(?:a\s+total\s+(?:duration\s+)?of\s+|a\s+period\s+of\s+|up\s+to\s+)?(?P<n>{COUNT})\s+"
-    r"(?P<unit>day|week|month|year)s?\b",
+    # "60,80,100mg ... on day 1,8,15,22 for 28 days cycles" (NCT05698147): the cycle's length, not how long
+    # the drug is given
+    r"(?P<unit>day|week|month|year)s?\b(?![ \t]*+(?:cycles?|courses?)\b)",
     _I,
 )
 # "14g/m² BS, 3 days", "50mg/kg BW/d 2 days" (NCT01949129), "30 mg/m2 x 5 days": a length of treatment
@@ -263,7 +265,9 @@ def _kind(match: re.Match[str]) -> str:
 # day +100" (NCT04318938, NCT04547049).
 _NOT_DOSING_DAY = re.compile(
     r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?|\bafter"
-    r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered)"
+    r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered"
+    # "initiate metronomic temozolomide on Cycle 1, Day 1" (NCT05698524): the first day, not the only one
+    r"|initiat(?:e|es|ed|ing)|commenc(?:e|es|ed|ing))"
     r"(?:\s+\w+){0,3}\s+(?:on|by|at))"
     # "continue until at least Day +86" (NCT01661400)
     r"(?:\s+(?:at\s+(?:least|most|the\s+latest)|approximately|about))?"
@@ -273,6 +277,10 @@ _NOT_DOSING_DAY = re.compile(
 
 
 # "Filgrastim (Days 6 →)" (NCT00070200): from day 6 on, an open end; not day 6 alone.
+# "on T0 (after baseline ...) and day 15" (NCT05696613): a day list joined by "and" / "or" to a time that
+# is no day number (a day list's own "and" is inside its match) is part of a longer list the day numbers
+# cannot write; reading day 15 alone would drop the other dose.
+_JOINED_TO_OTHER_TIME = re.compile(r"\b(?:and|or)[ \t]+$", _I)
 _OPEN_END_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:→|->|onwards?\b|and\s+(?:after|beyond|onwards?)\b)", _I)
 
 
@@ -309,7 +317,9 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
         days = _expand(match.group())
         if days and _counted_back(text, match):
             continue
-        if _OPEN_END_AFTER.match(text, match.end()):
+        if _OPEN_END_AFTER.match(text, match.end()) or _JOINED_TO_OTHER_TIME.search(
+            text, max(0, match.start() - 5), match.start()
+        ):
             continue
         if days and not _not_dosing(text, match):
             week = _OF_WEEKS.match(text, match.end())
@@ -330,16 +340,21 @@ def find_day_lists(text: str) -> list[Found[tuple[int, ...]]]:
 
 
 _OPEN_START = re.compile(
-    r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?)"
+    r"(?:\bfrom|\bstart(?:ing|s|ed)?(?:\s+(?:with|on|from|at))?|\bbegin(?:ning|s)?(?:\s+(?:with|on|at))?"
+    # "initiated on days 1-14": a closed range is the days given
+    r"|\b(?:initiat(?:e|es|ed|ing)|commenc(?:e|es|ed|ing))(?:\s+\w+){0,3}\s+on(?:\s+cycle\s+\d{1,3}\s*,?)?)"
     r"\s*$",
     _I,
 )
 
 
+_NOT_DOSING_REACH = 60  # "initiate <two words> on Cycle 1, " before "Day 1"
+
+
 def _not_dosing(text: str, match: re.Match[str]) -> bool:
     """Return True when the words before a day list make it no dosing day ("starting on day 8", "until day
     28"). A closed range after "from" is the days given: "from Day 1 to 14" (NCT05773092)."""
-    before = _NOT_DOSING_DAY.search(text, max(0, match.start() - 40), match.start())
+    before = _NOT_DOSING_DAY.search(text, max(0, match.start() - _NOT_DOSING_REACH), match.start())
     if before is None:
         return False
     return not (_OPEN_START.search(before.group()) and _DAY_RANGE.search(match.group()))
@@ -440,7 +455,8 @@ def _expand(written: str) -> tuple[int, ...]:
 def find_durations(text: str) -> list[Found[Duration]]:
     """Return each "for N days/weeks/months/years" as a Duration.
 
-    >>> [f.value.text for f in find_durations("for 3 days; for a total duration of 2 years")]
+    >>> text = "for 3 days; for a total duration of 2 years; for 28 days cycles"
+    >>> [f.value.text for f in find_durations(text)]
     ['for 3 days', 'for a total duration of 2 years']
     """
     return [
