@@ -1,0 +1,67 @@
+"""Causes of the criteria parser's mistakes on held-out set 11, fixed in general (branch critfix12).
+
+Each test reads the real record's words (the record is named) and, where a fix could overreach, a near miss
+that must keep its old reading. Wrong facts are worse than missing ones.
+"""
+
+from __future__ import annotations
+
+from fhir_adapter.text import EXCLUSION, INCLUSION, parse_criteria
+
+# NCT05692999 (legacy XML): lettered phase labels over numbered lists that restart at 1
+_PHASE_LABELS = """
+        Inclusion Criteria:
+
+        A) To be checked before the induction phase (only for patient included before induction
+        phase) :
+
+          1. Histologically or cytologically confirmed diagnosis of non-squamous non-small cell
+             lung cancer (NSCLC).
+
+          2. Age ≥ 18 years old.
+
+        B) To be checked before the maintenance phase (for all patient) :
+
+          1. Received 3 or 4 cycles of induction treatment.
+
+          2. Age ≥ 18 years old.
+
+          3. Performance status 0 or 1.
+
+        Exclusion Criteria:
+
+        A) To be checked before the induction phase (only for patient included before induction
+        phase) :
+
+          1. Pregnant or breastfeeding women.
+
+          2. History of HIV or chronic hepatitis B or C.
+
+        B) To be checked before the maintenance phase (for all patient) :
+
+          1. Mixed small-cell, squamous-cell carcinoma.
+
+          2. Active or uncontrolled infection.
+"""
+
+
+def test_lettered_phase_labels_over_numbered_lists_are_no_criteria() -> None:
+    criteria = parse_criteria(_PHASE_LABELS)
+    inclusion = [c for c in criteria if c.section == INCLUSION]
+    exclusion = [c for c in criteria if c.section == EXCLUSION]
+    assert [c.index for c in inclusion] == [1, 2, 3, 4, 5]
+    assert inclusion[1].text == "Age ≥ 18 years old."
+    assert [(f.kind, f.comparator, f.value) for f in inclusion[1].facts] == [("age", ">=", 18.0)]
+    assert len(exclusion) == 4
+    assert {f.kind for f in exclusion[1].facts} == {"hiv", "hepatitis_b", "hepatitis_c"}
+
+
+def test_numbered_items_over_bullets_stay_the_criteria() -> None:
+    # near miss: numbered items ending ':' over bullets - the numbered items are the criteria
+    text = (
+        "Inclusion Criteria:\n\n1. Hematology:\n   * ANC >= 1500/uL\n   * Platelets >= 100000/uL\n"
+        "2. Liver function:\n   * Bilirubin <= 1.5 x ULN\n   * AST <= 3 x ULN\n"
+    )
+    criteria = parse_criteria(text)
+    assert [c.text for c in criteria] == ["Hematology:", "Liver function:"]
+    assert len(criteria[1].sub_items) == 2
