@@ -65,3 +65,22 @@ def test_numbered_items_over_bullets_stay_the_criteria() -> None:
     criteria = parse_criteria(text)
     assert [c.text for c in criteria] == ["Hematology:", "Liver function:"]
     assert len(criteria[1].sub_items) == 2
+
+
+def _facts(text: str, section: str = INCLUSION) -> set[tuple[str, str | None, float | None, str | None]]:
+    heading = "Inclusion Criteria:" if section == INCLUSION else "Exclusion Criteria:"
+    (criterion,) = parse_criteria(f"{heading}\n\n- {text}\n")
+    return {(f.kind, f.comparator, f.value, f.unit) for f in criterion.facts}
+
+
+def test_a_lower_case_name_after_a_comma_ends_the_chain_of_values() -> None:
+    # NCT05694130 exclusion 3: "serum creatine > 1.5 mg/dL" is no second AST/ALT limit
+    text = (
+        "Abnormal laboratory tests such as: white blood cell count <2.5x10^9/L, hemoglobin <80 g/L, "
+        "AST/ALT >1.5 ULN, serum creatine > 1.5 mg/dL."
+    )
+    facts = _facts(text, EXCLUSION)
+    assert ("ast", ">", 1.5, "{ULN}") in facts
+    assert not {f for f in facts if f[0] in ("ast", "alt") and f[3] == "mg/dL"}
+    # near miss: a joining word after the comma keeps the chain
+    assert _facts("Age >= 18 years, and <= 75 years") >= {("age", ">=", 18.0, "a"), ("age", "<=", 75.0, "a")}
