@@ -84,3 +84,12 @@ def test_a_lower_case_name_after_a_comma_ends_the_chain_of_values() -> None:
     assert not {f for f in facts if f[0] in ("ast", "alt") and f[3] == "mg/dL"}
     # near miss: a joining word after the comma keeps the chain
     assert _facts("Age >= 18 years, and <= 75 years") >= {("age", ">=", 18.0, "a"), ("age", "<=", 75.0, "a")}
+
+
+def test_a_measure_after_a_value_and_when_names_the_subgroup() -> None:
+    # NCT05705167 inclusion 5: "total bilirubin is above ULN" says who may use the direct bilirubin limit
+    text = "Serum bilirubin ≤1.5 x ULN (or direct bilirubin <1.5 x ULN when total bilirubin is above ULN)."
+    assert ("bilirubin", ">", 1.0, "{ULN}") not in _facts(text)
+    assert ("bilirubin", "<=", 1.5, "{ULN}") in _facts(text)
+    # near miss: "when" opening the criterion states it ("When the QTcF interval exceeds 500 msec")
+    assert ("qtc", ">", 500.0, "ms") in _facts("When the QTcF interval exceeds 500 msec", EXCLUSION)

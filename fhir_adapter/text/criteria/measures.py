@@ -204,8 +204,10 @@ CONDITIONAL_BEFORE = re.compile(
     r"\(\s*+(?:patients|subjects|participants|individuals|those)\s+(?:with|having)\b|"
     + NOT_AFTER_PERMISSION
     # "only when creatinine > 1.5 x ULN, creatinine clearance needs to be confirmed" (NCT04870190); a bare
-    # "when" may state the criterion itself ("When the QTcF interval exceeds 500 msec", NCT05381194)
-    + r"\bif\b|\bonly\s++when\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
+    # "when" may state the criterion itself ("When the QTcF interval exceeds 500 msec", NCT05381194); right
+    # after a value it names the value's subgroup ("direct bilirubin <1.5 x ULN when total bilirubin is above
+    # ULN", NCT05705167)
+    + r"\bif\b|(?:\d|\bULN)\s++when\b|\bonly\s++when\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )
 AGE_BETWEEN = re.compile(
