@@ -93,3 +93,39 @@ def test_a_measure_after_a_value_and_when_names_the_subgroup() -> None:
     assert ("bilirubin", "<=", 1.5, "{ULN}") in _facts(text)
     # near miss: "when" opening the criterion states it ("When the QTcF interval exceeds 500 msec")
     assert ("qtc", ">", 500.0, "ms") in _facts("When the QTcF interval exceeds 500 msec", EXCLUSION)
+
+
+_MENOPAUSE_HEADING = """
+Inclusion Criteria:
+
+  1. A woman is eligible if she is no longer likely to procreate.
+
+     Post-menopausal women:
+
+       -  Patients not using hormone replacement therapy should have had a complete
+          cessation of menstruation for at least one year and be over 40 years of age.
+
+       -  Patients using hormone replacement therapy must be over 45 years of age.
+
+  2. Signed informed consent.
+"""
+
+
+def test_ages_under_a_menopause_heading_define_the_status() -> None:
+    # NCT05692999 inclusion 26: the ages under "Post-menopausal women:" define menopause
+    criterion = parse_criteria(_MENOPAUSE_HEADING)[0]
+    assert len(criterion.sub_items) == 2
+    assert not [f for f in criterion.facts if f.kind == "age"]
+    # near miss: under another heading the sub-items' ages are the patient's
+    other = parse_criteria(_MENOPAUSE_HEADING.replace("Post-menopausal women:", "Adults:"))[0]
+    assert ("age", ">", 40.0) in {(f.kind, f.comparator, f.value) for f in other.facts}
+
+
+def test_an_age_defining_child_bearing_potential_is_no_limit() -> None:
+    # NCT05698524 inclusion 12
+    text = (
+        "Women of child-bearing potential must have a negative pregnancy test within 7 days of initiating "
+        "study. (Non child bearing potential is defined as age 55 years or older and no menses for two years.)"
+    )
+    assert {f[0] for f in _facts(text)} == {"pregnancy"}
+    assert ("age", ">=", 55.0, "a") in _facts("Age 55 years or older; child-bearing potential excluded")

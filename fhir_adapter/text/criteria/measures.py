@@ -15,7 +15,9 @@ from fhir_adapter.text.first_chars import guarded
 
 # Criteria whose ages are not the patient's (a menopause definition, relatives, donors): no age facts.
 NOT_PATIENT_AGE = re.compile(
-    r"menopaus|relatives?\b|siblings?\b|donors?\b|famil(?:y|ies)\b|parents?\b|caregivers?\b|mothers?\b|cohorts?\b",
+    r"menopaus|relatives?\b|siblings?\b|donors?\b|famil(?:y|ies)\b|parents?\b|caregivers?\b|mothers?\b|cohorts?\b"
+    # "(Non child bearing potential is defined as age 55 years or older ...)" (NCT05698524): a definition
+    r"|child[- ]?bearing\s++potential\s++(?:is\s++|are\s++)?defined\b",
     re.I,
 )
 # Pregnancy words in a contraception rule ("should a woman become pregnant, she must inform...") are not a
