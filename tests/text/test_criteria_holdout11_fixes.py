@@ -129,3 +129,15 @@ def test_an_age_defining_child_bearing_potential_is_no_limit() -> None:
     )
     assert {f[0] for f in _facts(text)} == {"pregnancy"}
     assert ("age", ">=", 55.0, "a") in _facts("Age 55 years or older; child-bearing potential excluded")
+
+
+def test_a_band_in_a_subgroup_s_bracket_defines_the_subgroup() -> None:
+    # NCT05701215 inclusion 11: the CrCl band says who "mild to moderate renal impairment" is
+    text = (
+        "For patients with mild to moderate renal impairment (CrCl ≥ 30 mL/min and <90 mL/min) - potassium, "
+        "total calcium and magnesium should be within normal limits."
+    )
+    assert not {f for f in _facts(text) if f[0] == "creatinine_clearance"}
+    # near miss: a one-sided value in such a bracket may be the subgroup's own limit, and stays
+    one_sided = "ALT ≤ 3 x ULN; for patients with liver metastases (ALT ≤ 5 x ULN) are eligible."
+    assert ("alt", "<=", 5.0, "{ULN}") in _facts(one_sided)
