@@ -141,3 +141,21 @@ def test_a_band_in_a_subgroup_s_bracket_defines_the_subgroup() -> None:
     # near miss: a one-sided value in such a bracket may be the subgroup's own limit, and stays
     one_sided = "ALT ≤ 3 x ULN; for patients with liver metastases (ALT ≤ 5 x ULN) are eligible."
     assert ("alt", "<=", 5.0, "{ULN}") in _facts(one_sided)
+
+
+def test_a_comparator_written_with_a_space_between_its_signs_is_read() -> None:
+    # NCT05697510 inclusion 8
+    assert _facts("LVEF> = 50%") == {("lvef", ">=", 50.0, "%")}
+    assert _facts("LVEF< = 50%") == {("lvef", "<=", 50.0, "%")}
+
+
+def test_ages_that_split_the_patients_at_one_age_are_no_limits() -> None:
+    # NCT05697510 inclusion 2: "< 60" and ">= 60" both required would admit no one; each names a subgroup
+    text = (
+        "AML with a poor prognosis defined according to the criteria below: LAM First line: Age <60 years and "
+        "unfavorable risk according to the 2017 ELN Age> = 60 years old and intermediate or unfavorable risk "
+        "according to the ELN 2017 LAM in Relapse: whatever the age"
+    )
+    assert not {f for f in _facts(text) if f[0] == "age"}
+    # near miss: two ends of one band stay
+    assert _facts("Age >= 18 years and < 60 years") == {("age", ">=", 18.0, "a"), ("age", "<", 60.0, "a")}

@@ -85,6 +85,24 @@ def _as_alternatives(criterion: Criterion) -> Criterion:
     return replace(criterion, facts=facts, logic=ANY_OF)
 
 
+_COMPLEMENTS = {"<": ">=", ">=": "<", "<=": ">", ">": "<="}
+
+
+def _without_complementary_ages(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+    """Return the facts without ages that split the patients at one age ("First line: Age <60 years and
+    unfavorable risk ... Age> = 60 years old and intermediate risk", NCT05697510): read all-of, "< 60" and
+    ">= 60" admit no one, so each names a subgroup, neither is a limit to meet. (Alternatives - any-of - keep
+    them: each is a branch's limit, as the expectations record them.)"""
+    ages = {(f.comparator, f.value, f.unit) for f in facts if f.kind == "age" and f.comparator}
+    return tuple(
+        f
+        for f in facts
+        if not (
+            f.kind == "age" and f.comparator and (_COMPLEMENTS[f.comparator], f.value, f.unit) in ages
+        )
+    )
+
+
 def _without_ages(reading: Reading) -> Reading:
     """Return a sub-item's reading without its ages: they define a subgroup's status, not the patient's."""
     return reading._replace(found=tuple(f for f in reading.found if f.fact.kind != "age"))
@@ -105,6 +123,7 @@ def _read(criterion: CriterionText) -> Criterion:
         readings = [readings[0], *(_without_ages(reading) for reading in readings[1:])]
     facts, logic = combine(criterion.section, parts, readings)
     facts, bands = without_exclusion_bands(criterion.section, facts)
+    facts = _without_complementary_ages(facts) if logic == ALL_OF else facts
     # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a threshold holds
     # for that subgroup only
     subgroup = (
