@@ -159,3 +159,17 @@ def test_ages_that_split_the_patients_at_one_age_are_no_limits() -> None:
     assert not {f for f in _facts(text) if f[0] == "age"}
     # near miss: two ends of one band stay
     assert _facts("Age >= 18 years and < 60 years") == {("age", ">=", 18.0, "a"), ("age", "<", 60.0, "a")}
+
+
+def test_pregnancy_listed_beside_a_contraception_rule_is_the_status() -> None:
+    # NCT05687721 exclusion 23, NCT05697510 exclusion 7
+    first = (
+        "Pregnant female patients, breastfeeding female patients, female patients of childbearing potential "
+        "and male patients who are unwilling or unable to use 2 highly effective methods of contraception"
+    )
+    assert ("pregnancy", None, None, None) in _facts(first, EXCLUSION)
+    second = "Pregnant women or patient unable to take contraception (pill, abstinence, IUD not allowed)"
+    assert ("pregnancy", None, None, None) in _facts(second, EXCLUSION)
+    # near miss: a contraception rule that only mentions becoming pregnant states no pregnancy status
+    rule = "Women who could become pregnant, or men, must agree to use contraception"
+    assert ("pregnancy", None, None, None) not in _facts(rule)

@@ -28,8 +28,11 @@ CONTRACEPTION = re.compile(r"contracept|birth control|abstinen|barrier method|\b
 PREGNANCY_TEST = re.compile(
     # "Pregnant women, lactating women, and ... contraception": a status listed with breastfeeding
     # "Pregnant females; breastfeeding females; ... contraception" (NCT04747912): a ";" lists them too
-    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|/|,|;|and)\s*+"
-    r"(?:breast|lactat|nursing)|\b(?:are|is|be) not pregnant\b"
+    # "Pregnant female patients, breastfeeding female patients, ... contraception" (NCT05687721)
+    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:female\s++)?(?:wom[ae]n|females?|patients?))?\s*+"
+    r"(?:or|/|,|;|and)\s*+(?:breast|lactat|nursing)|\b(?:are|is|be) not pregnant\b"
+    # the status listed first: "Pregnant women or patient unable to take contraception" (NCT05697510)
+    r"|^\s*+pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|,|;)\s"
     # the status stated outright: "Not pregnant. ... must agree to use adequate contraception" (NCT01065844),
     # "The serum or urine test indicates nonpregnant woman" (NCT04007835)
     r"|^\s*+not\s++pregnant\b|\bnon-?pregnant\b",
