@@ -18,8 +18,9 @@ import html
 import re
 from dataclasses import replace
 
+from fhir_adapter.text.criteria.age_facts import heads_others_ages
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
-from fhir_adapter.text.criteria.facts import read_part
+from fhir_adapter.text.criteria.facts import Reading, read_part
 from fhir_adapter.text.criteria.logic import combine, or_runs, unread_alternatives, without_exclusion_bands
 from fhir_adapter.text.criteria.model import (
     ALL_OF,
@@ -84,6 +85,29 @@ def _as_alternatives(criterion: Criterion) -> Criterion:
     return replace(criterion, facts=facts, logic=ANY_OF)
 
 
+_COMPLEMENTS = {"<": ">=", ">=": "<", "<=": ">", ">": "<="}
+
+
+def _without_complementary_ages(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+    """Return the facts without ages that split the patients at one age ("First line: Age <60 years and
+    unfavorable risk ... Age> = 60 years old and intermediate risk", NCT05697510): read all-of, "< 60" and
+    ">= 60" admit no one, so each names a subgroup, neither is a limit to meet. (Alternatives - any-of - keep
+    them: each is a branch's limit, as the expectations record them.)"""
+    ages = {(f.comparator, f.value, f.unit) for f in facts if f.kind == "age" and f.comparator}
+    return tuple(
+        f
+        for f in facts
+        if not (
+            f.kind == "age" and f.comparator and (_COMPLEMENTS[f.comparator], f.value, f.unit) in ages
+        )
+    )
+
+
+def _without_ages(reading: Reading) -> Reading:
+    """Return a sub-item's reading without its ages: they define a subgroup's status, not the patient's."""
+    return reading._replace(found=tuple(f for f in reading.found if f.fact.kind != "age"))
+
+
 def _characters(text: str) -> str:
     """Return the text with its HTML character references ("&lt;", "&#39;") as the characters they name."""
     if "&" not in text:
@@ -95,8 +119,11 @@ def _read(criterion: CriterionText) -> Criterion:
     first = f"{criterion.context} {criterion.text}" if criterion.context else criterion.text
     parts = (first, *criterion.sub_items)
     readings = [read_part(part) for part in parts]
+    if criterion.sub_items and heads_others_ages(criterion.text):
+        readings = [readings[0], *(_without_ages(reading) for reading in readings[1:])]
     facts, logic = combine(criterion.section, parts, readings)
     facts, bands = without_exclusion_bands(criterion.section, facts)
+    facts = _without_complementary_ages(facts) if logic == ALL_OF else facts
     # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a threshold holds
     # for that subgroup only
     subgroup = (

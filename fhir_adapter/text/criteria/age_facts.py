@@ -62,6 +62,14 @@ def age_facts(text: str) -> list[Found]:
     return found
 
 
+def heads_others_ages(text: str) -> bool:
+    """Return True for a criterion whose last sentence introduces its sub-items as a menopause definition or
+    someone else's ("Post-menopausal women:" then "- ... be over 40 years of age", NCT05692999): the ages
+    below it are not the patient's limits."""
+    stripped = text.rstrip()
+    return stripped.endswith(":") and NOT_PATIENT_AGE.search(stripped[stripped.rfind(". ") + 1 :]) is not None
+
+
 def _in_line(text: str) -> list[Found]:
     found: list[Found] = []
     for pattern, unit_required in ((AGE_CONTEXT, False), (AGE_SUBJECT, True)):

@@ -189,12 +189,39 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
             key = (governed.start, governed.end)
             if key not in by_span or _later_clause(text, by_span[key], span, governed):
                 by_span[key] = span
-    return [
+    conditioned = [
         _conditioned(text, item, by_span[(item.start, item.end)], found)
         if (item.start, item.end) in by_span and item.fact.is_threshold
         else item
         for item in found
     ]
+    return [item for item in conditioned if not _bands_subgroup(item, conditioned)]
+
+
+def _bands_subgroup(item: Found, found: list[Found]) -> bool:
+    """Return True for one end of a band written inside the bracket of a subgroup's words: "For patients with
+    mild to moderate renal impairment (CrCl >= 30 mL/min and <90 mL/min) - potassium ... within normal
+    limits" (NCT05701215) - the band says who the subgroup is (its condition phrase opens the bracket and
+    does not close it), it is no limit to meet. A one-sided value there ("For patients with liver
+    metastases (AST <= 5 x ULN)") may be the subgroup's own limit, and stays."""
+    words = _open_bracket_words(item.fact.condition)
+    if words is None:
+        return False
+    ends = {
+        other.fact.comparator[0]
+        for other in found
+        if other.fact.kind == item.fact.kind
+        and other.fact.comparator
+        and _open_bracket_words(other.fact.condition) == words
+    }
+    return ends == {"<", ">"}
+
+
+def _open_bracket_words(condition: str | None) -> str | None:
+    """Return a condition's words before its bracket when the bracket is left open, else None."""
+    if condition is None or condition.count("(") <= condition.count(")"):
+        return None
+    return condition.split("(", 1)[0]
 
 
 # "if" after "included" or "eligible" (measures.NOT_AFTER_PERMISSION): the condition of a permission

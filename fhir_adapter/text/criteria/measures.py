@@ -15,7 +15,9 @@ from fhir_adapter.text.first_chars import guarded
 
 # Criteria whose ages are not the patient's (a menopause definition, relatives, donors): no age facts.
 NOT_PATIENT_AGE = re.compile(
-    r"menopaus|relatives?\b|siblings?\b|donors?\b|famil(?:y|ies)\b|parents?\b|caregivers?\b|mothers?\b|cohorts?\b",
+    r"menopaus|relatives?\b|siblings?\b|donors?\b|famil(?:y|ies)\b|parents?\b|caregivers?\b|mothers?\b|cohorts?\b"
+    # "(Non child bearing potential is defined as age 55 years or older ...)" (NCT05698524): a definition
+    r"|child[- ]?bearing\s++potential\s++(?:is\s++|are\s++)?defined\b",
     re.I,
 )
 # Pregnancy words in a contraception rule ("should a woman become pregnant, she must inform...") are not a
@@ -26,8 +28,11 @@ CONTRACEPTION = re.compile(r"contracept|birth control|abstinen|barrier method|\b
 PREGNANCY_TEST = re.compile(
     # "Pregnant women, lactating women, and ... contraception": a status listed with breastfeeding
     # "Pregnant females; breastfeeding females; ... contraception" (NCT04747912): a ";" lists them too
-    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|/|,|;|and)\s*+"
-    r"(?:breast|lactat|nursing)|\b(?:are|is|be) not pregnant\b"
+    # "Pregnant female patients, breastfeeding female patients, ... contraception" (NCT05687721)
+    r"pregnancy test|h?CG\b|pregnan(?:t|cy)(?:\s++(?:female\s++)?(?:wom[ae]n|females?|patients?))?\s*+"
+    r"(?:or|/|,|;|and)\s*+(?:breast|lactat|nursing)|\b(?:are|is|be) not pregnant\b"
+    # the status listed first: "Pregnant women or patient unable to take contraception" (NCT05697510)
+    r"|^\s*+pregnan(?:t|cy)(?:\s++(?:wom[ae]n|females?|patients?))?\s*+(?:or|,|;)\s"
     # the status stated outright: "Not pregnant. ... must agree to use adequate contraception" (NCT01065844),
     # "The serum or urine test indicates nonpregnant woman" (NCT04007835)
     r"|^\s*+not\s++pregnant\b|\bnon-?pregnant\b",
@@ -204,8 +209,10 @@ CONDITIONAL_BEFORE = re.compile(
     r"\(\s*+(?:patients|subjects|participants|individuals|those)\s+(?:with|having)\b|"
     + NOT_AFTER_PERMISSION
     # "only when creatinine > 1.5 x ULN, creatinine clearance needs to be confirmed" (NCT04870190); a bare
-    # "when" may state the criterion itself ("When the QTcF interval exceeds 500 msec", NCT05381194)
-    + r"\bif\b|\bonly\s++when\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
+    # "when" may state the criterion itself ("When the QTcF interval exceeds 500 msec", NCT05381194); right
+    # after a value it names the value's subgroup ("direct bilirubin <1.5 x ULN when total bilirubin is above
+    # ULN", NCT05705167)
+    + r"\bif\b|(?:\d|\bULN)\s++when\b|\bonly\s++when\b|\bunless\b|\bexcept\b|(?<!corrected )(?<!adjusted )\bfor\b(?!\s++which\b))\s*[^.;]{0,12}$",
     re.IGNORECASE,
 )
 AGE_BETWEEN = re.compile(

@@ -447,12 +447,28 @@ def _unwrap(drafts: list[_Draft]) -> list[_Draft]:
     unwrapped: list[_Draft] = []
     for block in _blocks(drafts):
         lone = sum(1 for draft in block if draft.marker_style != "heading") == 1
+        labels_lists = _labels_numbered_lists(block)
         for draft in block:
-            if _is_wrapper(draft, lone=lone):
+            if _is_wrapper(draft, lone=lone or labels_lists):
                 unwrapped.extend(_promoted_items(draft))
             else:
                 unwrapped.append(draft)
     return unwrapped
+
+
+def _labels_numbered_lists(block: list[_Draft]) -> bool:
+    """Return True for a block whose list items are all labels over numbered lists of their own ("A) To be
+    checked before the induction phase:" then "1. ...", "B) ... before the maintenance phase:" then "1. ...",
+    NCT05692999): the author numbers the criteria, the lettered or bulleted labels name the parts they hold
+    for. A block of numbered items ending ':' over bullets ("1. Hematology:" then "* ANC ...") is not one:
+    there the numbered items are the criteria."""
+    listed = [draft for draft in block if draft.marker_style not in (None, "heading")]
+    return len(listed) > 1 and all(
+        _is_wrapper(draft, lone=True)
+        and draft.sub_style in ("number", "paren-number")
+        and draft.marker_style not in ("number", "paren-number")
+        for draft in listed
+    )
 
 
 def _promoted_items(wrapper: _Draft) -> list[_Draft]:

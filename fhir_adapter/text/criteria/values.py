@@ -135,6 +135,9 @@ _OTHER_FLUID = re.compile(
 _FIRST_DIGIT = re.compile(r"\d")
 # A name ("Albumin", "LDH") between two values of a chain: the second is that measure's, not this one's.
 _NAMED_WORD = re.compile(r"\b[A-Z][A-Za-z]")
+# "AST/ALT >1.5 ULN, serum creatine > 1.5 mg/dL" (NCT05694130): a word after the comma that ends a value
+# names the next value's measure, written in lower case; joining words ("and", "or", "but") do not.
+_WORD_AFTER_COMMA = re.compile(r",\s*+(?!(?:and|or|but|then)\b)[a-z]{3,}")
 # "age and initially diagnosed with INSS stage 1, 2, or 4S" (NCT00070200): the first number after such a word
 # is its label's (a stage, class, type, phase, cycle), never the measure's level. Searched right before it.
 _LABELLED = re.compile(
@@ -315,7 +318,7 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
             break
         if counts_items(window, match):
             break
-        if facts and _NAMED_WORD.search(window, matches[index - 1].end(), match.start()):
+        if facts and _names_other_measure(window[matches[index - 1].end() : match.start()]):
             break  # "Total bilirubin > 2.0 X ULN, Albumin < 3.2 mg/dL": the next value is another measure's
         unit_text = match.group("unit") or _chained_unit(window, matches, index)
         if unit_required and not unit_text:
@@ -330,6 +333,12 @@ def _value_facts(kind: str, window: str, mention: str, *, unit_required: bool) -
         elif facts:
             break
     return facts
+
+
+def _names_other_measure(gap: str) -> bool:
+    """Return True for the words between two values of a chain when they name a measure: a capitalised name
+    ("Albumin"), or a word in lower case after a comma ("serum creatine")."""
+    return _NAMED_WORD.search(gap) is not None or _WORD_AFTER_COMMA.search(gap) is not None
 
 
 # "at least 1 of the following comorbidities", "2 of 3": a count of listed items, not the measure's level

@@ -19,7 +19,8 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     (
         ">=",
         # "greater than or equal 18" (NCT05813925): "to" is often left out
-        r"≥\s*=?|>=|=>|≧|⩾|＞\s*=|＞＝|>\s*/\s*=|>\s*or\s*=|(?:greater|more|higher) than or equal(?: to)?|greater or equal(?: to)?",
+        # "LVEF> = 50%", "Age> = 60 years" (NCT05697510): the two signs with a space between them
+        r"≥\s*=?|>=|>\s++=|=>|≧|⩾|＞\s*=|＞＝|>\s*/\s*=|>\s*or\s*=|(?:greater|more|higher) than or equal(?: to)?|greater or equal(?: to)?",
     ),
     (">=", r"equal to or older than|older than or equal to|=\s*/\s*>"),
     (">=", r"equal to or (?:greater|more|higher) than|equal or (?:greater|more) than|at least|not less than"),
@@ -31,7 +32,7 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     ),
     (
         "<=",
-        r"≤\s*=?|<=|=<|≦|⩽|＜\s*=|＜＝|<\s*/\s*=|<\s*or\s*=|(?:less|lesser|lower) than or equal(?: to)?|less or equal(?: to)?",
+        r"≤\s*=?|<=|<\s++=|=<|≦|⩽|＜\s*=|＜＝|<\s*/\s*=|<\s*or\s*=|(?:less|lesser|lower) than or equal(?: to)?|less or equal(?: to)?",
     ),
     ("<=", r"equal to or younger than|younger than or equal to|=\s*/\s*<"),
     ("<=", r"equal to or (?:less|lower) than|equal or less than|at most|not more than|no more than"),
