@@ -6,20 +6,9 @@ that must keep its old reading. Wrong facts are worse than missing ones.
 
 from __future__ import annotations
 
-from fhir_adapter.text import EXCLUSION, INCLUSION, parse_criteria
-
-Value = tuple[str, str | None, float | None, float | None, float | None, str | None]
-
-
-def _criterion_facts(text: str, section: str = INCLUSION) -> list[Value]:
-    heading = "Inclusion Criteria:" if section == INCLUSION else "Exclusion Criteria:"
-    criterion = parse_criteria(f"{heading}\n\n- {text}\n")[0]
-    return [(f.kind, f.comparator, f.value, f.low, f.high, f.unit) for f in criterion.facts]
-
-
-def _kinds(text: str, section: str = INCLUSION) -> set[str]:
-    return {kind for kind, *_ in _criterion_facts(text, section)}
-
+from fhir_adapter.text import EXCLUSION, parse_criteria
+from tests.text.one_criterion import criterion_facts as _criterion_facts
+from tests.text.one_criterion import fact_kinds as _kinds
 
 # NCT01841593 (legacy XML): the lead-in is hard-wrapped, and only its second line ends with ':'
 _WRAPPED_INTRO = """
