@@ -192,3 +192,13 @@ def test_an_arms_starting_dose_of_an_escalation_leaves_the_levels_the_interventi
     # an arm that names one of the intervention's doses, with no escalation, still picks it (NCT04946890)
     regimen = regimen_of("X 80 mg daily", ("X", "X 80mg/d, 120mg/d and 180mg/d respectively"))
     assert [d.dose for d in regimen.drugs] == [80]
+
+
+def test_each_drug_of_a_combination_quotes_every_dose_and_name() -> None:
+    # NCT02970669: sacubitril's 24 mg quoted as "26 mg sacubitril/" (the holder's words began at the last
+    # dose), so the EHR showed a dose its text did not hold (benchmarks/values_in_text)
+    arm = "All Patients will begin the study on Dose Level 1 (i.e. 24/26 mg sacubitril/valsartan BID)."
+    regimen = regimen_of(arm, ("sacubitril/valsartan", "sacubitril/valsartan tablet taken orally."))
+    quoted = {d.drug: d.verbatim for d in regimen.drugs if d.dose is not None}
+    assert set(quoted) == {"sacubitril", "valsartan"}
+    assert all("24/26 mg sacubitril/valsartan" in text for text in quoted.values())

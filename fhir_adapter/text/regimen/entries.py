@@ -185,7 +185,7 @@ class Entry:
 def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]]:
     """Return the segment's entries, and the doses in it that belong to an unrecognised name."""
     key, start, end = segment.key or "", segment.start, segment.end
-    verbatim = _verbatim(cut.text, start, end)
+    verbatim = verbatim_of(cut.text, start, end)
     doses, foreign = _own_doses(cut, key, (start, end))
     if doses and foreign:
         # "Drugx 100 mg daily and leucovorin 400 mg/m2 on day 1": the words from the other substance's dose on
@@ -593,12 +593,12 @@ def share_sentence_tails(cut: Cut, entries: list[Entry]) -> list[Entry]:
         frequency = None if entry.dose is not None and entry.dose.per_day else tail.frequency
         if tail.days is None and frequency is None:
             continue
-        verbatim = _verbatim(cut.text, entry.segment_start, tail.end)
+        verbatim = verbatim_of(cut.text, entry.segment_start, tail.end)
         shared[i] = replace(entry, days=tail.days, frequency=frequency, verbatim=verbatim)
     return shared
 
 
-def _verbatim(text: str, start: int, end: int) -> str:
+def verbatim_of(text: str, start: int, end: int) -> str:
     """Return the segment as written, without its list marker and without the next item's heading that
     precedes the next drug's name ("\n2. Proteasome inhibitor:" before "Carfilzomib", NCT06158412)."""
     lines = _LIST_MARKER.sub("", text[start:end].strip()).split("\n")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.doses import COMBINATION_DOUBT, NUMBER, Dose, parse_number
-from fhir_adapter.text.regimen.entries import Entry
+from fhir_adapter.text.regimen.entries import Entry, verbatim_of
 from fhir_adapter.text.regimen.lexicon import Mention
 from fhir_adapter.text.regimen.segments import Cut
 
@@ -176,9 +176,13 @@ def _assign(cut: Cut, pairing: _Pairing, names: list[Mention], doses: list[Dose]
     ):
         return False
     holder = pairing.entries[holders[-1]]
-    written = unescape(cut.text[min(d.start for d in doses) : max(d.end for d in doses)])
+    first = min(d.start for d in doses)
+    written = unescape(cut.text[first : max(d.end for d in doses)])
+    # the holder's words may start at its own (last) dose, "26 mg sacubitril/": quote every dose and name
+    quoted = verbatim_of(cut.text, min(first, holder.segment_start), max(holder.segment_end, names[-1].end))
+    verbatim = quoted if first < holder.segment_start else holder.verbatim
     pairing.placed[holders[-1]] = [
-        replace(holder, key=m.key, dose=d, dose_written=written, choice=None)
+        replace(holder, key=m.key, dose=d, dose_written=written, choice=None, verbatim=verbatim)
         for m, d in zip(names, doses, strict=True)
     ]
     pairing.dropped.update(holders)
