@@ -4,6 +4,7 @@ cycle, marking doses that are alternatives, and turning entries into DrugDose va
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
@@ -79,17 +80,13 @@ def _one_per_dose(entries: list[Entry]) -> list[Entry]:
     "Filgrastim ... (> 12 kg 5 micrograms/kg, < 12 kg 5 micrograms /kg, < 2 years old 5 micrograms /kg"
     (NCT00070200) is 5 ug/kg for > 12 kg or < 12 kg or < 2 years old - one dose, not three. Only bands of
     weight or age, written with a comparator, are joined; a cohort's or a phase's dose stays its own."""
-    kept: list[Entry] = []
-    for entry in entries:
-        twin = next((i for i, k in enumerate(kept) if _same_dose_other_group(k, entry)), None)
-        if twin is None:
-            kept.append(entry)
-            continue
-        first = kept[twin]
-        assert first.condition is not None and entry.condition is not None  # by _same_dose_other_group
-        joined = f"{first.condition.text} or {entry.condition.text}"
-        kept[twin] = replace(first, condition=DoseCondition("label", joined))
-    return kept
+    return _folded(entries, _same_dose_other_group, _for_both_groups)
+
+
+def _for_both_groups(first: Entry, later: Entry) -> Entry:
+    assert first.condition is not None and later.condition is not None  # by _same_dose_other_group
+    joined = f"{first.condition.text} or {later.condition.text}"
+    return replace(first, condition=DoseCondition("label", joined))
 
 
 def _joined_runs(entries: list[Entry]) -> list[Entry]:
@@ -97,17 +94,25 @@ def _joined_runs(entries: list[Entry]) -> list[Entry]:
     kept once, on all those days: "DAYS 1 to 7: raltegravir 400 mg BID DAYS 8 to 14: raltegravir 400 mg BID"
     (NCT01841593) is 400 mg twice daily on days 1 to 14. Only when the later run starts the day after the
     earlier one ends and everything else written (schedule, condition, phase) is the same."""
+    return _folded(entries, _continues_run, _on_both_runs)
+
+
+def _on_both_runs(first: Entry, later: Entry) -> Entry:
+    assert first.days is not None and later.days is not None  # by _continues_run
+    return replace(first, days=first.days + later.days, verbatim=f"{first.verbatim}\n{later.verbatim}")
+
+
+def _folded(
+    entries: list[Entry], joins: Callable[[Entry, Entry], bool], join: Callable[[Entry, Entry], Entry]
+) -> list[Entry]:
+    """Return `entries` with each one that `joins` an entry kept before it merged into that entry."""
     kept: list[Entry] = []
     for entry in entries:
-        run = next((i for i, k in enumerate(kept) if _continues_run(k, entry)), None)
-        if run is None:
+        index = next((i for i, k in enumerate(kept) if joins(k, entry)), None)
+        if index is None:
             kept.append(entry)
-            continue
-        first = kept[run]
-        assert first.days is not None and entry.days is not None  # by _continues_run
-        kept[run] = replace(
-            first, days=first.days + entry.days, verbatim=f"{first.verbatim}\n{entry.verbatim}"
-        )
+        else:
+            kept[index] = join(kept[index], entry)
     return kept
 
 
