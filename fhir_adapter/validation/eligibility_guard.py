@@ -41,10 +41,14 @@ def guard(built: TrialResources) -> TrialResources:
     """Return `built` with each criterion the eligibility rules doubt kept as text, and a warning for each."""
     group = _resource(built, "Group")
     characteristics = group.get("characteristic", []) if group is not None else []
-    doubted = _doubted_criteria(characteristics)
+    doubts = [d for d in doubts_in({"characteristic": characteristics}) if d.logic is not None]
+    doubted = _doubted_criteria(characteristics, doubts)
     if not doubted:
         return built
-    resources = tuple(replace(item, resource=_guarded(item.resource, doubted)) for item in built.resources)
+    positions = {d.position for d in doubts}
+    resources = tuple(
+        replace(item, resource=_guarded(item.resource, doubted, positions)) for item in built.resources
+    )
     report = [*built.issues, *(_warning(built.trial, label, doubt) for label, doubt in doubted.items())]
     return replace(built, resources=resources, issues=report)
 
@@ -53,29 +57,32 @@ def _resource(built: TrialResources, resource_type: str) -> Json | None:
     return next((i.resource for i in built.resources if i.key.resource_type == resource_type), None)
 
 
-def _doubted_criteria(characteristics: list[Json]) -> dict[str, Doubt]:
-    """Return the first doubt of each written criterion (by its label, "inclusion 4") that has its logic."""
+def _doubted_criteria(characteristics: list[Json], doubts: list[Doubt]) -> dict[str, Doubt]:
+    """Return the first doubt of each written criterion, by its label ("inclusion 4")."""
     doubted: dict[str, Doubt] = {}
-    for doubt in doubts_in({"characteristic": characteristics}):
+    for doubt in doubts:
         label = _label(characteristics[doubt.position])
-        if label is not None and doubt.logic is not None:
+        if label is not None:
             doubted.setdefault(label, doubt)
     return doubted
 
 
-def _guarded(resource: Json, doubted: dict[str, Doubt]) -> Json:
+def _guarded(resource: Json, doubted: dict[str, Doubt], positions: set[int]) -> Json:
+    """`positions`: the Group characteristics the rules doubt themselves (not only their criterion)."""
     kind = resource.get("resourceType")
     if kind == "Group":
-        return {**resource, "characteristic": _group_characteristics(resource["characteristic"], doubted)}
+        characteristics = _group_characteristics(resource["characteristic"], doubted, positions)
+        return {**resource, "characteristic": characteristics}
     if kind == "EvidenceVariable":
         return {**resource, "characteristic": [_variable_top(c, doubted) for c in resource["characteristic"]]}
     return resource
 
 
-def _group_characteristics(characteristics: list[Json], doubted: dict[str, Doubt]) -> list[Json]:
+def _group_characteristics(
+    characteristics: list[Json], doubted: dict[str, Doubt], positions: set[int]
+) -> list[Json]:
     """Drop the doubted coded characteristics and a doubted criterion's text characteristic; write one text
     characteristic with the logic the rules read where the criterion's first characteristic was."""
-    doubted_indexes = {d.position for d in doubts_in({"characteristic": characteristics}) if d.logic}
     kept: list[Json] = []
     written: set[str] = set()
     for index, characteristic in enumerate(characteristics):
@@ -87,7 +94,7 @@ def _group_characteristics(characteristics: list[Json], doubted: dict[str, Doubt
         if label not in written:
             kept.append(_text_characteristic(characteristic, label, doubt.logic or ""))
             written.add(label)
-        if _is_coded(characteristic) and index not in doubted_indexes:
+        if _is_coded(characteristic) and index not in positions:
             kept.append(characteristic)  # a fact of the criterion that holds for everyone: the rules agree
     return kept
 
