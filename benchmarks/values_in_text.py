@@ -25,7 +25,7 @@ import json
 import re
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -93,30 +93,39 @@ def _resources(bundle: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         yield from resource.get("contained", [])
 
 
-def unwritten_values(bundle: Mapping[str, Any], nct_id: str) -> Iterator[Unwritten]:
-    """The coded criteria thresholds and doses of `bundle` whose number their own text does not hold."""
+class Coded(NamedTuple):
+    """A coded number, where it is, and the verbatim text beside it."""
+
+    where: str
+    value: float
+    text: str
+
+
+def coded_numbers(bundle: Mapping[str, Any]) -> Iterator[Coded]:
+    """Every coded criterion threshold and dose of `bundle`, with its own verbatim text."""
     for resource in _resources(bundle):
         if resource.get("resourceType") == "Group":
             for index, characteristic in enumerate(resource.get("characteristic", [])):
                 text = characteristic.get("code", {}).get("text", "")
-                coded = {
-                    key: characteristic[key]
-                    for key in ("valueQuantity", "valueRange")
-                    if key in characteristic
-                }
-                yield from _unwritten(coded, text, nct_id, f"Group.characteristic[{index}]")
+                for key in ("valueQuantity", "valueRange"):
+                    for path, value in _numbers(characteristic.get(key), f".{key}"):
+                        yield Coded(f"Group.characteristic[{index}]{path}", float(value), text)
         elif resource.get("resourceType") == "ActivityDefinition":
             for index, dosage in enumerate(resource.get("dosage", [])):
-                coded = {"doseAndRate": dosage.get("doseAndRate", [])}
                 where = f"ActivityDefinition/{resource.get('id')}.dosage[{index}]"
-                yield from _unwritten(coded, dosage.get("text", ""), nct_id, where)
+                for path, value in _numbers(dosage.get("doseAndRate"), ".doseAndRate"):
+                    yield Coded(where + path, float(value), dosage.get("text", ""))
 
 
-def _unwritten(coded: Any, text: str, nct_id: str, where: str) -> Iterator[Unwritten]:
-    written = written_numbers(text)
-    for path, value in _numbers(coded, ""):
-        if float(value) not in written:
-            yield Unwritten(nct_id, where + path, float(value), text)
+def unwritten_values(bundle: Mapping[str, Any], nct_id: str) -> Iterator[Unwritten]:
+    """The coded criteria thresholds and doses of `bundle` whose number their own text does not hold."""
+    return _unwritten(coded_numbers(bundle), nct_id)
+
+
+def _unwritten(numbers: Iterable[Coded], nct_id: str) -> Iterator[Unwritten]:
+    for coded in numbers:
+        if coded.value not in written_numbers(coded.text):
+            yield Unwritten(nct_id, coded.where, coded.value, coded.text)
 
 
 def _numbers(node: Any, path: str) -> Iterator[tuple[str, float]]:
@@ -147,20 +156,10 @@ def count(folders: list[Path]) -> tuple[int, int, list[Unwritten]]:
             if result.bundle_path is None:
                 continue
             bundle = json.loads(result.bundle_path.read_bytes())
-            coded += sum(1 for _ in _all_coded(bundle))
-            unwritten += unwritten_values(bundle, result.nct_id or "?")
+            numbers = list(coded_numbers(bundle))
+            coded += len(numbers)
+            unwritten += _unwritten(numbers, result.nct_id or "?")
     return coded, len(failed), unwritten
-
-
-def _all_coded(bundle: Mapping[str, Any]) -> Iterator[float]:
-    for resource in _resources(bundle):
-        if resource.get("resourceType") == "Group":
-            for characteristic in resource.get("characteristic", []):
-                for key in ("valueQuantity", "valueRange"):
-                    yield from (value for _, value in _numbers(characteristic.get(key), ""))
-        elif resource.get("resourceType") == "ActivityDefinition":
-            for dosage in resource.get("dosage", []):
-                yield from (value for _, value in _numbers(dosage.get("doseAndRate"), ""))
 
 
 def default_folders() -> list[Path]:
