@@ -15,6 +15,10 @@ alone, and not the values that only define a subgroup (tests/text/expectations/R
 A writer may record only some kinds of fact (the held-out set 2 leaves out LVEF, albumin, ...). A second
 figure counts only the kinds the file covers: its header's `"_kinds"` list when present (add one only when
 the writer's own `_about` text names the kinds), otherwise every kind that occurs among its facts.
+
+When a file's writer recorded a `"condition"` (the words naming a subgroup or another time) on some facts,
+which facts carry one is scored too: a parsed fact with a `condition` or `timing` against an expected fact
+with a `condition`, by the same key. The words are not compared; a condition on the wrong fact is.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from benchmarks.scoring import PrecisionRecall
 from fhir_adapter.sources import TrialRecord, read_trials
-from fhir_adapter.text.criteria import ALL_OF, Criterion, parse_criteria
+from fhir_adapter.text.criteria import ALL_OF, Criterion, Fact, parse_criteria
 
 REPO = Path(__file__).resolve().parent.parent
 EXPECTATIONS = REPO / "tests" / "text" / "expectations" / "criteria.json"
@@ -50,6 +54,9 @@ class Score(PrecisionRecall):
     # The same facts counted only over the kinds the expectation file covers (empty: not computed).
     covered: PrecisionRecall = field(default_factory=PrecisionRecall)
     covered_kinds: frozenset[str] = frozenset()
+    # Facts that hold only for a subgroup or at another time, when the file records a `condition` on them.
+    condition_records: int = 0
+    conditions: PrecisionRecall = field(default_factory=PrecisionRecall)
 
 
 def expected_key(fact: dict[str, Any]) -> FactKey:
@@ -68,11 +75,41 @@ def expected_key(fact: dict[str, Any]) -> FactKey:
     )
 
 
+def parsed_key(criterion: Criterion, fact: Fact) -> FactKey:
+    return (
+        criterion.section,
+        criterion.index,
+        fact.kind,
+        fact.comparator,
+        fact.value,
+        fact.low,
+        fact.high,
+        fact.unit,
+    )
+
+
 def parsed_keys(criteria: tuple[Criterion, ...]) -> Counter[FactKey]:
-    return Counter(
-        (c.section, c.index, f.kind, f.comparator, f.value, f.low, f.high, f.unit)
-        for c in criteria
-        for f in c.facts
+    return Counter(parsed_key(c, f) for c in criteria for f in c.facts)
+
+
+def expected_conditioned(facts: list[dict[str, Any]]) -> Counter[FactKey]:
+    """Return the keys of the expected facts that hold only for a subgroup or at another time."""
+    return Counter(expected_key(f) for f in facts if f.get("condition"))
+
+
+def parsed_conditioned(criteria: tuple[Criterion, ...]) -> Counter[FactKey]:
+    """Return the keys of the parsed facts that carry a subgroup (`condition`) or a time (`timing`)."""
+    return Counter(parsed_key(c, f) for c in criteria for f in c.facts if f.condition or f.timing)
+
+
+def records_conditions(expectations: dict[str, Any]) -> bool:
+    """Return True when the file's writer recorded conditions (a `condition` on some fact): only then does
+    a fact without one mean "for everyone, now" rather than "not recorded"."""
+    return any(
+        "condition" in fact
+        for nct_id, expected in expectations.items()
+        if not nct_id.startswith("_")
+        for fact in expected["facts"]
     )
 
 
@@ -115,6 +152,7 @@ def score(
     (default fixtures/ctgov/ and its sub-folders)."""
     expectations = json.loads(expectations_file.read_text(encoding="utf-8"))
     total = Score(covered_kinds=covered_kinds(expectations))
+    with_conditions = records_conditions(expectations)
     for nct_id, expected in sorted(expectations.items()):
         if nct_id.startswith("_"):
             continue
@@ -125,6 +163,8 @@ def score(
         )
         criteria = parse_criteria(text or "")
         _score_record(total, nct_id, expected, criteria, show=show)
+        if with_conditions:
+            _score_conditions(total, nct_id, expected, criteria, show=show)
     return total
 
 
@@ -174,6 +214,21 @@ def _score_record(
             print(f"   missing logic {logic}")
 
 
+def _score_conditions(
+    total: Score, nct_id: str, expected: dict[str, Any], criteria: tuple[Criterion, ...], *, show: bool
+) -> None:
+    """Score which facts carry a condition: a condition on the wrong fact can invert a criterion."""
+    want = expected_conditioned(expected["facts"])
+    got = parsed_conditioned(criteria)
+    total.condition_records += 1
+    _add(total.conditions, want, got)
+    if show and want != got:
+        for key in sorted((got - want).elements(), key=str):
+            print(f"{nct_id}:   extra   condition on {key}")
+        for key in sorted((want - got).elements(), key=str):
+            print(f"{nct_id}:   missing condition on {key}")
+
+
 def _add(score: PrecisionRecall, want: Counter[Any], got: Counter[Any]) -> None:
     score.true_positive += sum((want & got).values())
     score.false_positive += sum((got - want).values())
@@ -205,6 +260,13 @@ def report(result: Score) -> str:
                 f"  {section}: precision {part.precision:.3f}, recall {part.recall:.3f} "
                 f"({part.true_positive} right, {part.false_positive} wrong, {part.false_negative} missed)"
             )
+    if result.condition_records:
+        part = result.conditions
+        lines.append(
+            f"facts held for a subgroup or another time, in {result.condition_records} records: precision "
+            f"{part.precision:.3f}, recall {part.recall:.3f} ({part.true_positive} right, "
+            f"{part.false_positive} wrong, {part.false_negative} missed)"
+        )
     return "\n".join(lines)
 
 

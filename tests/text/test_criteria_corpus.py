@@ -6,6 +6,9 @@ A regression below the issue's targets (precision >= 0.97, recall >= 0.90) or in
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from benchmarks.criteria_accuracy import HOLDOUT, score
 
 
@@ -39,3 +42,27 @@ def test_held_out_records_stay_above_a_floor() -> None:
     assert result.records == 43
     assert result.precision >= 0.85, f"precision {result.precision:.3f}"
     assert result.recall >= 0.90, f"recall {result.recall:.3f}"
+
+
+def test_a_condition_on_the_wrong_fact_counts_as_wrong(tmp_path: Path) -> None:
+    """The scorer counts which facts hold for a subgroup: here the text's Gilbert's condition is on the 3x
+    value, and an expectation that puts it on the 1.5x value must score the parser's condition wrong."""
+    text = "Inclusion Criteria:\n\n* Total bilirubin <= 1.5 x ULN (<= 3 x ULN for Gilbert's syndrome)\n"
+    fact = {"section": "inclusion", "criterion": 1, "kind": "bilirubin", "comparator": "<=", "unit": "{ULN}"}
+    right = {**fact, "value": 3.0, "condition": "for Gilbert's syndrome"}
+    file = tmp_path / "criteria.json"
+
+    def scored(facts: list[dict[str, object]]) -> tuple[int, int, int]:
+        record = {"criteria_text": text, "inclusion": 1, "exclusion": 0, "facts": facts}
+        file.write_text(json.dumps({"NCT00000000": record}), encoding="utf-8")
+        conditions = score(expectations_file=file).conditions
+        return conditions.true_positive, conditions.false_positive, conditions.false_negative
+
+    assert scored([{**fact, "value": 1.5}, right]) == (1, 0, 0)
+    assert scored(
+        [{**fact, "value": 1.5, "condition": "for Gilbert's syndrome"}, {**right, "condition": ""}]
+    ) == (
+        0,
+        1,
+        1,
+    )
