@@ -10,7 +10,7 @@ makes the reading.
 from __future__ import annotations
 
 from fhir_adapter.text.criteria import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
-from fhir_adapter.text.criteria.confidence import gated, plausible_ranges, plausible_units
+from fhir_adapter.text.criteria.confidence import gated, plausible_ranges, plausible_units, upper_limited
 
 
 def _criterion(section: str, text: str, *facts: Fact) -> Criterion:
@@ -28,6 +28,7 @@ def test_the_tables_are_read_from_the_mapping_file() -> None:
     assert "mg/dL" not in plausible_units()["alt"]
     assert "mg/dL" in plausible_units()["bilirubin"]
     assert plausible_ranges()[("ecog", "1")].whole
+    assert upper_limited()["bilirubin"] == {"{ULN}"} and upper_limited()["inr"] == frozenset()
 
 
 def test_a_unit_that_is_not_the_measure_s_is_withheld() -> None:
@@ -56,6 +57,23 @@ def test_a_value_outside_the_measure_s_range_or_not_whole_is_withheld() -> None:
     # near miss: "2.5 to < 18 years of age" (NCT03118986): a half-year age limit is a real one
     child = Fact("age", "2.5 to < 18 years of age", ">=", 2.5, unit="a")
     assert not _withheld(_criterion(INCLUSION, "2.5 to < 18 years of age.", child))
+
+
+def test_a_limit_on_the_wrong_side_of_an_upper_limited_measure_is_withheld() -> None:
+    # NCT05705167 inclusion 5 (0fbaed0): "when total bilirubin is above ULN" read as an inclusion limit
+    text = "Serum bilirubin ≤1.5 x ULN (or direct bilirubin <1.5 x ULN when total bilirubin is above ULN)."
+    above = Fact("bilirubin", "total bilirubin is above ULN", ">", 1.0, unit="{ULN}")
+    assert "upper ones" in _withheld(_criterion(INCLUSION, text, above))[above.phrase]
+    # NCT04007835 exclusion 9 (0fbaed0): a note's permission read as an exclusion limit
+    note = "Note: On the premise that the International Standardized Ratio of Prothrombin Time (INR) is less than 1.5"
+    inr = Fact("inr", "INR) is less than 1.5", "<", 1.5, unit="1")
+    assert _withheld(_criterion(EXCLUSION, note, inr))
+    # near misses: the usual sides, and an elevated value in absolute units that defines the disease
+    below = Fact("bilirubin", "Serum bilirubin ≤1.5 x ULN", "<=", 1.5, unit="{ULN}")
+    assert not _withheld(_criterion(INCLUSION, text, below))
+    assert not _withheld(_criterion(EXCLUSION, "INR > 1.5", Fact("inr", "INR > 1.5", ">", 1.5, unit="1")))
+    nash = Fact("alt", "ALT ≥ 45 U/L", ">=", 45.0, unit="U/L")
+    assert not _withheld(_criterion(INCLUSION, "ALT ≥ 45 U/L at screening", nash))
 
 
 def test_a_list_number_glued_to_a_value_is_withheld() -> None:

@@ -9,6 +9,8 @@ defined:
 
 - a unit that is not a unit of the measure ("ALT > 1.5 mg/dL": an enzyme is no mass concentration);
 - a value outside what a limit of the measure can be, or a fraction where limits are whole (an ECOG grade);
+- a limit on the wrong side for a measure whose limits are upper ones ("... when total bilirubin is above
+  ULN" read as an inclusion limit: the words name a subgroup or a note, not a requirement);
 - a value read from a list number left in the text ("1.18 <= age and above. 2. Histology ...");
 - an inclusion threshold in the bracket that defines its own subgroup ("for patients with renal impairment
   (CrCl >= 30 and < 90 mL/min)": the values say who the subgroup is, not a limit anyone must meet);
@@ -39,6 +41,10 @@ PLAUSIBLE_TABLE = "criteria-plausible-values.json"
 _LOW = "https://fhir-adapter.invalid/fhir/criteria/plausible-low"
 _HIGH = "https://fhir-adapter.invalid/fhir/criteria/plausible-high"
 _WHOLE = "https://fhir-adapter.invalid/fhir/criteria/whole-number"
+_LIMIT_SIDE = "https://fhir-adapter.invalid/fhir/CodeSystem/criteria-limit-side"
+_UNIT = "https://fhir-adapter.invalid/fhir/criteria/unit"
+_ADMITS_BELOW = frozenset({"<", "<="})
+_UCUM = "http://unitsofmeasure.org"
 
 # A criterion about men ("Male participant with female partner(s) ... (including breastfeeding partner)",
 # "For men: ... With a pregnant female partner"): its subject cannot be pregnant or breastfeeding. Not "Male
@@ -105,6 +111,7 @@ def _doubt(criterion: Criterion, fact: Fact) -> str | None:
             or _list_number_doubt(criterion, fact)
             or _subgroup_doubt(criterion, fact)
             or _age_doubt(criterion, fact)
+            or _side_doubt(criterion, fact)
         )
     return _status_doubt(criterion, fact)
 
@@ -133,6 +140,19 @@ def _value_doubt(fact: Fact) -> str | None:
         if plausible.whole and not value.is_integer():
             return f"{value:g} is not a whole number, as a limit of {fact.kind} is written"
     return None
+
+
+def _side_doubt(criterion: Criterion, fact: Fact) -> str | None:
+    """A limit on the other side than the measure's limits are (the table's group 3): an inclusion that asks
+    for bilirubin above ULN ("direct bilirubin < 1.5 x ULN when total bilirubin is above ULN", NCT05705167),
+    an exclusion of an INR below 1.5 ("Note: On the premise that the INR is less than 1.5, low doses of
+    heparin ... are allowed", NCT04007835): the value names a subgroup or a permission, not who may enrol."""
+    units = upper_limited().get(fact.kind)
+    if fact.comparator is None or units is None or (units and fact.unit not in units):
+        return None
+    if (fact.comparator in _ADMITS_BELOW) == (criterion.section == INCLUSION):
+        return None
+    return f"{fact.kind} limits are upper ones, and this {criterion.section} reads '{fact.comparator}'"
 
 
 def _list_number_doubt(criterion: Criterion, fact: Fact) -> str | None:
@@ -232,8 +252,23 @@ def plausible_units() -> Mapping[str, frozenset[str]]:
     """Return the units each listed measure is reported in (mappings/criteria-plausible-values.json)."""
     return {
         element["code"]: frozenset(target["code"] for target in element["target"])
-        for element in _elements()
+        for element in _elements(_UCUM)
         if not any("product" in target for target in element["target"])
+    }
+
+
+@cache
+def upper_limited() -> Mapping[str, frozenset[str]]:
+    """Return the measures whose limits are upper ones, each with the units that holds in (empty: all)."""
+    return {
+        element["code"]: frozenset(
+            d["value"]
+            for target in element["target"]
+            for d in target.get("dependsOn", ())
+            if d["property"] == _UNIT
+        )
+        for element in _elements(_LIMIT_SIDE)
+        if any(target["code"] == "upper" for target in element["target"])
     }
 
 
@@ -241,7 +276,7 @@ def plausible_units() -> Mapping[str, frozenset[str]]:
 def plausible_ranges() -> Mapping[tuple[str, str], Plausible]:
     """Return, by (measure, unit), the range and wholeness of its limits (mappings/, PLAUSIBLE_TABLE)."""
     ranges = {}
-    for element in _elements():
+    for element in _elements(_UCUM):
         for target in element["target"]:
             if "product" not in target:
                 continue
@@ -252,7 +287,18 @@ def plausible_ranges() -> Mapping[tuple[str, str], Plausible]:
     return ranges
 
 
-def _elements() -> list[dict[str, Any]]:
+def _elements(target_system: str) -> list[dict[str, Any]]:
+    """Return the rows of the table's groups that map to `target_system`."""
+    return [
+        element
+        for group in _table()["group"]
+        if group["target"] == target_system
+        for element in group["element"]
+    ]
+
+
+@cache
+def _table() -> dict[str, Any]:
     table = resources.files(MAPPINGS_PACKAGE).joinpath(PLAUSIBLE_TABLE)
-    document = json.loads(table.read_text(encoding="utf-8"))
-    return [element for group in document["group"] for element in group["element"]]
+    document: dict[str, Any] = json.loads(table.read_text(encoding="utf-8"))
+    return document
