@@ -40,6 +40,7 @@ from fhir_adapter.text import (
     MAX_CRITERIA_CHARS,
     Criterion,
     Fact,
+    Unclear,
     parse_criteria,
 )
 
@@ -108,10 +109,7 @@ def _for_criterion(
                 )
             )
     report.extend(
-        _finding(
-            trial, f"{where}: {u.phrase!r} has no comparator or no unit; kept as text, not coded", "warning"
-        )
-        for u in criterion.unclear
+        _finding(trial, f"{where}: {u.phrase!r} {_why_unclear(u)}", "warning") for u in criterion.unclear
     )
     if criterion.logic != ALL_OF and (held or not characteristics):
         characteristics.append(_text_characteristic(criterion, logic=criterion.logic))
@@ -158,6 +156,12 @@ def _logic_finding(
         "text (eligibility-logic conditional), not coded as a limit for everyone",
         "warning",
     )
+
+
+def _why_unclear(unclear: Unclear) -> str:
+    if unclear.reason:  # read, but withheld by the parser's confidence gate (text/criteria/confidence.py)
+        return f"read but withheld as doubtful: {unclear.reason}; kept as text, not coded"
+    return "has no comparator or no unit; kept as text, not coded"
 
 
 def _why_text(fact: Fact) -> str:

@@ -200,16 +200,18 @@ def test_uln_written_n_and_renal_abbreviations(text: str, expected: list[Value])
 
 
 @pytest.mark.parametrize(
-    ("text", "subgroup"),
+    ("section", "text", "subgroup"),
     [
-        ("ALT > 4 × ULN (liver metastasis ≥ 6×ULN)", "liver metastasis"),
-        ("AST ≤ 2 × ULN (patients with liver metastases: ≤ 4 × ULN)", "liver metastases"),
-        ("Total bilirubin ≤ 1.2 x ULN (Gilbert syndrome: ≤ 2.5 x ULN)", "Gilbert syndrome"),
+        # an exclusion's words, read as the exclusion they are: "ALT > 4 x ULN" as an inclusion limit would be
+        # withheld by the confidence gate (an inclusion asking for ALT above ULN)
+        (EXCLUSION, "ALT > 4 × ULN (liver metastasis ≥ 6×ULN)", "liver metastasis"),
+        (INCLUSION, "AST ≤ 2 × ULN (patients with liver metastases: ≤ 4 × ULN)", "liver metastases"),
+        (INCLUSION, "Total bilirubin ≤ 1.2 x ULN (Gilbert syndrome: ≤ 2.5 x ULN)", "Gilbert syndrome"),
     ],
 )
-def test_a_bracket_naming_its_subgroup_before_its_value(text: str, subgroup: str) -> None:
+def test_a_bracket_naming_its_subgroup_before_its_value(section: str, text: str, subgroup: str) -> None:
     # NCT06097962 exclusion 15: the bracket's value is the subgroup's; the value before it is everyone's
-    criterion = _one(INCLUSION, text)
+    criterion = _one(section, text)
     [general, branch] = criterion.facts
     assert general.condition is None
     assert branch.condition == subgroup

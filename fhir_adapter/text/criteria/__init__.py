@@ -6,7 +6,9 @@
 2. `structure.split_criteria`: sections, list items, nesting and prose, as numbered criterion texts;
 3. `facts.read_part`: the thresholds and statuses each part of a criterion (its text, each sub-item) states;
 4. `logic.combine`: which facts hold for everyone, which are alternatives, which a subgroup's; for an
-   "A or B", `logic.unread_alternatives`: the words of the sides it read no threshold from.
+   "A or B", `logic.unread_alternatives`: the words of the sides it read no threshold from;
+5. `confidence.gate`: a fact with a general reason for doubt (a unit not of its measure, an implausible value,
+   a status that is someone else's) is withheld: moved to the criterion's unclear phrases, with the reason.
 
 Texts longer than MAX_CRITERIA_CHARS are not parsed at all (the caller keeps them as text, with a finding):
 every pattern is linear, and the bound keeps a hostile record from holding a batch up even so.
@@ -20,6 +22,7 @@ from dataclasses import replace
 
 from fhir_adapter.text.criteria.age_facts import heads_others_ages
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
+from fhir_adapter.text.criteria.confidence import gate
 from fhir_adapter.text.criteria.facts import Reading, read_part
 from fhir_adapter.text.criteria.logic import combine, or_runs, unread_alternatives, without_exclusion_bands
 from fhir_adapter.text.criteria.model import (
@@ -61,9 +64,8 @@ def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
     nothing for a text over MAX_CRITERIA_CHARS."""
     if len(markdown) > MAX_CRITERIA_CHARS:
         return ()
-    return _joined_by_or(
-        tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
-    )
+    criteria = tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
+    return gate(_joined_by_or(criteria))
 
 
 def _joined_by_or(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:

@@ -56,10 +56,12 @@ class Fact:
 
 @dataclass(frozen=True)
 class Unclear:
-    """A measure followed by a number that is not a threshold FHIR can carry (no comparator)."""
+    """A measure followed by a number that is not a threshold FHIR can carry (no comparator), or a fact the
+    parser read but withholds (confidence.py): `reason` says why it was not coded; None for the former."""
 
     kind: str
     phrase: str
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

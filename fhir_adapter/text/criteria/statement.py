@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from fhir_adapter.text.criteria.confidence import gated
 from fhir_adapter.text.criteria.facts import read_part
 from fhir_adapter.text.criteria.logic import ITEM_ENDS_WITH_OR, ONE_OF, combine, or_runs, unread_alternatives
 from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion, Found
@@ -53,11 +54,12 @@ def heading_logic(heading: str) -> str | None:
 
 def read_statement(section: str, index: int, text: str) -> Criterion:
     """Return one piece of a criterion (a sub-item) read as a criterion of its own: its facts, logic and
-    the words of the alternatives read without a threshold, with no sub-items."""
+    the words of the alternatives read without a threshold, with no sub-items; a doubtful fact withheld as
+    `parse_criteria` withholds it (confidence.py), so a piece does not code what the criterion withheld."""
     reading = read_part(text)
     facts, logic = combine(section, (text,), (reading,))
     words = unread_alternatives((text,), (reading,)) if logic == ANY_OF else ()
-    return Criterion(section, index, text, (), facts, reading.unclear, logic, words)
+    return gated(Criterion(section, index, text, (), facts, reading.unclear, logic, words))
 
 
 def read_values(text: str) -> tuple[Found, ...]:
