@@ -145,7 +145,8 @@ def without_age_bands(facts: list[Fact]) -> list[Fact]:
         return facts
     ordered = sorted(bands, key=lambda f: (f.low or 0.0, f.unit or ""))
     disjoint = all(a.unit == b.unit and (a.high or 0.0) < (b.low or 0.0) for a, b in pairwise(ordered))
-    return [f for f in facts if f not in bands] if disjoint else facts
+    named = set(bands)  # a set: each fact is looked up once, not compared with every band
+    return [f for f in facts if f not in named] if disjoint else facts
 
 
 def joined_by_and(text: str, found: list[Found]) -> list[Found]:
