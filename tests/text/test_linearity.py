@@ -5,16 +5,33 @@ process, and fails only if that process is still running after a generous timeou
 finishes in well under a second (benchmarks/linearity.py prints the times); a quadratic one, like the old
 AGE_RANGE on "Age " + 100,000 digits + " years", takes minutes. The patterns are found by walking the
 package, so a new parser's patterns are covered without touching this file.
+
+A linear pattern can still sit in a quadratic pass: the growth test parses one criterion repeating a subgroup
+phrase at 10 and 40 kB and holds the ratio of the times near 4 (16 when each phrase is compared with each
+fact, as the qualifier pass once did).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import re
+import time
 
 import pytest
 
-from benchmarks.linearity import FoundPattern, adversarial_lines, exercise, module_patterns
+from benchmarks.linearity import (
+    CRITERIA_PHRASES,
+    GROWTH_LIMIT,
+    FoundPattern,
+    adversarial_lines,
+    exercise,
+    module_patterns,
+    parse_seconds,
+    repeated_criterion,
+)
+from fhir_adapter.text.criteria import parse_criteria
+from fhir_adapter.text.criteria.conditions import without_age_bands
+from fhir_adapter.text.criteria.model import Fact
 
 HANG_SECONDS = (
     90.0  # a linear pattern needs < 1 s on these lines, even on a loaded machine far less than this
@@ -80,3 +97,31 @@ def test_the_hang_detector_catches_a_quadratic_pattern() -> None:
     quadratic = re.compile(r"(?P<num>\d+(?:[.,]\d+)?)\s*(?:-|to)\s*(?P<num2>\d+)\s*years")
     found = FoundPattern("test", "quadratic", quadratic)
     assert not _finishes(found, 3.0)
+
+
+def test_the_repeated_phrases_are_read_as_subgroups_and_labels() -> None:
+    """The growth test's texts give the qualifier pass work: each repeat is a conditioned threshold."""
+    liver = parse_criteria(repeated_criterion(CRITERIA_PHRASES["liver-metastases"], 10_000))[0].facts
+    assert liver and all(f.condition == "in patients with liver metastases" for f in liver)
+    facts = parse_criteria(repeated_criterion(CRITERIA_PHRASES["age-labels"], 10_000))[0].facts
+    labelled = [f for f in facts if f.kind == "lansky"]
+    assert labelled and all(f.condition == "Subjects < 16 years of age" for f in labelled)
+
+
+@pytest.mark.parametrize("phrase", list(CRITERIA_PHRASES), ids=str)
+def test_parse_time_grows_linearly_with_repeated_subgroup_phrases(phrase: str) -> None:
+    short, long = parse_seconds(CRITERIA_PHRASES[phrase], (10_000, 40_000))
+    assert long / short < GROWTH_LIMIT, f"{phrase}: {short:.3f} s at 10 kB, {long:.3f} s at 40 kB"
+
+
+def test_age_bands_are_dropped_in_time_linear_in_the_facts() -> None:
+    """4,000 disjoint age bands beside 4,000 other facts: each fact is looked up among the bands once (a set);
+    compared with every band (a list) this took about 5 s, quadratic, instead of milliseconds."""
+    bands = [
+        Fact("age", f"{2 * i}-{2 * i + 1} years", low=2 * i, high=2 * i + 1, unit="a") for i in range(4000)
+    ]
+    others = [Fact("alt", f"ALT < {i} U/L", "<", float(i), unit="U/L") for i in range(4000)]
+    start = time.process_time()
+    kept = without_age_bands([*bands, *others])
+    assert time.process_time() - start < 1.0
+    assert kept == others  # the bands name subgroups, none is a limit on the patient

@@ -10,8 +10,10 @@ no limit; disjoint age bands name subgroups; an exclusion "A and B" is kept whol
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from heapq import heappop, heappush
 from itertools import pairwise
 
 from fhir_adapter.text.criteria.measures import ANY_MEASURE, NAMED_ONLY, NOT_AFTER_PERMISSION
@@ -143,7 +145,8 @@ def without_age_bands(facts: list[Fact]) -> list[Fact]:
         return facts
     ordered = sorted(bands, key=lambda f: (f.low or 0.0, f.unit or ""))
     disjoint = all(a.unit == b.unit and (a.high or 0.0) < (b.low or 0.0) for a, b in pairwise(ordered))
-    return [f for f in facts if f not in bands] if disjoint else facts
+    named = set(bands)  # a set: each fact is looked up once, not compared with every band
+    return [f for f in facts if f not in named] if disjoint else facts
 
 
 def joined_by_and(text: str, found: list[Found]) -> list[Found]:
@@ -177,44 +180,111 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
     """Return the facts with the conditions of the subgroup or time-point phrases that govern them: each
     threshold carries its own ("ALT <= 2.5 x ULN (<= 5 x ULN for liver metastases)": only the 5 x ULN is the
     subgroup's), so a reader can tell the threshold for everyone else from the subgroup's."""
-    qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]
-    # where other measures' thresholds start, sorted: a label's is looked up, not searched for (linear)
-    targets = sorted(f.start for f in found if f.fact.kind != "age" and f.fact.is_threshold)
-    found = [f for f in found if not _defines_subgroup(text, f, found, qualifiers, targets)]
+    qualifiers = [(q.start(), q.end()) for q in QUALIFIER.finditer(text)]  # in order, never overlapping
+    # every look-up below is a bisect into positions sorted once, never a scan of all the facts: a text of
+    # many qualifiers and thresholds ("ALT <= 5 x ULN in patients with liver metastases," 800 times) is read
+    # in time linear in its length, not qualifiers x thresholds
+    measures = _Thresholds([f for f in found if f.fact.kind != "age"], ())
+    found = [f for f in found if not _defines_subgroup(text, f, qualifiers, measures)]
     clauses = [(c.start(), c.end()) for c in _IF_CLAUSE.finditer(text)] if found else []
     found = [f for f in found if not (f.fact.is_threshold and _in_if_clause(clauses, f))]
+    thresholds = _Thresholds(found, (point for span in qualifiers for point in span))
     by_span: dict[Span, Span] = {}
     for span in qualifiers:
-        for governed in _governed(text, found, span):
+        for governed in _governed(text, thresholds, span):
             key = (governed.start, governed.end)
             if key not in by_span or _later_clause(text, by_span[key], span, governed):
                 by_span[key] = span
     conditioned = [
-        _conditioned(text, item, by_span[(item.start, item.end)], found)
+        _conditioned(text, item, by_span[(item.start, item.end)], thresholds)
         if (item.start, item.end) in by_span and item.fact.is_threshold
         else item
         for item in found
     ]
-    return [item for item in conditioned if not _bands_subgroup(item, conditioned)]
+    band_ends = _band_ends(conditioned)
+    return [item for item in conditioned if not _bands_subgroup(item, band_ends)]
 
 
-def _bands_subgroup(item: Found, found: list[Found]) -> bool:
+class _Thresholds:
+    """The thresholds among some facts, in the order given, indexed by where each starts and ends, so that a
+    qualifier looks only at those within its reach (a bisect) or around its ends (`points`: the positions
+    asked about, found in one sweep), never at all of them."""
+
+    def __init__(self, found: Sequence[Found], points: Iterable[int]) -> None:
+        self.items = [f for f in found if f.fact.is_threshold]
+        self._by_start = sorted(range(len(self.items)), key=lambda i: self.items[i].start)
+        self._starts = [self.items[i].start for i in self._by_start]
+        self._by_end = sorted(range(len(self.items)), key=lambda i: self.items[i].end)
+        self._ends = [self.items[i].end for i in self._by_end]
+        self._ending_at: dict[int, list[int]] = {}
+        for position, item in enumerate(self.items):
+            self._ending_at.setdefault(item.end, []).append(position)
+        self._around = _around(self.items, self._by_start, points)
+
+    def starting(self, low: int, high: int) -> list[Found]:
+        """Return the thresholds that start from `low` to `high` (both included), in the order given."""
+        return self._chosen(self._by_start[bisect_left(self._starts, low) : bisect_right(self._starts, high)])
+
+    def ending(self, low: int, high: int) -> list[Found]:
+        """Return the thresholds that end from `low` to `high` (both included), in the order given."""
+        return self._chosen(self._by_end[bisect_left(self._ends, low) : bisect_right(self._ends, high)])
+
+    def ending_at(self, end: int) -> list[Found]:
+        """Return the thresholds that end at `end`, in the order given."""
+        return self._chosen(self._ending_at.get(end, []))
+
+    def around(self, point: int) -> list[Found]:
+        """Return the thresholds that start at or before `point` (one of `points`) and end after it."""
+        return self._chosen(self._around[point])
+
+    def ending_after(self, point: int, last_start: int) -> list[Found]:
+        """Return the thresholds that end after `point` (one of `points`) and start at or before `last_start`:
+        those around the point, and those that start after it, in the order given."""
+        after = self._by_start[bisect_right(self._starts, point) : bisect_right(self._starts, last_start)]
+        return self._chosen(self._around[point] + after)
+
+    def _chosen(self, positions: list[int]) -> list[Found]:
+        return [self.items[position] for position in sorted(positions)]
+
+
+def _around(items: list[Found], by_start: list[int], points: Iterable[int]) -> dict[int, list[int]]:
+    """Return, for each point, the positions of the items that start at or before it and end after it: one
+    sweep left to right, each item opened once where it starts and closed once where it ends."""
+    around: dict[int, list[int]] = {}
+    open_items: set[int] = set()
+    closing: list[tuple[int, int]] = []  # (end, position) of the open items, soonest end first
+    opened = 0
+    for point in sorted(set(points)):
+        while opened < len(by_start) and items[by_start[opened]].start <= point:
+            position = by_start[opened]
+            open_items.add(position)
+            heappush(closing, (items[position].end, position))
+            opened += 1
+        while closing and closing[0][0] <= point:
+            open_items.discard(heappop(closing)[1])
+        around[point] = list(open_items)
+    return around
+
+
+def _band_ends(found: list[Found]) -> dict[tuple[str, str], set[str]]:
+    """Return, per measure and subgroup words left open by a bracket (_open_bracket_words), the sides ("<",
+    ">") of the values written there."""
+    ends: dict[tuple[str, str], set[str]] = {}
+    for item in found:
+        words = _open_bracket_words(item.fact.condition)
+        if words is not None and item.fact.comparator:
+            ends.setdefault((item.fact.kind, words), set()).add(item.fact.comparator[0])
+    return ends
+
+
+def _bands_subgroup(item: Found, band_ends: dict[tuple[str, str], set[str]]) -> bool:
     """Return True for one end of a band written inside the bracket of a subgroup's words: "For patients with
     mild to moderate renal impairment (CrCl >= 30 mL/min and <90 mL/min) - potassium ... within normal
     limits" (NCT05701215) - the band says who the subgroup is (its condition phrase opens the bracket and
     does not close it), it is no limit to meet. A one-sided value there ("For patients with liver
     metastases (AST <= 5 x ULN)") may be the subgroup's own limit, and stays."""
     words = _open_bracket_words(item.fact.condition)
-    if words is None:
-        return False
-    ends = {
-        other.fact.comparator[0]
-        for other in found
-        if other.fact.kind == item.fact.kind
-        and other.fact.comparator
-        and _open_bracket_words(other.fact.condition) == words
-    }
-    return ends == {"<", ">"}
+    return words is not None and band_ends.get((item.fact.kind, words)) == {"<", ">"}
 
 
 def _open_bracket_words(condition: str | None) -> str | None:
@@ -245,19 +315,19 @@ def _later_clause(text: str, earlier: Span, later: Span, item: Found) -> bool:
     return words_end <= later[0] and _JOINED.search(text, words_end, later[0]) is not None
 
 
-def _conditioned(text: str, item: Found, span: Span, found: list[Found]) -> Found:
+def _conditioned(text: str, item: Found, span: Span, thresholds: _Thresholds) -> Found:
     """Return the fact with its qualifier: a time point ("at diagnosis") as `timing`, a subgroup as
     `condition`; the exception's own threshold after an "unless X" with the subgroup X itself."""
     phrase = _phrase(text, span, item.fact)
     if _TIME_POINT.match(text, span[0]):
         return item._replace(fact=replace(item.fact, timing=phrase))
     negated = _NEGATED.match(phrase)
-    if negated and _is_exception(text, item, span, found):
+    if negated and _is_exception(text, item, span, thresholds):
         phrase = phrase[negated.end() :]
     return item._replace(fact=replace(item.fact, condition=phrase))
 
 
-def _is_exception(text: str, item: Found, span: Span, found: list[Found]) -> bool:
+def _is_exception(text: str, item: Found, span: Span, thresholds: _Thresholds) -> bool:
     """Return True for a threshold after an "unless X" / "except X" that follows a threshold of the same
     measure in its clause: "bilirubin <= 1.5 x ULN (unless Gilbert's syndrome, for which bilirubin <= 3 x
     ULN)" - the 1.5 x ULN holds for everyone not X, the 3 x ULN is X's own. Without the threshold before it
@@ -266,37 +336,43 @@ def _is_exception(text: str, item: Found, span: Span, found: list[Found]) -> boo
     if item.start < span[1]:
         return False
     return any(
-        other.fact.is_threshold
-        and other.fact.kind == item.fact.kind
-        and other.end <= span[0]
-        and _reaches(text, other.end, span[0], _REACH_LEFT)
-        for other in found
+        other.fact.kind == item.fact.kind and _reaches(text, other.end, span[0], _REACH_LEFT)
+        for other in thresholds.ending(span[0] - _REACH_LEFT, span[0])
     )
 
 
-def _defines_subgroup(
-    text: str, item: Found, found: list[Found], qualifiers: list[Span], targets: list[int]
-) -> bool:
-    """Return True for an age inside a qualifier that follows another measure's threshold: the "(age >= 16
-    years)" of "ECOG 0-1 (age >= 16 years)" names who the ECOG limit is for."""
+def _defines_subgroup(text: str, item: Found, qualifiers: list[Span], measures: _Thresholds) -> bool:
+    """Return True for an age inside a qualifier that follows another measure's threshold (`measures`): the
+    "(age >= 16 years)" of "ECOG 0-1 (age >= 16 years)" names who the ECOG limit is for."""
     if item.fact.kind != "age":
         return False
-    for span in qualifiers:
-        if _inside(item, span) and text[span[1] - 1] == ":" and _labels_threshold(text, span, targets):
+    for span in _qualifiers_around(qualifiers, item):
+        if text[span[1] - 1] == ":" and _labels_threshold(text, span, measures):
             return True  # a label ("Subjects < 16 years of age:") names whom the value after it is for
-        if _inside(item, span):
-            others = [f for f in found if f.fact.kind != "age" and f.fact.is_threshold and f.end <= span[0]]
-            if any(_reaches(text, f.end, span[0], _REACH_LEFT) for f in others):
-                return True
+        others = measures.ending(span[0] - _REACH_LEFT, span[0])
+        if any(_reaches(text, f.end, span[0], _REACH_LEFT) for f in others):
+            return True
     return False
 
 
-def _labels_threshold(text: str, span: Span, targets: list[int]) -> bool:
-    """Return True when another measure's threshold (`targets`: where they start, sorted) follows a label in
-    its clause ("Subjects < 16 years of age: lansky >= 50%"); "Patients >= 18 years: signed consent" labels
-    nothing, and its age is the patient's."""
-    index = bisect_left(targets, span[1])
-    return index < len(targets) and _reaches(text, span[1], targets[index], _REACH_CLAUSE)
+def _qualifiers_around(qualifiers: list[Span], item: Found) -> list[Span]:
+    """Return the qualifiers the fact is inside. They are in order and never overlap, so only those that
+    start at or before the fact and end at or after its start need a look: one or two, found by a bisect."""
+    index = bisect_right(qualifiers, item.start, key=lambda span: span[0])
+    around = []
+    while index > 0 and qualifiers[index - 1][1] >= item.start:
+        index -= 1
+        if _inside(item, qualifiers[index]):
+            around.append(qualifiers[index])
+    return around
+
+
+def _labels_threshold(text: str, span: Span, measures: _Thresholds) -> bool:
+    """Return True when another measure's threshold (`measures`) follows a label in its clause ("Subjects <
+    16 years of age: lansky >= 50%"); "Patients >= 18 years: signed consent" labels nothing, and its age is
+    the patient's."""
+    after = measures.starting(span[1], span[1] + _REACH_CLAUSE)
+    return bool(after) and _reaches(text, span[1], min(f.start for f in after), _REACH_CLAUSE)
 
 
 def _in_if_clause(clauses: list[Span], item: Found) -> bool:
@@ -304,7 +380,8 @@ def _in_if_clause(clauses: list[Span], item: Found) -> bool:
     more ECGs are required" (NCT02465060) states when something happens, not a limit to meet. The clauses are
     found once on the whole text: a clause cut at the threshold would lose a bracket it reads whole ("On the
     premise that the International Standardized Ratio (INR) is less than 1.5, ...", NCT04007835)."""
-    return any(start < item.start < end for start, end in clauses)
+    index = bisect_left(clauses, item.start, key=lambda clause: clause[0])  # the clauses never overlap
+    return index > 0 and item.start < clauses[index - 1][1]
 
 
 def _reaches(text: str, start: int, end: int, reach: int) -> bool:
@@ -313,7 +390,7 @@ def _reaches(text: str, start: int, end: int, reach: int) -> bool:
     return end - start <= reach and not BOUNDARY.search(text, start, min(len(text), end + 1))
 
 
-def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
+def _governed(text: str, thresholds: _Thresholds, span: Span) -> list[Found]:
     """Return the thresholds a qualifier belongs to.
 
     - A label ("Male: > 450 ms, Female: > 470 ms") governs the threshold after it.
@@ -329,26 +406,29 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
     start, end = span
     if _WAIVER_BEFORE.search(text, max(0, start - 40), start):
         return []
-    thresholds = [f for f in found if f.fact.is_threshold and not _inside(f, span)]
     closes = _bracket_close(text, start, end)
     right = [
         f
-        for f in thresholds
-        if f.start >= end
-        and _reaches(text, end, f.start, _REACH_CLAUSE)
-        and (closes is None or f.start < closes)
+        for f in _outside(thresholds.starting(end, end + _REACH_CLAUSE), span)
+        if _reaches(text, end, f.start, _REACH_CLAUSE) and (closes is None or f.start < closes)
     ]
     if _is_label(text, span):
         after = [
-            f for f in thresholds if f.end > end and _reaches(text, end, max(f.start, end), _REACH_CLAUSE)
+            f
+            for f in _outside(thresholds.ending_after(end, end + _REACH_CLAUSE), span)
+            if _reaches(text, end, max(f.start, end), _REACH_CLAUSE)
         ]
         labelled = min(after, key=lambda f: f.end) if after else None
         if labelled is None or labelled.fact.kind == "age":  # "Women >= 18 years": who, not a subgroup
             return []
-        return _same_span(thresholds, labelled)
-    nearest = next((f for f in thresholds if f.start <= start < f.end), None)
+        return _outside(thresholds.ending_at(labelled.end), span)
+    nearest = next(iter(_outside(thresholds.around(start), span)), None)
     if nearest is None:
-        left = [f for f in thresholds if f.end <= start and _reaches(text, f.end, start, _REACH_LEFT)]
+        left = [
+            f
+            for f in _outside(thresholds.ending(start - _REACH_LEFT, start), span)
+            if _reaches(text, f.end, start, _REACH_LEFT)
+        ]
         nearest = max(left, key=lambda f: f.end) if left else None
         if nearest is not None and right and _JOINED.search(text, nearest.end, start):
             nearest = None
@@ -357,7 +437,7 @@ def _governed(text: str, found: list[Found], span: Span) -> list[Found]:
         if nearest is not None and _other_branch(text, nearest, start):
             nearest = None
     if nearest is not None:
-        return _same_span(thresholds, nearest)
+        return _outside(thresholds.ending_at(nearest.end), span)
     return right
 
 
@@ -408,10 +488,11 @@ def _is_label(text: str, span: Span) -> bool:
     return text[span[1] - 1] == ":" or _SEX.fullmatch(text, span[0], span[1]) is not None
 
 
-def _same_span(thresholds: list[Found], item: Found) -> list[Found]:
-    """Return the thresholds read from the same words as `item`: those that end where it ends ("AST/ALT
-    <= 5 x ULN"; the two limits of "4 to <8 years", even where the upper one's span starts at its value)."""
-    return [f for f in thresholds if f.end == item.end]
+def _outside(thresholds: list[Found], span: Span) -> list[Found]:
+    """Return the thresholds not inside the qualifier: a qualifier is not its own threshold's condition.
+    (Those read from the same words as one, "AST/ALT <= 5 x ULN" or the two limits of "4 to <8 years", end
+    where it ends: _Thresholds.ending_at.)"""
+    return [f for f in thresholds if not _inside(f, span)]
 
 
 def _inside(item: Found, span: Span) -> bool:
@@ -426,7 +507,7 @@ def _phrase(text: str, span: Span, fact: Fact) -> str:
     if words.endswith((":", ")", "）")) or _is_label(text, span):
         return words.strip(" :()（）")
     tail = _TIME_TAIL if _TIME_POINT.match(words) else _SUBGROUP_TAIL
-    found = tail.match(text[: span[1] + _PHRASE_LIMIT], span[1])
+    found = tail.match(text, span[1], span[1] + _PHRASE_LIMIT)  # no copy of the text before the qualifier
     rest = found.group() if found else ""
     values = {fact.value, fact.low, fact.high} - {None}
     own = next((m for m in _COMPARED.finditer(rest) if parse_number(m.group("num")) in values), None)

@@ -12,6 +12,7 @@ creatinine above ULN") is the subgroup's definition, not a threshold, and is not
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -167,15 +168,25 @@ def find_facts(text: str) -> tuple[Fact, ...]:
 def _in_order(found: list[Found]) -> tuple[Found, ...]:
     """Return the facts by position, each stated fact once: a fact read twice from the same words is one.
     A repeat elsewhere is kept here, as it may hold for another subgroup ("Age 4 to <8 years (phase 1) or
-    age 4 to <13 years (phase 2)"); logic.py drops those that add nothing."""
-    kept: dict[tuple[object, ...], list[Found]] = {}
+    age 4 to <13 years (phase 2)"); logic.py drops those that add nothing.
+
+    The facts kept of each kind and value are in order of their starts, so the ones that start before a fact
+    ends are a prefix found by a bisect, and the furthest end in that prefix tells whether one overlaps it:
+    linear in the facts, not facts x facts (a text repeating one value a thousand times)."""
+    starts: dict[tuple[object, ...], list[int]] = {}
+    furthest: dict[tuple[object, ...], list[int]] = {}  # the furthest end among the kept facts up to each
+    chosen: set[int] = set()
     ordered = sorted(found, key=lambda f: (f.start, f.end))
     for item in ordered:
         fact = item.fact
-        same = kept.setdefault((fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit), [])
-        if not any(item.start < other.end and other.start < item.end for other in same):
-            same.append(item)
-    chosen = {id(f) for items in kept.values() for f in items}
+        key = (fact.kind, fact.comparator, fact.value, fact.low, fact.high, fact.unit)
+        kept_starts, kept_ends = starts.setdefault(key, []), furthest.setdefault(key, [])
+        before = bisect_left(kept_starts, item.end)  # the kept facts that start before this one ends
+        if before and kept_ends[before - 1] > item.start:
+            continue  # one of them ends after this one starts: the same words read twice
+        kept_starts.append(item.start)
+        kept_ends.append(max(item.end, kept_ends[-1]) if kept_ends else item.end)
+        chosen.add(id(item))
     return tuple(f for f in ordered if id(f) in chosen)
 
 
