@@ -125,3 +125,23 @@ def test_age_bands_are_dropped_in_time_linear_in_the_facts() -> None:
     kept = without_age_bands([*bands, *others])
     assert time.process_time() - start < 1.0
     assert kept == others  # the bands name subgroups, none is a limit on the patient
+
+
+def test_a_long_and_chain_names_its_other_limits_by_count() -> None:
+    """Each limit of an exclusion "A and B and C" holds together with the others. Quoting every other limit
+    in each fact's condition made the output grow with the square of the text (51 MB for 40 kB); past a
+    handful, the condition counts them instead, and the output grows with the text."""
+
+    def condition_chars(length: int) -> int:
+        chain = "".join(f"Hemoglobin < {i}.5 g/dL and " for i in range(length // 28))
+        criteria = parse_criteria(f"Exclusion Criteria:\n\n* {chain}platelets < 50 x 10^9/L\n")
+        return sum(len(f.condition or "") for c in criteria for f in c.facts)
+
+    assert condition_chars(40_000) < 5 * condition_chars(10_000)
+    few = parse_criteria("Exclusion Criteria:\n\n* Hemoglobin < 9 g/dL and platelets < 50 x 10^9/L\n")[
+        0
+    ].facts
+    assert [f.condition for f in few] == [
+        "together with platelets < 50 x 10^9/L",
+        "together with Hemoglobin < 9 g/dL",
+    ]

@@ -166,14 +166,27 @@ def joined_by_and(text: str, found: list[Found]) -> list[Found]:
         last_gap = text[chain[-2].end : chain[-1].start] if len(chain) > 1 else ""
         if _BOTH.fullmatch(last_gap.strip()):
             for item in chain:
-                others = "; ".join(o.fact.phrase.strip() for o in chain if o is not item)
-                together[(item.start, item.end)] = f"together with {others}"
+                together[(item.start, item.end)] = f"together with {_others_in(chain, item)}"
     return [
         f._replace(fact=replace(f.fact, condition=together[(f.start, f.end)]))
         if (f.start, f.end) in together and f.fact.condition is None
         else f
         for f in found
     ]
+
+
+# A real "A, B and C" joins a handful of limits. Past this many, each fact's condition names how many others
+# there are instead of quoting them all: quoting would make the output grow with the square of the text
+# ("Hemoglobin < 9 g/dL and " repeated to 40 kB gave 1,417 facts, each quoting the other 1,416).
+_MOST_OTHERS_QUOTED = 5
+
+
+def _others_in(chain: list[Found], item: Found) -> str:
+    """Return the words naming the other limits of `item`'s "and" chain: quoted if few, counted if many."""
+    others = [o for o in chain if o is not item]
+    if len(others) > _MOST_OTHERS_QUOTED:
+        return f"the {len(others)} other limits joined by 'and' in this criterion"
+    return "; ".join(o.fact.phrase.strip() for o in others)
 
 
 def with_conditions(text: str, found: list[Found]) -> list[Found]:
