@@ -94,3 +94,28 @@ def test_one_dose_in_two_courses_keeps_each_courses_days() -> None:
     first = reading("Mitoxantrone", 12, "mg/m2", days=(1, 2, 3, 4), verbatim="12 mg/m2 on days 1, 2, 3 and 4")
     second = reading("Mitoxantrone", 12, "mg/m2", days=(1, 2, 3), verbatim="12 mg/m2 on days 1, 2 and 3")
     assert days_doubt(first, (first, second)) is None
+
+
+def test_a_falling_range_is_withheld() -> None:
+    # NCT05687032: "inotuzumab ozogamicin 0.8-0.5 mg/m^2 IV, weekly" is 0.8 then 0.5, not a range
+    falling = reading("Inotuzumab ozogamicin", 0.8, "mg/m2", dose_high=0.5, dose_text="0.8-0.5 mg/m^2")
+    assert dose_doubt(falling, (falling,), NO_OWN_TEXTS) is not None
+    rising = reading("Docetaxel", 60, "mg/m2", dose_high=75, dose_text="60-75mg/m2")
+    assert dose_doubt(rising, (rising,), NO_OWN_TEXTS) is None
+
+
+GEFITINIB_TEXT = "protocolSection.armsInterventionsModule.interventions[1].description"
+ARM_TEXT = "protocolSection.armsInterventionsModule.armGroups[0].description"
+
+
+def test_another_drugs_own_dose_read_from_the_arm_text_is_withheld() -> None:
+    # NCT03599518: "DS-1205c (at planned doses given orally twice daily: 200 mg, 400 mg, 600 mg, 800 mg) in
+    # combination with daily 250 mg oral dose of gefitinib"; gefitinib's own text: "Gefitinib 250 mg tablet"
+    own = {GEFITINIB_TEXT: frozenset({"gefitinib"})}
+    gefitinib = reading("Gefitinib", 250, fields=(GEFITINIB_TEXT,))
+    level = reading("DS-1205c", 200, source="arm", fields=(ARM_TEXT,))
+    taken = reading("DS-1205c", 250, source="arm", fields=(ARM_TEXT,), dose_text="250 mg")
+    assert dose_doubt(taken, (level, taken, gefitinib), own) == "'250 mg' is Gefitinib's dose in its own text"
+    # near miss: two drugs given the same dose, each written once ("A 100 mg and B 100 mg")
+    alone = reading("DS-1205c", 250, source="arm", fields=(ARM_TEXT,))
+    assert dose_doubt(alone, (alone, gefitinib), own) is None

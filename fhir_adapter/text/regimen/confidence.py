@@ -7,8 +7,9 @@ the trial, the arm, the drug, the field and the reason. Signals (each measured o
 wrong on records it had never seen; see the commit messages):
 
 - doses: the drug's own name writes a dose ("PD 0299685 at 15mg BID") and the value read is not a whole
-  number of it; the "drug" is named by a schedule or a dose ("Q6W"), not a drug name; the value was read in
-  another drug's intervention text, in the unit that text's own drug is dosed in;
+  number of it; the "drug" is named by a schedule or a dose ("Q6W"), not a drug name; a "range" that falls
+  ("0.8-0.5 mg/m^2"); the value was read in another drug's intervention text, in the unit that text's own
+  drug is dosed in; the value, read from the arm's text, is another drug's dose in that drug's own text;
 - days: days are written both before and after the drug's name ("DAYS 1 to 7: raltegravir 400 mg BID
   DAYS 8 ..."); one dose read from the same words as several readings, each with part of the days.
 """
@@ -68,7 +69,37 @@ def dose_doubt(
     """Return why the dose read for `drug` is doubtful, or None when nothing speaks against it."""
     if drug.dose is None:
         return None
-    return _other_than_named(drug) or _name_is_no_drug(drug) or _from_other_drugs_text(drug, arm, own_texts)
+    return (
+        _other_than_named(drug)
+        or _name_is_no_drug(drug)
+        or _falling_range(drug)
+        or _from_other_drugs_text(drug, arm, own_texts)
+        or _another_drugs_dose(drug, arm, own_texts)
+    )
+
+
+def _falling_range(drug: DrugDose) -> str | None:
+    """A range runs from low to high; "0.8-0.5 mg/m^2" is a sequence of doses (a first dose, then a lower
+    one), and a range read from it states neither."""
+    if drug.dose_high is not None and drug.dose is not None and drug.dose_high < drug.dose:
+        return f"{drug.dose_text!r} falls from the first number to the second: doses in turn, not a range"
+    return None
+
+
+def _another_drugs_dose(
+    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]]
+) -> str | None:
+    """A dose read from the arm's text that is exactly another drug's dose in that drug's own intervention
+    text, while the arm's text gives this drug other doses as well ("DS-1205c (at planned doses ...: 200 mg,
+    400 mg, 600 mg, 800 mg) in combination with daily 250 mg oral dose of gefitinib", gefitinib's own text
+    "Gefitinib 250 mg tablet"): the number is the other drug's."""
+    if drug.source != "arm" or not any(d.key == drug.key and d.dose not in (None, drug.dose) for d in arm):
+        return None
+    for other in arm:
+        same = other.key != drug.key and (other.dose, other.unit) == (drug.dose, drug.unit)
+        if same and any(other.key in own_texts.get(f, frozenset()) for f in other.fields):
+            return f"{drug.dose_text!r} is {other.drug}'s dose in its own text"
+    return None
 
 
 def _values(text: str) -> set[float]:
