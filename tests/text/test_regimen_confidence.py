@@ -34,6 +34,16 @@ def test_a_whole_number_of_the_named_strength_is_kept() -> None:
     assert dose_doubt(reading("Clarithromycin", 400, aliases=("Clarithromycin 500 mg",)), (), NO_OWN_TEXTS)
 
 
+def test_one_unit_of_a_counted_strength_is_withheld() -> None:
+    # NCT05380245: "Voriconazole 200 mg x 2 Tablets" read as 200 mg from "Tablets Voriconazole Vfend®, 200 mg"
+    named = ("Voriconazole 200 mg x 2 Tablets",)
+    reason = dose_doubt(reading("Voriconazole", 200, aliases=named), (), NO_OWN_TEXTS)
+    assert reason == "the name 'Voriconazole 200 mg x 2 Tablets' gives 2 units of 200"
+    assert dose_doubt(reading("Voriconazole", 400, aliases=named), (), NO_OWN_TEXTS) is None
+    one = ("Clarithromycin 500 mg x 1Tablets",)  # one unit: the strength is the dose
+    assert dose_doubt(reading("Clarithromycin", 500, aliases=one), (), NO_OWN_TEXTS) is None
+
+
 def test_a_drug_named_by_a_schedule_is_not_dosed() -> None:
     # NCT05692999: "Pembrolizumab 200 mg Q3W or 400 mg Q6W" left a "drug" named "Q6W" with 400 mg
     assert (

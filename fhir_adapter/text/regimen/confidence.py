@@ -7,9 +7,10 @@ the trial, the arm, the drug, the field and the reason. Signals (each measured o
 wrong on records it had never seen; see the commit messages):
 
 - doses: the drug's own name writes a dose ("PD 0299685 at 15mg BID") and the value read is not a whole
-  number of it; the "drug" is named by a schedule or a dose ("Q6W"), not a drug name; a "range" that falls
-  ("0.8-0.5 mg/m^2"); the value was read in another drug's intervention text, in the unit that text's own
-  drug is dosed in; the value, read from the arm's text, is another drug's dose in that drug's own text;
+  number of it, or is one unit of a counted strength ("Voriconazole 200 mg x 2 Tablets" read as 200 mg);
+  the "drug" is named by a schedule or a dose ("Q6W"), not a drug name; a "range" that falls ("0.8-0.5
+  mg/m^2"); the value was read in another drug's intervention text, in the unit that text's own drug is
+  dosed in; the value, read from the arm's text, is another drug's dose in that drug's own text;
 - days: days are written both before and after the drug's name ("DAYS 1 to 7: raltegravir 400 mg BID
   DAYS 8 ..."); one dose read from the same words as several readings, each with part of the days.
 """
@@ -113,6 +114,23 @@ def _other_than_named(drug: DrugDose) -> str | None:
     named = {value for name in drug.names for value in _values(name) if value > 0}
     if named and not any(_is_multiple(drug.dose, strength) for strength in named):
         return f"the name {_first_named(drug)!r} writes another dose"
+    return _one_of_counted_units(drug)
+
+
+# A strength and a count of units in a name: "Voriconazole 200 mg x 2 Tablets" is 400 mg, two tablets.
+_STRENGTH_TIMES = re.compile(
+    r"(?<![\d.])(\d{1,6}(?:\.\d{1,4})?)[ \t]{0,3}(?:mg|g|mcg|ug)[ \t]{0,3}x[ \t]{0,3}(\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def _one_of_counted_units(drug: DrugDose) -> str | None:
+    """A name that gives a strength and a count of units ("200 mg x 2 Tablets") doses the count times the
+    strength; the strength alone, read as the dose, is one unit of it."""
+    for name in drug.names:
+        for found in _STRENGTH_TIMES.finditer(normalize(name)):
+            if int(found.group(2)) > 1 and drug.dose == float(found.group(1)):
+                return f"the name {name!r} gives {found.group(2)} units of {found.group(1)}"
     return None
 
 
