@@ -32,6 +32,9 @@ def test_a_whole_number_of_the_named_strength_is_kept() -> None:
     # a "0 mg" name labels a placebo group, not a strength
     assert dose_doubt(reading("Prednisone", 5, aliases=("Prednisone 0 mg/day",)), (), NO_OWN_TEXTS) is None
     assert dose_doubt(reading("Clarithromycin", 400, aliases=("Clarithromycin 500 mg",)), (), NO_OWN_TEXTS)
+    # NCT06760702: "AUR109 200mg" given at 200, 300 or 400 mg - the text lists the doses, the name's among them
+    levels = [reading("AUR109", dose, aliases=("AUR109 200mg",)) for dose in (200, 300, 400)]
+    assert [dose_doubt(level, tuple(levels), NO_OWN_TEXTS) for level in levels] == [None, None, None]
 
 
 def test_one_unit_of_a_counted_strength_is_withheld() -> None:

@@ -71,7 +71,7 @@ def dose_doubt(
     if drug.dose is None:
         return None
     return (
-        _other_than_named(drug)
+        _other_than_named(drug, arm)
         or _name_is_no_drug(drug)
         or _falling_range(drug)
         or _from_other_drugs_text(drug, arm, own_texts)
@@ -107,12 +107,15 @@ def _values(text: str) -> set[float]:
     return {d.value for d in find_doses(normalize(text)) if d.value is not None}
 
 
-def _other_than_named(drug: DrugDose) -> str | None:
+def _other_than_named(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
     """A name that writes a dose ("Clarithromycin 500 mg x 1 Tablets") states the drug's dose; a different
     value read from a description is another drug's, a tablet strength, or a step of a titration."""
     # a name writing 0 mg labels a placebo or a no-drug group, not a strength
     named = {value for name in drug.names for value in _values(name) if value > 0}
-    if named and not any(_is_multiple(drug.dose, strength) for strength in named):
+    # a reading of the named dose means the text lists the drug's doses (levels, steps), one of them the
+    # name's: "AUR109 200mg" given at 200, 300 or 400 mg
+    listed = any(d.key == drug.key and d.dose in named for d in arm)
+    if named and not listed and not any(_is_multiple(drug.dose, strength) for strength in named):
         return f"the name {_first_named(drug)!r} writes another dose"
     return _one_of_counted_units(drug)
 
