@@ -132,3 +132,22 @@ def test_another_drugs_own_dose_read_from_the_arm_text_is_withheld() -> None:
     # near miss: two drugs given the same dose, each written once ("A 100 mg and B 100 mg")
     alone = reading("DS-1205c", 250, source="arm", fields=(ARM_TEXT,))
     assert dose_doubt(alone, (alone, gefitinib), own) is None
+
+
+TRUVADA = "Emtricitabine 200mg/tenofovir disoproxil fumarate 300mg (FTC/TDF, Truvada) administered orally once daily"
+
+
+def test_a_dose_reached_across_the_names_own_dose_is_withheld() -> None:
+    # NCT01380080 at blind time: emtricitabine read as 300 mg, tenofovir's dose, past its own 200mg
+    reached = reading("Emtricitabine", 300, verbatim=TRUVADA)
+    assert dose_doubt(reached, (reached,), NO_OWN_TEXTS) == "the name is written with '200mg'"
+    own = reading("Emtricitabine", 200, verbatim=TRUVADA)
+    assert dose_doubt(own, (own,), NO_OWN_TEXTS) is None
+    # a drug read with several doses may name itself once before them all ("X 10 mg, then 20 mg")
+    first = reading("Drugx", 10, verbatim="Drugx 10 mg on days 1-7, then 20 mg")
+    second = reading("Drugx", 20, verbatim="Drugx 10 mg on days 1-7, then 20 mg")
+    assert dose_doubt(second, (first, second), NO_OWN_TEXTS) is None
+    # names of a combination, then their doses in the same order
+    written = "semaglutide 2.4 mg/1.7 mg s.c. once weekly"
+    paired = reading("semaglutide", 1.7, verbatim=written, dose_text="2.4 mg/1.7 mg")
+    assert dose_doubt(paired, (paired,), NO_OWN_TEXTS) is None

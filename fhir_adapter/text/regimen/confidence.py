@@ -10,7 +10,8 @@ wrong on records it had never seen; see the commit messages):
   number of it, or is one unit of a counted strength ("Voriconazole 200 mg x 2 Tablets" read as 200 mg);
   the "drug" is named by a schedule or a dose ("Q6W"), not a drug name; a "range" that falls ("0.8-0.5
   mg/m^2"); the value was read in another drug's intervention text, in the unit that text's own drug is
-  dosed in; the value, read from the arm's text, is another drug's dose in that drug's own text;
+  dosed in; the value, read from the arm's text, is another drug's dose in that drug's own text; the
+  drug's name is written right before another dose than the one read for it;
 - days: days are written both before and after the drug's name ("DAYS 1 to 7: raltegravir 400 mg BID
   DAYS 8 ..."); one dose read from the same words as several readings, each with part of the days.
 """
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
-from fhir_adapter.text.regimen.doses import find_doses, normalize
+from fhir_adapter.text.regimen.doses import Dose, find_doses, normalize, parse_number
 from fhir_adapter.text.regimen.model import DrugDose
 
 
@@ -76,7 +77,39 @@ def dose_doubt(
         or _falling_range(drug)
         or _from_other_drugs_text(drug, arm, own_texts)
         or _another_drugs_dose(drug, arm, own_texts)
+        or _reached_across(drug, arm)
     )
+
+
+def _reached_across(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
+    """The drug's name written right before a dose ("emtricitabine 200 mg/tenofovir disoproxil fumarate
+    300 mg") while the one dose read for the drug is another number: that number was reached across the
+    name's own dose, most often to another drug's. Only for a drug read with one dose: a drug given several
+    doses may name itself once before all of them."""
+    if sum(1 for d in arm if d.key == drug.key and d.dose is not None) != 1:
+        return None
+    text = normalize(drug.verbatim).lower()
+    written = find_doses(text)
+    for name in {name.lower() for name in drug.names if len(name) >= 3}:
+        for found in re.finditer(re.escape(name), text):
+            after = next((d for d in written if found.end() <= d.start <= found.end() + 2), None)
+            if after is None or after.text in (drug.dose_text or ""):
+                continue  # the reading's own written dose: a pair "2.4 mg/1.7 mg" read one number per drug
+            if _number_of(after) not in (None, drug.dose):
+                return f"the name is written with {after.text!r}"
+    return None
+
+
+_LEADING_NUMBER = re.compile(r"\d{1,9}(?:[.,]\d{1,6})?")
+
+
+def _number_of(dose: Dose) -> float | None:
+    """Return the number a written dose starts with, also when the dose is left unread as ambiguous (a
+    component of a combination, "200 mg/tenofovir ...")."""
+    if dose.value is not None:
+        return dose.value
+    number = _LEADING_NUMBER.match(dose.text)
+    return parse_number(number.group()) if number else None
 
 
 def _falling_range(drug: DrugDose) -> str | None:
