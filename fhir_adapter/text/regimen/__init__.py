@@ -5,7 +5,8 @@ cycles.py find doses, schedule words and cycle statements; names.py and lexicon.
 names; reading.py reads a text, once per trial (trial.py); scope.py keeps the passages of a shared text
 that apply to the arm; segments.py, entries.py and labels.py cut a text into drugs and read each dose
 with its schedule (text_parse.py); merge.py joins what the arm and intervention texts say; finish.py
-settles what needs the whole arm; parse.py runs the steps; phases.py splits a regimen by cycle.
+settles what needs the whole arm; confidence.py withholds the doses and days the arm's words give reason to
+doubt; parse.py runs the steps; phases.py splits a regimen by cycle.
 """
 
 from fhir_adapter.text.markdown import unescape

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from fhir_adapter.errors import counted
 from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecord
 from fhir_adapter.text.markdown import unescape
+from fhir_adapter.text.regimen.confidence import withhold_doubtful
 from fhir_adapter.text.regimen.doses import (
     DAILY_TOTAL_REASON,
     PLACEBO_REASON,
@@ -125,6 +126,7 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     entries += _named_only(trial, linked, entries, lexicon)
     entries = finish_entries(entries, cycle.length_days, lexicon, report)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
+    drugs = withhold_doubtful(drugs, _own_texts(trial), report)
     return Regimen(
         cycle.length_days,
         cycle.count,
@@ -186,7 +188,16 @@ def _unlisted_doses(trial: TrialRecord, arm: Arm, known_drugs: frozenset[str]) -
         message = "dosed in the arm text but not an intervention of the record; read from the text only"
         report.add(field_path, message, lexicon.drugs[key].display)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
+    drugs = withhold_doubtful(drugs, _own_texts(trial), report)
     return Regimen(drugs=drugs, issues=tuple(report.issues))
+
+
+def _own_texts(trial: TrialRecord) -> dict[str, frozenset[str]]:
+    """Return each intervention description's CT.gov path with the keys of the drugs its name names."""
+    return {
+        INTERVENTION_FIELD.format(index): frozenset(drug_key(c) for c in name_components(intervention.name))
+        for index, intervention in enumerate(trial.interventions)
+    }
 
 
 def _report_long_texts(

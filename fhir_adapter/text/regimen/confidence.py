@@ -1,0 +1,299 @@
+"""The last regimen step: withhold a dose or a day list that the arm's own words give reason to doubt.
+
+A wrong dose in a plan is a wrong statement in a patient's record; a dose left as text with a warning is
+only a miss. So every reading is checked once more against signals that hold for any trial. A doubted value
+is dropped the way an ambiguous dose is left out: the DrugDose keeps its verbatim text, and a warning names
+the trial, the arm, the drug, the field and the reason. Signals (each measured on readings the parser got
+wrong on records it had never seen; see the commit messages):
+
+- doses: the drug's own name writes a dose ("PD 0299685 at 15mg BID") and the value read is not a whole
+  number of it, or is one unit of a counted strength ("Voriconazole 200 mg x 2 Tablets" read as 200 mg);
+  the "drug" is named by a schedule or a dose ("Q6W"), not a drug name; a "range" that falls ("0.8-0.5
+  mg/m^2"); the value was read in another drug's intervention text, in the unit that text's own drug is
+  dosed in; the value, read from the arm's text, is another drug's dose in that drug's own text; the
+  drug's name is written right before another dose than the one read for it;
+- days: days are written both before and after the drug's name ("DAYS 1 to 7: raltegravir 400 mg BID
+  DAYS 8 ..."); one dose read from the same words as several readings, each with part of the days.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Protocol
+
+from fhir_adapter.text.regimen.doses import Dose, find_doses, normalize, parse_number
+from fhir_adapter.text.regimen.model import DrugDose
+
+
+class Reporter(Protocol):
+    def add(
+        self, field_path: str, message: str, drug: str | None = None, severity: str = "warning"
+    ) -> None: ...
+
+
+def withhold_doubtful(
+    drugs: Iterable[DrugDose], own_texts: Mapping[str, frozenset[str]], report: Reporter
+) -> tuple[DrugDose, ...]:
+    """Return the arm's doses with each doubtful dose value and day list withheld, each reported.
+
+    `own_texts` maps the CT.gov path of an intervention's description to the keys of the drugs that
+    intervention names: the drugs that text is about.
+    """
+    drugs = tuple(drugs)
+    return tuple(_checked(drug, drugs, own_texts, report) for drug in drugs)
+
+
+def _checked(
+    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]], report: Reporter
+) -> DrugDose:
+    """Return the reading with its doubtful values withheld; both are judged on the reading as parsed."""
+    dose_reason = dose_doubt(drug, arm, own_texts)
+    days_reason = days_doubt(drug, arm)
+    if dose_reason is not None:
+        report.add(_where(drug), f"dose {drug.dose_text!r} withheld: {dose_reason}", drug.drug)
+    if days_reason is not None:
+        report.add(_where(drug), f"days {list(drug.days or ())} withheld: {days_reason}", drug.drug)
+    if dose_reason is not None:
+        # no value, no unit, no written dose: the verbatim text stays for the reader
+        drug = replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None)
+    return replace(drug, days=None) if days_reason is not None else drug
+
+
+def _where(drug: DrugDose) -> str:
+    return drug.fields[0] if drug.fields else ""
+
+
+def dose_doubt(
+    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]]
+) -> str | None:
+    """Return why the dose read for `drug` is doubtful, or None when nothing speaks against it."""
+    if drug.dose is None:
+        return None
+    return (
+        _other_than_named(drug, arm)
+        or _name_is_no_drug(drug)
+        or _falling_range(drug)
+        or _from_other_drugs_text(drug, arm, own_texts)
+        or _another_drugs_dose(drug, arm, own_texts)
+        or _reached_across(drug, arm)
+    )
+
+
+def _reached_across(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
+    """The drug's name written right before a dose ("emtricitabine 200 mg/tenofovir disoproxil fumarate
+    300 mg") while the one dose read for the drug is another number: that number was reached across the
+    name's own dose, most often to another drug's. Only for a drug read with one dose: a drug given several
+    doses may name itself once before all of them."""
+    if sum(1 for d in arm if d.key == drug.key and d.dose is not None) != 1:
+        return None
+    text = normalize(drug.verbatim).lower()
+    written = find_doses(text)
+    for name in {name.lower() for name in drug.names if len(name) >= 3}:
+        for found in re.finditer(re.escape(name), text):
+            after = next((d for d in written if found.end() <= d.start <= found.end() + 2), None)
+            if after is None or after.text in (drug.dose_text or ""):
+                continue  # the reading's own written dose: a pair "2.4 mg/1.7 mg" read one number per drug
+            if _number_of(after) not in (None, drug.dose):
+                return f"the name is written with {after.text!r}"
+    return None
+
+
+_LEADING_NUMBER = re.compile(r"\d{1,9}(?:[.,]\d{1,6})?")
+
+
+def _number_of(dose: Dose) -> float | None:
+    """Return the number a written dose starts with, also when the dose is left unread as ambiguous (a
+    component of a combination, "200 mg/tenofovir ...")."""
+    if dose.value is not None:
+        return dose.value
+    number = _LEADING_NUMBER.match(dose.text)
+    return parse_number(number.group()) if number else None
+
+
+def _falling_range(drug: DrugDose) -> str | None:
+    """A range runs from low to high; "0.8-0.5 mg/m^2" is a sequence of doses (a first dose, then a lower
+    one), and a range read from it states neither."""
+    if drug.dose_high is not None and drug.dose is not None and drug.dose_high < drug.dose:
+        return f"{drug.dose_text!r} falls from the first number to the second: doses in turn, not a range"
+    return None
+
+
+def _another_drugs_dose(
+    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]]
+) -> str | None:
+    """A dose read from the arm's text that is exactly another drug's dose in that drug's own intervention
+    text, while the arm's text gives this drug other doses as well ("DS-1205c (at planned doses ...: 200 mg,
+    400 mg, 600 mg, 800 mg) in combination with daily 250 mg oral dose of gefitinib", gefitinib's own text
+    "Gefitinib 250 mg tablet"): the number is the other drug's."""
+    if drug.source != "arm" or not any(d.key == drug.key and d.dose not in (None, drug.dose) for d in arm):
+        return None
+    for other in arm:
+        same = other.key != drug.key and (other.dose, other.unit) == (drug.dose, drug.unit)
+        if same and any(other.key in own_texts.get(f, frozenset()) for f in other.fields):
+            return f"{drug.dose_text!r} is {other.drug}'s dose in its own text"
+    return None
+
+
+def _values(text: str) -> set[float]:
+    return {d.value for d in find_doses(normalize(text)) if d.value is not None}
+
+
+def _other_than_named(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
+    """A name that writes a dose ("Clarithromycin 500 mg x 1 Tablets") states the drug's dose; a different
+    value read from a description is another drug's, a tablet strength, or a step of a titration."""
+    # a name writing 0 mg labels a placebo or a no-drug group, not a strength
+    named = {value for name in drug.names for value in _values(name) if value > 0}
+    # a reading of the named dose means the text lists the drug's doses (levels, steps), one of them the
+    # name's: "AUR109 200mg" given at 200, 300 or 400 mg
+    listed = any(d.key == drug.key and d.dose in named for d in arm)
+    if named and not listed and not any(_is_multiple(drug.dose, strength) for strength in named):
+        return f"the name {_first_named(drug)!r} writes another dose"
+    return _one_of_counted_units(drug)
+
+
+# A strength and a count of units in a name: "Voriconazole 200 mg x 2 Tablets" is 400 mg, two tablets.
+_STRENGTH_TIMES = re.compile(
+    r"(?<![\d.])(\d{1,6}(?:\.\d{1,4})?)[ \t]{0,3}(?:mg|g|mcg|ug)[ \t]{0,3}x[ \t]{0,3}(\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def _one_of_counted_units(drug: DrugDose) -> str | None:
+    """A name that gives a strength and a count of units ("200 mg x 2 Tablets") doses the count times the
+    strength; the strength alone, read as the dose, is one unit of it."""
+    for name in drug.names:
+        for found in _STRENGTH_TIMES.finditer(normalize(name)):
+            if int(found.group(2)) > 1 and drug.dose == float(found.group(1)):
+                return f"the name {name!r} gives {found.group(2)} units of {found.group(1)}"
+    return None
+
+
+def _is_multiple(dose: float | None, strength: float) -> bool:
+    """Return True when `dose` is a whole number of units of `strength` (a name often writes the tablet's
+    strength: "Capmatinib 150 mg" given as 300 mg)."""
+    if dose is None or strength <= 0:
+        return False
+    units = dose / strength
+    return units >= 1 and abs(units - round(units)) < 1e-9
+
+
+def _first_named(drug: DrugDose) -> str:
+    return next(name for name in drug.names if _values(name))
+
+
+# A schedule abbreviation ("Q6W", "BID", "QD") or a bare number: words that dose or time a drug, not names.
+_SCHEDULE_OR_NUMBER = re.compile(
+    r"(?:q\d{1,3}[hdw]|q\.?d\.?|o\.?d\.?|b\.?i\.?d\.?|t\.?i\.?d\.?"
+    r"|\d[\d.,]{0,12}[ \t]{0,3}(?:mg|g|mcg|ug|ml|iu|units?|%)?)",
+    re.IGNORECASE,
+)
+
+
+def _name_is_no_drug(drug: DrugDose) -> str | None:
+    """A "drug" named only by a schedule or a dose ("400 mg Q6W" cut at "or" left "Q6W") is a piece of
+    dosing text taken for a name: the dose read for it belongs to a drug the parser did not find."""
+    if _SCHEDULE_OR_NUMBER.fullmatch(drug.drug.strip()):
+        return f"{drug.drug!r} is a schedule or a dose, not a drug name"
+    return None
+
+
+def _from_other_drugs_text(
+    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]]
+) -> str | None:
+    """A dose read in another drug's intervention text, when the drug's own intervention text gives it
+    another dose: the other text doses its own drug, and a number there in that drug's unit is most often a
+    step of that drug's dose reached across this drug's name ("Olaparib ... 25mg BID combined with
+    Cisplatin and RT. Thereafter ... dose escalation will follow to 50mg, 100mg" in Olaparib's text, while
+    Cisplatin's own text gives 6 mg/m2)."""
+    if drug.source != "intervention" or not _dosed_in_own_text(drug, arm, own_texts):
+        return None
+    for field in drug.fields:
+        owners = own_texts.get(field, frozenset())
+        if not owners or drug.key in owners:
+            continue
+        if any(d.key in owners and field in d.fields and d.unit == drug.unit and d.dose for d in arm):
+            return "read in another drug's intervention text, while its own text gives another dose"
+    return None
+
+
+def _dosed_in_own_text(
+    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]]
+) -> bool:
+    """Return True when another reading of the drug has a dose read from its own intervention's text."""
+    return any(
+        d.key == drug.key
+        and d.dose is not None
+        and (d.dose, d.unit) != (drug.dose, drug.unit)
+        and any(drug.key in own_texts.get(f, frozenset()) for f in d.fields)
+        for d in arm
+    )
+
+
+# A day word and the day numbers written after it, day words between them: "Days 1-7 and Day 15-Day 22",
+# "D15", "day -5", "days 1 to 5". A run ends at any other word or at a full stop.
+_DAY_RUN = re.compile(
+    r"\b(?:days?|d)[ \t]{0,3}(?=-?\d)"
+    r"(?:\d|[ \t,\-–]|\band\b|\bto\b|\bthrough\b|\bdays?\b|\bd(?=[ \t-]{0,3}\d))++",
+    re.IGNORECASE,
+)
+_DAY_NUMBER = re.compile(r"\d+")
+# What makes a number in a run a dose, not a day: a unit or a decimal right after it ("D15, 0.5mg/m2").
+_DOSE_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:[.,]\d|[a-zµμ%])", re.IGNORECASE)
+_NOT_A_DAY_WORD = re.compile(r"(?<![ \t])[ \t]*+(?:and|to|through|days?|d)\b", re.IGNORECASE)
+
+
+def days_doubt(drug: DrugDose, arm: tuple[DrugDose, ...] = ()) -> str | None:
+    """Return why the days read for `drug` are doubtful, or None when nothing speaks against them."""
+    if not drug.days:
+        return None
+    for line in normalize(drug.verbatim).splitlines():
+        runs = [(found.start(), _days_of(found, line)) for found in _DAY_RUN.finditer(line)]
+        reason = _days_around_name(drug, line, runs)
+        if reason is not None:
+            return reason
+    return _split_over_days(drug, arm)
+
+
+def _days_of(found: re.Match[str], line: str) -> set[int]:
+    """Return the day numbers of a run, up to the first number that is a dose ("D15, 0.5mg": 15)."""
+    days: set[int] = set()
+    for number in _DAY_NUMBER.finditer(found.group()):
+        end = found.start() + number.end()
+        if _DOSE_AFTER.match(line, end) and not _NOT_A_DAY_WORD.match(line, end):
+            break
+        days.add(int(number.group()))
+    return days
+
+
+def _days_around_name(drug: DrugDose, line: str, runs: list[tuple[int, set[int]]]) -> str | None:
+    """Days written both before the drug's name and after it in one line ("DAYS 1 to 7: raltegravir 400 mg
+    BID DAYS 8 to 14: ...") are headings of a schedule: which of them the dose belongs to is not written."""
+    lowered = line.lower()
+    at = min((i for name in drug.names if (i := lowered.find(name.lower())) >= 0), default=-1)
+    if at < 0:
+        return None
+    before = [days for start, days in runs if start < at and days]
+    after = [days for start, days in runs if start > at and days]
+    if before and after and before[-1] != after[0]:
+        return "days are written both before and after the drug's name"
+    return None
+
+
+def _split_over_days(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
+    """One dose of one drug read from the same words as several readings, each with its own days ("0.5mg/m2
+    D15, 0.5mg/m2 Day 22" read as day 15 and day 22) while nothing (a condition, a cycle) tells them apart:
+    each day list is a part of the dose's schedule, not all of it. (Readings from different words, such as
+    a dose in course 1 and in course 2, are not compared: each has its own schedule.)"""
+    twins = [
+        d
+        for d in arm
+        if d is not drug
+        and d.key == drug.key
+        and d.days
+        and d.verbatim == drug.verbatim
+        and d.dose is not None
+        and (d.dose, d.unit, d.condition, d.cycles) == (drug.dose, drug.unit, drug.condition, drug.cycles)
+    ]
+    return "the same dose is read with other days as well" if twins else None
