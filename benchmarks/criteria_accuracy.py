@@ -19,6 +19,9 @@ the writer's own `_about` text names the kinds), otherwise every kind that occur
 When a file's writer recorded a `"condition"` (the words naming a subgroup or another time) on some facts,
 which facts carry one is scored too: a parsed fact with a `condition` or `timing` against an expected fact
 with a `condition`, by the same key. The words are not compared; a condition on the wrong fact is.
+
+When the record itself is in the records folder (also for an expectation that carries its own criteria_text),
+its structured age range is passed to the parser as the Group builders pass it; without the record, none.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 
 from benchmarks.scoring import PrecisionRecall
 from fhir_adapter.sources import TrialRecord, read_trials
+from fhir_adapter.text.ages import AgeRange, age_range
 from fhir_adapter.text.criteria import ALL_OF, Criterion, Fact, parse_criteria
 
 REPO = Path(__file__).resolve().parent.parent
@@ -117,20 +121,38 @@ def parsed_logic(criteria: tuple[Criterion, ...]) -> set[LogicKey]:
     return {(c.section, c.index, c.logic) for c in criteria if c.logic != ALL_OF}
 
 
-def criteria_text(nct_id: str, records: Path = RECORDS) -> str:
-    """Return a record's criteria, from `records` or one folder below it (a held-out set's own folder)."""
+def record_path(nct_id: str, records: Path = RECORDS) -> Path | None:
+    """Return a record's file in `records` or one folder below it (a held-out set's own folder), if any."""
     for name in (f"{nct_id}.json", f"*/{nct_id}.json", f"{nct_id}.xml", f"*/{nct_id}.xml"):
         path = next(iter(sorted(records.glob(name))), None)
-        if path is None:
-            continue
-        if path.suffix == ".xml":  # a legacy record: read as convert reads it
-            trial = next(iter(read_trials([path])))
-            assert isinstance(trial, TrialRecord), trial
-            return trial.eligibility.criteria or ""
-        study = json.loads(path.read_text(encoding="utf-8"))
-        text: str = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
-        return text
-    raise FileNotFoundError(f"{nct_id}: no record in {records} or a folder below it")
+        if path is not None:
+            return path
+    return None
+
+
+def criteria_text(nct_id: str, records: Path = RECORDS) -> str:
+    """Return a record's criteria, from `records` or one folder below it (a held-out set's own folder)."""
+    path = record_path(nct_id, records)
+    if path is None:
+        raise FileNotFoundError(f"{nct_id}: no record in {records} or a folder below it")
+    if path.suffix == ".xml":  # a legacy record: read as convert reads it
+        trial = next(iter(read_trials([path])))
+        assert isinstance(trial, TrialRecord), trial
+        return trial.eligibility.criteria or ""
+    study = json.loads(path.read_text(encoding="utf-8"))
+    text: str = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+    return text
+
+
+def record_ages(nct_id: str, records: Path = RECORDS) -> AgeRange | None:
+    """Return the age range a record states in its structured fields, as the Group builders pass it to the
+    parser; None when the record is not in `records` (an expectation carrying its own criteria_text) or
+    states no range."""
+    path = record_path(nct_id, records)
+    trial = next(iter(read_trials([path])), None) if path is not None else None
+    if not isinstance(trial, TrialRecord):
+        return None
+    return age_range(trial.eligibility.minimum_age, trial.eligibility.maximum_age)
 
 
 def covered_kinds(expectations: dict[str, Any]) -> frozenset[str]:
@@ -161,7 +183,7 @@ def score(
             if "criteria_text" in expected
             else criteria_text(nct_id, records or RECORDS)
         )
-        criteria = parse_criteria(text or "")
+        criteria = parse_criteria(text or "", record_ages(nct_id, records or RECORDS))
         _score_record(total, nct_id, expected, criteria, show=show)
         if with_conditions:
             _score_conditions(total, nct_id, expected, criteria, show=show)

@@ -33,7 +33,7 @@ from pathlib import Path
 from fhir_adapter.resources import r5_statement
 from fhir_adapter.sources import TrialRecord, read_trials
 from fhir_adapter.terms import Terms, load_terms
-from fhir_adapter.text import ALL_OF, EXCLUSION, INCLUSION, Criterion, parse_criteria
+from fhir_adapter.text import ALL_OF, EXCLUSION, INCLUSION, Criterion, parse_eligibility
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = (REPO / "fixtures" / "ctgov", REPO / "fixtures" / "ctgov-xml")
@@ -67,7 +67,7 @@ def criteria(folders: list[Path]) -> Iterator[tuple[str, Criterion, tuple[Criter
         for path in sorted(p for p in folder.iterdir() if p.suffix in (".json", ".xml")):
             for trial in read_trials([path]):
                 if isinstance(trial, TrialRecord):
-                    parsed = parse_criteria(trial.eligibility.criteria or "")
+                    parsed = parse_eligibility(trial.eligibility)
                     for criterion in parsed:
                         if criterion.logic != ALL_OF:
                             yield trial.nct_id, criterion, parsed

@@ -15,7 +15,7 @@ from fhir_adapter.errors import InputError
 from fhir_adapter.resources import FhirVersion, fact_coding, fact_value, is_held_by_logic, r5_statement
 from fhir_adapter.sources import DuplicateRecord, read_trials
 from fhir_adapter.terms import CHARACTERISTIC_SYSTEM, LOINC_SYSTEM, SNOMED_SYSTEM, Terms, load_terms
-from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text import EXCLUSION, INCLUSION, Criterion, Fact, parse_eligibility
 
 CODE_SYSTEM_NAMES = {LOINC_SYSTEM: "LOINC", SNOMED_SYSTEM: "SNOMED CT", CHARACTERISTIC_SYSTEM: "fhir-adapter"}
 
@@ -30,7 +30,7 @@ def run_criteria(args: argparse.Namespace) -> int:
         elif isinstance(item, DuplicateRecord):
             print(f"DUPLICATE  {item}", file=sys.stdout)
         else:
-            criteria = parse_criteria(item.eligibility.criteria or "")
+            criteria = parse_eligibility(item.eligibility)
             statements = None
             if args.fhir_version is FhirVersion.R5:
                 statements = [r5_statement(criterion, terms, criteria) for criterion in criteria]

@@ -20,7 +20,7 @@ from fhir_adapter.resources import FhirVersion, Json, TrialResources
 from fhir_adapter.screening import PatientScreen, ScreeningTrial, trial_from_group
 from fhir_adapter.sources import DataQualityIssue, TrialRecord
 from fhir_adapter.terms import Terms
-from fhir_adapter.text import parse_criteria
+from fhir_adapter.text import parse_eligibility
 from fhir_adapter.validation.eligibility_guard import guarded_resources
 
 EXT_CTGOV_STATUS = "/StructureDefinition/ctgov-overall-status"
@@ -78,7 +78,7 @@ def build_page(trial: TrialRecord, terms: Terms) -> TrialPage:
     group = _first(built, "Group")
     title = trial.brief_title or trial.official_title
     screening = trial_from_group(group, nct_id=trial.nct_id, title=title)
-    parsed = parse_criteria(trial.eligibility.criteria or "")
+    parsed = parse_eligibility(trial.eligibility)
     return TrialPage(
         summary=study_summary(trial, study, group),
         calendars=tuple(read_calendar(p) for p in _all(built, "PlanDefinition")),

@@ -41,7 +41,7 @@ from fhir_adapter.text import (
     Criterion,
     Fact,
     Unclear,
-    parse_criteria,
+    parse_eligibility,
 )
 
 EXT_CRITERION = EXT_ELIGIBILITY_CRITERION
@@ -84,7 +84,7 @@ def criteria_characteristics(trial: TrialRecord, terms: Terms, report: QualityRe
         )
         return []
     characteristics: list[Json] = []
-    for criterion in parse_criteria(text):
+    for criterion in parse_eligibility(trial.eligibility):
         characteristics.extend(_for_criterion(trial, criterion, terms, report))
     return characteristics
 

@@ -124,7 +124,7 @@ from fhir_adapter.resources.criteria_characteristics import (
 from fhir_adapter.resources.group import structured_characteristics
 from fhir_adapter.sources import TrialRecord
 from fhir_adapter.terms import Terms
-from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_criteria
+from fhir_adapter.text import ALL_OF, ANY_OF, EXCLUSION, Criterion, Fact, parse_eligibility
 from fhir_adapter.text.criteria.statement import (
     heading_logic,
     joined_by_or,
@@ -170,7 +170,7 @@ VALUE_KEYS = ("valueCodeableConcept", "valueBoolean", "valueQuantity", "valueRan
 def build_eligibility_variable(trial: TrialRecord, key: ResourceKey, terms: Terms) -> Json:
     """Return the EvidenceVariable of who may enrol in `trial` (R5 only). Findings are the Group's."""
     structured = [_from_group(c) for c in structured_characteristics(trial, terms, [])]
-    parsed = parse_criteria(trial.eligibility.criteria or "")
+    parsed = parse_eligibility(trial.eligibility)
     choices = _choices_across_items(parsed, terms)
     criteria = [choices.get(id(c)) or _criterion(c, terms) for c in parsed]
     members = structured + criteria
@@ -319,7 +319,7 @@ def _item_option(item: Criterion, terms: Terms) -> Json | None:
     words = without_join(item.text)
     if item.sub_items or not words:
         return None
-    statement = read_statement(item.section, item.index, words)
+    statement = read_statement(item.section, item.index, words, item.unclear)
     if _values(statement.facts) != _values(item.facts):
         return None  # the list gave its facts words read alone it has not (a sub-heading "Age:")
     if not statement.facts:  # its words, values the parser did not read among them
@@ -378,7 +378,7 @@ def _nested(criterion: Criterion, terms: Terms) -> Json | None:
     if any(f.condition and f.condition not in criterion.full_text for f in criterion.facts):
         return None
     pieces = [
-        _piece(read_statement(criterion.section, criterion.index, item), number, terms)
+        _piece(read_statement(criterion.section, criterion.index, item, criterion.unclear), number, terms)
         for number, item in enumerate(criterion.sub_items, 1)
     ]
     if all("extension" in piece for piece in pieces):

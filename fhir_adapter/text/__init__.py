@@ -1,6 +1,6 @@
 """Stage 2: plain-text parsers (ages, eligibility criteria, dosing). Plain results, no FHIR."""
 
-from fhir_adapter.text.ages import parse_age
+from fhir_adapter.text.ages import AgeRange, age_range, parse_age
 from fhir_adapter.text.criteria import (
     ALL_OF,
     ANY_OF,
@@ -12,6 +12,7 @@ from fhir_adapter.text.criteria import (
     Fact,
     Unclear,
     parse_criteria,
+    parse_eligibility,
 )
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen import (
@@ -36,6 +37,7 @@ __all__ = [
     "EXCLUSION",
     "INCLUSION",
     "MAX_CRITERIA_CHARS",
+    "AgeRange",
     "Criterion",
     "CyclePhase",
     "CycleRange",
@@ -47,11 +49,13 @@ __all__ = [
     "Offset",
     "Regimen",
     "Unclear",
+    "age_range",
     "cycle_phases",
     "is_drug_intervention",
     "linked_interventions",
     "parse_age",
     "parse_criteria",
+    "parse_eligibility",
     "parse_regimen",
     "unescape",
 ]

@@ -8,7 +8,9 @@
 4. `logic.combine`: which facts hold for everyone, which are alternatives, which a subgroup's; for an
    "A or B", `logic.unread_alternatives`: the words of the sides it read no threshold from;
 5. `confidence.gate`: a fact with a general reason for doubt (a unit not of its measure, an implausible value,
-   a status that is someone else's) is withheld: moved to the criterion's unclear phrases, with the reason.
+   a status that is someone else's) is withheld: moved to the criterion's unclear phrases, with the reason;
+6. `registry_ages.withhold_unbounded_ages`: with the record's structured age range, an age for everyone that
+   is no end of it, where the text states the range elsewhere, is withheld the same way.
 
 Texts longer than MAX_CRITERIA_CHARS are not parsed at all (the caller keeps them as text, with a finding):
 every pattern is linear, and the bound keeps a hostile record from holding a batch up even so.
@@ -20,6 +22,8 @@ import html
 import re
 from dataclasses import replace
 
+from fhir_adapter.sources import Eligibility
+from fhir_adapter.text.ages import AgeRange, age_range
 from fhir_adapter.text.criteria.age_facts import heads_others_ages
 from fhir_adapter.text.criteria.conditions import subgroup_heading, with_subgroup
 from fhir_adapter.text.criteria.confidence import gate
@@ -36,6 +40,7 @@ from fhir_adapter.text.criteria.model import (
     Fact,
     Unclear,
 )
+from fhir_adapter.text.criteria.registry_ages import withhold_unbounded_ages
 from fhir_adapter.text.criteria.structure import split_criteria
 from fhir_adapter.text.markdown import unescape
 
@@ -50,6 +55,7 @@ __all__ = [
     "Fact",
     "Unclear",
     "parse_criteria",
+    "parse_eligibility",
     "unescape",
 ]
 
@@ -59,13 +65,22 @@ MAX_CRITERIA_CHARS = 50_000
 _CHARACTER_REFERENCE = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,5}|#x[0-9a-fA-F]{1,4});")
 
 
-def parse_criteria(markdown: str) -> tuple[Criterion, ...]:
+def parse_criteria(markdown: str, ages: AgeRange | None = None) -> tuple[Criterion, ...]:
     """Return the criteria of an eligibilityCriteria text, in source order, with their facts and logic;
-    nothing for a text over MAX_CRITERIA_CHARS."""
+    nothing for a text over MAX_CRITERIA_CHARS. `ages` is the age range the record states in its structured
+    fields, when the caller has it: an age the text states for everyone that is no end of it is withheld
+    (registry_ages.py)."""
     if len(markdown) > MAX_CRITERIA_CHARS:
         return ()
     criteria = tuple(_read(criterion) for criterion in split_criteria(_characters(unescape(markdown))))
-    return gate(_joined_by_or(criteria))
+    return withhold_unbounded_ages(gate(_joined_by_or(criteria)), ages)
+
+
+def parse_eligibility(eligibility: Eligibility) -> tuple[Criterion, ...]:
+    """Return the criteria of a record's eligibility text, read with the age range its structured fields
+    state (the call every builder of a record's criteria makes, so they all withhold the same ages)."""
+    ages = age_range(eligibility.minimum_age, eligibility.maximum_age)
+    return parse_criteria(eligibility.criteria or "", ages)
 
 
 def _joined_by_or(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:

@@ -16,12 +16,13 @@ changes what `parse_criteria` returns.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from fhir_adapter.text.criteria.confidence import gated
 from fhir_adapter.text.criteria.facts import read_part
 from fhir_adapter.text.criteria.logic import ITEM_ENDS_WITH_OR, ONE_OF, combine, or_runs, unread_alternatives
-from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion, Found
+from fhir_adapter.text.criteria.model import ALL_OF, ANY_OF, Criterion, Found, Unclear
 
 # "one of the following" as the logic pass reads it (logic.ONE_OF), and "either (one) of the following"
 _EITHER_OF = re.compile(r"\beither\s++(?:one\s++(?:or\s++more\s++)?)?of\s++the\s++following\b", re.IGNORECASE)
@@ -52,14 +53,28 @@ def heading_logic(heading: str) -> str | None:
     return ALL_OF if _ALL_OF.search(stripped) else None
 
 
-def read_statement(section: str, index: int, text: str) -> Criterion:
+def read_statement(section: str, index: int, text: str, withheld: Collection[Unclear] = ()) -> Criterion:
     """Return one piece of a criterion (a sub-item) read as a criterion of its own: its facts, logic and
     the words of the alternatives read without a threshold, with no sub-items; a doubtful fact withheld as
-    `parse_criteria` withholds it (confidence.py), so a piece does not code what the criterion withheld."""
+    `parse_criteria` withholds it (confidence.py), so a piece does not code what the criterion withheld.
+    `withheld` are the criterion's own withheld phrases: a fact read from one of them is withheld here too
+    (a reason only the whole record gives, such as its structured age range, registry_ages.py)."""
     reading = read_part(text)
     facts, logic = combine(section, (text,), (reading,))
     words = unread_alternatives((text,), (reading,)) if logic == ANY_OF else ()
-    return gated(Criterion(section, index, text, (), facts, reading.unclear, logic, words))
+    statement = gated(Criterion(section, index, text, (), facts, reading.unclear, logic, words))
+    return _without_withheld(statement, withheld)
+
+
+def _without_withheld(statement: Criterion, withheld: Collection[Unclear]) -> Criterion:
+    """Return the statement with its facts read from a phrase in `withheld` moved to `unclear`."""
+    reasons = {(u.kind, u.phrase): u for u in withheld}
+    doubted = [f for f in statement.facts if (f.kind, f.phrase) in reasons]
+    if not doubted:
+        return statement
+    kept = tuple(f for f in statement.facts if f not in doubted)
+    moved = tuple(reasons[(f.kind, f.phrase)] for f in doubted)
+    return replace(statement, facts=kept, unclear=(*statement.unclear, *moved))
 
 
 def read_values(text: str) -> tuple[Found, ...]:
