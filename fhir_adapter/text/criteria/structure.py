@@ -61,7 +61,8 @@ _HEADING_WITH_TEXT = re.compile(
 # or R2." (NCT02724163): a paragraph naming the block it heads, however long; not a sentence that states
 # something of the criteria ("Inclusion criteria for the main study must be met").
 _NAMED_BLOCK = re.compile(
-    r"(?:key\s++|main\s++)?(?P<kind>inclusion|exclusion)\s++criteria\s++(?:for|in|of|applicable\s++to)\b"
+    r"(?:key\s++|main\s++)?(?P<kind>inclusion|exclusion|non[- ]?inclusion)\s++criteria\s++"
+    r"(?:for|in|of|(?:applicable|specific)\s++to)\b"
     r"[^:\n]{0,200}:?$",
     re.IGNORECASE,
 )
@@ -129,6 +130,9 @@ _EXCLUSION_INTRO = re.compile(
     re.IGNORECASE,
 )
 _INTRO_LIMIT = 200
+# A wrapped heading's words kept to see whether a bracket is still open: a bound, so a hostile run of
+# continuation lines stays linear.
+_HEADING_KEPT = 400
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
 # "OR" alone on its line between two items (NCT06372145): a connector, not a criterion.
 _JOINING_WORD = re.compile(r"(?:or|and|and/or)[.:]?$", re.IGNORECASE)
@@ -170,6 +174,10 @@ class _State:
     # "Cohort 2" on its own line above a block's heading: every block after it, up to the next, is that
     # cohort's ("Cohort 2:", read as a sub-heading)
     cohort: str = ""
+    # the last line was a section heading with no ':' (it may wrap onto the next lines), and its indent
+    heading_open: bool = False
+    heading_indent: int = 0
+    heading_text: str = ""  # its last words (for a bracket left open), at most _HEADING_KEPT characters
 
 
 def split_criteria(text: str) -> list[CriterionText]:
@@ -219,8 +227,15 @@ def _read_line(line: str, state: _State) -> None:
         return
     if _is_boilerplate(_EMPHASIS.sub("", line).strip()):
         return  # "Inclusion of Women and Minorities" names no section
-    heading = _heading_section(line)
+    if _continues_heading(line, state):
+        return  # "... in patients with unfavorable serum marker\ndecrease and ... tumor": a wrapped heading
+    # a wrapped line of an item is no heading ("... for the sole purpose of\n  meeting eligibility for the
+    # trial", NCT05704361, read "eligibility ..." as an inclusion heading)
+    heading = None if _continues_item(line, state) else _heading_section(line)
     with_text = None if heading else _HEADING_WITH_TEXT.match(line)
+    state.heading_open = heading is not None and not line.rstrip().endswith(":")
+    state.heading_indent = len(line) - len(line.lstrip())
+    state.heading_text = line.strip()[-_HEADING_KEPT:] if heading else ""
     if heading:
         _open_section(heading, state)
     elif with_text:
@@ -240,6 +255,33 @@ def _read_line(line: str, state: _State) -> None:
         else:
             _read_paragraph(line, state)
     state.blank_before = False
+
+
+def _continues_heading(line: str, state: _State) -> bool:
+    """Return True for the next line of a heading wrapped mid-sentence: the heading has no ':' and this
+    line follows with no blank line, at the heading's indent or deeper, with no list marker, and begins in
+    lower case or inside the heading's open bracket ("Non inclusion criteria specific to the phase 2 study
+    in patients with unfavorable serum" / "marker decrease and mediastinal primary tumor (to be confirmed
+    before the end of the 1st" / "BEP cycle)", NCT05705687). A criterion's paragraph right below a heading
+    begins a sentence."""
+    if not state.heading_open or state.blank_before or _ITEM.match(line):
+        return False
+    if len(line) - len(line.lstrip()) < state.heading_indent:
+        return False
+    unclosed = state.heading_text.count("(") > state.heading_text.count(")")  # "... the 1st" / "BEP cycle)"
+    if not (unclosed or line.lstrip()[:1].islower()):
+        return False
+    state.heading_text = f"{state.heading_text} {line.strip()}"[-_HEADING_KEPT:]
+    return True
+
+
+def _continues_item(line: str, state: _State) -> bool:
+    """Return True for a wrapped line of an open list item: no blank line before it, no list marker, and
+    indented past the item's marker (legacy XML indents an item's next lines under its text)."""
+    parent = _open_criterion(state)
+    if parent is None or state.blank_before or parent.marker_indent < 0 or _ITEM.match(line):
+        return False
+    return len(line) - len(line.lstrip()) > parent.marker_indent
 
 
 def _open_section(section: str, state: _State) -> None:
@@ -265,7 +307,7 @@ def _heading_section(line: str) -> str | None:
     text = _EMPHASIS.sub("", _STRAY_BULLET.sub("", item.group("text")) if item else line).strip()
     named = None if item else _NAMED_BLOCK.match(text)
     if named and not _STATES.search(text):
-        return EXCLUSION if named.group("kind").lower() == "exclusion" else INCLUSION
+        return EXCLUSION if named.group("kind").lower().startswith(("exclusion", "non")) else INCLUSION
     if len(text) > 80 or not (match := _HEADING.match(text)):
         return None
     if _HEADING_VERBS.search(text.replace(match.group("kind"), "")) and not text.endswith(":"):
