@@ -5,7 +5,8 @@ Each test reads the real record's words (the record is named) and a near miss th
 
 from __future__ import annotations
 
-from fhir_adapter.text import EXCLUSION, INCLUSION, parse_criteria
+from fhir_adapter.text import EXCLUSION, INCLUSION, Fact, parse_criteria
+from fhir_adapter.text.criteria import _without_complementary_ages
 
 # NCT05704361 (legacy XML): an item's wrapped line "meeting eligibility for the trial" under the exclusion
 # sub-heading "Prior/Concomitant Therapy:" was read as an inclusion heading
@@ -72,3 +73,30 @@ def test_a_paragraph_right_below_a_heading_without_colon_stays_a_criterion() -> 
     criteria = parse_criteria(text)
     assert criteria and criteria[0].section == INCLUSION
     assert any(f.kind == "age" for c in criteria for f in c.facts)
+
+
+# NCT02650414 (legacy XML): a creatinine table keyed by age bands; the first band's "Age 1" was read as age >= 1
+_AGE_TABLE = """Inclusion Criteria:
+
+1. Adequate organ function defined as:
+
+   a. A serum creatinine based on age/gender as follows: Maximum Serum Creatinine (mg/dL) Age 1 to < 2 years Male 0.6 Female 0.6 Age 2 to < 6 years Male 0.8 Female 0.8 Age 6 to < 10 years Male 1.0 Female 1.0 Age 10 to < 13 years Male 1.2 Female 1.2 Age 13 to < 16 years Male 1.5 Female 1.4 Age ≥ 16 years Male 1.7 Female 1.4
+"""
+
+
+def test_the_bands_of_a_table_keyed_by_age_are_no_age_limits() -> None:
+    [criterion] = parse_criteria(_AGE_TABLE)
+    assert not [f for f in criterion.facts if f.kind == "age"]
+
+
+def test_one_split_keeps_the_limit_beside_it() -> None:
+    # near miss: one split ("< 60" / ">= 60") names two subgroups and is dropped; the ">= 18" beside it stays
+    ages = (
+        Fact("age", "Age >= 18 years", ">=", 18.0, unit="a"),
+        Fact("age", "Age < 60 years", "<", 60.0, unit="a"),
+        Fact("age", "Age >= 60 years", ">=", 60.0, unit="a"),
+    )
+    assert [f.value for f in _without_complementary_ages(ages)] == [18.0]
+    # two splits are a table: none is a limit
+    table = (*ages, Fact("age", "Age < 18 years", "<", 18.0, unit="a"))
+    assert _without_complementary_ages(table) == ()

@@ -103,6 +103,8 @@ def _as_alternatives(criterion: Criterion) -> Criterion:
 
 
 _COMPLEMENTS = {"<": ">=", ">=": "<", "<=": ">", ">": "<="}
+# Ages split at two places or more in one criterion: the rows of a table keyed by age, not a subgroup's pair.
+_TABLE_SPLITS = 2
 
 
 def _without_complementary_ages(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
@@ -111,6 +113,11 @@ def _without_complementary_ages(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
     ">= 60" admit no one, so each names a subgroup, neither is a limit to meet. (Alternatives - any-of - keep
     them: each is a branch's limit, as the expectations record them.)"""
     ages = {(f.comparator, f.value, f.unit) for f in facts if f.kind == "age" and f.comparator}
+    splits = {(c, v, u) for c, v, u in ages if c in ("<", "<=") and (_COMPLEMENTS[c], v, u) in ages}
+    if len(splits) >= _TABLE_SPLITS:
+        # "Age 1 to < 2 years ... Age 2 to < 6 years ... Age >= 16 years" (NCT02650414): a table of bands
+        # keyed by age; its first band's lower end ("Age 1") names a row too, not a limit for everyone
+        return tuple(f for f in facts if f.kind != "age" or not f.comparator)
     return tuple(
         f
         for f in facts
