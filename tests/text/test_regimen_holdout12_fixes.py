@@ -1,10 +1,12 @@
 """The regimen parser on classes of wrong values that recur across held-out sets 9-12, each with the record's
 own text and, where it helps, a small text of our own: an intervention name that writes a dose and then how
-it is given ("Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing") kept as the drug's name."""
+it is given ("Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing") kept as the drug's name; the day
+a drug is given before ("prior to study day 0") read as its dosing day."""
 
 from __future__ import annotations
 
 from fhir_adapter.text.regimen.names import name_components
+from fhir_adapter.text.regimen.schedule import find_day_lists
 from tests.text.test_regimen import regimen_of
 
 
@@ -27,3 +29,18 @@ def test_a_drug_named_with_its_dose_and_schedule_gets_its_dose() -> None:
     text = "Participants in Group I will be asked to take empagliflozin 25 mg after each hemodialysis session."
     [drug] = [d for d in regimen_of(None, (name, text)).drugs if d.dose is not None]
     assert (drug.drug, drug.dose, drug.unit) == ("Empagliflozin", 25, "mg")
+
+
+def test_the_day_a_drug_is_given_before_is_not_its_dosing_day() -> None:
+    # NCT05694364: fludarabine and cyclophosphamide were read as given on day 0
+    text = (
+        "Lymphodepletion will include 3 days of treatment with fludarabine (30 mg/m^2) and cyclophosphamide "
+        "(500 mg/m^2) prior to study day 0."
+    )
+    assert find_day_lists(text) == []
+    assert find_day_lists("X 10 mg given before Day 1") == []
+    # a time before a day's dosing is given on that day; days counted back from an event stay theirs
+    assert [f.value for f in find_day_lists("30 minutes before Day 1 dosing")] == [(1,)]
+    assert [f.value for f in find_day_lists("on Day -12 and Day -5 prior to the 1st infusion")] == [(-12, -5)]
+    regimen = regimen_of(None, ("Fludarabine", text), ("Cyclophosphamide", text))
+    assert all(d.days is None for d in regimen.drugs)
