@@ -1,7 +1,8 @@
 """The regimen parser on classes of wrong values that recur across held-out sets 9-12, each with the record's
 own text and, where it helps, a small text of our own: an intervention name that writes a dose and then how
 it is given ("Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing") kept as the drug's name; the day
-a drug is given before ("prior to study day 0") read as its dosing day."""
+a drug is given before ("prior to study day 0") read as its dosing day; days written in another drug's
+intervention text ("before Fludarabine Days -5, -4, - 3") read as the drug's own."""
 
 from __future__ import annotations
 
@@ -44,3 +45,20 @@ def test_the_day_a_drug_is_given_before_is_not_its_dosing_day() -> None:
     assert [f.value for f in find_day_lists("on Day -12 and Day -5 prior to the 1st infusion")] == [(-12, -5)]
     regimen = regimen_of(None, ("Fludarabine", text), ("Cyclophosphamide", text))
     assert all(d.days is None for d in regimen.drugs)
+
+
+CYCLOPHOSPHAMIDE_TEXT = "500 mg/m2 IV over 30-60 minutes +/- 10 minutes before Fludarabine Days -5, -4, - 3"
+
+
+def test_days_written_only_in_another_drugs_text_are_withheld_when_the_drugs_own_text_writes_days() -> None:
+    # NCT05702853: fludarabine was read as given on days -5 and -4 from cyclophosphamide's text
+    fludarabine_text = "30 mg/m2 IV over 30-60 minutes +/- 10 minutes after cyclo- phosphamide infusion Days -5, 4, -3"
+    regimen = regimen_of(None, ("Cyclophosphamide", CYCLOPHOSPHAMIDE_TEXT), ("Fludarabine", fludarabine_text))
+    fludarabine = [d for d in regimen.drugs if d.drug == "Fludarabine"]
+    assert fludarabine and all(d.days is None for d in fludarabine)
+    assert any("read in another drug's intervention text" in issue.message for issue in regimen.issues)
+
+
+def test_days_in_another_drugs_text_stay_when_the_drugs_own_text_writes_none() -> None:
+    regimen = regimen_of(None, ("Cyclophosphamide", CYCLOPHOSPHAMIDE_TEXT), ("Fludarabine", "30 mg/m2 IV"))
+    assert not any("read in another drug's intervention text" in issue.message for issue in regimen.issues)
