@@ -27,7 +27,9 @@ def test_the_words_after_a_dose_in_a_name_that_name_no_drug_are_not_part_of_the_
 def test_a_drug_named_with_its_dose_and_schedule_gets_its_dose() -> None:
     # NCT05687058: the dose was given to a drug named "Empagliflozin thrice-weekly post-hemodialysis"
     name = "Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing"
-    text = "Participants in Group I will be asked to take empagliflozin 25 mg after each hemodialysis session."
+    text = (
+        "Participants in Group I will be asked to take empagliflozin 25 mg after each hemodialysis session."
+    )
     [drug] = [d for d in regimen_of(None, (name, text)).drugs if d.dose is not None]
     assert (drug.drug, drug.dose, drug.unit) == ("Empagliflozin", 25, "mg")
 
@@ -52,7 +54,9 @@ CYCLOPHOSPHAMIDE_TEXT = "500 mg/m2 IV over 30-60 minutes +/- 10 minutes before F
 
 def test_days_written_only_in_another_drugs_text_are_withheld_when_the_drugs_own_text_writes_days() -> None:
     # NCT05702853: fludarabine was read as given on days -5 and -4 from cyclophosphamide's text
-    fludarabine_text = "30 mg/m2 IV over 30-60 minutes +/- 10 minutes after cyclo- phosphamide infusion Days -5, 4, -3"
+    fludarabine_text = (
+        "30 mg/m2 IV over 30-60 minutes +/- 10 minutes after cyclo- phosphamide infusion Days -5, 4, -3"
+    )
     regimen = regimen_of(None, ("Cyclophosphamide", CYCLOPHOSPHAMIDE_TEXT), ("Fludarabine", fludarabine_text))
     fludarabine = [d for d in regimen.drugs if d.drug == "Fludarabine"]
     assert fludarabine and all(d.days is None for d in fludarabine)
