@@ -2,10 +2,12 @@
 own text and, where it helps, a small text of our own: an intervention name that writes a dose and then how
 it is given ("Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing") kept as the drug's name; the day
 a drug is given before ("prior to study day 0") read as its dosing day; days written in another drug's
-intervention text ("before Fludarabine Days -5, -4, - 3") read as the drug's own."""
+intervention text ("before Fludarabine Days -5, -4, - 3") read as the drug's own; a dose whose number may be
+a decimal or a thousands figure ("3.125mg") left unread although its daily total in brackets settles it."""
 
 from __future__ import annotations
 
+from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.names import name_components
 from fhir_adapter.text.regimen.schedule import find_day_lists
 from tests.text.test_regimen import regimen_of
@@ -66,3 +68,16 @@ def test_days_written_only_in_another_drugs_text_are_withheld_when_the_drugs_own
 def test_days_in_another_drugs_text_stay_when_the_drugs_own_text_writes_none() -> None:
     regimen = regimen_of(None, ("Cyclophosphamide", CYCLOPHOSPHAMIDE_TEXT), ("Fludarabine", "30 mg/m2 IV"))
     assert not any("read in another drug's intervention text" in issue.message for issue in regimen.issues)
+
+
+def test_a_daily_total_in_brackets_settles_a_number_written_with_three_decimals() -> None:
+    # NCT05699824: 3.125 mg was left unread and the daily total 6.25 mg read as the dose
+    text = "Carvedilol will be initiated on day 2, at a dose of 3.125mg twice a day (6.25mg/day), along with care."
+    [dose, total] = find_doses(text)
+    assert (dose.value, dose.ambiguous, total.limit is not None) == (3.125, False, True)
+    assert [(d.drug, d.dose) for d in regimen_of(None, ("Carvedilol", text)).drugs if d.dose] == [
+        ("Carvedilol", 3.125)
+    ]
+    # a total that does not agree, or no total, settles nothing
+    assert find_doses("2.670 mg twice daily (5340 mg/day)")[0].value is None
+    assert find_doses("3.125mg twice a day")[0].value is None

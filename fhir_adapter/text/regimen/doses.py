@@ -473,6 +473,8 @@ def find_doses(text: str) -> list[Dose]:
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
+        if doses and (settled := _settled_by_daily_total(doses[-1], dose, text)) is not None:
+            doses[-1] = settled
         previous = doses[-1] if doses else None
         strength = (
             None
@@ -603,6 +605,27 @@ def _daily_total(dose: Dose, text: str, previous: Dose | None) -> str | None:
         return None
     times = _TIMES_A_DAY.get(_SPACES.sub(" ", between.group("times").lower()), 0)
     return text[previous.start : dose.end] if abs(times * previous.value - dose.value) < 1e-9 else None
+
+
+_DECIMAL_OR_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}(?!\d)")
+
+
+def _settled_by_daily_total(previous: Dose, dose: Dose, text: str) -> Dose | None:
+    """Return `previous` read as a decimal when the daily total in brackets after it is that decimal times the
+    doses of a day written between them: "3.125mg twice a day (6.25mg/day)" (NCT05699824) is 3.125 mg, not
+    3125 mg; the record itself says which way its number is written. None when nothing settles it."""
+    number = _DECIMAL_OR_THOUSANDS.match(previous.text)
+    daily = dose.per_day or _DAILY_AFTER.match(text, dose.end) is not None
+    if number is None or not previous.ambiguous or previous.high is not None or not daily:
+        return None
+    between = _DAILY_TOTAL_GAP.fullmatch(text, previous.end, dose.start)
+    if between is None or previous.unit != dose.unit or dose.value is None:
+        return None
+    times = _TIMES_A_DAY.get(_SPACES.sub(" ", between.group("times").lower()), 0)
+    decimal = float(number.group())
+    if abs(times * decimal - dose.value) > 1e-9:
+        return None
+    return replace(previous, value=decimal, ambiguous=False, doubt=None)
 
 
 def _ends_taper_at_zero(dose: Dose, text: str) -> bool:
