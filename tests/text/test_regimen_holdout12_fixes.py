@@ -3,14 +3,17 @@ own text and, where it helps, a small text of our own: an intervention name that
 it is given ("Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing") kept as the drug's name; the day
 a drug is given before ("prior to study day 0") read as its dosing day; days written in another drug's
 intervention text ("before Fludarabine Days -5, -4, - 3") read as the drug's own; a dose whose number may be
-a decimal or a thousands figure ("3.125mg") left unread although its daily total in brackets settles it."""
+a decimal or a thousands figure ("3.125mg") left unread although its daily total in brackets settles it; a
+dose in the arm's text that is another (non-drug) intervention's own text given to the arm's drug."""
 
 from __future__ import annotations
 
+from fhir_adapter.sources import Arm, Intervention, TrialRecord
+from fhir_adapter.text import parse_regimen
 from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.names import name_components
 from fhir_adapter.text.regimen.schedule import find_day_lists
-from tests.text.test_regimen import regimen_of
+from tests.text.test_regimen import KNOWN, regimen_of
 
 
 def test_the_words_after_a_dose_in_a_name_that_name_no_drug_are_not_part_of_the_drugs_name() -> None:
@@ -81,3 +84,31 @@ def test_a_daily_total_in_brackets_settles_a_number_written_with_three_decimals(
     # a total that does not agree, or no total, settles nothing
     assert find_doses("2.670 mg twice daily (5340 mg/day)")[0].value is None
     assert find_doses("3.125mg twice a day")[0].value is None
+
+
+STANDARD_CARE = "All patients to receive Inj. Terlipressin, 1 mg at 4 hours along with standard management"
+
+
+def carvedilol_arm(standard_care_text: str) -> list[tuple[str, float | None]]:
+    """Return (drug, dose) of NCT05699824's arm A, its standard care intervention given `standard_care_text`."""
+    carvedilol = "Carvedilol will be initiated on day 2, at a dose of 3.125mg twice a day (6.25mg/day)."
+    interventions = (
+        Intervention("DRUG", "Carvedilol", carvedilol, ("Arm A",)),
+        Intervention("OTHER", "Standard Medical Treatment", standard_care_text, ("Arm A",)),
+    )
+    arm = Arm(
+        "Arm A",
+        "EXPERIMENTAL",
+        f"{carvedilol}\n{STANDARD_CARE}",
+        ("Carvedilol", "Standard Medical Treatment"),
+    )
+    trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=interventions)
+    return sorted((d.drug, d.dose) for d in parse_regimen(trial, arm, known_drugs=KNOWN).drugs if d.dose)
+
+
+def test_a_dose_that_is_another_interventions_own_text_is_not_the_arms_drugs() -> None:
+    # NCT05699824: terlipressin's 1 mg, written in the arm's text and in "Standard Medical Treatment"'s own
+    # text, was read as carvedilol's
+    assert carvedilol_arm(f"{STANDARD_CARE}. Standard Medical Treatment") == [("Carvedilol", 3.125)]
+    # the same words written in the arm's text alone are still read (nothing else says whose they are)
+    assert ("Carvedilol", 1.0) in carvedilol_arm("Standard care as per institutional protocol")

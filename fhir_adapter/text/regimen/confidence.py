@@ -58,7 +58,9 @@ def _checked(
     report: Reporter,
 ) -> DrugDose:
     """Return the reading with its doubtful values withheld; both are judged on the reading as parsed."""
-    dose_reason = dose_doubt(drug, arm, own_texts)
+    dose_reason = dose_doubt(drug, arm, own_texts) or _dose_in_other_interventions_text(
+        drug, arm, texts_about
+    )
     days_reason = days_doubt(drug, arm, texts_about)
     if dose_reason is not None:
         report.add(_where(drug), f"dose {drug.dose_text!r} withheld: {dose_reason}", drug.drug)
@@ -265,6 +267,30 @@ def days_doubt(
         if reason is not None:
             return reason
     return _days_in_other_drugs_text(drug, texts_about) or _split_over_days(drug, arm)
+
+
+def _dose_in_other_interventions_text(
+    drug: DrugDose, arm: tuple[DrugDose, ...], texts_about: Mapping[str, frozenset[str]]
+) -> str | None:
+    """A dose read from the arm's text in words that do not name the drug and that are the own description
+    of an intervention none of whose drugs the arm reads: "All patients to receive Inj. Terlipressin, 1 mg at
+    4 hours" in the arm's text is the text of its "Standard Medical Treatment" intervention (NCT05699824),
+    about what that intervention gives; the 1 mg is not carvedilol's, the arm's one drug. (A text about a
+    drug the arm reads, such as a conditioning regimen written in one drug's text, may dose the others.)"""
+    if drug.source == "intervention" or not drug.dose_text or not texts_about:
+        return None
+    names = [name.lower() for name in drug.names if len(name) >= 3]
+    lines = [line.strip() for line in normalize(drug.verbatim).splitlines() if drug.dose_text in line]
+    if not lines or any(name in line.lower() for line in lines for name in names):
+        return None
+    read = {d.key for d in arm}
+    for line in lines:
+        holders = [keys for text, keys in texts_about.items() if line in text]
+        if not holders or any(not keys or keys & read for keys in holders):
+            return None
+    return (
+        f"{drug.dose_text!r} is written in the own text of another intervention, which does not name the drug"
+    )
 
 
 def _days_in_other_drugs_text(drug: DrugDose, texts_about: Mapping[str, frozenset[str]] | None) -> str | None:
