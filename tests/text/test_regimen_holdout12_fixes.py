@@ -4,7 +4,9 @@ it is given ("Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing") kept 
 a drug is given before ("prior to study day 0") read as its dosing day; days written in another drug's
 intervention text ("before Fludarabine Days -5, -4, - 3") read as the drug's own; a dose whose number may be
 a decimal or a thousands figure ("3.125mg") left unread although its daily total in brackets settles it; a
-dose in the arm's text that is another (non-drug) intervention's own text given to the arm's drug."""
+dose in the arm's text that is another (non-drug) intervention's own text given to the arm's drug; the volume
+a vial's strength comes in ("vials 20 mg 1 ml") and the top of a band of doses a dilution rule applies to
+("for dosage between 100 and 250 mg ... diluted in 100 ml") read as doses."""
 
 from __future__ import annotations
 
@@ -112,3 +114,25 @@ def test_a_dose_that_is_another_interventions_own_text_is_not_the_arms_drugs() -
     assert carvedilol_arm(f"{STANDARD_CARE}. Standard Medical Treatment") == [("Carvedilol", 3.125)]
     # the same words written in the arm's text alone are still read (nothing else says whose they are)
     assert ("Carvedilol", 1.0) in carvedilol_arm("Standard care as per institutional protocol")
+
+
+def test_the_volume_written_right_after_a_strength_is_no_dose() -> None:
+    # NCT05704400: daratumumab was given 1 mL
+    text = "Daratumumab vials 20 mg 1 ml will be collected to reach the desired dose of 16 mg /Kg"
+    assert [(d.value, d.unit) for d in find_doses(text) if d.limit is None] == [(16.0, "mg/kg")]
+    assert [(d.drug, d.dose, d.unit) for d in regimen_of(None, ("Daratumumab", text)).drugs if d.dose] == [
+        ("Daratumumab", 16.0, "mg/kg")
+    ]
+    # a volume after a dose that is no strength is still read
+    assert (1.0, "mL") in [(d.value, d.unit) for d in find_doses("20 mg 1 ml")]
+
+
+def test_the_top_of_a_band_of_doses_a_rule_applies_to_is_no_dose() -> None:
+    # NCT05704400: rituximab was given 250, 500 and 1000 mg, the bands of its dilution rules
+    text = (
+        "Rituximab IV: the dose is standard for pediatric nephrotic syndrome; for dosage between 100 and 250 mg "
+        "rituximab will be diluted in 100 ml of normal saline. For dosage between 260 and 500 mg rituximab will "
+        "be diluted in 250 ml of normal saline."
+    )
+    assert [d.value for d in find_doses(text) if d.limit is None] == []
+    assert all(d.dose is None for d in regimen_of(None, ("Rituximab", text)).drugs)

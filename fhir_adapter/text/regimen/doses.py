@@ -124,6 +124,9 @@ _LIMIT = re.compile(
     r"(?:lowest|highest|minimum|min\.)(?:\s+(?:allowed|permitted|acceptable))?\s+dose(?:\s+(?:is|of|=|:))?|"
     # "tapered by 250- 500 mg every week" (NCT06442748): a step of change, not a dose to give
     r"(?:taper|reduc|decreas|increas|titrat)(?:ed|ing|e)?\s+(?:(?:down|up)\s+)?by|"
+    # "for dosage between 100 and 250 mg rituximab will be diluted in 100 ml" (NCT05704400): the top of a
+    # band of doses a rule (a dilution, a rate) applies to, not a dose to give
+    r"\bfor\s+(?:a\s+|the\s+)?(?:doses?|dosages?)\s+(?:between|from)\s+\d{1,6}(?:[.,]\d{1,4})?\s+(?:and|to)|"
     r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
     r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,
@@ -548,13 +551,19 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
         return text[counted.start() if counted else start : form.end()].strip()
     if form and (units_end := _units_counted_after(text, form.end())):
         return text[start:units_end]
-    chained = (
-        previous is not None
-        and previous.limit is not None
-        and previous.limit_reason == STRENGTH_REASON
-        and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
+    after_strength = (
+        previous is not None and previous.limit is not None and previous.limit_reason == STRENGTH_REASON
     )
-    return text[previous.start : end] if chained and previous else None
+    chained = after_strength and previous is not None and _STRENGTH_CHAIN.fullmatch(text, previous.end, start)
+    # "Daratumumab vials 20 mg 1 ml" (NCT05704400): the volume written right after a strength is the volume
+    # that strength comes in, a concentration written without its "/"
+    its_volume = (
+        after_strength
+        and previous is not None
+        and dose.unit in VOLUME_UNITS
+        and not text[previous.end : start].strip()
+    )
+    return text[previous.start : end] if (chained or its_volume) and previous else None
 
 
 def _form_then_dose(text: str, form_start: int, start: int, end: int) -> bool:
