@@ -6,7 +6,8 @@ intervention text ("before Fludarabine Days -5, -4, - 3") read as the drug's own
 a decimal or a thousands figure ("3.125mg") left unread although its daily total in brackets settles it; a
 dose in the arm's text that is another (non-drug) intervention's own text given to the arm's drug; the volume
 a vial's strength comes in ("vials 20 mg 1 ml") and the top of a band of doses a dilution rule applies to
-("for dosage between 100 and 250 mg ... diluted in 100 ml") read as doses."""
+("for dosage between 100 and 250 mg ... diluted in 100 ml") read as doses; the first day of a schedule that
+goes on from a later day with no end ("Day 1 ... from Day 8 of Cycle 1 and thereafter") read as its days."""
 
 from __future__ import annotations
 
@@ -136,3 +137,17 @@ def test_the_top_of_a_band_of_doses_a_rule_applies_to_is_no_dose() -> None:
     )
     assert [d.value for d in find_doses(text) if d.limit is None] == []
     assert all(d.dose is None for d in regimen_of(None, ("Rituximab", text)).drugs)
+
+
+def test_days_of_a_sentence_that_goes_on_from_a_later_day_with_no_end_are_withheld() -> None:
+    # NCT05704049: isatuximab was read as given on day 1 only
+    text = (
+        "Isatuximab will be administered manually for 8 minutes on Day 1 of Cycle 1 followed by 6 minutes from "
+        "Day 8 of Cycle 1 and thereafter."
+    )
+    regimen = regimen_of(text, ("Isatuximab", None))
+    assert all(d.days is None for d in regimen.drugs)
+    assert any("with no end written" in issue.message for issue in regimen.issues)
+    # an open start in the next sentence, about another drug, leaves the days (NCT05685719)
+    other = "STI-1558 200mg/capsule on Day 1. Starting from Day 4, subjects will orally take itraconazole."
+    assert any(d.days == (1,) for d in regimen_of(other, ("STI-1558", None)).drugs)

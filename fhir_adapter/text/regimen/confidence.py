@@ -266,7 +266,35 @@ def days_doubt(
         reason = _days_around_name(drug, line, runs)
         if reason is not None:
             return reason
-    return _days_in_other_drugs_text(drug, texts_about) or _split_over_days(drug, arm)
+    return (
+        _days_in_other_drugs_text(drug, texts_about) or _open_end_after(drug) or _split_over_days(drug, arm)
+    )
+
+
+# A day from which dosing goes on with no written end: "from Day 8 of Cycle 1 and thereafter", "starting on
+# day 15", "day 8 onwards". Bounded, so linear.
+_OPEN_START = re.compile(
+    r"\b(?:from|starting(?:[ \t]{1,3}on)?|beginning(?:[ \t]{1,3}on)?)[ \t]{1,3}day[ \t]{0,3}\+?(\d{1,3})\b"
+    r"(?![ \t]{0,3}(?:-|–|to\b|through\b|until\b))",
+    re.IGNORECASE,
+)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;])[ \t]++|\n")
+
+
+def _open_end_after(drug: DrugDose) -> str | None:
+    """Days read from a sentence that goes on to an open-ended start ("on Day 1 of Cycle 1 followed by 6
+    minutes from Day 8 of Cycle 1 and thereafter", NCT05704049): the days read are the first part of the
+    schedule only, and its later days are not written out."""
+    wanted = set(drug.days or ())
+    for sentence in _SENTENCE_END.split(normalize(drug.verbatim)):
+        if not wanted or not wanted <= _line_days(sentence):
+            continue
+        for found in _OPEN_START.finditer(sentence):
+            if int(found.group(1)) not in wanted:
+                return f"the days go on from day {found.group(1)} with no end written"
+    return None
 
 
 def _dose_in_other_interventions_text(
