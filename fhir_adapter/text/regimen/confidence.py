@@ -25,6 +25,7 @@ from typing import Protocol
 
 from fhir_adapter.text.regimen.doses import Dose, find_doses, normalize, parse_number
 from fhir_adapter.text.regimen.model import DrugDose
+from fhir_adapter.text.regimen.schedule import find_day_lists
 
 
 class Reporter(Protocol):
@@ -34,23 +35,33 @@ class Reporter(Protocol):
 
 
 def withhold_doubtful(
-    drugs: Iterable[DrugDose], own_texts: Mapping[str, frozenset[str]], report: Reporter
+    drugs: Iterable[DrugDose],
+    own_texts: Mapping[str, frozenset[str]],
+    report: Reporter,
+    texts_about: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[DrugDose, ...]:
     """Return the arm's doses with each doubtful dose value and day list withheld, each reported.
 
     `own_texts` maps the CT.gov path of an intervention's description to the keys of the drugs that
-    intervention names: the drugs that text is about.
+    intervention names: the drugs that text is about. `texts_about` maps each intervention description
+    itself (normalized) to the same keys.
     """
     drugs = tuple(drugs)
-    return tuple(_checked(drug, drugs, own_texts, report) for drug in drugs)
+    return tuple(_checked(drug, drugs, own_texts, texts_about or {}, report) for drug in drugs)
 
 
 def _checked(
-    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]], report: Reporter
+    drug: DrugDose,
+    arm: tuple[DrugDose, ...],
+    own_texts: Mapping[str, frozenset[str]],
+    texts_about: Mapping[str, frozenset[str]],
+    report: Reporter,
 ) -> DrugDose:
     """Return the reading with its doubtful values withheld; both are judged on the reading as parsed."""
-    dose_reason = dose_doubt(drug, arm, own_texts)
-    days_reason = days_doubt(drug, arm)
+    dose_reason = dose_doubt(drug, arm, own_texts) or _dose_in_other_interventions_text(
+        drug, arm, texts_about
+    )
+    days_reason = days_doubt(drug, arm, texts_about)
     if dose_reason is not None:
         report.add(_where(drug), f"dose {drug.dose_text!r} withheld: {dose_reason}", drug.drug)
     if days_reason is not None:
@@ -244,7 +255,9 @@ _DOSE_AFTER = re.compile(r"(?<![ \t])[ \t]*+(?:[.,]\d|[a-zµμ%])", re.IGNORECAS
 _NOT_A_DAY_WORD = re.compile(r"(?<![ \t])[ \t]*+(?:and|to|through|days?|d)\b", re.IGNORECASE)
 
 
-def days_doubt(drug: DrugDose, arm: tuple[DrugDose, ...] = ()) -> str | None:
+def days_doubt(
+    drug: DrugDose, arm: tuple[DrugDose, ...] = (), texts_about: Mapping[str, frozenset[str]] | None = None
+) -> str | None:
     """Return why the days read for `drug` are doubtful, or None when nothing speaks against them."""
     if not drug.days:
         return None
@@ -253,7 +266,89 @@ def days_doubt(drug: DrugDose, arm: tuple[DrugDose, ...] = ()) -> str | None:
         reason = _days_around_name(drug, line, runs)
         if reason is not None:
             return reason
-    return _split_over_days(drug, arm)
+    return (
+        _days_in_other_drugs_text(drug, texts_about) or _open_end_after(drug) or _split_over_days(drug, arm)
+    )
+
+
+# A day from which dosing goes on with no written end: "from Day 8 of Cycle 1 and thereafter", "starting on
+# day 15", "day 8 onwards". Bounded, so linear.
+_OPEN_START = re.compile(
+    r"\b(?:from|starting(?:[ \t]{1,3}on)?|beginning(?:[ \t]{1,3}on)?)[ \t]{1,3}day[ \t]{0,3}\+?(\d{1,3})\b"
+    r"(?![ \t]{0,3}(?:-|–|to\b|through\b|until\b))",
+    re.IGNORECASE,
+)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;])[ \t]++|\n")
+
+
+def _open_end_after(drug: DrugDose) -> str | None:
+    """Days read from a sentence that goes on to an open-ended start ("on Day 1 of Cycle 1 followed by 6
+    minutes from Day 8 of Cycle 1 and thereafter", NCT05704049): the days read are the first part of the
+    schedule only, and its later days are not written out."""
+    wanted = set(drug.days or ())
+    for sentence in _SENTENCE_END.split(normalize(drug.verbatim)):
+        if not wanted or not wanted <= _line_days(sentence):
+            continue
+        for found in _OPEN_START.finditer(sentence):
+            if int(found.group(1)) not in wanted:
+                return f"the days go on from day {found.group(1)} with no end written"
+    return None
+
+
+def _dose_in_other_interventions_text(
+    drug: DrugDose, arm: tuple[DrugDose, ...], texts_about: Mapping[str, frozenset[str]]
+) -> str | None:
+    """A dose read from the arm's text in words that do not name the drug and that are the own description
+    of an intervention none of whose drugs the arm reads: "All patients to receive Inj. Terlipressin, 1 mg at
+    4 hours" in the arm's text is the text of its "Standard Medical Treatment" intervention (NCT05699824),
+    about what that intervention gives; the 1 mg is not carvedilol's, the arm's one drug. (A text about a
+    drug the arm reads, such as a conditioning regimen written in one drug's text, may dose the others.)"""
+    if drug.source == "intervention" or not drug.dose_text or not texts_about:
+        return None
+    names = [name.lower() for name in drug.names if len(name) >= 3]
+    lines = [line.strip() for line in normalize(drug.verbatim).splitlines() if drug.dose_text in line]
+    if not lines or any(name in line.lower() for line in lines for name in names):
+        return None
+    read = {d.key for d in arm}
+    for line in lines:
+        holders = [keys for text, keys in texts_about.items() if line in text]
+        if not holders or any(not keys or keys & read for keys in holders):
+            return None
+    return (
+        f"{drug.dose_text!r} is written in the own text of another intervention, which does not name the drug"
+    )
+
+
+def _days_in_other_drugs_text(drug: DrugDose, texts_about: Mapping[str, frozenset[str]] | None) -> str | None:
+    """Days written only in another drug's intervention text, in words that give this drug no dose, while the
+    drug's own intervention text writes days of its own: "500 mg/m2 IV ... before Fludarabine Days -5, -4,
+    - 3" in cyclophosphamide's text (NCT05702853) times cyclophosphamide by fludarabine; fludarabine's own
+    text ("... Days -5, 4, -3") is where its days are written. Which text is right is not the parser's to
+    say. Days also written with the drug's dose, or in a text about the drug, are the drug's."""
+    if not texts_about or not drug.days:
+        return None
+    if not any(drug.key in keys and _DAY_RUN.search(text) for text, keys in texts_about.items()):
+        return None
+    wanted = set(drug.days)
+    writing = [line.strip() for line in normalize(drug.verbatim).splitlines() if wanted <= _line_days(line)]
+    if not writing or any(not _only_in_other_drugs_text(drug, line, texts_about) for line in writing):
+        return None
+    return "read in another drug's intervention text, while its own text writes its days"
+
+
+def _line_days(line: str) -> set[int]:
+    """Return every day the day lists of `line` give, as the parser reads them."""
+    return {day for found in find_day_lists(line) for day in found.value}
+
+
+def _only_in_other_drugs_text(drug: DrugDose, line: str, texts_about: Mapping[str, frozenset[str]]) -> bool:
+    """Return True when `line` gives the drug no dose and is written only in texts about other drugs."""
+    if drug.dose_text and drug.dose_text in line:
+        return False
+    holders = [keys for text, keys in texts_about.items() if line in text]
+    return bool(holders) and all(keys and drug.key not in keys for keys in holders)
 
 
 def _days_of(found: re.Match[str], line: str) -> set[int]:

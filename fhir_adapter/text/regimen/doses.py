@@ -124,6 +124,9 @@ _LIMIT = re.compile(
     r"(?:lowest|highest|minimum|min\.)(?:\s+(?:allowed|permitted|acceptable))?\s+dose(?:\s+(?:is|of|=|:))?|"
     # "tapered by 250- 500 mg every week" (NCT06442748): a step of change, not a dose to give
     r"(?:taper|reduc|decreas|increas|titrat)(?:ed|ing|e)?\s+(?:(?:down|up)\s+)?by|"
+    # "for dosage between 100 and 250 mg rituximab will be diluted in 100 ml" (NCT05704400): the top of a
+    # band of doses a rule (a dilution, a rate) applies to, not a dose to give
+    r"\bfor\s+(?:a\s+|the\s+)?(?:doses?|dosages?)\s+(?:between|from)\s+\d{1,6}(?:[.,]\d{1,4})?\s+(?:and|to)|"
     r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
     r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,
@@ -473,6 +476,8 @@ def find_doses(text: str) -> list[Dose]:
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
         dose = _dose(match, text)
+        if doses and (settled := _settled_by_daily_total(doses[-1], dose, text)) is not None:
+            doses[-1] = settled
         previous = doses[-1] if doses else None
         strength = (
             None
@@ -546,13 +551,19 @@ def _strength(match: re.Match[str], dose: Dose, text: str, previous: Dose | None
         return text[counted.start() if counted else start : form.end()].strip()
     if form and (units_end := _units_counted_after(text, form.end())):
         return text[start:units_end]
-    chained = (
-        previous is not None
-        and previous.limit is not None
-        and previous.limit_reason == STRENGTH_REASON
-        and _STRENGTH_CHAIN.fullmatch(text, previous.end, start) is not None
+    after_strength = (
+        previous is not None and previous.limit is not None and previous.limit_reason == STRENGTH_REASON
     )
-    return text[previous.start : end] if chained and previous else None
+    chained = after_strength and previous is not None and _STRENGTH_CHAIN.fullmatch(text, previous.end, start)
+    # "Daratumumab vials 20 mg 1 ml" (NCT05704400): the volume written right after a strength is the volume
+    # that strength comes in, a concentration written without its "/"
+    its_volume = (
+        after_strength
+        and previous is not None
+        and dose.unit in VOLUME_UNITS
+        and not text[previous.end : start].strip()
+    )
+    return text[previous.start : end] if (chained or its_volume) and previous else None
 
 
 def _form_then_dose(text: str, form_start: int, start: int, end: int) -> bool:
@@ -603,6 +614,27 @@ def _daily_total(dose: Dose, text: str, previous: Dose | None) -> str | None:
         return None
     times = _TIMES_A_DAY.get(_SPACES.sub(" ", between.group("times").lower()), 0)
     return text[previous.start : dose.end] if abs(times * previous.value - dose.value) < 1e-9 else None
+
+
+_DECIMAL_OR_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}(?!\d)")
+
+
+def _settled_by_daily_total(previous: Dose, dose: Dose, text: str) -> Dose | None:
+    """Return `previous` read as a decimal when the daily total in brackets after it is that decimal times the
+    doses of a day written between them: "3.125mg twice a day (6.25mg/day)" (NCT05699824) is 3.125 mg, not
+    3125 mg; the record itself says which way its number is written. None when nothing settles it."""
+    number = _DECIMAL_OR_THOUSANDS.match(previous.text)
+    daily = dose.per_day or _DAILY_AFTER.match(text, dose.end) is not None
+    if number is None or not previous.ambiguous or previous.high is not None or not daily:
+        return None
+    between = _DAILY_TOTAL_GAP.fullmatch(text, previous.end, dose.start)
+    if between is None or previous.unit != dose.unit or dose.value is None:
+        return None
+    times = _TIMES_A_DAY.get(_SPACES.sub(" ", between.group("times").lower()), 0)
+    decimal = float(number.group())
+    if abs(times * decimal - dose.value) > 1e-9:
+        return None
+    return replace(previous, value=decimal, ambiguous=False, doubt=None)
 
 
 def _ends_taper_at_zero(dose: Dose, text: str) -> bool:

@@ -207,12 +207,24 @@ def _without_dosing_tail(name: str) -> str:
     if dose is None or dose.start() == 0:
         return name
     tail = tokens_of(name[dose.start() :])
-    if not all(word.isdigit() or word in _DOSING_WORDS for word in tail):
+    head = name[: dose.start()].rstrip(" \t\n(:")  # "Milciclib Dose: 150 mg/day"
+    dosing_only = all(word.isdigit() or word in _DOSING_WORDS for word in tail)
+    if not dosing_only and not _describes_dosing(head, name[dose.end() :]):
         return name
-    head = name[: dose.start()].rstrip(" \t\n(")
     if head.lower().endswith(" at"):  # "PD 0299685 at 15mg BID"
         head = head[:-3].rstrip()
     return head if tokens_of(head) else name
+
+
+def _describes_dosing(head: str, tail: str) -> bool:
+    """Return True when the words after a name's dose can only describe how that dose is given: the name
+    before the dose is one drug (no list of drugs), and the words after it name no other drug (no list
+    word, no drug stem, no product code). "Empagliflozin 25 mg thrice-weekly post-hemodialysis dosing"
+    (NCT05687058) names empagliflozin; the schedule words are too many to list (each blind set brought new
+    ones: "EC Tab", "Q6W", "x 2 Tablets"), while what a drug name looks like is known."""
+    if not tokens_of(head) or _SPLIT.search(head) or _SPLIT.search(tail):
+        return False
+    return _CODE.search(tail) is None and _STEM.search(tail.lower()) is None
 
 
 # "S-1 [Tegafur/Oteracil/gimeracil]" (NCT06109779): the bracket after a name lists the product's

@@ -30,6 +30,7 @@ from fhir_adapter.text.regimen.doses import (
     STRENGTH_REASON,
     VOLUME_REASON,
     ZERO_REASON,
+    normalize,
 )
 from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
@@ -126,7 +127,7 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     entries += _named_only(trial, linked, entries, lexicon)
     entries = finish_entries(entries, cycle.length_days, lexicon, report)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
-    drugs = withhold_doubtful(drugs, _own_texts(trial), report)
+    drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial))
     return Regimen(
         cycle.length_days,
         cycle.count,
@@ -188,7 +189,7 @@ def _unlisted_doses(trial: TrialRecord, arm: Arm, known_drugs: frozenset[str]) -
         message = "dosed in the arm text but not an intervention of the record; read from the text only"
         report.add(field_path, message, lexicon.drugs[key].display)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
-    drugs = withhold_doubtful(drugs, _own_texts(trial), report)
+    drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial))
     return Regimen(drugs=drugs, issues=tuple(report.issues))
 
 
@@ -198,6 +199,18 @@ def _own_texts(trial: TrialRecord) -> dict[str, frozenset[str]]:
         INTERVENTION_FIELD.format(index): frozenset(drug_key(c) for c in name_components(intervention.name))
         for index, intervention in enumerate(trial.interventions)
     }
+
+
+def _texts_about(trial: TrialRecord) -> dict[str, frozenset[str]]:
+    """Return each intervention description (normalized, as the readings quote it) with the keys of the
+    drugs its name names."""
+    about: dict[str, frozenset[str]] = {}
+    for intervention in trial.interventions:
+        if intervention.description:
+            keys = frozenset(drug_key(c) for c in name_components(intervention.name))
+            text = normalize(intervention.description)
+            about[text] = about.get(text, frozenset()) | keys
+    return about
 
 
 def _report_long_texts(

@@ -268,7 +268,11 @@ _NOT_DOSING_DAY = re.compile(
     r"|\buntil|\bthrough|\bby|\bup\s+to|\b(?:withdrawal|ended|ending|stopped|discontinued|tapered"
     # "initiate metronomic temozolomide on Cycle 1, Day 1" (NCT05698524): the first day, not the only one
     r"|initiat(?:e|es|ed|ing)|commenc(?:e|es|ed|ing))"
-    r"(?:\s+\w+){0,3}\s+(?:on|by|at))"
+    r"(?:\s+\w+){0,3}\s+(?:on|by|at)"
+    # "lymphodepletion ... prior to study day 0" (NCT05694364): the day a drug is given before is the
+    # reference, not a dosing day; "30 minutes before Day 1 dosing" is given on that day
+    r"|(?<!minutes\s)(?<!minute\s)(?<!hours\s)(?<!hour\s)(?<!min\s)(?<!hrs\s)"
+    r"\b(?:prior\s+to|before)(?:\s+(?:the|study)){0,2})"
     # "continue until at least Day +86" (NCT01661400)
     r"(?:\s+(?:at\s+(?:least|most|the\s+latest)|approximately|about))?"
     r"(?:\s+cycle\s+\d{1,3}\s*,?)?\s*$",  # "starting on Cycle 1 Day 1"
