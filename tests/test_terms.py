@@ -88,6 +88,13 @@ def test_every_mapping_file_names_its_source_and_is_a_valid_r4_conceptmap(path: 
     assert check_resource(document) == []
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "mappings").glob("*.json")), ids=lambda p: p.stem)
+def test_every_mapping_file_is_described_in_the_mapping_reference(path: Path) -> None:
+    """A hospital edits these tables from docs/mappings.md: a table it does not list is one nobody can find."""
+    reference = (REPO / "docs" / "mappings.md").read_text(encoding="utf-8")
+    assert f"| `{path.name}` |" in reference
+
+
 def _hospital_map(tmp_path: Path, document: dict[str, Any]) -> Path:
     folder = tmp_path / "site-maps"
     folder.mkdir()
