@@ -16,6 +16,11 @@ A writer may record only some kinds of fact (the held-out set 2 leaves out LVEF,
 figure counts only the kinds the file covers: its header's `"_kinds"` list when present (add one only when
 the writer's own `_about` text names the kinds), otherwise every kind that occurs among its facts.
 
+A third figure matches facts whatever their criterion's number in its section: where the parser splits or
+joins criteria differently from the writer's count, every fact after that point is renumbered, though each
+still sits with its own verbatim words. The first figure counts such a fact wrong and missed; this one shows
+how many of the values themselves are right.
+
 When a file's writer recorded a `"condition"` (the words naming a subgroup or another time) on some facts,
 which facts carry one is scored too: a parsed fact with a `condition` or `timing` against an expected fact
 with a `condition`, by the same key. The words are not compared; a condition on the wrong fact is.
@@ -57,6 +62,9 @@ class Score(PrecisionRecall):
     logic_by_section: dict[str, PrecisionRecall] = field(default_factory=dict)
     # The same facts counted only over the kinds the expectation file covers (empty: not computed).
     covered: PrecisionRecall = field(default_factory=PrecisionRecall)
+    # The same facts matched whatever their criterion's number in its section: a criterion split or joined
+    # differently from the writer's count renumbers every fact after it, though each stays with its own words.
+    unnumbered: PrecisionRecall = field(default_factory=PrecisionRecall)
     covered_kinds: frozenset[str] = frozenset()
     # Facts that hold only for a subgroup or at another time, when the file records a `condition` on them.
     condition_records: int = 0
@@ -202,6 +210,7 @@ def _score_record(
     total.records += 1
     total.counts_right += counts == (expected["inclusion"], expected["exclusion"])
     _add(total, want, got)
+    _add(total.unnumbered, unnumbered(want), unnumbered(got))
     _add(
         total.covered,
         Counter({k: n for k, n in want.items() if k[2] in total.covered_kinds}),
@@ -251,6 +260,14 @@ def _score_conditions(
             print(f"{nct_id}:   missing condition on {key}")
 
 
+def unnumbered(keys: Counter[FactKey]) -> Counter[tuple[Any, ...]]:
+    """Return the fact keys without the criterion's number: (section, kind, comparator, values, unit)."""
+    counted: Counter[tuple[Any, ...]] = Counter()
+    for key, n in keys.items():
+        counted[(key[0], *key[2:])] += n
+    return counted
+
+
 def _add(score: PrecisionRecall, want: Counter[Any], got: Counter[Any]) -> None:
     score.true_positive += sum((want & got).values())
     score.false_positive += sum((got - want).values())
@@ -269,6 +286,12 @@ def report(result: Score) -> str:
         f"facts of the {len(result.covered_kinds)} kinds the file covers: precision {covered.precision:.3f}, "
         f"recall {covered.recall:.3f} ({covered.true_positive} right, {covered.false_positive} wrong, "
         f"{covered.false_negative} missed)"
+    )
+    loose = result.unnumbered
+    lines.append(
+        f"facts whatever their criterion's number: precision {loose.precision:.3f}, "
+        f"recall {loose.recall:.3f} "
+        f"({loose.true_positive} right, {loose.false_positive} wrong, {loose.false_negative} missed)"
     )
     if result.logic_records:
         logic = result.logic

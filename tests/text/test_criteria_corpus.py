@@ -66,3 +66,17 @@ def test_a_condition_on_the_wrong_fact_counts_as_wrong(tmp_path: Path) -> None:
         1,
         1,
     )
+
+
+def test_a_renumbered_fact_is_wrong_by_number_and_right_by_value(tmp_path: Path) -> None:
+    """A writer who counts the criteria differently renumbers the facts after the split: the strict figure
+    counts each wrong and missed, the unnumbered one matches the value in its section."""
+    text = "Inclusion Criteria:\n\n* Signed consent\n* ECOG 0-1\n"
+    fact = {"section": "inclusion", "kind": "ecog", "low": 0, "high": 1, "unit": "1"}
+    record = {"criteria_text": text, "inclusion": 1, "exclusion": 0, "facts": [{**fact, "criterion": 1}]}
+    file = tmp_path / "criteria.json"
+    file.write_text(json.dumps({"NCT00000000": record}), encoding="utf-8")
+    result = score(expectations_file=file)
+    assert (result.true_positive, result.false_positive, result.false_negative) == (0, 1, 1)
+    loose = result.unnumbered
+    assert (loose.true_positive, loose.false_positive, loose.false_negative) == (1, 0, 0)
