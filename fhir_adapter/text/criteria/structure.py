@@ -113,8 +113,12 @@ _BOILERPLATE = re.compile(
 _STRAY_BULLET = re.compile(r"^[•·▪◦]+\s*")
 _ALTERNATIVES_INTRO = re.compile(r"\b(?:one|any|either|at least|1\s+of)\b", re.IGNORECASE)
 # "AND not a candidate for further JAK inhibitor ..." (NCT04576156): a paragraph opened by a joining word
-# goes on with the item above
-_CONTINUATION = re.compile(r"^(?:(?i:note\b|n\.?b\.?\b)|\(|[a-z]|(?:AND|OR|And|Or)\s)")
+# goes on with the item above; so does a remark on it: "Remark: Centralised analysis of BRAF status will be
+# performed ..." under an item (NCT05706779), "Comment: ...", with their colon (a "Comments from ..." item is
+# no remark)
+_CONTINUATION = re.compile(
+    r"^(?:(?i:note\b|n\.?b\.?\b|(?:remarks?|comments?)\s*+:)|\(|[a-z]|(?:AND|OR|And|Or)\s)"
+)
 # "Woman CrCl = (140- age [years old]) x weight (kg) x 0.85 ..." (NCT02795884): a formula explains the item
 # above, it is no criterion. Only at a word's start, each word read once (linear when searched).
 _FORMULA = re.compile(r"(?<![\w()/-])[A-Za-z][\w()/-]*+(?: [\w()/-]++){0,3}+ = ")
