@@ -54,3 +54,29 @@ def test_a_comment_with_its_colon_goes_on_with_the_item_above() -> None:
 def test_a_paragraph_that_opens_with_the_word_comments_but_no_colon_is_still_a_criterion() -> None:
     text = "Inclusion Criteria:\n\n- Age >= 18 years\n\nComments from the treating physician are on file.\n"
     assert len(parse_criteria(text)) == 2
+
+
+# NCT05691257: "non-pregnant female" in a sex-specific haemoglobin limit was read as a pregnancy status
+_SEX_SPECIFIC_LIMIT = (
+    "Inclusion Criteria:\n\n"
+    "  5. Diagnosed anemia: male hemoglobin <130 g/L, non-pregnant female hemoglobin <120 g/L.\n"
+)
+
+
+def test_a_status_word_before_a_limit_names_its_subgroup_and_is_no_status() -> None:
+    [criterion] = parse_criteria(_SEX_SPECIFIC_LIMIT)
+    assert [f.kind for f in criterion.facts] == ["hemoglobin", "hemoglobin"]
+    assert [f.condition for f in criterion.facts] == ["male", "non-pregnant female"]
+    assert [u.kind for u in criterion.unclear] == ["pregnancy"]
+
+
+def test_a_sex_before_a_creatinine_limit_labels_it() -> None:
+    text = "Inclusion Criteria:\n\n- Serum creatinine: men creatinine <= 1.5 mg/dL, women creatinine <= 1.3 mg/dL\n"
+    [criterion] = parse_criteria(text)
+    assert [(f.value, f.condition) for f in criterion.facts] == [(1.5, "men"), (1.3, "women")]
+
+
+def test_a_non_pregnant_female_who_may_enrol_is_still_a_status() -> None:
+    [criterion] = parse_criteria("Inclusion Criteria:\n\n- Male or non-pregnant female >= 18 years of age\n")
+    assert "pregnancy" in [f.kind for f in criterion.facts]
+    assert [f.condition for f in criterion.facts if f.kind == "age"] == [None]

@@ -56,6 +56,10 @@ QUALIFIER = re.compile(
     r"|[(（]\s*(?:males?|females?|men|women)\s*[)）]"
     # "women >= 470 ms" names a subgroup; "Male or female >= 18 years" names who may enrol
     r"|(?<!\bor )(?<!\band )\b(?:males?|females?|men|women)\b(?=\s*+(?:[<>≤≥]|=<|=>))"
+    # "male hemoglobin <130 g/L, non-pregnant female hemoglobin <120 g/L" (NCT05691257): a sex before the name
+    # of a measure whose normal range differs by sex labels that limit
+    r"|(?<!\bor )(?<!\band )\b(?:non-?pregnant\s++)?(?:males?|females?|men|women)\s++"
+    r"(?=(?:ha?emoglobin|hb|hgb|ha?ematocrit|hct|creatinine|qtc\w{0,2})\b)"
     rf"|{_TIME_POINT_WORDS}",
     re.IGNORECASE,
 )
@@ -64,7 +68,7 @@ _TIME_POINT = re.compile(_TIME_POINT_WORDS, re.IGNORECASE)
 # A qualifier governs a threshold in its own clause: not across a ";" (unless "; or"), a line or a sentence.
 BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
 _REACH_LEFT = 80
-_SEX = re.compile(r"(?:males?|females?|men|women)\s*:?", re.IGNORECASE)
+_SEX = re.compile(r"(?:non-?pregnant\s++)?(?:males?|females?|men|women)\s*+:?\s*+", re.IGNORECASE)
 # "A and B" in an exclusion: a bare "and" between two thresholds ("and/or" is either, so it is not one);
 # matched on the stripped gap, so neither pattern starts with white space (linear).
 _AND_WORDS = r"(?:and(?!/)|as\s+well\s+as|together\s+with|in\s+combination\s+with)"

@@ -57,6 +57,10 @@ _ABOUT_MEN = re.compile(
     re.IGNORECASE,
 )
 _PARTNER_STATUS_KINDS = frozenset({"pregnancy", "breastfeeding"})
+# Who a status word describes, between it and a limit's measure ("non-pregnant female hemoglobin"); bounded.
+_SUBGROUP_NOUN = re.compile(
+    r"\s*+(?:wom[ae]n|females?|patients?|subjects?|participants?)?\s*+:?\s*+", re.IGNORECASE
+)
 # The end of a criterion's first statement: a sentence's full stop, a colon that introduces an explanation
 # ("Pregnant or lactating women: The effects of NFV ... in HIV positive women"), a line break.
 _FIRST_STATEMENT_END = re.compile(r"\.\s|:\s|\n")
@@ -220,7 +224,26 @@ def _status_doubt(criterion: Criterion, fact: Fact) -> str | None:
     if fact.kind in _PARTNER_STATUS_KINDS and _ABOUT_MEN.search(text):
         # a man's criterion names pregnancy or breastfeeding only as his partner's
         return f"{fact.kind} in a criterion about men: a partner's status, not the patient's"
+    if fact.kind in _PARTNER_STATUS_KINDS and _names_a_limits_subgroup(criterion, fact):
+        return f"{fact.kind} names the subgroup a limit is for, it is no status the patient must have"
     return _explained_status(criterion, fact)
+
+
+def _names_a_limits_subgroup(criterion: Criterion, fact: Fact) -> bool:
+    """Return True when the status word, with at most a "female"/"women" after it, stands right before a
+    threshold read from the same criterion: "male hemoglobin <130 g/L, non-pregnant female hemoglobin <120
+    g/L" (NCT05691257) - a sex-specific limit, the status says whose it is. "Male or non-pregnant female >= 18
+    years" is a status the patient must have: an age is who may enrol, not a measured limit."""
+    text = criterion.full_text
+    at = text.find(fact.phrase)
+    if at < 0:
+        return False
+    after = _SUBGROUP_NOUN.match(text, at + len(fact.phrase))
+    start = after.end() if after else at + len(fact.phrase)
+    return any(
+        other.is_threshold and other.kind != "age" and text.startswith(other.phrase, start)
+        for other in criterion.facts
+    )
 
 
 def _explained_status(criterion: Criterion, fact: Fact) -> str | None:
