@@ -80,3 +80,48 @@ def test_a_non_pregnant_female_who_may_enrol_is_still_a_status() -> None:
     [criterion] = parse_criteria("Inclusion Criteria:\n\n- Male or non-pregnant female >= 18 years of age\n")
     assert "pregnancy" in [f.kind for f in criterion.facts]
     assert [f.condition for f in criterion.facts if f.kind == "age"] == [None]
+
+
+def _facts(text: str) -> list[tuple[str, str | None, float | None, str | None]]:
+    [criterion] = parse_criteria("Inclusion Criteria:\n\n- " + text + "\n")
+    return [(f.kind, f.comparator, f.value, f.unit) for f in criterion.facts]
+
+
+def test_a_capital_x_multiplies_a_count_unit() -> None:
+    # NCT05694936
+    text = "Adequate bone marrow function with platelets ≥ 80 X 109/L; neutrophils ≥ 1.5 X 109/L; haemoglobin ≥ 8g/dL."
+    assert _facts(text) == [
+        ("platelets", ">=", 80.0, "10*9/L"),
+        ("anc", ">=", 1.5, "10*9/L"),
+        ("hemoglobin", ">=", 8.0, "g/dL"),
+    ]
+
+
+def test_a_multiplication_sign_before_the_multiple_of_the_uln() -> None:
+    # NCT05694936
+    text = (
+        "Adequate hepatic function with serum total bilirubin < x1.5 upper limit of normal range and ALT or "
+        "AST < x3 upper limit of normal range."
+    )
+    assert _facts(text) == [
+        ("bilirubin", "<", 1.5, "{ULN}"),
+        ("alt", "<", 3.0, "{ULN}"),
+        ("ast", "<", 3.0, "{ULN}"),
+    ]
+    assert _facts("AST < x 2.5 ULN") == [("ast", "<", 2.5, "{ULN}")]
+
+
+def test_an_x_before_a_number_of_another_unit_is_not_read() -> None:
+    assert _facts("ANC < x3 10^9/L") == []
+
+
+def test_per_a_method_after_a_value_keeps_the_value() -> None:
+    # NCT05707273, NCT05705466
+    text = "Creatinine clearance of >= 60 mL/min per 24 hour urine test or the Cockcroft-Gault formula"
+    assert _facts(text) == [("creatinine_clearance", ">=", 60.0, "mL/min")]
+    text = "Grade 2 or higher QTc prolongation (>480 msec per NCI-CTCAE criteria version 5.0)"
+    assert _facts(text) == [("qtc", ">", 480.0, "ms")]
+
+
+def test_per_a_unit_after_a_value_still_drops_it() -> None:
+    assert _facts("Creatinine clearance >= 60 mL/min per kg") == []

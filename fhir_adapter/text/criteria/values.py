@@ -33,7 +33,11 @@ from fhir_adapter.text.first_chars import guarded
 # multiples of the ULN only (_read_value), as "within 7 days" or "within 10% of" is no limit on a level.
 # Not in COMPARATOR, which other passes use to find values.
 _VALUE = re.compile(
-    rf"(?:(?P<comp>{COMPARATOR}|(?i:within))\s*+)?(?:(?:of|to|than)\s++)?(?P<num>{NUMBER})"
+    rf"(?:(?P<comp>{COMPARATOR}|(?i:within))\s*+)?(?:(?:of|to|than)\s++)?"
+    # "bilirubin < x1.5 upper limit of normal" (NCT05694936): the multiplication sign before the multiple of
+    # the ULN; only when the ULN follows, so an "x" is never read before another unit
+    r"(?:[xX×]\s*+(?=\d[\d.,]*+\s*+(?:ULN|IULN|ULRR|upper\s++limit)\b))?"
+    rf"(?P<num>{NUMBER})"
     # "18 years to 75 years", "6.5%-10%": a unit after the first number of a range too (checked against the
     # second's)
     rf"(?:\s*+(?P<unit0>years?|months?|weeks?|%)(?=\s*+{RANGE_JOIN}\s*+\d))?"
@@ -114,8 +118,13 @@ _OTHER_INTERVAL = re.compile(r"\b(?:PR|QRS|RR|JT)\b|\be\.\s?g\.", re.IGNORECASE)
 _NOT_A_LEVEL = re.compile(
     # "per" goes on with a unit ("per kg"), not with who judges ("3 months per investigator judgment")
     # "/" goes on with a unit too, unless another value follows ("1.5 x 10^9/L / >= 1500/uL": a restatement)
-    r"(?:/(?!\s*+[<>≤≥])|per\b(?!\s++(?:the\s++)?(?:investigators?|protocol|institution(?:al)?|local|physicians?|treating|"
-    r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|"
+    # "ECOG < 2 / Karnofsky Performance Status (KPS) >= 70" (NCT05707273): another score's name after "/"
+    # "per" goes on with a method too: "mL/min per 24 hour urine test or the Cockcroft-Gault formula"
+    # (NCT05707273), "> 480 msec per NCI-CTCAE" (NCT05705466)
+    r"(?:/(?!\s*+(?:[<>≤≥]|Karnofsky\b|KPS\b|Lansky\b|ECOG\b|WHO\b))|per\b(?!\s++(?:the\s++)?(?:investigators?|"
+    r"protocol|institution(?:al)?|local|physicians?|treating|"
+    r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?|NCI|CTCAE|"
+    r"(?:24[- ]?h(?:ou)?rs?\s++)?urine|Cockcroft|MDRD|CKD|formula)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|"
     r"(?:st|nd|rd|th)\b|(?:percentile|centile)|(?:\)\s*+|\([^()\n]{0,40}\)\s*+)?"
     r"(?:increase|decrease|rise|drop|fall|reduction|decline|change)\b)",
     re.IGNORECASE,

@@ -95,8 +95,9 @@ COMPARATOR_CODES = _ComparatorCodes()
 
 # Unit spellings -> UCUM codes, longest first (the order matters: "mL/min/1.73 m2" before "mL/min").
 # "1.5 ´ 109/L" (NCT03058094): a multiplication sign that copying turned into an acute accent
-_TEN9 = r"(?:(?:x|×|\*|´)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G\s*+/\s*+[lL]\b|Giga\s*+/\s*+[lL]\b|(?:x|×|´)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
-_TEN3 = r"(?:(?:x|×|\*|´)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
+# "platelets >= 80 X 109/L" (NCT05694936): a capital X is the multiplication sign too
+_TEN9 = r"(?:(?:x|X|×|\*|´)\s*+)?10\s*+(?:\^|\*|e|E|\*\*)?\s*+(?:9|⁹|\(9\))\s*+(?:cells\s*+)?/\s*+[lL]\b|G\s*+/\s*+[lL]\b|Giga\s*+/\s*+[lL]\b|(?:x|X|×|´)\s*+109\s*+(?:cells\s*+)?/\s*+[lL]\b"
+_TEN3 = r"(?:(?:x|X|×|\*|´)\s*+)?10\s*+(?:\^|\*|e|E)?\s*+(?:3|³|\(3\))\s*+/\s*+(?:µ|u|μ|mc)[lL]\b|K\s*+/\s*+(?:µ|u|μ|mc)[lL]\b"
 # Units spelled out in words, as some sponsors write them before the symbol ("27.0 kilograms per square meter
 # (kg/m^2)", "30 milliliters per minute per 1.73 square meter"): the same codes, in any case.
 _ML = r"(?:[mM][lL]|(?i:milli[- ]?lit(?:er|re)s?))"
