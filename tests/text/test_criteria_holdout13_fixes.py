@@ -125,3 +125,13 @@ def test_per_a_method_after_a_value_keeps_the_value() -> None:
 
 def test_per_a_unit_after_a_value_still_drops_it() -> None:
     assert _facts("Creatinine clearance >= 60 mL/min per kg") == []
+
+
+def test_a_slash_before_another_measures_name_keeps_the_value_before_it() -> None:
+    # NCT05707273
+    text = "Eastern Cooperative Oncology Group (ECOG) < 2 / Karnofsky Performance Status (KPS) >= 70"
+    assert _facts(text) == [("ecog", "<", 2.0, "1"), ("karnofsky", ">=", 70.0, "1")]
+
+
+def test_a_slash_before_a_unit_still_drops_the_value() -> None:
+    assert _facts("Creatinine clearance >= 60 mL/min/kg") == []

@@ -118,10 +118,11 @@ _OTHER_INTERVAL = re.compile(r"\b(?:PR|QRS|RR|JT)\b|\be\.\s?g\.", re.IGNORECASE)
 _NOT_A_LEVEL = re.compile(
     # "per" goes on with a unit ("per kg"), not with who judges ("3 months per investigator judgment")
     # "/" goes on with a unit too, unless another value follows ("1.5 x 10^9/L / >= 1500/uL": a restatement)
-    # "ECOG < 2 / Karnofsky Performance Status (KPS) >= 70" (NCT05707273): another score's name after "/"
+    # "ECOG < 2 / Karnofsky Performance Status (KPS) >= 70" (NCT05707273): another measure's name after "/"
+    # (the window ends where the next measure is named, so nothing follows the "/" in it)
     # "per" goes on with a method too: "mL/min per 24 hour urine test or the Cockcroft-Gault formula"
     # (NCT05707273), "> 480 msec per NCI-CTCAE" (NCT05705466)
-    r"(?:/(?!\s*+(?:[<>≤≥]|Karnofsky\b|KPS\b|Lansky\b|ECOG\b|WHO\b))|per\b(?!\s++(?:the\s++)?(?:investigators?|"
+    r"(?:/(?!\s*+(?:[<>≤≥]|$))|per\b(?!\s++(?:the\s++)?(?:investigators?|"
     r"protocol|institution(?:al)?|local|physicians?|treating|"
     r"standard|clinical|judge?ment|discretion|assessment|RECIST|criteria|guidelines?|NCI|CTCAE|"
     r"(?:24[- ]?h(?:ou)?rs?\s++)?urine|Cockcroft|MDRD|CKD|formula)\b)|(?:kg|lbs?|cm|mmHg|bpm)\b|"
