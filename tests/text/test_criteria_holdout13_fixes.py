@@ -135,3 +135,13 @@ def test_a_slash_before_another_measures_name_keeps_the_value_before_it() -> Non
 
 def test_a_slash_before_a_unit_still_drops_the_value() -> None:
     assert _facts("Creatinine clearance >= 60 mL/min/kg") == []
+
+
+def test_whole_scores_listed_by_commas_are_a_range_on_the_scale() -> None:
+    # NCT05694936
+    [criterion] = parse_criteria("Inclusion Criteria:\n\n- ECOG performance status 0, 1.\n")
+    assert [(f.kind, f.low, f.high) for f in criterion.facts] == [("ecog", 0.0, 1.0)]
+
+
+def test_a_comma_after_a_compared_score_lists_no_range() -> None:
+    assert _facts("ECOG <= 2, 3.") == [("ecog", "<=", 2.0, "1")]

@@ -42,6 +42,9 @@ _VALUE = re.compile(
     # second's)
     rf"(?:\s*+(?P<unit0>years?|months?|weeks?|%)(?=\s*+{RANGE_JOIN}\s*+\d))?"
     rf"(?:\s*{RANGE_JOIN}\s*(?P<num2>{NUMBER}))?(?P<ors>(?:\s*+,\s*+{NUMBER}){{0,8}}+\s*+,?\s*+or\s++{NUMBER})?"
+    # "ECOG performance status 0, 1." (NCT05694936): whole scores listed by commas alone, up to the clause's
+    # end; a range on a score's scale only (_read_value)
+    r"(?P<listed>(?:\s*+,\s*+[0-5](?!\d|\.\d)){1,4}+(?=\s*+(?:[.;)\n]|$)))?"
     rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )
@@ -426,6 +429,9 @@ def _read_value(kind: str, match: re.Match[str], unit_text: str | None, phrase: 
         return None  # "HbA1c < 8" could be % or mmol/mol: only a fraction ("< 0.099") is unitless for sure
     if match.group("ors") or match.group("num2"):
         return _range_fact(kind, match, value, code, phrase)
+    if match.group("listed") and kind in _SCALES and not match.group("comp"):
+        listed = [value, *(float(n) for n in _NUMBER.findall(match.group("listed")))]
+        return Fact(kind, phrase, low=min(listed), high=max(listed), unit=code)
     comparator_text = match.group("comp") or match.group("post")
     if comparator_text and _WITHIN.fullmatch(comparator_text.strip()):
         if code != "{ULN}":
