@@ -89,7 +89,7 @@ _AUC = (
     # "area under the curve \\[AUC\\] of 5" (NCT05209256): the escaped brackets are spaces once normalized.
     rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*[(\[]?\s*AUC\s*[)\]]?)?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
-    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
+    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min(?:utes?|s)?\b|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
     # A busulfan target exposure, "AUC 70-100mg/L x hr", "AUC60-65 mg.h/L": mg.h/L, read in its own unit,
     # never as the mg/mL.min of "AUC 6"; another exposure unit (a concentration alone) is not read.
     r"|(?P<auc_mg_h_l>\s*mg\s*(?:/\s*l\s*[.*x·]\s*h(?:rs?|ours?)?|[.*x·]\s*h(?:rs?|ours?)?\s*/\s*l)\b)"
@@ -331,9 +331,11 @@ _TIMES_A_DAY |= {
     "3 times": 3,
     "4 times": 4,
 }
-# "AUC 5 or 6": a second target after "or", with no unit or other count after it.
+# "AUC 5 or 6": a second target after "or", with no unit or other count after it but the AUC's own ("AUC 5 or
+# 6 mg/mL/minute", NCT05687266: the unit written once, after the last target, is both targets').
 _TARGET_OR_AFTER = re.compile(
     rf"(?<![ \t])[ \t]*+(?:or|/)[ \t]*+(?P<value>{NUMBER})(?![\d.,])"
+    r"(?P<unit>[ \t]*+mg[ \t]*+/[ \t]*+ml[ \t]*+[/.x*]?[ \t]*+min(?:utes?|s)?\b)?"
     r"(?![ \t]*+(?:mg|g\b|ug|mcg|ml|%|cycles?|courses?|weeks?|days?|d\b|hours?|h\b|min|months?|years?|doses?"
     r"|times|x\b|[-/][ \t]*+\d))",
     re.IGNORECASE,
@@ -513,7 +515,8 @@ def _with_target_after(dose: Dose, text: str) -> list[Dose]:
     if after is None or value is None:
         return [dose]
     start = after.start("value")
-    alternative = Dose(start, after.end("value"), value, None, dose.unit, dose.per_day, after.group("value"))
+    end = after.end()  # the value, and the AUC's unit when it is written after it
+    alternative = Dose(start, end, value, None, dose.unit, dose.per_day, text[start:end])
     return [replace(dose, chained=True), alternative]
 
 
