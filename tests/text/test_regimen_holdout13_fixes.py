@@ -69,3 +69,26 @@ def test_doses_before_names_in_a_small_text() -> None:
     got = sorted((d.drug, d.dose, d.unit) for d in regimen.drugs if d.dose is not None)
     assert ("Docetaxel", 100.0, "mg/m2") in got and ("Carboplatin", 6.0, "AUC") in got
     assert ("Docetaxel", 6.0, "AUC") not in got
+
+
+PLD_TEXT = (
+    "six cycles of bevacizumab [10 mg/kg, days 1 and 15] plus carboplatin [AUC 5, day 1] plus pegylated "
+    "liposomal doxorubicin [30 mg/m2, day 1] every 4 weeks, followed by maintenance bevacizumab [15 mg/kg "
+    "every 3 weeks]"
+)
+
+
+def test_a_formulation_written_before_an_ingredient_names_another_product() -> None:
+    # NCT05704621 (set 13): pegylated liposomal doxorubicin was recorded as doxorubicin
+    regimen = regimen_of(None, ("chemotherapy", PLD_TEXT))
+    named = {d.drug.lower(): d for d in regimen.drugs if d.dose is not None}
+    assert "doxorubicin" not in named
+    pld = named["pegylated liposomal doxorubicin"]
+    assert (pld.dose, pld.unit, pld.days) == (30.0, "mg/m2", (1,))
+
+
+def test_nab_paclitaxel_is_not_paclitaxel_and_plain_names_stay() -> None:
+    regimen = regimen_of(None, ("chemotherapy", "nab-paclitaxel 125 mg/m2 on days 1, 8 and 15"))
+    assert [d.drug.lower() for d in regimen.drugs if d.dose is not None] == ["nab-paclitaxel"]
+    regimen = regimen_of(None, ("chemotherapy", "doxorubicin 60 mg/m2 on day 1"))
+    assert [d.drug.lower() for d in regimen.drugs if d.dose is not None] == ["doxorubicin"]
