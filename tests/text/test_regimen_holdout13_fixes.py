@@ -9,6 +9,7 @@ it and its name, so it no longer opened that name's item and every later drug to
 from __future__ import annotations
 
 from fhir_adapter.text.regimen.doses import find_doses
+from fhir_adapter.text.regimen.schedule import find_frequencies
 from tests.text.test_regimen import regimen_of
 
 HISTOLOGIC_ARM = (
@@ -92,3 +93,48 @@ def test_nab_paclitaxel_is_not_paclitaxel_and_plain_names_stay() -> None:
     assert [d.drug.lower() for d in regimen.drugs if d.dose is not None] == ["nab-paclitaxel"]
     regimen = regimen_of(None, ("chemotherapy", "doxorubicin 60 mg/m2 on day 1"))
     assert [d.drug.lower() for d in regimen.drugs if d.dose is not None] == ["doxorubicin"]
+
+
+MRG003_ARM = (
+    "MRG003 will be administrated via intravenous infusion at 1.5, 2.0 mg/kg (MTD=2.5 mg/kg) once on Day 1 of "
+    "every 3 weeks (21-day cycle).\nHX008 will be administrated via intravenous infusion at 3 mg/kg once on "
+    "Day 1 of every 3 weeks (21-day cycle)."
+)
+
+
+def test_a_maximum_tolerated_dose_in_brackets_is_no_dose_given() -> None:
+    # NCT05688605 (set 13): "(MTD=2.5 mg/kg)" was read as a third dose of MRG003
+    limits = [(d.value, d.limit is not None) for d in find_doses("at 1.5, 2.0 mg/kg (MTD=2.5 mg/kg) once")]
+    assert limits == [(1.5, False), (2.0, False), (2.5, True)]
+    assert find_doses("(maximum tolerated dose: 3 mg/kg)")[0].limit is not None
+    # the MTD given as the dose of a cohort stays a dose
+    assert find_doses("expansion cohort receives X at the MTD of 2.5 mg/kg")[0].limit is None
+
+
+def test_once_on_a_day_of_every_cycle_is_no_single_dose() -> None:
+    regimen = regimen_of(MRG003_ARM, ("MRG003", None), ("HX008", None))
+    doses = sorted((d.drug, d.dose) for d in regimen.drugs if d.dose is not None)
+    assert doses == [("HX008", 3.0), ("MRG003", 1.5), ("MRG003", 2.0)]
+    assert all(d.frequency is None or not d.frequency.once for d in regimen.drugs)
+    [single] = find_frequencies("given once on day 1")
+    assert single.value.once
+
+
+def test_a_limit_written_with_or_equal_apart_is_no_dose() -> None:
+    # NCT05689879 (set 13): "steroids < or = 10 mg/d" was read as a 10 mg dose of the drug before
+    [dose] = find_doses("steroids < or = 10 mg/d")
+    assert dose.limit is not None
+
+
+def test_a_bolus_that_is_part_of_a_stated_total_is_no_second_dose() -> None:
+    # NCT05700591 (set 13): the 15 mg bolus of a 35 mg total was read as a dose of its own
+    text = (
+        "35 mg, administered intravenously with a bolus of 15 mg within 3 minutes and the remainder by "
+        "continuous infusion within 30 minutes"
+    )
+    assert [(d.value, d.limit is None) for d in find_doses(text)] == [(35.0, True), (15.0, False)]
+    regimen = regimen_of(None, ("rhPro-UK", text))
+    assert [(d.dose, d.unit) for d in regimen.drugs if d.dose is not None] == [(35.0, "mg")]
+    # a bolus with no remainder after it, or larger than the dose before, stays a dose
+    assert all(d.limit is None for d in find_doses("X 35 mg on day 1, then a bolus of 15 mg on day 8"))
+    assert all(d.limit is None for d in find_doses("X 5 mg with a bolus of 15 mg and the remainder later"))

@@ -55,7 +55,10 @@ FREQUENCY = re.compile(
     # "2.5 mg OD" (NCT06201611): once daily right after a dose in mg; alone, "OD" may be the right eye.
     r"|(?:(?<=mg\s)|(?<=mg))(?-i:OD)\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
-    r"|\bonce\b(?!\s+(?:a|per|every|daily|weekly)\b)))",
+    # "once on Day 1 of every 3 weeks" (NCT05688605): once in each cycle, not a single dose
+    r"|\bonce\b(?!\s+(?:a|per|every|daily|weekly)\b)"
+    r"(?![ \t]++on[ \t]++days?[ \t]*+\d{1,3}[ \t]++of[ \t]++"
+    r"(?:every|each|the[ \t]++\d{1,3}|a[ \t]++\d{1,3})\b)))",
     _I,
 )
 
