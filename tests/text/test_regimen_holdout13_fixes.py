@@ -9,7 +9,7 @@ it and its name, so it no longer opened that name's item and every later drug to
 from __future__ import annotations
 
 from fhir_adapter.text.regimen.doses import find_doses
-from fhir_adapter.text.regimen.schedule import find_frequencies
+from fhir_adapter.text.regimen.schedule import find_day_lists, find_frequencies
 from tests.text.test_regimen import regimen_of
 
 HISTOLOGIC_ARM = (
@@ -138,3 +138,29 @@ def test_a_bolus_that_is_part_of_a_stated_total_is_no_second_dose() -> None:
     # a bolus with no remainder after it, or larger than the dose before, stays a dose
     assert all(d.limit is None for d in find_doses("X 35 mg on day 1, then a bolus of 15 mg on day 8"))
     assert all(d.limit is None for d in find_doses("X 5 mg with a bolus of 15 mg and the remainder later"))
+
+
+def test_the_day_a_titration_reaches_its_target_is_no_dosing_day() -> None:
+    # NCT05694936 (set 13): valproate given continuously was read as given on day 13 only
+    text = (
+        "Sodium valproate oral continuously in a twice daily dose (Initial dose of 600mg/d up-titrated to "
+        "target daily dose of 20 mg/kg/d at Cycle 1 Day 13, then dose adjusted to maintain serum VPA levels)"
+    )
+    assert find_day_lists(text) == []
+    assert [f.value for f in find_day_lists("X 10 mg on Day 1 and day 8")] == [(1, 8)]
+    assert [f.value for f in find_day_lists("titrated weekly; 5 mg on days 1-5")] == [(1, 2, 3, 4, 5)]
+    assert [f.value for f in find_day_lists("target dose of 10 mg on days 1-5")] == [(1, 2, 3, 4, 5)]
+
+
+def test_a_dose_after_or_and_an_unknown_name_is_not_the_drug_befores() -> None:
+    # NCT05689879 (set 13): azathioprine (a name the lexicon does not know) lent its doses to methotrexate
+    text = (
+        "Methotrexate 0.3 mg/kg/week (or azathioprine 2 mg/kg/day (or 1 mg/kg/day if intermediary metabolism "
+        "TMPT) (the dose of methotrexate will not exceed 25mg/kg/week wathever the weight of the patient), "
+        "steroids < or = 10 mg/d"
+    )
+    regimen = regimen_of(text, ("Methotrexate", None))
+    assert [(d.dose, d.unit) for d in regimen.drugs if d.dose is not None] == [(0.3, "mg/kg")]
+    # a second dose of the same drug after "or" stays its own
+    regimen = regimen_of("Methotrexate 10 mg or 15 mg weekly", ("Methotrexate", None))
+    assert sorted(d.dose for d in regimen.drugs if d.dose is not None) == [10.0, 15.0]
