@@ -8,6 +8,8 @@ it and its name, so it no longer opened that name's item and every later drug to
 
 from __future__ import annotations
 
+from fhir_adapter.text.regimen import DrugDose
+from fhir_adapter.text.regimen.confidence import withhold_doubtful
 from fhir_adapter.text.regimen.doses import find_doses
 from fhir_adapter.text.regimen.schedule import find_day_lists, find_frequencies
 from tests.text.test_regimen import regimen_of
@@ -164,3 +166,47 @@ def test_a_dose_after_or_and_an_unknown_name_is_not_the_drug_befores() -> None:
     # a second dose of the same drug after "or" stays its own
     regimen = regimen_of("Methotrexate 10 mg or 15 mg weekly", ("Methotrexate", None))
     assert sorted(d.dose for d in regimen.drugs if d.dose is not None) == [10.0, 15.0]
+
+
+def test_the_gate_withholds_a_dose_written_right_before_another_drugs_name() -> None:
+    # the pairing NCT05687266 got before its fix: pembrolizumab read with pemetrexed's 500 mg/m2
+    arm = (
+        DrugDose(
+            key="pembrolizumab",
+            drug="Pembrolizumab",
+            dose=500.0,
+            unit="mg/m2",
+            dose_text="500 mg/m2",
+            verbatim="200 mg pembrolizumab plus 500 mg/m2",
+        ),
+        DrugDose(key="pemetrexed", drug="Pemetrexed", verbatim="pemetrexed plus either"),
+    )
+    sources = ("Receive 200 mg pembrolizumab plus 500 mg/m2 pemetrexed plus either AUC 5 carboplatin",)
+    [pembrolizumab, _] = withhold_doubtful(arm, {}, _Report(), source_texts=sources)
+    assert pembrolizumab.dose is None and pembrolizumab.verbatim == arm[0].verbatim
+    # the same dose right after the drug's own name stays ("Ropivacaine 0.125g Clonidine 80 mcg")
+    own = (
+        DrugDose(
+            key="ropivacaine",
+            drug="Ropivacaine",
+            dose=0.125,
+            unit="g",
+            dose_text="0.125g",
+            verbatim="Ropivacaine 0.125g",
+        ),
+        DrugDose(
+            key="clonidine",
+            drug="Clonidine",
+            dose=80.0,
+            unit="ug",
+            dose_text="80 mcg",
+            verbatim="Clonidine 80 mcg",
+        ),
+    )
+    kept = withhold_doubtful(own, {}, _Report(), source_texts=("Ropivacaine 0.125g Clonidine 80 mcg",))
+    assert [d.dose for d in kept] == [0.125, 80.0]
+
+
+class _Report:
+    def add(self, field_path: str, message: str, drug: str | None = None, severity: str = "warning") -> None:
+        del field_path, message, drug, severity
