@@ -11,7 +11,8 @@ wrong on records it had never seen; see the commit messages):
   the "drug" is named by a schedule or a dose ("Q6W"), not a drug name; a "range" that falls ("0.8-0.5
   mg/m^2"); the value was read in another drug's intervention text, in the unit that text's own drug is
   dosed in; the value, read from the arm's text, is another drug's dose in that drug's own text; the
-  drug's name is written right before another dose than the one read for it;
+  drug's name is written right before another dose than the one read for it; the dose read ends the drug's
+  passage and is written right before another drug's name, not right after the drug's own;
 - days: days are written both before and after the drug's name ("DAYS 1 to 7: raltegravir 400 mg BID
   DAYS 8 ..."); one dose read from the same words as several readings, each with part of the days.
 """
@@ -39,15 +40,20 @@ def withhold_doubtful(
     own_texts: Mapping[str, frozenset[str]],
     report: Reporter,
     texts_about: Mapping[str, frozenset[str]] | None = None,
+    source_texts: tuple[str, ...] = (),
 ) -> tuple[DrugDose, ...]:
     """Return the arm's doses with each doubtful dose value and day list withheld, each reported.
 
     `own_texts` maps the CT.gov path of an intervention's description to the keys of the drugs that
     intervention names: the drugs that text is about. `texts_about` maps each intervention description
-    itself (normalized) to the same keys.
+    itself (normalized) to the same keys. `source_texts`: the arm's dosing texts as written (its description
+    and its interventions'), where a passage read for a drug is looked up to see what follows it.
     """
     drugs = tuple(drugs)
-    return tuple(_checked(drug, drugs, own_texts, texts_about or {}, report) for drug in drugs)
+    sources = tuple(normalize(text).lower() for text in source_texts)
+    return tuple(
+        _checked(drug, drugs, own_texts, texts_about or {}, report, source_texts=sources) for drug in drugs
+    )
 
 
 def _checked(
@@ -56,9 +62,11 @@ def _checked(
     own_texts: Mapping[str, frozenset[str]],
     texts_about: Mapping[str, frozenset[str]],
     report: Reporter,
+    *,
+    source_texts: tuple[str, ...] = (),
 ) -> DrugDose:
     """Return the reading with its doubtful values withheld; both are judged on the reading as parsed."""
-    dose_reason = dose_doubt(drug, arm, own_texts) or _dose_in_other_interventions_text(
+    dose_reason = dose_doubt(drug, arm, own_texts, source_texts) or _dose_in_other_interventions_text(
         drug, arm, texts_about
     )
     days_reason = days_doubt(drug, arm, texts_about)
@@ -77,7 +85,10 @@ def _where(drug: DrugDose) -> str:
 
 
 def dose_doubt(
-    drug: DrugDose, arm: tuple[DrugDose, ...], own_texts: Mapping[str, frozenset[str]]
+    drug: DrugDose,
+    arm: tuple[DrugDose, ...],
+    own_texts: Mapping[str, frozenset[str]],
+    source_texts: tuple[str, ...] = (),
 ) -> str | None:
     """Return why the dose read for `drug` is doubtful, or None when nothing speaks against it."""
     if drug.dose is None:
@@ -89,7 +100,54 @@ def dose_doubt(
         or _from_other_drugs_text(drug, arm, own_texts)
         or _another_drugs_dose(drug, arm, own_texts)
         or _reached_across(drug, arm)
+        or _written_before_another_name(drug, arm, source_texts)
     )
+
+
+# Nothing but spaces, or "of", between a dose and a name: "500 mg/m2 pemetrexed", "200 mg of pembrolizumab"
+_DOSE_NAME_GAP = re.compile(r"[ \t]{1,3}(?:of[ \t]{1,3})?")
+
+
+def _written_before_another_name(
+    drug: DrugDose, arm: tuple[DrugDose, ...], source_texts: tuple[str, ...]
+) -> str | None:
+    """The dose read for the drug ends its passage and is written right before another drug's name ("200
+    mg pembrolizumab plus 500 mg/m2 pemetrexed", 500 mg/m2 read for pembrolizumab: NCT05687266 before its
+    fix), and not right after its own name: in a sentence that writes each dose before its name, that dose
+    is the next drug's. Every blind set (9-13) gave some drug its neighbour's dose: withheld, not guessed."""
+    if not drug.dose_text or not source_texts:
+        return None
+    written = normalize(drug.dose_text).lower()
+    own = tuple(n.lower() for n in drug.names if len(n) >= 3)
+    others = tuple(
+        n.lower() for d in arm if d.key != drug.key for n in d.names if len(n) >= 3 and n.lower() not in own
+    )
+    for written_line in normalize(drug.verbatim).lower().splitlines():
+        line = written_line.strip()
+        head = line[: -len(written)].rstrip()
+        # only a passage that names the drug itself before the dose ("200 mg pembrolizumab plus 500 mg/m2"):
+        # a dose in opening words (a product's "loading dose (1200 mg pertuzumab, ...") is left as read
+        if not line.endswith(written) or head.endswith(own) or not any(name in head for name in own):
+            continue
+        for text in source_texts:
+            at = text.find(line)
+            gap = _DOSE_NAME_GAP.match(text, at + len(line)) if at >= 0 else None
+            if gap is not None and text.startswith(others, gap.end()):
+                return f"{drug.dose_text!r} is written right before another drug's name"
+    return None
+    text = normalize(drug.verbatim).lower()
+    own = {n.lower() for n in drug.names if len(n) >= 3}
+    others = {n.lower() for d in arm if d.key != drug.key for n in d.names if len(n) >= 3} - own
+    written = normalize(drug.dose_text).lower()
+    for found in re.finditer(re.escape(written), text):
+        gap = _DOSE_NAME_GAP.match(text, found.end())
+        after = text[gap.end() if gap else found.end() :]
+        if gap is None or not any(after.startswith(name) for name in others):
+            continue
+        before = text[max(0, found.start() - 60) : found.start()].rstrip()
+        if not any(before.endswith(name) for name in own):
+            return f"{drug.dose_text!r} is written right before another drug's name"
+    return None
 
 
 def _reached_across(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:

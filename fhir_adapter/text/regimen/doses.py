@@ -89,7 +89,7 @@ _AUC = (
     # "area under the curve \\[AUC\\] of 5" (NCT05209256): the escaped brackets are spaces once normalized.
     rf"(?:\bAUC|\barea\s+under\s+the\s+(?:concentration[- ]time\s+)?curve(?:\s*[(\[]?\s*AUC\s*[)\]]?)?)"
     rf"\s*(?:=|:|of)?\s*(?P<auc>{NUMBER})(?:\s*(?:-|to)\s*(?P<auc_hi>{NUMBER}))?"
-    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
+    rf"(?:\s*mg\s*/\s*ml\s*[/.x*]?\s*min(?:utes?|s)?\b|(?P<auc_mass>\s*mg\s*/\s*(?:m\s*\^?\s*2|kg))"
     # A busulfan target exposure, "AUC 70-100mg/L x hr", "AUC60-65 mg.h/L": mg.h/L, read in its own unit,
     # never as the mg/mL.min of "AUC 6"; another exposure unit (a concentration alone) is not read.
     r"|(?P<auc_mg_h_l>\s*mg\s*(?:/\s*l\s*[.*x·]\s*h(?:rs?|ours?)?|[.*x·]\s*h(?:rs?|ours?)?\s*/\s*l)\b)"
@@ -127,8 +127,12 @@ _LIMIT = re.compile(
     # "for dosage between 100 and 250 mg rituximab will be diluted in 100 ml" (NCT05704400): the top of a
     # band of doses a rule (a dilution, a rate) applies to, not a dose to give
     r"\bfor\s+(?:a\s+|the\s+)?(?:doses?|dosages?)\s+(?:between|from)\s+\d{1,6}(?:[.,]\d{1,4})?\s+(?:and|to)|"
+    # "at 1.5, 2.0 mg/kg (MTD=2.5 mg/kg)" (NCT05688605): a maximum tolerated dose stated in brackets is a
+    # remark on the doses given (a known top), not one of them
+    r"\(\s*(?:mtd|maximum\s+tolerated\s+dose)\s*(?:=|:|is|was|of)?|"
     r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
-    r"more\s+than|greater\s+than|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
+    # "steroids < or = 10 mg/day" (NCT05689879): the sign and "or =" written apart
+    r"more\s+than|greater\s+than|[<>]\s*or\s*=|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,
 )
 # The strength of one unit, not the dose: "2 tablets (500 mg each)", "500 mg (2 injections of 250 mg)".
@@ -331,9 +335,11 @@ _TIMES_A_DAY |= {
     "3 times": 3,
     "4 times": 4,
 }
-# "AUC 5 or 6": a second target after "or", with no unit or other count after it.
+# "AUC 5 or 6": a second target after "or", with no unit or other count after it but the AUC's own ("AUC 5 or
+# 6 mg/mL/minute", NCT05687266: the unit written once, after the last target, is both targets').
 _TARGET_OR_AFTER = re.compile(
     rf"(?<![ \t])[ \t]*+(?:or|/)[ \t]*+(?P<value>{NUMBER})(?![\d.,])"
+    r"(?P<unit>[ \t]*+mg[ \t]*+/[ \t]*+ml[ \t]*+[/.x*]?[ \t]*+min(?:utes?|s)?\b)?"
     r"(?![ \t]*+(?:mg|g\b|ug|mcg|ml|%|cycles?|courses?|weeks?|days?|d\b|hours?|h\b|min|months?|years?|doses?"
     r"|times|x\b|[-/][ \t]*+\d))",
     re.IGNORECASE,
@@ -349,6 +355,7 @@ LIMIT_REASON = "a total, a limit or one unit's strength"
 DAILY_TOTAL_REASON = "the daily total of the dose before it"
 SPLIT_REASON = "the dose before it written as its single doses of the day"
 ZERO_REASON = "an amount of zero, the end of a taper (no drug given)"
+PART_REASON = "the first part (a bolus) of the total dose before it, the remainder given after"
 # "taper their prednisone dose from 5 mg per day to 0 mg per day" (NCT01940094): where the taper ends.
 _TO_ZERO = re.compile(r"\bto[ \t]++$", re.IGNORECASE)
 STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, tablet or volume holds)"
@@ -492,6 +499,8 @@ def find_doses(text: str) -> list[Dose]:
             dose = replace(dose, limit=total, limit_reason=DAILY_TOTAL_REASON)
         elif dose.limit is None and (split := _split_of_total(dose, text, previous)):
             dose = replace(dose, limit=split, limit_reason=SPLIT_REASON)
+        elif dose.limit is None and (part := _part_of_total(dose, text, previous)):
+            dose = replace(dose, limit=part, limit_reason=PART_REASON)
         elif dose.limit is None and _ends_taper_at_zero(dose, text):
             dose = replace(dose, limit=dose.text, limit_reason=ZERO_REASON)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
@@ -513,7 +522,8 @@ def _with_target_after(dose: Dose, text: str) -> list[Dose]:
     if after is None or value is None:
         return [dose]
     start = after.start("value")
-    alternative = Dose(start, after.end("value"), value, None, dose.unit, dose.per_day, after.group("value"))
+    end = after.end()  # the value, and the AUC's unit when it is written after it
+    alternative = Dose(start, end, value, None, dose.unit, dose.per_day, text[start:end])
     return [replace(dose, chained=True), alternative]
 
 
@@ -644,6 +654,26 @@ def _ends_taper_at_zero(dose: Dose, text: str) -> bool:
         and not dose.high
         and _TO_ZERO.search(text, max(0, dose.start - 8), dose.start) is not None
     )
+
+
+# "35 mg, administered intravenously with a bolus of 15 mg within 3 minutes and the remainder by continuous
+# infusion" (NCT05700591): the bolus is part of the 35 mg stated first. Bounded gaps, no sentence end: linear.
+_BOLUS_OF_GAP = re.compile(
+    r"[^.;\n]{0,60}?\b(?:an?\s+)?(?:initial\s+)?(?:iv\s+|intravenous\s+)?bolus\s+(?:dose\s+)?(?:of\s+)?",
+    re.IGNORECASE,
+)
+_REMAINDER_AFTER = re.compile(r"[^.;\n]{0,80}?\b(?:the\s+)?(?:remainder|remaining|rest)\b", re.IGNORECASE)
+
+
+def _part_of_total(dose: Dose, text: str, previous: Dose | None) -> str | None:
+    """Return the passage when `dose` is a bolus written after a larger total of the same unit, with the
+    remainder given after it: one dose of the total, not a second one."""
+    if previous is None or previous.value is None or dose.value is None or previous.unit != dose.unit:
+        return None
+    if dose.value >= previous.value or _BOLUS_OF_GAP.fullmatch(text, previous.end, dose.start) is None:
+        return None
+    remainder = _REMAINDER_AFTER.match(text, dose.end)
+    return text[previous.start : remainder.end()] if remainder else None
 
 
 def _split_of_total(dose: Dose, text: str, previous: Dose | None) -> str | None:

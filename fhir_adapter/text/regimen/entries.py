@@ -30,7 +30,8 @@ _OR_GAP = re.compile(r"\bor\b|/")
 # ATO 0.3mg/kg/day", NCT05497310). Another drug's dose, not this one's.
 _NEW_ITEM = re.compile(
     # "standard of care therapy including 5-FU 400 mg/m2": "including", "such as", "e.g." list other drugs too
-    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bfollowed\s+by\b|\bincluding\b|\bsuch\s+as\b"
+    # "Methotrexate 0.3 mg/kg/week (or azathioprine 2 mg/kg/day" (NCT05689879): an alternative drug after "or"
+    r"(?:(?:[,;+(]|(?i:\band\b|\bplus\b|\bwith\b|\bthen\b|\bor\b|\bfollowed\s+by\b|\bincluding\b|\bsuch\s+as\b"
     r"|\be\.g\.,?|\bi\.e\.,?))\s*\(?\s*"
     r"(?:(?P<word>(?=[^\s(),;:]*[A-Z])[A-Za-z0-9\-]+|\d+-[A-Za-z][A-Za-z0-9\-]*)(?:\s*\([A-Za-z0-9\-]{1,12}\))?"
     r"\s*\(?|(?P<lower>[a-z][a-z\-]{4,})\s*\(?)"

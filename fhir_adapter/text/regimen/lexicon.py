@@ -52,6 +52,16 @@ ABBREVIATION_TABLE = "drug-abbreviation.json"
 _MAX_ALIAS_WORDS = 4
 
 MentionKind = Literal["name", "prefix", "stem"]
+# A formulation written before an ingredient's name makes it another product: "pegylated liposomal
+# doxorubicin" (NCT05704621) is not doxorubicin, "nab-paclitaxel" not paclitaxel (doses and toxicities
+# differ; an EHR must not record the plain drug). The mention takes those words into its name, so the drug is
+# named as written (and gets no ingredient's RxNorm code). Bounded words, anchored at the name: linear.
+_PRODUCT_FORM_BEFORE = re.compile(
+    r"(?<![\w-])(?:(?:pegylated|peg-?ylated|liposomal|liposome|nanoliposomal|nanoparticle|albumin[- ]bound"
+    r"|protein[- ]bound|nab)[ \t]*+[- ]?[ \t]*+){1,3}$",
+    re.IGNORECASE,
+)
+_FORM_REACH = 50
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,7 @@ class Lexicon:
             )
             found = self._match(text, tokens, i) if worth or len(word) >= _STEM_LENGTH else None
             if found:
-                mentions.append(found[0])
+                mentions.append(_with_product_form(text, found[0], mentions[-1].end if mentions else 0))
                 i += found[1]
             else:
                 i += 1
@@ -161,6 +171,16 @@ class Lexicon:
         if len(token.word) >= _STEM_LENGTH and is_stem(token.word):
             return Mention(token.start, token.end, token.word, written, "stem"), 1
         return None
+
+
+def _with_product_form(text: str, mention: Mention, floor: int) -> Mention:
+    """Return the mention with the formulation words written right before it ("pegylated liposomal
+    doxorubicin"): another product than the ingredient, named as written; else the mention as found."""
+    form = _PRODUCT_FORM_BEFORE.search(text, max(floor, mention.start - _FORM_REACH), mention.start)
+    if form is None or mention.kind == "prefix":  # a prefix is a linked drug's own code, never a form
+        return mention
+    written = text[form.start() : mention.end]
+    return Mention(form.start(), mention.end, drug_key(written), written, mention.kind)
 
 
 # "Branched Chain Amino Acids" for the intervention "Branch Chain Amino Acid" (NCT05700695): a name of

@@ -127,7 +127,8 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     entries += _named_only(trial, linked, entries, lexicon)
     entries = finish_entries(entries, cycle.length_days, lexicon, report)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
-    drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial))
+    sources = tuple(unescape(t) for t in (arm.description, *(i.description for i in linked)) if t)
+    drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial), sources)
     return Regimen(
         cycle.length_days,
         cycle.count,

@@ -55,7 +55,10 @@ FREQUENCY = re.compile(
     # "2.5 mg OD" (NCT06201611): once daily right after a dose in mg; alone, "OD" may be the right eye.
     r"|(?:(?<=mg\s)|(?<=mg))(?-i:OD)\b)"
     r"|(?P<once>\bsingle\s+(?:dose|infusion|injection|administration)\b|\bone\s+dose\s+of\b"
-    r"|\bonce\b(?!\s+(?:a|per|every|daily|weekly)\b)))",
+    # "once on Day 1 of every 3 weeks" (NCT05688605): once in each cycle, not a single dose
+    r"|\bonce\b(?!\s+(?:a|per|every|daily|weekly)\b)"
+    r"(?![ \t]++on[ \t]++days?[ \t]*+\d{1,3}[ \t]++of[ \t]++"
+    r"(?:every|each|the[ \t]++\d{1,3}|a[ \t]++\d{1,3})\b)))",
     _I,
 )
 
@@ -271,6 +274,9 @@ _NOT_DOSING_DAY = re.compile(
     r"(?:\s+\w+){0,3}\s+(?:on|by|at)"
     # "lymphodepletion ... prior to study day 0" (NCT05694364): the day a drug is given before is the
     # reference, not a dosing day; "30 minutes before Day 1 dosing" is given on that day
+    # "up-titrated to target daily dose of 20 mg/kg/d at Cycle 1 Day 13" (NCT05694936): the day a titration
+    # reaches its target, not a dosing day (the drug is given every day)
+    r"|\b(?:target|titrat(?:e|es|ed|ing))\b[^.;()\n]{0,40}?\s(?:at|by)"
     r"|(?<!minutes\s)(?<!minute\s)(?<!hours\s)(?<!hour\s)(?<!min\s)(?<!hrs\s)"
     r"\b(?:prior\s+to|before)(?:\s+(?:the|study)){0,2})"
     # "continue until at least Day +86" (NCT01661400)
