@@ -116,6 +116,9 @@ DOSE = re.compile(rf"(?:(?<!\w)|{_AFTER_WORD})(?=\d|auc|area)(?:{_AUC}|{_CELLS}|
 # "(?<!...)" at the start of a pattern: it may start only where a run of spaces (or digits) starts, so a
 # search never rescans a long run from each of its positions (issue 11: linear on any text).
 NUMBERLESS_UNIT = re.compile(rf"(?<![ \t])[ \t]*{_UNIT}", re.IGNORECASE)
+# "between 100 and" right before a dose: its range's low end, searched in a window of this many characters.
+_BETWEEN_WINDOW = 40
+_BETWEEN_LOW = re.compile(rf"\bbetween\s{{1,3}}(?P<low>{NUMBER})\s{{1,3}}and\s{{1,3}}$", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
     r"(?:total(?:\s+daily)?(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
@@ -482,7 +485,7 @@ def find_doses(text: str) -> list[Dose]:
     """
     doses: list[Dose] = []
     for match in DOSE.finditer(text):
-        dose = _dose(match, text)
+        dose = _with_low_between(_dose(match, text), text)
         if doses and (settled := _settled_by_daily_total(doses[-1], dose, text)) is not None:
             doses[-1] = settled
         previous = doses[-1] if doses else None
@@ -512,6 +515,23 @@ def find_doses(text: str) -> list[Dose]:
         doses.extend(_chained_before(dose, text))
         doses.extend(_with_target_after(dose, text))
     return doses
+
+
+def _with_low_between(dose: Dose, text: str) -> Dose:
+    """Return `dose` as the range "between N and" it closes: "a dose between 100 and 250 mg" is 100 to 250 mg,
+    never 250 mg alone (the number before "and" has no unit of its own, so the dose pattern starts after it).
+    The look-back is a window of fixed width, so the scan stays linear."""
+    if dose.value is None or dose.high is not None:
+        return dose
+    window = max(0, dose.start - _BETWEEN_WINDOW)
+    before = _BETWEEN_LOW.search(text, window, dose.start)
+    low = parse_number(before.group("low")) if before else None
+    if before is None or low is None or low == dose.value:
+        return dose
+    start = before.start("low")
+    # written high to low ("between 250 and 100 mg"), the range is still from the smaller number
+    value, high = sorted((low, dose.value))
+    return replace(dose, start=start, value=value, high=high, text=text[start : dose.end])
 
 
 def _with_target_after(dose: Dose, text: str) -> list[Dose]:
