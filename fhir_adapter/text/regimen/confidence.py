@@ -135,19 +135,6 @@ def _written_before_another_name(
             if gap is not None and text.startswith(others, gap.end()):
                 return f"{drug.dose_text!r} is written right before another drug's name"
     return None
-    text = normalize(drug.verbatim).lower()
-    own = {n.lower() for n in drug.names if len(n) >= 3}
-    others = {n.lower() for d in arm if d.key != drug.key for n in d.names if len(n) >= 3} - own
-    written = normalize(drug.dose_text).lower()
-    for found in re.finditer(re.escape(written), text):
-        gap = _DOSE_NAME_GAP.match(text, found.end())
-        after = text[gap.end() if gap else found.end() :]
-        if gap is None or not any(after.startswith(name) for name in others):
-            continue
-        before = text[max(0, found.start() - 60) : found.start()].rstrip()
-        if not any(before.endswith(name) for name in own):
-            return f"{drug.dose_text!r} is written right before another drug's name"
-    return None
 
 
 def _reached_across(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
