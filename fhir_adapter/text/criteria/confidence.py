@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -91,12 +91,8 @@ def gate(criteria: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
 
 def gated(criterion: Criterion) -> Criterion:
     """Return the criterion with its doubted facts moved from `facts` to `unclear`, each with its reason."""
-    doubted = dict(doubts(criterion))
-    if not doubted:
-        return criterion
-    kept = tuple(f for f in criterion.facts if f not in doubted)
-    withheld = tuple(Unclear(fact.kind, fact.phrase, reason) for fact, reason in doubted.items())
-    return replace(criterion, facts=kept, unclear=(*criterion.unclear, *withheld))
+    doubted = dict(doubts(criterion))  # each fact once, however often it is written
+    return criterion.withholding([(f, Unclear(f.kind, f.phrase, reason)) for f, reason in doubted.items()])
 
 
 def doubts(criterion: Criterion) -> Iterator[tuple[Fact, str]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 INCLUSION = "inclusion"
@@ -87,6 +88,15 @@ class Criterion:
     def full_text(self) -> str:
         """Return the criterion with its sub-items, one per line: the whole verbatim criterion."""
         return "\n".join((self.text, *self.sub_items))
+
+    def withholding(self, withheld: Sequence[tuple[Fact, Unclear]]) -> Criterion:
+        """Return the criterion with each given fact moved from `facts` to `unclear`, as the Unclear paired
+        with it: read, but not coded (the confidence gate, the record's age range)."""
+        if not withheld:
+            return self
+        doubted = {fact for fact, _ in withheld}
+        kept = tuple(f for f in self.facts if f not in doubted)
+        return replace(self, facts=kept, unclear=(*self.unclear, *(u for _, u in withheld)))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ checks nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from fhir_adapter.text.ages import AgeRange
 from fhir_adapter.text.criteria.model import INCLUSION, Criterion, Fact, Unclear
@@ -57,11 +56,7 @@ def withhold_unbounded_ages(criteria: tuple[Criterion, ...], ages: AgeRange | No
 
 def _withheld(criterion: Criterion, ages: AgeRange) -> Criterion:
     doubted = [f for f in _ages(criterion) if _plain(f) and _matches(criterion, f, ages) is False]
-    if not doubted:
-        return criterion
-    kept = tuple(f for f in criterion.facts if f not in doubted)
-    withheld = tuple(Unclear(f.kind, f.phrase, _reason(ages)) for f in doubted)
-    return replace(criterion, facts=kept, unclear=(*criterion.unclear, *withheld))
+    return criterion.withholding([(f, Unclear(f.kind, f.phrase, _reason(ages))) for f in doubted])
 
 
 def _reason(ages: AgeRange) -> str:

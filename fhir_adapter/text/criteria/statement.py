@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 
 from fhir_adapter.text.criteria.confidence import gated
 from fhir_adapter.text.criteria.facts import read_part
@@ -69,12 +68,9 @@ def read_statement(section: str, index: int, text: str, withheld: Collection[Unc
 def _without_withheld(statement: Criterion, withheld: Collection[Unclear]) -> Criterion:
     """Return the statement with its facts read from a phrase in `withheld` moved to `unclear`."""
     reasons = {(u.kind, u.phrase): u for u in withheld}
-    doubted = [f for f in statement.facts if (f.kind, f.phrase) in reasons]
-    if not doubted:
-        return statement
-    kept = tuple(f for f in statement.facts if f not in doubted)
-    moved = tuple(reasons[(f.kind, f.phrase)] for f in doubted)
-    return replace(statement, facts=kept, unclear=(*statement.unclear, *moved))
+    return statement.withholding(
+        [(f, reasons[(f.kind, f.phrase)]) for f in statement.facts if (f.kind, f.phrase) in reasons]
+    )
 
 
 def read_values(text: str) -> tuple[Found, ...]:
