@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+([A-Za-z]+)\s*$")
 # CT.gov's age unit words (singular and plural), as fractions of a year; "Minutes" and "Hours" are ages too
-_YEARS_PER_UNIT = {
+YEARS_PER_UNIT = {
     "year": 1.0,
     "month": 1 / 12,
     "week": 7 / 365.25,
@@ -47,7 +47,7 @@ def age_in_years(text: str | None) -> float | None:
     parsed = parse_age(text) if text else None
     if parsed is None:
         return None
-    per_unit = _YEARS_PER_UNIT.get(parsed[1].lower().removesuffix("s"))
+    per_unit = YEARS_PER_UNIT.get(parsed[1].lower().removesuffix("s"))
     return None if per_unit is None else parsed[0] * per_unit
 
 

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fhir_adapter.text.ages import AgeRange
+from fhir_adapter.text.ages import YEARS_PER_UNIT, AgeRange
 from fhir_adapter.text.criteria.model import INCLUSION, Criterion, Fact, Unclear
 
-# The age units the criteria parser reads (words.py), as fractions of a year, on the scale of text.ages.
-_YEARS_PER_UNIT = {"a": 1.0, "mo": 1 / 12, "wk": 7 / 365.25, "d": 1 / 365.25, "h": 1 / 8766}
+# The age units the criteria parser reads (words.py, UCUM) as fractions of a year, from the table CT.gov's
+# structured ages are read with (text.ages), so a text's age and the record's range are on one scale.
+_UCUM_AGE_WORDS = {"a": "year", "mo": "month", "wk": "week", "d": "day", "h": "hour"}
+_YEARS_PER_UNIT = {code: YEARS_PER_UNIT[word] for code, word in _UCUM_AGE_WORDS.items()}
 # Written ages are rounded ("< 76 years" beside a maximum of "75 Years"): a year either way matches.
 ROUNDING_YEARS = 1.0
 _LOWER = "low"
