@@ -86,13 +86,12 @@ def _escalation_level(arm: set[DoseSignature], interventions: list[Entry]) -> bo
     """Return True when every intervention dose is the starting dose of an escalation, in the unit of every
     arm dose: "BEBT-109 ... with a dose ascent starting from 120mg qd" shared by the 120, 180 and 240 mg
     arms (NCT06001671). Each arm's own dose is that arm's level, not a conflict with the start."""
-    dosed = [e for e in interventions if signature(e) and e.dose is not None]
-    if not dosed or {unit for _, _, unit in arm} != {e.dose.unit for e in dosed if e.dose}:
-        return False
-    return all(_starts_escalation(e) for e in dosed)
+    units = {e.dose.unit for e in interventions if signature(e) and e.dose}
+    return units == {unit for _, _, unit in arm} and _all_start_escalation(interventions)
 
 
 def _all_start_escalation(entries: list[Entry]) -> bool:
+    """Return True when the entries have a dose and every dose starts an escalation."""
     dosed = [e for e in entries if signature(e)]
     return bool(dosed) and all(_starts_escalation(e) for e in dosed)
 

@@ -197,7 +197,7 @@ def _unlisted_doses(trial: TrialRecord, arm: Arm, known_drugs: frozenset[str]) -
 def _own_texts(trial: TrialRecord) -> dict[str, frozenset[str]]:
     """Return each intervention description's CT.gov path with the keys of the drugs its name names."""
     return {
-        INTERVENTION_FIELD.format(index): frozenset(drug_key(c) for c in name_components(intervention.name))
+        INTERVENTION_FIELD.format(index): _keys_named(intervention)
         for index, intervention in enumerate(trial.interventions)
     }
 
@@ -208,10 +208,14 @@ def _texts_about(trial: TrialRecord) -> dict[str, frozenset[str]]:
     about: dict[str, frozenset[str]] = {}
     for intervention in trial.interventions:
         if intervention.description:
-            keys = frozenset(drug_key(c) for c in name_components(intervention.name))
             text = normalize(intervention.description)
-            about[text] = about.get(text, frozenset()) | keys
+            about[text] = about.get(text, frozenset()) | _keys_named(intervention)
     return about
+
+
+def _keys_named(intervention: Intervention) -> frozenset[str]:
+    """Return the keys of the drugs an intervention's name names ("Efavirenz/Emtricitabine": both)."""
+    return frozenset(drug_key(c) for c in name_components(intervention.name))
 
 
 def _report_long_texts(
