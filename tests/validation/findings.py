@@ -4,7 +4,11 @@ Issue 16 made validation fast (compiled invariants, plain-Python ele-1 and Bundl
 sub-structures); it had to find exactly what it found before. `findings/*.json` hold what the validator found
 before that work (commit b60fc60, written by this module's `--write` run on that commit's code), and
 test_findings.py and test_r4_examples.py compare today's findings with them, document by document, issue by
-issue, in order. Regenerate only on purpose, when a change in findings is intended and reviewed:
+issue, in order. To see what a change did to the findings, print the differences (nothing is written):
+
+    python -m tests.validation.findings [--only fixtures]
+
+Regenerate only on purpose, when a change in findings is intended and reviewed:
 
     python -m tests.validation.findings --write
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -106,19 +111,55 @@ def write_golden(path: Path, findings: Findings) -> None:
     path.write_text(json.dumps(findings, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def differences(golden: Findings, now: Findings) -> Iterator[str]:
+    """Yield one line per finding that is in only one of the two, marked `-` (golden only) or `+` (now only).
+
+    A document found in only one of them is named once, with the count of its findings, not line by line.
+    """
+    for name in sorted(golden.keys() | now.keys()):
+        if name not in now:
+            yield f"- {name}: document gone ({len(golden[name])} findings)"
+        elif name not in golden:
+            yield f"+ {name}: new document ({len(now[name])} findings)"
+        else:
+            yield from _line_differences(name, golden[name], now[name])
+
+
+def _line_differences(name: str, golden: list[str], now: list[str]) -> Iterator[str]:
+    """Yield the lines one list holds more often than the other, in each list's own order."""
+    gone, added = Counter(golden) - Counter(now), Counter(now) - Counter(golden)
+    for mark, lines, surplus in (("-", golden, gone), ("+", now, added)):
+        for line in lines:
+            if surplus[line] > 0:
+                surplus[line] -= 1
+                yield f"{mark} {name}: {line}"
+
+
+def _print_differences(path: Path, now: Findings) -> int:
+    """Print how `now` differs from the golden file at `path`; return the number of lines that differ."""
+    lines = list(differences(read_golden(path), now))
+    print("\n".join(lines) if lines else f"{path.name}: no differences")
+    return len(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--write", action="store_true", help="write the golden files (review the diff)")
     parser.add_argument("--only", choices=["fixtures", "r4-examples"], help="one of the two files")
     args = parser.parse_args()
-    if not args.write:
-        parser.error("nothing to do without --write")
+    wanted: list[tuple[Path, Findings]] = []
     if args.only != "r4-examples":
-        write_golden(FIXTURES_FILE, fixture_findings())
+        wanted.append((FIXTURES_FILE, fixture_findings()))
     if args.only != "fixtures":
         from tests.hl7_packages import R4_EXAMPLES, hl7_package  # noqa: PLC0415 (npm, only when asked)
 
-        write_golden(R4_EXAMPLES_FILE, r4_example_findings(hl7_package(R4_EXAMPLES)))
+        wanted.append((R4_EXAMPLES_FILE, r4_example_findings(hl7_package(R4_EXAMPLES))))
+    if args.write:
+        for path, found in wanted:
+            write_golden(path, found)
+        return
+    differing = sum(_print_differences(path, found) for path, found in wanted)
+    raise SystemExit(1 if differing else 0)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.validation.findings import FIXTURES_FILE, Findings, fixture_findings, read_golden
+from tests.validation.findings import FIXTURES_FILE, Findings, differences, fixture_findings, read_golden
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +38,17 @@ def test_the_golden_findings_hold_errors_and_warnings_of_every_layer(golden: Fin
     layers = {line.split("|")[1] for lines in golden.values() for line in lines}
     expected = {"model", "r4-schema", "invariant", "references", "ucum", "project"}
     assert layers >= expected | {"r5-model", "r5-schema", "r5-invariant"}
+
+
+def test_the_differences_name_each_changed_line_once_and_whole_documents_by_count() -> None:
+    golden = {"a:R4": ["error|x|1", "warning|y|2", "warning|y|2"], "gone:R4": ["error|x|1"]}
+    now = {"a:R4": ["warning|y|2", "error|z|3"], "new:R4": ["error|x|1", "error|x|2"]}
+
+    assert list(differences(golden, now)) == [
+        "- a:R4: error|x|1",
+        "- a:R4: warning|y|2",
+        "+ a:R4: error|z|3",
+        "- gone:R4: document gone (1 findings)",
+        "+ new:R4: new document (2 findings)",
+    ]
+    assert list(differences(golden, golden)) == []
