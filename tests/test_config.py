@@ -91,17 +91,23 @@ def test_paths_in_the_file_are_relative_to_the_file(config: Path) -> None:
 
 def test_a_missing_file_named_by_the_profile_names_the_key_and_the_file(config: Path) -> None:
     args = _args(["--config", str(config), "--profile", "prod", "push", str(SEED)])
-    with pytest.raises(SettingsError, match=r"^ca_bundle in .*fhir-adapter\.toml \[profiles\.prod\] .*: no such file$"):
+    with pytest.raises(
+        SettingsError, match=r"^ca_bundle in .*fhir-adapter\.toml \[profiles\.prod\] .*: no such file$"
+    ):
         settings_from(args)
 
 
-def test_the_environment_names_the_config_file_and_profile(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_names_the_config_file_and_profile(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FHIR_ADAPTER_CONFIG", str(config))
     monkeypatch.setenv("FHIR_ADAPTER_PROFILE", "test")
     assert _args(["push", str(SEED)]).server == "http://127.0.0.1:8080"
 
 
-def test_a_config_file_in_the_working_directory_is_read(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_config_file_in_the_working_directory_is_read(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(config.parent)
     assert _args(["--profile", "test", "push", str(SEED)]).server == "http://127.0.0.1:8080"
 
@@ -109,7 +115,10 @@ def test_a_config_file_in_the_working_directory_is_read(config: Path, monkeypatc
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('token = "abc123"', r"token in .*: secrets never go in the config file; name where it is kept: token_env or token_file"),
+        (
+            'token = "abc123"',
+            r"token in .*: secrets never go in the config file; name where it is kept: token_env or token_file",
+        ),
         ('client_secret = "abc123"', r"client_secret_env or client_secret_file"),
         ('sever = "http://x"', r"sever in .*: not a setting \(did you mean server\?\)"),
         ('concurrency = "many"', r"concurrency in .*: must be a whole number, not 'many'"),
@@ -138,12 +147,18 @@ def test_an_unknown_profile_lists_the_profiles(config: Path, capsys: pytest.Capt
 
 def test_push_without_any_server_says_where_one_may_come_from(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["push", str(SEED)]) == 2
-    assert "push needs --server URL (or FHIR_ADAPTER_SERVER, or server in the config file)" in capsys.readouterr().err
+    assert (
+        "push needs --server URL (or FHIR_ADAPTER_SERVER, or server in the config file)"
+        in capsys.readouterr().err
+    )
 
 
 @pytest.mark.parametrize(
     ("server", "shown"),
-    [("localhost:8080/fhir", "'localhost:8080/fhir'"), ("https://me:pw@fhir.example/r4?x=1", "'https://***@fhir.example/r4?***'")],
+    [
+        ("localhost:8080/fhir", "'localhost:8080/fhir'"),
+        ("https://me:pw@fhir.example/r4?x=1", "'https://***@fhir.example/r4?***'"),
+    ],
     ids=["no-scheme", "secrets-hidden"],
 )
 def test_a_bad_server_shows_what_was_given_without_secrets(
@@ -163,7 +178,9 @@ def test_auth_messages_name_flags(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_token_file_is_read_at_use_and_never_shown(tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text("s3cret-token\n", encoding="utf-8")
-    args = _args(["push", str(SEED), "--server", "http://127.0.0.1:1", "--auth", "bearer", "--token-file", str(token)])
+    args = _args(
+        ["push", str(SEED), "--server", "http://127.0.0.1:1", "--auth", "bearer", "--token-file", str(token)]
+    )
     settings = settings_from(args)
     assert settings.auth.kind is AuthKind.BEARER
     assert settings.auth.secret("token_env", "token_file") == "s3cret-token"
@@ -178,20 +195,30 @@ def test_version_flag_module_and_attribute_agree(capsys: pytest.CaptureFixture[s
     assert printed == f"fhir-adapter {fhir_adapter.__version__}"
     assert fhir_adapter.__version__ == version("fhir-adapter") != "0+unknown"
     module = subprocess.run(
-        [sys.executable, "-m", "fhir_adapter", "--version"], capture_output=True, text=True, check=True, cwd=REPO
+        [sys.executable, "-m", "fhir_adapter", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     )
     assert module.stdout.strip() == printed
 
 
 def test_the_license_is_apache_2_in_the_file_and_the_metadata() -> None:
     text = (REPO / "LICENSE").read_text(encoding="utf-8")
-    assert "Apache License" in text and "Version 2.0, January 2004" in text and "END OF TERMS AND CONDITIONS" in text
+    assert (
+        "Apache License" in text
+        and "Version 2.0, January 2004" in text
+        and "END OF TERMS AND CONDITIONS" in text
+    )
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert 'license = "Apache-2.0"' in pyproject and 'license-files = ["LICENSE"]' in pyproject
     assert metadata("fhir-adapter")["License-Expression"] == "Apache-2.0"
 
 
-def test_list_and_release_settings_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_and_release_settings_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first, second = tmp_path / "maps-a", tmp_path / "maps-b"
     monkeypatch.setenv("FHIR_ADAPTER_MAPPINGS", f"{first}{os.pathsep}{second}")
     monkeypatch.setenv("FHIR_ADAPTER_FHIR_VERSION", "R5")

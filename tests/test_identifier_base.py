@@ -53,7 +53,9 @@ def _seed() -> TrialRecord:
 
 
 @pytest.mark.parametrize("version", list(FhirVersion), ids=["r4", "r5"])
-def test_every_url_of_ours_moves_to_the_base_and_nothing_else_does(terms: Terms, version: FhirVersion) -> None:
+def test_every_url_of_ours_moves_to_the_base_and_nothing_else_does(
+    terms: Terms, version: FhirVersion
+) -> None:
     trial = _seed()
     placeholder = build_bundle(build_trial_resources(trial, terms, version=version), version=version)
     hospital_terms = load_terms(identifier_base=HOSPITAL + "/")  # a trailing slash is dropped
@@ -91,12 +93,19 @@ def test_output_under_another_base_still_gets_the_project_rules(terms: Terms) ->
     moved = build_bundle(build_trial_resources(trial, load_terms(identifier_base=HOSPITAL)))
     checked = check_document_as(moved, FhirVersion.R4)
     assert checked.project_rules and default.project_rules
-    assert [(i.location, i.message) for i in checked.issues] == [(i.location, i.message) for i in default.issues]
+    assert [(i.location, i.message) for i in checked.issues] == [
+        (i.location, i.message) for i in default.issues
+    ]
 
 
 @pytest.mark.parametrize(
     "base",
-    ["fhir.hospital.example/ids", "ftp://fhir.hospital.example", "https://h.example/x?y=1", "https://u:p@h.example"],
+    [
+        "fhir.hospital.example/ids",
+        "ftp://fhir.hospital.example",
+        "https://h.example/x?y=1",
+        "https://u:p@h.example",
+    ],
 )
 def test_an_identifier_base_that_is_no_http_url_is_refused(base: str) -> None:
     with pytest.raises(SettingsError, match="--identifier-base"):

@@ -53,7 +53,13 @@ def test_the_operations_walkthrough_runs_as_written(
         "HOME": str(tmp_path),
     }
     done = subprocess.run(
-        ["bash", "-c", wrapped], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False
+        ["bash", "-c", wrapped],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
     assert "placeholder namespace" not in done.stderr  # the config file sets the hospital's base

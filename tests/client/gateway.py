@@ -37,7 +37,9 @@ class Gateway(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int, *, upstream: str, public_key: Any | None, kid: str | None, tls: bool) -> None:
+    def __init__(
+        self, port: int, *, upstream: str, public_key: Any | None, kid: str | None, tls: bool
+    ) -> None:
         super().__init__(("127.0.0.1", port), GatewayHandler)
         self.upstream = urlsplit(upstream)
         self.public_key = public_key
@@ -84,7 +86,9 @@ class GatewayHandler(BaseHTTPRequestHandler):
             with gateway.lock:
                 known = token in gateway.tokens
             if not known:
-                self._reply(401, {"resourceType": "OperationOutcome", "issue": [_issue("login", "no valid token")]})
+                self._reply(
+                    401, {"resourceType": "OperationOutcome", "issue": [_issue("login", "no valid token")]}
+                )
                 return
         self._forward(body)
 
@@ -155,7 +159,15 @@ def _smart_configuration(base_url: str) -> dict[str, Any]:
 def pki_in(folder: Path) -> Pki:
     """Return the PKI in `folder`, made there first when it is not yet."""
     folder.mkdir(parents=True, exist_ok=True)
-    names = ("ca_cert", "server_cert", "server_key", "client_cert", "client_key", "stranger_cert", "stranger_key")
+    names = (
+        "ca_cert",
+        "server_cert",
+        "server_key",
+        "client_cert",
+        "client_key",
+        "stranger_cert",
+        "stranger_key",
+    )
     if all((folder / f"{name}.pem").is_file() for name in names):
         return Pki(**{name: folder / f"{name}.pem" for name in names})
     return make_pki(folder)
@@ -183,7 +195,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--upstream", required=True, help="the FHIR server to forward to (http://...)")
     parser.add_argument("--port", type=int, default=8443)
-    parser.add_argument("--pki", type=Path, help="folder of the test CA and certificates: require client certs")
+    parser.add_argument(
+        "--pki", type=Path, help="folder of the test CA and certificates: require client certs"
+    )
     parser.add_argument("--smart-public-key", type=Path, help="PEM public key of the SMART client")
     parser.add_argument("--smart-kid", help="the kid the client's assertions must carry")
     gateway = serve(parser.parse_args(argv))

@@ -109,7 +109,9 @@ def test_cut_answers_until_the_budget_is_spent_raise_a_retryable_error(
     assert str(raised.value).startswith(f"{NCT}: GET {url} -> 200: the JSON answer is broken or cut short (")
 
 
-def test_a_success_that_is_not_json_at_all_is_not_retried(faulty: FaultyServer, make_client: MakeClient) -> None:
+def test_a_success_that_is_not_json_at_all_is_not_retried(
+    faulty: FaultyServer, make_client: MakeClient
+) -> None:
     faulty.script = [Reply(b"<html>captive portal</html>", content_type="text/html")]
     with pytest.raises(FatalServerError, match=r"the answer is not a JSON object \(text/html, 27 bytes\)"):
         _client(make_client, faulty).search("ResearchStudy", {})

@@ -74,7 +74,9 @@ def test_a_tls_failure_is_fatal_and_says_what_to_check(
     assert isinstance(raised.value, FatalServerError) and raised.value.stops_run  # every trial would fail
 
 
-def test_a_refused_connection_is_connect_failed_and_stops_a_run(make_client: MakeClient, sleeps: Sleeps) -> None:
+def test_a_refused_connection_is_connect_failed_and_stops_a_run(
+    make_client: MakeClient, sleeps: Sleeps
+) -> None:
     with FaultyServer() as server:
         closed = server.base_url  # the port is closed when the block ends
     with pytest.raises(ConnectFailed) as raised:

@@ -28,7 +28,10 @@ def test_a_bearer_token_file_is_read_for_each_request(
     client.read("Group/1")
     token.write_text("token-two\n", encoding="utf-8")  # the sidecar renewed it
     client.read("Group/1")
-    assert [c.request.headers["Authorization"] for c in fake.calls] == ["Bearer token-one", "Bearer token-two"]
+    assert [c.request.headers["Authorization"] for c in fake.calls] == [
+        "Bearer token-one",
+        "Bearer token-two",
+    ]
 
 
 def test_basic_and_client_secret_read_their_files(
@@ -38,10 +41,17 @@ def test_basic_and_client_secret_read_their_files(
     (tmp_path / "secret").write_text("client-s3cret", encoding="utf-8")
     fake.get(GROUP, json={"resourceType": "Group", "id": "1"})
     fake.post(TOKEN_URL, json={"access_token": "t-1", "token_type": "Bearer", "expires_in": 300})
-    make_client(AuthSettings(AuthKind.BASIC, username="u", password_file=tmp_path / "password")).read("Group/1")
-    assert fake.calls[0].request.headers["Authorization"] == "Basic " + base64.b64encode(b"u:pa55word").decode()
+    make_client(AuthSettings(AuthKind.BASIC, username="u", password_file=tmp_path / "password")).read(
+        "Group/1"
+    )
+    assert (
+        fake.calls[0].request.headers["Authorization"] == "Basic " + base64.b64encode(b"u:pa55word").decode()
+    )
     secret_auth = AuthSettings(
-        AuthKind.CLIENT_SECRET, client_id="adapter", client_secret_file=tmp_path / "secret", token_url=TOKEN_URL
+        AuthKind.CLIENT_SECRET,
+        client_id="adapter",
+        client_secret_file=tmp_path / "secret",
+        token_url=TOKEN_URL,
     )
     make_client(secret_auth).read("Group/1")
     sent = fake.calls[1].request  # client_secret_basic (RFC 6749 section 2.3.1)
@@ -50,7 +60,9 @@ def test_basic_and_client_secret_read_their_files(
     assert fake.calls[2].request.headers["Authorization"] == "Bearer t-1"
 
 
-@pytest.mark.parametrize(("content", "words"), [(None, "cannot be read"), ("\n", "is empty")], ids=["missing", "empty"])
+@pytest.mark.parametrize(
+    ("content", "words"), [(None, "cannot be read"), ("\n", "is empty")], ids=["missing", "empty"]
+)
 def test_an_unusable_secret_file_names_the_file_only(
     fake: responses.RequestsMock, make_client: MakeClient, tmp_path: Path, content: str | None, words: str
 ) -> None:

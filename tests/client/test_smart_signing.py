@@ -20,10 +20,18 @@ from tests.conftest import SEED
 
 
 @pytest.mark.parametrize("algorithm", ["RS384", "ES384"])
-def test_the_assertion_verifies_with_pyjwt_and_the_public_key(key_files: dict[str, Path], algorithm: str) -> None:
+def test_the_assertion_verifies_with_pyjwt_and_the_public_key(
+    key_files: dict[str, Path], algorithm: str
+) -> None:
     key = load_private_key(key_files[algorithm], algorithm=algorithm)
     token = build_client_assertion(
-        client_id="client-1", token_url=TOKEN_URL, key=key, key_id="kid-1", algorithm=algorithm, now=START, jti="j-1"
+        client_id="client-1",
+        token_url=TOKEN_URL,
+        key=key,
+        key_id="kid-1",
+        algorithm=algorithm,
+        now=START,
+        jti="j-1",
     )
     header = jwt.get_unverified_header(token)
     assert header == {"alg": algorithm, "kid": "kid-1", "typ": "JWT"}
@@ -35,7 +43,13 @@ def test_the_assertion_verifies_with_pyjwt_and_the_public_key(key_files: dict[st
         issuer="client-1",
         options={"verify_exp": False},  # the frozen clock is in the past
     )
-    assert claims == {"iss": "client-1", "sub": "client-1", "aud": TOKEN_URL, "exp": int(START) + 240, "jti": "j-1"}
+    assert claims == {
+        "iss": "client-1",
+        "sub": "client-1",
+        "aud": TOKEN_URL,
+        "exp": int(START) + 240,
+        "jti": "j-1",
+    }
     stranger = (
         ec.generate_private_key(ec.SECP384R1())
         if algorithm == "ES384"
@@ -43,7 +57,11 @@ def test_the_assertion_verifies_with_pyjwt_and_the_public_key(key_files: dict[st
     )
     with pytest.raises(jwt.InvalidSignatureError):  # a key of the same kind that did not sign it
         jwt.decode(
-            token, stranger.public_key(), algorithms=[algorithm], audience=TOKEN_URL, options={"verify_exp": False}
+            token,
+            stranger.public_key(),
+            algorithms=[algorithm],
+            audience=TOKEN_URL,
+            options={"verify_exp": False},
         )
 
 
@@ -70,8 +88,23 @@ def encrypted_key(tmp_path: Path) -> Path:
 
 def _push_smart(key: Path, *extra: str) -> list[str]:
     return [
-        "push", str(SEED), "--server", "http://127.0.0.1:9", "--auth", "smart", "--client-id", "c",
-        "--scope", "system/*.write", "--key-id", "k", "--algorithm", "ES384", "--private-key", str(key), *extra,
+        "push",
+        str(SEED),
+        "--server",
+        "http://127.0.0.1:9",
+        "--auth",
+        "smart",
+        "--client-id",
+        "c",
+        "--scope",
+        "system/*.write",
+        "--key-id",
+        "k",
+        "--algorithm",
+        "ES384",
+        "--private-key",
+        str(key),
+        *extra,
     ]
 
 
@@ -100,5 +133,7 @@ def test_the_passphrase_from_its_variable_opens_the_key(
 ) -> None:
     monkeypatch.setenv("KEY_PASS", "correct horse")
     # The key opens, so the run gets as far as the (absent) server: exit 3, not a usage error.
-    assert main(_push_smart(encrypted_key, "--private-key-password-env", "KEY_PASS", "--max-attempts", "1")) == 3
+    assert (
+        main(_push_smart(encrypted_key, "--private-key-password-env", "KEY_PASS", "--max-attempts", "1")) == 3
+    )
     assert "passphrase" not in capsys.readouterr().err

@@ -349,7 +349,9 @@ def test_a_subgroup_threshold_with_a_comparator_left_unread_stays_text(terms: Te
 
 
 @pytest.mark.parametrize("section", ["Inclusion", "Exclusion"])
-def test_a_range_written_with_to_that_was_not_read_keeps_the_criterion_text(terms: Terms, section: str) -> None:
+def test_a_range_written_with_to_that_was_not_read_keeps_the_criterion_text(
+    terms: Terms, section: str
+) -> None:
     # The parser reads the subgroup's "4 to 8" but not the "5 to 7" for everyone else: stating the subgroup
     # alone would drop a limit the text sets (before, this was counted exact).
     text = f"{section} Criteria:\n\n* Age 4 to 8 years (for patients with X) or age 5 to 7 years\n"

@@ -35,7 +35,9 @@ def through_proxy(clean_fhir_server: FhirTestServer) -> Iterator[Callable[[Fault
 
     def factory(plan: FaultPlan) -> FhirClient:
         proxy = FaultyServer(upstream=clean_fhir_server.base_url, plan=plan).__enter__()
-        client = FhirClient(Settings(proxy.base_url, retry=RetrySettings(max_attempts=3)), sleep=lambda _: None)
+        client = FhirClient(
+            Settings(proxy.base_url, retry=RetrySettings(max_attempts=3)), sleep=lambda _: None
+        )
         opened.append((proxy, client))
         return client
 

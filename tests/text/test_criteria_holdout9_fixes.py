@@ -82,7 +82,9 @@ def test_a_multiplication_sign_lost_in_copying_still_joins_value_and_unit() -> N
         ("anc", ">=", 1.5, None, None, "10*9/L"),
         ("platelets", ">=", 100.0, None, None, "10*9/L"),
     ]
-    liver = "a. Total bilirubin (TBIL) <1.5?ULN (upper limit of normal);b. Blood alanine aminotransferase (ALT)."
+    liver = (
+        "a. Total bilirubin (TBIL) <1.5?ULN (upper limit of normal);b. Blood alanine aminotransferase (ALT)."
+    )
     assert _criterion_facts(liver) == [("bilirubin", "<", 1.5, None, None, "{ULN}")]
     # near miss: a question mark that ends a question is no unit's sign
     assert _criterion_facts("Is the total bilirubin < 1.5? Ask the investigator") == []

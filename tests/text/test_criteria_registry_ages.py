@@ -87,7 +87,10 @@ def test_near_misses_keep_their_ages() -> None:
 
 def test_builders_read_the_range_from_the_record() -> None:
     eligibility = Eligibility(criteria=_WEIGHT_ROWS, minimum_age="1 Year", maximum_age="21 Years")
-    assert _withheld(parse_eligibility(eligibility)) == ["Patients under 6 years old", "Patients over 6 years old"]
+    assert _withheld(parse_eligibility(eligibility)) == [
+        "Patients under 6 years old",
+        "Patients over 6 years old",
+    ]
 
 
 def test_a_piece_read_alone_withholds_what_its_criterion_withheld() -> None:

@@ -128,7 +128,10 @@ def test_doses_on_days_that_do_not_follow_each_other_stay_apart() -> None:
     assert [d.days for d in regimen.drugs] == [tuple(range(1, 8)), tuple(range(10, 15))]
     # another dose on the next run stays its own entry
     regimen = regimen_of("DAYS 1 to 7: X 400 mg BID. DAYS 8 to 14: X 200 mg BID", ("X", None))
-    assert [(d.dose, d.days) for d in regimen.drugs] == [(400, tuple(range(1, 8))), (200, tuple(range(8, 15)))]
+    assert [(d.dose, d.days) for d in regimen.drugs] == [
+        (400, tuple(range(1, 8))),
+        (200, tuple(range(8, 15))),
+    ]
 
 
 def test_the_doses_a_daily_amount_is_given_in_are_not_doses_of_their_own() -> None:
@@ -175,7 +178,9 @@ def test_an_amount_of_a_named_makers_product_is_its_strength() -> None:
     )
     drug = only(regimen_of(arm, ("Voriconazole 200 mg x 2 Tablets", product)))
     assert (drug.drug, drug.dose, drug.unit) == ("Voriconazole", 400, "mg")
-    assert [d.limit is None for d in find_doses("Tablet Klaricid, 500 mg by Abbott, Lab Pvt. Ltd.")] == [False]
+    assert [d.limit is None for d in find_doses("Tablet Klaricid, 500 mg by Abbott, Lab Pvt. Ltd.")] == [
+        False
+    ]
     assert [d.limit is None for d in find_doses("200 mg by IV infusion; 5 mg by mouth")] == [True, True]
 
 

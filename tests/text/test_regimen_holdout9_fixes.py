@@ -25,7 +25,9 @@ def test_a_common_abbreviation_of_a_linked_drug_doses_that_drug_not_the_drug_bef
         "* InO 0.8mg/m2 Day 8; 0.5mg/m2 D15, 0.5mg/m2 Day 22\n"
         "* Intrathecal methotrexate 15mg Day 1, Day 28"
     )
-    regimen = regimen_of(arm, ("Inotuzumab ozogamicin", None), ("Dexamethasone", None), ("Methotrexate", None))
+    regimen = regimen_of(
+        arm, ("Inotuzumab ozogamicin", None), ("Dexamethasone", None), ("Methotrexate", None)
+    )
     doses = [(d.drug, d.dose) for d in regimen.drugs if d.dose is not None]
     assert ("Dexamethasone", 10) in doses and ("Methotrexate", 15) in doses
     assert sorted(dose for drug, dose in doses if drug == "Inotuzumab ozogamicin") == [0.5, 0.8]
@@ -186,7 +188,10 @@ def test_a_dose_given_on_the_same_days_as_another_drug_takes_that_drugs_days() -
             "institutional guidelines once a day on the same days that fludarabine is given.",
         ),
     )
-    assert [(d.drug, d.days) for d in regimen.drugs] == [("Fludarabine", (-4, -3)), ("Cyclophosphamide", (-4, -3))]
+    assert [(d.drug, d.days) for d in regimen.drugs] == [
+        ("Fludarabine", (-4, -3)),
+        ("Cyclophosphamide", (-4, -3)),
+    ]
 
 
 def test_the_same_days_as_a_drug_with_no_single_list_of_days_stay_unread() -> None:
@@ -200,7 +205,9 @@ def test_the_same_days_as_a_drug_with_no_single_list_of_days_stay_unread() -> No
 
 def test_a_dose_written_again_right_after_its_days_is_one_dose_on_all_those_days() -> None:
     # NCT04747912: "0.5mg/m2 D15, 0.5mg/m2 Day 22" is 0.5 mg/m2 on days 15 and 22
-    regimen = regimen_of("* InO 0.8mg/m2 Day 8; 0.5mg/m2 D15, 0.5mg/m2 Day 22", ("Inotuzumab ozogamicin", None))
+    regimen = regimen_of(
+        "* InO 0.8mg/m2 Day 8; 0.5mg/m2 D15, 0.5mg/m2 Day 22", ("Inotuzumab ozogamicin", None)
+    )
     assert [(d.dose, d.days) for d in regimen.drugs] == [(0.8, (8,)), (0.5, (15, 22))]
     # another dose, or words between, keep them apart
     regimen = regimen_of("X 5 mg day 1, 10 mg day 8; X 5 mg day 15 then 5 mg day 22 orally", ("X", None))
@@ -211,7 +218,9 @@ def test_saline_in_a_placebo_comparator_arm_is_the_placebo_not_a_dose() -> None:
     # NCT00840671: the saline arm copies the active arm's volume and schedule
     text = "0.9% Saline Solution, 30 ml/day as intravenous infusion. Daily infusion for 10 consecutive days."
     saline = Intervention("DRUG", "0.9% Saline Solution", text, ("Saline",), ("NaCl",))
-    active = Intervention("DRUG", "Cerebrolysin", text.replace("0.9% Saline Solution", "Cerebrolysin"), ("Active",))
+    active = Intervention(
+        "DRUG", "Cerebrolysin", text.replace("0.9% Saline Solution", "Cerebrolysin"), ("Active",)
+    )
     arms = (
         Arm("Active", "EXPERIMENTAL", None, (active.label,)),
         Arm("Saline", "PLACEBO_COMPARATOR", None, (saline.label,)),

@@ -202,7 +202,14 @@ LAB_LIST = (
     "Kidney: Serum creatinine (Scr) ≤1.5×ULN, or creatinine clearance (Ccr) ≥50 mL/min;"
 )
 INR = nc.loinc("6301-6", "INR in Platelet poor plasma by Coagulation assay")
-ULN_1_5 = {"valueQuantity": {"value": 1.5, "comparator": "<=", "system": "http://unitsofmeasure.org", "code": "{ULN}"}}
+ULN_1_5 = {
+    "valueQuantity": {
+        "value": 1.5,
+        "comparator": "<=",
+        "system": "http://unitsofmeasure.org",
+        "code": "{ULN}",
+    }
+}
 
 
 def test_a_threshold_is_judged_by_the_line_that_names_its_measure_in_other_words() -> None:
@@ -228,7 +235,14 @@ QTC = nc.loinc("8636-3", "Q-T interval corrected")
 
 
 def _qtc(text: str) -> dict[str, Any]:
-    value = {"valueQuantity": {"value": 480, "comparator": "<=", "system": "http://unitsofmeasure.org", "code": "ms"}}
+    value = {
+        "valueQuantity": {
+            "value": 480,
+            "comparator": "<=",
+            "system": "http://unitsofmeasure.org",
+            "code": "ms",
+        }
+    }
     return nc.criterion("inclusion 22", text, value, coding=QTC)
 
 
@@ -253,13 +267,27 @@ def test_a_sentence_of_a_one_paragraph_list_is_judged_on_its_own() -> None:
     platelets = nc.criterion(
         "inclusion 9",
         ONE_PARAGRAPH,
-        {"valueQuantity": {"value": 75, "comparator": ">=", "system": "http://unitsofmeasure.org", "code": "10*9/L"}},
+        {
+            "valueQuantity": {
+                "value": 75,
+                "comparator": ">=",
+                "system": "http://unitsofmeasure.org",
+                "code": "10*9/L",
+            }
+        },
         coding=nc.loinc("777-3", "Platelets [#/volume] in Blood by Automated count"),
     )
     creatinine = nc.criterion(
         "inclusion 9",
         ONE_PARAGRAPH,
-        {"valueQuantity": {"value": 1.5, "comparator": "<=", "system": "http://unitsofmeasure.org", "code": "{ULN}"}},
+        {
+            "valueQuantity": {
+                "value": 1.5,
+                "comparator": "<=",
+                "system": "http://unitsofmeasure.org",
+                "code": "{ULN}",
+            }
+        },
         coding=nc.loinc("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
     )
     assert check_group({**nc.group(), "characteristic": [platelets]}) == []
