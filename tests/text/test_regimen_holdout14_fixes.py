@@ -2,10 +2,16 @@
 
 One dose given again on later days (sets 12, 14): "0.25 mg digoxin tablets on Day 1 ... another single oral
 dose of 0.25 mg digoxin tablets on Day 35" is one dose on days 1 and 35 (one entry per distinct dose), not
-two entries of the same dose."""
+two entries of the same dose.
+
+A cap read as a dose (sets 9, 14: maxima, "not to exceed"): a limit written AFTER its doses, "15mg
+glibenclamide and 2500 mg metformin will not be exceeded daily", gave metformin 15 mg and 2500 mg; its
+"daily" gave other doses a frequency."""
 
 from __future__ import annotations
 
+from fhir_adapter.text.regimen.doses import CAP_REASON, find_doses
+from fhir_adapter.text.regimen.schedule import find_frequencies
 from tests.text.test_regimen import regimen_of
 
 DIGOXIN_ARM = (
@@ -40,3 +46,37 @@ def test_other_doses_or_earlier_days_stay_their_own_entries() -> None:
         "Drugx 10 mg once daily on days 1-3. Then drugx 10 mg twice daily on days 8-10.", ("Drugx", None)
     )
     assert len(other_frequency.drugs) == 2
+
+
+GLIBENCLAMIDE_ARM = (
+    "In treatment group A, 59 participants will be randomly allocated to the glibenclamide 5mg O.D + metformin "
+    "500mg TDS regimen.\nIn this study, 15mg glibenclamide and 2500 mg metformin will not be exceeded daily."
+)
+
+
+def test_doses_that_will_not_be_exceeded_are_caps_not_doses() -> None:
+    # NCT05688332 (set 14): metformin 15 mg (glibenclamide's cap) and 2500 mg were read as doses
+    regimen = regimen_of(GLIBENCLAMIDE_ARM, ("Glibenclamide + Metformin", None))
+    got = sorted((d.drug, d.dose, d.unit) for d in regimen.drugs if d.dose is not None)
+    assert got == [("Glibenclamide", 5.0, "mg"), ("Metformin", 500.0, "mg")]
+    metformin = next(d for d in regimen.drugs if d.drug == "Metformin")
+    assert metformin.frequency is not None and metformin.frequency.times == 3  # not the cap's "daily"
+    caps = find_doses("Drugx 0.9mg and 2500 mg metformin will not be exceeded daily.")
+    assert [(d.value, d.limit_reason) for d in caps] == [(0.9, CAP_REASON), (2500.0, CAP_REASON)]
+
+
+def test_a_dose_given_before_a_cap_stays_a_dose() -> None:
+    # the schedule word "daily" (or "which", another clause) stands between: the 100 mg is given
+    doses = find_doses("Drugx 100 mg daily, and 400 mg will not be exceeded.")
+    assert [(d.value, d.limit is None) for d in doses] == [(100.0, True), (400.0, False)]
+    doses = find_doses("Drugx 100 mg, which will not be exceeded.")
+    assert [d.limit is None for d in doses] == [True]
+    # another sentence's cap is not this dose's
+    assert [d.limit is None for d in find_doses("Drugx 100 mg. The maximum will not be exceeded.")] == [True]
+
+
+def test_tds_right_after_a_dose_is_three_times_daily() -> None:
+    [frequency] = find_frequencies("metformin 500mg TDS regimen")
+    assert (frequency.value.times, frequency.value.period, frequency.value.unit) == (3, 1, "d")
+    # a transdermal system is no frequency
+    assert find_frequencies("Fentanyl TDS patch applied") == []

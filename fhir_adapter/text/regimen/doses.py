@@ -138,6 +138,20 @@ _LIMIT = re.compile(
     r"more\s+than|greater\s+than|[<>]\s*or\s*=|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,
 )
+# "In this study, 15mg glibenclamide and 2500 mg metformin will not be exceeded daily" (NCT05688332): the
+# doses that are the subject of "will not be exceeded" are caps, not doses to give. Only in the same clause,
+# and only when no schedule word stands between (in "100 mg daily, and 400 mg/day will not be exceeded" the
+# 100 mg is given; only 400 mg is the cap).
+_EXCEEDED_AFTER = re.compile(
+    r"(?P<gap>[^.;:\n]{0,80}?)\b(?:will|shall|should|must|is|are|may|can)\s++not\s++be\s++exceeded\b"
+    r"(?:\s++(?:daily|per\s++day|a\s++day|in\s++a\s++day)\b)?",
+    re.IGNORECASE,
+)
+_SCHEDULE_IN_GAP = re.compile(
+    r"\b(?:daily|days?|d|weeks?|weekly|once|twice|times|bid|tid|qd|od|tds|doses?|dosages?|this|that|which|then"
+    r"|for|every|each|per|given|administered|taken)\b|[()]",
+    re.IGNORECASE,
+)
 # The strength of one unit, not the dose: "2 tablets (500 mg each)", "500 mg (2 injections of 250 mg)".
 _UNIT_STRENGTH = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six)\s+"
@@ -364,6 +378,7 @@ _TO_ZERO = re.compile(r"\bto[ \t]++$", re.IGNORECASE)
 STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, tablet or volume holds)"
 VOLUME_REASON = "a volume to dilute in or draw from"
 PLACEBO_REASON = "a placebo's amount"
+CAP_REASON = "a cap the dose will not exceed"
 # A dose written right before or after "placebo" is the placebo's: "10 mg Placebo and 5 mg Placebo for
 # Period 2" (NCT05388825), "Avanafil 100mg(study group) or placebo 100mg(control group)" (NCT01705197).
 _PLACEBO_AFTER = re.compile(
@@ -774,6 +789,14 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     return replace(made, times=times)
 
 
+def _cap_after(text: str, end: int) -> re.Match[str] | None:
+    """Return the words after a dose that make it a cap ("... will not be exceeded"), or None."""
+    after = _EXCEEDED_AFTER.match(text, end)
+    if after is None or _SCHEDULE_IN_GAP.search(after.group("gap")):
+        return None
+    return after
+
+
 def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str, *, per_day: bool) -> Dose:
     value = parse_number(low)
     high_value = parse_number(high) if high else None
@@ -786,6 +809,8 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     if limit is None and not _ONE_UNIT_OF.search(text, max(0, match.start() - 30), match.start()):
         limit = _UNIT_STRENGTH.search(text, max(0, match.start() - 30), match.start())
     reason = LIMIT_REASON
+    if limit is None and (cap := _cap_after(text, match.end())):
+        limit, reason = cap, CAP_REASON
     if limit is None and unit in VOLUME_UNITS:
         before = _VOLUME_BEFORE.search(text, max(0, match.start() - _VOLUME_REACH), match.start())
         limit = before or _DILUENT_AFTER.match(text, match.end())

@@ -21,7 +21,14 @@ from fhir_adapter.text.regimen.cycles import (
     find_cycle_ranges,
     find_until,
 )
-from fhir_adapter.text.regimen.doses import DAILY_TOTAL_REASON, SPLIT_REASON, Dose, find_doses, normalize
+from fhir_adapter.text.regimen.doses import (
+    CAP_REASON,
+    DAILY_TOTAL_REASON,
+    SPLIT_REASON,
+    Dose,
+    find_doses,
+    normalize,
+)
 from fhir_adapter.text.regimen.lexicon import Mention
 from fhir_adapter.text.regimen.model import CycleRange, Duration, Frequency
 from fhir_adapter.text.regimen.schedule import (
@@ -165,9 +172,12 @@ def offset_targets(
 def _splits(norm: str, doses: tuple[Dose, ...]) -> tuple[Found[int], ...]:
     """Return where a dose's split into the doses of a day, or its daily total, is written in brackets:
     "(120mg bid)" after "240mg", "(160 mg daily)" after "40 mg 4 times per day". Their "bid" and "daily" say
-    how the amount is divided or summed, not how often the amount before them is given."""
+    how the amount is divided or summed, not how often the amount before them is given. So does a cap's
+    "2500 mg metformin will not be exceeded daily": its "daily" is the cap's, no dose's frequency."""
     restated = (SPLIT_REASON, DAILY_TOTAL_REASON)
-    return tuple(Found(d.start, norm.find(")", d.end) + 1, 0) for d in doses if d.limit_reason in restated)
+    spans = [Found(d.start, norm.find(")", d.end) + 1, 0) for d in doses if d.limit_reason in restated]
+    caps = [Found(d.start, d.end + len(d.limit or ""), 0) for d in doses if d.limit_reason == CAP_REASON]
+    return tuple(spans + caps)
 
 
 def inside(position: int, spans: tuple[Found[int], ...]) -> bool:

@@ -39,7 +39,10 @@ FREQUENCY = re.compile(
     r"\b(?=[tbi234fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b(?:two|2)\s+times\s+(?:(?:a|per)\s+day|daily)\b|\bBID\b|\bb\.i\.d\b\.?"
     r"|\bbis\s+in\s+die\b|\bin\s+(?:2|two)\s+(?:\w+\s+){0,2}doses\b|\bq12h\b|\bevery\s+12\s+hours\b)"
     r"|(?P<thrice>\bthree[\s-]+times[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b3\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b"
-    r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
+    r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b"
+    # "metformin 500mg TDS" (NCT05688332): ter die sumendum right after a dose in mg; alone, "TDS" may be a
+    # transdermal system
+    r"|(?:(?<=mg\s)|(?<=mg))(?-i:TDS)\b)"
     r"|(?P<four>\b(?:four|4)\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
