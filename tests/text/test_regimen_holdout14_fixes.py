@@ -6,12 +6,15 @@ two entries of the same dose.
 
 A cap read as a dose (sets 9, 14: maxima, "not to exceed"): a limit written AFTER its doses, "15mg
 glibenclamide and 2500 mg metformin will not be exceeded daily", gave metformin 15 mg and 2500 mg; its
-"daily" gave other doses a frequency."""
+"daily" gave other doses a frequency.
+
+Drops (a miss in set 14; the brief lists it as recurring): "3x5 drops on day 1-3, 3x10 drops on days 4-6, and
+1x10 drops on day 7" had no dose read; its multipliers' counts were read as days ("day 1-3, 3")."""
 
 from __future__ import annotations
 
 from fhir_adapter.text.regimen.doses import CAP_REASON, find_doses
-from fhir_adapter.text.regimen.schedule import find_frequencies
+from fhir_adapter.text.regimen.schedule import find_day_lists, find_frequencies
 from tests.text.test_regimen import regimen_of
 
 DIGOXIN_ARM = (
@@ -80,3 +83,23 @@ def test_tds_right_after_a_dose_is_three_times_daily() -> None:
     assert (frequency.value.times, frequency.value.period, frequency.value.unit) == (3, 1, "d")
     # a transdermal system is no frequency
     assert find_frequencies("Fentanyl TDS patch applied") == []
+
+
+OPIUM_TINCTURE = (
+    "Self-administration of opium tincture (10 mg/ml) as 3x5 drops on day 1-3, 3x10 drops on days 4-6, "
+    "and 1x10 drops on day 7 in each study period"
+)
+
+
+def test_drops_are_doses_each_on_its_own_days_and_times_a_day() -> None:
+    # NCT05690321 (set 14): no dose read, and days [1, 2, 3] for the drug as a whole
+    regimen = regimen_of("Administration of opium tincture (Dropizol)", ("Opium tincture", OPIUM_TINCTURE))
+    got = [(d.dose, d.unit, d.frequency.times if d.frequency else None, d.days) for d in regimen.drugs]
+    assert got == [(5.0, "drop", 3, (1, 2, 3)), (10.0, "drop", 3, (4, 5, 6)), (10.0, "drop", 1, (7,))]
+    assert [(d.value, d.unit) for d in find_doses("2 gtts in each eye")] == [(2.0, "drop")]
+
+
+def test_a_multiplier_is_no_day_but_a_count_of_cycles_after_a_day_is_read_as_before() -> None:
+    text = "on day 1-3, 3x10 drops on days 4-6"
+    assert [text[f.start : f.end] for f in find_day_lists(text)] == ["day 1-3", "days 4-6"]
+    assert [f.value for f in find_day_lists("AUC 5 IV Day 1 x 6 cycles")] == [(1,)]

@@ -55,7 +55,9 @@ NUMBER = r"\d+(?:[.,]\d+)*"
 _START = r"(?<!\w)(?<!\d[.,])"
 _MASS = (
     r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
-    r"|ml|milli(?:lit(?:er|re))s?|mmol|millimoles?)"
+    r"|ml|milli(?:lit(?:er|re))s?|mmol|millimoles?"
+    # "3x5 drops on day 1-3" (NCT05690321, an opium tincture): drops are counted doses of a liquid
+    r"|drops?|gtts?)"
     # "20 milligrams (mg)/kilogram (kg)" (NCT00158600): a spelled-out unit followed by its own abbreviation.
     r"(?:(?<=[a-z]{4})\s*\(\s*(?:mg|ug|mcg|g|ml|iu|mmol)\s*\))?"
     # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
@@ -365,7 +367,7 @@ _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
 _MASS_UNITS |= {"ml": "mL", "milliliter": "mL", "millilitre": "mL"}
-_MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol"}
+_MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol", "drop": "drop", "gtt": "drop"}
 VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
 EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"

@@ -124,6 +124,8 @@ def _continues_days(a: Entry, b: Entry) -> bool:
         return False
     if signature(a) is None and (a.dose is not None or b.dose is not None):
         return False  # a dose whose number is not read is not known to be the other's
+    if a.dose is not None and b.dose is not None and a.dose.times != b.dose.times:
+        return False  # "3x10 drops on days 4-6, and 1x10 drops on day 7": three times a day, then once
     if not a.days or not b.days or b.days[0] <= a.days[-1]:
         return False
     return all(getattr(a, name) == getattr(b, name) for name in _SCHEDULE if name != "days")

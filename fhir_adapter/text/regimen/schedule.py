@@ -80,7 +80,10 @@ _DAY = (
 # "Day 15-Day 22" (NCT04747912) is a range of days; "21-day" alone is a length.
 _NOT_A_DAY_AFTER = (
     r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day(?![ \t]*+\d)|\s*day\s+cycle|min(?:ute)?s?\b|h(?:ou)?rs?\b"
-    r"|hours?\b)"
+    r"|hours?\b"
+    # "on day 1-3, 3x10 drops on days 4-6" (NCT05690321): a multiplier's count starts the next dose, no day;
+    # "Day 1 x 6 cycles" (NCT05605535) is day 1
+    r"|x[ \t]*+\d{1,4}(?:[.,]\d{1,3})?[ \t]*+(?:drops?|gtts?|mg|ug|mcg|g|ml|tablets?|capsules?|puffs?)\b)"
 )
 _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY_AFTER})"
 # "day -21- to d -17" (NCT05870995): a stray hyphen before "to" still joins a range; "days 1~5" is one too.
