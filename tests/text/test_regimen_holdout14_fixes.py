@@ -103,3 +103,19 @@ def test_a_multiplier_is_no_day_but_a_count_of_cycles_after_a_day_is_read_as_bef
     text = "on day 1-3, 3x10 drops on days 4-6"
     assert [text[f.start : f.end] for f in find_day_lists(text)] == ["day 1-3", "days 4-6"]
     assert [f.value for f in find_day_lists("AUC 5 IV Day 1 x 6 cycles")] == [(1,)]
+
+
+def test_the_days_a_dose_is_titrated_or_assessed_on_are_no_dosing_days() -> None:
+    # NCT05688332 (set 14): metformin had days [6, 12] from "dose titration at day 6 and 12"
+    text = (
+        "voglibose 0.2mg + metformin 500mg treatment combination to be taken orally 3 times daily (TDS), during "
+        "or after meals with dose titration at day 6 and 12 if the average fasting blood glucose (FBG) level is "
+        ">=7 mmol/L"
+    )
+    regimen = regimen_of(None, ("Voglibose + Metformin", text))
+    assert [d.days for d in regimen.drugs] == [None, None]
+    assert [d.days for d in regimen_of("Drugx 10 mg on days 1 and 8, assessed on day 15", ("Drugx", None)).drugs] == [
+        (1, 8)
+    ]
+    # the days a dose is given stay days
+    assert [d.days for d in regimen_of("Drugx 10 mg daily on days 6 and 12", ("Drugx", None)).drugs] == [(6, 12)]
