@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from fhir_adapter.text.regimen.doses import CAP_REASON, find_doses
 from fhir_adapter.text.regimen.schedule import find_day_lists, find_frequencies
-from tests.text.test_regimen import regimen_of
+from tests.text.test_regimen import only, regimen_of
 
 DIGOXIN_ARM = (
     "Subjects will receive a single oral dose of 0.25 mg digoxin tablets on Day 1. And will received "
@@ -119,3 +119,18 @@ def test_the_days_a_dose_is_titrated_or_assessed_on_are_no_dosing_days() -> None
     ]
     # the days a dose is given stay days
     assert [d.days for d in regimen_of("Drugx 10 mg daily on days 6 and 12", ("Drugx", None)).drugs] == [(6, 12)]
+
+
+def test_once_daily_glued_to_its_dose_is_once_daily() -> None:
+    # NCT05694260 (set 14): "receiving once daily120 mg bempedoic acid" was read as a single dose ("once")
+    [frequency] = find_frequencies("receiving once daily120 mg bempedoic acid for 8 weeks")
+    assert (frequency.value.times, frequency.value.once) == (1, False)
+    assert [f.value.once for f in find_frequencies("given once on day 1")] == [True]
+
+
+def test_a_single_dose_given_on_several_days_is_no_single_dose() -> None:
+    # "single dose" with days 1, 8 and 15: one dose on each of those days; the days say the schedule
+    drug = only(regimen_of("Drugx given as a single dose of 40 mg on days 1, 8 and 15", ("Drugx", None)))
+    assert (drug.dose, drug.days, drug.frequency) == (40.0, (1, 8, 15), None)
+    drug = only(regimen_of("Drugx given as a single dose of 40 mg on day 1", ("Drugx", None)))
+    assert drug.frequency is not None and drug.frequency.once

@@ -38,7 +38,8 @@ def finish_entries(
         same = [(i, e) for i, e in enumerate(kept) if e.key == key]
         name = lexicon.drugs[key].display
         anchored = _anchor_weekly([e for _, e in same], name, report)
-        marked = _mark_alternatives(_joined_runs(_one_per_dose(anchored)), name, report)
+        joined = [_not_once_on_several_days(e) for e in _joined_runs(_one_per_dose(anchored))]
+        marked = _mark_alternatives(joined, name, report)
         # doses kept once leave the drug fewer entries: they take its first places, in order
         finished.update(zip((i for i, _ in same), marked, strict=False))
     return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in sorted(finished)]
@@ -101,7 +102,18 @@ def _joined_runs(entries: list[Entry]) -> list[Entry]:
 
 def _on_both_runs(first: Entry, later: Entry) -> Entry:
     assert first.days is not None and later.days is not None  # by _continues_days
-    return replace(first, days=first.days + later.days, verbatim=f"{first.verbatim}\n{later.verbatim}")
+    verbatim = f"{first.verbatim}\n{later.verbatim}"
+    return replace(first, days=first.days + later.days, verbatim=verbatim)
+
+
+def _not_once_on_several_days(entry: Entry) -> Entry:
+    """Return the entry without its frequency "once" when it is given on several days: "dexamethasone will be
+    given as a single oral dose of 40 mg" on "Days 8, 15, 22" (NCT05690984), "a single oral dose of 0.25 mg
+    digoxin ... on Day 1 ... another single oral dose ... on Day 35" (NCT05694221) are one dose a day on
+    each of those days, no single dose; the days say the schedule."""
+    if entry.frequency and entry.frequency.once and entry.days and len(entry.days) > 1:
+        return replace(entry, frequency=None)
+    return entry
 
 
 def _folded(

@@ -52,7 +52,8 @@ FREQUENCY = re.compile(
     # "every other week (qow)" (NCT00158600): every 2 weeks.
     r"|(?P<other_week>\bevery\s+other\s+week\b|\bqow\b))"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
-    r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
+    # "once daily120 mg" (NCT05694260): the dose glued to "daily" still leaves it once daily
+    r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily(?![A-Za-z])|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
     # "on every Day 1" (NCT02795884) is a day of each cycle, not every day.
     r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\b(?:every|each)\s+day\b(?![ \t]*+[-+]?\d)"
     # "2.5 mg OD" (NCT06201611): once daily right after a dose in mg; alone, "OD" may be the right eye.
