@@ -134,3 +134,22 @@ def test_a_single_dose_given_on_several_days_is_no_single_dose() -> None:
     assert (drug.dose, drug.days, drug.frequency) == (40.0, (1, 8, 15), None)
     drug = only(regimen_of("Drugx given as a single dose of 40 mg on day 1", ("Drugx", None)))
     assert drug.frequency is not None and drug.frequency.once
+
+
+LENIOLISIB_ARM = (
+    "Leniolisib film-coated granules in 10, 15 and 20 mg strengths administered orally BID by body weight for 12 "
+    "weeks for Part I and for 1 year for Part II."
+)
+LENIOLISIB_INTERVENTION = (
+    "The doses selected will range from 10 to 50 mg twice daily (BID) (resulting in total daily doses ranging "
+    "from 20 to 100 mg per day)."
+)
+
+
+def test_every_number_of_a_list_of_strengths_is_a_strength_and_a_restated_daily_total_no_dose() -> None:
+    # NCT05693129 (set 14): "10, 15" were doses of the arm, so arm and intervention disagreed: no dose at all
+    regimen = regimen_of(LENIOLISIB_ARM, ("Leniolisib", LENIOLISIB_INTERVENTION))
+    assert [(d.dose, d.dose_high, d.unit) for d in regimen.drugs] == [(10.0, 50.0, "mg")]
+    assert [d.limit is None for d in find_doses("granules in 10, 15 and 20 mg strengths")] == [False] * 3
+    # a list chained to a dose with no such words stays doses
+    assert [d.limit is None for d in find_doses("Drugx 10, 15 and 20 mg by weight")] == [True] * 3

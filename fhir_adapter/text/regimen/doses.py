@@ -123,7 +123,8 @@ _BETWEEN_WINDOW = 40
 _BETWEEN_LOW = re.compile(rf"\bbetween\s{{1,3}}(?P<low>{NUMBER})\s{{1,3}}and\s{{1,3}}$", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
-    r"(?:total(?:\s+daily)?(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
+    # "(resulting in total daily doses ranging from 20 to 100 mg per day)" (NCT05693129): a restated total
+    r"(?:total(?:\s+daily)?(?:\s+doses?)?(?:\s+(?:ranging|range)\s+from)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
     r"capped\s+at|cap\s+of|"
     # "The lowest dose is 1x10^5 CAR T cells/kg" (NCT04835519): a bound of the allowed doses
     r"(?:lowest|highest|minimum|min\.)(?:\s+(?:allowed|permitted|acceptable))?\s+dose(?:\s+(?:is|of|=|:))?|"
@@ -381,6 +382,8 @@ STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, ta
 VOLUME_REASON = "a volume to dilute in or draw from"
 PLACEBO_REASON = "a placebo's amount"
 CAP_REASON = "a cap the dose will not exceed"
+# Limits read from the words AFTER a dose, so about every bare number chained before it as well.
+_SHARED_BY_CHAIN = frozenset({STRENGTH_REASON, CAP_REASON})
 # A dose written right before or after "placebo" is the placebo's: "10 mg Placebo and 5 mg Placebo for
 # Period 2" (NCT05388825), "Avanafil 100mg(study group) or placebo 100mg(control group)" (NCT01705197).
 _PLACEBO_AFTER = re.compile(
@@ -875,4 +878,8 @@ def _chained_before(dose: Dose, text: str) -> list[Dose]:
         joined_by_and = joined_by_and or bool(match.group("and") or match.group("comma_and"))
     if joined_by_and and len(chained) < 2:
         return []
+    if dose.limit and dose.limit_reason in _SHARED_BY_CHAIN:
+        # "granules in 10, 15 and 20 mg strengths" (NCT05693129): the words after the last number are about
+        # every number of the list; 10 and 15 mg are strengths too, not doses
+        return [replace(c, limit=dose.limit, limit_reason=dose.limit_reason) for c in chained]
     return chained
