@@ -153,3 +153,19 @@ def test_every_number_of_a_list_of_strengths_is_a_strength_and_a_restated_daily_
     assert [d.limit is None for d in find_doses("granules in 10, 15 and 20 mg strengths")] == [False] * 3
     # a list chained to a dose with no such words stays doses
     assert [d.limit is None for d in find_doses("Drugx 10, 15 and 20 mg by weight")] == [True] * 3
+
+
+DK210_ARM = (
+    "DK210 (EGFR) will be administered as monotherapy three times per week via subcutaneous (SC) administration. "
+    "Dose will be escalated from 0.025 mg/kg to 0.3 mg/kg or until unacceptable toxicity, disease progression, "
+    "or withdrawal of consent."
+)
+
+
+def test_an_escalation_from_one_dose_to_another_is_one_range_of_doses() -> None:
+    # NCT05704985 (set 14): 0.025 and 0.3 mg/kg were two doses, both wrong
+    drug = only(regimen_of(DK210_ARM, ("DK210 (EGFR)", None), kind="BIOLOGICAL"))
+    assert (drug.dose, drug.dose_high, drug.unit) == (0.025, 0.3, "mg/kg")
+    # a titration or a change from one dose to the next stays two doses; so do two units
+    assert len(find_doses("the dose will be increased from 10 mg to 20 mg")) == 2
+    assert len(find_doses("escalated from 1 mg/kg to 2 mg/m2")) == 2

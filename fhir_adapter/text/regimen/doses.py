@@ -534,7 +534,39 @@ def find_doses(text: str) -> list[Dose]:
             )
         doses.extend(_chained_before(dose, text))
         doses.extend(_with_target_after(dose, text))
-    return doses
+    return _escalation_ranges(doses, text)
+
+
+# "Dose will be escalated from 0.025 mg/kg to 0.3 mg/kg" (NCT05704985): the span of an escalation's levels,
+# one range of doses, not two doses (the levels between are not written).
+_ESCALATED_FROM = re.compile(r"\bescalat[a-z]*+(?:[ \t]++[a-z]++){0,3}?[ \t]++from[ \t]*+$", re.IGNORECASE)
+_RANGE_TO = re.compile(r"[ \t]*+(?:up[ \t]++)?to[ \t]*+", re.IGNORECASE)
+_ESCALATION_REACH = 50
+
+
+def _escalation_ranges(doses: list[Dose], text: str) -> list[Dose]:
+    """Return `doses` with each "escalated from A to B" (same unit, both read, no limit) as one range A-B."""
+    joined: list[Dose] = []
+    for dose in doses:
+        low = joined[-1] if joined else None
+        if (
+            low is not None
+            and low.value is not None
+            and dose.value is not None
+            and low.high is None
+            and dose.high is None
+            and (low.unit, low.per_day) == (dose.unit, dose.per_day)
+            and low.limit is None
+            and dose.limit is None
+            and low.value < dose.value
+            and _RANGE_TO.fullmatch(text, low.end, dose.start)
+            and _ESCALATED_FROM.search(text, max(0, low.start - _ESCALATION_REACH), low.start)
+        ):
+            text_of = text[low.start : dose.end]
+            joined[-1] = replace(low, end=dose.end, high=dose.value, text=text_of)
+        else:
+            joined.append(dose)
+    return joined
 
 
 def _with_low_between(dose: Dose, text: str) -> Dose:
