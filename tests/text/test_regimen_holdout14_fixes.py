@@ -13,6 +13,8 @@ Drops (a miss in set 14; the brief lists it as recurring): "3x5 drops on day 1-3
 
 from __future__ import annotations
 
+from fhir_adapter.sources import Arm, Intervention, TrialRecord
+from fhir_adapter.text import parse_regimen
 from fhir_adapter.text.regimen.doses import CAP_REASON, find_doses
 from fhir_adapter.text.regimen.schedule import find_day_lists, find_frequencies
 from tests.text.test_regimen import only, regimen_of
@@ -169,3 +171,39 @@ def test_an_escalation_from_one_dose_to_another_is_one_range_of_doses() -> None:
     # a titration or a change from one dose to the next stays two doses; so do two units
     assert len(find_doses("the dose will be increased from 10 mg to 20 mg")) == 2
     assert len(find_doses("escalated from 1 mg/kg to 2 mg/m2")) == 2
+
+
+def _arms_regimen(arm: Arm, *interventions: Intervention) -> list[tuple[str, float | None, float | None]]:
+    other = Arm("Active", "EXPERIMENTAL", None, ("Drug: Drugx",))
+    drugx = Intervention("DRUG", "Drugx", "Drugx 10 mg daily", ("Active",))
+    trial = TrialRecord("NCT00000000", "test", arms=(other, arm), interventions=(drugx, *interventions))
+    regimen = parse_regimen(trial, arm, known_drugs=frozenset({"temozolomide", "paclitaxel"}))
+    return [(d.drug.lower(), d.dose, d.dose_high) for d in regimen.drugs]
+
+
+def test_an_arm_with_no_drug_intervention_of_its_own_reads_the_doses_its_text_gives_known_drugs() -> None:
+    # NCT05694416 (set 14): a NO_INTERVENTION arm linking nothing, "Temozolomide 150-200mg/m2 d1-5"
+    arm = Arm("Temozolomide group", "NO_INTERVENTION", "Temozolomide 150-200mg/m2 d1-5", ())
+    assert _arms_regimen(arm) == [("temozolomide", 150.0, 200.0)]
+    # NCT05705687 (set 12): chemotherapy written in an arm that links only a procedure
+    surgery = Intervention("PROCEDURE", "Early tumor resection", None, ("Phase II",))
+    text = "1 additional cycle of\nPaclitaxel 250 mg/m2 on Day 1"
+    arm = Arm("Phase II", "EXPERIMENTAL", text, ("Procedure: Early tumor resection",))
+    assert _arms_regimen(arm, surgery) == [("paclitaxel", 250.0, None)]
+
+
+def test_a_placebo_arm_reads_no_dose_from_its_text() -> None:
+    # NCT05803083 (set 8): "Take 0 mg/day of hyaluronic acid." in the placebo arm
+    placebo = Intervention("DIETARY_SUPPLEMENT", "Placebo", None, ("Placebo",))
+    arm = Arm("Placebo", "PLACEBO_COMPARATOR", "Take 0 mg/day of temozolomide.", ("Dietary Supplement: Placebo",))
+    assert _arms_regimen(arm, placebo) == []
+    arm = Arm("Placebo", "SHAM_COMPARATOR", "Take 0 mg/day of temozolomide.", ("Dietary Supplement: Placebo",))
+    assert _arms_regimen(arm, placebo) == []
+
+
+def test_a_dose_denied_right_before_it_is_no_dose_of_an_arm_without_drug_interventions() -> None:
+    arm = Arm("Control", "OTHER", "Patients will not receive temozolomide 150 mg/m2.", ())
+    assert _arms_regimen(arm) == []
+    # a denial of something else stays no denial of the dose
+    arm = Arm("Control", "OTHER", "if surgery is not possible: paclitaxel 250 mg/m2 on day 1", ())
+    assert _arms_regimen(arm) == [("paclitaxel", 250.0, None)]
