@@ -17,7 +17,7 @@ from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text import parse_regimen
 from fhir_adapter.text.regimen.doses import CAP_REASON, find_doses
 from fhir_adapter.text.regimen.schedule import find_day_lists, find_frequencies
-from tests.text.test_regimen import only, regimen_of
+from tests.text.test_regimen import messages, only, regimen_of
 
 DIGOXIN_ARM = (
     "Subjects will receive a single oral dose of 0.25 mg digoxin tablets on Day 1. And will received "
@@ -207,3 +207,9 @@ def test_a_dose_denied_right_before_it_is_no_dose_of_an_arm_without_drug_interve
     # a denial of something else stays no denial of the dose
     arm = Arm("Control", "OTHER", "if surgery is not possible: paclitaxel 250 mg/m2 on day 1", ())
     assert _arms_regimen(arm) == [("paclitaxel", 250.0, None)]
+
+
+def test_a_cap_is_reported_in_the_order_it_is_written() -> None:
+    regimen = regimen_of(GLIBENCLAMIDE_ARM, ("Glibenclamide + Metformin", None))
+    written = "'15mg glibenclamide and 2500 mg metformin will not be exceeded daily' is a cap"
+    assert any(m.startswith(written) for m in messages(regimen))

@@ -24,6 +24,7 @@ from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecor
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.confidence import withhold_doubtful
 from fhir_adapter.text.regimen.doses import (
+    CAP_REASON,
     DAILY_TOTAL_REASON,
     PLACEBO_REASON,
     SPLIT_REASON,
@@ -314,6 +315,8 @@ def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
             ZERO_REASON,
         )  # its limit is the whole passage
         written = (dose.limit or "") if strength else f"{(dose.limit or '').strip()} {dose.text}".strip()
+        if dose.limit_reason == CAP_REASON:  # its words follow it: "15mg glibenclamide ... not be exceeded"
+            written = f"{dose.text}{dose.limit or ''}".strip()
         message = f"{written!r} is {dose.limit_reason}, not a dose"
         if dose.limit_reason == VOLUME_REASON:
             report.note(text.field, f"{message}; kept as text", text.drug)
