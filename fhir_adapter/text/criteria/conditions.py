@@ -40,7 +40,11 @@ QUALIFIER = re.compile(
     # "more than 460 ms in males and females" (NCT07040059): both sexes are everyone, no subgroup
     r"(?!\s*+(?:and|or|&|/|and/or)\s*+(?:males?|females?|men|women)\b)"
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
-    r"|\b(?:if|unless|except)\b"
+    # "QTc >460 msec if the measurement is confirmed with an additional ECG" (NCT05693129): a confirmation of
+    # the measurement itself, everyone's, not a subgroup; bounded words, so linear
+    r"|\bif\b(?!(?:\s++(?:the|this|it|such|an?|measurements?|values?|results?|readings?|findings?|is|are|was|"
+    r"abnormality|prolongation)){0,4}\s++(?:confirmed|repeated|verified|reproduced)\b)"
+    r"|\b(?:unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
     # "Subjects < 16 years of age: lansky >= 50%" (NCT05705570): an age band labels the value after it
     r"|\b(?:subjects?|patients?|participants?|children|adolescents?|adults?)\s++(?:aged\s++)?"
