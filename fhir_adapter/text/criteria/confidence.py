@@ -40,6 +40,7 @@ from typing import Any
 from fhir_adapter.terms import MAPPINGS_PACKAGE
 from fhir_adapter.text.criteria.measures import ANY_MEASURE, BOOLEAN_KINDS
 from fhir_adapter.text.criteria.model import INCLUSION, Criterion, Fact, Unclear
+from fhir_adapter.text.criteria.values import skip_spaces
 
 PLAUSIBLE_TABLE = "criteria-plausible-values.json"
 _LOW = "https://fhir-adapter.invalid/fhir/criteria/plausible-low"
@@ -62,7 +63,8 @@ _ABOUT_MEN = re.compile(
 )
 _PARTNER_STATUS_KINDS = frozenset({"pregnancy", "breastfeeding"})
 # After an age: ':' and a number, the values of the row it labels ("Age 2 to 6 years: 60 to 140 bpm").
-_LABELS_A_ROW = re.compile(r"\s*+(?:of\s++age\s*+)?:\s*+\d")
+# Matched after skip_spaces: it starts with no white space, so it is linear however it is searched.
+_LABELS_A_ROW = re.compile(r"(?:of\s++age\s*+)?:\s*+\d")
 # A sentence: a run of characters up to a full stop, ';', ':' or a line break (each character read once).
 _SENTENCE = re.compile(r"[^.;:\n]++")
 # The words of a drug's risk to an unborn child ("can cause fetal harm", "effects on the developing fetus").
@@ -254,7 +256,7 @@ def _row_label_doubt(criterion: Criterion, fact: Fact) -> str | None:
         return None
     text = criterion.full_text
     written = text.find(fact.phrase)
-    if written < 0 or not _LABELS_A_ROW.match(text, written + len(fact.phrase)):
+    if written < 0 or not _LABELS_A_ROW.match(text, skip_spaces(text, written + len(fact.phrase))):
         return None
     return "an age that labels a row of another measure's values, not an age limit"
 
