@@ -136,3 +136,21 @@ def test_milligram_with_its_symbol_per_24_hours_is_mg_per_24_h() -> None:
     text = "Inclusion Criteria:\n\n* urine M-protein level >= 200 milligram (mg) per 24 hours\n"
     facts = [f for c in parse_criteria(text) for f in c.facts]
     assert [(f.kind, f.value, f.unit) for f in facts] == [("urine_m_protein", 200.0, "mg/(24.h)")]
+
+
+# NCT05658640 (set 12): "Patients under 6 years old must weigh at least 7 kg ... Patients over 6 years old must
+# weigh at least 10 kg" - two ages no patient can have at once
+def test_age_limits_no_patient_can_meet_together_are_withheld() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Patients under 6 years old must weigh at least 7 kg at the time of enrollment. "
+        "Patients over 6 years old must weigh at least 10 kg at the time of enrollment.\n"
+    )
+    criteria = parse_criteria(text)
+    assert "age" not in [f.kind for c in criteria for f in c.facts]
+    assert [u.kind for c in criteria for u in c.unclear].count("age") == 2
+    both = [
+        f
+        for c in parse_criteria("Inclusion Criteria:\n\n* Age >= 18 years and < 75 years\n")
+        for f in c.facts
+    ]
+    assert [(f.kind, f.comparator) for f in both] == [("age", ">="), ("age", "<")]

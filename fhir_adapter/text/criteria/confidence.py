@@ -20,6 +20,8 @@ defined:
   fetus ("can cause fetal harm when administered to a pregnant woman"): the reason for contraception rules;
 - an age after the first statement of a criterion about childbearing potential or contraception: there it
   defines who can bear children ("age 55 years or older and no menses"), not the patient's age limit.
+- two age limits of one criterion that no patient can meet together ("under 6 years old ... over 6 years
+  old"): each names whom the words after it are for;
 - an age followed by ':' and a number: it labels a row of another measure's values ("Age 2 to 6 years: 60 to
   140 bpm"), it is no age limit;
 
@@ -131,6 +133,7 @@ def _doubt(criterion: Criterion, fact: Fact) -> str | None:
             or _subgroup_doubt(criterion, fact)
             or _age_doubt(criterion, fact)
             or _row_label_doubt(criterion, fact)
+            or _disjoint_age_doubt(criterion, fact)
             or _side_doubt(criterion, fact)
         )
     return _status_doubt(criterion, fact)
@@ -259,6 +262,49 @@ def _row_label_doubt(criterion: Criterion, fact: Fact) -> str | None:
     if written < 0 or not _LABELS_A_ROW.match(text, skip_spaces(text, written + len(fact.phrase))):
         return None
     return "an age that labels a row of another measure's values, not an age limit"
+
+
+def _disjoint_age_doubt(criterion: Criterion, fact: Fact) -> str | None:
+    """An age limit that no patient could meet together with another age limit of the criterion, neither an
+    alternative nor a subgroup's: "Patients under 6 years old must weigh at least 7 kg ... Patients over 6
+    years old must weigh at least 10 kg" (NCT05658640, read as < 6 and > 6) - each names whom the words
+    after it are for. "Age >= 18 and < 75" can be met together, and stays."""
+    if not _plain_age(fact):
+        return None
+    others = (other for other in criterion.facts if other is not fact and _plain_age(other))
+    if any(other.unit == fact.unit and _disjoint(_age_span(fact), _age_span(other)) for other in others):
+        return "age limits no patient can meet together: each names a subgroup, not the patient's age limit"
+    return None
+
+
+def _plain_age(fact: Fact) -> bool:
+    return fact.kind == "age" and not fact.alternative and fact.condition is None and fact.timing is None
+
+
+# An age limit as an interval: (low, low included, high, high included); None for an open end.
+_Span = tuple[float | None, bool, float | None, bool]
+
+
+def _age_span(fact: Fact) -> _Span:
+    if fact.comparator is None:
+        return (fact.low, True, fact.high, True)
+    if fact.comparator in (">", ">="):
+        return (fact.value, fact.comparator == ">=", None, False)
+    return (None, False, fact.value, fact.comparator == "<=")
+
+
+def _disjoint(first: _Span, second: _Span) -> bool:
+    """Return True when no value lies in both intervals."""
+    return _below(first, second) or _below(second, first)
+
+
+def _below(first: _Span, second: _Span) -> bool:
+    """Return True when the first interval ends before the second starts."""
+    high, high_in = first[2], first[3]
+    low, low_in = second[0], second[1]
+    if high is None or low is None:
+        return False
+    return high < low or (high == low and not (high_in and low_in))
 
 
 def _status_doubt(criterion: Criterion, fact: Fact) -> str | None:
