@@ -154,3 +154,19 @@ def test_age_limits_no_patient_can_meet_together_are_withheld() -> None:
         for f in c.facts
     ]
     assert [(f.kind, f.comparator) for f in both] == [("age", ">="), ("age", "<")]
+
+
+# NCT05695898 inclusion 9: the ALT item after "g)" took the AST item's "For participants with liver metastasis:"
+def test_an_inline_item_marker_ends_the_subgroup_words_before_it() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* Aspartate aminotransferase (AST) <=2.5 x ULN or For participants with liver "
+        "metastasis: <=5 x ULN g) Alanine aminotransferase (ALT) <=2.5 x ULN or For participants with liver "
+        "metastasis: <= 5 x ULN\n"
+    )
+    facts = [f for c in parse_criteria(text) for f in c.facts]
+    assert [(f.kind, f.value, f.condition is not None) for f in facts] == [
+        ("ast", 2.5, False),
+        ("ast", 5.0, True),
+        ("alt", 2.5, False),
+        ("alt", 5.0, True),
+    ]

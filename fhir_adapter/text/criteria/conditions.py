@@ -70,7 +70,9 @@ QUALIFIER = re.compile(
 # A time point other than now: the threshold is the patient's value then ("age at diagnosis <= 18 years").
 _TIME_POINT = re.compile(_TIME_POINT_WORDS, re.IGNORECASE)
 # A qualifier governs a threshold in its own clause: not across a ";" (unless "; or"), a line or a sentence.
-BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
+# Nor across an inline list item's marker, a letter and ")" before a capital: "<=5 x ULN g) Alanine
+# aminotransferase (ALT) ... <=2.5 x ULN" (NCT05695898) - the item after it is not in the subgroup's words.
+BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]|(?<=\s)[a-z]\)\s++(?=[A-Z])")
 _REACH_LEFT = 80
 _SEX = re.compile(r"(?:non-?pregnant\s++)?(?:males?|females?|men|women)\s*+:?\s*+", re.IGNORECASE)
 # "A and B" in an exclusion: a bare "and" between two thresholds ("and/or" is either, so it is not one);
