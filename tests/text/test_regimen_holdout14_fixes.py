@@ -116,11 +116,13 @@ def test_the_days_a_dose_is_titrated_or_assessed_on_are_no_dosing_days() -> None
     )
     regimen = regimen_of(None, ("Voglibose + Metformin", text))
     assert [d.days for d in regimen.drugs] == [None, None]
-    assert [d.days for d in regimen_of("Drugx 10 mg on days 1 and 8, assessed on day 15", ("Drugx", None)).drugs] == [
-        (1, 8)
-    ]
+    assert [
+        d.days for d in regimen_of("Drugx 10 mg on days 1 and 8, assessed on day 15", ("Drugx", None)).drugs
+    ] == [(1, 8)]
     # the days a dose is given stay days
-    assert [d.days for d in regimen_of("Drugx 10 mg daily on days 6 and 12", ("Drugx", None)).drugs] == [(6, 12)]
+    assert [d.days for d in regimen_of("Drugx 10 mg daily on days 6 and 12", ("Drugx", None)).drugs] == [
+        (6, 12)
+    ]
 
 
 def test_once_daily_glued_to_its_dose_is_once_daily() -> None:
@@ -195,9 +197,13 @@ def test_an_arm_with_no_drug_intervention_of_its_own_reads_the_doses_its_text_gi
 def test_a_placebo_arm_reads_no_dose_from_its_text() -> None:
     # NCT05803083 (set 8): "Take 0 mg/day of hyaluronic acid." in the placebo arm
     placebo = Intervention("DIETARY_SUPPLEMENT", "Placebo", None, ("Placebo",))
-    arm = Arm("Placebo", "PLACEBO_COMPARATOR", "Take 0 mg/day of temozolomide.", ("Dietary Supplement: Placebo",))
+    arm = Arm(
+        "Placebo", "PLACEBO_COMPARATOR", "Take 0 mg/day of temozolomide.", ("Dietary Supplement: Placebo",)
+    )
     assert _arms_regimen(arm, placebo) == []
-    arm = Arm("Placebo", "SHAM_COMPARATOR", "Take 0 mg/day of temozolomide.", ("Dietary Supplement: Placebo",))
+    arm = Arm(
+        "Placebo", "SHAM_COMPARATOR", "Take 0 mg/day of temozolomide.", ("Dietary Supplement: Placebo",)
+    )
     assert _arms_regimen(arm, placebo) == []
 
 
