@@ -50,11 +50,15 @@ def test_the_record_s_range_is_read_in_years() -> None:
 
 
 def test_a_subgroup_s_age_row_is_withheld() -> None:
-    without = parse_criteria(_WEIGHT_ROWS)
-    assert (INCLUSION, 1) in _ages(without) and ("<", 6.0) in _ages(without)[(INCLUSION, 1)]
-    criteria = parse_criteria(_WEIGHT_ROWS, AgeRange(1.0, 21.0))
-    assert _withheld(criteria) == ["Patients under 6 years old", "Patients over 6 years old"]
-    assert ("<", 21.0) in _ages(criteria)[(INCLUSION, 1)]  # the range's own limit stays
+    # "under 6" and "over 6" cannot both hold for one patient: the confidence gate withholds them even without
+    # the record's range (critfix15); with it, the range's own limit stays
+    for criteria in (parse_criteria(_WEIGHT_ROWS), parse_criteria(_WEIGHT_ROWS, AgeRange(1.0, 21.0))):
+        assert ("<", 6.0) not in _ages(criteria)[(INCLUSION, 1)]
+        assert [u.phrase for c in criteria for u in c.unclear if u.kind == "age"] == [
+            "Patients under 6 years old",
+            "Patients over 6 years old",
+        ]
+        assert ("<", 21.0) in _ages(criteria)[(INCLUSION, 1)]
 
 
 def test_a_band_inside_the_range_is_withheld_and_the_range_kept() -> None:
@@ -86,11 +90,10 @@ def test_near_misses_keep_their_ages() -> None:
 
 
 def test_builders_read_the_range_from_the_record() -> None:
-    eligibility = Eligibility(criteria=_WEIGHT_ROWS, minimum_age="1 Year", maximum_age="21 Years")
-    assert _withheld(parse_eligibility(eligibility)) == [
-        "Patients under 6 years old",
-        "Patients over 6 years old",
-    ]
+    # the disease-onset age, not the weight rows: the confidence gate withholds those before the range is read
+    eligibility = Eligibility(criteria=_DISEASE_ONSET, minimum_age="18 Years", maximum_age="80 Years")
+    assert _withheld(parse_eligibility(eligibility)) == ["age less than 60 years"]
+    assert _withheld(parse_criteria(_DISEASE_ONSET)) == []
 
 
 def test_a_piece_read_alone_withholds_what_its_criterion_withheld() -> None:

@@ -122,7 +122,8 @@ def test_od_after_a_dose_in_mg_is_once_daily() -> None:
     # NCT06201611: "tablet Epalrestat -150mg OD+ cap Alpha Lipoic Acid 600mg OD for 24 weeks"
     found = frequencies("tablet Alpha -150mg OD+ cap Beta 600mg OD for 24 weeks", "Alpha", "Beta")
     assert found == [("Alpha", 150, "OD"), ("Beta", 600, "OD")]
-    assert frequencies("Alpha 1 drop OD", "Alpha") == [("Alpha", None, None)]
+    # after a drop, "OD" may be the right eye: no frequency (the drop itself is a dose since set 14)
+    assert frequencies("Alpha 1 drop OD", "Alpha") == [("Alpha", 1.0, None)]
 
 
 def test_the_volume_of_a_solution_named_after_it_is_not_another_drugs_dose() -> None:

@@ -209,9 +209,10 @@ def test_a_dose_written_again_right_after_its_days_is_one_dose_on_all_those_days
         "* InO 0.8mg/m2 Day 8; 0.5mg/m2 D15, 0.5mg/m2 Day 22", ("Inotuzumab ozogamicin", None)
     )
     assert [(d.dose, d.days) for d in regimen.drugs] == [(0.8, (8,)), (0.5, (15, 22))]
-    # another dose, or words between, keep them apart
+    # another dose, or another schedule (the route "orally" of the second sentence), keep them apart; the same
+    # dose again on a later day is one entry (one entry per distinct dose, expectations README; set 14)
     regimen = regimen_of("X 5 mg day 1, 10 mg day 8; X 5 mg day 15 then 5 mg day 22 orally", ("X", None))
-    assert [d.dose for d in regimen.drugs] == [5, 10, 5, 5]
+    assert [(d.dose, d.days) for d in regimen.drugs] == [(5, (1,)), (10, (8,)), (5, (15, 22))]
 
 
 def test_saline_in_a_placebo_comparator_arm_is_the_placebo_not_a_dose() -> None:

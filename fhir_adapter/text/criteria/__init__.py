@@ -121,9 +121,7 @@ def _without_complementary_ages(facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
     return tuple(
         f
         for f in facts
-        if not (
-            f.kind == "age" and f.comparator and (_COMPLEMENTS[f.comparator], f.value, f.unit) in ages
-        )
+        if not (f.kind == "age" and f.comparator and (_COMPLEMENTS[f.comparator], f.value, f.unit) in ages)
     )
 
 

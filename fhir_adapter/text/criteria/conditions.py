@@ -40,7 +40,11 @@ QUALIFIER = re.compile(
     # "more than 460 ms in males and females" (NCT07040059): both sexes are everyone, no subgroup
     r"(?!\s*+(?:and|or|&|/|and/or)\s*+(?:males?|females?|men|women)\b)"
     r"|\bin\s+(?:the\s+)?(?:presence|absence|case|setting)\s+of\b"
-    r"|\b(?:if|unless|except)\b"
+    # "QTc >460 msec if the measurement is confirmed with an additional ECG" (NCT05693129): a confirmation of
+    # the measurement itself, everyone's, not a subgroup; bounded words, so linear
+    r"|\bif\b(?!(?:\s++(?:the|this|it|such|an?|measurements?|values?|results?|readings?|findings?|is|are|was|"
+    r"abnormality|prolongation)){0,4}\s++(?:confirmed|repeated|verified|reproduced)\b)"
+    r"|\b(?:unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
     # "Subjects < 16 years of age: lansky >= 50%" (NCT05705570): an age band labels the value after it
     r"|\b(?:subjects?|patients?|participants?|children|adolescents?|adults?)\s++(?:aged\s++)?"
@@ -66,7 +70,9 @@ QUALIFIER = re.compile(
 # A time point other than now: the threshold is the patient's value then ("age at diagnosis <= 18 years").
 _TIME_POINT = re.compile(_TIME_POINT_WORDS, re.IGNORECASE)
 # A qualifier governs a threshold in its own clause: not across a ";" (unless "; or"), a line or a sentence.
-BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]")
+# Nor across an inline list item's marker, a letter and ")" before a capital: "<=5 x ULN g) Alanine
+# aminotransferase (ALT) ... <=2.5 x ULN" (NCT05695898) - the item after it is not in the subgroup's words.
+BOUNDARY = re.compile(r";(?!\s*or\b)|\n|\.\s+[A-Z]|(?<=\s)[a-z]\)\s++(?=[A-Z])")
 _REACH_LEFT = 80
 _SEX = re.compile(r"(?:non-?pregnant\s++)?(?:males?|females?|men|women)\s*+:?\s*+", re.IGNORECASE)
 # "A and B" in an exclusion: a bare "and" between two thresholds ("and/or" is either, so it is not one);

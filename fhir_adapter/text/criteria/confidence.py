@@ -16,8 +16,14 @@ defined:
   (CrCl >= 30 and < 90 mL/min)": the values say who the subgroup is, not a limit anyone must meet);
 - a pregnancy or breastfeeding status in a criterion about men: it can only be a partner's;
 - an infection named only in the explanation of a criterion about pregnancy (or the reverse);
+- in an inclusion criterion, a pregnancy or breastfeeding status named only in sentences on a drug's risk to a
+  fetus ("can cause fetal harm when administered to a pregnant woman"): the reason for contraception rules;
 - an age after the first statement of a criterion about childbearing potential or contraception: there it
   defines who can bear children ("age 55 years or older and no menses"), not the patient's age limit.
+- two age limits of one criterion that no patient can meet together ("under 6 years old ... over 6 years
+  old"): each names whom the words after it are for;
+- an age followed by ':' and a number: it labels a row of another measure's values ("Age 2 to 6 years: 60 to
+  140 bpm"), it is no age limit;
 
 The tables of units and ranges are data (mappings/criteria-plausible-values.json); every pattern here is a
 single search over a criterion's text, with no nested unbounded quantifier, so the pass is linear.
@@ -36,6 +42,7 @@ from typing import Any
 from fhir_adapter.terms import MAPPINGS_PACKAGE
 from fhir_adapter.text.criteria.measures import ANY_MEASURE, BOOLEAN_KINDS
 from fhir_adapter.text.criteria.model import INCLUSION, Criterion, Fact, Unclear
+from fhir_adapter.text.criteria.values import skip_spaces
 
 PLAUSIBLE_TABLE = "criteria-plausible-values.json"
 _LOW = "https://fhir-adapter.invalid/fhir/criteria/plausible-low"
@@ -57,6 +64,20 @@ _ABOUT_MEN = re.compile(
     re.IGNORECASE,
 )
 _PARTNER_STATUS_KINDS = frozenset({"pregnancy", "breastfeeding"})
+# After an age: ':' and a number, the values of the row it labels ("Age 2 to 6 years: 60 to 140 bpm").
+# Matched after skip_spaces: it starts with no white space, so it is linear however it is searched.
+_LABELS_A_ROW = re.compile(r"(?:of\s++age\s*+)?:\s*+\d")
+# A sentence: a run of characters up to a full stop, ';', ':' or a line break (each character read once).
+_SENTENCE = re.compile(r"[^.;:\n]++")
+# The words of a drug's risk to an unborn child ("can cause fetal harm", "effects on the developing fetus").
+_FETAL_RISK = re.compile(r"\bf(?:o)?etus\b|\bf(?:o)?etal\b|teratogen|embryo[- ]?fetal|abortifacient", re.I)
+# The words that make a status in such a sentence a requirement all the same.
+_STATUS_REQUIRED = re.compile(
+    r"\bnegative\b|\btest\b|\bnon-?pregnant\b|\bnot\s++(?:be\s++|currently\s++)?pregnant\b|\bmust\s++not\b"
+    # "Pregnant and nursing patients are excluded because the effects ... on a fetus ..." (NCT01636609)
+    r"|\bexclud|\bineligible\b|\bnot\s++eligible\b",
+    re.I,
+)
 # Who a status word describes, between it and a limit's measure ("non-pregnant female hemoglobin"); bounded.
 _SUBGROUP_NOUN = re.compile(
     r"\s*+(?:wom[ae]n|females?|patients?|subjects?|participants?)?\s*+:?\s*+", re.IGNORECASE
@@ -111,6 +132,8 @@ def _doubt(criterion: Criterion, fact: Fact) -> str | None:
             or _list_number_doubt(criterion, fact)
             or _subgroup_doubt(criterion, fact)
             or _age_doubt(criterion, fact)
+            or _row_label_doubt(criterion, fact)
+            or _disjoint_age_doubt(criterion, fact)
             or _side_doubt(criterion, fact)
         )
     return _status_doubt(criterion, fact)
@@ -204,15 +227,84 @@ def _age_doubt(criterion: Criterion, fact: Fact) -> str | None:
     defines who can bear children ("... a negative pregnancy test. (Non child bearing potential is defined as
     age 55 years or older ...)", NCT05698524; "Patients under 55 years" below "Sex and Contraceptive/Barrier
     Requirements", NCT05705505), not an age limit. In the first statement it is the patient's ("Male or
-    non-pregnant and non-lactating female at least 18 years of age", NCT03064438)."""
-    text = criterion.full_text
-    if fact.kind != "age" or not _ABOUT_CHILDBEARING.search(text):
+    non-pregnant and non-lactating female at least 18 years of age", NCT03064438). An age in a sub-item is
+    read with the criterion's own text and that sub-item only: a sibling about pregnancy tests says nothing of
+    "Male or female with an age of 20 years or more" (NCT05690321)."""
+    if fact.kind != "age":
+        return None
+    text = _scope(criterion, fact.phrase)
+    if not _ABOUT_CHILDBEARING.search(text):
         return None
     first_end = _FIRST_STATEMENT_END.search(text)
     written = text.find(fact.phrase)
     if first_end is None or written < first_end.start():
         return None
     return "an age after the first statement of a criterion about childbearing potential or contraception"
+
+
+def _scope(criterion: Criterion, phrase: str) -> str:
+    """Return the words a fact's phrase is read in: the whole criterion, or when the phrase is written only in
+    a sub-item, the criterion's own text and that sub-item."""
+    if phrase in criterion.text:
+        return criterion.full_text
+    item = next((item for item in criterion.sub_items if phrase in item), None)
+    return criterion.full_text if item is None else f"{criterion.text}\n{item}"
+
+
+def _row_label_doubt(criterion: Criterion, fact: Fact) -> str | None:
+    """An age followed by ':' and a number: the label of a row of another measure's values ("Pulse rate:
+    Age <2 years: 100 to 190 bpm ii. Age 2 to 6 years: 60 to 140 bpm", NCT05693129), whose they are, not the
+    patient's age limit."""
+    if fact.kind != "age":
+        return None
+    text = criterion.full_text
+    written = text.find(fact.phrase)
+    if written < 0 or not _LABELS_A_ROW.match(text, skip_spaces(text, written + len(fact.phrase))):
+        return None
+    return "an age that labels a row of another measure's values, not an age limit"
+
+
+def _disjoint_age_doubt(criterion: Criterion, fact: Fact) -> str | None:
+    """An age limit that no patient could meet together with another age limit of the criterion, neither an
+    alternative nor a subgroup's: "Patients under 6 years old must weigh at least 7 kg ... Patients over 6
+    years old must weigh at least 10 kg" (NCT05658640, read as < 6 and > 6) - each names whom the words
+    after it are for. "Age >= 18 and < 75" can be met together, and stays."""
+    if not _plain_age(fact):
+        return None
+    others = (other for other in criterion.facts if other is not fact and _plain_age(other))
+    if any(other.unit == fact.unit and _disjoint(_age_span(fact), _age_span(other)) for other in others):
+        return "age limits no patient can meet together: each names a subgroup, not the patient's age limit"
+    return None
+
+
+def _plain_age(fact: Fact) -> bool:
+    return fact.kind == "age" and not fact.alternative and fact.condition is None and fact.timing is None
+
+
+# An age limit as an interval: (low, low included, high, high included); None for an open end.
+_Span = tuple[float | None, bool, float | None, bool]
+
+
+def _age_span(fact: Fact) -> _Span:
+    if fact.comparator is None:
+        return (fact.low, True, fact.high, True)
+    if fact.comparator in (">", ">="):
+        return (fact.value, fact.comparator == ">=", None, False)
+    return (None, False, fact.value, fact.comparator == "<=")
+
+
+def _disjoint(first: _Span, second: _Span) -> bool:
+    """Return True when no value lies in both intervals."""
+    return _below(first, second) or _below(second, first)
+
+
+def _below(first: _Span, second: _Span) -> bool:
+    """Return True when the first interval ends before the second starts."""
+    high, high_in = first[2], first[3]
+    low, low_in = second[0], second[1]
+    if high is None or low is None:
+        return False
+    return high < low or (high == low and not (high_in and low_in))
 
 
 def _status_doubt(criterion: Criterion, fact: Fact) -> str | None:
@@ -222,7 +314,21 @@ def _status_doubt(criterion: Criterion, fact: Fact) -> str | None:
         return f"{fact.kind} in a criterion about men: a partner's status, not the patient's"
     if fact.kind in _PARTNER_STATUS_KINDS and _names_a_limits_subgroup(criterion, fact):
         return f"{fact.kind} names the subgroup a limit is for, it is no status the patient must have"
+    if fact.kind in _PARTNER_STATUS_KINDS and criterion.section == INCLUSION and _explains_a_risk(text, fact):
+        return f"{fact.kind} named in a sentence on a drug's risk to a fetus, no status the patient must have"
     return _explained_status(criterion, fact)
+
+
+def _explains_a_risk(text: str, fact: Fact) -> bool:
+    """Return True when every sentence that names the status is about a drug's risk to a fetus and states no
+    test or negation: "irinotecan can cause fetal harm when administered to a pregnant woman. ... Therefore:"
+    over the contraception rules (NCT05694715), the reason for an inclusion criterion, not a requirement.
+    "must have a negative pregnancy test (risk of fetal harm)" and "Pregnant patients are excluded because
+    the effects on a fetus are unknown" state the requirement, and keep it; so does an exclusion criterion."""
+    sentences = [m.group() for m in _SENTENCE.finditer(text) if fact.phrase.lower() in m.group().lower()]
+    return bool(sentences) and all(
+        _FETAL_RISK.search(sentence) and not _STATUS_REQUIRED.search(sentence) for sentence in sentences
+    )
 
 
 def _names_a_limits_subgroup(criterion: Criterion, fact: Fact) -> bool:

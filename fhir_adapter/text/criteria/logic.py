@@ -379,8 +379,18 @@ def _fact_at(found: list[Found], span: Span) -> Fact | None:
 
 
 def _is_restatement(left: Fact, right: Fact) -> bool:
-    """Return True for the same threshold in another unit ("ANC >= 1,500/uL or >= 1.5 x 10^9/L")."""
-    return left.kind == right.kind and left.comparator == right.comparator and left.unit != right.unit
+    """Return True for the same threshold in another unit ("ANC >= 1,500/uL or >= 1.5 x 10^9/L"), also when
+    the converted value is rounded and written with the strict comparator ("Hemoglobin >=9 g/dL or >5.6
+    mmol/L", NCT05695898): a limit from the same side, in another unit, is the same limit said twice."""
+    same_side = _side(left.comparator) is not None and _side(left.comparator) == _side(right.comparator)
+    return left.kind == right.kind and same_side and left.unit != right.unit
+
+
+def _side(comparator: str | None) -> str | None:
+    """Return "lower" for a lower limit (">", ">="), "upper" for an upper one ("<", "<="), else None."""
+    if comparator in (">", ">="):
+        return "lower"
+    return "upper" if comparator in ("<", "<=") else None
 
 
 def _is_or_gap(gap: str) -> bool:

@@ -249,7 +249,9 @@ AGE_BEFORE = re.compile(
 # "between 18 and 65 years of age", "18-75 years old".
 AGE_RANGE = re.compile(
     # "(5-24-years-old)": a hyphen may join the second number to its unit
-    rf"(?P<num>{NUMBER})\s*(?:years?\s*)?(?:-|–|to|and)\s*(?P<num2>{NUMBER})[\s-]*(?P<unit>{_YEARS})[\s-]*(?:of\s+age|old)",
+    # "30-60 years age" (NCT02120703): "of" left out before "age"
+    rf"(?P<num>{NUMBER})\s*(?:years?\s*)?(?:-|–|to|and)\s*(?P<num2>{NUMBER})[\s-]*(?P<unit>{_YEARS})[\s-]*"
+    r"(?:(?:of\s+)?age\b|old)",
     re.IGNORECASE,
 )
 # "Age 4 to <8 years", "children 2 to less than 18 years of age": from the first number, below the second.
@@ -294,6 +296,9 @@ AGE_SUBJECT = re.compile(
 # A status word that names a partner's status: "breastfeeding partner", "pregnant or breastfeeding partners".
 # Bounded words, so linear.
 _NOT_PARTNER = r"(?!(?:\s++(?:or|and|and/or)\s++[\w-]{1,20})?\s++partners?\b)"
+# "the effects of X on the developing human fetus and nursing infant are unknown", "to avoid exposing the
+# nursing infant" (NCT05695898): the word says whose infant, it is no status of the patient.
+_NOT_INFANT = r"(?!\s++(?i:infants?|babies|baby|newborns?|neonates?|child|children)\b)"
 
 BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
     (
@@ -329,6 +334,7 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
                 r"nursing mothers?",
             ).pattern
             + _NOT_PARTNER
+            + _NOT_INFANT
         ),
     ),
     # a drug class ("HIV protease inhibitors", "anti HIV drugs") or a vaccine is no infection status

@@ -189,7 +189,73 @@ def split_criteria(text: str) -> list[CriterionText]:
     state = _State()
     for raw in text.splitlines():
         _read_line(raw.rstrip(), state)
-    return _number(_unwrap(_without_sub_headings(state.drafts)))
+    return _number(_unwrap(_without_sub_headings(_nest_restarted_lists(state.drafts))))
+
+
+def _nest_restarted_lists(drafts: list[_Draft]) -> list[_Draft]:
+    """Return the drafts with every numbered list that restarts at 1 inside a numbered list, which then goes
+    on with its own count, folded into the item above it as sub-items ("4. ... and:", "4.1 ... one or more
+    of:", "1." to "6.", "4.2 ...:", "1." to "3.", then "5. ...", NCT05690425): the author's own numbers say
+    the restarted lists belong to item 4, whatever the indents. A restarted list that carries on its own
+    count at the number the outer list would take ("3." ... "1." "2." "3." "4.") is left alone: two lists,
+    not a nested one."""
+    kept: list[_Draft] = []
+    for block in _blocks(drafts):
+        kept.extend(_nested_block(block))
+    return kept
+
+
+def _nested_block(block: list[_Draft]) -> list[_Draft]:
+    kept: list[_Draft] = []
+    top: _Draft | None = None  # the last item of the outer numbered list
+    run: list[_Draft] = []  # the drafts after it that do not carry on its count
+    for draft in block:
+        number = _number_of(draft)
+        resumes = top is not None and _resumes(top, run, draft)
+        if top is not None and run and resumes and _number_of(run[0]) == 1:
+            _fold(top, run)
+            run = []
+        if top is None or resumes or (not run and number is None):
+            kept.extend(run)
+            run = []
+            kept.append(draft)
+            top = draft if number is not None else top
+        else:
+            run.append(draft)
+    return kept + run
+
+
+def _resumes(top: _Draft, run: list[_Draft], draft: _Draft) -> bool:
+    """Return True for the next number of the outer list, of its style; one that carries on the run's own
+    count is the run's."""
+    number, above = _number_of(draft), _number_of(top)
+    if number is None or above is None or draft.marker_style != top.marker_style:
+        return False
+    return number == above + 1 and not _counts_on(run, number)
+
+
+def _number_of(draft: _Draft) -> int | None:
+    found = _MARKER_NUMBER.fullmatch(draft.marker)
+    return int(found.group("num")) if found else None
+
+
+def _counts_on(run: list[_Draft], number: int | None) -> bool:
+    """Return True when the number carries on the count of the last numbered draft of the run."""
+    numbers = [n for n in (_number_of(d) for d in run) if n is not None]
+    return bool(numbers) and numbers[-1] + 1 == number
+
+
+def _fold(parent: _Draft, run: list[_Draft]) -> None:
+    """Make every draft of the run (its text, its own sub-items) a sub-item of the parent."""
+    for draft in run:
+        texts = [" ".join(draft.lines).strip(), *draft.sub_items]
+        indents = [draft.marker_indent, *draft.sub_indents]
+        if draft.context and draft.context != parent.context:
+            texts, indents = [draft.context, *texts], [draft.marker_indent, *indents]
+        parent.sub_items.extend(texts)
+        parent.sub_indents.extend(indents)
+    parent.sub_indent = parent.sub_indents[0] if parent.sub_indent is None else parent.sub_indent
+    parent.sub_style = run[0].marker_style if parent.sub_style is None else parent.sub_style
 
 
 def _without_sub_headings(drafts: list[_Draft]) -> list[_Draft]:
@@ -338,7 +404,9 @@ def _read_item(item: re.Match[str], state: _State) -> None:
         return
     parent = _open_criterion(state)
     marker = item.group("marker")
-    if parent is not None and _is_sub_item(indent, style, parent, state) and not _next_number(marker, parent):
+    nested = parent is not None and _is_sub_item(indent, style, parent, state)
+    nested = nested and parent is not None and not _next_number(marker, parent)
+    if parent is not None and (nested or _goes_on_inline_count(marker, parent)):
         parent.sub_items.append(text)
         parent.sub_indents.append(indent)
         parent.sub_indent = indent if parent.sub_indent is None else parent.sub_indent
@@ -364,7 +432,10 @@ def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool
     # sub-items start criteria of their own (NCT06831370: "   * ANC ..." under item 8, then "* Serum
     # creatinine ...")
     nested_run = bool(parent.sub_items) and style != state.top_style and parent.sub_indent == indent
-    return indent == state.top_indent and style != state.top_style and (ends_with_colon or nested_run)
+    # the parent's own level counts as the top level: legacy XML indents "5." to "13." less than "1." to "4.",
+    # and "9. Adequate renal function:" then "(2) Serum creatinine ..." at the indent of "9." (NCT05690425)
+    at_top = indent in (state.top_indent, parent.marker_indent)
+    return at_top and style not in (state.top_style, parent.marker_style) and (ends_with_colon or nested_run)
 
 
 def _next_number(marker: str, parent: _Draft) -> bool:
@@ -378,6 +449,22 @@ def _next_number(marker: str, parent: _Draft) -> bool:
         and parent.sub_style != _marker_style(marker)
         and int(number.group("num")) == int(above.group("num")) + 1
     )
+
+
+def _goes_on_inline_count(marker: str, parent: _Draft) -> bool:
+    """Return True for an item "(2)" right after an item whose own text counts "(1)" inline, with nothing
+    under it yet ("16. ... including but not limited to, (1)Serious cardiac rhythm ..." then a line "(2)
+    ...", NCT05690425): the next point of that item's inline list, not a criterion. Not a number past the
+    item's own: "7. Obesity (BMI >30), 8) inability ..." then "9) patients with ..." (NCT02120703) goes on
+    with the criteria's count, written inline once."""
+    number, own = _MARKER_NUMBER.fullmatch(marker), _MARKER_NUMBER.fullmatch(parent.marker)
+    if number is None or parent.sub_items or int(number.group("num")) < 2:
+        return False
+    if own is not None and int(number.group("num")) > int(own.group("num")):
+        return False
+    opening = "(" if marker.startswith("(") else ""
+    previous = f"{opening}{int(number.group('num')) - 1})"
+    return marker.endswith(")") and previous in " ".join(parent.lines)
 
 
 def _open_criterion(state: _State) -> _Draft | None:

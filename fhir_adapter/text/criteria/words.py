@@ -126,13 +126,16 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("/mm3", r"(?i:(?:cells\s+)?per\s+cubic\s+millimet(?:er|re)s?)\b"),
     ("/mm3", r"(?:cells\s*)?(?:/|per)\s*(?:mm|cu\.?\s*mm)\s*(?:3|³|\^3)?(?![\w/])|/\s*cmm(?:3|³)?\b"),
     # "/ µ L": a space some editors put after the micro sign
-    ("/uL", r"(?:cells\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|(?:per\s|/)\s*microlit(?:er|re)"),
+    # "Platelet ≥ 80,000 counts/μL" (NCT05687682): counts per microlitre, as cells per microlitre
+    ("/uL", r"(?:(?:cells|counts)\s*)?(?:/|per)\s*(?:(?:µ|μ) ?|u|mc)[lL]\b|(?:per\s|/)\s*microlit(?:er|re)"),
     ("/mL", r"(?:/|per)\s*m[lL]\b(?!\s*/)"),
     # "Platelets >= 50,000/L" (NCT05705570): per litre as written, never corrected to per microlitre
     ("/L", r"(?:cells\s*)?/\s*L\b(?!\s*/)"),
     ("g/dL", r"g\s*/\s*d[lL]\b|gm\s*/\s*d[lL]\b|g%|G/DL\b"),
     ("mg/dL", r"mg\s*/\s*d[lL]\b|MG/DL\b"),
     ("mg/(24.h)", r"mg\s*(?:/|per)\s*24\s*(?:h|hours?|hrs?)\b"),
+    # "urine M-protein level >= 200 milligram (mg) per 24 hours" (NCT06208150): spelled, with its symbol echoed
+    ("mg/(24.h)", r"(?i:milligrams?)\s*+(?:\(mg\)\s*+)?(?:/|(?i:per))\s*+24\s*+(?i:h|hours?|hrs?)\b"),
     ("mg/L", r"mg\s*/\s*[lL]\b"),
     ("g/L", r"g\s*/\s*[lL]\b"),
     ("umol/L", r"(?:µ|u|μ|micro)mol\s*/\s*[lL]\b|(?:µ|u|μ)MOL/L\b"),
@@ -147,9 +150,11 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
         r"(?:(?:x|X|×|⋅|·|\*|´|\?(?=\s*+(?:ULN|UNL|IULN|ULRR|upper))|times(?:\s++(?:greater|higher)\s++than)?|-?fold)\s*+)?(?:of\s++)?(?:the\s++)?(?:(?:[Ii]nstitutional|[Ll]ocal)\s++)?"
         # "bilirubin >2N", "Scr ≤ 1.5 N" (NCT05870995): N for the upper limit of normal; IULN (institutional),
         # ULRR and "the upper limit of the reference range" (the same limit by another name)
-        r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|upper limits? of (?:the\s+)?normal(?: range| value)?(?:\s*\(ULN\))?|"
-        r"upper limits? of (?:the\s+)?reference range(?:\s*\(ULRR\))?|normal upper limits?\b|"
-        r"upper normal (?:limit|value)s?\b|upper limits? normal\b)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
+        # the spelled-out names in any case: "1.5 × Upper limit of normal value (ULN)" (NCT05690425), "2.5 x Upper
+        # Limit Normal (ULN)" (NCT05694715)
+        r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|(?i:upper limits? of (?:the\s+)?normal(?: range| value)?)(?:\s*\(ULN\))?|"
+        r"(?i:upper limits? of (?:the\s+)?reference range)(?:\s*\(ULRR\))?|(?i:normal upper limits?)\b|"
+        r"(?i:upper normal (?:limit|value)s?)\b|(?i:upper limits? normal)\b(?:\s*\(ULN\))?)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
     ("ms", r"(?:ms|msec|(?i:milliseconds?))\b"),
     ("s", r"(?:s|sec|(?i:seconds?))\b"),  # "QT/QTc interval > 0.45 second" (NCT01785420)

@@ -435,5 +435,15 @@ def _split_over_days(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
         and d.verbatim == drug.verbatim
         and d.dose is not None
         and (d.dose, d.unit, d.condition, d.cycles) == (drug.dose, drug.unit, drug.condition, drug.cycles)
+        # "3x10 drops on days 4-6, and 1x10 drops on day 7" (NCT05690321): three times a day, then once
+        and _how_often(d) == _how_often(drug)
     ]
     return "the same dose is read with other days as well" if twins else None
+
+
+def _how_often(drug: DrugDose) -> tuple[int, float, str, bool] | None:
+    """Return the dose's frequency as (times, period, unit, once), without the words it was read from."""
+    frequency = drug.frequency
+    if frequency is None:
+        return None
+    return (frequency.times, float(frequency.period), frequency.unit, frequency.once)

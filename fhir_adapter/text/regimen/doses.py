@@ -55,7 +55,9 @@ NUMBER = r"\d+(?:[.,]\d+)*"
 _START = r"(?<!\w)(?<!\d[.,])"
 _MASS = (
     r"(?P<mass>mg|milligrams?|mcg|ug|micrograms?|ng|g|grams?|IU|international\s+units?"
-    r"|ml|milli(?:lit(?:er|re))s?|mmol|millimoles?)"
+    r"|ml|milli(?:lit(?:er|re))s?|mmol|millimoles?"
+    # "3x5 drops on day 1-3" (NCT05690321, an opium tincture): drops are counted doses of a liquid
+    r"|drops?|gtts?)"
     # "20 milligrams (mg)/kilogram (kg)" (NCT00158600): a spelled-out unit followed by its own abbreviation.
     r"(?:(?<=[a-z]{4})\s*\(\s*(?:mg|ug|mcg|g|ml|iu|mmol)\s*\))?"
     # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
@@ -121,7 +123,8 @@ _BETWEEN_WINDOW = 40
 _BETWEEN_LOW = re.compile(rf"\bbetween\s{{1,3}}(?P<low>{NUMBER})\s{{1,3}}and\s{{1,3}}$", re.IGNORECASE)
 # Words before a number that make it a limit or a total, not a dose to give.
 _LIMIT = re.compile(
-    r"(?:total(?:\s+daily)?(?:\s+dose)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
+    # "(resulting in total daily doses ranging from 20 to 100 mg per day)" (NCT05693129): a restated total
+    r"(?:total(?:\s+daily)?(?:\s+doses?)?(?:\s+(?:ranging|range)\s+from)?|cumulative(?:\s+dose)?|max(?:imum|\.)?(?:\s+(?:total|calculated|daily|single))?(?:\s+dose)?|"
     r"capped\s+at|cap\s+of|"
     # "The lowest dose is 1x10^5 CAR T cells/kg" (NCT04835519): a bound of the allowed doses
     r"(?:lowest|highest|minimum|min\.)(?:\s+(?:allowed|permitted|acceptable))?\s+dose(?:\s+(?:is|of|=|:))?|"
@@ -136,6 +139,20 @@ _LIMIT = re.compile(
     r"not\s+(?:to\s+)?exceed(?:ing)?|exceed(?:ing)?|up\s+to|at\s+most|no\s+more\s+than|less\s+than|"
     # "steroids < or = 10 mg/day" (NCT05689879): the sign and "or =" written apart
     r"more\s+than|greater\s+than|[<>]\s*or\s*=|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
+    re.IGNORECASE,
+)
+# "In this study, 15mg glibenclamide and 2500 mg metformin will not be exceeded daily" (NCT05688332): the
+# doses that are the subject of "will not be exceeded" are caps, not doses to give. Only in the same clause,
+# and only when no schedule word stands between (in "100 mg daily, and 400 mg/day will not be exceeded" the
+# 100 mg is given; only 400 mg is the cap).
+_EXCEEDED_AFTER = re.compile(
+    r"(?P<gap>[^.;:\n]{0,80}?)\b(?:will|shall|should|must|is|are|may|can)\s++not\s++be\s++exceeded\b"
+    r"(?:\s++(?:daily|per\s++day|a\s++day|in\s++a\s++day)\b)?",
+    re.IGNORECASE,
+)
+_SCHEDULE_IN_GAP = re.compile(
+    r"\b(?:daily|days?|d|weeks?|weekly|once|twice|times|bid|tid|qd|od|tds|doses?|dosages?|this|that|which|then"
+    r"|for|every|each|per|given|administered|taken)\b|[()]",
     re.IGNORECASE,
 )
 # The strength of one unit, not the dose: "2 tablets (500 mg each)", "500 mg (2 injections of 250 mg)".
@@ -351,7 +368,7 @@ _SPACES = re.compile(r"\s+")
 _MASS_UNITS = {"mg": "mg", "milligram": "mg", "mcg": "ug", "ug": "ug", "microgram": "ug", "ng": "ng"}
 _MASS_UNITS |= {"g": "g", "gram": "g", "iu": "IU", "international unit": "IU"}
 _MASS_UNITS |= {"ml": "mL", "milliliter": "mL", "millilitre": "mL"}
-_MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol"}
+_MASS_UNITS |= {"mmol": "mmol", "millimole": "mmol", "drop": "drop", "gtt": "drop"}
 VOLUME_UNITS = frozenset({"mL", "mL/kg", "mL/m2"})
 EXPOSURE_UNIT = "AUC mg/L.h"  # a target exposure in mg.h/L (busulfan), as mappings/dose-unit-ucum.json has it
 LIMIT_REASON = "a total, a limit or one unit's strength"
@@ -364,6 +381,9 @@ _TO_ZERO = re.compile(r"\bto[ \t]++$", re.IGNORECASE)
 STRENGTH_REASON = "a product's strength or an equivalent amount (what a vial, tablet or volume holds)"
 VOLUME_REASON = "a volume to dilute in or draw from"
 PLACEBO_REASON = "a placebo's amount"
+CAP_REASON = "a cap the dose will not exceed"
+# Limits read from the words AFTER a dose, so about every bare number chained before it as well.
+_SHARED_BY_CHAIN = frozenset({STRENGTH_REASON, CAP_REASON})
 # A dose written right before or after "placebo" is the placebo's: "10 mg Placebo and 5 mg Placebo for
 # Period 2" (NCT05388825), "Avanafil 100mg(study group) or placebo 100mg(control group)" (NCT01705197).
 _PLACEBO_AFTER = re.compile(
@@ -514,7 +534,39 @@ def find_doses(text: str) -> list[Dose]:
             )
         doses.extend(_chained_before(dose, text))
         doses.extend(_with_target_after(dose, text))
-    return doses
+    return _escalation_ranges(doses, text)
+
+
+# "Dose will be escalated from 0.025 mg/kg to 0.3 mg/kg" (NCT05704985): the span of an escalation's levels,
+# one range of doses, not two doses (the levels between are not written).
+_ESCALATED_FROM = re.compile(r"\bescalat[a-z]*+(?:[ \t]++[a-z]++){0,3}?[ \t]++from[ \t]*+$", re.IGNORECASE)
+_RANGE_TO = re.compile(r"[ \t]*+(?:up[ \t]++)?to[ \t]*+", re.IGNORECASE)
+_ESCALATION_REACH = 50
+
+
+def _escalation_ranges(doses: list[Dose], text: str) -> list[Dose]:
+    """Return `doses` with each "escalated from A to B" (same unit, both read, no limit) as one range A-B."""
+    joined: list[Dose] = []
+    for dose in doses:
+        low = joined[-1] if joined else None
+        if (
+            low is not None
+            and low.value is not None
+            and dose.value is not None
+            and low.high is None
+            and dose.high is None
+            and (low.unit, low.per_day) == (dose.unit, dose.per_day)
+            and low.limit is None
+            and dose.limit is None
+            and low.value < dose.value
+            and _RANGE_TO.fullmatch(text, low.end, dose.start)
+            and _ESCALATED_FROM.search(text, max(0, low.start - _ESCALATION_REACH), low.start)
+        ):
+            text_of = text[low.start : dose.end]
+            joined[-1] = replace(low, end=dose.end, high=dose.value, text=text_of)
+        else:
+            joined.append(dose)
+    return joined
 
 
 def _with_low_between(dose: Dose, text: str) -> Dose:
@@ -774,6 +826,14 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     return replace(made, times=times)
 
 
+def _cap_after(text: str, end: int) -> re.Match[str] | None:
+    """Return the words after a dose that make it a cap ("... will not be exceeded"), or None."""
+    after = _EXCEEDED_AFTER.match(text, end)
+    if after is None or _SCHEDULE_IN_GAP.search(after.group("gap")):
+        return None
+    return after
+
+
 def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str, *, per_day: bool) -> Dose:
     value = parse_number(low)
     high_value = parse_number(high) if high else None
@@ -786,6 +846,8 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
     if limit is None and not _ONE_UNIT_OF.search(text, max(0, match.start() - 30), match.start()):
         limit = _UNIT_STRENGTH.search(text, max(0, match.start() - 30), match.start())
     reason = LIMIT_REASON
+    if limit is None and (cap := _cap_after(text, match.end())):
+        limit, reason = cap, CAP_REASON
     if limit is None and unit in VOLUME_UNITS:
         before = _VOLUME_BEFORE.search(text, max(0, match.start() - _VOLUME_REACH), match.start())
         limit = before or _DILUENT_AFTER.match(text, match.end())
@@ -848,4 +910,8 @@ def _chained_before(dose: Dose, text: str) -> list[Dose]:
         joined_by_and = joined_by_and or bool(match.group("and") or match.group("comma_and"))
     if joined_by_and and len(chained) < 2:
         return []
+    if dose.limit and dose.limit_reason in _SHARED_BY_CHAIN:
+        # "granules in 10, 15 and 20 mg strengths" (NCT05693129): the words after the last number are about
+        # every number of the list; 10 and 15 mg are strengths too, not doses
+        return [replace(c, limit=dose.limit, limit_reason=dose.limit_reason) for c in chained]
     return chained

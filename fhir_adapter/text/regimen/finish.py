@@ -38,7 +38,8 @@ def finish_entries(
         same = [(i, e) for i, e in enumerate(kept) if e.key == key]
         name = lexicon.drugs[key].display
         anchored = _anchor_weekly([e for _, e in same], name, report)
-        marked = _mark_alternatives(_joined_runs(_one_per_dose(anchored)), name, report)
+        joined = [_not_once_on_several_days(e) for e in _joined_runs(_one_per_dose(anchored))]
+        marked = _mark_alternatives(joined, name, report)
         # doses kept once leave the drug fewer entries: they take its first places, in order
         finished.update(zip((i for i, _ in same), marked, strict=False))
     return [_within_cycle(finished[i], cycle_length, lexicon, report) for i in sorted(finished)]
@@ -90,16 +91,29 @@ def _for_both_groups(first: Entry, later: Entry) -> Entry:
 
 
 def _joined_runs(entries: list[Entry]) -> list[Entry]:
-    """Return one drug's entries with the same dose given alike on runs of days that follow each other
-    kept once, on all those days: "DAYS 1 to 7: raltegravir 400 mg BID DAYS 8 to 14: raltegravir 400 mg BID"
-    (NCT01841593) is 400 mg twice daily on days 1 to 14. Only when the later run starts the day after the
-    earlier one ends and everything else written (schedule, condition, phase) is the same."""
-    return _folded(entries, _continues_run, _on_both_runs)
+    """Return one drug's entries with the same dose given alike on later days kept once, on all those days:
+    "DAYS 1 to 7: raltegravir 400 mg BID DAYS 8 to 14: raltegravir 400 mg BID" (NCT01841593) is 400 mg twice
+    daily on days 1 to 14; "0.25 mg digoxin tablets on Day 1 ... another single oral dose of 0.25 mg digoxin
+    tablets on Day 35" (NCT05694221) is one dose on days 1 and 35 (one entry per distinct dose). Only when
+    the later days all come after the earlier ones and everything else written (dose, schedule, condition,
+    phase) is the same."""
+    return _folded(entries, _continues_days, _on_both_runs)
 
 
 def _on_both_runs(first: Entry, later: Entry) -> Entry:
-    assert first.days is not None and later.days is not None  # by _continues_run
-    return replace(first, days=first.days + later.days, verbatim=f"{first.verbatim}\n{later.verbatim}")
+    assert first.days is not None and later.days is not None  # by _continues_days
+    verbatim = f"{first.verbatim}\n{later.verbatim}"
+    return replace(first, days=first.days + later.days, verbatim=verbatim)
+
+
+def _not_once_on_several_days(entry: Entry) -> Entry:
+    """Return the entry without its frequency "once" when it is given on several days: "dexamethasone will be
+    given as a single oral dose of 40 mg" on "Days 8, 15, 22" (NCT05690984), "a single oral dose of 0.25 mg
+    digoxin ... on Day 1 ... another single oral dose ... on Day 35" (NCT05694221) are one dose a day on
+    each of those days, no single dose; the days say the schedule."""
+    if entry.frequency and entry.frequency.once and entry.days and len(entry.days) > 1:
+        return replace(entry, frequency=None)
+    return entry
 
 
 def _folded(
@@ -116,13 +130,16 @@ def _folded(
     return kept
 
 
-def _continues_run(a: Entry, b: Entry) -> bool:
-    if signature(a) is None or signature(a) != signature(b) or a.condition != b.condition:
+def _continues_days(a: Entry, b: Entry) -> bool:
+    """Return True when `b` gives `a`'s dose (or, neither dosed, the same drug alike) on later days."""
+    if signature(a) != signature(b) or a.condition != b.condition:
         return False
-    if not a.days or not b.days or b.days[0] != a.days[-1] + 1:
+    if signature(a) is None and (a.dose is not None or b.dose is not None):
+        return False  # a dose whose number is not read is not known to be the other's
+    if a.dose is not None and b.dose is not None and a.dose.times != b.dose.times:
+        return False  # "3x10 drops on days 4-6, and 1x10 drops on day 7": three times a day, then once
+    if not a.days or not b.days or b.days[0] <= a.days[-1]:
         return False
-    if list(a.days) != list(range(a.days[0], a.days[-1] + 1)):
-        return False  # "days 1, 8 and 15" then "day 16" is no run
     return all(getattr(a, name) == getattr(b, name) for name in _SCHEDULE if name != "days")
 
 

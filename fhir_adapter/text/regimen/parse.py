@@ -24,6 +24,7 @@ from fhir_adapter.sources import Arm, DataQualityIssue, Intervention, TrialRecor
 from fhir_adapter.text.markdown import unescape
 from fhir_adapter.text.regimen.confidence import withhold_doubtful
 from fhir_adapter.text.regimen.doses import (
+    CAP_REASON,
     DAILY_TOTAL_REASON,
     PLACEBO_REASON,
     SPLIT_REASON,
@@ -107,11 +108,13 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
         for i in linked_interventions(trial, arm)
         if is_drug_intervention(i) and not _blinded_drug_of(arm, i) and not _saline_placebo(arm, i)
     )
-    if not linked and any(is_drug_intervention(i) for i in trial.interventions):
-        return (
-            Regimen()
-        )  # no drug given in this arm (procedures, devices, placebo), while other arms get some
+    if not linked and _gets_no_drug(trial, arm):
+        return Regimen()
     if not linked:
+        # No drug intervention linked, no placebo: only the doses the arm's own text gives a known drug
+        # ("Temozolomide 150-200mg/m2 d1-5" in a NO_INTERVENTION arm, NCT05694416; chemotherapy written in an
+        # arm that links only a procedure, NCT05705687), each reported as not being an intervention of the
+        # record
         return _unlisted_doses(trial, arm, frozenset(known_drugs))
     texts = trial_texts(trial)
     lexicon = arm_lexicon(
@@ -166,22 +169,52 @@ def _blinded_drug_of(arm: Arm, intervention: Intervention) -> bool:
     )
 
 
+# "no bosutinib 500 mg / day is given": a dose denied right before it (its drug's name between) is no dose of
+# the arm. Not a denial of something else ("if surgery is not possible ... carboplatin AUC 8").
+_DENIAL = re.compile(
+    r"\b(?:no|without|instead\s+of|rather\s+than|(?:not|never)\s+(?:be\s+)?(?:receive|given|take|get)[a-z]*)"
+    r"[ \t]++[^.;:,()\n]{0,30}$",
+    re.IGNORECASE,
+)
+_DENIAL_REACH = 50
+
+
+def _denied(norm: str, position: int) -> bool:
+    """Return True when the dose at `position` is denied in the words right before it ("no bosutinib")."""
+    return _DENIAL.search(norm, max(0, position - _DENIAL_REACH), position) is not None
+
+
+def _gets_no_drug(trial: TrialRecord, arm: Arm) -> bool:
+    """Return True when an arm with no drug intervention of its own is a placebo's or a blinded comparator's
+    ("Take 0 mg/day of hyaluronic acid" in a PLACEBO_COMPARATOR arm, NCT05803083): its text's doses are the
+    active arm's, never given here."""
+    if arm.type == "PLACEBO_COMPARATOR":
+        return True
+    linked = linked_interventions(trial, arm)
+    return any(is_drug_intervention(i) or _PLACEBO.search(i.label) for i in linked)
+
+
 def _unlisted_doses(trial: TrialRecord, arm: Arm, known_drugs: frozenset[str]) -> Regimen:
-    """Return the doses an arm's own text gives in a trial with no drug intervention at all: an observational
-    cohort "receiving bosutinib at a dose of 500 mg / day" (NCT05682924). Only drugs the text names by a
-    known ingredient name, a MeSH term or an INN stem, and only with a dose; each reported as not being an
-    intervention of the record."""
+    """Return the doses an arm's own text gives when the arm links no drug intervention: an observational
+    cohort "receiving bosutinib at a dose of 500 mg / day" (NCT05682924), chemotherapy written in an arm that
+    links only a procedure. Only drugs the text names by a known ingredient name, a MeSH term or an INN stem,
+    only with a dose, never one its sentence denies ("no bosutinib 500 mg / day is given"); each reported as
+    not being an intervention of the record."""
     if not arm.description or arm not in trial.arms:
         return Regimen()
     texts = trial_texts(trial)
     lexicon = arm_lexicon(trial.interventions, trial.intervention_meshes, (), known_drugs, texts.normalized)
     report = Report(trial.nct_id, arm.label)
     field_path = ARM_FIELD.format(trial.arms.index(arm))
-    parse = _parse(
-        bounded(arm.description), texts, lexicon, default=None, source="arm", field_path=field_path
-    )
+    text = bounded(arm.description)
+    parse = _parse(text, texts, lexicon, default=None, source="arm", field_path=field_path)
     lexicon = lexicon.noting(parse.mentions)
-    dosed = [e for e in parse.entries if e.dose is not None and e.dose.value is not None]
+    norm = normalize(text)
+    dosed = [
+        e
+        for e in parse.entries
+        if e.dose is not None and e.dose.value is not None and not _denied(norm, e.dose.start)
+    ]
     if not dosed:
         return Regimen()
     arm_text = ArmText(replace(parse, entries=tuple(dosed)), "arm", field_path)
@@ -282,6 +315,8 @@ def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
             ZERO_REASON,
         )  # its limit is the whole passage
         written = (dose.limit or "") if strength else f"{(dose.limit or '').strip()} {dose.text}".strip()
+        if dose.limit_reason == CAP_REASON:  # its words follow it: "15mg glibenclamide ... not be exceeded"
+            written = f"{dose.text}{dose.limit or ''}".strip()
         message = f"{written!r} is {dose.limit_reason}, not a dose"
         if dose.limit_reason == VOLUME_REASON:
             report.note(text.field, f"{message}; kept as text", text.drug)

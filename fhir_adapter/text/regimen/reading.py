@@ -21,7 +21,14 @@ from fhir_adapter.text.regimen.cycles import (
     find_cycle_ranges,
     find_until,
 )
-from fhir_adapter.text.regimen.doses import DAILY_TOTAL_REASON, SPLIT_REASON, Dose, find_doses, normalize
+from fhir_adapter.text.regimen.doses import (
+    CAP_REASON,
+    DAILY_TOTAL_REASON,
+    SPLIT_REASON,
+    Dose,
+    find_doses,
+    normalize,
+)
 from fhir_adapter.text.regimen.lexicon import Mention
 from fhir_adapter.text.regimen.model import CycleRange, Duration, Frequency
 from fhir_adapter.text.regimen.schedule import (
@@ -52,6 +59,14 @@ _PLACEHOLDER_WORDS = re.compile(r"specified|protocol|instruction|determined|tbd|
 _CLAUSE_HEADING = re.compile(r"^(?:regimen|schedule|treatment|dosing)\s*:\s*", re.IGNORECASE)
 _UNIT_WORD = re.compile(r"\b(?:mg|g|mcg|ug|iu|auc)\b")
 _TIME_WORDS = re.compile(r"morning|afternoon|evening|night|bedtime")
+# "with dose titration at day 6 and 12 if the average fasting blood glucose ..." (NCT05688332): the days a
+# dose is reviewed or changed are no days it is given on. Searched in a fixed window before each day list.
+_EVENT_DAYS_BEFORE = re.compile(
+    r"\b(?:titrat|adjust|assess|evaluat|review|measur)[a-z]*+(?:[ \t]++[a-z]++){0,3}?[ \t]++(?:at|on)[ \t]++"
+    r"(?:the[ \t]++)?(?:study[ \t]++)?$",
+    re.IGNORECASE,
+)
+_EVENT_REACH = 60
 
 
 @dataclass(frozen=True)
@@ -137,7 +152,12 @@ def _days(norm: str, doses: tuple[Dose, ...]) -> tuple[Found[tuple[int, ...]], .
         before = bisect_left(starts, days.end)
         if not before or reach[before - 1] <= days.start:
             found.append(days)
-    return tuple(sorted(found, key=lambda f: f.start))
+    return tuple(sorted((f for f in found if not _event_days(norm, f.start)), key=lambda f: f.start))
+
+
+def _event_days(norm: str, start: int) -> bool:
+    """Return True when the day list at `start` dates a review or change of a dose ("titration at day 6")."""
+    return _EVENT_DAYS_BEFORE.search(norm, max(0, start - _EVENT_REACH), start) is not None
 
 
 def _durations(
@@ -165,9 +185,12 @@ def offset_targets(
 def _splits(norm: str, doses: tuple[Dose, ...]) -> tuple[Found[int], ...]:
     """Return where a dose's split into the doses of a day, or its daily total, is written in brackets:
     "(120mg bid)" after "240mg", "(160 mg daily)" after "40 mg 4 times per day". Their "bid" and "daily" say
-    how the amount is divided or summed, not how often the amount before them is given."""
+    how the amount is divided or summed, not how often the amount before them is given. So does a cap's
+    "2500 mg metformin will not be exceeded daily": its "daily" is the cap's, no dose's frequency."""
     restated = (SPLIT_REASON, DAILY_TOTAL_REASON)
-    return tuple(Found(d.start, norm.find(")", d.end) + 1, 0) for d in doses if d.limit_reason in restated)
+    spans = [Found(d.start, norm.find(")", d.end) + 1, 0) for d in doses if d.limit_reason in restated]
+    caps = [Found(d.start, d.end + len(d.limit or ""), 0) for d in doses if d.limit_reason == CAP_REASON]
+    return tuple(spans + caps)
 
 
 def inside(position: int, spans: tuple[Found[int], ...]) -> bool:

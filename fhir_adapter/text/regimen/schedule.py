@@ -39,7 +39,10 @@ FREQUENCY = re.compile(
     r"\b(?=[tbi234fqoedws])(?:(?P<twice>\btwice[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b(?:two|2)\s+times\s+(?:(?:a|per)\s+day|daily)\b|\bBID\b|\bb\.i\.d\b\.?"
     r"|\bbis\s+in\s+die\b|\bin\s+(?:2|two)\s+(?:\w+\s+){0,2}doses\b|\bq12h\b|\bevery\s+12\s+hours\b)"
     r"|(?P<thrice>\bthree[\s-]+times[\s-]+(?:a\s+|per\s+)?da(?:il)?y\b|\b3\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b"
-    r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b)"
+    r"|\bTID\b|\bt\.i\.d\b\.?|\bq8h\b"
+    # "metformin 500mg TDS" (NCT05688332): ter die sumendum right after a dose in mg; alone, "TDS" may be a
+    # transdermal system
+    r"|(?:(?<=mg\s)|(?<=mg))(?-i:TDS)\b)"
     r"|(?P<four>\b(?:four|4)\s+times\s+(?:a\s+|per\s+)?da(?:il)?y\b|\bQID\b)"
     r"|(?P<twice_weekly>\btwice[\s-]+(?:a\s+|per\s+)?week(?:ly)?\b|\bBIW\b)"
     r"|(?P<weekly>\bonce[\s-]+(?:a\s+|per\s+|every\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+week\b|\bq\.?w\b\.?|\bq1w\b"
@@ -49,7 +52,8 @@ FREQUENCY = re.compile(
     # "every other week (qow)" (NCT00158600): every 2 weeks.
     r"|(?P<other_week>\bevery\s+other\s+week\b|\bqow\b))"
     rf"|(?P<every_days>\bevery\s+(?P<days>{COUNT})\s+days\b|\bq(?P<qdays>\d{{1,2}})d\b)"
-    r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily\b|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
+    # "once daily120 mg" (NCT05694260): the dose glued to "daily" still leaves it once daily
+    r"|(?P<daily>\bonce[\s-]+(?:a\s+)?daily(?![A-Za-z])|\bonce\s+a\s+day\b|\bone\s+a\s+day\b|\bonce\s+per\s+day\b"
     # "on every Day 1" (NCT02795884) is a day of each cycle, not every day.
     r"|\bq\.?d\b\.?|\bqhs\b|\bdaily\b|\b(?:every|each)\s+day\b(?![ \t]*+[-+]?\d)"
     # "2.5 mg OD" (NCT06201611): once daily right after a dose in mg; alone, "OD" may be the right eye.
@@ -77,7 +81,10 @@ _DAY = (
 # "Day 15-Day 22" (NCT04747912) is a range of days; "21-day" alone is a length.
 _NOT_A_DAY_AFTER = (
     r"\s*(?:mg|mcg|ug|g\b|iu\b|units?|%|ml|kg|-day(?![ \t]*+\d)|\s*day\s+cycle|min(?:ute)?s?\b|h(?:ou)?rs?\b"
-    r"|hours?\b)"
+    r"|hours?\b"
+    # "on day 1-3, 3x10 drops on days 4-6" (NCT05690321): a multiplier's count starts the next dose, no day;
+    # "Day 1 x 6 cycles" (NCT05605535) is day 1
+    r"|x[ \t]*+\d{1,4}(?:[.,]\d{1,3})?[ \t]*+(?:drops?|gtts?|mg|ug|mcg|g|ml|tablets?|capsules?|puffs?)\b)"
 )
 _DAY_NUMBER = rf"[-+]?\d{{1,3}}(?![\d.]\d|\d|,\d{{3}}(?!\d)|(?:,\d+)?{_NOT_A_DAY_AFTER})"
 # "day -21- to d -17" (NCT05870995): a stray hyphen before "to" still joins a range; "days 1~5" is one too.
