@@ -42,6 +42,7 @@ from fhir_adapter.text.regimen.names import (
     text_tokens,
     tokens_of,
     without_salt,
+    without_setting,
 )
 
 _DEFINED_ABBREVIATION = re.compile(r"(?<!\s)\s*\(\s*([A-Z][A-Z0-9]{1,6})\s*[),;]")
@@ -433,6 +434,7 @@ def _add_intervention(
             continue
         extra = [*others, *ingredient_lists(intervention.name)] if len(components) == 1 else []
         names = [component, *extra, *(s for n in [component, *extra] if (s := without_salt(n)) is not None)]
+        names += [s for s in (without_setting(component),) if s is not None]
         if len(components) == 1 and intervention.name != component:
             names.append(intervention.name)
         aliases = tuple(dict.fromkeys(n for n in names if n != component))
