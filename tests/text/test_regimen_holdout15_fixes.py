@@ -16,7 +16,7 @@ import pytest
 from fhir_adapter.sources import Arm, Intervention, TrialRecord
 from fhir_adapter.text import parse_regimen
 from fhir_adapter.text.regimen.doses import find_doses, normalize
-from fhir_adapter.text.regimen.names import is_drug_intervention, without_setting
+from fhir_adapter.text.regimen.names import is_drug_intervention, name_components, without_setting
 from tests.text.test_regimen import KNOWN, messages, only, regimen_of
 
 GROWTH_HORMONE_ARM = (
@@ -183,3 +183,47 @@ def test_per_square_body_surface_area_is_per_m2() -> None:
     assert (dose.value, dose.unit) == (130.0, "mg/m2")
     [other] = find_doses(normalize("5 mg per square inch"))
     assert other.value is None
+
+
+def test_a_concentration_in_an_intervention_name_is_no_drug() -> None:
+    # NCT05702970 (set 15): "Ferric Carboxymaltose 50 MG/ML" was two drugs, "Ferric Carboxymaltose" and "ML",
+    # so the text's "FCM (Ferinject) with a dose between 500 and 2000 mg" went to neither
+    assert name_components("Ferric Carboxymaltose 50 MG/ML") == ("Ferric Carboxymaltose",)
+    text = "administration of FCM (Ferinject) with a dose between 500 and 2000 mg (depending on body weight)"
+    regimen = regimen_of(None, ("Ferric Carboxymaltose 50 MG/ML", text))
+    assert [(d.drug, d.dose, d.dose_high) for d in regimen.drugs] == [
+        ("Ferric Carboxymaltose", 500.0, 2000.0)
+    ]
+
+
+def test_cell_counts_chained_before_a_cell_dose_are_cell_doses() -> None:
+    # NCT05686720 (set 15): the middle escalation level 5.0x10^7 was not read (sets 12, 13 write cell doses too)
+    text = "the minimum initial dose was 5.0×10^6 cells, then increased to 5.0×10^7 and 2.0×10^8 cells."
+    assert [(d.value, d.unit) for d in find_doses(normalize(text))] == [
+        (5e6, "cells"),
+        (5e7, "cells"),
+        (2e8, "cells"),
+    ]
+    assert [d.value for d in find_doses(normalize("day 5 and 2.0×10^8 cells"))] == [2e8]
+
+
+def test_an_abbreviation_the_trial_defines_keeps_its_full_name() -> None:
+    # NCT05690841 (set 15): the control arm's "+ PQ (0.5mg/kg x 7 days)" was shown as "PQ" alone
+    trial_text = "Chloroquine (CQ): Day 1 600 mg. Primaquine (PQ) age-based dosing."
+    arm = Arm(
+        "Control", "ACTIVE_COMPARATOR", "Treatment of active cases: CQ 10 mg/kg + PQ (0.5mg/kg x 7 days)."
+    )
+    other = Intervention("DRUG", "Focal Mass Drug Administration", trial_text, ("Other",))
+    trial = TrialRecord("NCT00000000", "test", arms=(arm,), interventions=(other,))
+    regimen = parse_regimen(trial, arm, known_drugs=KNOWN)
+    assert ("PQ", ("Primaquine",), 0.5) in [(d.drug, d.aliases, d.dose) for d in regimen.drugs]
+
+
+def test_two_products_of_one_drug_by_route_get_no_shared_alias() -> None:
+    # NCT03511846: "Oral capsaicin" and "Intranasal capsaicin" are two products; "capsaicin" is neither for sure
+    linked = (
+        ("Oral capsaicin", "Oral capsaicin 1 mg."),
+        ("Intranasal capsaicin", "Intranasal capsaicin 2 mg."),
+    )
+    regimen = regimen_of(None, *linked)
+    assert all("capsaicin" not in d.aliases for d in regimen.drugs)

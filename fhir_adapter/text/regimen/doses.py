@@ -567,7 +567,7 @@ def find_doses(text: str) -> list[Dose]:
             dose = replace(
                 dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
             )
-        doses.extend(_chained_before(dose, text))
+        doses.extend(_chained_before(dose, text) or _cell_counts_before(dose, text))
         doses.extend(_with_target_after(dose, text))
     return [_stopped(d, text) for d in _escalation_ranges(doses, text)]
 
@@ -957,6 +957,34 @@ def _unit(match: re.Match[str]) -> tuple[str, bool]:
     elif match.group("kg"):
         unit += "/kg"
     return unit, bool(match.group("day"))
+
+
+# "then increased to 5.0×10^7 and 2.0×10^8 cells" (NCT05686720, set 15): a cell count chained before a cell
+# dose, its "cells" written once after the last, is a cell dose too (sets 12, 13, 15 write cell doses).
+_CELL_COUNT_CHAINED = re.compile(
+    rf"(?<![\w.,])(?P<value>{NUMBER})[ \t]*+x[ \t]*+10[ \t]*+(?:\^|e)?[ \t]*+(?P<exp>\d{{1,2}})[ \t]*+"
+    r"(?:,[ \t]*+(?:and|or)|or|and|,)[ \t]*+$",
+    re.IGNORECASE,
+)
+_CELL_CHAIN_REACH = 40
+
+
+def _cell_counts_before(dose: Dose, text: str) -> list[Dose]:
+    """Return the cell counts chained before the cell dose `dose` ("5x10^7 and 2x10^8 cells"), each a dose
+    in its unit. Not marked as alternatives: "and" does not say how a patient's count is chosen (the arm's
+    several doses are then reported as such)."""
+    if dose.value is None or dose.high is not None or not dose.unit.startswith("cells") or dose.limit:
+        return []
+    chained: list[Dose] = []
+    end = dose.start
+    while match := _CELL_COUNT_CHAINED.search(text, max(0, end - _CELL_CHAIN_REACH), end):
+        number = parse_number(match.group("value"))
+        value = None if number is None else number * 10.0 ** int(match.group("exp"))
+        written = text[match.start() : match.end("exp")]
+        count = Dose(match.start(), match.end("exp"), value, None, dose.unit, False, written)
+        chained.insert(0, replace(count, ambiguous=value is None))
+        end = match.start()
+    return chained
 
 
 def _chained_before(dose: Dose, text: str) -> list[Dose]:

@@ -40,7 +40,8 @@ _TRAILER = re.compile(
 # "DHAP + 0.25 mg/kg primaquine administered to G6PD deficient" (NCT02654730): a dose or the people a drug is
 # given to, inside a name, are not part of the drug's name; removed before "/" and "+" split the name.
 _DOSE_IN_NAME = re.compile(
-    r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d))?(?:\s+of)?\b",
+    # "Ferric Carboxymaltose 50 MG/ML" (NCT05702970, set 15): a product's concentration, its "/ML" no drug
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d|ml))?(?:\s+of)?\b",
     re.IGNORECASE,
 )
 # ... nor a description after a spaced dash: "Efalizumab - anti CD11a recombinant human monoclonal antibody"
