@@ -227,3 +227,9 @@ def test_two_products_of_one_drug_by_route_get_no_shared_alias() -> None:
     )
     regimen = regimen_of(None, *linked)
     assert all("capsaicin" not in d.aliases for d in regimen.drugs)
+
+
+def test_a_cell_count_whose_per_kg_follows_a_word_is_withheld() -> None:
+    # NCT05519384 (set 10): "cells injection /kg" is per kg; read as cells it is a dose 70 times too small
+    text = "three dose groups: 10^6, 5x10^6 and 3x10^7 JK500 cells injection /kg/ time, three times a week"
+    assert [(d.value, d.ambiguous) for d in find_doses(normalize(text))] == [(None, True)]

@@ -883,6 +883,9 @@ def _dose(match: re.Match[str], text: str) -> Dose:
         scale = 10.0 ** int(groups["exp"])
         unit = "cells/kg" if groups["cells_kg"] else "cells"
         made = _made(match, text, groups["cells"], groups["cells_hi"], unit, per_day=False)
+        if _WORD_THEN_PER.match(text, match.end()):
+            # "3x10^7 JK500 cells injection /kg/ time" (NCT05519384): per kg after a word, never per patient
+            return replace(made, value=None, high=None, ambiguous=True, doubt=_UNIT_GOES_ON)
         return replace(
             made,
             value=None if made.value is None else made.value * scale,
