@@ -310,6 +310,9 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
             # is history, not the status now
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
+            # "treatment ... with corticosteroids in current pregnancy" (NCT05693688, an obstetric trial): the
+            # pregnancy the patient is in is when something happened, not a status the criterion asks about
+            r"(?<!in current )(?<!in the current )(?<!in this )(?<!in the present )(?<!in present )"
             # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
             # "nonpregnant", "non-pregnant": the status, stated as one word
             r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"

@@ -45,7 +45,9 @@ _VALUE = re.compile(
     # "ECOG performance status 0, 1." (NCT05694936): whole scores listed by commas alone, up to the clause's
     # end; a range on a score's scale only (_read_value)
     r"(?P<listed>(?:\s*+,\s*+[0-5](?!\d|\.\d)){1,4}+(?=\s*+(?:[.;)\n]|$)))?"
-    rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
+    # "aged 40-years and above" (NCT05696665): a hyphen joins a number to its time unit
+    rf"\s*(?:-(?=(?i:years?|months?|weeks?|days?)\b))?(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?"
+    rf"(?P<post>\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(
