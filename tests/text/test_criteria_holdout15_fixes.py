@@ -272,3 +272,15 @@ def test_a_time_point_of_another_clause_leaves_the_ages_alone() -> None:
         (">=", 18.0, None),
         ("<=", 80.0, None),
     ]
+
+
+def test_sentences_about_patients_above_headings_are_no_labels() -> None:
+    # "Patients with asymptomatic CNS disease are eligible" (NCT05464836) states something: a criterion
+    text = (
+        "Patients with treated brain metastases are eligible\n\nInclusion Criteria:\n\n* Age >= 18 years\n\n"
+        "Patients with asymptomatic CNS disease are eligible\n\nExclusion Criteria:\n\n* Pregnancy"
+    )
+    criteria = parse_criteria(text)
+    assert criteria[0].section == INCLUSION
+    assert criteria[0].text.startswith("Patients with treated")
+    assert all(f.condition is None for c in criteria for f in c.facts)

@@ -230,11 +230,14 @@ def _subgroup_labels(lines: list[str]) -> frozenset[str]:
 
 
 def _is_subgroup_label(text: str) -> bool:
+    """Return True for a short noun phrase naming patients ("Patients with T2D"), not a sentence stating
+    something of them ("Patients with asymptomatic CNS disease are eligible", NCT05464836)."""
     words = text.rstrip(":").strip()
     return (
         len(words.split()) <= _LABEL_WORDS
         and _LABEL.fullmatch(words) is not None
         and _SUBGROUP_LABEL.match(words) is not None
+        and _STATES.search(words) is None
     )
 
 
