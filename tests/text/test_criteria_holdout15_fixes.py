@@ -284,3 +284,12 @@ def test_sentences_about_patients_above_headings_are_no_labels() -> None:
     assert criteria[0].section == INCLUSION
     assert criteria[0].text.startswith("Patients with treated")
     assert all(f.condition is None for c in criteria for f in c.facts)
+
+
+# Missed ages of set 7 of the same class (age forms): NCT05641753 "Age ≥ 18 & < 90", NCT05388825 "18 years to 65
+# years (inclusive)" opening a criterion.
+def test_an_ampersand_joins_two_ends_and_a_range_may_repeat_its_unit() -> None:
+    assert _ages("Age ≥ 18 & < 90") == [(">=", 18.0, "a"), ("<", 90.0, "a")]
+    criteria = parse_criteria("Inclusion Criteria:\n\n* 18 years to 65 years (inclusive)")
+    assert [(f.kind, f.low, f.high) for f in criteria[0].facts] == [("age", 18.0, 65.0)]
+    assert parse_criteria("Inclusion Criteria:\n\n* 2 years to 5 years after transplant")[0].facts == ()

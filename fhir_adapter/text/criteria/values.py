@@ -59,7 +59,8 @@ _BARE_ULN = re.compile(
     r"upper limit of (?:the\s+)?reference range)",
     re.IGNORECASE,
 )
-_CHAIN = re.compile(r"(?:and|but|to|,)", re.IGNORECASE)  # matched on stripped text
+# matched on stripped text; "Age ≥ 18 & < 90" (NCT05641753): an ampersand is "and"
+_CHAIN = re.compile(r"(?:and|but|to|,|&)", re.IGNORECASE)
 # Where a second value for the same measure starts: "(<= 5 x ULN if ...)", "... or <= 5 x ULN in ...",
 # "NOTE: <= 5 x ULN is acceptable if ..." (NCT04318938).
 _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")
