@@ -26,7 +26,8 @@ from fhir_adapter.text.criteria.values import facts_in_window, inclusive, or_fac
 from fhir_adapter.text.criteria.words import COMPARATOR_CODES, POST_COMPARATOR, allowed_units, parse_number
 from fhir_adapter.text.first_chars import guarded
 
-_AGE_HINT = guarded(re.compile(r"year|yr|month|\bage|\bans\b", re.IGNORECASE))  # issue 16: 2.5x faster
+# issue 16: 2.5x faster guarded; "(≥ 18y)" (NCT05703555): a "y" right after a number is years too
+_AGE_HINT = guarded(re.compile(r"year|yr|month|\bage|\bans\b|(?<=\d)\s?y\b", re.IGNORECASE))
 _LINE = re.compile(r"[^\n]+")
 _WRAP_REACH = 80
 _AGE_COMPARATOR = re.compile(r"(?:older|younger)\s+th[ae]n", re.IGNORECASE)

@@ -25,7 +25,9 @@ Span = tuple[int, int]
 
 _TIME_POINT_WORDS = (
     r"\bat\s+(?:the\s+)?(?:time\s+of\s+)?(?:(?:initial|original|first|primary)\s+)?"
-    r"(?:diagnosis|hsct|(?:stem[- ]cell\s+|bone[- ]marrow\s+)?transplant(?:ation)?|onset)\b"
+    # "Skeletally mature adults >=22 and <=80 years at the time of surgery" (NCT06462729): the surgery is a
+    # time to come, so is the age then
+    r"(?:diagnosis|hsct|(?:stem[- ]cell\s+|bone[- ]marrow\s+)?transplant(?:ation)?|onset|surgery)\b"
     # "WBC > 20 x 10^9/L before using hydroxyurea" (NCT04946890): the value before a named drug, not now;
     # "before starting study treatment" is when everyone's screening value is taken, so not a time point
     r"|\bbefore\s+(?:using|the\s+use\s+of)\s+(?!(?:the\s+|any\s+)?(?:study|trial|investigational|treatment|therapy)\b)"
@@ -96,6 +98,15 @@ _SUBGROUP_HEADING = re.compile(
     r"|(?:dose[- ])?(?:escalation|expansion)\b",
     re.IGNORECASE,
 )
+# "Chloroquine (CQ) eligibility", "Eligibility for fMDA" over a list (NCT05690841): the items say who may
+# receive that drug or intervention, so they hold for that subgroup, with or without the heading's ':'. Not
+# the study's own eligibility ("Eligibility for the study:", "Trial eligibility"), nor a sentence.
+_NOT_A_SUBGROUP = r"(?!(?:the\s+|this\s+)?(?:study|trial|protocol|enrol\w*|participation|inclusion)\b)"
+_ELIGIBILITY_FOR = re.compile(
+    rf"(?<![\w\-/]){_NOT_A_SUBGROUP}[A-Za-z][\w\-/]*+(?:\s++\([\w\-/ ]{{1,20}}\))?\s++eligibility\s*+:?"
+    rf"|eligibility\s++(?:for|to\s++receive)\s++{_NOT_A_SUBGROUP}[\w\-/()]++(?:\s++[\w\-/()]++){{0,3}}\s*+:?",
+    re.IGNORECASE,
+)
 _KIND_OF = {"transaminases": "ast"}
 _NAMED_ONLY = {kind for kind, _ in NAMED_ONLY}
 # A condition's words run to their clause's end (bracketed words kept) or where the next threshold starts
@@ -130,10 +141,12 @@ _IF_CLAUSE = re.compile(
 
 def subgroup_heading(text: str) -> str | None:
     """Return the subgroup a sub-heading names ("For patients with relapsed disease:", "Part B:", "Cohort 2
-    (adolescents):", "Dose expansion only:"), without its ':', or None for any other text ("Patients must
-    meet all of the following:", "For all patients:", "Laboratory values:"). The criteria under such a heading
-    hold for that subgroup only."""
+    (adolescents):", "Dose expansion only:", "Tafenoquine (TQ) eligibility"), without its ':', or None for any
+    other text ("Patients must meet all of the following:", "For all patients:", "Laboratory values:"). The
+    criteria under such a heading hold for that subgroup only."""
     stripped = text.strip()
+    if len(stripped) <= _HEADING_LIMIT and _ELIGIBILITY_FOR.fullmatch(stripped):
+        return stripped.rstrip(":").strip()
     if not stripped.endswith(":") or len(stripped) > _HEADING_LIMIT or not _SUBGROUP_HEADING.match(stripped):
         return None
     return stripped.rstrip(":").strip()
@@ -223,6 +236,8 @@ def with_conditions(text: str, found: list[Found]) -> list[Found]:
         if (item.start, item.end) in by_span and item.fact.is_threshold
         else item
         for item in found
+        if (item.start, item.end) not in by_span
+        or not _names_own_subgroup(text, item, by_span[(item.start, item.end)])
     ]
     band_ends = _band_ends(conditioned)
     return [item for item in conditioned if not _bands_subgroup(item, band_ends)]
@@ -350,6 +365,17 @@ def _conditioned(text: str, item: Found, span: Span, thresholds: _Thresholds) ->
     return item._replace(fact=replace(item.fact, condition=phrase))
 
 
+def _names_own_subgroup(text: str, item: Found, span: Span) -> bool:
+    """Return True for a threshold whose measure is part of the words of an "unless" / "except" that governs
+    it: "unless the patient has a BMI > 22 kg/m2 and weight loss has been lower than 10%" (NCT05703997, an
+    exclusion's exemption): the value says who is exempt, it is no limit to meet (README: values that only
+    define a subgroup are no facts). The if-clauses (`_in_if_clause`) drop such values already when the
+    clause ends within 80 characters; this reads the longer ones the same way."""
+    if not item.fact.is_threshold or not _NEGATED.match(text, span[0]):
+        return False
+    return span[0] <= item.start < span[0] + len(_phrase(text, span, item.fact))
+
+
 def _is_exception(text: str, item: Found, span: Span, thresholds: _Thresholds) -> bool:
     """Return True for a threshold after an "unless X" / "except X" that follows a threshold of the same
     measure in its clause: "bilirubin <= 1.5 x ULN (unless Gilbert's syndrome, for which bilirubin <= 3 x
@@ -459,9 +485,37 @@ def _governed(text: str, thresholds: _Thresholds, span: Span) -> list[Found]:
             nearest = None
         if nearest is not None and _other_branch(text, nearest, start):
             nearest = None
+        # "Adults ≥ 18 and ≤ 80 years of age and skeletally mature at the time of surgery" (NCT06115512): a
+        # time after another clause is that clause's ("skeletally mature then"), not the ages'
+        time_point = _TIME_POINT.match(text, start) is not None
+        if nearest is not None and time_point and _JOINED.search(text, nearest.end, start):
+            nearest = None
     if nearest is not None:
-        return _outside(thresholds.ending_at(nearest.end), span)
+        ends = _other_end(text, thresholds, nearest, span)
+        return [*ends, *_outside(thresholds.ending_at(nearest.end), span)]
     return right
+
+
+# "≥22 and ≤80 years": the lower end of a two-sided limit, joined to the upper end by a bare "and" or "to"
+_ENDS_JOINED = re.compile(r"\s*+(?:and|to)?\s*+", re.IGNORECASE)
+_LOWER_BOUNDS = frozenset({">", ">="})
+_UPPER_BOUNDS = frozenset({"<", "<="})
+
+
+def _other_end(text: str, thresholds: _Thresholds, nearest: Found, span: Span) -> list[Found]:
+    """Return the lower end of a two-sided limit whose upper end the qualifier governs: "adults ≥22 and ≤80
+    years at the time of surgery" (NCT06462729) - both ends share the words after the second, its unit and its
+    time or subgroup."""
+    if nearest.fact.comparator not in _UPPER_BOUNDS:
+        return []
+    return [
+        other
+        for other in _outside(thresholds.ending(nearest.start - _REACH_LEFT, nearest.start), span)
+        if other.fact.kind == nearest.fact.kind
+        and other.fact.comparator in _LOWER_BOUNDS
+        and other.end <= nearest.start
+        and _ENDS_JOINED.fullmatch(text, other.end, nearest.start) is not None
+    ]
 
 
 def _other_branch(text: str, left: Found, start: int) -> bool:

@@ -271,7 +271,9 @@ AGE_REVERSED = re.compile(
 # the criterion starts with it and what follows says whom or nothing ("2-5 years after transplant" does not).
 # "Between 18 to 65 years, inclusive" (NCT01841593): the same with "between" before it.
 AGE_LEADING = re.compile(
-    rf"^\s*+(?:between\s++(?=\d))?(?P<num>{NUMBER})\s*+(?:-|–|to|(?<=\s)and(?=\s))\s*+(?P<num2>{NUMBER})"
+    # "18 years to 65 years (inclusive)" (NCT05388825): the unit written after both ends
+    rf"^\s*+(?:between\s++(?=\d))?(?P<num>{NUMBER})\s*+(?:(?i:years?|yrs?)\s++)?"
+    rf"(?:-|–|to|(?<=\s)and(?=\s))\s*+(?P<num2>{NUMBER})"
     r"\s*+(?P<unit>years?|yrs?)\b"
     r"(?=\s*+(?:$|[,;.(]|(?:old|of\s+age|inclusive|males?|females?|men|women|both|patients?|subjects?|"
     r"participants?|adults?|children|volunteers?)\b))",
@@ -310,6 +312,9 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
             # is history, not the status now
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
+            # "treatment ... with corticosteroids in current pregnancy" (NCT05693688, an obstetric trial): the
+            # pregnancy the patient is in is when something happened, not a status the criterion asks about
+            r"(?<!in current )(?<!in the current )(?<!in this )(?<!in the present )(?<!in present )"
             # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
             # "nonpregnant", "non-pregnant": the status, stated as one word
             r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"

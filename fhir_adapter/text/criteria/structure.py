@@ -106,6 +106,9 @@ _BOILERPLATE = re.compile(
     # the policy it states, no requirement
     r"^inclusion of women(?: and minorities)?:?$|"
     r"^both men and women and members of all races and ethnic groups are eligible\b|"
+    # the same policy as a bullet of its own: "Inclusion of Women and Minorities: Both men and women of all
+    # races and ethnic groups are eligible for this trial." (NCT05703542, legacy XML wraps it)
+    r"^inclusion of women(?: and minorities)?\s*+:\s*+both men and women\b|"
     r"^(?:https?://|www\.)\S+$",  # a web address alone (the line after "please visit", legacy XML wrapping)
     re.IGNORECASE,
 )
@@ -134,6 +137,12 @@ _EXCLUSION_INTRO = re.compile(
     re.IGNORECASE,
 )
 _INTRO_LIMIT = 200
+# "... meet any of the following criteria will be excluded.", "All of the following criteria must be met.":
+# the list below is what the sentence is about. Bounded gap, searched once: linear.
+_LEAD_IN = re.compile(
+    r"\b(?:the|these)\s++following\s++(?:criteria|conditions|requirements)\b[^.:;]{0,120}\.?$",
+    re.IGNORECASE,
+)
 # A wrapped heading's words kept to see whether a bracket is still open: a bound, so a hostile run of
 # continuation lines stays linear.
 _HEADING_KEPT = 400
@@ -146,6 +155,15 @@ _COHORT_LABEL = re.compile(
     r"(?:cohort|part|arm|group|module|sub-?study)\s*+[A-Z0-9IVX]{1,3}\b", re.IGNORECASE
 )
 _MARKER_NUMBER = re.compile(r"\(?(?P<num>\d{1,2})[.)]")
+# "Patients with T2D" above one block's heading, "Patients with T1D" above the next (NCT05960656): a label
+# naming the patients a block is for. A text laid out so, with two or more, is one list per subgroup; a lone
+# such line above the only heading may be the first criterion, written before the heading, and stays one.
+_SUBGROUP_LABEL = re.compile(
+    r"(?:patients?|participants?|subjects?|individuals?|volunteers?|adults?|children|women|men)\s++"
+    r"(?:with|without|who|on|receiving|undergoing|having)\b",
+    re.IGNORECASE,
+)
+_SUBGROUP_LABELS_NEEDED = 2
 
 
 @dataclass
@@ -164,6 +182,7 @@ class _Draft:
     introduced: bool = False
     cohort: str = ""  # the cohort or part of the study its block is for ("Cohort 2"), "" for everyone
     one_block: bool = True  # its lines so far are one block, with no blank line between them
+    boilerplate: bool = False  # a registry's remark written as a list item: no criterion
 
 
 @dataclass
@@ -178,6 +197,8 @@ class _State:
     # "Cohort 2" on its own line above a block's heading: every block after it, up to the next, is that
     # cohort's ("Cohort 2:", read as a sub-heading)
     cohort: str = ""
+    # the short lines naming a subgroup above two or more of the text's section headings ("Patients with T2D")
+    subgroup_labels: frozenset[str] = frozenset()
     # the last line was a section heading with no ':' (it may wrap onto the next lines), and its indent
     heading_open: bool = False
     heading_indent: int = 0
@@ -186,10 +207,38 @@ class _State:
 
 def split_criteria(text: str) -> list[CriterionText]:
     """Return the criteria of an unescaped eligibilityCriteria text, numbered per section, in order."""
-    state = _State()
-    for raw in text.splitlines():
-        _read_line(raw.rstrip(), state)
+    lines = [raw.rstrip() for raw in text.splitlines()]
+    state = _State(subgroup_labels=_subgroup_labels(lines))
+    for line in lines:
+        _read_line(line, state)
     return _number(_unwrap(_without_sub_headings(_nest_restarted_lists(state.drafts))))
+
+
+def _subgroup_labels(lines: list[str]) -> frozenset[str]:
+    """Return the short lines naming a subgroup ("Patients with T2D") that stand right above a section heading
+    (blank lines aside), when there are two or more: each names the subgroup its blocks are for."""
+    labels: set[str] = set()
+    previous = ""
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        if previous and _heading_section(text) and _is_subgroup_label(previous):
+            labels.add(previous)
+        previous = text
+    return frozenset(labels) if len(labels) >= _SUBGROUP_LABELS_NEEDED else frozenset()
+
+
+def _is_subgroup_label(text: str) -> bool:
+    """Return True for a short noun phrase naming patients ("Patients with T2D"), not a sentence stating
+    something of them ("Patients with asymptomatic CNS disease are eligible", NCT05464836)."""
+    words = text.rstrip(":").strip()
+    return (
+        len(words.split()) <= _LABEL_WORDS
+        and _LABEL.fullmatch(words) is not None
+        and _SUBGROUP_LABEL.match(words) is not None
+        and _STATES.search(words) is None
+    )
 
 
 def _nest_restarted_lists(drafts: list[_Draft]) -> list[_Draft]:
@@ -356,7 +405,7 @@ def _continues_item(line: str, state: _State) -> bool:
 
 def _open_section(section: str, state: _State) -> None:
     last = state.drafts[-1] if state.drafts else None
-    if last is not None and last.marker_style is None and _is_cohort_label(last):
+    if last is not None and last.marker_style is None and _is_cohort_label(last, state.subgroup_labels):
         state.drafts.pop()  # "Cohort 1" then "Inclusion Criteria:": the blocks' label, not a criterion
         state.cohort = last.lines[0].rstrip(":").strip()
     state.section, state.top_indent, state.top_style, state.intro_pending = section, None, None, False
@@ -364,10 +413,13 @@ def _open_section(section: str, state: _State) -> None:
     state.drafts.append(_Draft(section, [], -1, "heading"))  # a fence: nothing continues across a heading
 
 
-def _is_cohort_label(draft: _Draft) -> bool:
-    """Return True for a short paragraph naming a cohort or part of the study ("Cohort 1", "Part B")."""
+def _is_cohort_label(draft: _Draft, subgroup_labels: frozenset[str]) -> bool:
+    """Return True for a short paragraph naming a cohort or part of the study ("Cohort 1", "Part B"), or one
+    of the text's subgroup labels ("Patients with T2D", `_subgroup_labels`)."""
     if draft.sub_items or len(draft.lines) != 1 or len(draft.lines[0].split()) > _LABEL_WORDS:
         return False
+    if draft.lines[0].strip() in subgroup_labels:
+        return True
     text = draft.lines[0].rstrip(":").strip()
     return _LABEL.fullmatch(text) is not None and _COHORT_LABEL.match(text) is not None
 
@@ -383,6 +435,11 @@ def _heading_section(line: str) -> str | None:
     if _HEADING_VERBS.search(text.replace(match.group("kind"), "")) and not text.endswith(":"):
         return None
     kind = match.group("kind").lower()
+    # "Eligibility" opens the inclusions only as a section's own name ("Eligibility:", "Major Eligibility
+    # Criteria:"); "1. Chloroquine eligibility", "Eligibility for fMDA" over a list (NCT05690841, also as an
+    # exclusion item) name who may receive a drug: a subgroup's label, that must not end the exclusions
+    if kind == "eligibility" and not (_NAMES_CRITERIA.search(text) or text.rstrip(":").strip().isalpha()):
+        return None
     return EXCLUSION if kind.startswith(("exclusion", "ineligib", "non")) else INCLUSION
 
 
@@ -401,6 +458,10 @@ def _read_item(item: re.Match[str], state: _State) -> None:
     style = _marker_style(item.group("marker"))
     text = _STRAY_BULLET.sub("", item.group("text")).strip()
     if _is_boilerplate(text):
+        # kept as a draft that is never numbered, so the lines it wraps onto do not join the item above
+        indent = len(item.group("indent").expandtabs(4))
+        style = _marker_style(item.group("marker"))
+        state.drafts.append(_Draft(state.section, [text], indent, style, boilerplate=True))
         return
     parent = _open_criterion(state)
     marker = item.group("marker")
@@ -435,7 +496,14 @@ def _is_sub_item(indent: int, style: str, parent: _Draft, state: _State) -> bool
     # the parent's own level counts as the top level: legacy XML indents "5." to "13." less than "1." to "4.",
     # and "9. Adequate renal function:" then "(2) Serum creatinine ..." at the indent of "9." (NCT05690425)
     at_top = indent in (state.top_indent, parent.marker_indent)
-    return at_top and style not in (state.top_style, parent.marker_style) and (ends_with_colon or nested_run)
+    other_style = style not in (state.top_style, parent.marker_style)
+    # "- Male participants who ...:" then "I. do not agree ...; or II. ..." at the left margin (NCT05703555,
+    # legacy XML): a list of another style right after an item that ends with ':' is what it introduces, even
+    # written left of it
+    introduced = indent < state.top_indent and not parent.sub_items and parent.marker_style is not None
+    if not other_style:
+        return False
+    return (ends_with_colon and (at_top or introduced)) or (at_top and nested_run)
 
 
 def _next_number(marker: str, parent: _Draft) -> bool:
@@ -506,12 +574,19 @@ def _read_paragraph(line: str, state: _State) -> None:
             parent.sub_items.append(text)
             parent.sub_indents.append(indent)
         return
-    if text.endswith(":"):
+    if text.endswith(":") or (parent is None and _is_lead_in(text)):
         _read_intro(text, state)
         return
     state.context = ""
     state.drafts.append(_Draft(state.section, [text], -1, None, cohort=state.cohort))
     state.top_indent, state.top_style = None, None
+
+
+def _is_lead_in(text: str) -> bool:
+    """Return True for a sentence that opens a block by pointing at the list below it ("Patients who meet any
+    of the following criteria will be excluded from the study.", NCT05695391), written without the ':' that
+    would make it an introduction: it states no requirement of its own (the README's set-15 ruling)."""
+    return len(text) <= _INTRO_LIMIT and _LEAD_IN.search(text) is not None
 
 
 def _read_intro(text: str, state: _State) -> None:
@@ -651,7 +726,12 @@ def _number(drafts: list[_Draft]) -> list[CriterionText]:
     criteria = []
     for draft in drafts:
         text = " ".join(draft.lines).strip()
-        if not text or _PLACEHOLDER.match(text) or _only_placeholders(text, draft.sub_items):
+        if (
+            not text
+            or draft.boilerplate
+            or _PLACEHOLDER.match(text)
+            or _only_placeholders(text, draft.sub_items)
+        ):
             continue
         counters[draft.section] += 1
         criteria.append(

@@ -45,7 +45,9 @@ _VALUE = re.compile(
     # "ECOG performance status 0, 1." (NCT05694936): whole scores listed by commas alone, up to the clause's
     # end; a range on a score's scale only (_read_value)
     r"(?P<listed>(?:\s*+,\s*+[0-5](?!\d|\.\d)){1,4}+(?=\s*+(?:[.;)\n]|$)))?"
-    rf"\s*(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?(?P<post>\s*{POST_COMPARATOR})?",
+    # "aged 40-years and above" (NCT05696665): a hyphen joins a number to its time unit
+    rf"\s*(?:-(?=(?i:years?|months?|weeks?|days?)\b))?(?P<unit>{UNITS})?(?:\s*(?:of\s+age|old))?"
+    rf"(?P<post>\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(
@@ -57,7 +59,8 @@ _BARE_ULN = re.compile(
     r"upper limit of (?:the\s+)?reference range)",
     re.IGNORECASE,
 )
-_CHAIN = re.compile(r"(?:and|but|to|,)", re.IGNORECASE)  # matched on stripped text
+# matched on stripped text; "Age ≥ 18 & < 90" (NCT05641753): an ampersand is "and"
+_CHAIN = re.compile(r"(?:and|but|to|,|&)", re.IGNORECASE)
 # Where a second value for the same measure starts: "(<= 5 x ULN if ...)", "... or <= 5 x ULN in ...",
 # "NOTE: <= 5 x ULN is acceptable if ..." (NCT04318938).
 _BRANCH_PAREN = re.compile(r"\((?:\s*+or\b)?")

@@ -28,7 +28,7 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
     # "at or above", "above or equal to", "no lower than"; "superior or equal to" (French-English)
     (
         ">=",
-        r"at or above|(?:above|superior|more) or equal(?: to)?|equal to or above|no lower than|no fewer than",
+        r"at or above|(?:above|superior|more|over) or equal(?: to)?|equal to or above|no lower than|no fewer than",
     ),
     (
         "<=",
@@ -41,7 +41,7 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
         r"not greater than|no greater than|not higher than|not exceeding|does not exceed|maximum(?: of)?|up to",
     ),
     ("<=", r"not above"),
-    ("<=", r"at or below|(?:below|inferior) or equal(?: to)?|equal to or below|no higher than"),
+    ("<=", r"at or below|(?:below|inferior|under) or equal(?: to)?|equal to or below|no higher than"),
     # "＞", "＜": the full-width signs of Chinese text
     (">", r">|＞|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),
     # "lesser than 30" (NCT05813925 exclusion 4): a common non-native spelling
@@ -164,7 +164,8 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
     ("h", r"(?i:hours?|hrs?)\b"),
     ("mo", r"(?i:months?|mos?)\b"),
     ("wk", r"(?i:weeks?|wks?)\b"),
-    ("a", r"(?i:years?|yrs?|ans)\b|(?i:y\.\s?o\.|y/o\b|yo\b)"),  # "y.o.", "y/o": years old
+    # "y.o.", "y/o": years old; "Adult patients (≥ 18y)" (NCT05703555): a lone "y" after a number
+    ("a", r"(?i:years?|yrs?|ans)\b|(?i:y\.\s?o\.|y/o\b|yo\b)|y\b"),
     ("d", r"(?i:days?)\b"),
 )
 # Case matters in units (G/L is giga per litre, g/L grams): the spellings say which letters may vary. No

@@ -60,14 +60,21 @@ _MASS = (
     r"|drops?|gtts?)"
     # "20 milligrams (mg)/kilogram (kg)" (NCT00158600): a spelled-out unit followed by its own abbreviation.
     r"(?:(?<=[a-z]{4})\s*\(\s*(?:mg|ug|mcg|g|ml|iu|mmol)\s*\))?"
-    # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent): the element counted, before "/kg".
-    r"(?:\s+(?-i:[A-Z][a-z]?)(?=\s*/\s*kg\b))?"
+    # "0.1 mmol Gd/kg body weight" (a gadolinium contrast agent), "0.24 mg hGH/kg/week" (NCT05690386, a
+    # growth hormone dosed as its hGH content): one word naming what the amount counts, written between the
+    # unit and its "/kg" or "/m2". The unit is per kg (per m2) all the same; read short, it would be a flat
+    # dose 10-70 times too high. One word of letters only, then "/" right after: linear.
+    r"(?:[ \t]++(?!(?i:tablets?|capsules?|vials?|doses?|day|daily|week|weekly|per|or|and)\b)"
+    r"[A-Za-z]{1,12}+(?=[ \t]*+/[ \t]*+(?:kg|m[ \t]*+\^?[ \t]*+2)\b))?"
 )
 # "75 milligrams per metre squared of body surface area (mg/m2)", "6 milligrams per kilogram (mg/kg)": a
 # unit spelled out keeps its per-m2 or per-kg part (NCT05296798, NCT06417814). "25mg/㎡/day" (NCT05519384):
 # the one-character square metre sign.
 _BODY = (
-    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|㎡|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b)"
+    # "130 mg per square body surface area" (NCT05701436, set 15): per square metre of body surface, the metre
+    # left out; "square" then the body surface words leave no other reading.
+    r"(?:\s*(?:/|per)\s*(?:(?P<m2>m\s*\^?\s*2|㎡|sq\.?\s*m\b|square\s+met(?:er|re)s?|met(?:er|re)s?\s+squared?\b"
+    r"|square\s+(?=body\s+surface\b))"
     r"|(?P<kg>kg|kilograms?)(?:(?<=[a-z]{4})\s*\(\s*kg\s*\))?))?"
 )
 # "1mg/(m2.d)", "200ug/(m2·d)", "15 mg/(kg.d)": per m2 (per kg) per day, written as one UCUM-like unit.
@@ -141,6 +148,16 @@ _LIMIT = re.compile(
     r"more\s+than|greater\s+than|[<>]\s*or\s*=|[<>≤≥]=?)\s*(?:of\s+)?(?:\(\s*)?$",
     re.IGNORECASE,
 )
+# "The cumulative total dose taken per participant within the clinical trial is 150 mg for prednisolone"
+# (NCT05698680, set 15; "prednisolone 150 mg in total" in the README's set-15 rulings): a course total
+# stated as the subject of its sentence, its number after "is" / "of", is no dose to give. Bounded gap, no
+# sentence end.
+_COURSE_TOTAL = re.compile(
+    r"\b(?:cumulative|total)[ \t]++(?:total[ \t]++|daily[ \t]++)?(?:doses?|dosages?|amount)\b[^.;:\n]{0,60}?"
+    r"\b(?:is|of|=|was|will[ \t]++be|amounts?[ \t]++to)[ \t]*+$",
+    re.IGNORECASE,
+)
+_COURSE_TOTAL_REACH = 120
 # "In this study, 15mg glibenclamide and 2500 mg metformin will not be exceeded daily" (NCT05688332): the
 # doses that are the subject of "will not be exceeded" are caps, not doses to give. Only in the same clause,
 # and only when no schedule word stands between (in "100 mg daily, and 400 mg/day will not be exceeded" the
@@ -187,6 +204,12 @@ _UNIT_CONTINUES = re.compile(
     r"(?<![ \t])[ \t]*(?:/(?![ \t]*\d)"
     r"|(?i:per)[ \t]+(?i:met(?:er|re)|square|sq\b|kilo|m2\b|body|pounds?\b|lbs?\b))"
 )
+# A word between a unit and a "/kg", "/m2" or "/day" the unit did not take ("5 mg tablets/kg"): the unit
+# goes on past the word, so the amount read is not the dose. Words only, then "/" at once: linear.
+_WORD_THEN_PER = re.compile(
+    r"(?<![ \t])[ \t]++[A-Za-z]{1,12}+[ \t]*+/[ \t]*+(?:kg|m[ \t]*+\^?[ \t]*+2|days?|d|weeks?|wk)\b",
+    re.IGNORECASE,
+)
 # "0.7 mg/kg/week" (NCT00739882): an amount a week, its "/week" read as the frequency "weekly".
 _PER_WEEK = re.compile(r"/[ \t]*(?:week|wk)\b", re.IGNORECASE)
 # "Efavirenz 600 mg/emtricitabine 200 mg/tenofovir disoproxil fumarate 300 mg" (NCT01380080): a fixed
@@ -197,6 +220,16 @@ COMBINATION_NEXT = re.compile(
     r"(?P<name>[A-Za-z][A-Za-z\-]{3,}(?:[ \t]++[A-Za-z][A-Za-z\-]{2,}){0,3})[ \t]*+"
     r"(?=\d{1,5}(?:\.\d{1,3})?[ \t]*+(?i:mg|g|mcg|ug|µg)\b)"
 )
+# "Jaktinib hydrochloride tablets, 2 x 50mg dosage, BID" (NCT05686629, set 15): with how often it is given
+# written after, "2 x" cannot be the doses of a day ("3x5 drops on day 1-3" can); it counts units, and 50
+# mg is one unit's strength, not the dose. Whether the dose is the product (100 mg) is not written: never
+# multiplied.
+_HOW_OFTEN_AFTER = re.compile(
+    r"[^.;\n]{0,30}?\b(?:bid|b\.i\.d|tid|t\.i\.d|qid|qd|od|once|twice|thrice|daily|every|(?:[1-4]|two|three|four)"
+    r"[ \t]++times)\b",
+    re.IGNORECASE,
+)
+COUNT_DOUBT = "a count of units before one unit's strength ('2 x 50 mg'), the dose not written"
 _UNIT_GOES_ON = "its unit goes on past what is read"
 _STRAY_SLASH = "a '/' between the number and its unit"
 COMBINATION_DOUBT = "component doses of a combination"
@@ -526,15 +559,60 @@ def find_doses(text: str) -> list[Dose]:
             dose = replace(dose, limit=part, limit_reason=PART_REASON)
         elif dose.limit is None and _ends_taper_at_zero(dose, text):
             dose = replace(dose, limit=dose.text, limit_reason=ZERO_REASON)
+        if dose.times and dose.limit is None and _HOW_OFTEN_AFTER.match(text, dose.end):
+            dose = replace(dose, value=None, high=None, ambiguous=True, doubt=dose.doubt or COUNT_DOUBT)
         if _SLASH_PAIR.search(text, max(0, dose.start - 12), dose.start):
             dose = replace(dose, value=None, high=None, ambiguous=True, doubt=COMBINATION_DOUBT)
         elif dose.limit is None and _TOTAL_AFTER.match(text, dose.end):
             dose = replace(
                 dose, value=None, high=None, ambiguous=True, doubt="written with a different total"
             )
-        doses.extend(_chained_before(dose, text))
+        doses.extend(_chained_before(dose, text) or _cell_counts_before(dose, text))
         doses.extend(_with_target_after(dose, text))
-    return _escalation_ranges(doses, text)
+    return [_stopped(d, text) for d in _escalation_ranges(doses, text)]
+
+
+# "Somatostatin analog treatment (octreotide LAR 30 mg or lanreotide 120 mg) will be withdrawn for a
+# duration of 18 months" (NCT05701241, set 15; set 13's STOP arm withdraws by its intervention's name): a
+# sentence whose only action on its drugs is to stop them names the doses stopped, not doses given. Not when
+# the sentence also gives, starts or continues a drug ("started one day after chemotherapy and stopped one
+# day before the next cycle"), nor when the stop is a rule for some case ("discontinued if toxicity", "until
+# ... withdrawal").
+_STOPPED = re.compile(
+    r"\b(?:withdrawn|discontinued|stopped|ceased|suspended"
+    r"|(?:withdrawal|discontinuation|cessation)[ \t]++of)\b",
+    re.IGNORECASE,
+)
+_GIVEN_OR_CASE = re.compile(
+    r"\b(?:receiv\w*|given|gives?|administ\w*|start\w*|begin\w*|began|initiat\w*|continu\w*|resum\w*"
+    r"|restart\w*|tak(?:e|es|en|ing)|infused|injected|dosed|if|until|unless|when\w*|upon|case|event|due|because"
+    r"|toxicit\w*|progression)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[;\n]|\.(?!\d)")
+_SENTENCE_REACH = 200  # how far a dose's sentence is looked at on each side: bounded, so linear
+STOPPED_REASON = "a dose of a drug the sentence stops or withdraws (no dose given)"
+
+
+def _stopped(dose: Dose, text: str) -> Dose:
+    """Return `dose` marked as no dose when its sentence only stops or withdraws its drug, else `dose`."""
+    if dose.limit is not None or dose.value is None:
+        return dose
+    sentence = _sentence_around(text, dose.start, dose.end)
+    stop = _STOPPED.search(sentence)
+    if stop is None or _GIVEN_OR_CASE.search(sentence):
+        return dose
+    return replace(dose, limit=sentence.strip(), limit_reason=STOPPED_REASON)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """Return the sentence (to ".", ";" or a line end) that holds `start`..`end`, at most _SENTENCE_REACH
+    characters on each side."""
+    low = max(0, start - _SENTENCE_REACH)
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text, low, start)]
+    head = breaks[-1] if breaks else low
+    after = _SENTENCE_BREAK.search(text, end, min(len(text), end + _SENTENCE_REACH))
+    return text[head : after.start() if after else min(len(text), end + _SENTENCE_REACH)]
 
 
 # "Dose will be escalated from 0.025 mg/kg to 0.3 mg/kg" (NCT05704985): the span of an escalation's levels,
@@ -805,6 +883,9 @@ def _dose(match: re.Match[str], text: str) -> Dose:
         scale = 10.0 ** int(groups["exp"])
         unit = "cells/kg" if groups["cells_kg"] else "cells"
         made = _made(match, text, groups["cells"], groups["cells_hi"], unit, per_day=False)
+        if _WORD_THEN_PER.match(text, match.end()):
+            # "3x10^7 JK500 cells injection /kg/ time" (NCT05519384): per kg after a word, never per patient
+            return replace(made, value=None, high=None, ambiguous=True, doubt=_UNIT_GOES_ON)
         return replace(
             made,
             value=None if made.value is None else made.value * scale,
@@ -816,7 +897,7 @@ def _dose(match: re.Match[str], text: str) -> Dose:
     # "25/mg/m2/day", "1mg/(m2.h)", "5 ug/disc": a unit read short is another dose; never emitted as one.
     doubt = _STRAY_SLASH if groups["stray"] else None
     goes_on = (
-        _UNIT_CONTINUES.match(text, match.end())
+        (_UNIT_CONTINUES.match(text, match.end()) or _WORD_THEN_PER.match(text, match.end()))
         and not _PER_WEEK.match(text, match.end())
         and not COMBINATION_NEXT.match(text, match.end())
     )
@@ -843,6 +924,7 @@ def _made(match: re.Match[str], text: str, low: str, high: str | None, unit: str
         # end is the smaller number (a range whose high end is below its low is no range).
         value, high_value = high_value, value
     limit = _LIMIT.search(text, max(0, match.start() - 40), match.start())
+    limit = limit or _COURSE_TOTAL.search(text, max(0, match.start() - _COURSE_TOTAL_REACH), match.start())
     if limit is None and not _ONE_UNIT_OF.search(text, max(0, match.start() - 30), match.start()):
         limit = _UNIT_STRENGTH.search(text, max(0, match.start() - 30), match.start())
     reason = LIMIT_REASON
@@ -878,6 +960,34 @@ def _unit(match: re.Match[str]) -> tuple[str, bool]:
     elif match.group("kg"):
         unit += "/kg"
     return unit, bool(match.group("day"))
+
+
+# "then increased to 5.0×10^7 and 2.0×10^8 cells" (NCT05686720, set 15): a cell count chained before a cell
+# dose, its "cells" written once after the last, is a cell dose too (sets 12, 13, 15 write cell doses).
+_CELL_COUNT_CHAINED = re.compile(
+    rf"(?<![\w.,])(?P<value>{NUMBER})[ \t]*+x[ \t]*+10[ \t]*+(?:\^|e)?[ \t]*+(?P<exp>\d{{1,2}})[ \t]*+"
+    r"(?:,[ \t]*+(?:and|or)|or|and|,)[ \t]*+$",
+    re.IGNORECASE,
+)
+_CELL_CHAIN_REACH = 40
+
+
+def _cell_counts_before(dose: Dose, text: str) -> list[Dose]:
+    """Return the cell counts chained before the cell dose `dose` ("5x10^7 and 2x10^8 cells"), each a dose
+    in its unit. Not marked as alternatives: "and" does not say how a patient's count is chosen (the arm's
+    several doses are then reported as such)."""
+    if dose.value is None or dose.high is not None or not dose.unit.startswith("cells") or dose.limit:
+        return []
+    chained: list[Dose] = []
+    end = dose.start
+    while match := _CELL_COUNT_CHAINED.search(text, max(0, end - _CELL_CHAIN_REACH), end):
+        number = parse_number(match.group("value"))
+        value = None if number is None else number * 10.0 ** int(match.group("exp"))
+        written = text[match.start() : match.end("exp")]
+        count = Dose(match.start(), match.end("exp"), value, None, dose.unit, False, written)
+        chained.insert(0, replace(count, ambiguous=value is None))
+        end = match.start()
+    return chained
 
 
 def _chained_before(dose: Dose, text: str) -> list[Dose]:

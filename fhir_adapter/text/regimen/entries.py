@@ -205,7 +205,9 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
     leads = [_lead_route(cut.norm, cut.facts.routes, dose) for dose in doses]
     entries: list[Entry] = []
     for i, dose in enumerate(doses):
-        own_end = doses[i + 1].start if i + 1 < len(doses) else end
+        own_end = _day_label_start(cut.norm, doses[i + 1].start) if i + 1 < len(doses) else end
+        if i + 1 == len(doses) and cut.doses_in(end, end + 1):
+            own_end = _day_label_start(cut.norm, end)  # the next segment opens with a dose: "Day 3 300 mg CQ"
         # A dose's own words end with its sentence: "PD-1 blockade will be administered every 3 weeks"
         # after "1x10^9 NK cells/dose." is not the NK cells' frequency (NCT06097962).
         stop = SENTENCE_END.search(cut.norm, dose.end, own_end)
@@ -224,7 +226,8 @@ def segment_entries(cut: Cut, segment: Segment) -> tuple[list[Entry], list[Dose]
             choice=choices[i],
             verbatim=verbatim,
         )
-        own = (_own_start(cut.norm, doses[i - 1].end if i else start, dose.start), entry.end)
+        own_start = _own_start(cut.norm, doses[i - 1].end if i else start, dose.start)
+        own = (min(own_start, _day_label_start(cut.norm, dose.start)), entry.end)
         others = {lead.start for j, lead in enumerate(leads) if lead and j != i}
         read = _with_facts(
             entry, cut.facts, cut.norm, own=own, head=(start, doses[0].start), lead=leads[i], skip=others
@@ -279,6 +282,21 @@ def _choice_groups(norm: str, doses: list[Dose]) -> list[int | None]:
         if doses[i - 1].chained or (joined[i] and starts[i] in has_or):
             choices[i - 1] = choices[i] = choices[i - 1] or i
     return choices
+
+
+# "CQ: Day1 600 mg, Day 2 600 mg, Day 3 300 mg" (NCT05690841, set 15): a day label written right before a
+# dose, only a colon between, is that dose's day, not the day of the dose before it. Bounded window: linear.
+_DAY_LABEL_BEFORE = re.compile(
+    r"(?<![\w-])(?:days?|d)[ \t]*+[-+]?\d{1,3}(?:[ \t]*+(?:-|to|and|&)[ \t]*+[-+]?\d{1,3})?[ \t]*+:?[ \t]*+$",
+    re.IGNORECASE,
+)
+_DAY_LABEL_REACH = 30
+
+
+def _day_label_start(norm: str, position: int) -> int:
+    """Return where a day label written right before the dose at `position` starts, else `position`."""
+    label = _DAY_LABEL_BEFORE.search(norm, max(0, position - _DAY_LABEL_REACH), position)
+    return label.start() if label else position
 
 
 def _own_start(norm: str, previous_end: int, position: int) -> int:

@@ -42,6 +42,7 @@ from fhir_adapter.text.regimen.names import (
     text_tokens,
     tokens_of,
     without_salt,
+    without_setting,
 )
 
 _DEFINED_ABBREVIATION = re.compile(r"(?<!\s)\s*\(\s*([A-Z][A-Z0-9]{1,6})\s*[),;]")
@@ -74,6 +75,7 @@ class Mention:
     key: str
     written: str
     kind: MentionKind = "name"
+    full: str = ""  # for an abbreviation the text defines ("Primaquine (PQ)"), the name it stands for
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class IndexedName:
     upper_only: bool = False
     spellings: tuple[str, ...] = ()
     slashed: bool = False
+    full: str = ""
 
 
 Index = Mapping[str, tuple[IndexedName, ...]]
@@ -139,7 +142,10 @@ class Lexicon:
             known = drugs.get(mention.key)
             recased = known is not None and known.display.islower() and not mention.written.islower()
             if known is None or (recased and (mention.kind == "stem" or not known.linked)):
-                drugs[mention.key] = DrugName(mention.key, mention.written)
+                # "+ PQ (0.5mg/kg x 7 days)" with "Primaquine (PQ)" defined elsewhere: shown as written, the
+                # full name kept as its other name
+                aliases = (mention.full,) if mention.full and mention.full != mention.written else ()
+                drugs[mention.key] = DrugName(mention.key, mention.written, aliases)
         if drugs == self.drugs:
             return self
         return replace(self, drugs=MappingProxyType(drugs))
@@ -160,7 +166,7 @@ class Lexicon:
                     and (written not in name.spellings or _runs_on(text, tokens[i + n - 1].end))
                 ):
                     continue
-                return Mention(first.start, tokens[i + n - 1].end, name.key, written), n
+                return Mention(first.start, tokens[i + n - 1].end, name.key, written, full=name.full), n
         return self._other(text, first)
 
     def _other(self, text: str, token: Token) -> tuple[Mention, int] | None:
@@ -260,7 +266,8 @@ def _with_abbreviations(lexicon: Lexicon, texts: tuple[str, ...]) -> Lexicon:
             match = _DEFINED_ABBREVIATION.match(text, mention.end)
             abbreviation = match.group(1).lower() if match else None
             if abbreviation and abbreviation not in lexicon.index and drug_key(abbreviation) != mention.key:
-                added.setdefault(abbreviation, (IndexedName((abbreviation,), mention.key, upper_only=True),))
+                indexed = IndexedName((abbreviation,), mention.key, upper_only=True, full=mention.written)
+                added.setdefault(abbreviation, (indexed,))
     if not added:
         return lexicon
     return replace(lexicon, index=MappingProxyType({**lexicon.index, **added}))
@@ -433,12 +440,27 @@ def _add_intervention(
             continue
         extra = [*others, *ingredient_lists(intervention.name)] if len(components) == 1 else []
         names = [component, *extra, *(s for n in [component, *extra] if (s := without_salt(n)) is not None)]
+        names += _setting_free(component, interventions)
         if len(components) == 1 and intervention.name != component:
             names.append(intervention.name)
         aliases = tuple(dict.fromkeys(n for n in names if n != component))
         choice = choice_of(intervention.name)
         drug = DrugName(key, component, aliases, index, intervention.type, linked, choice)
         builder.add(drug, names, acronyms=linked)
+
+
+def _setting_free(component: str, interventions: tuple[Intervention, ...]) -> list[str]:
+    """Return the drug a name with a timing or route word names ("Postoperative methadone": "methadone"),
+    when no other intervention of the record names it too: "Oral capsaicin" and "Intranasal capsaicin"
+    (NCT03511846) are two products, and "capsaicin" alone in a text is neither for sure."""
+    drug = without_setting(component)
+    if drug is None:
+        return []
+    named = [c for i in interventions for c in name_components(i.name) if c != component]
+    key = drug_key(drug)
+    if any(drug_key(c) == key or drug_key(without_setting(c) or "") == key for c in named):
+        return []
+    return [drug]
 
 
 def _names_known(name: str, known_drugs: frozenset[str]) -> bool:

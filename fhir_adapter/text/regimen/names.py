@@ -40,7 +40,8 @@ _TRAILER = re.compile(
 # "DHAP + 0.25 mg/kg primaquine administered to G6PD deficient" (NCT02654730): a dose or the people a drug is
 # given to, inside a name, are not part of the drug's name; removed before "/" and "+" split the name.
 _DOSE_IN_NAME = re.compile(
-    r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d))?(?:\s+of)?\b",
+    # "Ferric Carboxymaltose 50 MG/ML" (NCT05702970, set 15): a product's concentration, its "/ML" no drug
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|ug|iu|units?)(?:\s*/\s*(?:kg|m2|m\^2|day|d|ml))?(?:\s+of)?\b",
     re.IGNORECASE,
 )
 # ... nor a description after a spaced dash: "Efalizumab - anti CD11a recombinant human monoclonal antibody"
@@ -74,7 +75,7 @@ _GENERIC_WORDS = frozenset(
 _STEM = re.compile(
     r"(?<![a-z])[a-z]{3,}(?:mab|nib|mib|lisib|parib|ciclib|clax|domide|phamide|famide|lutamide|zolomide|platin|taxel|"
     r"rubicin|mycin|abine|ribine|citidine|mustine|sulfan|tecan|trexed|trexate|relbine|blastine|cristine|flunine|"
-    r"poside|methasone|nisone|nisolone|retinoin|inostat|leucel|leukin|trozole|estrant|uracil)"
+    r"poside|methasone|nisone|nisolone|retinoin|inostat|leucel|leukin|trozole|estrant|uracil|quine)"
 )
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
 _WITH_OR_WITHOUT = re.compile(r"\bwith\s+or\s+without\b.*", re.IGNORECASE)
@@ -144,6 +145,31 @@ def drug_key(name: str) -> str:
 def without_salt(name: str) -> str | None:
     """Return the name without its salt word ("Gemcitabine Hydrochloride": "Gemcitabine"), or None."""
     return _SALT.sub("", name) if _SALT.search(name) else None
+
+
+# "Postoperative methadone" (NCT05693675, set 15): a word for when or how a drug is given, written before one
+# other word, names that drug; the text then writes it alone ("oral/IV methadone postoperatively"). Not a
+# product form ("liposomal doxorubicin" is another product, lexicon.py), only timing and route words.
+_SETTING_BEFORE = re.compile(
+    r"^(?:pre|post|intra|peri)-?operative[ \t]++(?=[A-Za-z][\w-]{3,}$)"
+    r"|^(?:oral|intravenous|iv|inhaled|nebuli[sz]ed|intranasal|sublingual|prophylactic)[ \t]++"
+    r"(?=[A-Za-z][\w-]{3,}$)",
+    re.IGNORECASE,
+)
+
+
+def without_setting(name: str) -> str | None:
+    """Return a one-word drug name without the timing or route word written before it, or None.
+
+    >>> without_setting("Postoperative methadone"), without_setting("Oral Vinorelbine")
+    ('methadone', 'Vinorelbine')
+    >>> without_setting("Rescue Analgesia") is None
+    True
+    >>> without_setting("Liposomal doxorubicin"), without_setting("Postoperative placebo tablets")
+    (None, None)
+    """
+    stripped = _SETTING_BEFORE.sub("", name.strip())
+    return stripped if stripped != name.strip() else None
 
 
 @lru_cache(maxsize=2048)
@@ -335,10 +361,22 @@ def linked_interventions(trial: TrialRecord, arm: Arm) -> tuple[Intervention, ..
     )
 
 
+# A diet or an activity registered as a Dietary Supplement ("Cyclic, 5-day calorie restriction", NCT05703997,
+# set 15): no substance given at a dose, so no entries and no days of its own.
+_NO_SUBSTANCE = re.compile(
+    r"\b(?:diets?|calori(?:c|e)[ \t]++restrict\w*|fasting|fasting-mimicking|exercise"
+    r"|physical[ \t]++activity)\b",
+    re.IGNORECASE,
+)
+
+
 def is_drug_intervention(intervention: Intervention) -> bool:
-    """Return True for an intervention that is a drug given at a dose (not a placebo, not a procedure)."""
+    """Return True for an intervention that is a drug given at a dose (not a placebo, not a procedure, not a
+    diet)."""
     name = intervention.name.lower()
-    return intervention.type in DRUG_TYPES and not any(word in name for word in _INACTIVE)
+    if intervention.type not in DRUG_TYPES or any(word in name for word in _INACTIVE):
+        return False
+    return _NO_SUBSTANCE.search(intervention.name[:MAX_NAME_CHARS]) is None
 
 
 def choice_of(name: str) -> str | None:

@@ -28,6 +28,7 @@ from fhir_adapter.text.regimen.doses import (
     DAILY_TOTAL_REASON,
     PLACEBO_REASON,
     SPLIT_REASON,
+    STOPPED_REASON,
     STRENGTH_REASON,
     VOLUME_REASON,
     ZERO_REASON,
@@ -309,6 +310,7 @@ def _text_issues(text: ArmText, lexicon: Lexicon, report: Report) -> None:
     for dose in parse.limits:
         strength = dose.limit_reason in (
             STRENGTH_REASON,
+            STOPPED_REASON,
             DAILY_TOTAL_REASON,
             SPLIT_REASON,
             PLACEBO_REASON,

@@ -32,7 +32,10 @@ _PLACEBO_OF = re.compile(r"\bplacebo\s+(?:matched|matching)\s+(?:to\s+|with\s+)?
 # "daily 250 mg oral dose of gefitinib" (NCT03599518): "dose of", perhaps with a route, stands between too.
 _DOSE_BEFORE_NAME = re.compile(
     r"^\s*(?:\(\s*(?:mg|g|mcg|ug|ml|iu)(?:\s*/\s*(?:kg|m\s*\^?\s*2))?\s*\)\s*)?"
-    r"(?:(?:(?:oral|intravenous|iv|subcutaneous|daily)\s+)?doses?\s+of\s+|of\s+)?(?:the\s+)?$",
+    # "5mg twice daily dosage of methadone", "5 mg twice a day of methadone" (NCT05693675): how often, between
+    # the dose and "of" its drug, keeps the dose the drug's.
+    r"(?:(?:(?:oral|intravenous|iv|subcutaneous|daily|once|twice|thrice|a|per|day)\s+){0,3}(?:doses?|dosages?)\s+of\s+"
+    r"|(?:(?:once|twice|thrice)\s+(?:daily|a\s+day)\s+)?of\s+)?(?:the\s+)?$",
     re.IGNORECASE,
 )
 # A frequency right before a dose that opens the next drug's item, after a joining word: "in combination
