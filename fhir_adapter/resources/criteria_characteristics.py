@@ -35,6 +35,7 @@ from fhir_adapter.terms import (
 from fhir_adapter.text import (
     ALL_OF,
     ANY_OF,
+    CONDITIONAL,
     EXCLUSION,
     INCLUSION,
     MAX_CRITERIA_CHARS,
@@ -111,8 +112,9 @@ def _for_criterion(
     report.extend(
         _finding(trial, f"{where}: {u.phrase!r} {_why_unclear(u)}", "warning") for u in criterion.unclear
     )
-    if criterion.logic != ALL_OF and (held or not characteristics):
-        characteristics.append(_text_characteristic(criterion, logic=criterion.logic))
+    if held or (criterion.logic != ALL_OF and not characteristics):
+        logic = CONDITIONAL if criterion.logic == ALL_OF else criterion.logic  # a subgroup's status only
+        characteristics.append(_text_characteristic(criterion, logic=logic))
         report.append(_logic_finding(trial, where, criterion, held))
     elif not characteristics:
         characteristics.append(_text_characteristic(criterion))
@@ -123,11 +125,12 @@ def _for_criterion(
 def _held_by_logic(criterion: Criterion, fact: Fact) -> bool:
     """Return True for a fact R4 cannot state alone: a subgroup's threshold, the threshold of the same
     measure for everyone else (it does not hold for the subgroup), a value at another time, an inclusion
-    alternative."""
-    if not fact.is_threshold:
-        return False
+    alternative. A status held for a subgroup only ("Patients with T1D:" above "pregnant") is held too:
+    coded, it would exclude every pregnant patient."""
     if fact.condition is not None or fact.timing is not None:
         return True
+    if not fact.is_threshold:
+        return False
     return fact.kind in subgroup_kinds(criterion) or (criterion.section == INCLUSION and fact.alternative)
 
 

@@ -146,16 +146,18 @@ def _read(criterion: CriterionText) -> Criterion:
     facts, logic = combine(criterion.section, parts, readings)
     facts, bands = without_exclusion_bands(criterion.section, facts)
     facts = _without_complementary_ages(facts) if logic == ALL_OF else facts
-    # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a threshold holds
-    # for that subgroup only
+    # under a sub-heading naming a subgroup ("Part B:"), or heading its own sub-items so, a fact holds for
+    # that subgroup only: a threshold, and a status too ("Patients with T1D: ... pregnant" excludes no
+    # pregnant patient of the other cohort). The logic names thresholds only (expectations README).
     subgroup = (
         subgroup_heading(criterion.context)
         or (subgroup_heading(criterion.text) if criterion.sub_items else None)
         or criterion.cohort
     )
-    if subgroup and any(f.is_threshold for f in facts):
+    if subgroup and facts:
         facts = with_subgroup(facts, subgroup)
-        logic = CONDITIONAL if logic == ALL_OF else logic
+        if any(f.is_threshold for f in facts):
+            logic = CONDITIONAL if logic == ALL_OF else logic
     unclear = (*(u for reading in readings for u in reading.unclear), *bands)
     words = unread_alternatives(parts, readings) if logic == ANY_OF else ()
     return Criterion(

@@ -153,10 +153,8 @@ def subgroup_heading(text: str) -> str | None:
 
 
 def with_subgroup(facts: tuple[Fact, ...], subgroup: str) -> tuple[Fact, ...]:
-    """Return the facts with every threshold not yet conditioned held for the sub-heading's subgroup."""
-    return tuple(
-        replace(f, condition=subgroup) if f.is_threshold and f.condition is None else f for f in facts
-    )
+    """Return the facts with every fact not yet conditioned held for the sub-heading's subgroup."""
+    return tuple(replace(f, condition=subgroup) if f.condition is None else f for f in facts)
 
 
 def without_age_bands(facts: list[Fact]) -> list[Fact]:
