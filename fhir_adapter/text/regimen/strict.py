@@ -34,10 +34,11 @@ _TITLE_WORD = re.compile(
     r"|therapy|analog|analogue)(?=$|[\s)/-])"
 )
 # Right before the dose: "or", "either", a count "2 x", "=", "vs": the dose is one of several or a multiple.
-_ALTERNATIVE_BEFORE = re.compile(r"(?i)(?:\bor|\beither|\d\s*[x×*]|=|\bvs\.?|\bversus)\s*$")
-_ALTERNATIVE_AFTER = re.compile(r"(?i)\s*or\b")
+# (Patterns are matched on text stripped of its edge spaces, and their runs are bounded: linear on any line.)
+_ALTERNATIVE_BEFORE = re.compile(r"(?i)(?:\bor|\beither|\d\s{0,3}[x×*]|=|\bvs\.?|\bversus)$")
+_ALTERNATIVE_AFTER = re.compile(r"(?i)or\b")
 # Right after the dose: "/kg" or "hGH/kg": the written unit goes on past the unit read.
-_UNIT_GOES_ON = re.compile(r"(?i)\s*(?:/\s*[a-z]|[a-z]{2,}\s*/)")
+_UNIT_GOES_ON = re.compile(r"(?i)/\s{0,3}[a-z]|[a-z]{2,12}\s{0,3}/")
 _BEFORE_CHARS = 12  # how far before the dose an "or" or a count is looked for
 _FAR_FROM_NAME = 30  # characters between a dose and its drug's nearest name that make the pair doubtful
 _SHORTEST_NAME = 3  # shorter names ("IL") match inside other words
@@ -92,13 +93,15 @@ def _several_doses(drug: DrugDose, arm: tuple[DrugDose, ...]) -> bool:
 
 
 def _written_at(drug: DrugDose) -> tuple[str, str] | None:
-    """Return the few characters before the dose text in its passage and the rest after it."""
+    """Return the few characters before the dose text in its passage and the rest after it, each without
+    the spaces next to the dose."""
     if not drug.dose_text:
         return None
     at = drug.verbatim.lower().find(drug.dose_text.lower())
     if at < 0:
         return None
-    return drug.verbatim[max(0, at - _BEFORE_CHARS) : at], drug.verbatim[at + len(drug.dose_text) :]
+    before = drug.verbatim[max(0, at - _BEFORE_CHARS) : at].rstrip()
+    return before, drug.verbatim[at + len(drug.dose_text) :].lstrip()
 
 
 def _squeezed(text: str) -> str:
