@@ -1,7 +1,7 @@
 """Score the regimen parser against the hand-checked expectations: (drug, dose, unit), days of the cycle,
 and how often a dose is given.
 
-    python -m benchmarks.regimen_accuracy [--show] [--expectations FILE]
+    python -m benchmarks.regimen_accuracy [--show] [--expectations FILE] [--strict-doses]
 
 FILE defaults to tests/text/expectations/regimen.json (the set the parser was tuned on);
 regimen_holdout.json holds records written blind after the parser, to measure it on text it has not seen.
@@ -212,7 +212,11 @@ def record_path(nct_id: str) -> Path:
 
 
 def score(
-    show: bool = False, *, terms: Terms | None = None, expectations_file: Path = EXPECTATIONS
+    show: bool = False,
+    *,
+    terms: Terms | None = None,
+    expectations_file: Path = EXPECTATIONS,
+    strict_doses: bool = False,
 ) -> Result:
     terms = terms or load_terms()
     known = known_drugs(terms)
@@ -226,7 +230,7 @@ def score(
         result.records += 1
         arms = {arm.label: arm for arm in plan_arms(trial)}
         for label, arm_expected in expected["arms"].items():
-            regimen = parse_regimen(trial, arms[label], known_drugs=known)
+            regimen = parse_regimen(trial, arms[label], known_drugs=known, strict_doses=strict_doses)
             result.arms += 1
             got_doses, got_days = parsed_items(regimen.drugs, terms)
             want_doses, want_days = expected_items(arm_expected["drugs"])
@@ -253,8 +257,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--show", action="store_true", help="print every wrong and missed item")
     parser.add_argument("--expectations", type=Path, default=EXPECTATIONS, help="hand-checked expectations")
+    parser.add_argument(
+        "--strict-doses", action="store_true", help="withhold doubtful doses (docs/regimen-filter.md)"
+    )
     args = parser.parse_args()
-    result = score(args.show, expectations_file=args.expectations)
+    result = score(args.show, expectations_file=args.expectations, strict_doses=args.strict_doses)
     scores = (("(drug, dose, unit)", result.doses), ("days of the cycle", result.days))
     for kind, figures in (*scores, ("frequency of a dose", result.frequency)):
         counts = (

@@ -46,6 +46,7 @@ from fhir_adapter.text.regimen.names import (
     name_components,
 )
 from fhir_adapter.text.regimen.scope import ArmShape, applicable_text, arm_phases
+from fhir_adapter.text.regimen.strict import withhold_unproven
 from fhir_adapter.text.regimen.text_parse import TextParse, parse_text
 from fhir_adapter.text.regimen.trial import MAX_TEXT_CHARS, TrialTexts, bounded, trial_texts
 
@@ -98,11 +99,14 @@ class Cycle:
     until_text: str | None = None
 
 
-def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = ()) -> Regimen:
+def parse_regimen(
+    trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = (), strict_doses: bool = False
+) -> Regimen:
     """Return the regimen of `arm`: its cycle and every drug dose its texts state, with the issues found.
 
     `known_drugs` are ingredient names to recognise in text beyond the arm's own interventions (the
-    builders pass the names the RxNorm table knows).
+    builders pass the names the RxNorm table knows). `strict_doses` (off by default) also withholds every
+    dose whose reading leaves room for doubt (strict.py): fewer doses, more of them right.
     """
     linked = tuple(
         i
@@ -116,7 +120,7 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
         # ("Temozolomide 150-200mg/m2 d1-5" in a NO_INTERVENTION arm, NCT05694416; chemotherapy written in an
         # arm that links only a procedure, NCT05705687), each reported as not being an intervention of the
         # record
-        return _unlisted_doses(trial, arm, frozenset(known_drugs))
+        return _unlisted_doses(trial, arm, frozenset(known_drugs), strict_doses)
     texts = trial_texts(trial)
     lexicon = arm_lexicon(
         trial.interventions, trial.intervention_meshes, linked, frozenset(known_drugs), texts.normalized
@@ -133,6 +137,8 @@ def parse_regimen(trial: TrialRecord, arm: Arm, *, known_drugs: Iterable[str] = 
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
     sources = tuple(unescape(t) for t in (arm.description, *(i.description for i in linked)) if t)
     drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial), sources)
+    if strict_doses:
+        drugs = withhold_unproven(drugs, report)
     return Regimen(
         cycle.length_days,
         cycle.count,
@@ -195,7 +201,9 @@ def _gets_no_drug(trial: TrialRecord, arm: Arm) -> bool:
     return any(is_drug_intervention(i) or _PLACEBO.search(i.label) for i in linked)
 
 
-def _unlisted_doses(trial: TrialRecord, arm: Arm, known_drugs: frozenset[str]) -> Regimen:
+def _unlisted_doses(
+    trial: TrialRecord, arm: Arm, known_drugs: frozenset[str], strict_doses: bool = False
+) -> Regimen:
     """Return the doses an arm's own text gives when the arm links no drug intervention: an observational
     cohort "receiving bosutinib at a dose of 500 mg / day" (NCT05682924), chemotherapy written in an arm that
     links only a procedure. Only drugs the text names by a known ingredient name, a MeSH term or an INN stem,
@@ -225,6 +233,8 @@ def _unlisted_doses(trial: TrialRecord, arm: Arm, known_drugs: frozenset[str]) -
         report.add(field_path, message, lexicon.drugs[key].display)
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
     drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial))
+    if strict_doses:
+        drugs = withhold_unproven(drugs, report)
     return Regimen(drugs=drugs, issues=tuple(report.issues))
 
 
