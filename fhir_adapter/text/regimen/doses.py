@@ -902,9 +902,17 @@ def _dose(match: re.Match[str], text: str) -> Dose:
         and not COMBINATION_NEXT.match(text, match.end())
     )
     doubt = doubt or (_UNIT_GOES_ON if goes_on else None)
+    if _LEADING_ZERO.match(groups["value"] or ""):
+        doubt = _DIGIT_GROUP
     if doubt:
         return replace(made, value=None, high=None, times=times, ambiguous=True, doubt=doubt)
     return replace(made, times=times)
+
+
+# "Polymyxin B (12 500-15 000 IU/kg)" (NCT05685615): thousands written with a space leave "000 IU/kg" to
+# the dose pattern, which read 0 IU/kg. No dose is written with a leading zero before another digit.
+_LEADING_ZERO = re.compile(r"0\d")
+_DIGIT_GROUP = "a number with a leading zero: the last digits of a number grouped by spaces ('15 000')"
 
 
 def _cap_after(text: str, end: int) -> re.Match[str] | None:
