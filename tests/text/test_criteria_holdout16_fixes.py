@@ -90,3 +90,29 @@ def test_a_lone_bullet_that_states_a_criterion_keeps_its_sub_items() -> None:
     )
     criteria = parse_criteria(text)
     assert len(criteria) == 1 and len(criteria[0].sub_items) == 2
+
+
+# NCT05519085: "... measurable disease, defined as any of the following:." with roman "i)" paragraphs below:
+# the full stop typed after the ':' hid the lead-in, so each roman paragraph was counted (6, 5 for 3, 3).
+_COLON_THEN_STOP = """Inclusion Criteria
+
+- Participant has documented diagnosis of MM and measurable disease, defined as any of the following:.
+
+i) M-protein ≥ 0.5 grams per deciliter (g/dL) by serum protein electrophoresis (sPEP) or.
+
+ii) M-protein ≥ 200 milligrams (mg) per 24-hour urine collection by urine protein electrophoresis (uPEP).
+
+* Participants received 1 to 3 prior lines of antimyeloma therapy.
+"""
+
+
+def test_a_stop_after_a_lead_ins_colon_keeps_the_list_below_it() -> None:
+    criteria = parse_criteria(_COLON_THEN_STOP)
+    assert len(criteria) == 2
+    assert len(criteria[0].sub_items) == 2
+    assert "m_protein" in {f.kind for f in criteria[0].facts}
+
+
+def test_a_sentence_ending_in_a_stop_is_no_lead_in() -> None:
+    text = "Inclusion Criteria\n\n- Measurable disease.\n\ni) M-protein ≥ 0.5 g/dL\n\nii) Age >= 18 years\n"
+    assert len(parse_criteria(text)) == 3

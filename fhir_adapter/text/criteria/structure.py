@@ -74,6 +74,9 @@ _NAMED_BLOCK = re.compile(
 _STATES = re.compile(
     r"\b(?:must|are|is|will|shall|should|apply|applies|met|see)\b|\d{2}|\byears?\b|[<>≤≥]", re.IGNORECASE
 )
+# "... defined as any of the following:." (NCT05519085): a full stop typed after a lead-in's ':' still
+# leaves a lead-in; read as ':' so the list below it stays its own.
+_STRAY_STOP_AFTER_COLON = re.compile(r":[ \t]*+\.$")
 # A lead-in sentence written without its ':' names "the following" items; a criterion of its own is longer.
 _POINTS_BELOW = re.compile(r"\bthe\s++following\b", re.IGNORECASE)
 _LEAD_IN_LENGTH = 160
@@ -220,7 +223,7 @@ class _State:
 
 def split_criteria(text: str) -> list[CriterionText]:
     """Return the criteria of an unescaped eligibilityCriteria text, numbered per section, in order."""
-    lines = [raw.rstrip() for raw in text.splitlines()]
+    lines = [_STRAY_STOP_AFTER_COLON.sub(":", raw.rstrip()) for raw in text.splitlines()]
     state = _State(subgroup_labels=_subgroup_labels(lines))
     for line in lines:
         _read_line(line, state)
