@@ -116,3 +116,28 @@ def test_a_stop_after_a_lead_ins_colon_keeps_the_list_below_it() -> None:
 def test_a_sentence_ending_in_a_stop_is_no_lead_in() -> None:
     text = "Inclusion Criteria\n\n- Measurable disease.\n\ni) M-protein ≥ 0.5 g/dL\n\nii) Age >= 18 years\n"
     assert len(parse_criteria(text)) == 3
+
+
+def _kinds(text: str) -> set[str]:
+    return {f.kind for c in parse_criteria(text) for f in c.facts}
+
+
+def test_an_intention_or_a_tolerance_of_pregnancy_is_no_status() -> None:
+    # NCT05702905 inclusion 5 and exclusion 8; NCT05701644 exclusion 15 with its contraception sub-item
+    assert "pregnancy" not in _kinds(
+        "Inclusion Criteria:\n1. Willing to be pregnant, and her husband has no serious infertility\n"
+    )
+    assert "pregnancy" not in _kinds(
+        "Exclusion Criteria:\n1. Inability to tolerate pregnancy and ovulation induction therapy\n"
+    )
+    assert "pregnancy" not in _kinds(
+        "Exclusion Criteria:\n1. A subject who is intending to become pregnant during this study\n"
+        "   - Use of intrauterine device which is proven pregnancy failure rates in spouses (or partners).\n"
+    )
+
+
+def test_a_pregnancy_status_is_still_read() -> None:
+    assert "pregnancy" in _kinds(
+        "Exclusion Criteria:\n1. Women who are pregnant or intending to become pregnant during this study\n"
+    )
+    assert "pregnancy" in _kinds("Exclusion Criteria:\n1. Pregnancy\n")
