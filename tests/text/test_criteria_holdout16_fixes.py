@@ -141,3 +141,20 @@ def test_a_pregnancy_status_is_still_read() -> None:
         "Exclusion Criteria:\n1. Women who are pregnant or intending to become pregnant during this study\n"
     )
     assert "pregnancy" in _kinds("Exclusion Criteria:\n1. Pregnancy\n")
+
+
+def test_a_subgroup_after_an_or_branch_with_a_graded_value_is_that_branchs() -> None:
+    # NCT05685615 exclusion 11: "in patients with chronic liver function impairment" is Child Pugh's
+    text = (
+        "Exclusion Criteria:\n1. Alanine aminotransferase (ALT) or bilirubin ≥ 3 × upper limit of normal (ULN) "
+        "or Child Pugh Class B and C in patients with chronic liver function impairment.\n"
+    )
+    [criterion] = parse_criteria(text)
+    assert {f.kind for f in criterion.facts} == {"alt", "bilirubin"}
+    assert all(f.condition is None for f in criterion.facts)
+
+
+def test_a_subgroup_right_after_its_threshold_keeps_it() -> None:
+    text = "Exclusion Criteria:\n1. ALT ≥ 5 × ULN in patients with liver metastases.\n"
+    [criterion] = parse_criteria(text)
+    assert [f.condition for f in criterion.facts] == ["in patients with liver metastases"]
