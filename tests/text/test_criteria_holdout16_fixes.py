@@ -158,3 +158,19 @@ def test_a_subgroup_right_after_its_threshold_keeps_it() -> None:
     text = "Exclusion Criteria:\n1. ALT ≥ 5 × ULN in patients with liver metastases.\n"
     [criterion] = parse_criteria(text)
     assert [f.condition for f in criterion.facts] == ["in patients with liver metastases"]
+
+
+def test_if_with_a_bare_participle_names_no_subgroup() -> None:
+    # NCT00504075 inclusion '8)': the guardian signs "if indicated"; the age limit is everyone's
+    text = (
+        "Inclusion Criteria:\n1. The subject has signed an informed consent form (subjects must be at least 18 "
+        "years old), and/or the subject's legal guardian has signed the informed consent form if indicated\n"
+    )
+    [criterion] = parse_criteria(text)
+    assert [(f.kind, f.condition) for f in criterion.facts] == [("age", None)]
+
+
+def test_if_naming_who_still_conditions_a_threshold() -> None:
+    text = "Inclusion Criteria:\n1. Bilirubin <= 3 x ULN if liver metastases are present\n"
+    [criterion] = parse_criteria(text)
+    assert [f.condition for f in criterion.facts] != [None]

@@ -46,6 +46,9 @@ QUALIFIER = re.compile(
     # the measurement itself, everyone's, not a subgroup; bounded words, so linear
     r"|\bif\b(?!(?:\s++(?:the|this|it|such|an?|measurements?|values?|results?|readings?|findings?|is|are|was|"
     r"abnormality|prolongation)){0,4}\s++(?:confirmed|repeated|verified|reproduced)\b)"
+    # "... has signed the informed consent form if indicated" (NCT00504075): "if" and a bare participle or
+    # adjective ("if applicable", "if necessary") says when a step is needed, and names no subgroup
+    r"(?!\s++(?:indicated|applicable|appropriate|necessary|needed|required|available|possible|feasible)\b)"
     r"|\b(?:unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
     # "Subjects < 16 years of age: lansky >= 50%" (NCT05705570): an age band labels the value after it
