@@ -174,3 +174,20 @@ def test_if_naming_who_still_conditions_a_threshold() -> None:
     text = "Inclusion Criteria:\n1. Bilirubin <= 3 x ULN if liver metastases are present\n"
     [criterion] = parse_criteria(text)
     assert [f.condition for f in criterion.facts] != [None]
+
+
+def test_a_relatives_history_gives_no_patient_status() -> None:
+    # NCT05743244 exclusion 15
+    text = (
+        "Exclusion Criteria:\n1. First degree relative with a history of unprovoked venous thromboembolism "
+        "(i.e. without known underlying cause such as trauma, surgery, pregnancy, hormone use, or plaster "
+        "cast)\n2. Pregnant or lactating\n"
+    )
+    criteria = parse_criteria(text)
+    assert criteria[0].facts == ()
+    assert {f.kind for f in criteria[1].facts} == {"pregnancy", "breastfeeding"}
+
+
+def test_a_patient_with_a_relative_keeps_the_patients_status() -> None:
+    text = "Exclusion Criteria:\n1. Known HIV infection or a first degree relative with hemophilia\n"
+    assert {f.kind for f in parse_criteria(text)[0].facts} == {"hiv"}
