@@ -191,3 +191,13 @@ def test_a_relatives_history_gives_no_patient_status() -> None:
 def test_a_patient_with_a_relative_keeps_the_patients_status() -> None:
     text = "Exclusion Criteria:\n1. Known HIV infection or a first degree relative with hemophilia\n"
     assert {f.kind for f in parse_criteria(text)[0].facts} == {"hiv"}
+
+
+def test_not_older_than_is_an_inclusive_upper_age_limit() -> None:
+    # NCT05698095 inclusion 2: read as "older than" the limit was inverted (>= 65)
+    [criterion] = parse_criteria("Aged at least 18 years but not older than 65 years, inclusive.")
+    assert [(f.comparator, f.value) for f in criterion.facts] == [(">=", 18.0), ("<=", 65.0)]
+    [younger] = parse_criteria("Age not younger than 18 years")
+    assert [(f.comparator, f.value) for f in younger.facts] == [(">=", 18.0)]
+    [older] = parse_criteria("Older than 18 years")
+    assert [(f.comparator, f.value) for f in older.facts] == [(">", 18.0)]
