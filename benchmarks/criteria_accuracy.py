@@ -48,6 +48,9 @@ EXPECTATIONS = REPO / "tests" / "text" / "expectations" / "criteria.json"
 # Written after the parser, by a reader who never saw it, and never used to tune it: the honest figure.
 HOLDOUT = REPO / "tests" / "text" / "expectations" / "criteria_holdout.json"
 RECORDS = REPO / "fixtures" / "ctgov"
+# The held-out sets keep their records in sibling folders (fixtures/ctgov-holdout9/, ...): searched by default
+# too, so a held-out expectation (which carries its own criteria_text) still gets the record's age range.
+HOLDOUT_RECORDS_GLOB = "ctgov-holdout*"
 
 FactKey = tuple[str, int, str, str | None, float | None, float | None, float | None, str | None]
 LogicKey = tuple[str, int, str]
@@ -129,20 +132,29 @@ def parsed_logic(criteria: tuple[Criterion, ...]) -> set[LogicKey]:
     return {(c.section, c.index, c.logic) for c in criteria if c.logic != ALL_OF}
 
 
-def record_path(nct_id: str, records: Path = RECORDS) -> Path | None:
-    """Return a record's file in `records` or one folder below it (a held-out set's own folder), if any."""
-    for name in (f"{nct_id}.json", f"*/{nct_id}.json", f"{nct_id}.xml", f"*/{nct_id}.xml"):
-        path = next(iter(sorted(records.glob(name))), None)
-        if path is not None:
-            return path
+def record_folders(records: Path | None) -> list[Path]:
+    """Return the folders to look for records in: `records` when given, else fixtures/ctgov and every
+    held-out set's folder beside it (fixtures/ctgov-holdout*)."""
+    if records is not None:
+        return [records]
+    return [RECORDS, *sorted(RECORDS.parent.glob(HOLDOUT_RECORDS_GLOB))]
+
+
+def record_path(nct_id: str, records: Path | None = None) -> Path | None:
+    """Return a record's file in the record folders (see record_folders) or one folder below one, if any."""
+    for folder in record_folders(records):
+        for name in (f"{nct_id}.json", f"*/{nct_id}.json", f"{nct_id}.xml", f"*/{nct_id}.xml"):
+            path = next(iter(sorted(folder.glob(name))), None)
+            if path is not None:
+                return path
     return None
 
 
-def criteria_text(nct_id: str, records: Path = RECORDS) -> str:
+def criteria_text(nct_id: str, records: Path | None = None) -> str:
     """Return a record's criteria, from `records` or one folder below it (a held-out set's own folder)."""
     path = record_path(nct_id, records)
     if path is None:
-        raise FileNotFoundError(f"{nct_id}: no record in {records} or a folder below it")
+        raise FileNotFoundError(f"{nct_id}: no record in {record_folders(records)} or a folder below one")
     if path.suffix == ".xml":  # a legacy record: read as convert reads it
         trial = next(iter(read_trials([path])))
         assert isinstance(trial, TrialRecord), trial
@@ -152,7 +164,7 @@ def criteria_text(nct_id: str, records: Path = RECORDS) -> str:
     return text
 
 
-def record_ages(nct_id: str, records: Path = RECORDS) -> AgeRange | None:
+def record_ages(nct_id: str, records: Path | None = None) -> AgeRange | None:
     """Return the age range a record states in its structured fields, as the Group builders pass it to the
     parser; None when the record is not in `records` (an expectation carrying its own criteria_text) or
     states no range."""
@@ -186,12 +198,8 @@ def score(
     for nct_id, expected in sorted(expectations.items()):
         if nct_id.startswith("_"):
             continue
-        text = (
-            expected["criteria_text"]
-            if "criteria_text" in expected
-            else criteria_text(nct_id, records or RECORDS)
-        )
-        criteria = parse_criteria(text or "", record_ages(nct_id, records or RECORDS))
+        text = expected["criteria_text"] if "criteria_text" in expected else criteria_text(nct_id, records)
+        criteria = parse_criteria(text or "", record_ages(nct_id, records))
         _score_record(total, nct_id, expected, criteria, show=show)
         if with_conditions:
             _score_conditions(total, nct_id, expected, criteria, show=show)
@@ -323,7 +331,10 @@ def main() -> None:
     )
     parser.add_argument("--holdout", action="store_true", help="score criteria_holdout.json instead")
     parser.add_argument(
-        "--records", type=Path, metavar="DIR", help="folder of the records (default: fixtures/ctgov)"
+        "--records",
+        type=Path,
+        metavar="DIR",
+        help="folder of the records (default: fixtures/ctgov and fixtures/ctgov-holdout*)",
     )
     args = parser.parse_args()
     expectations = args.expectations or (HOLDOUT if args.holdout else EXPECTATIONS)

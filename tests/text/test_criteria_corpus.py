@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.criteria_accuracy import HOLDOUT, score
+from benchmarks.criteria_accuracy import HOLDOUT, RECORDS, record_ages, record_path, score
 
 
 def test_fact_precision_and_recall_meet_the_targets() -> None:
@@ -80,3 +80,12 @@ def test_a_renumbered_fact_is_wrong_by_number_and_right_by_value(tmp_path: Path)
     assert (result.true_positive, result.false_positive, result.false_negative) == (0, 1, 1)
     loose = result.unnumbered
     assert (loose.true_positive, loose.false_positive, loose.false_negative) == (1, 0, 0)
+
+
+def test_records_of_held_out_sets_are_found_without_a_records_folder() -> None:
+    """A held-out expectation carries its criteria_text but the record's structured age range must still
+    reach the parser: the default search covers fixtures/ctgov-holdout*/ beside fixtures/ctgov/."""
+    path = record_path("NCT05519085")  # a record of set 16, kept only in fixtures/ctgov-holdout16/
+    assert path is not None and path.parent.name == "ctgov-holdout16"
+    assert record_ages("NCT05519085") is not None
+    assert record_path("NCT05519085", RECORDS) is None  # an explicit folder is the only one

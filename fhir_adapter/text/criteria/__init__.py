@@ -159,6 +159,10 @@ def _read(criterion: CriterionText) -> Criterion:
         if any(f.is_threshold for f in facts):
             logic = CONDITIONAL if logic == ALL_OF else logic
     unclear = (*(u for reading in readings for u in reading.unclear), *bands)
+    if criterion.about_other:  # a donor's criteria: its values are not the patient's, kept as text only
+        reason = f"a criterion of someone other than the patient ({criterion.about_other})"
+        unclear = (*unclear, *(Unclear(f.kind, f.phrase, reason) for f in facts))
+        facts, logic = (), ALL_OF
     words = unread_alternatives(parts, readings) if logic == ANY_OF else ()
     return Criterion(
         criterion.section, criterion.index, criterion.text, criterion.sub_items, facts, unclear, logic, words

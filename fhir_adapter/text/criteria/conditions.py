@@ -46,6 +46,9 @@ QUALIFIER = re.compile(
     # the measurement itself, everyone's, not a subgroup; bounded words, so linear
     r"|\bif\b(?!(?:\s++(?:the|this|it|such|an?|measurements?|values?|results?|readings?|findings?|is|are|was|"
     r"abnormality|prolongation)){0,4}\s++(?:confirmed|repeated|verified|reproduced)\b)"
+    # "... has signed the informed consent form if indicated" (NCT00504075): "if" and a bare participle or
+    # adjective ("if applicable", "if necessary") says when a step is needed, and names no subgroup
+    r"(?!\s++(?:indicated|applicable|appropriate|necessary|needed|required|available|possible|feasible)\b)"
     r"|\b(?:unless|except)\b"
     r"|\b(?:males?|females?|men|women)\s*:"
     # "Subjects < 16 years of age: lansky >= 50%" (NCT05705570): an age band labels the value after it
@@ -89,6 +92,9 @@ _JOINED = re.compile(r"[,;:]|\b(?:or|and)\b", re.IGNORECASE)
 _PHRASE_LIMIT = 160
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
 _VALUE_MARK = re.compile(r"[<>≤≥\d]")
+# A value written as a letter or a roman numeral after a class, grade or stage ("Child Pugh Class B and C",
+# "NYHA class III"): a branch with a value of its own, though it has no digit.
+_GRADED_VALUE = re.compile(r"\b(?i:class|grade|stage)\s++(?:[A-D]|[IV]{1,4})\b")
 _HEADING_LIMIT = 160
 _SUBGROUP_HEADING = re.compile(
     r"(?:for|in|among)\s+(?!all\b)(?:the\s+)?(?:patients?|participants?|subjects?|individuals?|those|women|men|"
@@ -527,7 +533,7 @@ def _other_branch(text: str, left: Found, start: int) -> bool:
     required of everyone)."""
     for joined in _OR.finditer(text, left.end, start):
         branch = text[joined.end() : start]  # an "or" that starts a branch: a measure or a value after it
-        if _VALUE_MARK.search(branch) or ANY_MEASURE.search(branch):
+        if _VALUE_MARK.search(branch) or _GRADED_VALUE.search(branch) or ANY_MEASURE.search(branch):
             return True
     named = {
         _KIND_OF.get(m.lastgroup or "", m.lastgroup) for m in ANY_MEASURE.finditer(text, left.end, start)

@@ -82,6 +82,14 @@ _DENIED_FINDING = re.compile(
     re.IGNORECASE,
 )
 _DENIED_REACH = 80
+# A criterion whose subject is a relative ("First degree relative with a history of unprovoked venous
+# thromboembolism (i.e. without known underlying cause such as ..., pregnancy, ...)", NCT05743244): the
+# statuses it names are the relative's, not the patient's.
+_RELATIVE_SUBJECT = re.compile(
+    r"^\W*+(?:(?:an?|any|one)\s++)?(?:(?:first|second|1st|2nd)[- ]degree\s++)?(?:blood\s++)?"
+    r"(?:relatives?|family\s++members?|siblings?)\b",
+    re.IGNORECASE,
+)
 # A partner's pregnancy or breastfeeding is not the patient's: "With a female partner of childbearing
 # potential who is not pregnant, men ...", "With a pregnant female partner, men must ..." (NCT05482516).
 # Bounded words after each "partner", so linear.
@@ -327,6 +335,8 @@ def _last_break(text: str) -> int:
 
 
 def _status_facts(text: str) -> list[Found]:
+    if _RELATIVE_SUBJECT.match(text):
+        return []
     text = _PARTNER_STATUS.sub(lambda m: " " * len(m.group()), text)  # spans stay where they were
     found = []
     for kind, pattern in BOOLEAN_KINDS:

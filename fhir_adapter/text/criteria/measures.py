@@ -309,15 +309,21 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # "women who would like to become pregnant after the study should seek advice": a wish, not a
             # status ("is or plans on becoming pregnant" still is one)
             r"(?<!during )(?<!like to become )(?<!wish to become )(?<!want to become )"
+            # an intention or a willingness to conceive, or whether one could bear a pregnancy, is no status:
+            # "intending to become pregnant during this study" (NCT05701644), "Willing to be pregnant",
+            # "Inability to tolerate pregnancy and ovulation induction therapy" (NCT05702905)
+            r"(?<!intending to become )(?<!intend to become )(?<!intends to become )"
+            r"(?<!willing to be )(?<!willing to become )(?<!tolerate )"
             # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
             # is history, not the status now
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
             # "treatment ... with corticosteroids in current pregnancy" (NCT05693688, an obstetric trial): the
             # pregnancy the patient is in is when something happened, not a status the criterion asks about
             r"(?<!in current )(?<!in the current )(?<!in this )(?<!in the present )(?<!in present )"
-            # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262)
+            # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262), and so is
+            # a method's "pregnancy failure rates" (NCT05701644)
             # "nonpregnant", "non-pregnant": the status, stated as one word
-            r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses)\b)"
+            r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses|failure|rates?)\b)"
             # a partner's status is not the patient's: "(including breastfeeding partner)" (NCT05382559)
             rf"{_NOT_PARTNER}"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b"

@@ -109,6 +109,9 @@ class CriterionText:
     sub_items: tuple[str, ...]
     context: str  # a short sub-heading above it ("Age:", "Life expectancy:"): read with it for facts
     cohort: str = ""  # the cohort its block is for ("Cohort 2" above "Inclusion Criteria:"), "" for everyone
+    # the heading of its block when it names someone other than the patient ("Donors' inclusion criteria:"),
+    # whose criteria the block holds; "" for the patient's
+    about_other: str = ""
 
     @property
     def full_text(self) -> str:

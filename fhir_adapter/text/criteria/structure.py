@@ -45,8 +45,10 @@ _GLUED_FIRST = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>1\.)(?P<text>\d{1,3}[ \t]*+(?:[<>≤≥]|(?:years?|yrs?)\b).*)$",
     re.IGNORECASE,
 )
+# The words before the kind may name whose criteria follow, with a possessive ("Patients' exclusion
+# criteria:", "Donor's Inclusion Criteria:"): the apostrophe is part of such a word.
 _HEADING = re.compile(
-    r"^(?:[\w/&\-.,]+\s+){0,4}?(?P<kind>inclusion|exclusion|ineligibility|non[- ]?inclusion|eligibility)"
+    r"^(?:[\w/&\-.,'’]+\s+){0,4}?(?P<kind>inclusion|exclusion|ineligibility|non[- ]?inclusion|eligibility)"
     r"(?:\s+criteri(?:a|on))?(?:\s*\([^)]*\))?(?:\s+[\w()./-]+){0,4}?\s*:?$",
     re.IGNORECASE,
 )
@@ -72,6 +74,12 @@ _NAMED_BLOCK = re.compile(
 _STATES = re.compile(
     r"\b(?:must|are|is|will|shall|should|apply|applies|met|see)\b|\d{2}|\byears?\b|[<>≤≥]", re.IGNORECASE
 )
+# "... defined as any of the following:." (NCT05519085): a full stop typed after a lead-in's ':' still
+# leaves a lead-in; read as ':' so the list below it stays its own.
+_STRAY_STOP_AFTER_COLON = re.compile(r":[ \t]*+\.$")
+# A lead-in sentence written without its ':' names "the following" items; a criterion of its own is longer.
+_POINTS_BELOW = re.compile(r"\bthe\s++following\b", re.IGNORECASE)
+_LEAD_IN_LENGTH = 160
 _INTRO = re.compile(r"\bfollowing\b|:$", re.IGNORECASE)
 _BULLETS_ONLY = re.compile(r"^[*\-+•·▪◦]+$")
 # A list marker with no text ("Inclusion Criteria:a.", the first item's marker glued to its heading): markup.
@@ -80,6 +88,11 @@ _MARKER_ONLY = re.compile(r"^(?:[*\-+•·▪◦]+|\d{1,2}[.)]|\(?[a-zA-Z][.)])$
 # that start with a capital letter, state no value and end without a full stop.
 _LABEL = re.compile(r"[A-Z][\w\-/' ]*[\w)]")
 _LABEL_WORDS = 7
+# Someone other than the patient whose own criteria a section may list: a donor (of cells, organs, stool),
+# a caregiver, partner or parent taking part too.
+_OTHER_PERSON = re.compile(
+    r"\b(?:donors?|caregivers?|carers?|partners?|parents?|relatives?|siblings?)\b", re.I
+)
 # A numbered list that starts at 1 right below a label ("Medical Conditions" then "1. ..."): the author
 # numbers the criteria from there, so the label above is not one of them.
 _FIRST_NUMBER = re.compile(r"\(?1[.)]?$")
@@ -181,6 +194,7 @@ class _Draft:
     # it ends with ':' and a paragraph follows: every paragraph up to the next item is its own (NCT06760702)
     introduced: bool = False
     cohort: str = ""  # the cohort or part of the study its block is for ("Cohort 2"), "" for everyone
+    about_other: str = ""  # the heading naming someone else whose criteria its block holds ("Donors' ...:")
     one_block: bool = True  # its lines so far are one block, with no blank line between them
     boilerplate: bool = False  # a registry's remark written as a list item: no criterion
 
@@ -197,6 +211,8 @@ class _State:
     # "Cohort 2" on its own line above a block's heading: every block after it, up to the next, is that
     # cohort's ("Cohort 2:", read as a sub-heading)
     cohort: str = ""
+    # the open block's heading when it names someone other than the patient ("Donors' inclusion criteria:")
+    about_other: str = ""
     # the short lines naming a subgroup above two or more of the text's section headings ("Patients with T2D")
     subgroup_labels: frozenset[str] = frozenset()
     # the last line was a section heading with no ':' (it may wrap onto the next lines), and its indent
@@ -207,7 +223,7 @@ class _State:
 
 def split_criteria(text: str) -> list[CriterionText]:
     """Return the criteria of an unescaped eligibilityCriteria text, numbered per section, in order."""
-    lines = [raw.rstrip() for raw in text.splitlines()]
+    lines = [_STRAY_STOP_AFTER_COLON.sub(":", raw.rstrip()) for raw in text.splitlines()]
     state = _State(subgroup_labels=_subgroup_labels(lines))
     for line in lines:
         _read_line(line, state)
@@ -357,9 +373,11 @@ def _read_line(line: str, state: _State) -> None:
     state.heading_text = line.strip()[-_HEADING_KEPT:] if heading else ""
     if heading:
         _open_section(heading, state)
+        state.about_other = _names_another_person(line)
     elif with_text:
         kind = with_text.group("kind").lower()
         _open_section(EXCLUSION if kind == "exclusion" else INCLUSION, state)
+        state.about_other = ""
         rest = with_text.group("rest").strip()
         if _MARKER_ONLY.match(rest):
             pass  # nothing but a list marker: no criterion
@@ -411,6 +429,16 @@ def _open_section(section: str, state: _State) -> None:
     state.section, state.top_indent, state.top_style, state.intro_pending = section, None, None, False
     state.context = ""
     state.drafts.append(_Draft(section, [], -1, "heading"))  # a fence: nothing continues across a heading
+
+
+def _names_another_person(heading: str) -> str:
+    """Return a section heading that names someone other than the patient before its kind ("Donors'
+    inclusion criteria:", "Caregiver exclusion criteria"): the block holds that person's criteria, whose
+    values are not the patient's; "" for any other heading."""
+    match = _HEADING.match(_EMPHASIS.sub("", heading).strip())
+    if match is None:
+        return ""
+    return heading.strip() if _OTHER_PERSON.search(match.string[: match.start("kind")]) else ""
 
 
 def _is_cohort_label(draft: _Draft, subgroup_labels: frozenset[str]) -> bool:
@@ -480,6 +508,7 @@ def _read_item(item: re.Match[str], state: _State) -> None:
     state.intro_pending = False
     draft = _Draft(state.section, [text], indent, style, context=state.context, marker=marker)
     draft.cohort = state.cohort
+    draft.about_other = state.about_other
     state.drafts.append(draft)
 
 
@@ -578,7 +607,9 @@ def _read_paragraph(line: str, state: _State) -> None:
         _read_intro(text, state)
         return
     state.context = ""
-    state.drafts.append(_Draft(state.section, [text], -1, None, cohort=state.cohort))
+    state.drafts.append(
+        _Draft(state.section, [text], -1, None, cohort=state.cohort, about_other=state.about_other)
+    )
     state.top_indent, state.top_style = None, None
 
 
@@ -697,7 +728,15 @@ def _promoted(wrapper: _Draft, item: str) -> _Draft:
     heading = " ".join(wrapper.lines).strip()
     context = heading if subgroup_heading(heading) else wrapper.context
     indent, style = wrapper.marker_indent, wrapper.marker_style
-    return _Draft(wrapper.section, [item], indent, style, context=context, cohort=wrapper.cohort)
+    return _Draft(
+        wrapper.section,
+        [item],
+        indent,
+        style,
+        context=context,
+        cohort=wrapper.cohort,
+        about_other=wrapper.about_other,
+    )
 
 
 def _blocks(drafts: list[_Draft]) -> list[list[_Draft]]:
@@ -718,7 +757,16 @@ def _is_wrapper(draft: _Draft, *, lone: bool) -> bool:
         return True
     # in an exclusion block "any of the following" excludes on each item alone: a wrapper all the same
     alternatives = draft.section != EXCLUSION and _ALTERNATIVES_INTRO.search(text) is not None
-    return lone and len(draft.sub_items) > 1 and text.endswith(":") and not alternatives
+    return lone and len(draft.sub_items) > 1 and _leads_in(text) and not alternatives
+
+
+def _leads_in(text: str) -> bool:
+    """Return True for an item's text that only introduces the list below it: it ends with ':', or it is one
+    sentence that points at "the following" ("Patients with any of the following criteria were not enrolled
+    in this study", NCT05704166, written without its ':')."""
+    if text.endswith(":"):
+        return True
+    return len(text) <= _LEAD_IN_LENGTH and _POINTS_BELOW.search(text) is not None and "." not in text[:-1]
 
 
 def _number(drafts: list[_Draft]) -> list[CriterionText]:
@@ -742,6 +790,7 @@ def _number(drafts: list[_Draft]) -> list[CriterionText]:
                 tuple(draft.sub_items),
                 draft.context,
                 draft.cohort,
+                draft.about_other,
             )
         )
     return criteria

@@ -40,7 +40,9 @@ _COMPARATOR_WORDS: Sequence[tuple[str, str]] = (
         "<=",
         r"not greater than|no greater than|not higher than|not exceeding|does not exceed|maximum(?: of)?|up to",
     ),
-    ("<=", r"not above"),
+    # "not older than 65 years" (NCT05698095): the age limit, inclusive; read as "older than" it would invert
+    ("<=", r"not above|not older than|no older than"),
+    (">=", r"not younger than|no younger than"),
     ("<=", r"at or below|(?:below|inferior|under) or equal(?: to)?|equal to or below|no higher than"),
     # "＞", "＜": the full-width signs of Chinese text
     (">", r">|＞|greater than|more than|higher than|above|over|exceeding|exceeds|in excess of|older than"),

@@ -162,7 +162,10 @@ _COURSE_TOTAL_REACH = 120
 # doses that are the subject of "will not be exceeded" are caps, not doses to give. Only in the same clause,
 # and only when no schedule word stands between (in "100 mg daily, and 400 mg/day will not be exceeded" the
 # 100 mg is given; only 400 mg is the cap).
+# It starts only where a dose can end (after a letter, digit, ')', '%' or ']', before no word character), so
+# a scan of the whole text does not try its 80-character gap at every position.
 _EXCEEDED_AFTER = re.compile(
+    r"(?<=[^\W_]|[)%\]])(?=\W|$)"
     r"(?P<gap>[^.;:\n]{0,80}?)\b(?:will|shall|should|must|is|are|may|can)\s++not\s++be\s++exceeded\b"
     r"(?:\s++(?:daily|per\s++day|a\s++day|in\s++a\s++day)\b)?",
     re.IGNORECASE,
@@ -618,7 +621,8 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 # "Dose will be escalated from 0.025 mg/kg to 0.3 mg/kg" (NCT05704985): the span of an escalation's levels,
 # one range of doses, not two doses (the levels between are not written).
 _ESCALATED_FROM = re.compile(r"\bescalat[a-z]*+(?:[ \t]++[a-z]++){0,3}?[ \t]++from[ \t]*+$", re.IGNORECASE)
-_RANGE_TO = re.compile(r"[ \t]*+(?:up[ \t]++)?to[ \t]*+", re.IGNORECASE)
+# starts only where a run of blanks starts, so a scan over a long run of blanks stays linear
+_RANGE_TO = re.compile(r"(?<![ \t])[ \t]*+(?:up[ \t]++)?to[ \t]*+", re.IGNORECASE)
 _ESCALATION_REACH = 50
 
 
