@@ -26,7 +26,7 @@ tests/text/expectations/README.md state them:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fhir_adapter.text.criteria.conditions import subgroup_heading
 from fhir_adapter.text.criteria.model import EXCLUSION, INCLUSION, CriterionText
@@ -168,6 +168,10 @@ _COHORT_LABEL = re.compile(
     r"(?:cohort|part|arm|group|module|sub-?study)\s*+[A-Z0-9IVX]{1,3}\b", re.IGNORECASE
 )
 _MARKER_NUMBER = re.compile(r"\(?(?P<num>\d{1,2})[.)]")
+# A number written inline as a list marker ("... active drugs 2. History of ..."): after a blank or the
+# start, before words. A value ending a sentence ("ECOG of 2. 2. History") has no word right after it.
+_INLINE_MARKER = re.compile(r"(?:^|(?<=\s))(?P<num>\d{1,2})[.)](?=[ \t]++[A-Za-z(])")
+_INLINE_COUNT_MIN = 3  # "1. ... 2. ... 3. ...": fewer could be a sentence's own numbers
 # "Patients with T2D" above one block's heading, "Patients with T1D" above the next (NCT05960656): a label
 # naming the patients a block is for. A text laid out so, with two or more, is one list per subgroup; a lone
 # such line above the only heading may be the first criterion, written before the heading, and stays one.
@@ -227,7 +231,7 @@ def split_criteria(text: str) -> list[CriterionText]:
     state = _State(subgroup_labels=_subgroup_labels(lines))
     for line in lines:
         _read_line(line, state)
-    return _number(_unwrap(_without_sub_headings(_nest_restarted_lists(state.drafts))))
+    return _number(_split_inline_counts(_unwrap(_without_sub_headings(_nest_restarted_lists(state.drafts)))))
 
 
 def _subgroup_labels(lines: list[str]) -> frozenset[str]:
@@ -493,6 +497,9 @@ def _read_item(item: re.Match[str], state: _State) -> None:
         return
     parent = _open_criterion(state)
     marker = item.group("marker")
+    if parent is not None and _carries_inline_count(marker, parent):
+        parent.lines.append(f"{marker} {text}")  # the next point of the count, kept with its number
+        return
     nested = parent is not None and _is_sub_item(indent, style, parent, state)
     nested = nested and parent is not None and not _next_number(marker, parent)
     if parent is not None and (nested or _goes_on_inline_count(marker, parent)):
@@ -562,6 +569,43 @@ def _goes_on_inline_count(marker: str, parent: _Draft) -> bool:
     opening = "(" if marker.startswith("(") else ""
     previous = f"{opening}{int(number.group('num')) - 1})"
     return marker.endswith(")") and previous in " ".join(parent.lines)
+
+
+def _inline_count(text: str) -> list[int]:
+    """Return where each point of a list counted inline starts ("1. The patients on ... drugs 2. History of
+    ... 3. Prolonged QT ...", NCT05703048: nine exclusion criteria written in one bullet): the text opens with
+    "1." and the numbers 2, 3, ... follow in order. Empty when the text is no such list."""
+    starts: list[int] = []
+    for marker in _INLINE_MARKER.finditer(text):
+        if int(marker.group("num")) == len(starts) + 1 and (starts or marker.start() == 0):
+            starts.append(marker.start())
+    return starts if len(starts) >= _INLINE_COUNT_MIN else []
+
+
+def _carries_inline_count(marker: str, parent: _Draft) -> bool:
+    """Return True for a numbered item that goes on with the count its bulleted parent writes inline (the
+    bullet's text counts "1. ... 3.", then a paragraph "4. Current ..." below it): the author's next point."""
+    number = _MARKER_NUMBER.fullmatch(marker)
+    if number is None or parent.sub_items or parent.marker_style in ("number", "paren-number"):
+        return False
+    counted = len(_inline_count(" ".join(parent.lines)))
+    return counted > 0 and counted + 1 == int(number.group("num"))
+
+
+def _split_inline_counts(drafts: list[_Draft]) -> list[_Draft]:
+    """Return the drafts with every bullet that holds a list counted inline split into its points, each a
+    criterion (the README's set-17 ruling: a bullet that only wraps "1. ... 9." is no criterion)."""
+    split: list[_Draft] = []
+    for draft in drafts:
+        text = " ".join(draft.lines).strip()
+        starts = [] if draft.sub_items or draft.marker_style == "heading" else _inline_count(text)
+        if not starts:
+            split.append(draft)
+            continue
+        for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+            point = _INLINE_MARKER.sub("", text[start:end], count=1).strip()
+            split.append(replace(draft, lines=[point], sub_items=[], sub_indents=[]))
+    return split
 
 
 def _open_criterion(state: _State) -> _Draft | None:

@@ -1,0 +1,50 @@
+"""Causes of the criteria parser's mistakes on held-out set 17, fixed in general (branch critfix18).
+
+Each test reads the real record's words (the record is named) and a near miss that must keep its old reading.
+"""
+
+from __future__ import annotations
+
+from fhir_adapter.text import EXCLUSION, parse_criteria
+
+# NCT05703048 (legacy XML): nine exclusion criteria counted inline in one bullet ("1. ... 2. ... 3. ..."),
+# the count going on in a paragraph below it ("4. Current ..."). Read as one criterion, so "pregnancy" and
+# the BMI were given to exclusion 1 (the writer's 2 and 8) and the count was 1 for 9.
+_COUNTED_INLINE = """
+        Exclusion Criteria:
+
+          -  1. The patients on β-blockers and cardiovascular active drugs 2. History of
+             neuromuscular disorder, diabetic neuropathy, pregnancy 3. Prolonged QT interval and
+             ventricular arrhythmia.
+
+             4. Current (Within the last 30 days) opioid use for pain control 5. History of end stage
+             hepatic, renal, diabetes mellitus, and bleeding disorders, 6. Allergy and hypersensitivity to
+             the drugs used in the study 7. Excessive use of analgesics 8. Morbid obesity (body mass index
+             (BMI) > 40) 9. A positive history of motion sickness.
+"""
+
+
+def test_a_list_counted_inline_in_one_bullet_is_its_criteria() -> None:
+    criteria = parse_criteria(_COUNTED_INLINE)
+    assert [c.section for c in criteria] == [EXCLUSION] * 9
+    assert criteria[0].text == "The patients on β-blockers and cardiovascular active drugs"
+    assert criteria[3].text.startswith("Current (Within the last 30 days)")
+    assert [f.kind for f in criteria[1].facts] == ["pregnancy"]
+    assert [f.kind for f in criteria[7].facts] == ["bmi"]
+
+
+# Near misses: a bullet whose sentence holds two numbers ending in a full stop is one criterion; a value
+# that ends a sentence ("ECOG 0 to 2.") is not the count's "2."
+_NOT_COUNTED = """
+        Exclusion Criteria:
+
+          -  1. Prior therapy with an anti-PD-1 agent 2. Prior radiotherapy.
+
+          -  Patients on study drug for 1. Month of ECOG 0 to 2. Any prior 3. Weeks
+"""
+
+
+def test_two_inline_numbers_or_values_are_no_inline_count() -> None:
+    criteria = parse_criteria(_NOT_COUNTED)
+    assert len(criteria) == 2
+    assert criteria[0].text.startswith("1. Prior therapy")
