@@ -48,3 +48,43 @@ def test_two_inline_numbers_or_values_are_no_inline_count() -> None:
     criteria = parse_criteria(_NOT_COUNTED)
     assert len(criteria) == 2
     assert criteria[0].text.startswith("1. Prior therapy")
+
+
+def _kinds(text: str) -> list[str]:
+    return [f.kind for c in parse_criteria(text) for f in c.facts]
+
+
+# NCT05687448: "a target INR= 2.0 to 3.0" is the goal of the warfarin the patient will take, not a limit on
+# the INR now; a limit written plainly is still read.
+def test_a_target_inr_is_no_limit() -> None:
+    target = """Inclusion Criteria:
+
+  -  Participants currently receiving anticoagulation and who can receive warfarin with a target INR= 2.0 to
+     3.0 or apixaban
+"""
+    assert "inr" not in _kinds(target)
+    assert "inr" in _kinds("Inclusion Criteria:\n\n  -  INR <= 1.5\n")
+
+
+# NCT05698394: "Severe pregnancy complications (such as severe preeclampsia ...)" names a complication, not a
+# pregnancy status; "Pregnant or breastfeeding" still is one.
+def test_pregnancy_complications_are_no_pregnancy_status() -> None:
+    complications = """Exclusion Criteria:
+
+  -  Severe pregnancy complications (such as severe preeclampsia, placenta accreta, HELLP syndrome) before
+     surgery;
+"""
+    assert "pregnancy" not in _kinds(complications)
+    assert "pregnancy" in _kinds("Exclusion Criteria:\n\n  -  Pregnant or breastfeeding\n")
+
+
+# NCT05700630: "participation in prior HIV cure studies ... is permitted" names a kind of study, not the
+# patient's HIV status; "HIV-1 infection on continuous antiretroviral therapy" still is one.
+def test_hiv_cure_studies_are_no_hiv_status() -> None:
+    studies = """Exclusion Criteria:
+
+  -  Receipt of any investigational agent within 28 days prior to the first dose. Note that participation in
+     prior HIV cure studies, including those involving IL-2 or N803, is permitted.
+"""
+    assert "hiv" not in _kinds(studies)
+    assert "hiv" in _kinds("Inclusion Criteria:\n\n  -  HIV-1 infection on continuous antiretroviral therapy\n")

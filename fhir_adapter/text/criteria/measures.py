@@ -108,7 +108,15 @@ MEASURES: Sequence[tuple[str, re.Pattern[str]]] = (
     ),
     ("transaminases", _words(r"transaminases?", r"aminotransferases")),
     ("alkaline_phosphatase", _mixed(r"ALP|ALKP", r"alkaline phosphatase")),
-    ("inr", _mixed(r"INR", r"international (?:normali[sz]ed|standardi[sz]ed) ratio")),
+    # "who can receive warfarin with a target INR= 2.0 to 3.0" (NCT05687448): the goal of a treatment the
+    # patient will be given, no limit on the patient's INR now
+    (
+        "inr",
+        _mixed(
+            r"(?<!target )(?<!therapeutic )INR",
+            r"(?<!target )international (?:normali[sz]ed|standardi[sz]ed) ratio",
+        ),
+    ),
     ("qtc", _mixed(r"QTc[FB]?|QTcF|QTcB|QTC", r"corrected QT(?: interval)?|QT interval")),
     ("lvef", _mixed(r"LVEF|EF", r"(?:left ventricular )?ejection fraction")),
     (
@@ -315,7 +323,8 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"(?<!intending to become )(?<!intend to become )(?<!intends to become )"
             r"(?<!willing to be )(?<!willing to become )(?<!tolerate )"
             # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
-            # is history, not the status now
+            # is history, not the status now; "Severe pregnancy complications (such as severe preeclampsia
+            # ...)" (NCT05698394) names a complication, not whether the patient is pregnant
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
             # "treatment ... with corticosteroids in current pregnancy" (NCT05693688, an obstetric trial): the
             # pregnancy the patient is in is when something happened, not a status the criterion asks about
@@ -323,7 +332,7 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262), and so is
             # a method's "pregnancy failure rates" (NCT05701644)
             # "nonpregnant", "non-pregnant": the status, stated as one word
-            r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses|failure|rates?)\b)"
+            r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses|failure|rates?|complications?)\b)"
             # a partner's status is not the patient's: "(including breastfeeding partner)" (NCT05382559)
             rf"{_NOT_PARTNER}"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b"
@@ -356,10 +365,11 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # "HIV integrase inhibitor", "HIV-1 immunotherapeutic vaccine", "risk of HIV transmission", "activity
             # against HIV-1" (NCT05896748): a drug class, a vaccine, a partner's risk, a drug's activity
             # "The effects of NFV ... have been studied in HIV positive women" (NCT01065844): the population a
-            # drug was studied or is used in, not the patient's status
+            # drug was studied or is used in, not the patient's status; "participation in prior HIV cure studies
+            # ... is permitted" (NCT05700630): a kind of study
             r"(?<!activity against )(?<!studied in )(?<!used in )(?<!tested in )(?<!approved in )"
             r"HIV(?!(?:-1)?\s+(?:protease|integrase|drugs?\b|vaccin|immunotherapeutic|"
-            r"transmission))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
+            r"transmission|cure\b))|AIDS(?![- ]related\s++(?:lymphoma|malignanc|cancer|kaposi))",
             r"human immunodeficiency virus(?!\s+vaccin)|acquired immun(?:e ?|o)deficiency syndrome",
         ),
     ),
