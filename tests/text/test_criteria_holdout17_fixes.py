@@ -87,4 +87,27 @@ def test_hiv_cure_studies_are_no_hiv_status() -> None:
      prior HIV cure studies, including those involving IL-2 or N803, is permitted.
 """
     assert "hiv" not in _kinds(studies)
-    assert "hiv" in _kinds("Inclusion Criteria:\n\n  -  HIV-1 infection on continuous antiretroviral therapy\n")
+    assert "hiv" in _kinds(
+        "Inclusion Criteria:\n\n  -  HIV-1 infection on continuous antiretroviral therapy\n"
+    )
+
+
+# NCT05697614: "at least 3 months of combination therapy" is a time on treatment, not the child's age; an age
+# written "years of age" is still read.
+def test_months_of_a_therapy_are_no_age() -> None:
+    therapy = """Inclusion Criteria:
+
+  -  Children will have got at least 3 months of combination therapy that consists of levetiracetam
+"""
+    assert "age" not in _kinds(therapy)
+    assert "age" in _kinds("Inclusion Criteria:\n\n  -  Children at least 3 years of age\n")
+
+
+# NCT05703425 (an obstetric trial): "must have their pregnancy dates confirmed by ultrasound" is the dating of
+# the pregnancy, no second pregnancy status; "Singleton pregnancy" is still one.
+def test_pregnancy_dates_are_no_pregnancy_status() -> None:
+    dating = (
+        "Inclusion Criteria:\n\n  -  Participants must have their pregnancy dates confirmed by ultrasound.\n"
+    )
+    assert "pregnancy" not in _kinds(dating)
+    assert "pregnancy" in _kinds("Inclusion Criteria:\n\n  -  Singleton pregnancy\n")

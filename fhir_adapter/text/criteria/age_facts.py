@@ -36,10 +36,13 @@ _GENERIC_POST = re.compile(r"\b(?:more|less|greater|higher|lower|fewer)\b", re.I
 _POST_AFTER = re.compile(POST_COMPARATOR, re.IGNORECASE)
 _AGE_WORD = re.compile(r"\bage[ds]?\b|\bold\b|\bbirth", re.IGNORECASE)
 # "Male sterilization (at least 6 months prior to screening)", "stable for at least 3 months before": a time
-# before or after an event is a duration, never the patient's age (matched after the spaces that follow the
-# value; it starts with no white space, so it is linear).
+# before or after an event, or of a treatment, is a duration, never the patient's age (matched after the
+# spaces that follow the value; it starts with no white space, so it is linear).
 _DURATION_AFTER = re.compile(
-    r"(?:[,)]\s*+)?(?:prior\b|before\b|after\b|ago\b|since\b|following\b|post\b|from\s+(?!birth\b))",
+    r"(?:[,)]\s*+)?(?:prior\b|before\b|after\b|ago\b|since\b|following\b|post\b|from\s+(?!birth\b)"
+    # "Children will have got at least 3 months of combination therapy" (NCT05697614): a time spent on
+    # something; "3 years of age", "the first 6 months of life" still name an age
+    r"|of\s+(?!age\b|life\b))",
     re.IGNORECASE,
 )
 

@@ -324,7 +324,8 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             r"(?<!willing to be )(?<!willing to become )(?<!tolerate )"
             # a past pregnancy ("pre-eclampsia in a previous pregnancy", "pregnancy-induced hypertension")
             # is history, not the status now; "Severe pregnancy complications (such as severe preeclampsia
-            # ...)" (NCT05698394) names a complication, not whether the patient is pregnant
+            # ...)" (NCT05698394) names a complication, not whether the patient is pregnant; "must have their
+            # pregnancy dates confirmed by ultrasound" (NCT05703425) a property of the pregnancy, its dating
             r"(?<!previous )(?<!prior )(?<!past )(?<!earlier )(?<!former )"
             # "treatment ... with corticosteroids in current pregnancy" (NCT05693688, an obstetric trial): the
             # pregnancy the patient is in is when something happened, not a status the criterion asks about
@@ -332,7 +333,7 @@ BOOLEAN_KINDS: Sequence[tuple[str, re.Pattern[str]]] = (
             # "pregnancy precautions" / "pregnancy prevention" are a contraception rule (NCT01029262), and so is
             # a method's "pregnancy failure rates" (NCT05701644)
             # "nonpregnant", "non-pregnant": the status, stated as one word
-            r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses|failure|rates?|complications?)\b)"
+            r"\b(?:non-?)?pregnan(?:t|cy|cies)\b(?! prevention)(?! precautions?\b)(?![- ](?:induced|loss|losses|failure|rates?|complications?|dat(?:es|ing)|outcomes?)\b)"
             # a partner's status is not the patient's: "(including breastfeeding partner)" (NCT05382559)
             rf"{_NOT_PARTNER}"
             r"(?<!prevent pregnancy)(?<!avoid pregnancy)|positive (?:serum |urine |blood )?(?:β-?|beta[- ]?)?h?CG\b"
