@@ -111,3 +111,16 @@ def test_pregnancy_dates_are_no_pregnancy_status() -> None:
     )
     assert "pregnancy" not in _kinds(dating)
     assert "pregnancy" in _kinds("Inclusion Criteria:\n\n  -  Singleton pregnancy\n")
+
+
+def _ages(text: str) -> list[tuple[str | None, float | None]]:
+    return [(f.comparator, f.value) for c in parse_criteria(text) for f in c.facts if f.kind == "age"]
+
+
+# NCT05695378: "≥ 30 years and ≤ 80 years of age" - the age words name both limits; only the upper was read.
+# Near miss: two limits on one side ("> 30 years and > 80 years of age") are no pair: the first stays unread.
+def test_two_age_limits_joined_by_and_before_the_age_words() -> None:
+    both = "Inclusion Criteria:\n\n  -  ≥ 30 years and ≤ 80 years of age at the time of signing the Informed Consent\n"
+    assert sorted(_ages(both), key=str) == [("<=", 80.0), (">=", 30.0)]
+    one_side = "Inclusion Criteria:\n\n  -  > 30 years and > 80 years of age\n"
+    assert (">", 30.0) not in _ages(one_side)

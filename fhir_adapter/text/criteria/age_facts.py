@@ -9,6 +9,7 @@ from fhir_adapter.text.criteria.measures import (
     AGE_BETWEEN,
     AGE_COMPARATOR_FIRST,
     AGE_CONTEXT,
+    AGE_FIRST_OF_TWO,
     AGE_JUST_BEFORE,
     AGE_LEADING,
     AGE_MIXED_RANGE,
@@ -113,6 +114,7 @@ def _in_line(text: str) -> list[Found]:
     for match in AGE_BEFORE.finditer(text):
         before = _age_before(text, match)
         if before:
+            found.extend(_first_of_two(text, match, before))
             found.append(Found(before, match.start(), match.end()))
     return [*found, *_to_below(text), *_reversed(text), *_leading(text), *_mixed_units(text)]
 
@@ -212,6 +214,29 @@ def _closes_bracket(text: str, position: int) -> bool:
 
 def _is_conditional(text: str, position: int) -> bool:
     return bool(CONDITIONAL_BEFORE.search(text[max(0, position - 40) : position]))
+
+
+_FIRST_OF_TWO_REACH = 40
+_OPPOSITE_BOUNDS = ({">", ">="}, {"<", "<="})
+
+
+def _first_of_two(text: str, match: re.Match[str], second: Fact) -> list[Found]:
+    """Return the lower limit of "≥ 30 years and ≤ 80 years of age" (NCT05695378) when the age read ends it:
+    the age words name both limits, and the two bound the age from opposite sides (a lower limit below the
+    upper). Two limits on the same side are no such pair, and are left alone."""
+    if not match.group("of") or second.comparator is None or second.value is None:
+        return []
+    start = max(0, match.start() - _FIRST_OF_TWO_REACH)
+    first = AGE_FIRST_OF_TWO.search(text, start, match.start())
+    comparator = COMPARATOR_CODES.lookup(first.group("comp")) if first else None
+    unit = allowed_units("age", first.group("unit")) if first else None
+    if first is None or comparator not in _OPPOSITE_BOUNDS[0] or second.comparator not in _OPPOSITE_BOUNDS[1]:
+        return []
+    value = parse_number(first.group("num"))
+    if unit != second.unit or value >= second.value or _is_conditional(text, first.start()):
+        return []
+    fact = Fact("age", text[first.start() : first.end("unit")], comparator, value, unit=unit)
+    return [Found(fact, first.start(), first.end("unit"))]
 
 
 def _age_before(text: str, match: re.Match[str]) -> Fact | None:

@@ -254,6 +254,11 @@ AGE_BEFORE = re.compile(
     rf"(?P<post>\s*,?\s*{POST_COMPARATOR})?",
     re.IGNORECASE,
 )
+# The first of two limits joined by "and" before the age words that name both: "≥ 30 years and ≤ 80 years of
+# age" (NCT05695378); matched on the few characters before the second limit, so linear.
+AGE_FIRST_OF_TWO = re.compile(
+    rf"(?P<comp>{COMPARATOR})\s*+(?P<num>{NUMBER})\s*+(?P<unit>{_YEARS})\s++and\s++$", re.IGNORECASE
+)
 # "between 18 and 65 years of age", "18-75 years old".
 AGE_RANGE = re.compile(
     # "(5-24-years-old)": a hyphen may join the second number to its unit
