@@ -124,3 +124,11 @@ def test_two_age_limits_joined_by_and_before_the_age_words() -> None:
     assert sorted(_ages(both), key=str) == [("<=", 80.0), (">=", 30.0)]
     one_side = "Inclusion Criteria:\n\n  -  > 30 years and > 80 years of age\n"
     assert (">", 30.0) not in _ages(one_side)
+
+
+# NCT05700630: "AST and ALT ≤ 3 x upper limit of institutional normal" - the institution's upper limit of
+# normal, named with "institutional" inside the words; "≤ 3 x institutional upper limit of normal" was read.
+def test_upper_limit_of_institutional_normal() -> None:
+    for text in ("AST and ALT ≤ 3 x upper limit of institutional normal", "ALT ≤ 3 x institutional ULN"):
+        facts = [f for c in parse_criteria(f"Inclusion Criteria:\n\n  -  {text}\n") for f in c.facts]
+        assert ("alt", "<=", 3.0, "{ULN}") in [(f.kind, f.comparator, f.value, f.unit) for f in facts]

@@ -154,7 +154,7 @@ UNIT_SPELLINGS: Sequence[tuple[str, str]] = (
         # ULRR and "the upper limit of the reference range" (the same limit by another name)
         # the spelled-out names in any case: "1.5 × Upper limit of normal value (ULN)" (NCT05690425), "2.5 x Upper
         # Limit Normal (ULN)" (NCT05694715)
-        r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|(?i:upper limits? of (?:the\s+)?normal(?: range| value)?)(?:\s*\(ULN\))?|"
+        r"(?:ULN\b|UNL\b|IULN\b|ULRR\b|N(?![\w/\-])|(?i:upper limits? of (?:the\s+)?(?:institutional\s+)?normal(?: range| value)?)(?:\s*\(ULN\))?|"
         r"(?i:upper limits? of (?:the\s+)?reference range)(?:\s*\(ULRR\))?|(?i:normal upper limits?)\b|"
         r"(?i:upper normal (?:limit|value)s?)\b|(?i:upper limits? normal)\b(?:\s*\(ULN\))?)|(?:x|X|×|times)\s*(?:the\s+)?normal (?:value|limit)s?\b",
     ),
