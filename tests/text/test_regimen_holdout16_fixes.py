@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fhir_adapter.text.regimen.doses import find_doses
+from fhir_adapter.text.regimen.names import name_components
+from tests.text.test_regimen import only, regimen_of
 
 
 def test_the_last_digits_of_a_number_grouped_by_spaces_are_no_dose() -> None:
@@ -14,3 +18,53 @@ def test_the_last_digits_of_a_number_grouped_by_spaces_are_no_dose() -> None:
 def test_decimals_with_a_leading_zero_are_doses() -> None:
     # near miss: "0.5" and "0,25" start with a zero and are plain doses
     assert [d.value for d in find_doses("0.5 mg daily, then 0,25 mg")] == [0.5, 0.25]
+
+
+@pytest.mark.parametrize(
+    ("name", "drug"),
+    [
+        ("Vericiguat Oral Tablet", "Vericiguat"),  # NCT05697640 (set 16): was the drug "Vericiguat Oral"
+        ("Semaglutide Pen Injector", "Semaglutide"),  # NCT06411210 (set 16): was "Semaglutide Pen Injector"
+        ("Abc-123 film-coated tablets", "Abc-123"),  # hand-written
+        ("Insulin Glargine Prefilled Pen", "Insulin Glargine"),  # hand-written
+    ],
+)
+def test_a_route_or_device_after_a_drug_name_is_no_part_of_it(name: str, drug: str) -> None:
+    assert name_components(name) == (drug,)
+
+
+def test_a_route_alone_is_still_no_drug() -> None:
+    # near miss: the first word is never stripped, and a route alone names no drug
+    assert name_components("Oral") == ()
+    assert name_components("Placebo Oral Tablet") == ()
+
+
+def test_the_dose_of_a_tablet_named_by_its_form_goes_to_the_drug() -> None:
+    regimen = regimen_of(None, ("Vericiguat Oral Tablet", "starting with 2.5 mg for two weeks"))
+    assert only(regimen).key == "vericiguat" and only(regimen).dose == 2.5
+
+
+@pytest.mark.parametrize(
+    ("name", "drugs"),
+    [
+        # NCT01534533 (set 17): "Lutein group" was read as the drug "luteingroup" with lutein's 20 mg
+        ("Lutein group", ("Lutein",)),
+        ("Lazertinib group", ("Lazertinib",)),  # NCT05463224 (set 2)
+        ("Combination group", ()),
+        ("Normal lutein control group", ()),
+        ("Control Group", ()),
+    ],
+)
+def test_an_intervention_named_as_a_group_names_its_one_drug_or_none(name: str, drugs: tuple[str, ...]) -> None:
+    assert name_components(name) == drugs
+
+
+def test_a_group_name_gives_its_dose_to_no_drug_named_after_the_group() -> None:
+    text = "one gelatine capsule containing 20mg lutein and 20 mg lycopene per day, for 12 months"
+    regimen = regimen_of(None, ("Combination group", text), kind="DIETARY_SUPPLEMENT")
+    assert all("group" not in drug.key for drug in regimen.drugs)
+
+
+def test_a_drug_group_gives_its_dose_to_the_drug() -> None:
+    regimen = regimen_of("early atherosclerosis cases, received 20mg lutein, once a day", ("Lutein group", None))
+    assert (only(regimen).key, only(regimen).dose, only(regimen).unit) == ("lutein", 20, "mg")
