@@ -122,3 +122,21 @@ def test_an_arm_text_of_its_own_keeps_an_unlinked_drugs_dose() -> None:
     )
     first = parse_regimen(trial, trial.arms[0], known_drugs=KNOWN)
     assert {d.key: d.dose for d in first.drugs} == {"sotagliflozin": 200, "volagidemab": 35}
+
+
+def test_a_drug_named_right_after_placebo_is_the_placebo_and_gets_no_dose() -> None:
+    # NCT05690048 (set 17): the placebo arm was given vancomycin 125 mg on days -3 to 0
+    text = (
+        "Atezolizumab 1200mg i.v. as standard of care (SOC).\n"
+        "Placebo Vancomycin orally (125 mg 4xd, day -3 to 0) for reduction of original patient gut microbiota."
+    )
+    regimen = regimen_of(text, ("Vancomycin", None), ("Atezolizumab", None))
+    [vancomycin] = [d for d in regimen.drugs if d.key == "vancomycin"]
+    assert (vancomycin.dose, vancomycin.days) == (None, None)
+    assert any("right after 'placebo'" in m for m in messages(regimen))
+
+
+def test_a_drug_after_placebo_and_a_joining_word_keeps_its_dose() -> None:
+    # near miss: "placebo and vancomycin 125 mg" gives vancomycin its own dose
+    regimen = regimen_of("Placebo and vancomycin 125 mg orally 4 times a day", ("Vancomycin", None))
+    assert only(regimen).dose == 125

@@ -138,6 +138,7 @@ def parse_regimen(
     sources = tuple(unescape(t) for t in (arm.description, *(i.description for i in linked)) if t)
     drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial), sources)
     drugs = tuple(_other_arms_drug_withheld(trial, arm, drug, lexicon, report) for drug in drugs)
+    drugs = tuple(_placebo_of_withheld(arm, drug, report) for drug in drugs)
     if strict_doses:
         drugs = withhold_unproven(drugs, report)
     return Regimen(
@@ -166,6 +167,28 @@ def _other_arms_drug_withheld(
     report.add(
         drug.fields[0] if drug.fields else "",
         "dose and days withheld: the record links this drug's intervention to other arms, not to this one",
+        drug.drug,
+    )
+    return replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None, days=None)
+
+
+# "Placebo Vancomycin orally (125 mg 4xd, day -3 to 0)" (NCT05690048, set 17): the drug's name right after
+# "placebo" names what the placebo matches; the dose written is the active arm's, not given here.
+_PLACEBO_BEFORE = re.compile(r"\b(?:matching\s+)?placebo(?:\s+(?:of|for|to))?[ \t]{1,3}$", re.IGNORECASE)
+
+
+def _placebo_of_withheld(arm: Arm, drug: DrugDose, report: Report) -> DrugDose:
+    """Return the reading with its dose and days withheld when, in the arm's text, the passage read for the
+    drug is written right after "placebo": the placebo of that drug, dosed like it."""
+    if (drug.dose is None and drug.days is None) or not drug.verbatim or not arm.description:
+        return drug
+    text = normalize(unescape(arm.description))
+    start = text.find(normalize(drug.verbatim).strip())
+    if start <= 0 or _PLACEBO_BEFORE.search(text[max(0, start - 30) : start]) is None:
+        return drug
+    report.add(
+        drug.fields[0] if drug.fields else "",
+        "dose and days withheld: written right after 'placebo', the dose of what the placebo matches",
         drug.drug,
     )
     return replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None, days=None)
