@@ -33,6 +33,9 @@ _QUALIFIER = re.compile(
 )
 _TRAILER = re.compile(
     r"(?<!\s)\s+(?:(?:once|twice)\s+(?:daily|weekly)(?:\s+dosing)?|dose\s+escalation|dosing|dose|tablets?|capsules?|injection|infusion|cocktail"
+    # a route or a device left once the dosage form is gone: "Vericiguat Oral Tablet", "Semaglutide Pen
+    # Injector" (set 16) name vericiguat and semaglutide; never the name's first word (the "(?<!\s)\s+")
+    r"|oral|film[- ]coated|(?:pre-?filled\s+)?(?:pen(?:\s+injector)?|auto-?injector|injector|syringe)"
     r"|for\s+injection|oral\s+solution|(?s:\d+(?:[.,]\d+)?\s*(?:(?:mg|g|mcg|ug)\b|%).*|as\s+determined\b.*"
     r"|for\s+\w.*|in\s+phase\b.*)|\((?:[^()]|\([^()]*\))*\))$",
     re.IGNORECASE,
@@ -56,6 +59,10 @@ _PURPOSE_IN_NAME = re.compile(
 # A regimen's name ("HAG Regimen", "CALGE-VEN- RIC-conditioning", NCT05870995) is no drug's: its doses are
 # its drugs', written by their own names.
 _REGIMEN_NAME = re.compile(r"\b(?:regimens?|protocols?|conditioning)$", re.IGNORECASE)
+# An intervention named as a group ("Lutein group", "Combination group", "Normal lutein control group",
+# NCT01534533, set 17; "Lazertinib group", NCT05463224): the arm's label, not a drug's name. Without "group",
+# one drug name is left or a description of the group (a generic word in it), which names no drug.
+_GROUP_NAME = re.compile(r"(?<!\s)\s+groups?$", re.IGNORECASE)
 _SALT = re.compile(
     r"(?<!\s)\s+(?:hydrochloride|hcl|disodium|sodium|mesylate|mesylat|maleate|citrate|tosylate|sulfate|phosphate|acetate|"
     r"malate|besylate|fumarate|dihydrochloride)$",
@@ -66,7 +73,7 @@ _GENERIC_WORDS = frozenset(
         *("once", "twice", "daily", "weekly", "dosing", "dose", "doses", "regimen", "chemotherapy"),
         *("treatment", "study", "placebo", "standard", "of", "care", "the", "best", "supportive", "therapy"),
         *("drug", "drugs", "platinum", "observation", "control", "agent", "agents", "matching"),
-        *("investigational", "product", "medication", "medications"),
+        *("investigational", "product", "medication", "medications", "combination"),
         # A route or a dosage form alone ("Oral Hypoglycemic Agents,Oral", NCT05417880) names no drug.
         *("oral", "orally", "intravenous", "intravenously", "iv", "po", "subcutaneous", "sc", "topical"),
         *("tablet", "tablets", "capsule", "capsules", "injection", "infusion", "solution"),
@@ -343,6 +350,10 @@ def clean_name(part: str) -> str | None:
         text = shorter
     if _REGIMEN_NAME.search(text):
         return None
+    grouped = _GROUP_NAME.sub("", text)
+    if grouped != text and any(w in _GENERIC_WORDS for w in tokens_of(grouped)):
+        return None
+    text = grouped
     words = tokens_of(text)
     if not words or all(w in _GENERIC_WORDS or w.isdigit() for w in words):
         return None

@@ -38,7 +38,7 @@ from fhir_adapter.text.regimen.entries import Entry
 from fhir_adapter.text.regimen.finish import finish_entries, to_drug_dose
 from fhir_adapter.text.regimen.lexicon import Lexicon, arm_lexicon
 from fhir_adapter.text.regimen.merge import merge_sides
-from fhir_adapter.text.regimen.model import Regimen
+from fhir_adapter.text.regimen.model import DrugDose, Regimen
 from fhir_adapter.text.regimen.names import (
     drug_key,
     is_drug_intervention,
@@ -137,6 +137,8 @@ def parse_regimen(
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
     sources = tuple(unescape(t) for t in (arm.description, *(i.description for i in linked)) if t)
     drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial), sources)
+    drugs = tuple(_other_arms_drug_withheld(trial, arm, drug, lexicon, report) for drug in drugs)
+    drugs = tuple(_placebo_of_withheld(arm, drug, report) for drug in drugs)
     if strict_doses:
         drugs = withhold_unproven(drugs, report)
     return Regimen(
@@ -147,6 +149,89 @@ def parse_regimen(
         drugs,
         tuple(report.issues),
         cycle.until_text,
+    )
+
+
+def _other_arms_drug_withheld(
+    trial: TrialRecord, arm: Arm, drug: DrugDose, lexicon: Lexicon, report: Report
+) -> DrugDose:
+    """Return the reading with its dose and days withheld when the drug is an intervention the record links
+    to other arms and not to this one: the record itself says this arm does not get it, so a dose its text
+    gives the drug is another arm's or another period's ("(1) SGLTi (sotagliflozin 200 mg PO each day) +
+    Placebo and (2) SGLTi + GRA (volagidemab 35 mg ...)", one cross-over passage copied into every arm of
+    NCT05696366, set 16). Withheld with the reason, never dropped: the registry's links can be wrong too."""
+    if (drug.dose is None and drug.days is None) or not drug.verbatim:
+        return drug
+    if not _given_in_other_arms_words(trial, arm, lexicon, drug):
+        return drug
+    report.add(
+        drug.fields[0] if drug.fields else "",
+        "dose and days withheld: the record links this drug's intervention to other arms, not to this one",
+        drug.drug,
+    )
+    return replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None, days=None)
+
+
+# "Placebo Vancomycin orally (125 mg 4xd, day -3 to 0)" (NCT05690048, set 17): the drug's name right after
+# "placebo" names what the placebo matches; the dose written is the active arm's, not given here.
+_PLACEBO_BEFORE = re.compile(r"\b(?:matching\s+)?placebo(?:\s+(?:of|for|to))?[ \t]{1,3}$", re.IGNORECASE)
+
+
+def _placebo_of_withheld(arm: Arm, drug: DrugDose, report: Report) -> DrugDose:
+    """Return the reading with its dose and days withheld when, in the arm's text, the passage read for the
+    drug is written right after "placebo": the placebo of that drug, dosed like it."""
+    if (drug.dose is None and drug.days is None) or not drug.verbatim or not arm.description:
+        return drug
+    text = normalize(unescape(arm.description))
+    start = text.find(normalize(drug.verbatim).strip())
+    if start <= 0 or _PLACEBO_BEFORE.search(text[max(0, start - 30) : start]) is None:
+        return drug
+    report.add(
+        drug.fields[0] if drug.fields else "",
+        "dose and days withheld: written right after 'placebo', the dose of what the placebo matches",
+        drug.drug,
+    )
+    return replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None, days=None)
+
+
+def _given_in_other_arms_words(trial: TrialRecord, arm: Arm, lexicon: Lexicon, drug: DrugDose) -> bool:
+    """Return True when the drug's intervention is linked to other arms and not to this one, the arm's label
+    does not name it, and the dose was read from a paragraph copied word for word into such an arm's text
+    that also names a drug this arm is linked to: a passage shared by several arms (a cross-over's two
+    periods) doses each arm's own drug and the others'. A drug dosed in this arm's own words is kept:
+    registries often leave a given drug unlinked (withholding every such dose cost 13 right doses over sets
+    4-17; "2mg dexamethasone will be added" in two arms, "Part B: BV100 plus BAT")."""
+    name = lexicon.drugs.get(drug.key)
+    if name is None or name.linked or name.intervention is None:
+        return False
+    intervention = trial.interventions[name.intervention]
+    label = arm.label.lower()
+    if intervention in linked_interventions(trial, arm) or any(n.lower() in label for n in drug.names):
+        return False
+    paragraph = _paragraph_of(normalize(unescape(arm.description or "")), normalize(drug.verbatim).strip())
+    if paragraph is None or not _names_a_linked_drug(paragraph.lower(), lexicon, drug.key):
+        return False
+    return any(
+        other != arm
+        and intervention in trial.interventions_for(other)
+        and paragraph in normalize(unescape(other.description or ""))
+        for other in trial.arms
+    )
+
+
+def _paragraph_of(text: str, words: str) -> str | None:
+    """Return the line of `text` holding `words`, or None when no one line holds them."""
+    if not words:
+        return None
+    return next((line.strip() for line in text.splitlines() if words in line), None)
+
+
+def _names_a_linked_drug(paragraph: str, lexicon: Lexicon, key: str) -> bool:
+    """Return True when the paragraph names a drug, other than `key`, of an intervention linked to the arm."""
+    return any(
+        other.linked and other.key != key and any(len(n) >= 3 and n.lower() in paragraph for n in other_names)
+        for other in lexicon.drugs.values()
+        for other_names in [(other.display, *other.aliases)]
     )
 
 
