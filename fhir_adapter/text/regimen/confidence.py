@@ -71,17 +71,13 @@ def _checked(
     )
     days_reason = days_doubt(drug, arm, texts_about)
     if dose_reason is not None:
-        report.add(_where(drug), f"dose {drug.dose_text!r} withheld: {dose_reason}", drug.drug)
+        report.add(drug.field_path, f"dose {drug.dose_text!r} withheld: {dose_reason}", drug.drug)
     if days_reason is not None:
-        report.add(_where(drug), f"days {list(drug.days or ())} withheld: {days_reason}", drug.drug)
+        report.add(drug.field_path, f"days {list(drug.days or ())} withheld: {days_reason}", drug.drug)
     if dose_reason is not None:
         # no value, no unit, no written dose: the verbatim text stays for the reader
-        drug = replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None)
+        drug = drug.without_dose()
     return replace(drug, days=None) if days_reason is not None else drug
-
-
-def _where(drug: DrugDose) -> str:
-    return drug.fields[0] if drug.fields else ""
 
 
 def dose_doubt(

@@ -272,7 +272,7 @@ def to_drug_dose(entry: Entry, lexicon: Lexicon, report: Reporter) -> DrugDose:
 
 
 def _warn(drug: DrugDose, entry: Entry, report: Reporter) -> None:
-    where = drug.fields[0] if drug.fields else ""
+    where = drug.field_path
     if entry.dose is not None and entry.dose.ambiguous:
         doubt = entry.dose.doubt or "decimal or thousands?"
         report.add(where, f"dose {entry.dose.text!r} is ambiguous ({doubt}); left out", drug.drug)

@@ -7,7 +7,7 @@ read from, so a reader can always check them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fhir_adapter.sources import DataQualityIssue
 
@@ -117,6 +117,15 @@ class DrugDose:
     def is_rate(self) -> bool:
         """Return True when the dose is a rate of administration (a gas flow, "1-9 L/min"), not an amount."""
         return self.unit in RATE_UNITS
+
+    @property
+    def field_path(self) -> str:
+        """Return the CT.gov path of the first text read for the drug: where a warning points."""
+        return self.fields[0] if self.fields else ""
+
+    def without_dose(self) -> DrugDose:
+        """Return the reading with its dose withheld (no value, unit or written dose); the verbatim stays."""
+        return replace(self, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None)
 
 
 @dataclass(frozen=True)

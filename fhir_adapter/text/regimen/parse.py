@@ -164,12 +164,9 @@ def _other_arms_drug_withheld(
         return drug
     if not _given_in_other_arms_words(trial, arm, lexicon, drug):
         return drug
-    report.add(
-        drug.fields[0] if drug.fields else "",
-        "dose and days withheld: the record links this drug's intervention to other arms, not to this one",
-        drug.drug,
+    return _dose_and_days_withheld(
+        drug, report, "the record links this drug's intervention to other arms, not to this one"
     )
-    return replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None, days=None)
 
 
 # "Placebo Vancomycin orally (125 mg 4xd, day -3 to 0)" (NCT05690048, set 17): the drug's name right after
@@ -186,12 +183,15 @@ def _placebo_of_withheld(arm: Arm, drug: DrugDose, report: Report) -> DrugDose:
     start = text.find(normalize(drug.verbatim).strip())
     if start <= 0 or _PLACEBO_BEFORE.search(text[max(0, start - 30) : start]) is None:
         return drug
-    report.add(
-        drug.fields[0] if drug.fields else "",
-        "dose and days withheld: written right after 'placebo', the dose of what the placebo matches",
-        drug.drug,
+    return _dose_and_days_withheld(
+        drug, report, "written right after 'placebo', the dose of what the placebo matches"
     )
-    return replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None, days=None)
+
+
+def _dose_and_days_withheld(drug: DrugDose, report: Report, reason: str) -> DrugDose:
+    """Return the reading without its dose and days, the warning giving `reason` reported."""
+    report.add(drug.field_path, f"dose and days withheld: {reason}", drug.drug)
+    return replace(drug.without_dose(), days=None)
 
 
 def _given_in_other_arms_words(trial: TrialRecord, arm: Arm, lexicon: Lexicon, drug: DrugDose) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 
 from fhir_adapter.text.regimen.confidence import Reporter
 from fhir_adapter.text.regimen.model import DrugDose
@@ -58,7 +57,7 @@ def _filtered(drug: DrugDose, arm: tuple[DrugDose, ...], report: Reporter) -> Dr
         return drug
     where = drug.fields[0] if drug.fields else "arm"
     report.add(where, f"dose {drug.dose_text!r} withheld (strict doses): {reason}", drug.drug)
-    return replace(drug, dose=None, dose_high=None, unit=None, per_day=False, dose_text=None)
+    return drug.without_dose()
 
 
 def strict_doubt(drug: DrugDose, arm: tuple[DrugDose, ...]) -> str | None:
