@@ -137,8 +137,11 @@ def parse_regimen(
     drugs = tuple(to_drug_dose(entry, lexicon, report) for entry in entries)
     sources = tuple(unescape(t) for t in (arm.description, *(i.description for i in linked)) if t)
     drugs = withhold_doubtful(drugs, _own_texts(trial), report, _texts_about(trial), sources)
-    drugs = tuple(_other_arms_drug_withheld(trial, arm, drug, lexicon, report) for drug in drugs)
-    drugs = tuple(_placebo_of_withheld(arm, drug, report) for drug in drugs)
+    arm_text = normalize(unescape(arm.description or ""))  # read once for the two checks below
+    drugs = tuple(
+        _other_arms_drug_withheld(trial, arm, arm_text, drug, lexicon, report=report) for drug in drugs
+    )
+    drugs = tuple(_placebo_of_withheld(arm_text, drug, report) for drug in drugs)
     if strict_doses:
         drugs = withhold_unproven(drugs, report)
     return Regimen(
@@ -153,7 +156,7 @@ def parse_regimen(
 
 
 def _other_arms_drug_withheld(
-    trial: TrialRecord, arm: Arm, drug: DrugDose, lexicon: Lexicon, report: Report
+    trial: TrialRecord, arm: Arm, arm_text: str, drug: DrugDose, lexicon: Lexicon, *, report: Report
 ) -> DrugDose:
     """Return the reading with its dose and days withheld when the drug is an intervention the record links
     to other arms and not to this one: the record itself says this arm does not get it, so a dose its text
@@ -162,7 +165,7 @@ def _other_arms_drug_withheld(
     NCT05696366, set 16). Withheld with the reason, never dropped: the registry's links can be wrong too."""
     if (drug.dose is None and drug.days is None) or not drug.verbatim:
         return drug
-    if not _given_in_other_arms_words(trial, arm, lexicon, drug):
+    if not _given_in_other_arms_words(trial, arm, arm_text, lexicon, drug):
         return drug
     return _dose_and_days_withheld(
         drug, report, "the record links this drug's intervention to other arms, not to this one"
@@ -174,14 +177,13 @@ def _other_arms_drug_withheld(
 _PLACEBO_BEFORE = re.compile(r"\b(?:matching\s+)?placebo(?:\s+(?:of|for|to))?[ \t]{1,3}$", re.IGNORECASE)
 
 
-def _placebo_of_withheld(arm: Arm, drug: DrugDose, report: Report) -> DrugDose:
-    """Return the reading with its dose and days withheld when, in the arm's text, the passage read for the
-    drug is written right after "placebo": the placebo of that drug, dosed like it."""
-    if (drug.dose is None and drug.days is None) or not drug.verbatim or not arm.description:
+def _placebo_of_withheld(arm_text: str, drug: DrugDose, report: Report) -> DrugDose:
+    """Return the reading with its dose and days withheld when, in the arm's text (normalized), the passage
+    read for the drug is written right after "placebo": the placebo of that drug, dosed like it."""
+    if (drug.dose is None and drug.days is None) or not drug.verbatim or not arm_text:
         return drug
-    text = normalize(unescape(arm.description))
-    start = text.find(normalize(drug.verbatim).strip())
-    if start <= 0 or _PLACEBO_BEFORE.search(text[max(0, start - 30) : start]) is None:
+    start = arm_text.find(normalize(drug.verbatim).strip())
+    if start <= 0 or _PLACEBO_BEFORE.search(arm_text[max(0, start - 30) : start]) is None:
         return drug
     return _dose_and_days_withheld(
         drug, report, "written right after 'placebo', the dose of what the placebo matches"
@@ -194,7 +196,9 @@ def _dose_and_days_withheld(drug: DrugDose, report: Report, reason: str) -> Drug
     return replace(drug.without_dose(), days=None)
 
 
-def _given_in_other_arms_words(trial: TrialRecord, arm: Arm, lexicon: Lexicon, drug: DrugDose) -> bool:
+def _given_in_other_arms_words(
+    trial: TrialRecord, arm: Arm, arm_text: str, lexicon: Lexicon, drug: DrugDose
+) -> bool:
     """Return True when the drug's intervention is linked to other arms and not to this one, the arm's label
     does not name it, and the dose was read from a paragraph copied word for word into such an arm's text
     that also names a drug this arm is linked to: a passage shared by several arms (a cross-over's two
@@ -208,7 +212,7 @@ def _given_in_other_arms_words(trial: TrialRecord, arm: Arm, lexicon: Lexicon, d
     label = arm.label.lower()
     if intervention in linked_interventions(trial, arm) or any(n.lower() in label for n in drug.names):
         return False
-    paragraph = _paragraph_of(normalize(unescape(arm.description or "")), normalize(drug.verbatim).strip())
+    paragraph = _paragraph_of(arm_text, normalize(drug.verbatim).strip())
     if paragraph is None or not _names_a_linked_drug(paragraph.lower(), lexicon, drug.key):
         return False
     return any(
