@@ -304,7 +304,12 @@ def _resumes(top: _Draft, run: list[_Draft], draft: _Draft) -> bool:
 
 
 def _number_of(draft: _Draft) -> int | None:
-    found = _MARKER_NUMBER.fullmatch(draft.marker)
+    return _marker_number(draft.marker)
+
+
+def _marker_number(marker: str) -> int | None:
+    """Return the number a list marker writes ("3.", "(3)", "3)"), None for a marker of another kind."""
+    found = _MARKER_NUMBER.fullmatch(marker)
     return int(found.group("num")) if found else None
 
 
@@ -546,12 +551,12 @@ def _next_number(marker: str, parent: _Draft) -> bool:
     """Return True for a numbered item that carries on its numbered parent's count past the parent's sub-items
     of another style ("10. One of the following:", bullets, then an indented "11. A negative pregnancy test",
     NCT01515527): the author's next criterion, however far it is indented."""
-    number, above = _MARKER_NUMBER.fullmatch(marker), _MARKER_NUMBER.fullmatch(parent.marker)
+    number, above = _marker_number(marker), _marker_number(parent.marker)
     return (
         number is not None
         and above is not None
         and parent.sub_style != _marker_style(marker)
-        and int(number.group("num")) == int(above.group("num")) + 1
+        and number == above + 1
     )
 
 
@@ -561,13 +566,13 @@ def _goes_on_inline_count(marker: str, parent: _Draft) -> bool:
     ...", NCT05690425): the next point of that item's inline list, not a criterion. Not a number past the
     item's own: "7. Obesity (BMI >30), 8) inability ..." then "9) patients with ..." (NCT02120703) goes on
     with the criteria's count, written inline once."""
-    number, own = _MARKER_NUMBER.fullmatch(marker), _MARKER_NUMBER.fullmatch(parent.marker)
-    if number is None or parent.sub_items or int(number.group("num")) < 2:
+    number, own = _marker_number(marker), _marker_number(parent.marker)
+    if number is None or parent.sub_items or number < 2:
         return False
-    if own is not None and int(number.group("num")) > int(own.group("num")):
+    if own is not None and number > own:
         return False
     opening = "(" if marker.startswith("(") else ""
-    previous = f"{opening}{int(number.group('num')) - 1})"
+    previous = f"{opening}{number - 1})"
     return marker.endswith(")") and previous in " ".join(parent.lines)
 
 
@@ -585,11 +590,11 @@ def _inline_count(text: str) -> list[int]:
 def _carries_inline_count(marker: str, parent: _Draft) -> bool:
     """Return True for a numbered item that goes on with the count its bulleted parent writes inline (the
     bullet's text counts "1. ... 3.", then a paragraph "4. Current ..." below it): the author's next point."""
-    number = _MARKER_NUMBER.fullmatch(marker)
+    number = _marker_number(marker)
     if number is None or parent.sub_items or parent.marker_style in ("number", "paren-number"):
         return False
     counted = len(_inline_count(" ".join(parent.lines)))
-    return counted > 0 and counted + 1 == int(number.group("num"))
+    return counted > 0 and counted + 1 == number
 
 
 def _split_inline_counts(drafts: list[_Draft]) -> list[_Draft]:
