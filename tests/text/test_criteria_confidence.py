@@ -59,6 +59,21 @@ def test_a_value_outside_the_measure_s_range_or_not_whole_is_withheld() -> None:
     assert not _withheld(_criterion(INCLUSION, "2.5 to < 18 years of age.", child))
 
 
+def test_an_hba1c_with_no_unit_is_coded_only_as_a_fraction() -> None:
+    # "HbA1c between 7 and 10" writes no unit: read as the ratio 7 (700 %) it coded a limit no patient meets;
+    # the same number in % is 7 %, which the text does not say either, so it stays text
+    withheld = {
+        u.phrase: u.reason
+        for c in parse_criteria("Inclusion:\n\n* HbA1c between 7 and 10\n")
+        for u in c.unclear
+    }
+    assert withheld == {"HbA1c between 7 and 10": "7 is outside the plausible range of hba1c (0-1)"}
+    # near misses: a fraction (NCT00195884 "HbA1c 0.066-0.099") and a limit in % are coded
+    fraction, percent = parse_criteria("Inclusion:\n\n* HbA1c 0.066-0.099\n* HbA1c 7-10%\n")
+    assert [(f.low, f.unit) for f in fraction.facts] == [(0.066, "1")]
+    assert [(f.low, f.unit) for f in percent.facts] == [(7.0, "%")]
+
+
 def test_a_limit_on_the_wrong_side_of_an_upper_limited_measure_is_withheld() -> None:
     # NCT05705167 inclusion 5 (0fbaed0): "when total bilirubin is above ULN" read as an inclusion limit
     text = "Serum bilirubin ≤1.5 x ULN (or direct bilirubin <1.5 x ULN when total bilirubin is above ULN)."
