@@ -1,0 +1,52 @@
+"""benchmarks/expectation_agreement.py scores a second human reading against the reviewed one with the accuracy
+benchmarks' keys. Small hand-written files: each disagreement below is one the script must count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.expectation_agreement import criteria_agreement, is_regimen, regimen_agreement
+
+
+def _fact(criterion: int, value: float, unit: str | None = "mg/dL") -> dict[str, Any]:
+    return {"section": "inclusion", "criterion": criterion, "kind": "creatinine", "comparator": "<=",
+            "value": value, "unit": unit}  # fmt: skip
+
+
+def _drug(name: str, dose: float | None, days: list[int]) -> dict[str, Any]:
+    return {"drug": name, "aliases": [], "dose": dose, "dose_high": None, "unit": "mg", "days": days,
+            "frequency": None}  # fmt: skip
+
+
+def test_criteria_counts_facts_and_renumbered_facts() -> None:
+    reference = {
+        "NCT1": {"inclusion": 3, "exclusion": 1, "facts": [_fact(1, 1.5), _fact(3, 2.0)]},
+        "NCT2": {"inclusion": 1, "exclusion": 0, "facts": []},
+    }
+    # NCT1: the second reader counts one more inclusion criterion, so the same 2.0 sits under number 4
+    second = {"NCT1": {"inclusion": 4, "exclusion": 1, "facts": [_fact(1, 1.5), _fact(4, 2.0)]}}
+    score = criteria_agreement(reference, second)
+    assert (score.records, score.counts_right) == (1, 0)  # NCT2 is not in both files
+    assert (score.true_positive, score.false_positive, score.false_negative) == (1, 1, 1)
+    loose = score.unnumbered
+    assert (loose.true_positive, loose.false_positive, loose.false_negative) == (2, 0, 0)
+
+
+def test_regimen_doses_days_and_an_arm_only_one_reader_wrote() -> None:
+    reference = {
+        "NCT1": {"arms": {"A": {"drugs": [_drug("Dexamethasone", 40, [1, 8]), _drug("ATRA", None, [])]}}}
+    }
+    second = {
+        "NCT1": {
+            "arms": {
+                "A": {"drugs": [_drug("dexamethasone", 20, [1, 8])]},
+                "B": {"drugs": [_drug("Carfilzomib", 56, [])]},
+            }
+        }
+    }
+    assert is_regimen(reference)
+    result = regimen_agreement(reference, second)
+    assert result.arms == 2
+    doses = result.doses
+    assert (doses.true_positive, doses.false_positive, doses.false_negative) == (0, 2, 1)
+    assert (result.days.true_positive, result.days.false_positive) == (1, 0)
