@@ -2,6 +2,10 @@
 ceiling of the accuracy measures.
 
     python -m benchmarks.expectation_agreement REFERENCE SECOND [--show]
+    python -m benchmarks.expectation_agreement --folder tests/text/expectations/second_reading
+
+With --folder, every file of the folder is scored against the file of the same name one folder up (the
+reviewed expectations), one line per file, then pooled over the files of each kind.
 
 REFERENCE and SECOND are two expectation files of the same kind (criteria or regimen, the layouts of
 tests/text/expectations/README.md) for the same records. SECOND is scored as if it were the parser's output,
@@ -38,9 +42,14 @@ def is_regimen(records: dict[str, Any]) -> bool:
 
 
 def criteria_agreement(
-    reference: dict[str, Any], second: dict[str, Any], *, show: bool = False
+    reference: dict[str, Any],
+    second: dict[str, Any],
+    *,
+    show: bool = False,
+    total: CriteriaScore | None = None,
 ) -> CriteriaScore:
-    total = CriteriaScore()
+    """Add the records in both files to `total` (a new score when None) and return it."""
+    total = total if total is not None else CriteriaScore()
     for nct_id in sorted(reference.keys() & second.keys()):
         want, got = reference[nct_id], second[nct_id]
         total.records += 1
@@ -60,8 +69,15 @@ def criteria_agreement(
     return total
 
 
-def regimen_agreement(reference: dict[str, Any], second: dict[str, Any], *, show: bool = False) -> Result:
-    result = Result()
+def regimen_agreement(
+    reference: dict[str, Any],
+    second: dict[str, Any],
+    *,
+    show: bool = False,
+    result: Result | None = None,
+) -> Result:
+    """Add the records in both files to `result` (a new one when None) and return it."""
+    result = result if result is not None else Result()
     for nct_id in sorted(reference.keys() & second.keys()):
         result.records += 1
         want_arms, got_arms = reference[nct_id]["arms"], second[nct_id]["arms"]
@@ -104,12 +120,35 @@ def regimen_report(result: Result) -> str:
     return "\n".join(lines)
 
 
+def folder_report(folder: Path) -> str:
+    """Return one block per second-reading file of `folder`, then the pooled figures of each kind."""
+    criteria, regimen = CriteriaScore(), Result()
+    blocks = []
+    for path in sorted(folder.glob("*.json")):
+        reference, second = load(folder.parent / path.name), load(path)
+        if is_regimen(reference):
+            blocks.append(f"== {path.name}\n" + regimen_report(regimen_agreement(reference, second)))
+            regimen_agreement(reference, second, result=regimen)
+        else:
+            blocks.append(f"== {path.name}\n" + criteria_report(criteria_agreement(reference, second)))
+            criteria_agreement(reference, second, total=criteria)
+    blocks.append("== pooled criteria\n" + criteria_report(criteria))
+    blocks.append("== pooled regimen\n" + regimen_report(regimen))
+    return "\n".join(blocks)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("reference", type=Path, help="the reviewed expectation file")
-    parser.add_argument("second", type=Path, help="the second reader's file for the same records")
+    parser.add_argument("reference", type=Path, nargs="?", help="the reviewed expectation file")
+    parser.add_argument("second", type=Path, nargs="?", help="the second reader's file for the same records")
+    parser.add_argument("--folder", type=Path, help="score every second reading in this folder, and pool")
     parser.add_argument("--show", action="store_true", help="print every item only one reader wrote")
     args = parser.parse_args()
+    if args.folder:
+        print(folder_report(args.folder))
+        return
+    if args.reference is None or args.second is None:
+        parser.error("give REFERENCE and SECOND, or --folder")
     reference, second = load(args.reference), load(args.second)
     if is_regimen(reference):
         print(regimen_report(regimen_agreement(reference, second, show=args.show)))

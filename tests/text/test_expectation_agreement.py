@@ -3,9 +3,16 @@ benchmarks' keys. Small hand-written files: each disagreement below is one the s
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from benchmarks.expectation_agreement import criteria_agreement, is_regimen, regimen_agreement
+from benchmarks.expectation_agreement import (
+    criteria_agreement,
+    folder_report,
+    is_regimen,
+    regimen_agreement,
+)
 
 
 def _fact(criterion: int, value: float, unit: str | None = "mg/dL") -> dict[str, Any]:
@@ -50,3 +57,22 @@ def test_regimen_doses_days_and_an_arm_only_one_reader_wrote() -> None:
     doses = result.doses
     assert (doses.true_positive, doses.false_positive, doses.false_negative) == (0, 2, 1)
     assert (result.days.true_positive, result.days.false_positive) == (1, 0)
+
+
+def test_folder_pairs_each_second_reading_with_the_reviewed_file_of_its_name(tmp_path: Path) -> None:
+    second_folder = tmp_path / "second_reading"
+    second_folder.mkdir()
+    reference = {"NCT1": {"inclusion": 1, "exclusion": 0, "facts": [_fact(1, 1.5)]}}
+    second = {"NCT1": {"inclusion": 1, "exclusion": 0, "facts": [_fact(1, 2.0)]}}
+    (tmp_path / "criteria_a.json").write_text(json.dumps(reference), encoding="utf-8")
+    (second_folder / "criteria_a.json").write_text(json.dumps(second), encoding="utf-8")
+    (tmp_path / "regimen_a.json").write_text(
+        json.dumps({"NCT1": {"arms": {"A": {"drugs": [_drug("x", 5, [])]}}}}), encoding="utf-8"
+    )
+    (second_folder / "regimen_a.json").write_text(
+        json.dumps({"NCT1": {"arms": {"A": {"drugs": [_drug("x", 5, [])]}}}}), encoding="utf-8"
+    )
+    report = folder_report(second_folder)
+    pooled_criteria = report.split("== pooled criteria\n")[1]
+    assert "(0 agree, 1 second only, 1 reference only)" in pooled_criteria
+    assert "(1 agree, 0 second only, 0 reference only)" in report.split("== pooled regimen\n")[1]
